@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'OptOut.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0b7c2e-4d1a-4a8e-9c53-2f1de0a7b9c4'
+    Author               = 'OptOut contributors'
+    CompanyName          = 'OptOut'
+    Copyright            = '(c) OptOut contributors. MIT licence.'
+    Description          = 'Find out whether your images are in AI training sets, and take them out: content fingerprints, a local training-set index, and an auditable consent registry.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('OptOut.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-ImageFingerprint'
+        'New-EmbeddingModel'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('AI', 'OptOut', 'Consent', 'LAION', 'Dataset', 'Fingerprint', 'PerceptualHash')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

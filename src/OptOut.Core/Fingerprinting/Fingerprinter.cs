@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using OptOut.Core.Embedding;
+using OptOut.Core.Imaging;
+
+namespace OptOut.Core.Fingerprinting;
+
+/// <summary>
+/// Fingerprints image files in two steps so callers can overlap them: <see cref="Prepare"/> (read,
+/// hash, decode, perceptual hash, model input; CPU-bound, any thread) and <see cref="Complete"/>
+/// (model inference).
+/// </summary>
+public sealed class Fingerprinter
+{
+    public Fingerprinter(EmbeddingModel model, ImageLimits limits)
+    {
+        Model = model;
+        Limits = limits;
+    }
+
+    public EmbeddingModel Model { get; }
+    public ImageLimits Limits { get; }
+
+    public PreparedImage Prepare(string path)
+    {
+        var content = ImageLoader.ReadFile(path, Limits);
+        var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
+        using var image = ImageLoader.Decode(content, path, Limits);
+        return new PreparedImage(
+            path, sha256, PerceptualHash.Compute(image.Pixels), image.Width, image.Height, image.Format,
+            Model.PrepareInput(image.Pixels));
+    }
+
+    public ImageFingerprint Complete(PreparedImage prepared) => new(
+        prepared.Path, prepared.Sha256, prepared.PerceptualHash, prepared.Width, prepared.Height, prepared.Format,
+        Model.ModelId, Model.Embed(prepared.ModelInput));
+
+    public ImageFingerprint Fingerprint(string path) => Complete(Prepare(path));
+}
+
+/// <summary>An image decoded and reduced to what the fingerprint needs; the pixels are gone.</summary>
+public sealed record PreparedImage(
+    string Path, string Sha256, ulong PerceptualHash, int Width, int Height, string Format, float[] ModelInput);

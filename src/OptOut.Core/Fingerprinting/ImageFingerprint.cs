@@ -1,0 +1,18 @@
+namespace OptOut.Core.Fingerprinting;
+
+/// <summary>Everything the module knows about one image file's content.</summary>
+public sealed record ImageFingerprint(
+    string Path,
+    string Sha256,
+    ulong PerceptualHash,
+    int Width,
+    int Height,
+    string Format,
+    string ModelId,
+    float[] Embedding);
+
+/// <summary>One file's result: a fingerprint, or the reason this file (and only this one) failed.</summary>
+public sealed record FingerprintOutcome(string Path, ImageFingerprint? Fingerprint, Exception? Error)
+{
+    public bool Succeeded => Fingerprint is not null;
+}

@@ -1,0 +1,27 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace OptOut.Core.Imaging;
+
+/// <summary>
+/// An image as the fingerprints see it: upright (EXIF orientation applied), opaque (transparency
+/// flattened onto white), 8-bit RGB. Owns its pixels.
+/// </summary>
+public sealed class DecodedImage : IDisposable
+{
+    public DecodedImage(Image<Rgb24> pixels, string format)
+    {
+        Pixels = pixels;
+        Format = format;
+    }
+
+    public Image<Rgb24> Pixels { get; }
+
+    /// <summary>Format name as detected from the file content (JPEG, PNG, WEBP, GIF, BMP, TIFF...).</summary>
+    public string Format { get; }
+
+    public int Width => Pixels.Width;
+    public int Height => Pixels.Height;
+
+    public void Dispose() => Pixels.Dispose();
+}

@@ -1,0 +1,145 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace OptOut.Core.Imaging;
+
+/// <summary>
+/// Decodes untrusted image files: identify the header first and refuse what is over the limits,
+/// then decode the first frame, apply EXIF orientation and flatten transparency onto white.
+/// </summary>
+public static class ImageLoader
+{
+    // One configuration for the process: the decoders keep no state between calls. Parallelism is
+    // off inside ImageSharp because callers decode many images at once, one per thread.
+    private static readonly Configuration DecoderConfiguration = CreateConfiguration();
+
+    private static Configuration CreateConfiguration()
+    {
+        var configuration = Configuration.Default.Clone();
+        configuration.MaxDegreeOfParallelism = 1;
+        // Animated and multi-page files: only the first frame is a picture to fingerprint, and
+        // decoding the rest would let a small file allocate many frames. (ImageSharp 2.1's WebP decoder
+        // has no such switch; animated WebP frames are bounded by the same per-frame limits only.)
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
+
+    /// <summary>Reads the whole file, refusing it when it is over <see cref="ImageLimits.MaxFileBytes"/>.</summary>
+    public static byte[] ReadFile(string path, ImageLimits limits)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"File '{path}' does not exist.", path);
+        }
+        if (info.Length > limits.MaxFileBytes)
+        {
+            throw new ImageTooLargeException(path, info.Length, limits);
+        }
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>Decodes an image already read into memory; <paramref name="path"/> names it in errors.</summary>
+    public static DecodedImage Decode(byte[] content, string path, ImageLimits limits)
+    {
+        if (content.Length == 0)
+        {
+            throw new ImageDecodeException(path, "the file is empty.");
+        }
+
+        using var stream = new MemoryStream(content, writable: false);
+        var (width, height, format) = Identify(stream, path);
+        if (!limits.Allows(width, height))
+        {
+            throw new ImageTooLargeException(path, width, height, limits);
+        }
+
+        stream.Position = 0;
+        Image<Rgba32> decoded;
+        try
+        {
+            decoded = Image.Load<Rgba32>(DecoderConfiguration, stream);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ImageDecodeException(path, $"the {format} data is corrupt or truncated ({e.Message})", e);
+        }
+
+        using (decoded)
+        {
+            // The header was checked; the decoded frame is checked too, since a frame can differ from it.
+            if (!limits.Allows(decoded.Width, decoded.Height))
+            {
+                throw new ImageTooLargeException(path, decoded.Width, decoded.Height, limits);
+            }
+            decoded.Mutate(x => x.AutoOrient());
+            return new DecodedImage(FlattenOntoWhite(decoded), format);
+        }
+    }
+
+    /// <summary>Reads and decodes a file.</summary>
+    public static DecodedImage Load(string path, ImageLimits limits) => Decode(ReadFile(path, limits), path, limits);
+
+    private static (int Width, int Height, string Format) Identify(Stream stream, string path)
+    {
+        IImageInfo? info;
+        IImageFormat? format;
+        try
+        {
+            info = Image.Identify(DecoderConfiguration, stream, out format);
+        }
+        catch (UnknownImageFormatException)
+        {
+            info = null;
+            format = null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ImageDecodeException(path, $"the header cannot be read ({e.Message})", e);
+        }
+
+        if (info is null || format is null)
+        {
+            throw new ImageDecodeException(path, "the format is not recognised (supported: JPEG, PNG, WebP, GIF, BMP, TIFF, TGA, PBM).");
+        }
+        return (info.Width, info.Height, format.Name.ToUpperInvariant());
+    }
+
+    // Alpha is composited over white: transparent artwork is usually shown on a light page, and a
+    // fixed background keeps the fingerprint of one file independent of the viewer.
+    private static Image<Rgb24> FlattenOntoWhite(Image<Rgba32> source)
+    {
+        var flattened = new Image<Rgb24>(DecoderConfiguration, source.Width, source.Height);
+        source.ProcessPixelRows(flattened, (from, to) =>
+        {
+            for (int y = 0; y < from.Height; y++)
+            {
+                var sourceRow = from.GetRowSpan(y);
+                var targetRow = to.GetRowSpan(y);
+                for (int x = 0; x < sourceRow.Length; x++)
+                {
+                    Rgba32 p = sourceRow[x];
+                    if (p.A == 255)
+                    {
+                        targetRow[x] = new Rgb24(p.R, p.G, p.B);
+                    }
+                    else
+                    {
+                        int a = p.A, white = 255 * (255 - a);
+                        targetRow[x] = new Rgb24(
+                            (byte)((p.R * a + white + 127) / 255),
+                            (byte)((p.G * a + white + 127) / 255),
+                            (byte)((p.B * a + white + 127) / 255));
+                    }
+                }
+            }
+        });
+        return flattened;
+    }
+}

@@ -1,0 +1,47 @@
+using OptOut.Samples;
+using SixLabors.ImageSharp;
+
+// OptOut.Samples artist <folder> [count]   the sample artist's portfolio (PNG)
+// OptOut.Samples copies <folder> [count]   each work in every altered form (JPEG/PNG)
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: OptOut.Samples artist|copies <folder> [count]");
+    return 2;
+}
+var folder = Directory.CreateDirectory(args[1]).FullName;
+int count = args.Length > 2 ? int.Parse(args[2]) : 6;
+switch (args[0])
+{
+    case "artist":
+        for (int i = 0; i < count; i++)
+        {
+            using var art = SampleArt.Create(SampleSeeds.Artist + i);
+            art.SaveAsPng(Path.Combine(folder, $"artwork-{i + 1:00}.png"));
+        }
+        break;
+    case "copies":
+        for (int i = 0; i < count; i++)
+        {
+            using var art = SampleArt.Create(SampleSeeds.Artist + i);
+            foreach (var alteration in Enum.GetValues<Alteration>())
+            {
+                using var copy = Alterations.Apply(art, alteration);
+                copy.SaveAsJpeg(Path.Combine(folder, $"artwork-{i + 1:00}-{alteration.ToString().ToLowerInvariant()}.jpg"));
+            }
+        }
+        break;
+    default:
+        Console.Error.WriteLine($"unknown sample set '{args[0]}'");
+        return 2;
+}
+Console.WriteLine(folder);
+return 0;
+
+namespace OptOut.Samples
+{
+    public static class SampleSeeds
+    {
+        /// <summary>Seeds from here on are the demo artist's works; tests use other ranges for strangers.</summary>
+        public const int Artist = 1000;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Management.Automation;
+using OptOut.Core.Embedding;
+using OptOut.Core.Imaging;
+
+namespace OptOut.Infrastructure;
+
+/// <summary>The stable error ids scripts can match on, and how engine failures map to them.</summary>
+internal static class ErrorIds
+{
+    public const string ImageDecodeFailed = "OptOut.ImageDecodeFailed";
+    public const string ImageTooLarge = "OptOut.ImageTooLarge";
+    public const string FileNotFound = "OptOut.FileNotFound";
+    public const string FileReadFailed = "OptOut.FileReadFailed";
+    public const string PathIsDirectory = "OptOut.PathIsDirectory";
+    public const string NotFileSystemPath = "OptOut.NotFileSystemPath";
+    public const string ModelLoadFailed = "OptOut.ModelLoadFailed";
+
+    public static ErrorRecord ForFile(Exception error, string path) => error switch
+    {
+        ImageTooLargeException e => Record(e, ImageTooLarge, ErrorCategory.LimitsExceeded, path,
+            "Raise -MaxPixels or -MaxSide if the file is trusted."),
+        ImageDecodeException e => Record(e, ImageDecodeFailed, ErrorCategory.InvalidData, path,
+            "Check that the file is a complete JPEG, PNG, WebP, GIF, BMP or TIFF image."),
+        FileNotFoundException or DirectoryNotFoundException => Record(error, FileNotFound, ErrorCategory.ObjectNotFound, path, null),
+        EmbeddingModelException e => Record(e, ModelLoadFailed, ErrorCategory.InvalidOperation, path, null),
+        _ => Record(error, FileReadFailed, ErrorCategory.ReadError, path, null),
+    };
+
+    public static ErrorRecord Record(Exception error, string id, ErrorCategory category, object? target, string? recommendedAction)
+    {
+        var record = new ErrorRecord(error, id, category, target);
+        if (recommendedAction is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = recommendedAction };
+        }
+        return record;
+    }
+}
