@@ -12,6 +12,7 @@
     CmdletsToExport      = @(
         'Get-ImageFingerprint'
         'New-EmbeddingModel'
+        'Get-OptOutEnvironment'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -64,9 +64,10 @@ $writer.WriteAttributeString('schema', 'maml')
 foreach ($cmdlet in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     $text = $help[$cmdlet.Name]
     if (-not $text) { $problems.Add("$($cmdlet.Name): no help entry"); continue }
-    foreach ($key in 'Synopsis', 'Description', 'Examples', 'Parameters', 'Outputs') {
+    foreach ($key in 'Synopsis', 'Description', 'Examples', 'Outputs') {
         if (-not $text.ContainsKey($key) -or -not $text[$key]) { $problems.Add("$($cmdlet.Name): no $key") }
     }
+    if (-not $text.ContainsKey('Parameters')) { $problems.Add("$($cmdlet.Name): no Parameters table") }
 
     $writer.WriteStartElement('command', 'command', $command)
     $writer.WriteAttributeString('xmlns', 'maml', $null, $maml)

@@ -74,4 +74,23 @@ from different models are never compared.
             }
         )
     }
+    'Get-OptOutEnvironment' = @{
+        Synopsis    = 'Shows where OptOut keeps its data and which native libraries it loaded.'
+        Description = @'
+Get-OptOutEnvironment reports the module version, the home folder ($env:OPTOUT_HOME, else ~/.optout),
+the default index and registry database paths, the bundled model folder, and the versions of the
+SQLite and ONNX Runtime libraries actually loaded from the module's runtimes folder. Include its
+output in bug reports.
+'@
+        Parameters  = @{}
+        Inputs      = 'None'
+        Outputs     = 'OptOut.Commands.OptOutEnvironment'
+        Examples    = @(
+            @{
+                Title   = 'Check the installation'
+                Code    = 'Get-OptOutEnvironment'
+                Remarks = 'Loads SQLite and ONNX Runtime and prints their versions with the data paths.'
+            }
+        )
+    }
 }

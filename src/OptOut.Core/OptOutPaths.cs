@@ -1,0 +1,21 @@
+namespace OptOut.Core;
+
+/// <summary>Where the module keeps its files: $OPTOUT_HOME, else ~/.optout.</summary>
+public static class OptOutPaths
+{
+    public const string HomeVariable = "OPTOUT_HOME";
+
+    public static string Home
+    {
+        get
+        {
+            var configured = Environment.GetEnvironmentVariable(HomeVariable);
+            return string.IsNullOrWhiteSpace(configured)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".optout")
+                : Path.GetFullPath(configured);
+        }
+    }
+
+    public static string DefaultIndexPath => Path.Combine(Home, "index.db");
+    public static string DefaultRegistryPath => Path.Combine(Home, "registry.db");
+}
