@@ -28,7 +28,7 @@ public static class Alterations
         {
             Alteration.Reencode => Reencode(original, 70),
             Alteration.Resize => original.Clone(x => x.Resize(w / 2, h / 2)),
-            Alteration.Crop => original.Clone(x => x.Crop(new Rectangle(w / 10, h / 10, w * 8 / 10, h * 8 / 10))),
+            Alteration.Crop => original.Clone(x => x.Crop(new Rectangle(w * 8 / 100, h * 8 / 100, w * 84 / 100, h * 84 / 100))),
             Alteration.Pad => original.Clone(x => x.Pad(w + w / 5, h + h / 5, Color.White)),
             Alteration.Watermark => Watermark(original),
             Alteration.Gray => original.Clone(x => x.Grayscale()),

@@ -60,6 +60,11 @@ public static class ImageLoader
             throw new ImageTooLargeException(path, width, height, limits);
         }
 
+        if (CompletenessCheck.FindProblem(content, format) is { } problem)
+        {
+            throw new ImageDecodeException(path, problem + ".");
+        }
+
         stream.Position = 0;
         Image<Rgba32> decoded;
         try
