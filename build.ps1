@@ -89,7 +89,7 @@ function Invoke-Build {
         dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/OptOut/help/New-MamlHelp.ps1') -ModulePath $ModuleOut -HelpData (Join-Path $Root 'src/OptOut/help/OptOut.help.psd1') -OutputPath (Join-Path $ModuleOut 'en-US/OptOut.dll-Help.xml')
     }
     # The sample-art generator used by the demo and the tests (not part of the module).
-    Invoke-Native 'Building OptOut.Samples' { dotnet build (Join-Path $Root 'src/OptOut.Samples/OptOut.Samples.csproj') -c $Configuration -o (Join-Path $Out 'samples') --nologo --verbosity quiet }
+    Invoke-Native 'Building OptOut.Samples' { dotnet build (Join-Path $Root 'src/OptOut.Samples/OptOut.Samples.csproj') -c $Configuration -o (Join-Path $Out 'samples') --nologo --verbosity quiet -clp:ErrorsOnly }
     Write-Host "Module laid out in $ModuleOut"
 }
 
