@@ -13,6 +13,9 @@
         'Get-ImageFingerprint'
         'New-EmbeddingModel'
         'Get-OptOutEnvironment'
+        'Import-TrainingSet'
+        'Get-TrainingSet'
+        'Find-TrainedImage'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -10,7 +10,7 @@ namespace OptOut.Core.Fingerprinting;
 public sealed class FingerprintPipeline : IDisposable
 {
     private readonly Fingerprinter fingerprinter;
-    private readonly BlockingCollection<(string Path, Task<PreparedImage> Work)> decoding;
+    private readonly BlockingCollection<(string Path, Task<PreparedImage?> Work, object? Tag)> decoding;
     private readonly BlockingCollection<FingerprintOutcome> results = new();
     private readonly CancellationTokenSource cancellation;
     private readonly Task inferenceLoop;
@@ -19,16 +19,28 @@ public sealed class FingerprintPipeline : IDisposable
     public FingerprintPipeline(Fingerprinter fingerprinter, int window = 0, CancellationToken cancellationToken = default)
     {
         this.fingerprinter = fingerprinter;
-        decoding = new BlockingCollection<(string, Task<PreparedImage>)>(window > 0 ? window : 2 * Environment.ProcessorCount);
+        decoding = new BlockingCollection<(string, Task<PreparedImage?>, object?)>(window > 0 ? window : 2 * Environment.ProcessorCount);
         cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         inferenceLoop = Task.Factory.StartNew(RunInference, TaskCreationOptions.LongRunning);
     }
 
     /// <summary>Queues a file. Blocks while the window is full; never blocks on unread results.</summary>
-    public void Submit(string path)
+    public void Submit(string path) => Submit(path, () => fingerprinter.Prepare(path), null);
+
+    /// <summary>Queues an image read by <paramref name="read"/>; the outcome carries <paramref name="tag"/>.</summary>
+    public void Submit(string name, Func<byte[]> read, object? tag) => Submit(name, () => fingerprinter.Prepare(name, read()), tag);
+
+    /// <summary>Queues an item with nothing to fingerprint, so it comes out in order with the others.</summary>
+    public void SubmitWithoutImage(string name, object? tag)
     {
         var token = cancellation.Token;
-        decoding.Add((path, Task.Run(() => fingerprinter.Prepare(path), token)), token);
+        decoding.Add((name, Task.FromResult<PreparedImage?>(null), tag), token);
+    }
+
+    private void Submit(string name, Func<PreparedImage> prepare, object? tag)
+    {
+        var token = cancellation.Token;
+        decoding.Add((name, Task.Run<PreparedImage?>(prepare, token), tag), token);
     }
 
     /// <summary>The next result in submission order, if it is ready.</summary>
@@ -66,16 +78,16 @@ public sealed class FingerprintPipeline : IDisposable
         }
     }
 
-    private FingerprintOutcome Embed((string Path, Task<PreparedImage> Work) pending)
+    private FingerprintOutcome Embed((string Path, Task<PreparedImage?> Work, object? Tag) pending)
     {
         try
         {
             var prepared = pending.Work.GetAwaiter().GetResult();
-            return new FingerprintOutcome(pending.Path, fingerprinter.Complete(prepared), null);
+            return new FingerprintOutcome(pending.Path, prepared is null ? null : fingerprinter.Complete(prepared), null, pending.Tag);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
-            return new FingerprintOutcome(pending.Path, null, e);
+            return new FingerprintOutcome(pending.Path, null, e, pending.Tag);
         }
     }
 

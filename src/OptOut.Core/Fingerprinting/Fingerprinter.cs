@@ -20,18 +20,21 @@ public sealed class Fingerprinter
     public EmbeddingModel Model { get; }
     public ImageLimits Limits { get; }
 
-    public PreparedImage Prepare(string path)
+    public PreparedImage Prepare(string path) => Prepare(path, ImageLoader.ReadFile(path, Limits));
+
+    /// <summary>Prepares an image already in memory (a tar member, say); <paramref name="path"/> names it in errors.</summary>
+    public PreparedImage Prepare(string path, byte[] content)
     {
-        var content = ImageLoader.ReadFile(path, Limits);
+        if (content.LongLength > Limits.MaxFileBytes) throw new ImageTooLargeException(path, content.LongLength, Limits);
         var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
         using var image = ImageLoader.Decode(content, path, Limits);
         return new PreparedImage(
-            path, sha256, PerceptualHash.Compute(image.Pixels), image.Width, image.Height, image.Format,
+            path, sha256, MD5.HashData(content), PerceptualHash.Compute(image.Pixels), image.Width, image.Height, image.Format,
             Model.PrepareInput(image.Pixels));
     }
 
     public ImageFingerprint Complete(PreparedImage prepared) => new(
-        prepared.Path, prepared.Sha256, prepared.PerceptualHash, prepared.Width, prepared.Height, prepared.Format,
+        prepared.Path, prepared.Sha256, prepared.Md5, prepared.PerceptualHash, prepared.Width, prepared.Height, prepared.Format,
         Model.ModelId, Model.Embed(prepared.ModelInput));
 
     public ImageFingerprint Fingerprint(string path) => Complete(Prepare(path));
@@ -39,4 +42,4 @@ public sealed class Fingerprinter
 
 /// <summary>An image decoded and reduced to what the fingerprint needs; the pixels are gone.</summary>
 public sealed record PreparedImage(
-    string Path, string Sha256, ulong PerceptualHash, int Width, int Height, string Format, float[] ModelInput);
+    string Path, string Sha256, byte[] Md5, ulong PerceptualHash, int Width, int Height, string Format, float[] ModelInput);

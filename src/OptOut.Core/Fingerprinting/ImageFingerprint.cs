@@ -1,9 +1,10 @@
 namespace OptOut.Core.Fingerprinting;
 
-/// <summary>Everything the module knows about one image file's content.</summary>
+/// <summary>Everything the module knows about one image file's content. MD5 is kept only to match datasets that list it (LAION's md5 column).</summary>
 public sealed record ImageFingerprint(
     string Path,
     string Sha256,
+    byte[] Md5,
     ulong PerceptualHash,
     int Width,
     int Height,
@@ -12,7 +13,7 @@ public sealed record ImageFingerprint(
     float[] Embedding);
 
 /// <summary>One file's result: a fingerprint, or the reason this file (and only this one) failed.</summary>
-public sealed record FingerprintOutcome(string Path, ImageFingerprint? Fingerprint, Exception? Error)
+public sealed record FingerprintOutcome(string Path, ImageFingerprint? Fingerprint, Exception? Error, object? Tag = null)
 {
     public bool Succeeded => Fingerprint is not null;
 }

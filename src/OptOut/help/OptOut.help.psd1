@@ -93,4 +93,110 @@ output in bug reports.
             }
         )
     }
+    'Import-TrainingSet'    = @{
+        Synopsis    = 'Adds a training set (LAION parquet, img2dataset output, clip-retrieval embeddings, or a folder of images) to the local index.'
+        Description = @'
+Import-TrainingSet reads datasets in the layouts they are published in and adds their rows to the
+index (a SQLite file, by default $env:OPTOUT_HOME/index.db, else ~/.optout/index.db):
+
+- LAION metadata parquet, in either schema (SAMPLE_ID/URL/TEXT/WIDTH/HEIGHT/... or
+  url/caption/key/width/height/md5/...); columns are found by name, whatever their case;
+- img2dataset output in its "files" layout (shard folders of images, .txt and .json, with the shard
+  parquet) and its "webdataset" layout (NNNNN.tar shards); rows whose status is not "success" are
+  skipped and counted;
+- the clip-retrieval embedding layout (img_emb/img_emb_N.npy aligned with metadata/metadata_N.parquet,
+  float16 or float32), with -Model or -ModelId naming the model that produced the vectors;
+- a plain folder of images (each file's path is its URL).
+
+Local images are fingerprinted (SHA-256, perceptual hash, embedding) with the index's model as they
+are read. Each shard is imported in one transaction and recorded, so running the same import again
+adds nothing, and an import that was stopped can simply be run again. A shard that cannot be read
+is an error naming the file (OptOut.DatasetReadFailed); the others go on. An index holds embeddings
+of one model: mixing models is refused (OptOut.ModelMismatch).
+'@
+        Parameters  = @{
+            Path        = 'Dataset files or folders: parquet files, .tar shards, .npy parts, img2dataset or clip-retrieval output folders, or folders of images. Wildcards are expanded.'
+            LiteralPath = 'Dataset files or folders, taken exactly as written.'
+            Name        = 'The dataset''s name in the index. Defaults to the name of the first path. Importing more shards under the same name adds them to that dataset.'
+            IndexPath   = 'The index database. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Model       = 'The image model (from New-EmbeddingModel) used to fingerprint local images and, for clip-retrieval parts, the model that produced their embeddings. Defaults to the bundled ResNet18.'
+            ModelId     = 'For clip-retrieval embeddings whose ONNX model you do not have: the id to record them under (for example ViT-L-14@laion2b). Image searches then match those rows by hash only.'
+            MaxPixels   = 'The largest local image accepted, in pixels; larger ones are refused before decoding. Default 100,000,000.'
+        }
+        Inputs      = 'System.String (paths)'
+        Outputs     = 'OptOut.TrainingSetImportSummary'
+        Examples    = @(
+            @{
+                Title   = 'Import LAION metadata parquet files'
+                Code    = 'Import-TrainingSet ./laion2B-en/*.parquet -Name laion2B-en'
+                Remarks = 'Imports URLs and captions (full-text indexed); rows can then be found by URL, domain or caption.'
+            }
+            @{
+                Title   = 'Import an img2dataset download and fingerprint its images'
+                Code    = 'Import-TrainingSet ./my-download -Name scraped-2026 -Verbose'
+                Remarks = 'Reads the shard folders or .tar shards, skips failed downloads, and fingerprints every image with the bundled model.'
+            }
+        )
+    }
+    'Get-TrainingSet'       = @{
+        Synopsis    = 'Lists the datasets in a training-set index with their counts and model.'
+        Description = 'Get-TrainingSet lists the datasets imported into an index: rows, shards, rows with fingerprints and embeddings, skipped rows, the embedding model and when the dataset was first imported.'
+        Parameters  = @{
+            Name      = 'Only datasets whose names match these patterns (wildcards allowed).'
+            IndexPath = 'The index database. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
+        }
+        Inputs      = 'None'
+        Outputs     = 'OptOut.TrainingSet'
+        Examples    = @(
+            @{
+                Title   = 'List the datasets'
+                Code    = 'Get-TrainingSet'
+                Remarks = 'One line per dataset in the default index.'
+            }
+        )
+    }
+    'Find-TrainedImage'     = @{
+        Synopsis    = 'Finds every row of the indexed training sets that holds your picture, a caption text, a URL or a domain.'
+        Description = @'
+Find-TrainedImage answers "is my work in there?". Given image files (from the pipeline, -Path or
+-LiteralPath) it fingerprints each and returns every row of the index that is the same file
+(MatchKind Exact: same SHA-256 or MD5) or a copy of the same picture after re-encoding, resizing,
+cropping, padding, watermarking, gray conversion, small rotation or a brightness change (MatchKind
+Copy), decided from the perceptual-hash distance and the embedding similarity with thresholds
+calibrated on real images (docs/copy-detection.md). Every copy is returned, not a capped top list;
+-Top caps the results only when given. -IncludeSimilar adds look-alikes (MatchKind Similar).
+
+-Text searches captions (words, "phrases", prefix*), best matches first; -Url finds rows with the
+same address after normalising scheme and host case, default ports and percent-encoding; -Domain
+finds rows whose host is the domain or any subdomain.
+'@
+        Parameters  = @{
+            Path              = 'Image files to look for. Wildcards are expanded; a folder needs -Recurse.'
+            LiteralPath       = 'Image files to look for, taken exactly as written; Get-ChildItem output binds here.'
+            Text              = 'Caption text to search: words (all must occur), "quoted phrases", and prefix* terms.'
+            Url               = 'URLs to look up, matched after normalisation (scheme and host case, default port, percent-encoding, fragment).'
+            Domain            = 'Domains to look up: rows whose host is the domain or one of its subdomains.'
+            Recurse           = 'Takes the images in folders given to -Path and their subfolders.'
+            Dataset           = 'Only rows of this dataset.'
+            IndexPath         = 'The index database. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Top               = 'At most this many results per query. Without it, every match is returned.'
+            MinimumSimilarity = 'With -IncludeSimilar: the lowest embedding similarity (cosine) reported as Similar. Default 0.75.'
+            IncludeSimilar    = 'Also returns rows that look alike without being copies (MatchKind Similar).'
+            Model             = 'The image model whose embeddings the index holds, when it is not the bundled ResNet18 (from New-EmbeddingModel).'
+        }
+        Inputs      = 'System.String (paths, text, URLs); System.IO.FileInfo (bound to -LiteralPath by PSPath)'
+        Outputs     = 'OptOut.TrainedImageMatch'
+        Examples    = @(
+            @{
+                Title   = 'Is my art in the indexed training sets?'
+                Code    = 'Get-ChildItem ~/art -File | Find-TrainedImage'
+                Remarks = 'Every exact file and every altered copy of each picture, with the dataset, key, URL and caption of the row.'
+            }
+            @{
+                Title   = 'Search captions and domains'
+                Code    = 'Find-TrainedImage -Text ''"oil painting" by jane*'' -Top 20; Find-TrainedImage -Domain example-art.com'
+                Remarks = 'Caption search ranks the best matches first; a domain search covers its subdomains.'
+            }
+        )
+    }
 }

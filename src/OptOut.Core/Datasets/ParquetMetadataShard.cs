@@ -1,0 +1,120 @@
+using Parquet;
+using OptOut.Core.Index;
+
+namespace OptOut.Core.Datasets;
+
+/// <summary>
+/// A metadata parquet: LAION's (SAMPLE_ID, URL, TEXT, WIDTH, HEIGHT, ... md5) or img2dataset's
+/// (key, url, caption, status, width, height, sha256, ...). Columns are found by name, whatever the
+/// case; an optional image lookup attaches local files (img2dataset's "files" layout); optional
+/// embeddings are zipped in row by row (clip-retrieval layout).
+/// </summary>
+public class ParquetMetadataShard : IDatasetShard
+{
+    private readonly Func<string, SourceRow, Func<byte[]>?>? imageLookup;
+    private readonly List<string> problems = new();
+
+    public ParquetMetadataShard(string parquetPath, string layout = "parquet", Func<string, SourceRow, Func<byte[]>?>? imageLookup = null)
+    {
+        ParquetPath = parquetPath;
+        Layout = layout;
+        this.imageLookup = imageLookup;
+    }
+
+    public string ParquetPath { get; }
+    public virtual string Source => ParquetPath;
+    public virtual string Identity => ShardIdentity.OfFile(ParquetPath);
+    public string Layout { get; }
+    public IReadOnlyList<string> RowProblems => problems;
+
+    protected void AddProblem(string problem) => problems.Add(problem);
+
+    public virtual IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken) => ReadParquet(ParquetPath, cancellationToken);
+
+    protected IEnumerable<SourceRow> ReadParquet(string path, CancellationToken cancellationToken)
+    {
+        ParquetReader reader;
+        try
+        {
+            reader = ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new DatasetFormatException(path, $"not a readable parquet file ({e.Message})", e);
+        }
+
+        try
+        {
+            var schema = reader.Schema;
+            var keyField = ParquetColumns.Find(schema, "key", "SAMPLE_ID");
+            var urlField = ParquetColumns.Find(schema, "url");
+            var captionField = ParquetColumns.Find(schema, "caption", "TEXT", "txt");
+            var widthField = ParquetColumns.Find(schema, "width", "WIDTH");
+            var heightField = ParquetColumns.Find(schema, "height", "HEIGHT");
+            var statusField = ParquetColumns.Find(schema, "status");
+            var sha256Field = ParquetColumns.Find(schema, "sha256", "sha256hash");
+            var md5Field = ParquetColumns.Find(schema, "md5");
+            if (urlField is null && keyField is null)
+            {
+                throw new DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.GetDataFields().Select(f => f.Name))}).");
+            }
+
+            long rowNumber = 0;
+            for (int g = 0; g < reader.RowGroupCount; g++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Columns columns;
+                try
+                {
+                    using var group = reader.OpenRowGroupReader(g);
+                    columns = ReadGroup(group, keyField, urlField, captionField, widthField, heightField, statusField, sha256Field, md5Field)
+                        .GetAwaiter().GetResult();
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not DatasetFormatException)
+                {
+                    throw new DatasetFormatException(path, $"row group {g} cannot be read ({e.Message})", e);
+                }
+
+                for (int i = 0; i < columns.Count; i++, rowNumber++)
+                {
+                    var row = new SourceRow
+                    {
+                        Key = columns.Keys[i] ?? rowNumber.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Url = columns.Urls[i],
+                        Caption = columns.Captions[i],
+                        Width = ParquetColumns.ToInt(columns.Widths[i]),
+                        Height = ParquetColumns.ToInt(columns.Heights[i]),
+                        Status = columns.Statuses[i],
+                        Sha256 = ParquetColumns.ParseHex(columns.Sha256s[i], 32),
+                        Md5 = ParquetColumns.ParseHex(columns.Md5s[i], 16),
+                    };
+                    if (imageLookup is not null && row.IsSuccess)
+                    {
+                        row.ReadImage = imageLookup(row.Key!, row);
+                    }
+                    yield return row;
+                }
+            }
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private sealed record Columns(int Count, string?[] Keys, string?[] Urls, string?[] Captions, long?[] Widths, long?[] Heights,
+        string?[] Statuses, string?[] Sha256s, string?[] Md5s);
+
+    private static async Task<Columns> ReadGroup(ParquetRowGroupReader group, Parquet.Schema.DataField? key, Parquet.Schema.DataField? url,
+        Parquet.Schema.DataField? caption, Parquet.Schema.DataField? width, Parquet.Schema.DataField? height, Parquet.Schema.DataField? status,
+        Parquet.Schema.DataField? sha256, Parquet.Schema.DataField? md5) =>
+        new(checked((int)group.RowCount),
+            await ParquetColumns.ReadStrings(group, key),
+            await ParquetColumns.ReadStrings(group, url),
+            await ParquetColumns.ReadStrings(group, caption),
+            await ParquetColumns.ReadIntegers(group, width),
+            await ParquetColumns.ReadIntegers(group, height),
+            await ParquetColumns.ReadStrings(group, status),
+            await ParquetColumns.ReadStrings(group, sha256),
+            await ParquetColumns.ReadStrings(group, md5));
+}

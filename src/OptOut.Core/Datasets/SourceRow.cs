@@ -1,0 +1,45 @@
+namespace OptOut.Core.Datasets;
+
+/// <summary>One sample as a dataset file describes it, before it reaches the index.</summary>
+public sealed class SourceRow
+{
+    public string? Key { get; set; }
+    public string? Url { get; set; }
+    public string? Caption { get; set; }
+    public int? Width { get; set; }
+    public int? Height { get; set; }
+    public byte[]? Sha256 { get; set; }
+    public byte[]? Md5 { get; set; }
+
+    /// <summary>img2dataset's download status; rows other than "success" are skipped.</summary>
+    public string? Status { get; set; }
+
+    /// <summary>Where the local image is, for error messages (a file path, or "shard.tar:member").</summary>
+    public string? ImageName { get; set; }
+
+    /// <summary>Reads the local image's bytes, when the dataset has them.</summary>
+    public Func<byte[]>? ReadImage { get; set; }
+
+    /// <summary>A precomputed embedding (clip-retrieval layout).</summary>
+    public Half[]? Embedding { get; set; }
+
+    public bool IsSuccess => Status is null || string.Equals(Status, "success", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>One unit of import: a file or folder whose rows go into the index in one transaction.</summary>
+public interface IDatasetShard
+{
+    /// <summary>The file or folder, as shown to the user.</summary>
+    string Source { get; }
+
+    /// <summary>Stable identity of the shard's content: the same shard imported twice is recognised.</summary>
+    string Identity { get; }
+
+    string Layout { get; }
+
+    /// <summary>Rows in file order. Throws <see cref="Index.DatasetFormatException"/> when the file cannot be read.</summary>
+    IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken);
+
+    /// <summary>Problems with single rows met while reading (a missing image file, a bad tar member).</summary>
+    IReadOnlyList<string> RowProblems { get; }
+}

@@ -1,0 +1,44 @@
+namespace OptOut.Core.Index;
+
+public enum MatchKind
+{
+    Exact,
+    Copy,
+    Similar,
+    Caption,
+    Url,
+    Domain,
+}
+
+/// <summary>
+/// Decides from a perceptual-hash distance and an embedding similarity whether a row is a copy of the
+/// query picture. The thresholds are calibrated by bench/CopyCalibration on real artworks and their
+/// altered copies among thousands of unrelated images (figures in docs/copy-detection.md).
+/// </summary>
+public sealed record CopyRule
+{
+    /// <summary>Hash distance at or below which a row is a copy whatever the embedding says.</summary>
+    public int HashAlone { get; init; } = 6;
+
+    /// <summary>Embedding similarity at or above which a row is a copy whatever the hash says.</summary>
+    public float CosineAlone { get; init; } = 0.90f;
+
+    /// <summary>A row is also a copy when both are moderately close: hash within this distance...</summary>
+    public int HashWithCosine { get; init; } = 16;
+
+    /// <summary>...and similarity at or above this.</summary>
+    public float CosineWithHash { get; init; } = 0.80f;
+
+    public static CopyRule Default { get; } = new();
+
+    /// <summary>The widest hash radius the rule looks at.</summary>
+    public int SearchRadius => Math.Max(HashAlone, HashWithCosine);
+
+    /// <summary>The lowest similarity the rule looks at.</summary>
+    public float SearchFloor => Math.Min(CosineAlone, CosineWithHash);
+
+    public bool IsCopy(int? hashDistance, float? similarity) =>
+        (hashDistance is { } d && d <= HashAlone)
+        || (similarity is { } s && s >= CosineAlone)
+        || (hashDistance is { } d2 && similarity is { } s2 && d2 <= HashWithCosine && s2 >= CosineWithHash);
+}

@@ -1,0 +1,38 @@
+namespace OptOut.Core.Index;
+
+/// <summary>One sample of a training set as it is imported: metadata and, when known, fingerprints.</summary>
+public sealed class IndexRow
+{
+    /// <summary>The row's own key in its dataset (img2dataset's key, LAION's SAMPLE_ID or key, else its position).</summary>
+    public string? Key { get; set; }
+    public string? Url { get; set; }
+    public string? Caption { get; set; }
+    public int? Width { get; set; }
+    public int? Height { get; set; }
+    public byte[]? Sha256 { get; set; }
+    public byte[]? Md5 { get; set; }
+    public ulong? PerceptualHash { get; set; }
+
+    /// <summary>L2-normalised embedding, stored as IEEE half floats (the precision LAION ships).</summary>
+    public Half[]? Embedding { get; set; }
+}
+
+/// <summary>A row read back from the index.</summary>
+public sealed record IndexedRow(
+    long Id,
+    string Dataset,
+    string? Key,
+    string? Url,
+    string? Caption,
+    int? Width,
+    int? Height,
+    byte[]? Sha256,
+    byte[]? Md5,
+    ulong? PerceptualHash,
+    bool HasEmbedding);
+
+/// <summary>A dataset in the index, with its counts.</summary>
+public sealed record DatasetInfo(string Name, long Rows, long Shards, long Fingerprinted, long WithEmbedding, long Skipped, string? ModelId, DateTime CreatedAt);
+
+/// <summary>What one shard's import did.</summary>
+public sealed record ShardResult(string Source, bool AlreadyImported, long Rows, long Fingerprinted, long Skipped, long Errors);

@@ -1,0 +1,104 @@
+using OptOut.Core.Fingerprinting;
+
+namespace OptOut.Core.Index;
+
+/// <summary>One row found for a query.</summary>
+public sealed record IndexMatch(IndexedRow Row, MatchKind Kind, float? Similarity, int? HashDistance);
+
+public sealed record SearchOptions
+{
+    public string? Dataset { get; init; }
+
+    /// <summary>A cap on the number of results, only when given.</summary>
+    public int? Top { get; init; }
+
+    /// <summary>With <see cref="IncludeSimilar"/>: the lowest similarity reported as Similar.</summary>
+    public float MinimumSimilarity { get; init; } = 0.75f;
+
+    public bool IncludeSimilar { get; init; }
+
+    public CopyRule Rule { get; init; } = CopyRule.Default;
+}
+
+/// <summary>
+/// Answers "is this picture, text, URL or domain in the index?". The hash and vector indexes are
+/// loaded on the first image query and kept for the searcher's life.
+/// </summary>
+public sealed class IndexSearcher : IDisposable
+{
+    private readonly IndexStore store;
+    private readonly Action<long, long>? buildProgress;
+    private PerceptualHashIndex? hashes;
+    private VectorIndex? vectors;
+
+    public IndexSearcher(IndexStore store, Action<long, long>? buildProgress = null)
+    {
+        this.store = store;
+        this.buildProgress = buildProgress;
+    }
+
+    public IndexStore Store => store;
+
+    /// <summary>Whether the index's vectors can be compared with this model's.</summary>
+    public bool CanCompareEmbeddings(string modelId) => store.ModelId == modelId;
+
+    /// <summary>Every Exact and Copy row of the picture (and Similar ones when asked), best first.</summary>
+    public IReadOnlyList<IndexMatch> FindImage(ImageFingerprint query, SearchOptions options)
+    {
+        var rule = options.Rule;
+        var candidates = new Dictionary<long, (int? Distance, float? Similarity)>();
+
+        hashes ??= PerceptualHashIndex.Load(store);
+        foreach (var (id, distance) in hashes.Search(query.PerceptualHash, rule.SearchRadius))
+        {
+            candidates[id] = (distance, null);
+        }
+
+        bool compareVectors = CanCompareEmbeddings(query.ModelId);
+        if (compareVectors)
+        {
+            vectors ??= VectorIndex.Open(store, buildProgress);
+            float floor = options.IncludeSimilar ? Math.Min(rule.SearchFloor, options.MinimumSimilarity) : rule.SearchFloor;
+            foreach (var (id, similarity) in vectors.SearchAbove(query.Embedding, floor))
+            {
+                candidates[id] = (candidates.TryGetValue(id, out var c) ? c.Distance : null, similarity);
+            }
+        }
+
+        var sha256 = Convert.FromHexString(query.Sha256);
+        var exactIds = store.FindBySha256(sha256, options.Dataset).Concat(store.FindByMd5(query.Md5, options.Dataset))
+            .Select(r => r.Id).ToHashSet();
+
+        var rows = store.GetRows(candidates.Keys.Concat(exactIds).Distinct().ToList(), options.Dataset);
+        var matches = new List<IndexMatch>();
+        foreach (var row in rows)
+        {
+            candidates.TryGetValue(row.Id, out var c);
+            int? distance = c.Distance ?? (row.PerceptualHash is { } h ? PerceptualHash.Distance(h, query.PerceptualHash) : null);
+            float? similarity = c.Similarity;
+            MatchKind? kind = exactIds.Contains(row.Id) ? MatchKind.Exact
+                : rule.IsCopy(distance, similarity) ? MatchKind.Copy
+                : options.IncludeSimilar && similarity >= options.MinimumSimilarity ? MatchKind.Similar
+                : null;
+            if (kind is { } k) matches.Add(new IndexMatch(row, k, similarity, distance));
+        }
+
+        IEnumerable<IndexMatch> ordered = matches
+            .OrderBy(m => m.Kind)
+            .ThenByDescending(m => m.Similarity ?? -1)
+            .ThenBy(m => m.HashDistance ?? 65)
+            .ThenBy(m => m.Row.Id);
+        return (options.Top is { } top ? ordered.Take(top) : ordered).ToList();
+    }
+
+    public IEnumerable<IndexMatch> FindText(string text, SearchOptions options) =>
+        store.SearchCaptions(text, options.Dataset, options.Top).Select(r => new IndexMatch(r.Row, MatchKind.Caption, (float)r.Score, null));
+
+    public IEnumerable<IndexMatch> FindUrl(string url, SearchOptions options) =>
+        store.FindByUrl(url, options.Dataset, options.Top).Select(r => new IndexMatch(r, MatchKind.Url, null, null));
+
+    public IEnumerable<IndexMatch> FindDomain(string domain, SearchOptions options) =>
+        store.FindByDomain(domain, options.Dataset, options.Top).Select(r => new IndexMatch(r, MatchKind.Domain, null, null));
+
+    public void Dispose() => vectors?.Dispose();
+}

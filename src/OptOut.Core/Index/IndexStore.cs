@@ -1,0 +1,374 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace OptOut.Core.Index;
+
+/// <summary>
+/// The training-set index: a SQLite file (WAL) that is the source of truth for datasets, shards and
+/// rows, with an FTS5 table over captions. Vector and hash indexes are caches built from it.
+/// One instance per thread; several processes may read while one writes.
+/// </summary>
+public sealed class IndexStore : IDisposable
+{
+    public const int SchemaVersion = 1;
+
+    private readonly SqliteConnection connection;
+
+    private IndexStore(string path, SqliteConnection connection)
+    {
+        Path = path;
+        this.connection = connection;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The model whose embeddings the index holds, once one has been imported.</summary>
+    public string? ModelId => GetMeta("model_id");
+
+    public int? Dimensions => GetMeta("dimensions") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : null;
+
+    public static IndexStore Open(string path)
+    {
+        var connection = SqliteSetup.Open(path);
+        try
+        {
+            CreateSchema(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+        return new IndexStore(System.IO.Path.GetFullPath(path), connection);
+    }
+
+    private static void CreateSchema(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        SqliteSetup.Execute(connection, """
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS datasets(
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                created_at TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS shards(
+                id INTEGER PRIMARY KEY,
+                dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+                source TEXT NOT NULL,
+                identity TEXT NOT NULL,
+                layout TEXT NOT NULL,
+                rows INTEGER NOT NULL DEFAULT 0,
+                fingerprinted INTEGER NOT NULL DEFAULT 0,
+                skipped INTEGER NOT NULL DEFAULT 0,
+                errors INTEGER NOT NULL DEFAULT 0,
+                imported_at TEXT NOT NULL,
+                UNIQUE(dataset_id, identity));
+            CREATE TABLE IF NOT EXISTS rows(
+                id INTEGER PRIMARY KEY,
+                dataset_id INTEGER NOT NULL,
+                shard_id INTEGER NOT NULL,
+                key TEXT,
+                url TEXT,
+                url_hash INTEGER,
+                host_rev TEXT,
+                caption TEXT,
+                width INTEGER,
+                height INTEGER,
+                sha256 BLOB,
+                md5 BLOB,
+                phash INTEGER,
+                embedding BLOB);
+            CREATE INDEX IF NOT EXISTS rows_url ON rows(url_hash);
+            CREATE INDEX IF NOT EXISTS rows_host ON rows(host_rev);
+            CREATE INDEX IF NOT EXISTS rows_sha256 ON rows(sha256) WHERE sha256 IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS rows_md5 ON rows(md5) WHERE md5 IS NOT NULL;
+            CREATE VIRTUAL TABLE IF NOT EXISTS captions USING fts5(
+                caption, content='rows', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+            INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
+            """, transaction);
+        transaction.Commit();
+        var version = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'schema_version'");
+        if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidDataException($"The index was written by a newer OptOut (schema {version}; this one reads {SchemaVersion}).");
+        }
+    }
+
+    public string? GetMeta(string key) =>
+        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = $k", null, ("$k", key));
+
+    /// <summary>The id of a dataset, created when missing.</summary>
+    public long EnsureDataset(string name)
+    {
+        SqliteSetup.Execute(connection, "INSERT OR IGNORE INTO datasets(name, created_at) VALUES ($n, $t)", null,
+            ("$n", name), ("$t", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
+        return SqliteSetup.Scalar<long>(connection, "SELECT id FROM datasets WHERE name = $n", null, ("$n", name));
+    }
+
+    public bool IsShardImported(long datasetId, string identity) =>
+        SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", null,
+            ("$d", datasetId), ("$i", identity)) is not null;
+
+    /// <summary>
+    /// Adds one shard's rows in a single transaction, recorded with the shard's identity, so a shard
+    /// is either wholly in the index or not at all, and importing it again adds nothing.
+    /// </summary>
+    /// <returns>False when the shard was already imported (nothing written).</returns>
+    public bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+        long skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", transaction,
+                ("$d", datasetId), ("$i", identity)) is not null)
+        {
+            return false;
+        }
+        SqliteSetup.Execute(connection, "INSERT INTO shards(dataset_id, source, identity, layout, imported_at) VALUES ($d, $s, $i, $l, $t)", transaction,
+            ("$d", datasetId), ("$s", source), ("$i", identity), ("$l", layout), ("$t", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
+        long shardId = SqliteSetup.Scalar<long>(connection, "SELECT last_insert_rowid()", transaction);
+
+        using var insertRow = connection.CreateCommand();
+        insertRow.Transaction = transaction;
+        insertRow.CommandText = """
+            INSERT INTO rows(dataset_id, shard_id, key, url, url_hash, host_rev, caption, width, height, sha256, md5, phash, embedding)
+            VALUES ($dataset, $shard, $key, $url, $urlHash, $host, $caption, $width, $height, $sha256, $md5, $phash, $embedding)
+            """;
+        var p = new Dictionary<string, SqliteParameter>();
+        foreach (var name in new[] { "$dataset", "$shard", "$key", "$url", "$urlHash", "$host", "$caption", "$width", "$height", "$sha256", "$md5", "$phash", "$embedding" })
+        {
+            p[name] = insertRow.Parameters.Add(name, SqliteType.Text);
+        }
+        p["$dataset"].Value = datasetId;
+        p["$shard"].Value = shardId;
+        insertRow.Prepare();
+
+        using var insertCaption = connection.CreateCommand();
+        insertCaption.Transaction = transaction;
+        insertCaption.CommandText = "INSERT INTO captions(rowid, caption) VALUES (last_insert_rowid(), $caption)";
+        var captionText = insertCaption.Parameters.Add("$caption", SqliteType.Text);
+        insertCaption.Prepare();
+
+        string? indexModel = ModelIdIn(transaction);
+        int? dimensions = null;
+        long count = 0, fingerprinted = 0;
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (row.Embedding is not null)
+            {
+                if (modelId is null) throw new ArgumentException("Rows with embeddings need the model id they came from.");
+                indexModel ??= ClaimModel(modelId, row.Embedding.Length, transaction);
+                if (indexModel != modelId) throw new ModelMismatchException(indexModel, modelId);
+                dimensions ??= int.Parse(SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'dimensions'", transaction)!, CultureInfo.InvariantCulture);
+                if (row.Embedding.Length != dimensions)
+                {
+                    throw new InvalidDataException($"An embedding of {row.Embedding.Length} dimensions cannot join an index of {dimensions}-dimensional vectors of the same model.");
+                }
+            }
+
+            var normalized = row.Url is null ? (NormalizedUrl?)null : UrlNormalizer.Normalize(row.Url);
+            p["$key"].Value = (object?)row.Key ?? DBNull.Value;
+            p["$url"].Value = (object?)row.Url ?? DBNull.Value;
+            p["$urlHash"].Value = normalized is { } n ? UrlHash(n.Url) : DBNull.Value;
+            p["$host"].Value = (object?)normalized?.ReversedHost ?? DBNull.Value;
+            p["$caption"].Value = (object?)row.Caption ?? DBNull.Value;
+            p["$width"].Value = (object?)row.Width ?? DBNull.Value;
+            p["$height"].Value = (object?)row.Height ?? DBNull.Value;
+            p["$sha256"].Value = (object?)row.Sha256 ?? DBNull.Value;
+            p["$md5"].Value = (object?)row.Md5 ?? DBNull.Value;
+            p["$phash"].Value = row.PerceptualHash is { } h ? unchecked((long)h) : DBNull.Value;
+            p["$embedding"].Value = row.Embedding is { } e ? MemoryMarshal.AsBytes(e.AsSpan()).ToArray() : DBNull.Value;
+            insertRow.ExecuteNonQuery();
+
+            if (!string.IsNullOrEmpty(row.Caption))
+            {
+                captionText.Value = row.Caption;
+                insertCaption.ExecuteNonQuery();
+            }
+            count++;
+            if (row.PerceptualHash is not null) fingerprinted++;
+        }
+
+        SqliteSetup.Execute(connection, "UPDATE shards SET rows = $r, fingerprinted = $f, skipped = $s, errors = $e WHERE id = $id", transaction,
+            ("$r", count), ("$f", fingerprinted), ("$s", skipped), ("$e", errors()), ("$id", shardId));
+        transaction.Commit();
+        return true;
+    }
+
+    private string? ModelIdIn(SqliteTransaction transaction) =>
+        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'model_id'", transaction);
+
+    private string ClaimModel(string modelId, int dimensions, SqliteTransaction transaction)
+    {
+        SqliteSetup.Execute(connection, "INSERT OR IGNORE INTO meta(key, value) VALUES ('model_id', $m), ('dimensions', $d)", transaction,
+            ("$m", modelId), ("$d", dimensions.ToString(CultureInfo.InvariantCulture)));
+        return ModelIdIn(transaction)!;
+    }
+
+    /// <summary>Refuses a model other than the index's before any work is done.</summary>
+    public void CheckModel(string modelId)
+    {
+        if (ModelId is { } existing && existing != modelId) throw new ModelMismatchException(existing, modelId);
+    }
+
+    /// <summary>64-bit FNV-1a of the normalised URL: a compact key for the URL index (matches are re-checked by string).</summary>
+    public static long UrlHash(string normalizedUrl)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(normalizedUrl))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+        return unchecked((long)hash);
+    }
+
+    // ---- queries -------------------------------------------------------------------------------
+
+    private const string RowColumns = "r.id, d.name, r.key, r.url, r.caption, r.width, r.height, r.sha256, r.md5, r.phash, r.embedding IS NOT NULL";
+
+    private static IndexedRow ReadRow(SqliteDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.IsDBNull(5) ? null : reader.GetInt32(5),
+        reader.IsDBNull(6) ? null : reader.GetInt32(6),
+        reader.IsDBNull(7) ? null : (byte[])reader[7],
+        reader.IsDBNull(8) ? null : (byte[])reader[8],
+        reader.IsDBNull(9) ? null : unchecked((ulong)reader.GetInt64(9)),
+        reader.GetBoolean(10));
+
+    private IEnumerable<IndexedRow> Query(string where, string? orderBy, string? dataset, int? limit, params (string Name, object? Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT {RowColumns} FROM rows r JOIN datasets d ON d.id = r.dataset_id WHERE ({where})");
+        if (dataset is not null)
+        {
+            sql.Append(" AND d.name = $dataset");
+            command.Parameters.AddWithValue("$dataset", dataset);
+        }
+        if (orderBy is not null) sql.Append(" ORDER BY ").Append(orderBy);
+        if (limit is not null) sql.Append(" LIMIT ").Append(limit.Value.ToString(CultureInfo.InvariantCulture));
+        command.CommandText = sql.ToString();
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) yield return ReadRow(reader);
+    }
+
+    public IReadOnlyList<IndexedRow> GetRows(IReadOnlyCollection<long> ids, string? dataset = null)
+    {
+        var result = new List<IndexedRow>(ids.Count);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            result.AddRange(Query($"r.id IN ({string.Join(',', chunk)})", "r.id", dataset, null));
+        }
+        return result;
+    }
+
+    /// <summary>Rows whose URL normalises to the same address.</summary>
+    public IEnumerable<IndexedRow> FindByUrl(string url, string? dataset = null, int? limit = null)
+    {
+        var normalized = UrlNormalizer.Normalize(url).Url;
+        return Query("r.url_hash = $h", "r.id", dataset, null, ("$h", UrlHash(normalized)))
+            .Where(r => r.Url is not null && UrlNormalizer.Normalize(r.Url).Url == normalized)
+            .Take(limit ?? int.MaxValue);
+    }
+
+    /// <summary>Rows whose host is the domain or one of its subdomains.</summary>
+    public IEnumerable<IndexedRow> FindByDomain(string domain, string? dataset = null, int? limit = null)
+    {
+        var reversed = UrlNormalizer.ReverseHost(UrlNormalizer.NormalizeDomain(domain));
+        // '/' sorts right after '.', so [rev + '.', rev + '/') is exactly the subdomains.
+        return Query("r.host_rev = $d OR (r.host_rev >= $lo AND r.host_rev < $hi)", "r.id", dataset, limit,
+            ("$d", reversed), ("$lo", reversed + "."), ("$hi", reversed + "/"));
+    }
+
+    /// <summary>Caption full-text search, best matches (BM25) first.</summary>
+    public IEnumerable<(IndexedRow Row, double Score)> SearchCaptions(string text, string? dataset = null, int? limit = null)
+    {
+        var match = CaptionQuery.ToFts5(text);
+        if (match.Length == 0) yield break;
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder($"SELECT {RowColumns}, c.rank FROM captions c JOIN rows r ON r.id = c.rowid JOIN datasets d ON d.id = r.dataset_id WHERE captions MATCH $q");
+        if (dataset is not null)
+        {
+            sql.Append(" AND d.name = $dataset");
+            command.Parameters.AddWithValue("$dataset", dataset);
+        }
+        sql.Append(" ORDER BY c.rank");
+        if (limit is not null) sql.Append(" LIMIT ").Append(limit.Value.ToString(CultureInfo.InvariantCulture));
+        command.CommandText = sql.ToString();
+        command.Parameters.AddWithValue("$q", match);
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) yield return (ReadRow(reader), -reader.GetDouble(11));
+    }
+
+    public IEnumerable<IndexedRow> FindBySha256(byte[] sha256, string? dataset = null) =>
+        Query("r.sha256 = $h", "r.id", dataset, null, ("$h", sha256));
+
+    public IEnumerable<IndexedRow> FindByMd5(byte[] md5, string? dataset = null) =>
+        Query("r.md5 = $h", "r.id", dataset, null, ("$h", md5));
+
+    /// <summary>(row id, perceptual hash) of every fingerprinted row, for the hash index.</summary>
+    public IEnumerable<(long Id, ulong Hash)> AllPerceptualHashes()
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, phash FROM rows WHERE phash IS NOT NULL ORDER BY id";
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) yield return (reader.GetInt64(0), unchecked((ulong)reader.GetInt64(1)));
+    }
+
+    /// <summary>(row id, embedding) of rows with an embedding and an id above <paramref name="afterId"/>.</summary>
+    public IEnumerable<(long Id, Half[] Vector)> EmbeddingsAfter(long afterId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, embedding FROM rows WHERE embedding IS NOT NULL AND id > $after ORDER BY id";
+        command.Parameters.AddWithValue("$after", afterId);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var bytes = (byte[])reader[1];
+            yield return (reader.GetInt64(0), MemoryMarshal.Cast<byte, Half>(bytes).ToArray());
+        }
+    }
+
+    /// <summary>Count and largest id of the rows with embeddings: the stamp a vector cache must match.</summary>
+    public (long Count, long MaxId) EmbeddingStamp()
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), coalesce(max(id), 0) FROM rows WHERE embedding IS NOT NULL";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    public IReadOnlyList<DatasetInfo> ListDatasets()
+    {
+        var model = ModelId;
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT d.name, d.created_at,
+                   (SELECT count(*) FROM shards s WHERE s.dataset_id = d.id),
+                   (SELECT coalesce(sum(rows), 0) FROM shards s WHERE s.dataset_id = d.id),
+                   (SELECT coalesce(sum(fingerprinted), 0) FROM shards s WHERE s.dataset_id = d.id),
+                   (SELECT coalesce(sum(skipped), 0) FROM shards s WHERE s.dataset_id = d.id),
+                   (SELECT count(*) FROM rows r WHERE r.dataset_id = d.id AND r.embedding IS NOT NULL)
+            FROM datasets d ORDER BY d.name
+            """;
+        using var reader = command.ExecuteReader();
+        var result = new List<DatasetInfo>();
+        while (reader.Read())
+        {
+            long withEmbedding = reader.GetInt64(6);
+            result.Add(new DatasetInfo(reader.GetString(0), reader.GetInt64(3), reader.GetInt64(2), reader.GetInt64(4), withEmbedding,
+                reader.GetInt64(5), withEmbedding > 0 ? model : null,
+                DateTime.Parse(reader.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind)));
+        }
+        return result;
+    }
+
+    public void Dispose() => connection.Dispose();
+}

@@ -1,0 +1,58 @@
+using Microsoft.Data.Sqlite;
+
+namespace OptOut.Core.Index;
+
+/// <summary>How every OptOut database is opened: WAL, a busy timeout, foreign keys on.</summary>
+public static class SqliteSetup
+{
+    /// <summary>How long a writer waits for another process's transaction before giving up.</summary>
+    public const int BusyTimeoutMilliseconds = 60_000;
+
+    public static SqliteConnection Open(string path, bool readOnly = false)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!readOnly && !string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        connection.Open();
+        Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
+        if (!readOnly)
+        {
+            Execute(connection, "PRAGMA journal_mode = WAL");
+            // WAL with NORMAL sync: a committed transaction survives a process crash; only a power
+            // loss may roll back the last commits, never tear one.
+            Execute(connection, "PRAGMA synchronous = NORMAL");
+        }
+        Execute(connection, "PRAGMA foreign_keys = ON");
+        return connection;
+    }
+
+    public static int Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command.ExecuteNonQuery();
+    }
+
+    public static T? Scalar<T>(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var result = command.ExecuteScalar();
+        if (result is null or DBNull) return default;
+        return (T)Convert.ChangeType(result, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

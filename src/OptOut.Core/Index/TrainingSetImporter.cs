@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using OptOut.Core.Datasets;
+using OptOut.Core.Fingerprinting;
+
+namespace OptOut.Core.Index;
+
+/// <summary>Something that happened during an import, reported to the caller's thread.</summary>
+public abstract record ImportEvent;
+
+/// <summary>Rows written so far (all shards), the shard being read, shards done of those found.</summary>
+public sealed record ImportProgress(long Rows, long Skipped, long Errors, string CurrentShard, int ShardsDone, int ShardsTotal) : ImportEvent;
+
+/// <summary>A problem with one file, shard or sample; the import goes on.</summary>
+public sealed record ImportProblem(string Target, Exception Error) : ImportEvent;
+
+/// <summary>A shard finished (or was found already imported).</summary>
+public sealed record ImportShardDone(ShardResult Result) : ImportEvent;
+
+public sealed record ImportSummary(
+    string Dataset, long Rows, long Fingerprinted, long Skipped, long Errors,
+    int ShardsImported, int ShardsAlreadyImported, int ShardsFailed, TimeSpan Elapsed);
+
+/// <summary>A sample's image could not be fingerprinted; its metadata is still imported.</summary>
+public sealed class SampleProblemException : Exception
+{
+    public SampleProblemException(string message) : base(message) { }
+}
+
+/// <summary>
+/// Imports datasets shard by shard: each shard in one transaction, recorded so that a second run
+/// skips it; a shard that cannot be read is reported and the others go on. Local images are
+/// fingerprinted with the index's model as they are read.
+/// </summary>
+public sealed class TrainingSetImporter
+{
+    private const int ProgressEveryRows = 2000;
+
+    private readonly IndexStore store;
+    private readonly Fingerprinter? fingerprinter;
+    private readonly string? embeddingModelId;
+    private readonly Action<ImportEvent> report;
+
+    /// <param name="fingerprinter">Fingerprints local images; null imports their metadata only.</param>
+    /// <param name="embeddingModelId">The model that produced precomputed (.npy) embeddings.</param>
+    public TrainingSetImporter(IndexStore store, Fingerprinter? fingerprinter, string? embeddingModelId, Action<ImportEvent> report)
+    {
+        this.store = store;
+        this.fingerprinter = fingerprinter;
+        this.embeddingModelId = embeddingModelId;
+        this.report = report;
+    }
+
+    public ImportSummary Import(string datasetName, IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var shards = new List<IDatasetShard>();
+        foreach (var path in paths)
+        {
+            try
+            {
+                shards.AddRange(DatasetDiscovery.Discover(path));
+            }
+            catch (Exception e) when (e is DatasetFormatException or FileNotFoundException or IOException or UnauthorizedAccessException)
+            {
+                report(new ImportProblem(path, e));
+            }
+        }
+
+        long datasetId = store.EnsureDataset(datasetName);
+        var totals = new Totals();
+        int imported = 0, already = 0, failed = 0;
+        for (int s = 0; s < shards.Count; s++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var shard = shards[s];
+            report(new ImportProgress(totals.Rows, totals.Skipped, totals.Errors, shard.Source, s, shards.Count));
+            try
+            {
+                var result = ImportShard(datasetId, shard, totals, s, shards.Count, cancellationToken);
+                if (result.AlreadyImported) already++; else imported++;
+                report(new ImportShardDone(result));
+            }
+            catch (Exception e) when (e is DatasetFormatException or IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                failed++;
+                totals.Errors++;
+                report(new ImportProblem(shard.Source, e));
+            }
+        }
+        return new ImportSummary(datasetName, totals.Rows, totals.Fingerprinted, totals.Skipped, totals.Errors, imported, already, failed, clock.Elapsed);
+    }
+
+    private sealed class Totals
+    {
+        public long Rows, Fingerprinted, Skipped, Errors;
+    }
+
+    private ShardResult ImportShard(long datasetId, IDatasetShard shard, Totals totals, int shardIndex, int shardCount, CancellationToken cancellationToken)
+    {
+        var identity = shard.Identity;
+        if (store.IsShardImported(datasetId, identity))
+        {
+            return new ShardResult(shard.Source, true, 0, 0, 0, 0);
+        }
+
+        bool hasImages = shard is not ParquetMetadataShard || shard is Img2DatasetFolderShard;
+        string? modelId = null;
+        if (shard is ClipRetrievalPart)
+        {
+            modelId = embeddingModelId ?? throw new DatasetFormatException(shard.Source,
+                "precomputed embeddings need the model that produced them: pass -Model (or -ModelId).");
+        }
+        else if (hasImages && fingerprinter is not null)
+        {
+            modelId = fingerprinter.Model.ModelId;
+        }
+        if (modelId is not null) store.CheckModel(modelId);
+
+        long rows = 0, fingerprinted = 0, skipped = 0, errors = 0;
+        int reportedProblems = 0;
+        void ReportRowProblems()
+        {
+            for (; reportedProblems < shard.RowProblems.Count; reportedProblems++)
+            {
+                errors++;
+                report(new ImportProblem(shard.Source, new SampleProblemException(shard.RowProblems[reportedProblems])));
+            }
+        }
+
+        IEnumerable<IndexRow> Rows()
+        {
+            var source = shard.ReadRows(cancellationToken).Where(r =>
+            {
+                if (r.IsSuccess) return true;
+                skipped++;
+                return false;
+            });
+            var converted = hasImages && fingerprinter is not null ? Fingerprinted(source, cancellationToken) : source.Select(r => ToIndexRow(r, null));
+            foreach (var (row, failure) in converted.Select(x => x))
+            {
+                if (failure is not null)
+                {
+                    errors++;
+                    report(new ImportProblem(failure.Value.Name, failure.Value.Error));
+                }
+                rows++;
+                if (row.PerceptualHash is not null) fingerprinted++;
+                if (rows % ProgressEveryRows == 0)
+                {
+                    ReportRowProblems();
+                    report(new ImportProgress(totals.Rows + rows, totals.Skipped + skipped, totals.Errors + errors, shard.Source, shardIndex, shardCount));
+                }
+                yield return row;
+            }
+            ReportRowProblems();
+        }
+
+        bool written = store.ImportShard(datasetId, shard.Source, identity, shard.Layout, Rows(), skipped, () => errors, modelId, cancellationToken);
+        if (!written)
+        {
+            return new ShardResult(shard.Source, true, 0, 0, 0, 0);
+        }
+        totals.Rows += rows;
+        totals.Fingerprinted += fingerprinted;
+        totals.Skipped += skipped;
+        totals.Errors += errors;
+        return new ShardResult(shard.Source, false, rows, fingerprinted, skipped, errors);
+    }
+
+    private IEnumerable<(IndexRow Row, (string Name, Exception Error)? Failure)> Fingerprinted(IEnumerable<SourceRow> rows, CancellationToken cancellationToken)
+    {
+        using var pipeline = new FingerprintPipeline(fingerprinter!, cancellationToken: cancellationToken);
+        foreach (var row in rows)
+        {
+            var name = row.ImageName ?? row.Key ?? "";
+            if (row.ReadImage is { } read) pipeline.Submit(name, read, row);
+            else pipeline.SubmitWithoutImage(name, row);
+            while (pipeline.TryTake(out var ready)) yield return Convert(ready);
+        }
+        foreach (var outcome in pipeline.CompleteAndDrain()) yield return Convert(outcome);
+
+        static (IndexRow, (string, Exception)?) Convert(FingerprintOutcome outcome) =>
+            ToIndexRow((SourceRow)outcome.Tag!, outcome.Fingerprint, outcome.Error is null ? null : (outcome.Path, outcome.Error));
+    }
+
+    private static (IndexRow Row, (string Name, Exception Error)? Failure) ToIndexRow(SourceRow source, ImageFingerprint? fingerprint, (string, Exception)? failure = null)
+    {
+        var row = new IndexRow
+        {
+            Key = source.Key,
+            Url = source.Url,
+            Caption = source.Caption,
+            Width = source.Width ?? fingerprint?.Width,
+            Height = source.Height ?? fingerprint?.Height,
+            Sha256 = fingerprint is not null ? System.Convert.FromHexString(fingerprint.Sha256) : source.Sha256,
+            Md5 = fingerprint?.Md5 ?? source.Md5,
+            PerceptualHash = fingerprint?.PerceptualHash,
+            Embedding = fingerprint is not null ? HalfVectors.ToHalf(fingerprint.Embedding) : source.Embedding,
+        };
+        return (row, failure);
+    }
+}

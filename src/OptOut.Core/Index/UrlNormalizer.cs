@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+
+namespace OptOut.Core.Index;
+
+/// <summary>A URL in the one spelling the index and the registry compare, with its host.</summary>
+public readonly record struct NormalizedUrl(string Url, string? Host)
+{
+    /// <summary>The host with its labels reversed ("com.example.www"), so a domain and its subdomains form one index range.</summary>
+    public string? ReversedHost => Host is null ? null : UrlNormalizer.ReverseHost(Host);
+}
+
+/// <summary>
+/// Normalises URLs so that spellings of the same address compare equal: scheme and host in lower
+/// case, internationalised hosts in punycode, default ports dropped, an empty path written "/",
+/// percent-escapes of unreserved characters decoded and the remaining escapes in upper-case hex,
+/// the fragment dropped. Path and query keep their case: servers may treat them as case-sensitive.
+/// </summary>
+public static class UrlNormalizer
+{
+    public static NormalizedUrl Normalize(string url)
+    {
+        var trimmed = url.Trim();
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.IsFile || string.IsNullOrEmpty(uri.Host))
+        {
+            // Not a web address (a local path, say): compared as written.
+            return new NormalizedUrl(trimmed, null);
+        }
+
+        var host = NormalizeHost(uri.IdnHost);
+        var builder = new StringBuilder(trimmed.Length);
+        builder.Append(uri.Scheme.ToLowerInvariant()).Append("://");
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            builder.Append(NormalizeEscapes(uri.UserInfo)).Append('@');
+        }
+        builder.Append(uri.HostNameType == UriHostNameType.IPv6 ? $"[{host}]" : host);
+        if (!uri.IsDefaultPort)
+        {
+            builder.Append(':').Append(uri.Port.ToString(CultureInfo.InvariantCulture));
+        }
+        var path = NormalizeEscapes(uri.AbsolutePath);
+        builder.Append(path.Length == 0 ? "/" : path);
+        if (uri.Query.Length > 1)
+        {
+            builder.Append(NormalizeEscapes(uri.Query));
+        }
+        return new NormalizedUrl(builder.ToString(), host);
+    }
+
+    /// <summary>A host or domain as given by a user ("Example.COM.", "münchen.de") in the index's spelling.</summary>
+    public static string NormalizeDomain(string domain)
+    {
+        var value = domain.Trim();
+        if (value.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        {
+            value = uri.IdnHost;
+        }
+        value = value.TrimStart('*', '.');
+        try
+        {
+            value = new IdnMapping().GetAscii(value.TrimEnd('.'));
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"'{domain}' is not a valid domain name.");
+        }
+        return NormalizeHost(value);
+    }
+
+    public static string ReverseHost(string host)
+    {
+        var labels = host.Split('.');
+        Array.Reverse(labels);
+        return string.Join('.', labels);
+    }
+
+    private static string NormalizeHost(string host) => host.TrimEnd('.').ToLowerInvariant();
+
+    // RFC 3986 6.2.2: decode escapes of unreserved characters, upper-case the hex of the others,
+    // and escape characters that should not appear raw (spaces, non-ASCII).
+    private static string NormalizeEscapes(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == '%' && i + 2 < value.Length && IsHex(value[i + 1]) && IsHex(value[i + 2]))
+            {
+                int code = Convert.ToInt32(value.Substring(i + 1, 2), 16);
+                if (IsUnreserved((char)code))
+                {
+                    builder.Append((char)code);
+                }
+                else
+                {
+                    builder.Append('%').Append(char.ToUpperInvariant(value[i + 1])).Append(char.ToUpperInvariant(value[i + 2]));
+                }
+                i += 2;
+            }
+            else if (c <= ' ' || c > '~')
+            {
+                foreach (var b in Encoding.UTF8.GetBytes(c.ToString()))
+                {
+                    builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+                }
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+
+    private static bool IsHex(char c) => char.IsAsciiHexDigit(c);
+
+    private static bool IsUnreserved(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~';
+}

@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Cloud.Unum.USearch;
+
+namespace OptOut.Core.Index;
+
+/// <summary>
+/// Nearest-neighbour search over the index's embeddings. Small indexes are scanned exactly; larger
+/// ones use an HNSW graph (USearch, half-float storage, cosine) kept as a cache file beside the
+/// database and rebuilt from SQLite when it is missing or stale: rows added since it was saved are
+/// appended, anything else (a different model, fewer rows) rebuilds it. Where USearch has no native
+/// library (linux-arm64, win-arm64) the exact scan is used at every size.
+/// </summary>
+public sealed class VectorIndex : IDisposable
+{
+    /// <summary>Below this many vectors an exact scan is fast enough (a few ms) and has perfect recall.</summary>
+    public const int ExactScanBelow = 20_000;
+
+    private const ulong Connectivity = 16;
+    private const ulong ExpansionAdd = 128;
+    private const ulong ExpansionSearch = 96;
+
+    private readonly ExactVectorScan? exact;
+    private readonly USearchIndex? graph;
+
+    private VectorIndex(ExactVectorScan exact)
+    {
+        this.exact = exact;
+        Count = exact.Count;
+        Kind = "exact";
+    }
+
+    private VectorIndex(USearchIndex graph, long count)
+    {
+        this.graph = graph;
+        Count = count;
+        Kind = "hnsw";
+    }
+
+    public long Count { get; }
+
+    /// <summary>"exact" or "hnsw".</summary>
+    public string Kind { get; }
+
+    public static string CachePath(string indexPath) => indexPath + ".hnsw";
+
+    /// <summary>Opens the vector search for an index, building or updating the HNSW cache when needed.</summary>
+    public static VectorIndex Open(IndexStore store, Action<long, long>? progress = null, bool forceExact = false)
+    {
+        var (count, maxId) = store.EmbeddingStamp();
+        if (forceExact || count < ExactScanBelow || !HnswAvailable())
+        {
+            return new VectorIndex(ExactVectorScan.Load(store));
+        }
+        return new VectorIndex(LoadOrBuildGraph(store, count, maxId, progress), count);
+    }
+
+    private static bool? hnswAvailable;
+
+    public static bool HnswAvailable()
+    {
+        if (hnswAvailable is { } known) return known;
+        try
+        {
+            using var probe = new USearchIndex(MetricKind.Cos, ScalarKind.Float16, 2, Connectivity, ExpansionAdd, ExpansionSearch);
+            hnswAvailable = true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException)
+        {
+            hnswAvailable = false;
+        }
+        return hnswAvailable.Value;
+    }
+
+    private sealed record Stamp(string ModelId, int Dimensions, long Count, long MaxId);
+
+    private static USearchIndex LoadOrBuildGraph(IndexStore store, long count, long maxId, Action<long, long>? progress)
+    {
+        var path = CachePath(store.Path);
+        var stampPath = path + ".json";
+        var wanted = new Stamp(store.ModelId!, store.Dimensions!.Value, count, maxId);
+        Stamp? saved = null;
+        if (File.Exists(path) && File.Exists(stampPath))
+        {
+            try { saved = JsonSerializer.Deserialize<Stamp>(File.ReadAllText(stampPath)); }
+            catch (JsonException) { saved = null; }
+        }
+
+        if (saved == wanted)
+        {
+            try
+            {
+                return new USearchIndex(path, view: true);
+            }
+            catch (USearchException)
+            {
+                saved = null;  // a damaged cache is rebuilt
+            }
+        }
+
+        USearchIndex graph;
+        long afterId = 0, done = 0;
+        bool appendable = saved is not null && saved.ModelId == wanted.ModelId && saved.Dimensions == wanted.Dimensions
+            && saved.MaxId <= wanted.MaxId && saved.Count <= wanted.Count;
+        if (appendable)
+        {
+            graph = new USearchIndex(path, view: false);
+            if ((long)graph.Size() != saved!.Count)
+            {
+                graph.Dispose();
+                appendable = false;
+                graph = NewGraph(wanted.Dimensions);
+            }
+            else
+            {
+                afterId = saved.MaxId;
+                done = saved.Count;
+            }
+        }
+        else
+        {
+            graph = NewGraph(wanted.Dimensions);
+        }
+
+        const int batch = 4096;
+        var keys = new List<ulong>(batch);
+        var vectors = new List<float[]>(batch);
+        foreach (var (id, vector) in store.EmbeddingsAfter(afterId))
+        {
+            if (id > maxId) break;
+            keys.Add((ulong)id);
+            vectors.Add(HalfVectors.ToSingle(vector));
+            if (keys.Count == batch)
+            {
+                graph.Add(keys.ToArray(), vectors.ToArray());
+                done += keys.Count;
+                keys.Clear();
+                vectors.Clear();
+                progress?.Invoke(done, count);
+            }
+        }
+        if (keys.Count > 0) graph.Add(keys.ToArray(), vectors.ToArray());
+
+        // Written under a temporary name, then moved: a crash never leaves a torn cache behind.
+        var temporary = path + ".tmp";
+        graph.Save(temporary);
+        File.Move(temporary, path, overwrite: true);
+        File.WriteAllText(stampPath, JsonSerializer.Serialize(wanted));
+        return graph;
+    }
+
+    private static USearchIndex NewGraph(int dimensions) =>
+        new(MetricKind.Cos, ScalarKind.Float16, (ulong)dimensions, Connectivity, ExpansionAdd, ExpansionSearch);
+
+    /// <summary>The <paramref name="count"/> most similar rows, most similar first.</summary>
+    public IReadOnlyList<(long Id, float Similarity)> Search(float[] query, int count)
+    {
+        if (count <= 0 || Count == 0) return [];
+        if (exact is not null) return exact.Search(query, count);
+        int found = graph!.Search(query, (int)Math.Min(count, Count), out var keys, out var distances);
+        var result = new List<(long, float)>(found);
+        for (int i = 0; i < found; i++) result.Add(((long)keys[i], 1f - distances[i]));
+        return result;
+    }
+
+    /// <summary>
+    /// Every row at or above a similarity: the search widens until the least similar result falls
+    /// below it, so no copy is lost to a fixed top-k.
+    /// </summary>
+    public IReadOnlyList<(long Id, float Similarity)> SearchAbove(float[] query, float minimumSimilarity)
+    {
+        if (exact is not null) return exact.SearchAbove(query, minimumSimilarity);
+        int k = 64;
+        while (true)
+        {
+            var results = Search(query, k);
+            if (results.Count < k || results[^1].Similarity < minimumSimilarity || k >= Count)
+            {
+                return results.Where(r => r.Similarity >= minimumSimilarity).ToList();
+            }
+            k *= 4;
+        }
+    }
+
+    public void Dispose() => graph?.Dispose();
+}

@@ -1,0 +1,187 @@
+using System.Management.Automation;
+using OptOut.Core.Embedding;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Imaging;
+using OptOut.Core.Index;
+using OptOut.Infrastructure;
+
+namespace OptOut.Commands;
+
+/// <summary>
+/// Find-TrainedImage: finds every row of the indexed training sets that holds a picture (exact
+/// file or altered copy), a caption text, a URL or a domain.
+/// </summary>
+[Cmdlet(VerbsCommon.Find, "TrainedImage", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TrainedImageMatch))]
+public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const string TextSet = "Text";
+    private const string UrlSet = "Url";
+    private const string DomainSet = "Domain";
+
+    private IndexStore? store;
+    private IndexSearcher? searcher;
+    private FingerprintPipeline? pipeline;
+    private SearchOptions options = new();
+    private ProgressReporter? progress;
+    private long queries;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Caption full-text search: words, "quoted phrases", prefix*.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = TextSet, ValueFromPipeline = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Text { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = UrlSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Url { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Domain { get; set; } = [];
+
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    /// <summary>Only rows of this dataset.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Dataset { get; set; }
+
+    [Parameter]
+    public string? IndexPath { get; set; }
+
+    /// <summary>A cap on the results per query; without it every match is returned.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Top { get; set; }
+
+    /// <summary>With -IncludeSimilar: the lowest embedding similarity reported.</summary>
+    [Parameter]
+    [ValidateRange(-1.0, 1.0)]
+    public double MinimumSimilarity { get; set; } = 0.75;
+
+    /// <summary>Also returns rows that look alike without being copies.</summary>
+    [Parameter]
+    public SwitchParameter IncludeSimilar { get; set; }
+
+    /// <summary>The model whose embeddings the index holds, when it is not the bundled ResNet18.</summary>
+    [Parameter]
+    public EmbeddingModelSpec? Model { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        var indexPath = IndexPaths.Resolve(this, IndexPath);
+        store = IndexPaths.OpenExisting(this, indexPath);
+        options = new SearchOptions
+        {
+            Dataset = Dataset,
+            Top = MyInvocation.BoundParameters.ContainsKey(nameof(Top)) ? Top : null,
+            MinimumSimilarity = (float)MinimumSimilarity,
+            IncludeSimilar = IncludeSimilar,
+        };
+        searcher = new IndexSearcher(store);
+        progress = new ProgressReporter(this, 3, "Searching the training-set index");
+
+        if (ParameterSetName is PathSet or LiteralPathSet)
+        {
+            EmbeddingModel model;
+            try
+            {
+                model = ModuleModels.Open(Model);
+            }
+            catch (Exception e) when (e is EmbeddingModelException or ArgumentException)
+            {
+                ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, Model?.OnnxPath, null));
+                return;
+            }
+            if (store.ModelId is { } indexModel && indexModel != model.ModelId)
+            {
+                WriteWarning($"The index's embeddings come from '{indexModel}', not '{model.ModelId}': images are matched by file hash and perceptual hash only. Pass -Model with the index's model to compare embeddings.");
+            }
+            pipeline = new FingerprintPipeline(new Fingerprinter(model, ImageLimits.Default));
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case TextSet:
+                foreach (var text in Text) Emit(searcher!.FindText(text, options), text, null);
+                break;
+            case UrlSet:
+                foreach (var url in Url) Emit(searcher!.FindUrl(url, options), url, null);
+                break;
+            case DomainSet:
+                foreach (var domain in Domain)
+                {
+                    IEnumerable<IndexMatch> found;
+                    try
+                    {
+                        found = searcher!.FindDomain(domain, options);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        WriteError(ErrorIds.Record(e, "OptOut.InvalidDomain", ErrorCategory.InvalidArgument, domain, null));
+                        continue;
+                    }
+                    Emit(found, domain, null);
+                }
+                break;
+            default:
+                bool literal = ParameterSetName == LiteralPathSet;
+                foreach (var file in new FilePathResolver(this, Recurse).Resolve(literal ? LiteralPath : Path, literal))
+                {
+                    pipeline!.Submit(file);
+                    while (pipeline.TryTake(out var outcome)) Search(outcome);
+                }
+                break;
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (pipeline is not null)
+        {
+            foreach (var outcome in pipeline.CompleteAndDrain()) Search(outcome);
+        }
+        progress?.Complete();
+    }
+
+    protected override void StopProcessing() => pipeline?.Cancel();
+
+    private void Search(FingerprintOutcome outcome)
+    {
+        if (outcome.Fingerprint is not { } fingerprint)
+        {
+            WriteError(ErrorIds.ForFile(outcome.Error!, outcome.Path));
+            return;
+        }
+        Emit(searcher!.FindImage(fingerprint, options), fingerprint.Path, fingerprint.Sha256);
+    }
+
+    private void Emit(IEnumerable<IndexMatch> matches, string query, string? querySha256)
+    {
+        foreach (var match in matches) WriteObject(TrainedImageMatch.From(match, query, querySha256));
+        progress!.Report(++queries, null, "queries");
+    }
+
+    public void Dispose()
+    {
+        pipeline?.Dispose();
+        searcher?.Dispose();
+        store?.Dispose();
+    }
+}

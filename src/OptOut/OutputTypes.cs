@@ -1,0 +1,79 @@
+namespace OptOut;
+
+/// <summary>Output of Find-TrainedImage: one row of a training set that matches the query.</summary>
+public sealed class TrainedImageMatch
+{
+    /// <summary>The query image's full path, or the text, URL or domain searched.</summary>
+    public string Query { get; init; } = "";
+
+    /// <summary>SHA-256 of the query image (image searches only): the evidence a claim can cite.</summary>
+    public string? QuerySha256 { get; init; }
+
+    public string Dataset { get; init; } = "";
+
+    /// <summary>The row's own key in its dataset (img2dataset key, LAION SAMPLE_ID or key, else its row number).</summary>
+    public string? Key { get; init; }
+
+    public string? Url { get; init; }
+    public string? Caption { get; init; }
+    public int? Width { get; init; }
+    public int? Height { get; init; }
+
+    /// <summary>Exact, Copy, Similar, Caption, Url or Domain.</summary>
+    public string MatchKind { get; init; } = "";
+
+    /// <summary>Embedding cosine similarity (image searches), or the BM25 relevance (text searches).</summary>
+    public double? Similarity { get; init; }
+
+    /// <summary>Perceptual-hash Hamming distance to the query image.</summary>
+    public int? HashDistance { get; init; }
+
+    /// <summary>The row's SHA-256 when the index has it.</summary>
+    public string? Sha256 { get; init; }
+
+    internal static TrainedImageMatch From(Core.Index.IndexMatch match, string query, string? querySha256) => new()
+    {
+        Query = query,
+        QuerySha256 = querySha256,
+        Dataset = match.Row.Dataset,
+        Key = match.Row.Key,
+        Url = match.Row.Url,
+        Caption = match.Row.Caption,
+        Width = match.Row.Width,
+        Height = match.Row.Height,
+        MatchKind = match.Kind.ToString(),
+        Similarity = match.Similarity is { } s ? Math.Round(s, 4) : null,
+        HashDistance = match.HashDistance,
+        Sha256 = match.Row.Sha256 is { } h ? Convert.ToHexString(h).ToLowerInvariant() : null,
+    };
+}
+
+/// <summary>Output of Get-TrainingSet.</summary>
+public sealed class TrainingSet
+{
+    public string Name { get; init; } = "";
+    public long Rows { get; init; }
+    public long Shards { get; init; }
+    public long Fingerprinted { get; init; }
+    public long WithEmbedding { get; init; }
+    public long Skipped { get; init; }
+    public string? Model { get; init; }
+    public DateTime CreatedAt { get; init; }
+    public string IndexPath { get; init; } = "";
+}
+
+/// <summary>Output of Import-TrainingSet: what one run did.</summary>
+public sealed class TrainingSetImportSummary
+{
+    public string Dataset { get; init; } = "";
+    public long Rows { get; init; }
+    public long ImagesFingerprinted { get; init; }
+    public long Skipped { get; init; }
+    public long Errors { get; init; }
+    public int ShardsImported { get; init; }
+    public int ShardsAlreadyImported { get; init; }
+    public int ShardsFailed { get; init; }
+    public TimeSpan Elapsed { get; init; }
+    public double RowsPerSecond { get; init; }
+    public string IndexPath { get; init; } = "";
+}
