@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
-    The README's main job on the bundled sample: a sample artist's works, copies of them "found" in
-    the wild, and the module telling which copy is whose.
+    The README's main job on the bundled sample: a sample artist's works, a scraped training set
+    (img2dataset layout) holding altered re-posts of them, and the module finding every copy.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -10,32 +10,36 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 
-$samples = Join-Path (Split-Path $ModulePath) 'samples/OptOut.Samples.dll'
+# Everything the demo writes stays under out/demo, including the index (OPTOUT_HOME).
 if (Test-Path $WorkPath) { Remove-Item $WorkPath -Recurse -Force }
+$env:OPTOUT_HOME = Join-Path $WorkPath 'home'
+$samples = Join-Path (Split-Path $ModulePath) 'samples/OptOut.Samples.dll'
 $artist = Join-Path $WorkPath 'artist'
-$found = Join-Path $WorkPath 'found-online'
+$trainingSet = Join-Path $WorkPath 'scraped-set'
 $null = dotnet $samples artist $artist 4
-$null = dotnet $samples copies $found 2
+$null = dotnet $samples trainingset $trainingSet 40 4
 
-Write-Host "`n1. The artist's own files, fingerprinted:" -ForegroundColor Green
-$works = Get-ChildItem $artist -File | Get-ImageFingerprint -IncludeEmbedding
-$works | Format-Table | Out-Host
+function Step([string] $Text) { Write-Host "`n== $Text" -ForegroundColor Green }
 
-Write-Host "2. Copies found online (re-encoded, resized, cropped, padded, watermarked, gray, rotated, brightened), matched to the nearest work:" -ForegroundColor Green
-$copies = Get-ChildItem $found -File | Get-ImageFingerprint -IncludeEmbedding
-$rows = foreach ($copy in $copies) {
-    $best = $works | ForEach-Object {
-        $dot = 0.0; for ($i = 0; $i -lt $_.Embedding.Length; $i++) { $dot += $_.Embedding[$i] * $copy.Embedding[$i] }
-        $distance = [System.Numerics.BitOperations]::PopCount([Convert]::ToUInt64($_.PerceptualHash, 16) -bxor [Convert]::ToUInt64($copy.PerceptualHash, 16))
-        [pscustomobject]@{ Work = Split-Path $_.Path -Leaf; Cosine = [math]::Round($dot, 3); HashDistance = $distance }
-    } | Sort-Object Cosine -Descending | Select-Object -First 1
-    [pscustomobject]@{ Copy = Split-Path $copy.Path -Leaf; NearestWork = $best.Work; Cosine = $best.Cosine; HashDistance = $best.HashDistance }
+Step "1. The artist's own files, fingerprinted (SHA-256, perceptual hash, embedding)"
+Get-ChildItem $artist -File | Get-ImageFingerprint | Format-Table | Out-Host
+
+Step '2. Import a scraped training set (img2dataset files layout: images, captions, JSON, parquet)'
+Import-TrainingSet $trainingSet -Name scraped-2026 | Format-Table | Out-Host
+Get-TrainingSet | Format-Table | Out-Host
+
+Step '3. Importing the same shard again adds nothing'
+Import-TrainingSet $trainingSet -Name scraped-2026 | Select-Object Dataset, Rows, ShardsAlreadyImported | Format-Table | Out-Host
+
+Step "4. Is the artist's work in there? Every copy of each work, whatever was done to it"
+$found = Get-ChildItem $artist -File | Find-TrainedImage
+$found | Format-Table | Out-Host
+$found | Group-Object { Split-Path $_.Query -Leaf } | ForEach-Object {
+    Write-Host ("   {0}: {1} copies found ({2})" -f $_.Name, $_.Count, (($_.Group | ForEach-Object { ($_.Url -split '-')[-1] -replace '\.jpg$' }) -join ', '))
 }
-$rows | Format-Table -AutoSize | Out-Host
 
-Write-Host '3. A damaged file is reported and the rest goes on:' -ForegroundColor Green
-$broken = Join-Path $WorkPath 'broken.jpg'
-$bytes = [System.IO.File]::ReadAllBytes((Get-ChildItem $found -File | Select-Object -First 1).FullName)
-[System.IO.File]::WriteAllBytes($broken, $bytes[0..($bytes.Length / 2)])
-Get-ImageFingerprint $broken, (Get-ChildItem $artist -File | Select-Object -First 1).FullName -ErrorVariable problems -ErrorAction SilentlyContinue | Format-Table | Out-Host
-$problems | ForEach-Object { Write-Host "   $($_.FullyQualifiedErrorId): $($_.Exception.Message)" -ForegroundColor Yellow }
+Step '5. The same set searched by caption, domain and URL'
+Find-TrainedImage -Text '"jane doe"' | Select-Object Key, Caption | Format-Table | Out-Host
+Find-TrainedImage -Domain artforum.example | Select-Object Key, Url | Format-Table | Out-Host
+$url = ($found | Select-Object -First 1).Url
+Find-TrainedImage -Url ($url -replace '^https://', 'HTTPS://' -replace '\.example/', '.EXAMPLE:443/') | Select-Object MatchKind, Url | Format-Table | Out-Host

@@ -3,6 +3,7 @@ using SixLabors.ImageSharp;
 
 // OptOut.Samples artist <folder> [count]   the sample artist's portfolio (PNG)
 // OptOut.Samples copies <folder> [count]   each work in every altered form (JPEG/PNG)
+// OptOut.Samples trainingset <folder> [strangers] [works]   an img2dataset "files" shard with re-posted works
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: OptOut.Samples artist|copies <folder> [count]");
@@ -30,6 +31,10 @@ switch (args[0])
             }
         }
         break;
+    case "trainingset":
+        await SampleTrainingSet.WriteFilesLayout(folder, SampleTrainingSet.Create(
+            args.Length > 2 ? int.Parse(args[2]) : 40, args.Length > 3 ? int.Parse(args[3]) : 4));
+        break;
     default:
         Console.Error.WriteLine($"unknown sample set '{args[0]}'");
         return 2;
@@ -43,5 +48,8 @@ namespace OptOut.Samples
     {
         /// <summary>Seeds from here on are the demo artist's works; tests use other ranges for strangers.</summary>
         public const int Artist = 1000;
+
+        /// <summary>Seeds from here on are unrelated pictures in the sample training set.</summary>
+        public const int Stranger = 100_000;
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using OptOut.Core.Embedding;
 using OptOut.Core.Imaging;
+using SixLabors.ImageSharp.Processing;
 
 namespace OptOut.Core.Fingerprinting;
 
@@ -28,9 +29,13 @@ public sealed class Fingerprinter
         if (content.LongLength > Limits.MaxFileBytes) throw new ImageTooLargeException(path, content.LongLength, Limits);
         var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
         using var image = ImageLoader.Decode(content, path, Limits);
+        // Fingerprints describe the picture inside any uniform border, so padded copies match.
+        var box = ContentBox.Find(image.Pixels);
+        using var picture = box.Width == image.Width && box.Height == image.Height ? null : image.Pixels.Clone(x => x.Crop(box));
+        var pixels = picture ?? image.Pixels;
         return new PreparedImage(
-            path, sha256, MD5.HashData(content), PerceptualHash.Compute(image.Pixels), image.Width, image.Height, image.Format,
-            Model.PrepareInput(image.Pixels));
+            path, sha256, MD5.HashData(content), PerceptualHash.Compute(pixels), image.Width, image.Height, image.Format,
+            Model.PrepareInput(pixels));
     }
 
     public ImageFingerprint Complete(PreparedImage prepared) => new(
