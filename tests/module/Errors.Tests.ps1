@@ -116,6 +116,23 @@ Describe 'Missing and unusable paths' {
     }
 }
 
+Describe 'Errors and output in input order' {
+    It 'writes the error for <Case> between the outputs of the files around it' -ForEach @(
+        @{ Case = 'a file that fails to decode'; BadName = 'text.png'; Id = 'OptOut.ImageDecodeFailed' }
+        @{ Case = 'a missing file'; BadName = 'no-such-file.png'; Id = 'OptOut.FileNotFound' }
+        @{ Case = 'a folder without -Recurse'; BadName = '.'; Id = 'OptOut.PathIsDirectory' }
+    ) {
+        $badPath = [System.IO.Path]::GetFullPath((Join-Path $bad $BadName))
+        $inputs = @($goodFiles[0].FullName, $badPath, $goodFiles[1].FullName)
+        # 2>&1 merges the error stream into the output in the order records were written.
+        $merged = @(Get-ImageFingerprint -LiteralPath $inputs -ErrorAction Continue 2>&1)
+        $sequence = @($merged | ForEach-Object {
+                if ($_ -is [System.Management.Automation.ErrorRecord]) { "error:$($_.FullyQualifiedErrorId -replace ',.*')" } else { "output:$(Split-Path -Leaf $_.Path)" }
+            })
+        $sequence | Should -Be @("output:$($goodFiles[0].Name)", "error:$Id", "output:$($goodFiles[1].Name)")
+    }
+}
+
 Describe '-ErrorAction Stop' {
     It 'stops at the first bad file with its error, after the files before it' {
         $inputs = @($goodFiles[0].FullName, $goodFiles[1].FullName, (Join-Path $bad 'text.png'), $goodFiles[2].FullName, (Join-Path $bad 'empty.png'))
@@ -130,6 +147,22 @@ Describe '-ErrorAction Stop' {
         $caught.TargetObject | Should -Be (Join-Path $bad 'text.png')
         $seen.Count | Should -BeLessThan 3
         $seen.Path | Should -Be @($goodFiles[0].FullName, $goodFiles[1].FullName)
+    }
+
+    It 'stops at a missing path with its error, after the files before it' {
+        $missing = Join-Path $TestDrive 'missing-in-the-middle.png'
+        $inputs = @($goodFiles[0].FullName, $goodFiles[1].FullName, $missing, $goodFiles[2].FullName)
+        $seen = [System.Collections.Generic.List[object]]::new()
+        $caught = $null
+        try {
+            Get-ImageFingerprint -LiteralPath $inputs -ErrorAction Stop | ForEach-Object { $seen.Add($_) }
+        }
+        catch { $caught = $_ }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike 'OptOut.FileNotFound*'
+        $caught.TargetObject | Should -Be $missing
+        # As with a file that fails to decode: the files before the bad one are written, the rest not.
+        @($seen | ForEach-Object Path) | Should -Be @($goodFiles[0].FullName, $goodFiles[1].FullName)
     }
 
     It 'leaves the module usable after a stopped run' {

@@ -108,6 +108,72 @@ Describe 'Get-ImageFingerprint input' {
         # -LiteralPath folders recurse the same way.
         @(Get-ImageFingerprint -LiteralPath $root -Recurse).Count | Should -Be 3
     }
+
+    It 'returns the images under a folder in sorted (ordinal) path order with -Recurse' {
+        $root = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'sorted')
+        $names = 'b.png', 'B2.png', 'a.png', 'a_1.png', 'a.1.png', 'z/a.png', 'C/x.png'
+        foreach ($name in $names) {
+            $target = Join-Path $root $name
+            $null = New-Item -ItemType Directory -Path (Split-Path $target -Parent) -Force
+            Copy-Item -LiteralPath $pngFiles[0].FullName -Destination $target
+        }
+        $expected = [string[]] @($names | ForEach-Object { Join-Path $root $_ })
+        [Array]::Sort($expected, [StringComparer]::Ordinal)
+        $result = @(Get-ImageFingerprint -Path $root -Recurse)
+        $result.Path | Should -Be $expected
+    }
+
+    It 'resolves PowerShell drive paths to file-system paths' {
+        $null = New-PSDrive -Name OptOutTestArt -PSProvider FileSystem -Root $mixed -Scope Script
+        try {
+            $viaPath = Get-ImageFingerprint -Path "OptOutTestArt:/$($pngFiles[0].Name)"
+            $viaLiteral = Get-ImageFingerprint -LiteralPath "OptOutTestArt:/$($pngFiles[1].Name)"
+        }
+        finally { Remove-PSDrive -Name OptOutTestArt -Scope Script }
+        $viaPath.Path | Should -BeExactly $pngFiles[0].FullName
+        $viaLiteral.Path | Should -BeExactly $pngFiles[1].FullName
+    }
+
+    It 'takes names with spaces and non-ASCII letters' {
+        $odd = Join-Path $TestDrive 'über bild ✓ 1.png'
+        Copy-Item -LiteralPath $pngFiles[0].FullName -Destination $odd
+        $fp = Get-ImageFingerprint -LiteralPath $odd
+        $fp.Path | Should -BeExactly $odd
+        $fp.Sha256 | Should -BeExactly $first.Sha256
+    }
+
+    It 'decodes a file named explicitly by its content, whatever its extension' {
+        $renamed = Join-Path $TestDrive 'picture.dat'
+        Copy-Item -LiteralPath $pngFiles[0].FullName -Destination $renamed
+        $fp = Get-ImageFingerprint -LiteralPath $renamed
+        $fp.Format | Should -BeExactly 'PNG'
+        $fp.PerceptualHash | Should -BeExactly $first.PerceptualHash
+    }
+
+    It 'picks image files by extension, in any case, under -Recurse' {
+        $root = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'cases')
+        Copy-Item -LiteralPath $pngFiles[0].FullName -Destination (Join-Path $root 'UPPER.PNG')
+        Copy-Item -LiteralPath ($mixedFiles | Where-Object Name -Like '*-resize.jpg').FullName -Destination (Join-Path $root 'Mixed.JpEg')
+        Copy-Item -LiteralPath $pngFiles[1].FullName -Destination (Join-Path $root 'picture.dat')
+        $result = @(Get-ImageFingerprint -LiteralPath $root -Recurse)
+        ($result.Path | ForEach-Object { Split-Path -Leaf $_ } | Sort-Object) | Should -Be @('Mixed.JpEg', 'UPPER.PNG')
+    }
+
+    It 'writes nothing, and no error, for empty pipeline input' {
+        $errors = $null
+        $result = @(@() | Get-ImageFingerprint -ErrorVariable errors)
+        $result.Count | Should -Be 0
+        $errors | Should -BeNullOrEmpty
+    }
+
+    It 'stops early under Select-Object -First and stays usable' {
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $some = @($mixedFiles | Get-ImageFingerprint | Select-Object -First 2)
+        $clock.Stop()
+        $some.Path | Should -Be $mixedFiles[0..1].FullName
+        $after = @($mixedFiles[0..2] | Get-ImageFingerprint)
+        $after.Path | Should -Be $mixedFiles[0..2].FullName
+    }
 }
 
 Describe 'Get-ImageFingerprint output' {

@@ -70,7 +70,12 @@ try {
         $configuration.TestResult.OutputPath = Join-Path (Split-Path -Parent ([System.IO.Path]::GetFullPath($SummaryPath))) 'pester.xml'
     }
 
+    # The tests run with PowerShell's defaults, as when a user runs Invoke-Pester on one file: this
+    # script's preferences would otherwise reach them.
+    $ErrorActionPreference = 'Continue'
+    Set-StrictMode -Off
     $result = Invoke-Pester -Configuration $configuration
+    $ErrorActionPreference = 'Stop'
 }
 catch {
     # Pester itself could not run: that is a failure too, and the summary must say so.

@@ -162,15 +162,18 @@ Write-Result @{ Before = `$before; Onnx = `$environment.OnnxRuntimeVersion; Base
 }
 
 Describe 'Runspaces' {
-    It 'works inside ForEach-Object -Parallel, with the same fingerprints as the main runspace' {
+    It 'works inside ForEach-Object -Parallel, with the same fingerprints as the main runspace and its model description' {
         $result = Invoke-ChildPwsh -ModulePath $ModulePath -Script @"
 Import-Module `$ModulePath
 `$images = @($imageList)
 `$main = @(Get-ImageFingerprint -LiteralPath `$images -IncludeEmbedding)
+# A model description made here must be usable in the other runspaces (same types there).
+`$spec = New-EmbeddingModel -Path (Join-Path `$ModulePath 'models/ResNet18.onnx') -Name CrossRunspace -Normalization ImageNet
 `$parallel = @(0..5 | ForEach-Object -ThrottleLimit 3 -Parallel {
     Import-Module `$using:ModulePath
     `$fp = Get-ImageFingerprint -LiteralPath (`$using:images)[`$_ % 3] -IncludeEmbedding
-    @{ Index = `$_; Runspace = [runspace]::DefaultRunspace.InstanceId.ToString(); Path = `$fp.Path; Sha256 = `$fp.Sha256; PerceptualHash = `$fp.PerceptualHash; Model = `$fp.Model; Embedding = `$fp.Embedding }
+    `$withSpec = Get-ImageFingerprint -LiteralPath (`$using:images)[`$_ % 3] -Model `$using:spec
+    @{ Index = `$_; Runspace = [runspace]::DefaultRunspace.InstanceId.ToString(); Path = `$fp.Path; Sha256 = `$fp.Sha256; PerceptualHash = `$fp.PerceptualHash; Model = `$fp.Model; Embedding = `$fp.Embedding; SpecModel = `$withSpec.Model }
 })
 `$main = @(`$main | ForEach-Object { @{ Path = `$_.Path; Sha256 = `$_.Sha256; PerceptualHash = `$_.PerceptualHash; Model = `$_.Model; Embedding = `$_.Embedding } })
 Write-Result @{ Main = `$main; Parallel = `$parallel; MainRunspace = [runspace]::DefaultRunspace.InstanceId.ToString() }
@@ -185,6 +188,7 @@ Write-Result @{ Main = `$main; Parallel = `$parallel; MainRunspace = [runspace]:
             $p.PerceptualHash | Should -BeExactly $m.PerceptualHash
             $p.Model | Should -BeExactly $m.Model
             Get-Cosine ([float[]] $p.Embedding) ([float[]] $m.Embedding) | Should -BeGreaterThan 0.99999
+            $p.SpecModel | Should -BeLike 'CrossRunspace@sha256:*'
         }
     }
 

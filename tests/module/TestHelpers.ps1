@@ -3,8 +3,6 @@
 # internals: images are written byte by byte or by the sample generator, results are compared with
 # plain arithmetic.
 
-Set-StrictMode -Version Latest
-
 # The repository root (tests/module/../..): child processes start there so the dotnet tool manifest
 # (.config/dotnet-tools.json, pwsh 7.6.9) is found.
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
