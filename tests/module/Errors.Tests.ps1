@@ -60,10 +60,10 @@ Describe 'Undecodable files' {
         $run.Output.Path | Should -Be @($goodFiles[0].FullName, $goodFiles[1].FullName)
     }
 
-    It 'reports the corrupt UKBench copy as OptOut.ImageDecodeFailed' -Skip:(-not $haveCorruptReference) {
+    It "reports the corrupt UKBench copy as OptOut.ImageDecodeFailed$(if (-not $haveCorruptReference) { " (skipped: $corruptReference is absent)" })" -Skip:(-not $haveCorruptReference) {
         # A copy, so the target path is one the test owns.
         $corrupt = Join-Path $TestDrive 'ukbench09268_corrupt.jpg'
-        Copy-Item -LiteralPath '/work/shared/data/near-duplicates/ukbench09268_corrupt.jpg' -Destination $corrupt
+        Copy-Item -LiteralPath (Join-Path $NearDuplicatePath 'ukbench09268_corrupt.jpg') -Destination $corrupt
         $run = Invoke-WithErrors @{ LiteralPath = @($goodFiles[0].FullName, $corrupt, $goodFiles[1].FullName) }
         $run.Errors.Count | Should -Be 1
         $run.Errors[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.ImageDecodeFailed*'

@@ -50,6 +50,19 @@ Describe 'Get-ImageFingerprint input' {
         $result[0].Sha256 | Should -BeExactly $first.Sha256
     }
 
+    It 're-fingerprints its own output objects piped back in, taking their Path literally' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'brackets-repipe')
+        $bracketed = Join-Path $folder 'odd[1].png'
+        Copy-Item -LiteralPath $pngFiles[0].FullName -Destination $bracketed
+        Copy-Item -LiteralPath $pngFiles[1].FullName -Destination (Join-Path $folder 'odd1.png')
+        $fingerprint = Get-ImageFingerprint -LiteralPath $bracketed
+        $again = @($fingerprint | Get-ImageFingerprint)
+        # Read as a wildcard, 'odd[1].png' would silently name odd1.png, another picture.
+        $again.Count | Should -Be 1
+        $again[0].Path | Should -BeExactly $bracketed
+        $again[0].Sha256 | Should -BeExactly $fingerprint.Sha256
+    }
+
     It 'binds strings from the pipeline to -Path' {
         $result = @($pngFiles.FullName | Get-ImageFingerprint)
         $result.Path | Should -Be $pngFiles.FullName
@@ -252,6 +265,8 @@ Describe 'Get-ImageFingerprint serialization' {
             $mismatch = @(for ($k = 0; $k -lt 512; $k++) { if ($vector[$k] -ne $fromPipeline[$i].Embedding[$k]) { $k } })
             $mismatch | Should -BeNullOrEmpty -Because "embedding values of item $i must round-trip"
         }
+        # ConvertTo-Json's default depth (2) keeps the embedding too.
+        ($fromPipeline[0] | ConvertTo-Json | ConvertFrom-Json).Embedding.Count | Should -Be 512
     }
 
     It 'survives Export-Csv | Import-Csv' {
@@ -338,5 +353,37 @@ Describe 'Get-ImageFingerprint progress' {
             $records[-1].PercentComplete | Should -Be 100
         }
         finally { $ps.Dispose() }
+    }
+}
+
+Describe 'Stopping Get-ImageFingerprint' {
+    BeforeAll {
+        $stopFiles = New-SampleImage -ModulePath $ModulePath -Kind artist -Destination (Join-Path $TestDrive 'stop') -Count 20
+    }
+
+    It 'stops promptly when the pipeline is stopped (as by Ctrl+C), and runs again afterwards' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($ModulePath, $Files)
+                    Import-Module $ModulePath -ErrorAction Stop
+                    $Files | ForEach-Object { Start-Sleep -Milliseconds 100; $_ } | Get-ImageFingerprint
+                }).AddArgument($ModulePath).AddArgument(@($stopFiles))
+            $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $null = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]] $null, $output)
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            while ($output.Count -lt 2 -and $clock.Elapsed.TotalSeconds -lt 30) { Start-Sleep -Milliseconds 20 }
+            $output.Count | Should -BeGreaterOrEqual 2 -Because 'the run should have started writing results'
+            $clock.Restart()
+            $ps.Stop()
+            $clock.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $output.Count | Should -BeLessThan 20
+            # The results written before the stop are the first files, in order.
+            @($output | ForEach-Object Path) | Should -Be @($stopFiles[0..($output.Count - 1)].FullName)
+        }
+        finally { $ps.Dispose() }
+        @($stopFiles[0..1] | Get-ImageFingerprint).Count | Should -Be 2
     }
 }
