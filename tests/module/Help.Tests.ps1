@@ -1,0 +1,61 @@
+# Help for every exported cmdlet: a synopsis, a description, at least one example and a description
+# for every parameter that is not a common parameter (the MAML in en-US/OptOut.dll-Help.xml).
+param([string] $ModulePath)
+
+BeforeDiscovery {
+    $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+    $manifestPath = Join-Path ($(if ($ModulePath) { $ModulePath } else { Join-Path $root 'out/OptOut' })) 'OptOut.psd1'
+    $cmdletNames = @((Import-PowerShellDataFile -LiteralPath $manifestPath).CmdletsToExport) | ForEach-Object { @{ Name = $_ } }
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $ModulePath = Resolve-ModuleUnderTest $ModulePath
+    $module = Import-Module $ModulePath -PassThru -ErrorAction Stop
+    $manifest = Import-PowerShellDataFile -LiteralPath (Join-Path $ModulePath 'OptOut.psd1')
+    $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+}
+
+Describe 'Exported commands' {
+    It 'exports exactly the cmdlets the manifest lists' {
+        $exported = @((Get-Command -Module OptOut -CommandType Cmdlet).Name | Sort-Object)
+        $exported | Should -Be @($manifest.CmdletsToExport | Sort-Object)
+        $exported.Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Help for <Name>' -ForEach $cmdletNames {
+    BeforeAll {
+        $help = Get-Help -Name $Name -Full
+        $command = Get-Command -Name $Name -Module OptOut
+    }
+
+    It 'has a synopsis (not the generated syntax line)' {
+        $synopsis = "$($help.Synopsis)".Trim()
+        $synopsis | Should -Not -BeNullOrEmpty
+        $synopsis | Should -Not -BeLike "$Name *"
+        $synopsis | Should -Not -BeLike "*[[]-*"
+    }
+
+    It 'has a description' {
+        $text = ($help.Description | ForEach-Object Text) -join "`n"
+        $text.Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least one example with code' {
+        $examples = @($help.Examples.Example)
+        $examples.Count | Should -BeGreaterOrEqual 1
+        foreach ($example in $examples) { "$($example.Code)".Trim() | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'describes every parameter that is not a common parameter' {
+        $parameters = @($command.Parameters.Keys | Where-Object { $_ -notin $common })
+        $parameters.Count | Should -BeGreaterOrEqual 0
+        $undescribed = foreach ($parameter in $parameters) {
+            $entry = Get-Help -Name $Name -Parameter $parameter -ErrorAction SilentlyContinue
+            $text = if ($entry) { ($entry.Description | ForEach-Object Text) -join "`n" } else { '' }
+            if (-not "$text".Trim()) { $parameter }
+        }
+        $undescribed | Should -BeNullOrEmpty -Because "every parameter of $Name needs a description"
+    }
+}
