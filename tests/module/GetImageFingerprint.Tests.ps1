@@ -92,7 +92,11 @@ Describe 'Get-ImageFingerprint input' {
         $literal.Count | Should -Be 1
         $literal[0].Path | Should -BeExactly $bracketed
         $literal[0].Sha256 | Should -BeExactly $first.Sha256
-        # The same text as -Path is a wildcard and matches art2.png.
+        # As -Path, a name that exists exactly is taken as written (never silently another file)...
+        $exact = @(Get-ImageFingerprint -Path $bracketed)
+        $exact.Path | Should -BeExactly $bracketed
+        # ...and a pattern that is not an existing name is a wildcard: art[2].png matches art2.png.
+        Remove-Item -LiteralPath $bracketed
         $wild = @(Get-ImageFingerprint -Path $bracketed)
         $wild.Path | Should -BeExactly (Join-Path $folder 'art2.png')
     }

@@ -114,7 +114,7 @@ Import-Module `$ModulePath
 `$first = @(Get-ImageFingerprint -LiteralPath $imageList).PerceptualHash
 Import-Module `$ModulePath -Force
 `$commands = @(Get-Command -Module OptOut -CommandType Cmdlet).Name
-`$found = @(Get-Command Get-ImageFingerprint, New-EmbeddingModel, Get-OptOutEnvironment -ErrorAction SilentlyContinue).Name
+`$found = @(Get-Command ((Import-PowerShellDataFile (Join-Path `$ModulePath 'OptOut.psd1')).CmdletsToExport) -ErrorAction SilentlyContinue).Name
 `$second = @(Get-ImageFingerprint -LiteralPath $imageList).PerceptualHash
 `$onnx = (Get-OptOutEnvironment).OnnxRuntimeVersion
 Remove-Module OptOut
@@ -127,8 +127,10 @@ Write-Result @{ First = `$first; Commands = `$commands; Found = `$found; Second 
 
     It 'finds the cmdlets after -Force' {
         $result.ExitCode | Should -Be 0 -Because $result.Output
-        ($result.Commands | Sort-Object) | Should -Be @('Get-ImageFingerprint', 'Get-OptOutEnvironment', 'New-EmbeddingModel')
-        ($result.Found | Sort-Object) | Should -Be @('Get-ImageFingerprint', 'Get-OptOutEnvironment', 'New-EmbeddingModel')
+        # Every cmdlet the manifest declares, no more and no fewer.
+        $declared = (Import-PowerShellDataFile (Join-Path $ModulePath 'OptOut.psd1')).CmdletsToExport | Sort-Object
+        ($result.Commands | Sort-Object) | Should -Be $declared
+        ($result.Found | Sort-Object) | Should -Be $declared
     }
 
     It 'runs Get-ImageFingerprint after -Force with the same results' {

@@ -60,21 +60,30 @@ public sealed class EmbeddingModel : IDisposable
             throw new EmbeddingModelException($"'{spec.OnnxPath}' cannot be loaded as an ONNX model: {e.Message}", e);
         }
 
-        sessionInputName = SingleInput(session, spec.InputName, spec.OnnxPath);
-        outputName = spec.OutputName ?? session.OutputMetadata.Keys.First();
-        if (!session.OutputMetadata.ContainsKey(outputName))
+        try
         {
-            throw new EmbeddingModelException(
-                $"Model '{spec.OnnxPath}' has no output '{outputName}'; its outputs are: {string.Join(", ", session.OutputMetadata.Keys)}.");
-        }
-        CheckInputShape(preprocess ?? session, preprocessInputName ?? sessionInputName, preprocess is null ? spec.OnnxPath : spec.PreprocessOnnxPath!);
+            sessionInputName = SingleInput(session, spec.InputName, spec.OnnxPath);
+            outputName = spec.OutputName ?? session.OutputMetadata.Keys.First();
+            if (!session.OutputMetadata.ContainsKey(outputName))
+            {
+                throw new EmbeddingModelException(
+                    $"Model '{spec.OnnxPath}' has no output '{outputName}'; its outputs are: {string.Join(", ", session.OutputMetadata.Keys)}.");
+            }
+            CheckInputShape(preprocess ?? session, preprocessInputName ?? sessionInputName, preprocess is null ? spec.OnnxPath : spec.PreprocessOnnxPath!);
 
-        // One run on a blank picture proves the graph accepts the described input and tells the
-        // embedding's size even when the output shape is symbolic.
-        Dimensions = Run(new float[3 * spec.InputWidth * spec.InputHeight]).Length;
-        if (Dimensions < 2)
+            // One run on a blank picture proves the graph accepts the described input and tells the
+            // embedding's size even when the output shape is symbolic.
+            Dimensions = Run(new float[3 * spec.InputWidth * spec.InputHeight]).Length;
+            if (Dimensions < 2)
+            {
+                throw new EmbeddingModelException($"Model '{spec.OnnxPath}' output '{outputName}' has {Dimensions} value(s); an image embedding needs a vector.");
+            }
+        }
+        catch
         {
-            throw new EmbeddingModelException($"Model '{spec.OnnxPath}' output '{outputName}' has {Dimensions} value(s); an image embedding needs a vector.");
+            // The native sessions must not outlive a model that failed its checks.
+            Dispose();
+            throw;
         }
     }
 

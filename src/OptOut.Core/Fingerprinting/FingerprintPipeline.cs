@@ -37,6 +37,13 @@ public sealed class FingerprintPipeline : IDisposable
         decoding.Add((name, Task.FromResult<PreparedImage?>(null), tag), token);
     }
 
+    /// <summary>Queues an input that already failed (a missing path), so its error comes out in order.</summary>
+    public void SubmitFailure(string name, Exception error, object? tag = null)
+    {
+        var token = cancellation.Token;
+        decoding.Add((name, Task.FromException<PreparedImage?>(error), tag), token);
+    }
+
     private void Submit(string name, Func<PreparedImage> prepare, object? tag)
     {
         var token = cancellation.Token;

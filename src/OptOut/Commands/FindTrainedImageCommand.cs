@@ -142,9 +142,10 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
                 break;
             default:
                 bool literal = ParameterSetName == LiteralPathSet;
-                foreach (var file in new FilePathResolver(this, Recurse).Resolve(literal ? LiteralPath : Path, literal))
+                foreach (var (file, error) in new FilePathResolver(this, Recurse).Resolve(literal ? LiteralPath : Path, literal))
                 {
-                    pipeline!.Submit(file);
+                    if (error is null) pipeline!.Submit(file);
+                    else pipeline!.SubmitFailure(file, error);
                     while (pipeline.TryTake(out var outcome)) Search(outcome);
                 }
                 break;

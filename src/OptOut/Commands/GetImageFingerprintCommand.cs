@@ -69,9 +69,10 @@ public sealed class GetImageFingerprintCommand : PSCmdlet, IDisposable
     {
         var resolver = new FilePathResolver(this, Recurse);
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var file in resolver.Resolve(literal ? LiteralPath : Path, literal))
+        foreach (var (file, error) in resolver.Resolve(literal ? LiteralPath : Path, literal))
         {
-            pipeline!.Submit(file);
+            if (error is null) pipeline!.Submit(file);
+            else pipeline!.SubmitFailure(file, error);
             while (pipeline.TryTake(out var outcome))
             {
                 Emit(outcome);

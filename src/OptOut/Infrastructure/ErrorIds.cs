@@ -22,6 +22,8 @@ internal static class ErrorIds
         ImageDecodeException e => Record(e, ImageDecodeFailed, ErrorCategory.InvalidData, path,
             "Check that the file is a complete JPEG, PNG, WebP, GIF, BMP or TIFF image."),
         FileNotFoundException or DirectoryNotFoundException => Record(error, FileNotFound, ErrorCategory.ObjectNotFound, path, null),
+        PathIsDirectoryException => Record(error, PathIsDirectory, ErrorCategory.InvalidArgument, path, "Add -Recurse."),
+        NotFileSystemPathException => Record(error, NotFileSystemPath, ErrorCategory.InvalidArgument, path, null),
         EmbeddingModelException e => Record(e, ModelLoadFailed, ErrorCategory.InvalidOperation, path, null),
         _ => Record(error, FileReadFailed, ErrorCategory.ReadError, path, null),
     };

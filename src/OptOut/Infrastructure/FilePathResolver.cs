@@ -17,6 +17,7 @@ internal sealed class FilePathResolver
     private readonly PSCmdlet cmdlet;
     private readonly bool recurse;
 
+
     public FilePathResolver(PSCmdlet cmdlet, bool recurse)
     {
         this.cmdlet = cmdlet;
@@ -25,50 +26,56 @@ internal sealed class FilePathResolver
 
     public static bool IsImageFileName(string path) => ImageExtensions.Contains(Path.GetExtension(path));
 
-    /// <summary>Resolves arguments; unresolvable ones are written as non-terminating errors.</summary>
-    public IEnumerable<string> Resolve(IEnumerable<string> arguments, bool literal)
+    /// <summary>
+    /// Resolves arguments to files, in order. An argument that cannot be used comes back with its
+    /// error instead of a file, so the caller reports it in its place among the results.
+    /// </summary>
+    public IEnumerable<(string Path, Exception? Error)> Resolve(IEnumerable<string> arguments, bool literal)
     {
         foreach (var argument in arguments)
         {
-            foreach (var path in ResolveOne(argument, literal))
+            foreach (var (path, error) in ResolveOne(argument, literal))
             {
-                if (Directory.Exists(path))
+                if (error is not null)
+                {
+                    yield return (path, error);
+                }
+                else if (Directory.Exists(path))
                 {
                     if (!recurse)
                     {
-                        cmdlet.WriteError(ErrorIds.Record(
-                            new IOException($"'{path}' is a folder; pass -Recurse to take the images in it, or pipe Get-ChildItem -File."),
-                            ErrorIds.PathIsDirectory, ErrorCategory.InvalidArgument, path, "Add -Recurse."));
+                        yield return (path, new PathIsDirectoryException(path));
                         continue;
                     }
                     foreach (var file in EnumerateImages(path))
                     {
-                        yield return file;
+                        yield return (file, null);
                     }
                 }
                 else
                 {
-                    yield return path;
+                    yield return (path, null);
                 }
             }
         }
     }
 
-    private IEnumerable<string> ResolveOne(string argument, bool literal)
+    private IEnumerable<(string Path, Exception? Error)> ResolveOne(string argument, bool literal)
     {
         ProviderInfo provider;
         IEnumerable<string> paths;
         try
         {
-            if (literal || !WildcardPattern.ContainsWildcardCharacters(argument))
+            // A -Path that names an existing file exactly is that file, even when its name has
+            // wildcard characters: 'odd[1].png' must not silently become odd1.png (this module's
+            // own output, piped back in, binds its Path property here).
+            if (literal || !WildcardPattern.ContainsWildcardCharacters(argument) || ExistsLiterally(argument))
             {
                 var path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(argument, out provider, out _);
                 paths = [path];
                 if (provider.Name == "FileSystem" && !File.Exists(path) && !Directory.Exists(path))
                 {
-                    cmdlet.WriteError(ErrorIds.Record(new FileNotFoundException($"Cannot find path '{path}' because it does not exist.", path),
-                        ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, path, null));
-                    return [];
+                    return [(path, new FileNotFoundException($"Cannot find path '{path}' because it does not exist.", path))];
                 }
             }
             else
@@ -83,17 +90,27 @@ internal sealed class FilePathResolver
         }
         catch (Exception e) when (e is ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or PSArgumentException)
         {
-            cmdlet.WriteError(ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, argument, null));
-            return [];
+            return [(argument, new FileNotFoundException(e.Message, argument, e))];
         }
 
         if (provider.Name != "FileSystem")
         {
-            cmdlet.WriteError(ErrorIds.Record(new ArgumentException($"'{argument}' is not a file-system path (provider {provider.Name})."),
-                ErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, argument, null));
-            return [];
+            return [(argument, new NotFileSystemPathException(argument, provider.Name))];
         }
-        return paths;
+        return paths.Select(p => (p, (Exception?)null));
+    }
+
+    private bool ExistsLiterally(string argument)
+    {
+        try
+        {
+            var path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(argument, out var provider, out _);
+            return provider.Name == "FileSystem" && File.Exists(path);
+        }
+        catch (Exception e) when (e is ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or PSArgumentException or NotSupportedException)
+        {
+            return false;
+        }
     }
 
     private static IEnumerable<string> EnumerateImages(string folder)
@@ -102,4 +119,18 @@ internal sealed class FilePathResolver
         // Sorted so a run's output order does not depend on the file system.
         return Directory.EnumerateFiles(folder, "*", options).Where(IsImageFileName).Order(StringComparer.Ordinal);
     }
+}
+
+/// <summary>A folder was given where files were expected, without -Recurse.</summary>
+internal sealed class PathIsDirectoryException : IOException
+{
+    public PathIsDirectoryException(string path)
+        : base($"'{path}' is a folder; pass -Recurse to take the images in it, or pipe Get-ChildItem -File.") { }
+}
+
+/// <summary>A path of a provider other than the file system (Env:, HKLM:, ...).</summary>
+internal sealed class NotFileSystemPathException : ArgumentException
+{
+    public NotFileSystemPathException(string path, string provider)
+        : base($"'{path}' is not a file-system path (provider {provider}).") { }
 }

@@ -13,7 +13,8 @@ internal sealed class ProgressReporter
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
     private readonly Cmdlet cmdlet;
-    private readonly ProgressRecord record;
+    private readonly int activityId;
+    private readonly string activity;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private TimeSpan lastShown = TimeSpan.Zero;
     private bool shown;
@@ -21,7 +22,8 @@ internal sealed class ProgressReporter
     public ProgressReporter(Cmdlet cmdlet, int activityId, string activity)
     {
         this.cmdlet = cmdlet;
-        record = new ProgressRecord(activityId, activity, "Starting");
+        this.activityId = activityId;
+        this.activity = activity;
     }
 
     public TimeSpan Elapsed => clock.Elapsed;
@@ -37,6 +39,8 @@ internal sealed class ProgressReporter
         lastShown = now;
         shown = true;
         double rate = done / Math.Max(now.TotalSeconds, 1e-3);
+        // A new record each time: hosts that keep the records (Streams.Progress, jobs) see each state.
+        var record = new ProgressRecord(activityId, activity, "Working");
         record.StatusDescription = total is > 0
             ? $"{done:N0} of {total:N0} {unit}, {rate:N1}/s{extra}"
             : $"{done:N0} {unit}, {rate:N1}/s{extra}";
@@ -51,9 +55,7 @@ internal sealed class ProgressReporter
         {
             return;
         }
-        record.RecordType = ProgressRecordType.Completed;
-        record.PercentComplete = 100;
-        cmdlet.WriteProgress(record);
+        cmdlet.WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
         shown = false;
     }
 }
