@@ -16,6 +16,13 @@
         'Import-TrainingSet'
         'Get-TrainingSet'
         'Find-TrainedImage'
+        'Add-OptOut'
+        'Add-OptIn'
+        'Get-OptOut'
+        'Remove-OptOut'
+        'Export-OptOutList'
+        'Import-OptOutList'
+        'Get-OptOutHistory'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

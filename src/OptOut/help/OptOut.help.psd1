@@ -199,4 +199,190 @@ finds rows whose host is the domain or any subdomain.
             }
         )
     }
+    'Add-OptOut' = @{
+        Synopsis    = 'Records opt-outs (refusals to train) for URLs, domains, your own image files, or rows found by Find-TrainedImage.'
+        Description = @'
+Add-OptOut records refusal (opt-out) claims in the consent registry, each with its provenance: who (-Claimant),
+when, why (-Reason) and on what evidence. Targets are URLs (normalised; plain strings from the
+pipeline bind to -Url, so Get-Content urls.txt | Add-OptOut handles a whole list in batched
+transactions), domains (a host and all its subdomains), the claimant's own image files (-Path /
+-LiteralPath: Content claims keyed by SHA-256, perceptual hash and embedding, which cover copies of
+the picture at any URL, in datasets indexed now or checked later), or rows found by
+Find-TrainedImage piped in (the row's URL, with the query file, matched row and similarity as
+evidence). -IncludeCopies also claims every other Exact or Copy row of the same picture in the
+index. Adding a claim identical to an active one changes nothing. Every change is written to the
+append-only audit log (Get-OptOutHistory); nothing is ever deleted.
+'@
+        Parameters  = @{
+            Url           = 'URLs to claim. Strings from the pipeline bind here; with Find-TrainedImage output, the matched row''s URL binds here by property name.'
+            Domain        = 'Domains to claim: the host and every subdomain.'
+            Path          = 'The claimant''s own image files (wildcards allowed): each becomes a Content claim keyed by its fingerprints.'
+            LiteralPath   = 'The claimant''s own image files, taken exactly as written; Get-ChildItem output binds here.'
+            Dataset       = 'From Find-TrainedImage output (by property name): the dataset of the matched row, kept as evidence.'
+            Key           = 'From Find-TrainedImage output (by property name): the key of the matched row, kept as evidence.'
+            Query         = 'From Find-TrainedImage output: the query (image path or search text), kept as evidence.'
+            QuerySha256   = 'From Find-TrainedImage output: the SHA-256 of the query image, kept as evidence.'
+            MatchKind     = 'From Find-TrainedImage output: how the row matched, kept as evidence.'
+            Similarity    = 'From Find-TrainedImage output: the embedding similarity of the match, kept as evidence.'
+            HashDistance  = 'From Find-TrainedImage output: the perceptual-hash distance of the match, kept as evidence.'
+            IncludeCopies = 'Also claims the URL of every other Exact or Copy row of the same picture in the index (-IndexPath), so one command catches all its copies.'
+            Claimant      = 'Who makes the claim (the artist, or the organisation acting for them). Defaults to the current user. The person running the command is recorded separately in the audit log.'
+            Reason        = 'Why the claim is made; stored with the record and in the audit log.'
+            RegistryPath  = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            IndexPath     = 'The training-set index searched by -IncludeCopies. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Model         = 'The image model used to fingerprint -Path files and -IncludeCopies queries (from New-EmbeddingModel). Defaults to the bundled ResNet18.'
+            PassThru      = 'Writes the records (new or already present) to the pipeline.'
+        }
+        Inputs      = 'System.String (URLs); OptOut.TrainedImageMatch; System.IO.FileInfo'
+        Outputs     = 'OptOut.ConsentRecord (with -PassThru)'
+        Examples    = @(
+            @{
+                Title   = 'Find your works in the indexed training sets and claim every copy'
+                Code    = 'Get-ChildItem ~/art -File | Find-TrainedImage | Add-OptOut -IncludeCopies -Reason ''my portfolio'''
+                Remarks = 'Each matched row''s URL is recorded with the query file, the matched row and its similarity as evidence.'
+            }
+            @{
+                Title   = 'A whole list of URLs, and the content of your own files'
+                Code    = 'Get-Content urls.txt | Add-OptOut -Claimant ''Studio X''; Add-OptOut -Path ~/art/*.png -Claimant ''Studio X'''
+                Remarks = 'URL claims are written in batches; content claims cover copies at any URL.'
+            }
+        )
+    }
+    'Add-OptIn' = @{
+        Synopsis    = 'Records consent (grants) to train, for datasets checked under an opt-in policy.'
+        Description = @'
+Add-OptIn records grant (consent) claims in the consent registry, each with its provenance: who (-Claimant),
+when, why (-Reason) and on what evidence. Targets are URLs (normalised; plain strings from the
+pipeline bind to -Url, so Get-Content urls.txt | Add-OptIn handles a whole list in batched
+transactions), domains (a host and all its subdomains), the claimant's own image files (-Path /
+-LiteralPath: Content claims keyed by SHA-256, perceptual hash and embedding, which cover copies of
+the picture at any URL, in datasets indexed now or checked later), or rows found by
+Find-TrainedImage piped in (the row's URL, with the query file, matched row and similarity as
+evidence). -IncludeCopies also claims every other Exact or Copy row of the same picture in the
+index. Adding a claim identical to an active one changes nothing. Every change is written to the
+append-only audit log (Get-OptOutHistory); nothing is ever deleted.
+'@
+        Parameters  = @{
+            Url           = 'URLs to claim. Strings from the pipeline bind here; with Find-TrainedImage output, the matched row''s URL binds here by property name.'
+            Domain        = 'Domains to claim: the host and every subdomain.'
+            Path          = 'The claimant''s own image files (wildcards allowed): each becomes a Content claim keyed by its fingerprints.'
+            LiteralPath   = 'The claimant''s own image files, taken exactly as written; Get-ChildItem output binds here.'
+            Dataset       = 'From Find-TrainedImage output (by property name): the dataset of the matched row, kept as evidence.'
+            Key           = 'From Find-TrainedImage output (by property name): the key of the matched row, kept as evidence.'
+            Query         = 'From Find-TrainedImage output: the query (image path or search text), kept as evidence.'
+            QuerySha256   = 'From Find-TrainedImage output: the SHA-256 of the query image, kept as evidence.'
+            MatchKind     = 'From Find-TrainedImage output: how the row matched, kept as evidence.'
+            Similarity    = 'From Find-TrainedImage output: the embedding similarity of the match, kept as evidence.'
+            HashDistance  = 'From Find-TrainedImage output: the perceptual-hash distance of the match, kept as evidence.'
+            IncludeCopies = 'Also claims the URL of every other Exact or Copy row of the same picture in the index (-IndexPath), so one command catches all its copies.'
+            Claimant      = 'Who makes the claim (the artist, or the organisation acting for them). Defaults to the current user. The person running the command is recorded separately in the audit log.'
+            Reason        = 'Why the claim is made; stored with the record and in the audit log.'
+            RegistryPath  = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            IndexPath     = 'The training-set index searched by -IncludeCopies. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Model         = 'The image model used to fingerprint -Path files and -IncludeCopies queries (from New-EmbeddingModel). Defaults to the bundled ResNet18.'
+            PassThru      = 'Writes the records (new or already present) to the pipeline.'
+        }
+        Inputs      = 'System.String (URLs); OptOut.TrainedImageMatch; System.IO.FileInfo'
+        Outputs     = 'OptOut.ConsentRecord (with -PassThru)'
+        Examples    = @(
+            @{
+                Title   = 'Find your works in the indexed training sets and claim every copy'
+                Code    = 'Get-ChildItem ~/art -File | Find-TrainedImage | Add-OptIn -IncludeCopies -Reason ''my portfolio'''
+                Remarks = 'Each matched row''s URL is recorded with the query file, the matched row and its similarity as evidence.'
+            }
+            @{
+                Title   = 'A whole list of URLs, and the content of your own files'
+                Code    = 'Get-Content urls.txt | Add-OptIn -Claimant ''Studio X''; Add-OptIn -Path ~/art/*.png -Claimant ''Studio X'''
+                Remarks = 'URL claims are written in batches; content claims cover copies at any URL.'
+            }
+        )
+    }
+    'Get-OptOut' = @{
+        Synopsis    = 'Lists the records of the consent registry.'
+        Description = 'Get-OptOut returns every active record by default (no cap), refusals and grants, with their provenance and evidence. Filters narrow the list; -IncludeRevoked adds revoked records, which are never deleted.'
+        Parameters  = @{
+            Id               = 'Only these records (revoked ones included).'
+            Claimant         = 'Only records of this claimant.'
+            Kind             = 'Only Url, Domain or Content records.'
+            Decision         = 'Only Refuse (opt-out) or Grant (consent) records.'
+            Url              = 'Only records of this URL (after normalisation).'
+            Domain           = 'Only records whose URL or domain is this domain or one of its subdomains.'
+            Since            = 'Only records created at or after this time.'
+            IncludeRevoked   = 'Also returns revoked records.'
+            IncludeEmbedding = 'Fills the Embedding of content records.'
+            RegistryPath     = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+        }
+        Inputs      = 'None'
+        Outputs     = 'OptOut.ConsentRecord'
+        Examples    = @(
+            @{ Title = 'Everything one claimant has refused'; Code = 'Get-OptOut -Claimant ''Jane Doe'' -Decision Refuse'; Remarks = 'Active records only; add -IncludeRevoked for the full history.' }
+            @{ Title = 'Is this URL opted out?'; Code = 'Get-OptOut -Url https://example.com/art/1.jpg'; Remarks = 'The URL is normalised before the lookup.' }
+        )
+    }
+    'Remove-OptOut' = @{
+        Synopsis    = 'Revokes records of the consent registry; the records stay, revoked, and the revocation is audited.'
+        Description = 'Remove-OptOut revokes refusals or grants by id or from the pipeline (Get-OptOut output). Nothing is deleted: the record keeps its data and gains a revocation with its time, the user and the reason. It asks for confirmation by default (ConfirmImpact High).'
+        Parameters  = @{
+            Id           = 'The records to revoke; bound from the pipeline by property name.'
+            Reason       = 'Why the record is revoked; stored with the revocation and in the audit log.'
+            RegistryPath = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            PassThru     = 'Writes the revoked records to the pipeline.'
+        }
+        Inputs      = 'OptOut.ConsentRecord (by the Id property)'
+        Outputs     = 'OptOut.ConsentRecord (with -PassThru)'
+        Examples    = @(
+            @{ Title = 'Withdraw a claim made by mistake'; Code = 'Get-OptOut -Url https://example.com/a.jpg | Remove-OptOut -Reason ''not my work'' -Confirm:$false'; Remarks = 'The record stays, revoked; Get-OptOut -IncludeRevoked shows it.' }
+        )
+    }
+    'Export-OptOutList' = @{
+        Synopsis    = 'Writes the registry''s records to a CSV, JSON, Parquet or URL-list file.'
+        Description = 'Export-OptOutList writes active records (or all with -IncludeRevoked) with everything another registry needs to merge them and another party needs to match them: ids, claimants, dates, status, evidence, and for content claims the SHA-256, perceptual hash, embedding and model id. UrlList writes one URL a line (active URL refusals) for tools that filter by URL. The file is written under a temporary name and renamed, so no reader sees half a list.'
+        Parameters  = @{
+            Path           = 'The file to write.'
+            LiteralPath    = 'The file to write, taken exactly as written.'
+            Format         = 'Csv, Json, Parquet or UrlList. Taken from the extension (.csv, .json, .parquet, .txt) when omitted.'
+            IncludeRevoked = 'Also exports revoked records (with their revocation).'
+            Decision       = 'Only Refuse or only Grant records.'
+            Force          = 'Overwrites a read-only file.'
+            NoClobber      = 'Refuses to overwrite an existing file.'
+            RegistryPath   = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            PassThru       = 'Writes the file''s FileInfo to the pipeline.'
+        }
+        Inputs      = 'None'
+        Outputs     = 'System.IO.FileInfo (with -PassThru)'
+        Examples    = @(
+            @{ Title = 'Share your registry'; Code = 'Export-OptOutList ./optouts.parquet'; Remarks = 'Readable by DuckDB, pandas or another OptOut registry (Import-OptOutList).' }
+            @{ Title = 'A URL list for a download filter'; Code = 'Export-OptOutList ./blocked.txt -Format UrlList'; Remarks = 'One normalised URL a line.' }
+        )
+    }
+    'Import-OptOutList' = @{
+        Synopsis    = 'Merges a list exported by another registry, or a plain URL list, into the registry.'
+        Description = 'Import-OptOutList reads a CSV, JSON or Parquet export (keeping its ids, claimants and dates) or a URL list (one URL a line, recorded as refusals by -Claimant). The whole file is checked first: a malformed file is rejected whole, with the line or row that is wrong, and nothing of it is imported. Records already present are skipped; contradictions (a grant where this registry has a refusal, or one id with different content) are reported as warnings and in the result.'
+        Parameters  = @{
+            Path         = 'The list files to import.'
+            Format       = 'Csv, Json, Parquet or UrlList. Taken from the extension when omitted.'
+            Claimant     = 'For a URL list, which has no claimants: who the refusals are recorded for. Defaults to the current user.'
+            RegistryPath = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+        }
+        Inputs      = 'System.String, System.IO.FileInfo (paths)'
+        Outputs     = 'OptOut.OptOutListImportResult'
+        Examples    = @(
+            @{ Title = 'Merge a partner''s export'; Code = 'Import-OptOutList ./partner-optouts.json'; Remarks = 'Reports how many records were added, skipped and in conflict.' }
+        )
+    }
+    'Get-OptOutHistory' = @{
+        Synopsis    = 'Shows the registry''s append-only audit log.'
+        Description = 'Get-OptOutHistory returns every change to the registry in order: time (UTC), user, action (AddOptOut, AddOptIn, Revoke, Import, ImportRevoke, Migrate), record, reason and detail.'
+        Parameters  = @{
+            Id           = 'Only entries about this record; bound from the pipeline by property name.'
+            Since        = 'Only entries at or after this time.'
+            Action       = 'Only entries of this action.'
+            RegistryPath = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+        }
+        Inputs      = 'OptOut.ConsentRecord (by the Id property)'
+        Outputs     = 'OptOut.OptOutAuditEntry'
+        Examples    = @(
+            @{ Title = 'The story of one record'; Code = 'Get-OptOut -Url https://example.com/a.jpg -IncludeRevoked | Get-OptOutHistory'; Remarks = 'When it was added and revoked, by whom and why.' }
+        )
+    }
 }

@@ -1,0 +1,93 @@
+using Microsoft.Data.Sqlite;
+using OptOut.Core.Index;
+
+namespace OptOut.Core.Registry;
+
+/// <summary>
+/// The registry's schema, version by version. A registry is never rebuilt: each version's step
+/// runs once, in a transaction, on registries written by older versions, and is audited. Steps are
+/// only ever appended to this list.
+/// </summary>
+internal static class RegistryMigrations
+{
+    public static readonly IReadOnlyList<(int Version, string Description, string Sql)> Steps =
+    [
+        (1, "claims, revocations and the audit log", """
+            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE claims(
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                decision TEXT NOT NULL CHECK (decision IN ('Refuse', 'Grant')),
+                kind TEXT NOT NULL CHECK (kind IN ('Url', 'Domain', 'Content')),
+                target TEXT NOT NULL,
+                url_hash INTEGER,
+                host_rev TEXT,
+                phash INTEGER,
+                embedding BLOB,
+                model_id TEXT,
+                claimant TEXT NOT NULL,
+                reason TEXT,
+                evidence TEXT,
+                created_at TEXT NOT NULL);
+            CREATE INDEX claims_target ON claims(kind, target);
+            CREATE INDEX claims_url ON claims(url_hash) WHERE url_hash IS NOT NULL;
+            CREATE INDEX claims_host ON claims(host_rev) WHERE host_rev IS NOT NULL;
+            CREATE TABLE revocations(
+                claim_id TEXT PRIMARY KEY REFERENCES claims(id),
+                revoked_at TEXT NOT NULL,
+                revoked_by TEXT NOT NULL,
+                reason TEXT);
+            CREATE TABLE audit(
+                seq INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                user TEXT NOT NULL,
+                action TEXT NOT NULL,
+                record_id TEXT,
+                reason TEXT,
+                detail TEXT);
+            CREATE TRIGGER claims_append_only_update BEFORE UPDATE ON claims BEGIN SELECT RAISE(ABORT, 'claims are append-only'); END;
+            CREATE TRIGGER claims_append_only_delete BEFORE DELETE ON claims BEGIN SELECT RAISE(ABORT, 'claims are append-only'); END;
+            CREATE TRIGGER revocations_append_only_update BEFORE UPDATE ON revocations BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+            CREATE TRIGGER revocations_append_only_delete BEFORE DELETE ON revocations BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+            CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """),
+        (2, "record where each claim came from (imported lists keep their origin), index claimants and dates", """
+            ALTER TABLE claims ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';
+            CREATE INDEX claims_claimant ON claims(claimant);
+            CREATE INDEX claims_created ON claims(created_at);
+            """),
+    ];
+
+    public static int Latest => Steps[^1].Version;
+
+    /// <summary>Brings the schema to <paramref name="target"/> (the latest by default).</summary>
+    public static void Apply(SqliteConnection connection, string user, int? target = null)
+    {
+        int wanted = target ?? Latest;
+        using var transaction = connection.BeginTransaction(deferred: false);
+        int current = CurrentVersion(connection, transaction);
+        if (current > Latest)
+        {
+            throw new InvalidDataException($"The registry was written by a newer OptOut (schema {current}; this one knows up to {Latest}). Nothing was changed.");
+        }
+        foreach (var (version, description, sql) in Steps)
+        {
+            if (version <= current || version > wanted) continue;
+            SqliteSetup.Execute(connection, sql, transaction);
+            SqliteSetup.Execute(connection, "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', $v)", transaction, ("$v", version.ToString()));
+            SqliteSetup.Execute(connection, "INSERT INTO audit(at, user, action, reason, detail) VALUES ($at, $user, 'Migrate', $reason, $detail)", transaction,
+                ("$at", RegistryStore.Timestamp(DateTime.UtcNow)), ("$user", user), ("$reason", description), ("$detail", $"schema {current} -> {version}"));
+            current = version;
+        }
+        transaction.Commit();
+    }
+
+    public static int CurrentVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        bool hasMeta = SqliteSetup.Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", transaction) > 0;
+        if (!hasMeta) return 0;
+        var value = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'schema_version'", transaction);
+        return value is null ? 0 : int.Parse(value);
+    }
+}

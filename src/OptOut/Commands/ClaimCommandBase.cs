@@ -1,0 +1,322 @@
+using System.Management.Automation;
+using OptOut.Core.Embedding;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Imaging;
+using OptOut.Core.Index;
+using OptOut.Core.Registry;
+using OptOut.Infrastructure;
+
+namespace OptOut.Commands;
+
+/// <summary>
+/// Add-OptOut and Add-OptIn: record refusals or grants for URLs, domains, the content of the
+/// claimant's own files, or rows found by Find-TrainedImage. Claims are written in batches, one
+/// transaction each; a claim identical to an active one changes nothing.
+/// </summary>
+public abstract class ClaimCommandBase : PSCmdlet, IDisposable
+{
+    protected const string UrlSet = "Url";
+    protected const string DomainSet = "Domain";
+    protected const string PathSet = "Path";
+    protected const string LiteralPathSet = "LiteralPath";
+    protected const string MatchSet = "Match";
+
+    private const int BatchSize = 10_000;
+
+    private readonly List<NewClaim> batch = new();
+    private readonly HashSet<string> copiesSearched = new(StringComparer.Ordinal);
+    private RegistryStore? registry;
+    private FingerprintPipeline? pipeline;
+    private Fingerprinter? fingerprinter;
+    private IndexStore? index;
+    private IndexSearcher? searcher;
+    private ProgressReporter? progress;
+    private long added, unchanged, seen;
+
+    protected abstract Decision Decision { get; }
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = UrlSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Url { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Domain { get; set; } = [];
+
+    /// <summary>The claimant's own image files: content claims that cover copies at any URL.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>From Find-TrainedImage: the matched row's dataset.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true)]
+    public string Dataset { get; set; } = "";
+
+    /// <summary>From Find-TrainedImage: the matched row's key.</summary>
+    [Parameter(ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true)]
+    [AllowNull, AllowEmptyString]
+    public string? Key { get; set; }
+
+    /// <summary>From Find-TrainedImage: the query (image path or search text).</summary>
+    [Parameter(ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    [AllowNull, AllowEmptyString]
+    public string? Query { get; set; }
+
+    [Parameter(ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    [AllowNull, AllowEmptyString]
+    public string? QuerySha256 { get; set; }
+
+    [Parameter(ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    [AllowNull, AllowEmptyString]
+    public string? MatchKind { get; set; }
+
+    [Parameter(ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public double? Similarity { get; set; }
+
+    [Parameter(ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true, DontShow = true)]
+    public int? HashDistance { get; set; }
+
+    /// <summary>Also every other Exact or Copy row of the same picture in the index.</summary>
+    [Parameter(ParameterSetName = MatchSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    public SwitchParameter IncludeCopies { get; set; }
+
+    /// <summary>Who makes the claim; the current user by default.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Claimant { get; set; } = Environment.UserName;
+
+    [Parameter]
+    public string? Reason { get; set; }
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
+    /// <summary>The training-set index searched by -IncludeCopies.</summary>
+    [Parameter]
+    public string? IndexPath { get; set; }
+
+    /// <summary>The image model for content claims and -IncludeCopies; the bundled ResNet18 by default.</summary>
+    [Parameter]
+    public EmbeddingModelSpec? Model { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+        progress = new ProgressReporter(this, 4, Decision == Decision.Refuse ? "Recording opt-outs" : "Recording consent");
+        bool needsImages = ParameterSetName is PathSet or LiteralPathSet || IncludeCopies;
+        if (needsImages)
+        {
+            try
+            {
+                fingerprinter = new Fingerprinter(ModuleModels.Open(Model), ImageLimits.Default);
+            }
+            catch (Exception e) when (e is EmbeddingModelException or ArgumentException)
+            {
+                ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, Model?.OnnxPath, null));
+            }
+            if (ParameterSetName is PathSet or LiteralPathSet) pipeline = new FingerprintPipeline(fingerprinter!);
+        }
+        if (IncludeCopies)
+        {
+            var indexPath = IndexPaths.Resolve(this, IndexPath);
+            index = IndexPaths.OpenExisting(this, indexPath);
+            searcher = new IndexSearcher(index);
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        switch (ParameterSetName)
+        {
+            case UrlSet:
+                foreach (var url in Url) Queue(new NewClaim { Decision = Decision, Kind = ClaimKind.Url, Target = url, Claimant = Claimant, Reason = Reason }, url);
+                break;
+            case DomainSet:
+                foreach (var domain in Domain) Queue(new NewClaim { Decision = Decision, Kind = ClaimKind.Domain, Target = domain, Claimant = Claimant, Reason = Reason }, domain);
+                break;
+            case MatchSet:
+                QueueMatch();
+                break;
+            default:
+                bool literal = ParameterSetName == LiteralPathSet;
+                foreach (var (file, error) in new FilePathResolver(this, recurse: false).Resolve(literal ? LiteralPath : Path, literal))
+                {
+                    if (error is null) pipeline!.Submit(file);
+                    else pipeline!.SubmitFailure(file, error);
+                    while (pipeline.TryTake(out var outcome)) QueueContent(outcome);
+                }
+                break;
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (pipeline is not null)
+        {
+            foreach (var outcome in pipeline.CompleteAndDrain()) QueueContent(outcome);
+        }
+        Flush();
+        progress?.Complete();
+        WriteVerbose($"{added:N0} claims recorded, {unchanged:N0} already present.");
+    }
+
+    protected override void StopProcessing() => pipeline?.Cancel();
+
+    private void QueueMatch()
+    {
+        bool imageQuery = !string.IsNullOrEmpty(QuerySha256);
+        var evidence = new Evidence
+        {
+            File = imageQuery ? Query : null,
+            FileSha256 = imageQuery ? QuerySha256 : null,
+            MatchedDataset = Dataset,
+            MatchedKey = Key,
+            MatchedUrl = Url.FirstOrDefault(),
+            MatchKind = MatchKind,
+            Similarity = Similarity,
+            HashDistance = HashDistance,
+            Note = imageQuery || string.IsNullOrEmpty(Query) ? null : $"found by searching for '{Query}'",
+        };
+        foreach (var url in Url)
+        {
+            Queue(new NewClaim { Decision = Decision, Kind = ClaimKind.Url, Target = url, Claimant = Claimant, Reason = Reason, Evidence = evidence with { MatchedUrl = url } }, url);
+        }
+        if (IncludeCopies && imageQuery && Query is not null && copiesSearched.Add(Query))
+        {
+            try
+            {
+                QueueCopies(fingerprinter!.Fingerprint(Query));
+            }
+            catch (Exception e) when (e is ImageFileException or IOException or UnauthorizedAccessException)
+            {
+                WriteError(ErrorIds.Record(new IOException($"-IncludeCopies needs the query image '{Query}' to search for its other copies: {e.Message}", e),
+                    ErrorIds.FileReadFailed, ErrorCategory.ReadError, Query, null));
+            }
+        }
+    }
+
+    private void QueueContent(FingerprintOutcome outcome)
+    {
+        if (outcome.Fingerprint is not { } f)
+        {
+            WriteError(ErrorIds.ForFile(outcome.Error!, outcome.Path));
+            return;
+        }
+        Queue(new NewClaim
+        {
+            Decision = Decision,
+            Kind = ClaimKind.Content,
+            Content = new ContentFingerprint(f.Sha256, f.PerceptualHash, f.Embedding, f.ModelId),
+            Claimant = Claimant,
+            Reason = Reason,
+            Evidence = new Evidence { File = f.Path, FileSha256 = f.Sha256 },
+        }, f.Path);
+        if (IncludeCopies) QueueCopies(f);
+    }
+
+    // Every Exact and Copy row of the picture in the index becomes a URL claim too.
+    private void QueueCopies(Core.Fingerprinting.ImageFingerprint query)
+    {
+        foreach (var match in searcher!.FindImage(query, new SearchOptions()))
+        {
+            if (match.Row.Url is null) continue;
+            Queue(new NewClaim
+            {
+                Decision = Decision,
+                Kind = ClaimKind.Url,
+                Target = match.Row.Url,
+                Claimant = Claimant,
+                Reason = Reason,
+                Evidence = new Evidence
+                {
+                    File = query.Path, FileSha256 = query.Sha256, MatchedDataset = match.Row.Dataset, MatchedKey = match.Row.Key,
+                    MatchedUrl = match.Row.Url, MatchKind = match.Kind.ToString(), Similarity = match.Similarity, HashDistance = match.HashDistance,
+                },
+            }, match.Row.Url);
+        }
+    }
+
+    private void Queue(NewClaim claim, string description)
+    {
+        var verb = Decision == Decision.Refuse ? "Record an opt-out" : "Record consent";
+        if (!ShouldProcess($"{claim.Kind} {description} (claimant {claim.Claimant})", verb)) return;
+        batch.Add(claim);
+        progress!.Report(++seen, null, "claims");
+        if (batch.Count >= BatchSize) Flush();
+    }
+
+    private void Flush()
+    {
+        if (batch.Count == 0) return;
+        IReadOnlyList<AddOutcome> outcomes;
+        try
+        {
+            outcomes = registry!.AddClaims(batch, RegistryPaths.CurrentUser);
+        }
+        catch (ArgumentException)
+        {
+            // One malformed claim (an invalid domain, say) must not lose the batch: add one by one,
+            // reporting the bad ones.
+            outcomes = AddOneByOne();
+        }
+        batch.Clear();
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Added) added++; else unchanged++;
+            if (PassThru) WriteObject(ConsentRecord.From(outcome.Record));
+        }
+    }
+
+    private List<AddOutcome> AddOneByOne()
+    {
+        var outcomes = new List<AddOutcome>();
+        foreach (var claim in batch)
+        {
+            try
+            {
+                outcomes.AddRange(registry!.AddClaims([claim], RegistryPaths.CurrentUser));
+            }
+            catch (ArgumentException e)
+            {
+                WriteError(ErrorIds.Record(e, "OptOut.InvalidClaim", ErrorCategory.InvalidArgument, claim.Target ?? claim.Content?.Sha256, null));
+            }
+        }
+        return outcomes;
+    }
+
+    public void Dispose()
+    {
+        pipeline?.Dispose();
+        searcher?.Dispose();
+        index?.Dispose();
+        registry?.Dispose();
+    }
+}
+
+/// <summary>Add-OptOut: records refusals (opt-outs) with provenance.</summary>
+[Cmdlet(VerbsCommon.Add, "OptOut", DefaultParameterSetName = UrlSet, SupportsShouldProcess = true)]
+[OutputType(typeof(ConsentRecord))]
+public sealed class AddOptOutCommand : ClaimCommandBase
+{
+    protected override Decision Decision => Decision.Refuse;
+}
+
+/// <summary>Add-OptIn: records consent (grants), for datasets checked under an opt-in policy.</summary>
+[Cmdlet(VerbsCommon.Add, "OptIn", DefaultParameterSetName = UrlSet, SupportsShouldProcess = true)]
+[OutputType(typeof(ConsentRecord))]
+public sealed class AddOptInCommand : ClaimCommandBase
+{
+    protected override Decision Decision => Decision.Grant;
+}

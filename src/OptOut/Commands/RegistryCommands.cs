@@ -1,0 +1,294 @@
+using System.Management.Automation;
+using OptOut.Core.Registry;
+using OptOut.Infrastructure;
+
+namespace OptOut.Commands;
+
+/// <summary>Get-OptOut: the registry's records, active ones by default, with filters.</summary>
+[Cmdlet(VerbsCommon.Get, "OptOut")]
+[OutputType(typeof(ConsentRecord))]
+public sealed class GetOptOutCommand : PSCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Id { get; set; }
+
+    [Parameter]
+    public string? Claimant { get; set; }
+
+    [Parameter]
+    public ClaimKind? Kind { get; set; }
+
+    [Parameter]
+    public Decision? Decision { get; set; }
+
+    /// <summary>Records whose URL is this one (after normalisation).</summary>
+    [Parameter]
+    public string? Url { get; set; }
+
+    /// <summary>Records for this domain or its subdomains (URL and domain claims).</summary>
+    [Parameter]
+    public string? Domain { get; set; }
+
+    [Parameter]
+    public DateTime? Since { get; set; }
+
+    [Parameter]
+    public SwitchParameter IncludeRevoked { get; set; }
+
+    [Parameter]
+    public SwitchParameter IncludeEmbedding { get; set; }
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
+    private RegistryStore? registry;
+
+    protected override void BeginProcessing() => registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+
+    protected override void ProcessRecord()
+    {
+        var filter = new RecordFilter
+        {
+            Ids = Id,
+            Claimant = Claimant,
+            Kind = Kind,
+            Decision = Decision,
+            Url = Url,
+            Domain = Domain,
+            Since = Since?.ToUniversalTime(),
+            IncludeRevoked = IncludeRevoked || Id is not null,
+            IncludeEmbeddings = IncludeEmbedding,
+        };
+        foreach (var record in registry!.Read(filter)) WriteObject(ConsentRecord.From(record));
+    }
+
+    protected override void EndProcessing() => registry?.Dispose();
+}
+
+/// <summary>Remove-OptOut: revokes records. They stay in the registry, revoked, with the reason, and the revocation is audited.</summary>
+[Cmdlet(VerbsCommon.Remove, "OptOut", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(ConsentRecord))]
+public sealed class RemoveOptOutCommand : PSCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] Id { get; set; } = [];
+
+    [Parameter]
+    public string? Reason { get; set; }
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private RegistryStore? registry;
+
+    protected override void BeginProcessing() => registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+
+    protected override void ProcessRecord()
+    {
+        foreach (var id in Id)
+        {
+            var existing = registry!.Read(new RecordFilter { Ids = [id], IncludeRevoked = true }).FirstOrDefault();
+            if (existing is null)
+            {
+                WriteError(ErrorIds.Record(new KeyNotFoundException($"No record with id '{id}'."), "OptOut.RecordNotFound", ErrorCategory.ObjectNotFound, id, null));
+                continue;
+            }
+            if (existing.Status == ClaimStatus.Revoked)
+            {
+                WriteWarning($"Record {id} was already revoked on {existing.RevokedAt:u}.");
+                continue;
+            }
+            if (!ShouldProcess($"{existing.Decision} {existing.Kind} {existing.Target} by {existing.Claimant} ({id})", "Revoke")) continue;
+            foreach (var revoked in registry.Revoke([id], RegistryPaths.CurrentUser, Reason))
+            {
+                if (PassThru) WriteObject(ConsentRecord.From(revoked));
+            }
+        }
+    }
+
+    protected override void EndProcessing() => registry?.Dispose();
+}
+
+/// <summary>Get-OptOutHistory: the registry's append-only audit log.</summary>
+[Cmdlet(VerbsCommon.Get, "OptOutHistory")]
+[OutputType(typeof(OptOutAuditEntry))]
+public sealed class GetOptOutHistoryCommand : PSCmdlet
+{
+    /// <summary>Only entries about this record.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string? Id { get; set; }
+
+    [Parameter]
+    public DateTime? Since { get; set; }
+
+    /// <summary>Only entries of this action (AddOptOut, AddOptIn, Revoke, Import, ImportRevoke, Migrate).</summary>
+    [Parameter]
+    public string? Action { get; set; }
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
+    private RegistryStore? registry;
+
+    protected override void BeginProcessing() => registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+
+    protected override void ProcessRecord()
+    {
+        foreach (var e in registry!.History(Id, Since?.ToUniversalTime(), Action))
+        {
+            WriteObject(new OptOutAuditEntry { Sequence = e.Sequence, At = e.At, User = e.User, Action = e.Action, RecordId = e.RecordId, Reason = e.Reason, Detail = e.Detail });
+        }
+    }
+
+    protected override void EndProcessing() => registry?.Dispose();
+}
+
+/// <summary>Export-OptOutList: writes the registry's records to a file another registry or tool can read.</summary>
+[Cmdlet(VerbsData.Export, "OptOutList", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportOptOutListCommand : PSCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath")]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>Csv, Json, Parquet or UrlList; from the extension when omitted.</summary>
+    [Parameter]
+    public ListFormat? Format { get; set; }
+
+    [Parameter]
+    public SwitchParameter IncludeRevoked { get; set; }
+
+    /// <summary>Only records of this decision (Refuse or Grant).</summary>
+    [Parameter]
+    public Decision? Decision { get; set; }
+
+    /// <summary>Overwrites a read-only file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Refuses to overwrite an existing file.</summary>
+    [Parameter]
+    [Alias("NoOverwrite")]
+    public SwitchParameter NoClobber { get; set; }
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var target = ParameterSetName == "LiteralPath" ? LiteralPath : Path;
+        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(target);
+        ListFormat format;
+        try
+        {
+            format = Format ?? OptOutListFormat.FromExtension(path);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, "OptOut.UnknownListFormat", ErrorCategory.InvalidArgument, path, "Pass -Format."));
+            return;
+        }
+        if (File.Exists(path))
+        {
+            if (NoClobber)
+            {
+                ThrowTerminatingError(ErrorIds.Record(new IOException($"'{path}' already exists and -NoClobber was given."),
+                    "OptOut.FileExists", ErrorCategory.ResourceExists, path, "Remove -NoClobber or choose another path."));
+            }
+            var info = new FileInfo(path);
+            if (info.IsReadOnly)
+            {
+                if (!Force)
+                {
+                    ThrowTerminatingError(ErrorIds.Record(new UnauthorizedAccessException($"'{path}' is read-only; pass -Force to overwrite it."),
+                        "OptOut.FileReadOnly", ErrorCategory.PermissionDenied, path, "Pass -Force."));
+                }
+                info.IsReadOnly = false;
+            }
+        }
+        if (!ShouldProcess(path, $"Export the registry as {format}")) return;
+
+        using var registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+        var records = registry.Read(new RecordFilter { IncludeRevoked = IncludeRevoked, IncludeEmbeddings = true, Decision = Decision });
+        long written = OptOutListFormat.Write(records, path, format);
+        WriteVerbose($"{written:N0} records written to {path}.");
+        if (PassThru) WriteObject(new FileInfo(path));
+    }
+}
+
+/// <summary>Import-OptOutList: merges a list exported by another registry (or a plain URL list).</summary>
+[Cmdlet(VerbsData.Import, "OptOutList", SupportsShouldProcess = true)]
+[OutputType(typeof(OptOutListImportResult))]
+public sealed class ImportOptOutListCommand : PSCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter]
+    public ListFormat? Format { get; set; }
+
+    /// <summary>For a UrlList (which has no claimants): who the refusals are recorded for.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Claimant { get; set; } = Environment.UserName;
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
+    private RegistryStore? registry;
+
+    protected override void BeginProcessing() => registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+
+    protected override void ProcessRecord()
+    {
+        foreach (var argument in Path)
+        {
+            var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(argument);
+            if (!File.Exists(path))
+            {
+                WriteError(ErrorIds.Record(new FileNotFoundException($"'{path}' does not exist.", path), ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, path, null));
+                continue;
+            }
+            IReadOnlyList<Core.Registry.ConsentRecord> records;
+            try
+            {
+                records = OptOutListFormat.Read(path, Format ?? OptOutListFormat.FromExtension(path), Claimant);
+            }
+            catch (ListFormatException e)
+            {
+                WriteError(ErrorIds.Record(e, "OptOut.MalformedList", ErrorCategory.InvalidData, path, $"Fix {e.Where} of the file and import it again."));
+                continue;
+            }
+            catch (ArgumentException e)
+            {
+                WriteError(ErrorIds.Record(e, "OptOut.UnknownListFormat", ErrorCategory.InvalidArgument, path, "Pass -Format."));
+                continue;
+            }
+            if (!ShouldProcess(path, $"Merge {records.Count:N0} records into the registry")) continue;
+            var result = registry!.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path));
+            foreach (var conflict in result.Conflicts) WriteWarning(conflict);
+            WriteObject(new OptOutListImportResult
+            {
+                Path = path, Records = records.Count, Added = result.Added, Skipped = result.Skipped, Revoked = result.Revoked, Conflicts = result.Conflicts.ToArray(),
+            });
+        }
+    }
+
+    protected override void EndProcessing() => registry?.Dispose();
+}

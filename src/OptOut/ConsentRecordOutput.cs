@@ -1,0 +1,93 @@
+using OptOut.Core.Registry;
+
+namespace OptOut;
+
+/// <summary>Output of the registry cmdlets: one claim, flat, with its status and evidence.</summary>
+public sealed class ConsentRecord
+{
+    public string Id { get; init; } = "";
+
+    /// <summary>Refuse (an opt-out) or Grant (consent).</summary>
+    public string Decision { get; init; } = "";
+
+    /// <summary>Url, Domain or Content.</summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>Normalised URL, host, or the content's SHA-256.</summary>
+    public string Target { get; init; } = "";
+
+    public string Claimant { get; init; } = "";
+    public string? Reason { get; init; }
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>Active or Revoked.</summary>
+    public string Status { get; init; } = "";
+
+    public DateTime? RevokedAt { get; init; }
+    public string? RevokedBy { get; init; }
+    public string? RevokedReason { get; init; }
+    public string? PerceptualHash { get; init; }
+    public string? ModelId { get; init; }
+    public string? EvidenceFile { get; init; }
+    public string? EvidenceSha256 { get; init; }
+    public string? MatchedDataset { get; init; }
+    public string? MatchedKey { get; init; }
+    public string? MatchedUrl { get; init; }
+    public string? MatchKind { get; init; }
+    public double? Similarity { get; init; }
+    public int? HashDistance { get; init; }
+    public string Origin { get; init; } = "";
+
+    /// <summary>Content claims' embedding; filled only with -IncludeEmbedding.</summary>
+    public float[]? Embedding { get; init; }
+
+    internal static ConsentRecord From(Core.Registry.ConsentRecord r) => new()
+    {
+        Id = r.Id,
+        Decision = r.Decision.ToString(),
+        Kind = r.Kind.ToString(),
+        Target = r.Target,
+        Claimant = r.Claimant,
+        Reason = r.Reason,
+        CreatedAt = r.CreatedAt,
+        Status = r.Status.ToString(),
+        RevokedAt = r.RevokedAt,
+        RevokedBy = r.RevokedBy,
+        RevokedReason = r.RevokedReason,
+        PerceptualHash = r.PerceptualHash?.ToString("x16"),
+        ModelId = r.ModelId,
+        EvidenceFile = r.Evidence?.File,
+        EvidenceSha256 = r.Evidence?.FileSha256,
+        MatchedDataset = r.Evidence?.MatchedDataset,
+        MatchedKey = r.Evidence?.MatchedKey,
+        MatchedUrl = r.Evidence?.MatchedUrl,
+        MatchKind = r.Evidence?.MatchKind,
+        Similarity = r.Evidence?.Similarity,
+        HashDistance = r.Evidence?.HashDistance,
+        Origin = r.Origin,
+        Embedding = r.Embedding,
+    };
+}
+
+/// <summary>Output of Get-OptOutHistory.</summary>
+public sealed class OptOutAuditEntry
+{
+    public long Sequence { get; init; }
+    public DateTime At { get; init; }
+    public string User { get; init; } = "";
+    public string Action { get; init; } = "";
+    public string? RecordId { get; init; }
+    public string? Reason { get; init; }
+    public string? Detail { get; init; }
+}
+
+/// <summary>Output of Import-OptOutList.</summary>
+public sealed class OptOutListImportResult
+{
+    public string Path { get; init; } = "";
+    public int Records { get; init; }
+    public int Added { get; init; }
+    public int Skipped { get; init; }
+    public int Revoked { get; init; }
+    public string[] Conflicts { get; init; } = [];
+}
