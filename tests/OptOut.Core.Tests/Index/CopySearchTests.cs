@@ -1,0 +1,198 @@
+using OptOut.Core.Embedding;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Index;
+using OptOut.Samples;
+using SixLabors.ImageSharp;
+using Xunit.Abstractions;
+
+namespace OptOut.Core.Tests.Index;
+
+/// <summary>
+/// An index of unrelated artworks plus altered copies of two originals, imported with the real
+/// model; built once for the class.
+/// </summary>
+public sealed class CopyIndexFixture : IDisposable
+{
+    public static readonly int[] Originals = [2000, 2001];
+    public static readonly int[] Strangers = Enumerable.Range(6000, 30).ToArray();
+
+    public CopyIndexFixture()
+    {
+        Folder = TestEnvironment.NewScratchFolder();
+        var dataset = Path.Combine(Folder, "dataset");
+        Directory.CreateDirectory(dataset);
+        foreach (var seed in Strangers)
+        {
+            using var art = SampleArt.Create(seed);
+            art.SaveAsPng(Path.Combine(dataset, $"stranger-{seed}.png"));
+        }
+        foreach (var seed in Originals)
+        {
+            using var art = SampleArt.Create(seed);
+            art.SaveAsPng(OriginalPath(seed));
+            foreach (var alteration in Enum.GetValues<Alteration>())
+            {
+                using var copy = Alterations.Apply(art, alteration);
+                copy.SaveAsPng(CopyPath(seed, alteration));
+            }
+        }
+
+        Fingerprinter = IndexFixtures.NewFingerprinter();
+        Store = IndexStore.Open(IndexFixtures.NewIndexPath(Folder));
+        var (summary, events) = IndexFixtures.Import(Store, Fingerprinter, null, "scraped", dataset);
+        if (summary.Rows != Strangers.Length + Originals.Length * 9 || IndexFixtures.Problems(events).Count > 0)
+        {
+            throw new InvalidOperationException($"fixture import: {summary}");
+        }
+        Searcher = new IndexSearcher(Store);
+
+        // The artist's own file, elsewhere: byte for byte the file in the dataset.
+        var queries = Path.Combine(Folder, "artist");
+        Directory.CreateDirectory(queries);
+        foreach (var seed in Originals)
+        {
+            var query = Path.Combine(queries, $"{seed}.png");
+            File.Copy(OriginalPath(seed), query);
+            Queries[seed] = Fingerprinter.Fingerprint(query);
+        }
+    }
+
+    public string Folder { get; }
+    public Fingerprinter Fingerprinter { get; }
+    public IndexStore Store { get; }
+    public IndexSearcher Searcher { get; }
+    public Dictionary<int, ImageFingerprint> Queries { get; } = new();
+
+    public string OriginalPath(int seed) => Path.Combine(Folder, "dataset", $"original-{seed}.png");
+
+    public string CopyPath(int seed, Alteration alteration) => Path.Combine(Folder, "dataset", $"copy-{seed}-{alteration}.png");
+
+    public void Dispose()
+    {
+        Searcher.Dispose();
+        Store.Dispose();
+    }
+}
+
+public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
+{
+    private readonly CopyIndexFixture fixture;
+    private readonly ITestOutputHelper output;
+
+    public CopySearchTests(CopyIndexFixture fixture, ITestOutputHelper output)
+    {
+        this.fixture = fixture;
+        this.output = output;
+    }
+
+    private IReadOnlyList<IndexMatch> Find(int seed, SearchOptions? options = null) =>
+        fixture.Searcher.FindImage(fixture.Queries[seed], options ?? new SearchOptions());
+
+    [Theory]
+    [InlineData(2000)]
+    [InlineData(2001)]
+    public void The_identical_file_is_an_exact_match_listed_first(int seed)
+    {
+        var matches = Find(seed);
+        var first = matches[0];
+        Assert.Equal(MatchKind.Exact, first.Kind);
+        Assert.Equal(fixture.OriginalPath(seed), first.Row.Url);
+        Assert.Equal(0, first.HashDistance);
+        Assert.Equal(1f, first.Similarity!.Value, 2);
+        Assert.Single(matches, m => m.Kind == MatchKind.Exact);
+    }
+
+    public static TheoryData<int, Alteration> OriginalsAndAlterations()
+    {
+        var data = new TheoryData<int, Alteration>();
+        foreach (var seed in CopyIndexFixture.Originals)
+        foreach (var alteration in Enum.GetValues<Alteration>())
+        {
+            data.Add(seed, alteration);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// Every alteration of the sample set (re-encode, resize, crop, pad, watermark, gray, rotate,
+    /// brightness) is a scraped copy the default rule is meant to catch.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(OriginalsAndAlterations))]
+    public void An_altered_copy_is_found_as_a_copy(int seed, Alteration alteration)
+    {
+        var copyPath = fixture.CopyPath(seed, alteration);
+        var (distance, cosine) = Measure(seed, alteration);
+        var match = Find(seed).SingleOrDefault(m => m.Row.Url == copyPath);
+        Assert.True(match is { Kind: MatchKind.Copy },
+            $"{alteration} of {seed} (hash distance {distance}, cosine {cosine:F4}) was {(match is null ? "not found" : match.Kind.ToString())} under {CopyRule.Default}");
+        Assert.Equal(distance, match.HashDistance);
+        if (match.Similarity is { } similarity) Assert.Equal(cosine, similarity, 2);
+    }
+
+    [Theory]
+    [InlineData(2000)]
+    [InlineData(2001)]
+    public void Unrelated_pictures_are_not_reported_as_copies(int seed)
+    {
+        var own = Enum.GetValues<Alteration>().Select(a => fixture.CopyPath(seed, a)).Append(fixture.OriginalPath(seed)).ToHashSet();
+        var strays = Find(seed).Where(m => !own.Contains(m.Row.Url!)).ToList();
+        Assert.True(strays.Count == 0, string.Join(", ", strays.Select(m => $"{Path.GetFileName(m.Row.Url)} {m.Kind} d={m.HashDistance} s={m.Similarity:F3}")));
+    }
+
+    [Fact]
+    public void Similar_rows_are_added_only_when_asked_and_ordered_after_copies()
+    {
+        var plain = Find(2000);
+        var wide = Find(2000, new SearchOptions { IncludeSimilar = true, MinimumSimilarity = 0.5f });
+        Assert.DoesNotContain(plain, m => m.Kind == MatchKind.Similar);
+        Assert.Contains(wide, m => m.Kind == MatchKind.Similar);
+        Assert.Equal(wide.OrderBy(m => m.Kind).Select(m => m.Row.Id), wide.Select(m => m.Row.Id));
+        Assert.All(wide.Where(m => m.Kind == MatchKind.Similar), m => Assert.True(m.Similarity >= 0.5f));
+        Assert.Equal(2, Find(2000, new SearchOptions { Top = 2 }).Count);
+        Assert.Empty(Find(2000, new SearchOptions { Dataset = "another" }));
+    }
+
+    [Fact]
+    public void The_exact_match_is_found_by_hash_even_without_comparable_embeddings()
+    {
+        // A query fingerprinted with another model: vectors cannot be compared, hashes still can.
+        var query = fixture.Queries[2001] with { ModelId = "some-other-model" };
+        var matches = fixture.Searcher.FindImage(query, new SearchOptions());
+        Assert.Equal(fixture.OriginalPath(2001), matches[0].Row.Url);
+        Assert.Equal(MatchKind.Exact, matches[0].Kind);
+        Assert.All(matches, m => Assert.Null(m.Similarity));
+    }
+
+    /// <summary>The figures the copy rule works with, for the calibration: hash distance and cosine of each copy to its original.</summary>
+    [Fact]
+    public void Report_hash_distances_and_cosines_per_alteration()
+    {
+        var strangerPrints = CopyIndexFixture.Strangers.Select(s => fixture.Fingerprinter.Fingerprint(Path.Combine(fixture.Folder, "dataset", $"stranger-{s}.png"))).ToList();
+        output.WriteLine($"rule: {CopyRule.Default}");
+        output.WriteLine("original alteration  distance cosine  kind");
+        foreach (var seed in CopyIndexFixture.Originals)
+        {
+            var query = fixture.Queries[seed];
+            var matches = Find(seed);
+            foreach (var alteration in Enum.GetValues<Alteration>())
+            {
+                var (distance, cosine) = Measure(seed, alteration);
+                var kind = matches.SingleOrDefault(m => m.Row.Url == fixture.CopyPath(seed, alteration))?.Kind.ToString() ?? "-";
+                output.WriteLine($"{seed,8} {alteration,-10} {distance,9} {cosine,7:F4}  {kind}");
+                Assert.InRange(distance, 0, 64);
+                Assert.InRange(cosine, -1f, 1.0001f);
+            }
+            int nearest = strangerPrints.Min(s => PerceptualHash.Distance(s.PerceptualHash, query.PerceptualHash));
+            float best = strangerPrints.Max(s => VectorMath.Cosine(s.Embedding, query.Embedding));
+            output.WriteLine($"{seed,8} strangers: nearest distance {nearest}, highest cosine {best:F4}");
+        }
+    }
+
+    private (int Distance, float Cosine) Measure(int seed, Alteration alteration)
+    {
+        var copy = fixture.Fingerprinter.Fingerprint(fixture.CopyPath(seed, alteration));
+        var query = fixture.Queries[seed];
+        return (PerceptualHash.Distance(copy.PerceptualHash, query.PerceptualHash), VectorMath.Cosine(copy.Embedding, query.Embedding));
+    }
+}

@@ -1,0 +1,100 @@
+using OptOut.Core.Index;
+
+namespace OptOut.Core.Tests.Index;
+
+public class UrlNormalizerTests
+{
+    [Theory]
+    // scheme and host case
+    [InlineData("HTTP://Example.COM/Path", "http://example.com/Path")]
+    [InlineData("hTTpS://WWW.Example.Org/a", "https://www.example.org/a")]
+    // default ports dropped, others kept
+    [InlineData("http://example.com:80/a", "http://example.com/a")]
+    [InlineData("https://example.com:443/a", "https://example.com/a")]
+    [InlineData("http://example.com:8080/a", "http://example.com:8080/a")]
+    [InlineData("https://example.com:8443/a", "https://example.com:8443/a")]
+    [InlineData("http://example.com:443/a", "http://example.com:443/a")]
+    [InlineData("https://example.com:80/a", "https://example.com:80/a")]
+    // escapes of unreserved characters decoded, the others upper-case
+    [InlineData("http://example.com/%7Euser/a", "http://example.com/~user/a")]
+    [InlineData("http://example.com/%7euser", "http://example.com/~user")]
+    [InlineData("http://example.com/a%2fb", "http://example.com/a%2Fb")]
+    [InlineData("http://example.com/a%2Fb", "http://example.com/a%2Fb")]
+    [InlineData("http://example.com/%41%62c", "http://example.com/Abc")]
+    [InlineData("http://example.com/search?q=a%2bb&x=%7e", "http://example.com/search?q=a%2Bb&x=~")]
+    // fragment dropped
+    [InlineData("http://example.com/page#section-2", "http://example.com/page")]
+    [InlineData("http://example.com/page?x=1#frag", "http://example.com/page?x=1")]
+    // IDN host to punycode
+    [InlineData("http://münchen.de/bild.jpg", "http://xn--mnchen-3ya.de/bild.jpg")]
+    [InlineData("https://MÜNCHEN.de/", "https://xn--mnchen-3ya.de/")]
+    // empty path written "/"
+    [InlineData("http://example.com", "http://example.com/")]
+    [InlineData("https://Example.com:443", "https://example.com/")]
+    [InlineData("http://example.com?x=1", "http://example.com/?x=1")]
+    // path and query keep their case
+    [InlineData("http://example.com/Images/Cat.JPG?Size=Large", "http://example.com/Images/Cat.JPG?Size=Large")]
+    // surrounding white space and a trailing dot on the host
+    [InlineData("  http://example.com./a  ", "http://example.com/a")]
+    public void Spellings_of_one_address_normalise_to_one_url(string input, string expected)
+    {
+        Assert.Equal(expected, UrlNormalizer.Normalize(input).Url);
+    }
+
+    [Theory]
+    [InlineData("HTTP://Sub.Example.COM:8080/x", "sub.example.com", "com.example.sub")]
+    [InlineData("http://münchen.de/", "xn--mnchen-3ya.de", "de.xn--mnchen-3ya")]
+    [InlineData("http://www.example.com./", "www.example.com", "com.example.www")]
+    public void The_host_is_normalised_and_reversed_for_range_lookups(string input, string host, string reversed)
+    {
+        var normalized = UrlNormalizer.Normalize(input);
+        Assert.Equal(host, normalized.Host);
+        Assert.Equal(reversed, normalized.ReversedHost);
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("images/cat.jpg")]
+    [InlineData("/data/images/Cat%7E.jpg")]
+    [InlineData("data:image/png;base64,iVBORw0KGgo=")]
+    [InlineData("")]
+    public void Non_urls_are_returned_as_written(string input)
+    {
+        var normalized = UrlNormalizer.Normalize(input);
+        Assert.Equal(input, normalized.Url);
+        Assert.Null(normalized.Host);
+        Assert.Null(normalized.ReversedHost);
+    }
+
+    [Fact]
+    public void Equivalent_spellings_share_the_url_hash_and_different_addresses_do_not()
+    {
+        var a = UrlNormalizer.Normalize("HTTP://Example.com:80/%7Ejo/Pic.png#top").Url;
+        var b = UrlNormalizer.Normalize("http://example.com/~jo/Pic.png").Url;
+        var c = UrlNormalizer.Normalize("http://example.com/~jo/pic.png").Url;
+        Assert.Equal(a, b);
+        Assert.Equal(IndexStore.UrlHash(a), IndexStore.UrlHash(b));
+        Assert.NotEqual(IndexStore.UrlHash(b), IndexStore.UrlHash(c));
+    }
+
+    [Theory]
+    [InlineData("Example.COM.", "example.com")]
+    [InlineData("*.example.com", "example.com")]
+    [InlineData(".example.com", "example.com")]
+    [InlineData("https://sub.example.com/x", "sub.example.com")]
+    [InlineData("HTTPS://Sub.Example.com:8443/x?y=1", "sub.example.com")]
+    [InlineData("  example.com  ", "example.com")]
+    [InlineData("münchen.de", "xn--mnchen-3ya.de")]
+    [InlineData("MÜNCHEN.DE.", "xn--mnchen-3ya.de")]
+    public void Domains_are_normalised(string input, string expected)
+    {
+        Assert.Equal(expected, UrlNormalizer.NormalizeDomain(input));
+    }
+
+    [Fact]
+    public void An_invalid_domain_is_an_argument_error_naming_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => UrlNormalizer.NormalizeDomain("bad..domain"));
+        Assert.Contains("bad..domain", error.Message);
+    }
+}
