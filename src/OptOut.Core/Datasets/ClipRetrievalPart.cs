@@ -45,7 +45,8 @@ public sealed class ClipRetrievalPart : ParquetMetadataShard
     {
         try
         {
-            var reader = Parquet.ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
+            using var stream = File.OpenRead(path);
+            var reader = Parquet.ParquetReader.CreateAsync(stream, leaveStreamOpen: true).GetAwaiter().GetResult();
             try { return reader.Metadata?.NumRows ?? 0; }
             finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
         }

@@ -33,10 +33,13 @@ public class ParquetMetadataShard : IDatasetShard
 
     protected IEnumerable<SourceRow> ReadParquet(string path, CancellationToken cancellationToken)
     {
+        // The stream is opened here, not by Parquet.Net, so it is closed even when the file turns
+        // out not to be parquet (the user may fix and replace it in the same session).
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         ParquetReader reader;
         try
         {
-            reader = ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+            reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

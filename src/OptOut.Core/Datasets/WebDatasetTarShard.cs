@@ -22,6 +22,7 @@ public sealed class WebDatasetTarShard : IDatasetShard
 
     public IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken)
     {
+        TarIntegrity.Check(TarPath);
         using var stream = new FileStream(TarPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         using var reader = new TarReader(stream);
         string? currentKey = null;

@@ -116,8 +116,10 @@ public sealed class IndexStore : IDisposable
     /// is either wholly in the index or not at all, and importing it again adds nothing.
     /// </summary>
     /// <returns>False when the shard was already imported (nothing written).</returns>
+    /// <param name="skipped">Read after the rows are consumed: rows the reader skipped (failed downloads).</param>
+    /// <param name="errors">Read after the rows are consumed: problems met while reading them.</param>
     public bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<IndexRow> rows,
-        long skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default)
+        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
         if (SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", transaction,
@@ -192,7 +194,7 @@ public sealed class IndexStore : IDisposable
         }
 
         SqliteSetup.Execute(connection, "UPDATE shards SET rows = $r, fingerprinted = $f, skipped = $s, errors = $e WHERE id = $id", transaction,
-            ("$r", count), ("$f", fingerprinted), ("$s", skipped), ("$e", errors()), ("$id", shardId));
+            ("$r", count), ("$f", fingerprinted), ("$s", skipped()), ("$e", errors()), ("$id", shardId));
         transaction.Commit();
         return true;
     }

@@ -155,7 +155,7 @@ public sealed class TrainingSetImporter
             ReportRowProblems();
         }
 
-        bool written = store.ImportShard(datasetId, shard.Source, identity, shard.Layout, Rows(), skipped, () => errors, modelId, cancellationToken);
+        bool written = store.ImportShard(datasetId, shard.Source, identity, shard.Layout, Rows(), () => skipped, () => errors, modelId, cancellationToken);
         if (!written)
         {
             return new ShardResult(shard.Source, true, 0, 0, 0, 0);

@@ -68,6 +68,21 @@ public static class UrlNormalizer
         return NormalizeHost(value);
     }
 
+    /// <summary>The host of a URL that is already normalised (no parsing: the spelling is known).</summary>
+    public static string? HostOfNormalized(string normalizedUrl)
+    {
+        int start = normalizedUrl.IndexOf("://", StringComparison.Ordinal);
+        if (start < 0) return null;
+        start += 3;
+        int end = normalizedUrl.IndexOfAny(['/', '?'], start);
+        var authority = end < 0 ? normalizedUrl[start..] : normalizedUrl[start..end];
+        int at = authority.LastIndexOf('@');
+        if (at >= 0) authority = authority[(at + 1)..];
+        if (authority.StartsWith('[')) return authority.TrimStart('[').Split(']')[0];
+        int colon = authority.LastIndexOf(':');
+        return colon >= 0 ? authority[..colon] : authority;
+    }
+
     public static string ReverseHost(string host)
     {
         var labels = host.Split('.');

@@ -377,10 +377,11 @@ public static class OptOutListFormat
 
     private static IReadOnlyList<ConsentRecord> ReadParquet(string path)
     {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         ParquetReader reader;
         try
         {
-            reader = ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
+            reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
@@ -409,7 +410,7 @@ public static class OptOutListFormat
                 byte[]?[] embeddings = new byte[count][];
                 if (fields.TryGetValue("embedding", out var embeddingField))
                 {
-                    var values = new byte[count][];
+                    var values = new byte[]?[count];
                     group.ReadAsync(embeddingField, values.AsMemory()).AsTask().GetAwaiter().GetResult();
                     embeddings = values;
                 }

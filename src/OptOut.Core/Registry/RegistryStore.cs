@@ -287,9 +287,11 @@ public sealed class RegistryStore : IDisposable
             Set(insert, "$decision", record.Decision.ToString());
             Set(insert, "$kind", record.Kind.ToString());
             Set(insert, "$target", record.Target);
-            var normalized = record.Kind == ClaimKind.Url ? UrlNormalizer.Normalize(record.Target) : (NormalizedUrl?)null;
-            Set(insert, "$urlHash", normalized is { } n ? IndexStore.UrlHash(n.Url) : null);
-            Set(insert, "$host", record.Kind == ClaimKind.Domain ? UrlNormalizer.ReverseHost(record.Target) : normalized?.ReversedHost);
+            // Targets are stored normalised, so the URL hash and host come straight from them.
+            bool isUrl = record.Kind == ClaimKind.Url;
+            var host = isUrl ? UrlNormalizer.HostOfNormalized(record.Target) : record.Kind == ClaimKind.Domain ? record.Target : null;
+            Set(insert, "$urlHash", isUrl ? IndexStore.UrlHash(record.Target) : null);
+            Set(insert, "$host", host is null ? null : UrlNormalizer.ReverseHost(host));
             Set(insert, "$phash", record.PerceptualHash is { } h ? unchecked((long)h) : null);
             Set(insert, "$embedding", record.Embedding is { } e ? MemoryMarshal.AsBytes(e.AsSpan()).ToArray() : null);
             Set(insert, "$model", record.ModelId);

@@ -21,7 +21,7 @@ public sealed class IndexStoreTests : IDisposable
     private long Add(string dataset, string shard, string? modelId, params IndexRow[] rows)
     {
         long id = store.EnsureDataset(dataset);
-        Assert.True(store.ImportShard(id, shard, shard, "test", rows, 0, () => 0, modelId));
+        Assert.True(store.ImportShard(id, shard, shard, "test", rows, () => 0, () => 0, modelId));
         return id;
     }
 
@@ -158,11 +158,11 @@ public sealed class IndexStoreTests : IDisposable
     public void ListDatasets_counts_rows_shards_fingerprints_embeddings_and_skips()
     {
         long a = store.EnsureDataset("alpha");
-        Assert.True(store.ImportShard(a, "a1", "a1", "test", [Row("1"), Row("2"), new IndexRow { Key = "3", PerceptualHash = 7 }], 4, () => 1, null));
+        Assert.True(store.ImportShard(a, "a1", "a1", "test", [Row("1"), Row("2"), new IndexRow { Key = "3", PerceptualHash = 7 }], () => 4, () => 1, null));
         Assert.True(store.ImportShard(a, "a2", "a2", "test",
-            [new IndexRow { Key = "4", PerceptualHash = 9, Embedding = [(Half)1, (Half)0] }, new IndexRow { Key = "5", Embedding = [(Half)0, (Half)1] }], 2, () => 0, "model-a"));
+            [new IndexRow { Key = "4", PerceptualHash = 9, Embedding = [(Half)1, (Half)0] }, new IndexRow { Key = "5", Embedding = [(Half)0, (Half)1] }], () => 2, () => 0, "model-a"));
         long b = store.EnsureDataset("Beta");
-        Assert.True(store.ImportShard(b, "b1", "b1", "test", [Row("x")], 0, () => 0, null));
+        Assert.True(store.ImportShard(b, "b1", "b1", "test", [Row("x")], () => 0, () => 0, null));
         Assert.Equal(a, store.EnsureDataset("ALPHA"));   // names compare without case
 
         var list = store.ListDatasets();
@@ -180,14 +180,14 @@ public sealed class IndexStoreTests : IDisposable
     public void A_shard_is_recorded_once_per_dataset()
     {
         long a = store.EnsureDataset("a");
-        Assert.True(store.ImportShard(a, "/x/s.parquet", "id-1", "parquet", [Row("1")], 0, () => 0, null));
-        Assert.False(store.ImportShard(a, "/y/s.parquet", "id-1", "parquet", [Row("1"), Row("2")], 0, () => 0, null));
+        Assert.True(store.ImportShard(a, "/x/s.parquet", "id-1", "parquet", [Row("1")], () => 0, () => 0, null));
+        Assert.False(store.ImportShard(a, "/y/s.parquet", "id-1", "parquet", [Row("1"), Row("2")], () => 0, () => 0, null));
         Assert.True(store.IsShardImported(a, "id-1"));
         Assert.Equal(1, store.ListDatasets().Single().Rows);
         // The same shard in another dataset is another import.
         long b = store.EnsureDataset("b");
         Assert.False(store.IsShardImported(b, "id-1"));
-        Assert.True(store.ImportShard(b, "/x/s.parquet", "id-1", "parquet", [Row("1")], 0, () => 0, null));
+        Assert.True(store.ImportShard(b, "/x/s.parquet", "id-1", "parquet", [Row("1")], () => 0, () => 0, null));
     }
 
     // ---- URL and domain lookups ------------------------------------------------------------------
@@ -270,7 +270,7 @@ public sealed class IndexStoreTests : IDisposable
         Add("d", "s1", "model-a", WithVector("1", 1, 0, 0), WithVector("2", 0, 1, 0));
         long id = store.EnsureDataset("d");
         var error = Assert.Throws<ModelMismatchException>(() =>
-            store.ImportShard(id, "s2", "s2", "test", [Row("plain"), WithVector("3", 0, 0, 1)], 0, () => 0, "model-b"));
+            store.ImportShard(id, "s2", "s2", "test", [Row("plain"), WithVector("3", 0, 0, 1)], () => 0, () => 0, "model-b"));
         Assert.Equal(("model-a", "model-b"), (error.IndexModel, error.OtherModel));
         Assert.Contains("model-a", error.Message);
         Assert.Throws<ModelMismatchException>(() => store.CheckModel("model-b"));
@@ -288,7 +288,7 @@ public sealed class IndexStoreTests : IDisposable
         Add("d", "s1", "model-a", WithVector("1", 1, 0, 0));
         long id = store.EnsureDataset("d");
         var error = Assert.Throws<InvalidDataException>(() =>
-            store.ImportShard(id, "s2", "s2", "test", [WithVector("2", 1, 0), WithVector("3", 0, 1)], 0, () => 0, "model-a"));
+            store.ImportShard(id, "s2", "s2", "test", [WithVector("2", 1, 0), WithVector("3", 0, 1)], () => 0, () => 0, "model-a"));
         Assert.Contains("2 dimensions", error.Message);
         Assert.False(store.IsShardImported(id, "s2"));
         Assert.Equal(3, store.Dimensions);
@@ -300,7 +300,7 @@ public sealed class IndexStoreTests : IDisposable
     {
         long id = store.EnsureDataset("d");
         Assert.Throws<InvalidDataException>(() =>
-            store.ImportShard(id, "s", "s", "test", [WithVector("1", 1, 0, 0), WithVector("2", 1, 0)], 0, () => 0, "model-a"));
+            store.ImportShard(id, "s", "s", "test", [WithVector("1", 1, 0, 0), WithVector("2", 1, 0)], () => 0, () => 0, "model-a"));
         // The claim was rolled back with the shard: another model may still take the empty index.
         Assert.Null(store.ModelId);
         Assert.Null(store.Dimensions);
@@ -312,7 +312,7 @@ public sealed class IndexStoreTests : IDisposable
     public void Rows_with_embeddings_need_a_model_id()
     {
         long id = store.EnsureDataset("d");
-        Assert.Throws<ArgumentException>(() => store.ImportShard(id, "s", "s", "test", [WithVector("1", 1, 0)], 0, () => 0, null));
+        Assert.Throws<ArgumentException>(() => store.ImportShard(id, "s", "s", "test", [WithVector("1", 1, 0)], () => 0, () => 0, null));
         Assert.False(store.IsShardImported(id, "s"));
     }
 

@@ -248,7 +248,7 @@ public class VectorSearchTests
     {
         long dataset = store.EnsureDataset("vectors");
         var rows = vectors.Select((v, i) => new IndexRow { Key = (firstKey + i).ToString(), Embedding = HalfVectors.ToHalf(v) });
-        Assert.True(store.ImportShard(dataset, shard, shard, "test", rows, 0, () => 0, "hnsw-test-model"));
+        Assert.True(store.ImportShard(dataset, shard, shard, "test", rows, () => 0, () => 0, "hnsw-test-model"));
     }
 
     private static double RecallAt10(VectorIndex approximate, VectorIndex exact, IReadOnlyList<float[]> queries)
