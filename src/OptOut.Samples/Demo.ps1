@@ -43,3 +43,25 @@ Find-TrainedImage -Text '"jane doe"' | Select-Object Key, Caption | Format-Table
 Find-TrainedImage -Domain artforum.example | Select-Object Key, Url | Format-Table | Out-Host
 $url = ($found | Select-Object -First 1).Url
 Find-TrainedImage -Url ($url -replace '^https://', 'HTTPS://' -replace '\.example/', '.EXAMPLE:443/') | Select-Object MatchKind, Url | Format-Table | Out-Host
+
+Step "6. Opt the artist's works out: every copy at once, with provenance (who, why, evidence)"
+Get-ChildItem $artist -File | Find-TrainedImage -Top 1 | Add-OptOut -IncludeCopies -Claimant 'Jane Doe' -Reason 'No consent to AI training'
+# Content claims on her own files cover copies at any URL, in datasets checked later too.
+Add-OptOut -Path (Join-Path $artist '*.png') -Claimant 'Jane Doe' -Reason 'No consent to AI training'
+Get-OptOut -Claimant 'Jane Doe' | Format-Table | Out-Host
+Get-OptOut -Claimant 'Jane Doe' -Kind Url | Select-Object -First 3 MatchedUrl, EvidenceFile, MatchKind, Similarity | Format-Table | Out-Host
+
+Step '7. Idempotent: the same claims again change nothing'
+$before = @(Get-OptOut).Count
+Get-ChildItem $artist -File | Find-TrainedImage | Add-OptOut -Claimant 'Jane Doe' -Reason 'No consent to AI training'
+'   records before: {0}, after: {1}' -f $before, @(Get-OptOut).Count | Write-Host
+
+Step '8. Export the list for others (Parquet with content fingerprints, and a plain URL list)'
+$exports = Join-Path $WorkPath 'exports'
+$null = New-Item -ItemType Directory -Path $exports
+Export-OptOutList (Join-Path $exports 'jane-doe.parquet') -PassThru | Format-Table Name, Length | Out-Host
+Export-OptOutList (Join-Path $exports 'jane-doe-urls.txt') -Format UrlList -PassThru | Format-Table Name, Length | Out-Host
+Get-Content (Join-Path $exports 'jane-doe-urls.txt') | Select-Object -First 5 | ForEach-Object { Write-Host "   $_" }
+
+Step '9. The audit log'
+Get-OptOutHistory | Select-Object -Last 5 | Format-Table | Out-Host
