@@ -203,3 +203,80 @@ function Write-Result(`$Value) { '@@RESULT@@' + (ConvertTo-Json -InputObject `$V
     $result | Add-Member -NotePropertyName ExitCode -NotePropertyValue $exitCode -Force
     $result
 }
+
+# --- Training sets -------------------------------------------------------------------------------
+
+function New-SampleTrainingSet {
+    <#
+    Runs the sample generator's 'trainingset': an img2dataset "files" output folder (00000/ with
+    images, .txt and .json, and 00000.parquet) holding $Strangers unrelated pictures, four altered
+    re-posts of each of the first $Works artworks of 'artist' and two failed downloads. Returns the
+    folder.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $ModulePath,
+        [Parameter(Mandatory)] [string] $Destination,
+        [int] $Strangers = 40,
+        [int] $Works = 4
+    )
+    $dll = Get-SampleGenerator $ModulePath
+    $output = & dotnet $dll trainingset $Destination $Strangers $Works 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "OptOut.Samples trainingset failed ($LASTEXITCODE): $output" }
+    Get-Item -LiteralPath $Destination
+}
+
+function New-Img2DatasetJsonShard {
+    <#
+    Writes an img2dataset "files" output folder without a parquet: shard 00000/ with, for each row,
+    NNNNNNNNN.json (url, key, status, caption) and, when the row names an Image, a copy of that file
+    as NNNNNNNNN<extension>. Rows are hashtables: @{ Url; Caption; Image; Status = 'success' }.
+    Returns the folder.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Destination,
+        [Parameter(Mandatory)] [hashtable[]] $Rows
+    )
+    $shard = New-Item -ItemType Directory -Path (Join-Path $Destination '00000') -Force
+    for ($i = 0; $i -lt $Rows.Count; $i++) {
+        $row = $Rows[$i]
+        $key = '{0:000000000}' -f $i
+        $status = if ($row.ContainsKey('Status')) { $row.Status } else { 'success' }
+        [ordered]@{ url = $row.Url; key = $key; status = $status; caption = $row.Caption } | ConvertTo-Json -Compress |
+            Set-Content -LiteralPath (Join-Path $shard "$key.json") -Encoding utf8NoBOM
+        if ($row.Image) {
+            Copy-Item -LiteralPath $row.Image -Destination (Join-Path $shard ($key + [System.IO.Path]::GetExtension($row.Image)))
+        }
+    }
+    Get-Item -LiteralPath $Destination
+}
+
+function Invoke-InNewRunspace {
+    <#
+    Runs a script block in a separate PowerShell instance of this process, after importing the module
+    there with $ProgressPreference = 'Continue', so its progress records can be read. Returns Output,
+    Errors, Progress (the records of the progress stream) and HadErrors.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $ModulePath,
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+        [object[]] $ArgumentList = @()
+    )
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddScript({
+                param($ModulePath)
+                $ProgressPreference = 'Continue'
+                Import-Module $ModulePath -ErrorAction Stop
+            }).AddArgument($ModulePath)
+        $null = $ps.AddStatement().AddScript($ScriptBlock.ToString())
+        foreach ($argument in $ArgumentList) { $null = $ps.AddArgument($argument) }
+        $output = $ps.Invoke()
+        [pscustomobject]@{
+            Output = @($output)
+            Errors = @($ps.Streams.Error)
+            Progress = @($ps.Streams.Progress)
+            HadErrors = $ps.HadErrors
+        }
+    }
+    finally { $ps.Dispose() }
+}
