@@ -42,7 +42,8 @@ public sealed class TrainedImageMatch
         Width = match.Row.Width,
         Height = match.Row.Height,
         MatchKind = match.Kind.ToString(),
-        Similarity = match.Similarity is { } s ? Math.Round(s, 4) : null,
+        // Cosines are shown to 4 decimals; BM25 relevances can be tiny (common words) and stay whole.
+        Similarity = match.Similarity is { } s ? match.Kind == Core.Index.MatchKind.Caption ? s : Math.Round(s, 4) : null,
         HashDistance = match.HashDistance,
         Sha256 = match.Row.Sha256 is { } h ? Convert.ToHexString(h).ToLowerInvariant() : null,
     };

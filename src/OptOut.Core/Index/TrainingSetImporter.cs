@@ -33,7 +33,10 @@ public sealed class SampleProblemException : Exception
 /// </summary>
 public sealed class TrainingSetImporter
 {
+    // Progress goes out every 2000 rows or every quarter second, whichever comes first: metadata
+    // rows arrive by the hundred thousand a second, images a few dozen.
     private const int ProgressEveryRows = 2000;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly IndexStore store;
     private readonly Fingerprinter? fingerprinter;
@@ -66,6 +69,13 @@ public sealed class TrainingSetImporter
             }
         }
 
+        // A model the index cannot take is refused before anything (even the dataset's name) is written.
+        foreach (var shard in shards)
+        {
+            if (shard is ClipRetrievalPart && embeddingModelId is not null) store.CheckModel(embeddingModelId);
+            else if (HasImages(shard) && fingerprinter is not null) store.CheckModel(fingerprinter.Model.ModelId);
+        }
+
         long datasetId = store.EnsureDataset(datasetName);
         var totals = new Totals();
         int imported = 0, already = 0, failed = 0;
@@ -90,6 +100,8 @@ public sealed class TrainingSetImporter
         return new ImportSummary(datasetName, totals.Rows, totals.Fingerprinted, totals.Skipped, totals.Errors, imported, already, failed, clock.Elapsed);
     }
 
+    private static bool HasImages(IDatasetShard shard) => shard is not ParquetMetadataShard;
+
     private sealed class Totals
     {
         public long Rows, Fingerprinted, Skipped, Errors;
@@ -103,7 +115,7 @@ public sealed class TrainingSetImporter
             return new ShardResult(shard.Source, true, 0, 0, 0, 0);
         }
 
-        bool hasImages = shard is not ParquetMetadataShard || shard is Img2DatasetFolderShard;
+        bool hasImages = HasImages(shard);
         string? modelId = null;
         if (shard is ClipRetrievalPart)
         {
@@ -118,6 +130,7 @@ public sealed class TrainingSetImporter
 
         long rows = 0, fingerprinted = 0, skipped = 0, errors = 0;
         int reportedProblems = 0;
+        var sinceReport = Stopwatch.StartNew();
         void ReportRowProblems()
         {
             for (; reportedProblems < shard.RowProblems.Count; reportedProblems++)
@@ -145,8 +158,9 @@ public sealed class TrainingSetImporter
                 }
                 rows++;
                 if (row.PerceptualHash is not null) fingerprinted++;
-                if (rows % ProgressEveryRows == 0)
+                if (rows % ProgressEveryRows == 0 || sinceReport.Elapsed >= ProgressInterval)
                 {
+                    sinceReport.Restart();
                     ReportRowProblems();
                     report(new ImportProgress(totals.Rows + rows, totals.Skipped + skipped, totals.Errors + errors, shard.Source, shardIndex, shardCount));
                 }

@@ -20,6 +20,54 @@ public static class UrlNormalizer
 {
     public static NormalizedUrl Normalize(string url)
     {
+        // Most dataset URLs are already in normal form; recognising that costs one scan instead of
+        // a System.Uri parse (about 20 times slower), which matters at millions of rows.
+        if (AlreadyNormal(url, out int hostEnd))
+        {
+            return new NormalizedUrl(url, url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..hostEnd]);
+        }
+        return NormalizeSlow(url);
+    }
+
+    /// <summary>
+    /// True when <paramref name="url"/> is http(s) with a lower-case host of letters, digits, dots
+    /// and hyphens, no port, user info or fragment, a path and query of plain characters (no escapes,
+    /// no dot segments): then normalising would return it unchanged.
+    /// </summary>
+    internal static bool AlreadyNormal(string url, out int hostEnd)
+    {
+        hostEnd = 0;
+        int start = url.StartsWith("https://", StringComparison.Ordinal) ? 8 : url.StartsWith("http://", StringComparison.Ordinal) ? 7 : -1;
+        if (start < 0) return false;
+        int i = start;
+        while (i < url.Length && (char.IsAsciiLetterLower(url[i]) || char.IsAsciiDigit(url[i]) || url[i] is '.' or '-')) i++;
+        if (i == start || i == url.Length || url[i] != '/' || url[i - 1] == '.' || url[start] == '.') return false;
+        // The last label must start with a letter (a top-level domain): numeric hosts may be IP
+        // addresses in short forms ("8", "010.1"), which the full parser rewrites.
+        int lastLabel = url.LastIndexOf('.', i - 1, i - start) + 1;
+        if (lastLabel == 0) lastLabel = start;
+        if (!char.IsAsciiLetterLower(url[lastLabel])) return false;
+        if (url.AsSpan(start, i - start).Contains("..", StringComparison.Ordinal)) return false;
+        hostEnd = i;
+        for (; i < url.Length; i++)
+        {
+            char c = url[i];
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~' or '/' or '?' or ':' or '@' or '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '=')
+            {
+                continue;
+            }
+            return false;
+        }
+        // Dot segments ("/./", "/../") are resolved by the full normaliser.
+        int queryStart = url.IndexOf('?', hostEnd);
+        var path = queryStart < 0 ? url.AsSpan(hostEnd) : url.AsSpan(hostEnd, queryStart - hostEnd);
+        return !path.Contains("/./", StringComparison.Ordinal) && !path.Contains("/../", StringComparison.Ordinal)
+            && !path.EndsWith("/.", StringComparison.Ordinal) && !path.EndsWith("/..", StringComparison.Ordinal)
+            && !(queryStart >= 0 && queryStart == url.Length - 1);
+    }
+
+    private static NormalizedUrl NormalizeSlow(string url)
+    {
         var trimmed = url.Trim();
         if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || uri.IsFile || string.IsNullOrEmpty(uri.Host))
         {
