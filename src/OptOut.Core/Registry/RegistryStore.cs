@@ -97,27 +97,55 @@ public sealed class RegistryStore : IDisposable
     public IReadOnlyList<AddOutcome> AddClaims(IReadOnlyList<NewClaim> claims, string user) => WithRetry(() =>
     {
         var now = DateTime.UtcNow;
+        var records = claims.Select(c => Normalize(c, now)).ToList();
         var outcomes = new List<AddOutcome>(claims.Count);
         using var transaction = connection.BeginTransaction(deferred: false);
         using var writer = new ClaimWriter(connection, transaction);
-        var inThisBatch = new Dictionary<(Decision, ClaimKind, string), ConsentRecord>();
-        foreach (var claim in claims)
+        // Active claims already present, looked up for the whole batch at once (one query per
+        // 5,000 targets instead of one per claim).
+        var inThisBatch = FindActive(records, transaction);
+        foreach (var record in records)
         {
-            var record = Normalize(claim, now);
             var key = (record.Decision, record.Kind, record.Target);
-            if (inThisBatch.TryGetValue(key, out var earlier) || (earlier = writer.FindActive(record.Decision, record.Kind, record.Target)) is not null)
+            if (inThisBatch.TryGetValue(key, out var earlier))
             {
                 outcomes.Add(new AddOutcome(earlier, false));
                 continue;
             }
             writer.Insert(record);
-            writer.Audit(now, user, record.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", record.Id, record.Reason, $"{record.Kind} {record.Target}");
+            // The record itself holds kind and target; the audit row points at it.
+            writer.Audit(now, user, record.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", record.Id, record.Reason, null);
             inThisBatch[key] = record;
             outcomes.Add(new AddOutcome(record, true));
         }
         transaction.Commit();
         return (IReadOnlyList<AddOutcome>)outcomes;
     });
+
+    private Dictionary<(Decision, ClaimKind, string), ConsentRecord> FindActive(IReadOnlyList<ConsentRecord> records, SqliteTransaction transaction)
+    {
+        var found = new Dictionary<(Decision, ClaimKind, string), ConsentRecord>();
+        foreach (var group in records.GroupBy(r => r.Kind))
+        {
+            foreach (var chunk in group.Select(r => r.Target).Distinct().Chunk(5000))
+            {
+                // One JSON array parameter instead of thousands of named ones (SQLite looks named
+                // parameters up by name, one by one).
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"SELECT {Columns} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE c.kind = $kind AND c.target IN (SELECT value FROM json_each($targets)) AND r.claim_id IS NULL";
+                command.Parameters.AddWithValue("$kind", group.Key.ToString());
+                command.Parameters.AddWithValue("$targets", JsonSerializer.Serialize(chunk));
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    var record = ReadRecord(reader, includeEmbedding: false);
+                    found.TryAdd((record.Decision, record.Kind, record.Target), record);
+                }
+            }
+        }
+        return found;
+    }
 
     /// <summary>Revokes active records; the records stay, with a revocation of their own, and are audited.</summary>
     public IReadOnlyList<ConsentRecord> Revoke(IReadOnlyCollection<string> ids, string user, string? reason) => WithRetry(() =>
@@ -248,9 +276,9 @@ public sealed class RegistryStore : IDisposable
             this.connection = connection;
             this.transaction = transaction;
             insert = Prepare("""
-                INSERT INTO claims(id, decision, kind, target, url_hash, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin)
-                VALUES ($id, $decision, $kind, $target, $urlHash, $host, $phash, $embedding, $model, $claimant, $reason, $evidence, $created, $origin)
-                """, "$id", "$decision", "$kind", "$target", "$urlHash", "$host", "$phash", "$embedding", "$model", "$claimant", "$reason", "$evidence", "$created", "$origin");
+                INSERT INTO claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin)
+                VALUES ($id, $decision, $kind, $target, $host, $phash, $embedding, $model, $claimant, $reason, $evidence, $created, $origin)
+                """, "$id", "$decision", "$kind", "$target", "$host", "$phash", "$embedding", "$model", "$claimant", "$reason", "$evidence", "$created", "$origin");
             audit = Prepare("INSERT INTO audit(at, user, action, record_id, reason, detail) VALUES ($at, $user, $action, $record, $reason, $detail)",
                 "$at", "$user", "$action", "$record", "$reason", "$detail");
             revoke = Prepare("INSERT INTO revocations(claim_id, revoked_at, revoked_by, reason) VALUES ($id, $at, $by, $reason)", "$id", "$at", "$by", "$reason");
@@ -287,10 +315,8 @@ public sealed class RegistryStore : IDisposable
             Set(insert, "$decision", record.Decision.ToString());
             Set(insert, "$kind", record.Kind.ToString());
             Set(insert, "$target", record.Target);
-            // Targets are stored normalised, so the URL hash and host come straight from them.
-            bool isUrl = record.Kind == ClaimKind.Url;
-            var host = isUrl ? UrlNormalizer.HostOfNormalized(record.Target) : record.Kind == ClaimKind.Domain ? record.Target : null;
-            Set(insert, "$urlHash", isUrl ? IndexStore.UrlHash(record.Target) : null);
+            // Targets are stored normalised, so the host comes straight from them.
+            var host = record.Kind == ClaimKind.Url ? UrlNormalizer.HostOfNormalized(record.Target) : record.Kind == ClaimKind.Domain ? record.Target : null;
             Set(insert, "$host", host is null ? null : UrlNormalizer.ReverseHost(host));
             Set(insert, "$phash", record.PerceptualHash is { } h ? unchecked((long)h) : null);
             Set(insert, "$embedding", record.Embedding is { } e ? MemoryMarshal.AsBytes(e.AsSpan()).ToArray() : null);
@@ -378,10 +404,8 @@ public sealed class RegistryStore : IDisposable
         if (filter.Since is { } since) { sql.Append(" AND c.created_at >= $since"); command.Parameters.AddWithValue("$since", Timestamp(since)); }
         if (filter.Url is not null)
         {
-            var normalized = UrlNormalizer.Normalize(filter.Url);
-            sql.Append(" AND c.url_hash = $urlHash AND c.target = $url");
-            command.Parameters.AddWithValue("$urlHash", IndexStore.UrlHash(normalized.Url));
-            command.Parameters.AddWithValue("$url", normalized.Url);
+            sql.Append(" AND c.kind = 'Url' AND c.target = $url");
+            command.Parameters.AddWithValue("$url", UrlNormalizer.Normalize(filter.Url).Url);
         }
         if (filter.Domain is not null)
         {

@@ -22,9 +22,10 @@ public sealed class GetOptOutCommand : PSCmdlet
     [Parameter]
     public Decision? Decision { get; set; }
 
-    /// <summary>Records whose URL is this one (after normalisation).</summary>
-    [Parameter]
-    public string? Url { get; set; }
+    /// <summary>Records whose URL is one of these (after normalisation); strings from the pipeline bind here.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Url { get; set; }
 
     /// <summary>Records for this domain or its subdomains (URL and domain claims).</summary>
     [Parameter]
@@ -54,13 +55,20 @@ public sealed class GetOptOutCommand : PSCmdlet
             Claimant = Claimant,
             Kind = Kind,
             Decision = Decision,
-            Url = Url,
             Domain = Domain,
             Since = Since?.ToUniversalTime(),
             IncludeRevoked = IncludeRevoked || Id is not null,
             IncludeEmbeddings = IncludeEmbedding,
         };
-        foreach (var record in registry!.Read(filter)) WriteObject(ConsentRecord.From(record));
+        if (Url is null)
+        {
+            foreach (var record in registry!.Read(filter)) WriteObject(ConsentRecord.From(record));
+            return;
+        }
+        foreach (var url in Url)
+        {
+            foreach (var record in registry!.Read(filter with { Url = url })) WriteObject(ConsentRecord.From(record));
+        }
     }
 
     protected override void EndProcessing() => registry?.Dispose();
