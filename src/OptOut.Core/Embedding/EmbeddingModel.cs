@@ -150,13 +150,16 @@ public sealed class EmbeddingModel : IDisposable
         }
         try
         {
+            // The options live (and are disposed) around the native calls: an unreferenced
+            // RunOptions could be finalised by the GC while ONNX Runtime still uses it.
+            using var runOptions = new RunOptions();
             using var inputValue = OrtValue.CreateTensorValueFromMemory(input, inputShape);
             if (preprocess is null)
             {
-                return RunSession(inputValue);
+                return RunSession(inputValue, runOptions);
             }
-            using var prepared = preprocess.Run(new RunOptions(), [preprocessInputName!], [inputValue], [preprocessOutputName!]);
-            return RunSession(prepared[0]);
+            using var prepared = preprocess.Run(runOptions, [preprocessInputName!], [inputValue], [preprocessOutputName!]);
+            return RunSession(prepared[0], runOptions);
         }
         catch (OnnxRuntimeException e)
         {
@@ -165,9 +168,9 @@ public sealed class EmbeddingModel : IDisposable
         }
     }
 
-    private float[] RunSession(OrtValue input)
+    private float[] RunSession(OrtValue input, RunOptions runOptions)
     {
-        using var outputs = session.Run(new RunOptions(), [sessionInputName], [input], [outputName]);
+        using var outputs = session.Run(runOptions, [sessionInputName], [input], [outputName]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
