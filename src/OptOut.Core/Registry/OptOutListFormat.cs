@@ -466,9 +466,14 @@ public static class OptOutListFormat
     private static ConsentRecord Build(string path, string where, Func<string, string?> get)
     {
         string Required(string column) => get(column) ?? throw new ListFormatException(path, where, $"'{column}' is missing");
-        T ParseEnum<T>(string column) where T : struct, Enum =>
-            Enum.TryParse<T>(Required(column), ignoreCase: true, out var value) && Enum.IsDefined(value)
-                ? value : throw new ListFormatException(path, where, $"'{get(column)}' is not a valid {column}");
+        // Names only: Enum.TryParse would read "1" as Grant, turning an "opted out = 1" column into consent.
+        T ParseEnum<T>(string column) where T : struct, Enum
+        {
+            var text = Required(column);
+            return Enum.GetNames<T>().FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase)) is { } name
+                ? Enum.Parse<T>(name)
+                : throw new ListFormatException(path, where, $"'{text}' is not a valid {column} ({string.Join(", ", Enum.GetNames<T>())})");
+        }
         DateTime? ParseTime(string column) => get(column) is { } text
             ? DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
                 ? t : throw new ListFormatException(path, where, $"'{text}' is not a date ({column})")

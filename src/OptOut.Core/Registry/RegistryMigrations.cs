@@ -49,6 +49,17 @@ internal static class RegistryMigrations
             CREATE TRIGGER revocations_append_only_delete BEFORE DELETE ON revocations BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
             CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            -- REPLACE (INSERT OR REPLACE) deletes the old row without firing delete triggers unless
+            -- recursive_triggers is on; refusing an insert over an existing key closes that door.
+            CREATE TRIGGER claims_no_replace BEFORE INSERT ON claims
+                WHEN EXISTS (SELECT 1 FROM claims WHERE id = NEW.id) OR (NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM claims WHERE seq = NEW.seq))
+                BEGIN SELECT RAISE(ABORT, 'claims are append-only'); END;
+            CREATE TRIGGER revocations_no_replace BEFORE INSERT ON revocations
+                WHEN EXISTS (SELECT 1 FROM revocations WHERE claim_id = NEW.claim_id)
+                BEGIN SELECT RAISE(ABORT, 'revocations are append-only'); END;
+            CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit
+                WHEN NEW.seq IS NOT NULL AND EXISTS (SELECT 1 FROM audit WHERE seq = NEW.seq)
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             """),
         // Claimant and date filters scan (a million records in well under a second); every index
         // on claims costs each of the bulk inserts, which is where users wait.

@@ -100,7 +100,7 @@ public sealed class RegistryStore : IDisposable
         var records = claims.Select(c => Normalize(c, now)).ToList();
         var outcomes = new List<AddOutcome>(claims.Count);
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var writer = new ClaimWriter(connection, transaction);
+        using var writer = new ClaimWriter(connection, transaction, SchemaVersion);
         // Active claims already present, looked up for the whole batch at once (one query per
         // 5,000 targets instead of one per claim).
         var inThisBatch = FindActive(records, transaction);
@@ -133,7 +133,7 @@ public sealed class RegistryStore : IDisposable
                 // parameters up by name, one by one).
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
-                command.CommandText = $"SELECT {Columns} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE c.kind = $kind AND c.target IN (SELECT value FROM json_each($targets)) AND r.claim_id IS NULL";
+                command.CommandText = $"SELECT {ColumnsFor(SchemaVersion)} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE c.kind = $kind AND c.target IN (SELECT value FROM json_each($targets)) AND r.claim_id IS NULL";
                 command.Parameters.AddWithValue("$kind", group.Key.ToString());
                 command.Parameters.AddWithValue("$targets", JsonSerializer.Serialize(chunk));
                 using var reader = command.ExecuteReader();
@@ -152,7 +152,7 @@ public sealed class RegistryStore : IDisposable
     {
         var now = DateTime.UtcNow;
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var writer = new ClaimWriter(connection, transaction);
+        using var writer = new ClaimWriter(connection, transaction, SchemaVersion);
         var revoked = new List<string>();
         foreach (var id in ids)
         {
@@ -179,7 +179,7 @@ public sealed class RegistryStore : IDisposable
         int added = 0, skipped = 0, revoked = 0;
         var conflicts = new List<string>();
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var writer = new ClaimWriter(connection, transaction);
+        using var writer = new ClaimWriter(connection, transaction, SchemaVersion);
         foreach (var incoming in records)
         {
             var record = incoming with { Origin = incoming.Origin == "local" ? origin : incoming.Origin };
@@ -234,8 +234,12 @@ public sealed class RegistryStore : IDisposable
         {
             case ClaimKind.Url:
                 var url = claim.Target ?? throw new ArgumentException("A URL claim needs a URL.");
-                target = UrlNormalizer.Normalize(url).Url;
-                if (target.Length == 0) throw new ArgumentException("A URL claim needs a URL.");
+                var normalized = UrlNormalizer.Normalize(url);
+                if (normalized.Host is null || !(normalized.Url.StartsWith("http://", StringComparison.Ordinal) || normalized.Url.StartsWith("https://", StringComparison.Ordinal)))
+                {
+                    throw new ArgumentException($"'{url}' is not an http(s) URL; a URL claim needs a web address.");
+                }
+                target = normalized.Url;
                 break;
             case ClaimKind.Domain:
                 target = UrlNormalizer.NormalizeDomain(claim.Target ?? throw new ArgumentException("A domain claim needs a domain."));
@@ -271,19 +275,28 @@ public sealed class RegistryStore : IDisposable
         private readonly SqliteConnection connection;
         private readonly SqliteTransaction transaction;
 
-        public ClaimWriter(SqliteConnection connection, SqliteTransaction transaction)
+        private readonly bool hasOrigin;
+
+        public ClaimWriter(SqliteConnection connection, SqliteTransaction transaction, int schemaVersion)
         {
             this.connection = connection;
             this.transaction = transaction;
-            insert = Prepare("""
-                INSERT INTO claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin)
-                VALUES ($id, $decision, $kind, $target, $host, $phash, $embedding, $model, $claimant, $reason, $evidence, $created, $origin)
-                """, "$id", "$decision", "$kind", "$target", "$host", "$phash", "$embedding", "$model", "$claimant", "$reason", "$evidence", "$created", "$origin");
+            // Schema 1 (kept readable and writable until it is migrated) has no origin column.
+            hasOrigin = schemaVersion >= 2;
+            insert = hasOrigin
+                ? Prepare("""
+                    INSERT INTO claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin)
+                    VALUES ($id, $decision, $kind, $target, $host, $phash, $embedding, $model, $claimant, $reason, $evidence, $created, $origin)
+                    """, "$id", "$decision", "$kind", "$target", "$host", "$phash", "$embedding", "$model", "$claimant", "$reason", "$evidence", "$created", "$origin")
+                : Prepare("""
+                    INSERT INTO claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at)
+                    VALUES ($id, $decision, $kind, $target, $host, $phash, $embedding, $model, $claimant, $reason, $evidence, $created)
+                    """, "$id", "$decision", "$kind", "$target", "$host", "$phash", "$embedding", "$model", "$claimant", "$reason", "$evidence", "$created");
             audit = Prepare("INSERT INTO audit(at, user, action, record_id, reason, detail) VALUES ($at, $user, $action, $record, $reason, $detail)",
                 "$at", "$user", "$action", "$record", "$reason", "$detail");
             revoke = Prepare("INSERT INTO revocations(claim_id, revoked_at, revoked_by, reason) VALUES ($id, $at, $by, $reason)", "$id", "$at", "$by", "$reason");
             findActive = Prepare($"""
-                SELECT {Columns} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id
+                SELECT {ColumnsFor(schemaVersion)} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id
                 WHERE c.kind = $kind AND c.target = $target AND c.decision = $decision AND r.claim_id IS NULL LIMIT 1
                 """, "$kind", "$target", "$decision");
         }
@@ -325,7 +338,7 @@ public sealed class RegistryStore : IDisposable
             Set(insert, "$reason", record.Reason);
             Set(insert, "$evidence", record.Evidence is null ? null : JsonSerializer.Serialize(record.Evidence, EvidenceJson));
             Set(insert, "$created", Timestamp(record.CreatedAt));
-            Set(insert, "$origin", record.Origin);
+            if (hasOrigin) Set(insert, "$origin", record.Origin);
             insert.ExecuteNonQuery();
         }
 
@@ -364,6 +377,8 @@ public sealed class RegistryStore : IDisposable
 
     private const string Columns = "c.id, c.decision, c.kind, c.target, c.phash, c.embedding, c.model_id, c.claimant, c.reason, c.evidence, c.created_at, r.revoked_at, r.revoked_by, r.reason, c.origin";
 
+    private static string ColumnsFor(int schemaVersion) => schemaVersion >= 2 ? Columns : Columns.Replace(", c.origin", "");
+
     private static ConsentRecord ReadRecord(SqliteDataReader reader, bool includeEmbedding) => new()
     {
         Id = reader.GetString(0),
@@ -390,8 +405,7 @@ public sealed class RegistryStore : IDisposable
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        bool hasOrigin = SchemaVersion >= 2;
-        var sql = new StringBuilder($"SELECT {(hasOrigin ? Columns : Columns.Replace(", c.origin", ""))} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE 1 = 1");
+        var sql = new StringBuilder($"SELECT {ColumnsFor(SchemaVersion)} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE 1 = 1");
         if (!filter.IncludeRevoked) sql.Append(" AND r.claim_id IS NULL");
         if (filter.Ids is { Count: > 0 } ids)
         {

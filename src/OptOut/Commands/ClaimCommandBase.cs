@@ -25,6 +25,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 
     private readonly List<NewClaim> batch = new();
     private readonly HashSet<string> copiesSearched = new(StringComparer.Ordinal);
+    private readonly HashSet<string> passedThrough = new(StringComparer.Ordinal);
     private RegistryStore? registry;
     private FingerprintPipeline? pipeline;
     private Fingerprinter? fingerprinter;
@@ -35,7 +36,9 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 
     protected abstract Decision Decision { get; }
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = UrlSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    // Strings bind by value in the Url set; objects with a Url property (Find-TrainedImage output)
+    // bind by name in the Match set only, so their dataset, key and query are kept as evidence.
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = UrlSet, ValueFromPipeline = true)]
     [Parameter(Mandatory = true, ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[] Url { get; set; } = [];
@@ -111,12 +114,14 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void BeginProcessing()
-    {
-        registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+    protected override void BeginProcessing() =>
         progress = new ProgressReporter(this, 4, Decision == Decision.Refuse ? "Recording opt-outs" : "Recording consent");
-        bool needsImages = ParameterSetName is PathSet or LiteralPathSet || IncludeCopies;
-        if (needsImages)
+
+    // The parameter set of pipeline input is known only in ProcessRecord, and -WhatIf must not
+    // create a registry: the model, index and registry are opened when first needed.
+    private Fingerprinter Fingerprinter()
+    {
+        if (fingerprinter is null)
         {
             try
             {
@@ -126,14 +131,20 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
             {
                 ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, Model?.OnnxPath, null));
             }
-            if (ParameterSetName is PathSet or LiteralPathSet) pipeline = new FingerprintPipeline(fingerprinter!);
         }
-        if (IncludeCopies)
+        return fingerprinter!;
+    }
+
+    private FingerprintPipeline Pipeline() => pipeline ??= new FingerprintPipeline(Fingerprinter());
+
+    private IndexSearcher Searcher()
+    {
+        if (searcher is null)
         {
-            var indexPath = IndexPaths.Resolve(this, IndexPath);
-            index = IndexPaths.OpenExisting(this, indexPath);
+            index = IndexPaths.OpenExisting(this, IndexPaths.Resolve(this, IndexPath));
             searcher = new IndexSearcher(index);
         }
+        return searcher;
     }
 
     protected override void ProcessRecord()
@@ -153,9 +164,10 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
                 bool literal = ParameterSetName == LiteralPathSet;
                 foreach (var (file, error) in new FilePathResolver(this, recurse: false).Resolve(literal ? LiteralPath : Path, literal))
                 {
-                    if (error is null) pipeline!.Submit(file);
-                    else pipeline!.SubmitFailure(file, error);
-                    while (pipeline.TryTake(out var outcome)) QueueContent(outcome);
+                    var images = Pipeline();
+                    if (error is null) images.Submit(file);
+                    else images.SubmitFailure(file, error);
+                    while (images.TryTake(out var outcome)) QueueContent(outcome);
                 }
                 break;
         }
@@ -197,7 +209,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         {
             try
             {
-                QueueCopies(fingerprinter!.Fingerprint(Query));
+                QueueCopies(Fingerprinter().Fingerprint(Query));
             }
             catch (Exception e) when (e is ImageFileException or IOException or UnauthorizedAccessException)
             {
@@ -229,7 +241,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     // Every Exact and Copy row of the picture in the index becomes a URL claim too.
     private void QueueCopies(Core.Fingerprinting.ImageFingerprint query)
     {
-        foreach (var match in searcher!.FindImage(query, new SearchOptions()))
+        foreach (var match in Searcher().FindImage(query, new SearchOptions()))
         {
             if (match.Row.Url is null) continue;
             Queue(new NewClaim
@@ -260,10 +272,11 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     private void Flush()
     {
         if (batch.Count == 0) return;
+        registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
         IReadOnlyList<AddOutcome> outcomes;
         try
         {
-            outcomes = registry!.AddClaims(batch, RegistryPaths.CurrentUser);
+            outcomes = registry.AddClaims(batch, RegistryPaths.CurrentUser);
         }
         catch (ArgumentException)
         {
@@ -275,7 +288,9 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         foreach (var outcome in outcomes)
         {
             if (outcome.Added) added++; else unchanged++;
-            if (PassThru) WriteObject(ConsentRecord.From(outcome.Record));
+            // One object per record (a copy can be claimed twice in one run), without the embedding
+            // (Get-OptOut -IncludeEmbedding gives it).
+            if (PassThru && passedThrough.Add(outcome.Record.Id)) WriteObject(ConsentRecord.From(outcome.Record with { Embedding = null }));
         }
     }
 

@@ -45,10 +45,11 @@ public sealed class GetOptOutCommand : PSCmdlet
 
     private RegistryStore? registry;
 
-    protected override void BeginProcessing() => registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath);
 
     protected override void ProcessRecord()
     {
+        if (registry is null) return;
         var filter = new RecordFilter
         {
             Ids = Id,
@@ -62,12 +63,12 @@ public sealed class GetOptOutCommand : PSCmdlet
         };
         if (Url is null)
         {
-            foreach (var record in registry!.Read(filter)) WriteObject(ConsentRecord.From(record));
+            foreach (var record in registry.Read(filter)) WriteObject(ConsentRecord.From(record));
             return;
         }
         foreach (var url in Url)
         {
-            foreach (var record in registry!.Read(filter with { Url = url })) WriteObject(ConsentRecord.From(record));
+            foreach (var record in registry.Read(filter with { Url = url })) WriteObject(ConsentRecord.From(record));
         }
     }
 
@@ -94,13 +95,18 @@ public sealed class RemoveOptOutCommand : PSCmdlet
 
     private RegistryStore? registry;
 
-    protected override void BeginProcessing() => registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath);
 
     protected override void ProcessRecord()
     {
         foreach (var id in Id)
         {
-            var existing = registry!.Read(new RecordFilter { Ids = [id], IncludeRevoked = true }).FirstOrDefault();
+            if (registry is null)
+            {
+                WriteError(ErrorIds.Record(new KeyNotFoundException($"No record with id '{id}' (the registry is empty)."), "OptOut.RecordNotFound", ErrorCategory.ObjectNotFound, id, null));
+                continue;
+            }
+            var existing = registry.Read(new RecordFilter { Ids = [id], IncludeRevoked = true }).FirstOrDefault();
             if (existing is null)
             {
                 WriteError(ErrorIds.Record(new KeyNotFoundException($"No record with id '{id}'."), "OptOut.RecordNotFound", ErrorCategory.ObjectNotFound, id, null));
@@ -143,11 +149,12 @@ public sealed class GetOptOutHistoryCommand : PSCmdlet
 
     private RegistryStore? registry;
 
-    protected override void BeginProcessing() => registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath);
 
     protected override void ProcessRecord()
     {
-        foreach (var e in registry!.History(Id, Since?.ToUniversalTime(), Action))
+        if (registry is null) return;
+        foreach (var e in registry.History(Id, Since?.ToUniversalTime(), Action))
         {
             WriteObject(new OptOutAuditEntry { Sequence = e.Sequence, At = e.At, User = e.User, Action = e.Action, RecordId = e.RecordId, Reason = e.Reason, Detail = e.Detail });
         }
@@ -217,21 +224,17 @@ public sealed class ExportOptOutListCommand : PSCmdlet
                 ThrowTerminatingError(ErrorIds.Record(new IOException($"'{path}' already exists and -NoClobber was given."),
                     "OptOut.FileExists", ErrorCategory.ResourceExists, path, "Remove -NoClobber or choose another path."));
             }
-            var info = new FileInfo(path);
-            if (info.IsReadOnly)
+            if (new FileInfo(path).IsReadOnly && !Force)
             {
-                if (!Force)
-                {
-                    ThrowTerminatingError(ErrorIds.Record(new UnauthorizedAccessException($"'{path}' is read-only; pass -Force to overwrite it."),
-                        "OptOut.FileReadOnly", ErrorCategory.PermissionDenied, path, "Pass -Force."));
-                }
-                info.IsReadOnly = false;
+                ThrowTerminatingError(ErrorIds.Record(new UnauthorizedAccessException($"'{path}' is read-only; pass -Force to overwrite it."),
+                    "OptOut.FileReadOnly", ErrorCategory.PermissionDenied, path, "Pass -Force."));
             }
         }
         if (!ShouldProcess(path, $"Export the registry as {format}")) return;
+        if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;
 
-        using var registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
-        var records = registry.Read(new RecordFilter { IncludeRevoked = IncludeRevoked, IncludeEmbeddings = true, Decision = Decision });
+        using var registry = RegistryPaths.OpenForReading(this, RegistryPath);
+        var records = registry?.Read(new RecordFilter { IncludeRevoked = IncludeRevoked, IncludeEmbeddings = true, Decision = Decision }) ?? [];
         long written = OptOutListFormat.Write(records, path, format);
         WriteVerbose($"{written:N0} records written to {path}.");
         if (PassThru) WriteObject(new FileInfo(path));
@@ -261,8 +264,6 @@ public sealed class ImportOptOutListCommand : PSCmdlet
 
     private RegistryStore? registry;
 
-    protected override void BeginProcessing() => registry = RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
-
     protected override void ProcessRecord()
     {
         foreach (var argument in Path)
@@ -289,7 +290,8 @@ public sealed class ImportOptOutListCommand : PSCmdlet
                 continue;
             }
             if (!ShouldProcess(path, $"Merge {records.Count:N0} records into the registry")) continue;
-            var result = registry!.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path));
+            registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+            var result = registry.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path));
             foreach (var conflict in result.Conflicts) WriteWarning(conflict);
             WriteObject(new OptOutListImportResult
             {

@@ -11,6 +11,22 @@ internal static class RegistryPaths
     /// <summary>The person running the command, recorded in the audit log.</summary>
     public static string CurrentUser => Environment.UserName;
 
+    public const string RegistryNotFound = "OptOut.RegistryNotFound";
+
+    /// <summary>
+    /// For commands that only read: a registry that does not exist is never created. The default
+    /// one simply has no records yet (null); a -RegistryPath that names nothing is an error.
+    /// </summary>
+    public static RegistryStore? OpenForReading(PSCmdlet cmdlet, string? registryPath)
+    {
+        var path = Resolve(cmdlet, registryPath);
+        if (File.Exists(path)) return Open(cmdlet, path);
+        if (registryPath is null) return null;
+        cmdlet.ThrowTerminatingError(ErrorIds.Record(new FileNotFoundException($"There is no registry at '{path}'.", path),
+            RegistryNotFound, ErrorCategory.ObjectNotFound, path, "Check -RegistryPath."));
+        return null;
+    }
+
     public static string Resolve(PSCmdlet cmdlet, string? registryPath) =>
         registryPath is null ? OptOutPaths.DefaultRegistryPath : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(registryPath);
 
