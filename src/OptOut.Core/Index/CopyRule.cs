@@ -31,8 +31,12 @@ public sealed record CopyRule
 
     public static CopyRule Default { get; } = new();
 
-    /// <summary>The widest hash radius the rule looks at.</summary>
-    public int SearchRadius => Math.Max(HashAlone, HashWithCosine);
+    /// <summary>
+    /// The hash radius to probe. Only the hash-alone clause needs hash candidates: rows for the
+    /// combined clause must also clear a similarity floor, so the vector search returns them. A
+    /// wide combined radius therefore costs nothing (a 28-bit probe would read a third of the index).
+    /// </summary>
+    public int SearchRadius => HashAlone;
 
     /// <summary>The lowest similarity the rule looks at.</summary>
     public float SearchFloor => Math.Min(CosineAlone, CosineWithHash);

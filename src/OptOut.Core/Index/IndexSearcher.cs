@@ -74,6 +74,7 @@ public sealed class IndexSearcher : IDisposable
         foreach (var row in rows)
         {
             candidates.TryGetValue(row.Id, out var c);
+            // Rows found by the vector search get their hash distance here, for the combined clause.
             int? distance = c.Distance ?? (row.PerceptualHash is { } h ? PerceptualHash.Distance(h, query.PerceptualHash) : null);
             float? similarity = c.Similarity;
             MatchKind? kind = exactIds.Contains(row.Id) ? MatchKind.Exact
