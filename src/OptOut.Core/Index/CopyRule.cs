@@ -12,8 +12,12 @@ public enum MatchKind
 
 /// <summary>
 /// Decides from a perceptual-hash distance and an embedding similarity whether a row is a copy of the
-/// query picture. The thresholds are calibrated by bench/CopyCalibration on real artworks and their
-/// altered copies among thousands of unrelated images (figures in docs/copy-detection.md).
+/// query picture. bench/CopyCalibration measures rules on real artworks and their altered copies among
+/// thousands of unrelated images (figures in docs/copy-detection.md). With the bundled ResNet18 no setting
+/// reaches recall 0.95 on every alteration at precision 0.99. The defaults are the recall-first end of the
+/// measured trade-off (about 94% of altered copies found, rotated ones least, at precision about 0.91; no
+/// rule found every alteration as often with fewer false matches); the precision-first end (HashAlone 0,
+/// CosineAlone 0.98, HashWithCosine 12, CosineWithHash 0.95) kept precision 0.99 but found about half.
 /// </summary>
 public sealed record CopyRule
 {

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using SixLabors.ImageSharp;
+
+namespace CopyCalibration;
+
+/// <summary>One source image file chosen for the benchmark.</summary>
+public sealed record SourceImage(string Path, string RelativePath, string Sha256, byte[] Content, int Width, int Height);
+
+/// <summary>
+/// Picks the originals (queries) and the distractors from a folder of images, deterministically:
+/// the files sorted by relative path (ordinal), symbolic links skipped, one file kept per content
+/// (SHA-256) and per "family" (file name without a trailing number: openclipart stores variants of one
+/// drawing as name_01, name_02...), then a fixed stride through the list.
+/// </summary>
+public sealed class Corpus
+{
+    private static readonly Regex TrailingNumber = new(@"[_\-. ]*\d+$", RegexOptions.CultureInvariant);
+
+    public required IReadOnlyList<SourceImage> Queries { get; init; }
+    public required IReadOnlyList<SourceImage> Distractors { get; init; }
+    public int FilesSeen { get; init; }
+    public int SymlinksSkipped { get; init; }
+    public int DuplicateContentSkipped { get; init; }
+    public int SameFamilySkipped { get; init; }
+    public int Unreadable { get; init; }
+    public int OverLimits { get; init; }
+    public int Unique { get; init; }
+    public int QueryEligible { get; init; }
+
+    public static string FamilyOf(string path)
+    {
+        var name = System.IO.Path.GetFileNameWithoutExtension(path).ToLowerInvariant();
+        var stem = TrailingNumber.Replace(name, "");
+        return stem.Length == 0 ? name : stem;
+    }
+
+    public static Corpus Select(string folder, int queryCount, int distractorCount, int minQuerySide)
+    {
+        var root = System.IO.Path.GetFullPath(folder);
+        var files = new List<string>();
+        int symlinks = 0;
+        foreach (var path in Directory.EnumerateFiles(root, "*.png", SearchOption.AllDirectories))
+        {
+            if (new FileInfo(path).LinkTarget is not null) { symlinks++; continue; }
+            files.Add(path);
+        }
+        files.Sort((a, b) => string.CompareOrdinal(System.IO.Path.GetRelativePath(root, a), System.IO.Path.GetRelativePath(root, b)));
+
+        var seenContent = new HashSet<string>(StringComparer.Ordinal);
+        var seenFamily = new HashSet<string>(StringComparer.Ordinal);
+        var unique = new List<SourceImage>();
+        int duplicates = 0, family = 0, unreadable = 0, overLimits = 0;
+        foreach (var path in files)
+        {
+            var bytes = File.ReadAllBytes(path);
+            var sha = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+            if (!seenContent.Add(sha)) { duplicates++; continue; }
+            if (!seenFamily.Add(FamilyOf(path))) { family++; continue; }
+            IImageInfo? info;
+            try { info = Image.Identify(bytes); }
+            catch (Exception) { info = null; }
+            if (info is null || info.Width < 1 || info.Height < 1) { unreadable++; continue; }
+            // The module refuses these before decoding (ImageLimits.Default); they cannot be in an index.
+            if (!OptOut.Core.Imaging.ImageLimits.Default.Allows(info.Width, info.Height)) { overLimits++; continue; }
+            unique.Add(new SourceImage(path, System.IO.Path.GetRelativePath(root, path), sha, bytes, info.Width, info.Height));
+        }
+
+        var eligible = unique.Where(i => Math.Min(i.Width, i.Height) >= minQuerySide).ToList();
+        if (eligible.Count < queryCount)
+        {
+            throw new InvalidOperationException($"Only {eligible.Count} images of at least {minQuerySide} px a side in '{root}'; {queryCount} originals were asked for.");
+        }
+        var queries = Stride(eligible, queryCount);
+        var chosen = new HashSet<string>(queries.Select(q => q.Sha256), StringComparer.Ordinal);
+        var rest = unique.Where(i => !chosen.Contains(i.Sha256)).ToList();
+        if (rest.Count < distractorCount)
+        {
+            throw new InvalidOperationException($"Only {rest.Count} other images in '{root}'; {distractorCount} distractors were asked for.");
+        }
+        var distractors = Stride(rest, distractorCount);
+        // The bytes of the unchosen files are not kept.
+        return new Corpus
+        {
+            Queries = queries,
+            Distractors = distractors,
+            FilesSeen = files.Count + symlinks,
+            SymlinksSkipped = symlinks,
+            DuplicateContentSkipped = duplicates,
+            SameFamilySkipped = family,
+            Unreadable = unreadable,
+            OverLimits = overLimits,
+            Unique = unique.Count,
+            QueryEligible = eligible.Count,
+        };
+    }
+
+    /// <summary>Items at positions floor(k * n / count), k = 0..count-1: spread evenly over the sorted list.</summary>
+    private static List<T> Stride<T>(IReadOnlyList<T> items, int count)
+    {
+        var result = new List<T>(count);
+        for (int k = 0; k < count; k++)
+        {
+            result.Add(items[(int)((long)k * items.Count / count)]);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using CopyCalibration;
+using OptOut.Core.Embedding;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Imaging;
+using OptOut.Samples;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+
+// CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000]
+//                  [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>]
+var options = Options.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+
+var clock = Stopwatch.StartNew();
+Console.Error.WriteLine($"Selecting images under {options.Source}...");
+var corpus = Corpus.Select(options.Source, options.Queries, options.Distractors, options.MinQuerySide);
+Console.Error.WriteLine($"{corpus.Unique} distinct images; {corpus.Queries.Count} originals, {corpus.Distractors.Count} distractors ({clock.Elapsed.TotalSeconds:F0} s).");
+
+// One image at a time, the model using the cores, and inference inside a no-GC region: EmbeddingModel.Run
+// passes a `new RunOptions()` it does not keep alive, so a garbage collection during inference can finalize the
+// options while ONNX Runtime still uses them (a segmentation fault; see docs/copy-detection.md).
+using var model = new EmbeddingModel(EmbeddingModelSpec.Default(options.Models), intraOpThreads: options.Threads);
+var fingerprinter = new Fingerprinter(model, ImageLimits.Default);
+var engineStamp = $"{model.ModelId}|{typeof(Fingerprinter).Assembly.ManifestModule.ModuleVersionId}|{typeof(Alterations).Assembly.ManifestModule.ModuleVersionId}|q{options.JpegQuality}";
+using var cache = new FingerprintCache(options.CachePath, engineStamp);
+Console.Error.WriteLine($"Fingerprint cache {cache.Path}: {cache.LoadedEntries} entries reused.");
+
+var alterations = PairScores.Alterations;
+var queryPrints = new Fingerprint[corpus.Queries.Count];
+var copyPrints = new Fingerprint[corpus.Queries.Count, alterations.Length];
+var copyBytes = new long[alterations.Length];
+var distractorPrints = new Fingerprint[corpus.Distractors.Count];
+var progress = new Progress(corpus.Queries.Count * (1 + alterations.Length) + corpus.Distractors.Count);
+
+Fingerprint Take(string name, byte[] content)
+{
+    var sha = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
+    if (!cache.TryGet(sha, out var fingerprint))
+    {
+        // The module's own path: decode (limits, orientation, transparency onto white), hash, embed.
+        var prepared = fingerprinter.Prepare(name, content);
+        var print = CompleteWithoutCollection(fingerprinter, prepared);
+        fingerprint = new Fingerprint(print.PerceptualHash, print.Width, print.Height, print.Embedding);
+        cache.Add(sha, fingerprint);
+    }
+    progress.Step();
+    return fingerprint;
+}
+
+Console.Error.WriteLine("Fingerprinting the originals and their altered copies...");
+for (int q = 0; q < corpus.Queries.Count; q++)
+{
+    var original = corpus.Queries[q];
+    queryPrints[q] = Take(original.Path, original.Content);
+    // The copies start from the picture as the module decodes it (flattened onto white), as a scraper
+    // that converts to JPEG would; each is stored encoded and fingerprinted from those bytes.
+    using var decoded = ImageLoader.Decode(original.Content, original.Path, ImageLimits.Default);
+    for (int a = 0; a < alterations.Length; a++)
+    {
+        using var copy = Alterations.Apply(decoded.Pixels, alterations[a]);
+        var bytes = Encode(copy, alterations[a], options.JpegQuality);
+        copyBytes[a] += bytes.Length;
+        copyPrints[q, a] = Take($"{original.RelativePath}#{alterations[a]}", bytes);
+    }
+}
+Console.Error.WriteLine("Fingerprinting the distractors...");
+for (int d = 0; d < corpus.Distractors.Count; d++)
+{
+    distractorPrints[d] = Take(corpus.Distractors[d].Path, corpus.Distractors[d].Content);
+}
+var fingerprintSeconds = clock.Elapsed.TotalSeconds;
+Console.Error.WriteLine($"Fingerprints done: {cache.Misses} computed, {cache.Hits} from the cache ({fingerprintSeconds:F0} s).");
+
+// The index: distractors first, then every original's copies.
+var items = new List<Fingerprint>(distractorPrints);
+var itemNames = corpus.Distractors.Select(d => d.RelativePath).ToList();
+var copyOf = new List<int>(Enumerable.Repeat(-1, distractorPrints.Length));
+var alterationOf = new List<int>(Enumerable.Repeat(-1, distractorPrints.Length));
+for (int q = 0; q < corpus.Queries.Count; q++)
+{
+    for (int a = 0; a < alterations.Length; a++)
+    {
+        items.Add(copyPrints[q, a]);
+        itemNames.Add($"{corpus.Queries[q].RelativePath} ({alterations[a]})");
+        copyOf.Add(q);
+        alterationOf.Add(a);
+    }
+}
+var scores = PairScores.Compute(queryPrints, items, copyOf.ToArray(), alterationOf.ToArray());
+WritePairs(Path.Combine(Path.GetDirectoryName(options.CachePath)!, "pairs.tsv"), scores, corpus, itemNames);
+var report = new Report(options, corpus, scores, itemNames, model.ModelId, copyBytes, fingerprintSeconds, cache);
+var markdown = report.Build();
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Markdown))!);
+File.WriteAllText(options.Markdown, markdown, new System.Text.UTF8Encoding(false));
+Console.Out.Write(markdown);
+Console.Error.WriteLine($"Written to {options.Markdown} ({clock.Elapsed.TotalSeconds:F0} s in all).");
+return 0;
+
+// Runs the model with garbage collection suspended (a few MB of budget; the model's managed allocations are small).
+static ImageFingerprint CompleteWithoutCollection(Fingerprinter fingerprinter, PreparedImage prepared)
+{
+    bool region = GC.TryStartNoGCRegion(16L << 20);
+    try
+    {
+        return fingerprinter.Complete(prepared);
+    }
+    finally
+    {
+        if (region && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
+    }
+}
+
+// Every true copy and every unrelated pair close by either signal, for analysis beyond the report.
+static void WritePairs(string path, PairScores scores, Corpus corpus, List<string> itemNames)
+{
+    using var writer = new StreamWriter(path, false, new System.Text.UTF8Encoding(false));
+    writer.WriteLine("query\titem\tclass\thash\tcosine");
+    for (int q = 0; q < scores.QueryCount; q++)
+    {
+        for (int i = 0; i < scores.ItemCount; i++)
+        {
+            int at = q * scores.ItemCount + i, cls = scores.ClassOf(q, i);
+            int d = scores.Distance[at];
+            float c = scores.Cosine[at];
+            if (cls == 0 && d > 16 && c < 0.85f) continue;
+            var kind = cls == 0 ? "unrelated" : PairScores.Alterations[cls - 1].ToString();
+            writer.WriteLine(string.Join('\t', corpus.Queries[q].RelativePath, itemNames[i], kind, d.ToString(CultureInfo.InvariantCulture), c.ToString("F4", CultureInfo.InvariantCulture)));
+        }
+    }
+}
+
+static byte[] Encode(Image copy, Alteration alteration, int jpegQuality)
+{
+    using var stream = new MemoryStream();
+    if (alteration == Alteration.Reencode)
+    {
+        // The alteration is the JPEG q70 round trip itself; stored losslessly so it is not compressed twice.
+        copy.SaveAsPng(stream, new PngEncoder());
+    }
+    else
+    {
+        copy.SaveAsJpeg(stream, new JpegEncoder { Quality = jpegQuality });
+    }
+    return stream.ToArray();
+}
+
+namespace CopyCalibration
+{
+    public sealed record Options(string Models, string Source, string Markdown, int Queries, int Distractors, int MinQuerySide, int JpegQuality, int Threads, string CachePath)
+    {
+        public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>]";
+
+        public static Options? Parse(string[] args)
+        {
+            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i + 1 < args.Length; i += 2)
+            {
+                if (!args[i].StartsWith("--", StringComparison.Ordinal)) return null;
+                map[args[i][2..]] = args[i + 1];
+            }
+            if (args.Length % 2 != 0 || !map.ContainsKey("models") || !map.ContainsKey("source") || !map.ContainsKey("markdown")) return null;
+            int Int(string key, int fallback) => map.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+            var markdown = Path.GetFullPath(map["markdown"]);
+            return new Options(
+                Path.GetFullPath(map["models"]), Path.GetFullPath(map["source"]), markdown,
+                Int("queries", 150), Int("distractors", 2000), Int("min-query-side", 200), Int("jpeg-quality", 95), Math.Max(1, Int("threads", 2)),
+                Path.GetFullPath(map.TryGetValue("cache", out var c) ? c : Path.Combine("out", "copy-calibration", "fingerprints.cache")));
+        }
+    }
+
+    /// <summary>A progress line on stderr every few seconds.</summary>
+    public sealed class Progress(int total)
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private int done;
+        private long lastReport;
+
+        public void Step()
+        {
+            int now = Interlocked.Increment(ref done);
+            long ms = clock.ElapsedMilliseconds;
+            long last = Interlocked.Read(ref lastReport);
+            if ((ms - last >= 10_000 || now == total) && Interlocked.CompareExchange(ref lastReport, ms, last) == last)
+            {
+                Console.Error.WriteLine($"  {now}/{total} images ({now / Math.Max(0.001, ms / 1000.0):F1}/s)");
+            }
+        }
+    }
+}
