@@ -52,7 +52,7 @@ for ($r = 1; $r -le $Repetitions; $r++) {
     $probe = Get-Content $urls -TotalCount $Count | Select-Object -Skip ($Count / 2) -First $Lookups
     $times = foreach ($u in $probe[0..199]) { (Measure-Command { $null = Get-OptOut -Url $u -RegistryPath $registry }).TotalMilliseconds }
     $lookupP50 += Median $times
-    $t = Measure-Command { $found = @($probe | Get-OptOut -RegistryPath $registry) }
+    $t = Measure-Command { $found = @(Get-OptOut -Url $probe -RegistryPath $registry) }
     if ($found.Count -ne $Lookups) { throw "lookup found $($found.Count) of $Lookups" }
     $lookupBatch += $t.TotalMilliseconds / $Lookups
 
@@ -105,7 +105,7 @@ $lines = @(
     '| --- | --- | --- | --- | --- |'
     ('| bulk `Get-Content urls \| Add-OptOut` | {0:N0} records/s | sqlite3 CLI `.import` into a uniquely indexed table: {1:N0} rows/s; bare pipeline `Get-Content \| Out-Null`: {2:N0} lines/s | {3:P0} of sqlite3 | >= 50,000/s |' -f (Median $addRates), (Median $sqliteRates), (Median $pipeRates), ((Median $addRates) / (Median $sqliteRates)))
     ('| `Get-OptOut -Url` one call per URL (open + query) | {0:N2} ms p50 | | | < 1 ms |' -f (Median $lookupP50))
-    ('| `$urls \| Get-OptOut` ({1:N0} URLs through one call) | {0:N3} ms per URL | | | < 1 ms |' -f (Median $lookupBatch), $Lookups)
+    ('| `Get-OptOut -Url $urls` ({1:N0} URLs in one call) | {0:N3} ms per URL | | | < 1 ms |' -f (Median $lookupBatch), $Lookups)
     ('| `Export-OptOutList -Format Csv` | {0:N0} rows/s | sqlite3 CLI `.mode csv` of the claims table: {1:N0} rows/s | {2:P0} | >= 200,000/s |' -f (Median $exportRates['Csv']), (Median $sqliteExport), ((Median $exportRates['Csv']) / (Median $sqliteExport)))
     ('| `Export-OptOutList -Format Parquet` | {0:N0} rows/s | | | >= 200,000/s |' -f (Median $exportRates['Parquet']))
     ('| `Export-OptOutList -Format Json` | {0:N0} rows/s | | | >= 200,000/s |' -f (Median $exportRates['Json']))

@@ -113,8 +113,7 @@ public sealed class RegistryStore : IDisposable
                 continue;
             }
             writer.Insert(record);
-            // The record itself holds kind and target; the audit row points at it.
-            writer.Audit(now, user, record.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", record.Id, record.Reason, null);
+            writer.Audit(now, user, record.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", record.Id, record.Reason, $"{record.Kind} {record.Target}");
             inThisBatch[key] = record;
             outcomes.Add(new AddOutcome(record, true));
         }

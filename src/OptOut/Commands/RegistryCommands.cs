@@ -22,8 +22,9 @@ public sealed class GetOptOutCommand : PSCmdlet
     [Parameter]
     public Decision? Decision { get; set; }
 
-    /// <summary>Records whose URL is one of these (after normalisation); strings from the pipeline bind here.</summary>
-    [Parameter(ValueFromPipeline = true)]
+    /// <summary>Records whose URL is one of these (after normalisation). Not bound from the pipeline:
+    /// records piped in (Get-OptOut | Get-OptOut) must bind by Id, not turn into URL strings.</summary>
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Url { get; set; }
 

@@ -305,7 +305,7 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             Claimant         = 'Only records of this claimant.'
             Kind             = 'Only Url, Domain or Content records.'
             Decision         = 'Only Refuse (opt-out) or Grant (consent) records.'
-            Url              = 'Only records of these URLs (after normalisation). Strings from the pipeline bind here, so Get-Content urls.txt | Get-OptOut checks a whole list with one open of the registry.'
+            Url              = 'Only records of these URLs (after normalisation). Pass a whole list (Get-OptOut -Url (Get-Content urls.txt)) to check it with one open of the registry.'
             Domain           = 'Only records whose URL or domain is this domain or one of its subdomains.'
             Since            = 'Only records created at or after this time.'
             IncludeRevoked   = 'Also returns revoked records.'

@@ -70,8 +70,8 @@ public sealed class RegistryMigrationTests
         using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                INSERT INTO claims(id, decision, kind, target, url_hash, host_rev, claimant, reason, evidence, created_at)
-                VALUES ($u, 'Refuse', 'Url', 'https://a.example/raw.jpg', 42, 'example.a', 'Jane Doe', 'raw v1', '{"Note":"hand-written"}', '2024-03-01T10:00:00.1234567Z');
+                INSERT INTO claims(id, decision, kind, target, host_rev, claimant, reason, evidence, created_at)
+                VALUES ($u, 'Refuse', 'Url', 'https://a.example/raw.jpg', 'example.a', 'Jane Doe', 'raw v1', '{"Note":"hand-written"}', '2024-03-01T10:00:00.1234567Z');
                 INSERT INTO claims(id, decision, kind, target, phash, embedding, model_id, claimant, created_at)
                 VALUES ($c, 'Grant', 'Content', $sha, -1, $e, 'resnet18', 'John Roe', '2024-03-02T11:00:00.0000001Z');
                 INSERT INTO revocations(claim_id, revoked_at, revoked_by, reason) VALUES ($u, '2024-03-05T00:00:00.0000000Z', 'jane', 'changed mind');
