@@ -96,7 +96,9 @@ function Invoke-Build {
 function Read-TrxCounts([string] $Path) {
     [xml] $trx = Get-Content -Raw $Path
     $counters = $trx.TestRun.ResultSummary.Counters
-    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; Skipped = [int]$counters.notExecuted }
+    # xunit's skipped tests are counted in total but neither executed nor notExecuted.
+    $skipped = [int]$counters.total - [int]$counters.executed
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; Skipped = $skipped }
 }
 
 function Invoke-Test {
