@@ -181,7 +181,7 @@ $vb = $L['vector-build']; $vbp = $L['vector-build-parallel']
 
 Line '# Training-set index at scale'
 Line
-Line "Written by ``bench/IndexScale.ps1`` (``bench/IndexBench``). Run: $(P $machine 'date'); machine: $(P $machine 'nproc') cores ($(P $machine 'cpu'), AVX2 $(P $machine 'avx2'), AVX-512 $(P $machine 'avx512f')), $(P $machine 'memory_GiB') GiB, $(P $machine 'os'), $(P $machine 'dotnet'), SQLite $(P $machine 'sqlite')."
+Line "Written by ``bench/IndexScale.ps1`` (``bench/IndexBench``). Run started $(P $machine 'date'); machine: $(P $machine 'nproc') cores ($(P $machine 'cpu'), AVX2 $(P $machine 'avx2'), AVX-512 $(P $machine 'avx512f')), $(P $machine 'memory_GiB') GiB, $(P $machine 'os'), $(P $machine 'dotnet'), SQLite $(P $machine 'sqlite')."
 if ($loads.Count -gt 0) {
     Line "The machine was shared with other jobs: 1-minute load average $(N ($loads | Measure-Object -Minimum).Minimum 1)–$(N ($loads | Measure-Object -Maximum).Maximum 1) on $(P $machine 'nproc') cores during the run, so wall times are inflated and noisy; CPU-time figures (process CPU for throughput, thread CPU for single-threaded latencies) show what the code costs without the wait."
 }
@@ -214,11 +214,18 @@ if ($vs) {
         Line "| resident memory of the search process (HNSW opened from its cache, 200 queries) | < 3 GB | VmRSS $(N (P $rss 'VmRSS_MiB')) MiB (anon $(N (P $rss 'RssAnon_MiB')) MiB + mapped file $(N (P $rss 'RssFile_MiB')) MiB), peak $(N (P $rss 'VmHWM_MiB')) MiB | with the exact scan loaded too: VmRSS $(N (P $vs 'memory_with_exact.VmRSS_MiB')) MiB | $(Verdict ((P $rss 'VmHWM_MiB') / 1024 * 1.073741824) 3 -Below) |"
     }
 }
-if ($vbp -and (P $vbp 'complete')) {
-    Line "| HNSW build, $largest vectors | (report) | $(N (P $vbp 'add_s') 0) s with concurrent adds on $(P $vbp 'threads') threads ($(N (P $vbp 'adds_per_s')) adds/s) | engine's single-threaded build: $(N (P $vb 'adds_per_s')) adds/s over its first $(N (P $vb 'stopped_at_vectors')) vectors$((P $vb 'complete') ? '' : ' (stopped by its time budget)') | – |"
+$engineBuild = $vb ?? $all[$labels[0]]['vector-build']
+$engineBuildLabel = $vb ? $largest : $labels[0]
+$engineText = if ($engineBuild) {
+    $per = (P $engineBuild 'cpu_s') ? (N ((($engineBuild.complete ? (P $engineBuild 'vectors') : (P $engineBuild 'stopped_at_vectors'))) / (P $engineBuild 'cpu_s'))) : '–'
+    "engine's own single-threaded build (``VectorIndex.Open``) at ${engineBuildLabel}: $(N (P $engineBuild 'adds_per_s')) adds/s wall, $per adds per CPU-s$((P $engineBuild 'complete') ? '' : ' (stopped by its time budget)')"
+} else { '–' }
+if ($vbp) {
+    $measured = (P $vbp 'complete') ? "$(N (P $vbp 'add_s') 0) s for $(N (P $vbp 'vectors')) vectors with concurrent adds on $(P $vbp 'threads') threads: $(N (P $vbp 'adds_per_s')) adds/s wall, $(N ((P $vbp 'vectors') / (P $vbp 'cpu_s'))) adds per CPU-s" : "stopped by its time budget after $(N (P $vbp 'add_s') 0) s at $(N (P $vbp 'stopped_at_vectors')) of $(N (P $vbp 'vectors')) vectors: $(N (P $vbp 'adds_per_s')) adds/s wall"
+    Line "| HNSW build, $largest vectors | (report) | $measured | $engineText | – |"
 }
-elseif ($vb) {
-    Line "| HNSW build, $largest vectors | (report) | $((P $vb 'complete') ? "$(N (P $vb 'build_s')) s ($(N (P $vb 'adds_per_s')) adds/s)" : "incomplete: $(N (P $vb 'adds_per_s')) adds/s over the first $(N (P $vb 'stopped_at_vectors')) vectors") | – | – |"
+elseif ($engineBuild) {
+    Line "| HNSW build | (report) | $engineText | – | – |"
 }
 if ($text) {
     Line "| caption search ``FindText`` -Top 20, query mix | p50 < 20 ms | $(Ms (P $text 'all_top20.p50_ms')) (p90 $(Ms (P $text 'all_top20.p90_ms')); thread CPU p50 $(Ms (P $text 'all_top20_thread_cpu.p50_ms'))) | FTS5 alone, same queries: all matching ids $(Ms (P $text 'all_fts_ids_only.p50_ms')); bm25 top 20 without the join to rows $(Ms (P $text 'all_fts_rank_top20_no_join.p50_ms')) | $(Verdict (P $text 'all_top20.p50_ms') 20 -Below) |"
@@ -344,9 +351,16 @@ if ($labels.Count -gt 1) {
         @('search process VmRSS (MiB)', 'vector-search', 'search_process_memory.VmRSS_MiB', 'n'),
         @('HNSW cache file', 'vector-build-parallel', 'cache_bytes', 'size'),
         @('HNSW build, adds/s (engine, 1 thread)', 'vector-build', 'adds_per_s', 'n'),
-        @('HNSW build, adds/s (2 threads)', 'vector-build-parallel', 'adds_per_s', 'n'))
+        @('HNSW build, adds/s (2 threads)', 'vector-build-parallel', 'adds_per_s', 'n'),
+        @('HNSW build, adds per CPU-s (either build)', '', 'adds_per_cpu_s', 'n'))
     foreach ($g in $growth) {
         $values = foreach ($label in $labels) {
+            if ($g[2] -eq 'adds_per_cpu_s') {
+                $b = $all[$label]['vector-build-parallel'] ?? $all[$label]['vector-build']
+                $done = $b ? ((P $b 'complete') ? (P $b 'vectors') : (P $b 'stopped_at_vectors')) : $null
+                if ($b -and $done -and (P $b 'cpu_s')) { [double]$done / [double](P $b 'cpu_s') } else { $null }
+                continue
+            }
             $v = P $all[$label][$g[1]] $g[2]
             if ($null -eq $v -and $g[2] -eq 'cache_bytes') { $v = P $all[$label]['vector-build'] 'cache_bytes' }
             $v

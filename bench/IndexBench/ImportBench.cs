@@ -201,22 +201,22 @@ public static class ImportBench
         var reader = ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
         try
         {
-        var fields = reader.Schema.GetDataFields();
-        var id = fields.First(f => f.Name == "SAMPLE_ID");
-        var url = fields.First(f => f.Name == "URL");
-        var text = fields.First(f => f.Name == "TEXT");
-        var width = fields.First(f => f.Name == "WIDTH");
-        var height = fields.First(f => f.Name == "HEIGHT");
-        for (int g = 0; g < reader.RowGroupCount; g++)
-        {
-            using var group = reader.OpenRowGroupReader(g);
-            int n = checked((int)group.RowCount);
-            group.ReadAsync(id, new long[n].AsMemory()).AsTask().GetAwaiter().GetResult();
-            group.ReadAsync(url, new string[n].AsMemory()).AsTask().GetAwaiter().GetResult();
-            group.ReadAsync(text, new string[n].AsMemory()).AsTask().GetAwaiter().GetResult();
-            group.ReadAsync(width, new long[n].AsMemory()).AsTask().GetAwaiter().GetResult();
-            group.ReadAsync(height, new long[n].AsMemory()).AsTask().GetAwaiter().GetResult();
-        }
+            var fields = reader.Schema.GetDataFields();
+            var id = fields.First(f => f.Name == "SAMPLE_ID");
+            var url = fields.First(f => f.Name == "URL");
+            var text = fields.First(f => f.Name == "TEXT");
+            var width = fields.First(f => f.Name == "WIDTH");
+            var height = fields.First(f => f.Name == "HEIGHT");
+            for (int g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var group = reader.OpenRowGroupReader(g);
+                int n = checked((int)group.RowCount);
+                group.ReadAsync(id, new long[n].AsMemory()).AsTask().GetAwaiter().GetResult();
+                group.ReadAsync(url, new string[n].AsMemory()).AsTask().GetAwaiter().GetResult();
+                group.ReadAsync(text, new string[n].AsMemory()).AsTask().GetAwaiter().GetResult();
+                group.ReadAsync(width, new long[n].AsMemory()).AsTask().GetAwaiter().GetResult();
+                group.ReadAsync(height, new long[n].AsMemory()).AsTask().GetAwaiter().GetResult();
+            }
         }
         finally
         {

@@ -272,6 +272,9 @@ public static class VectorBench
         var result = new Dictionary<string, object?> { ["all"] = Math.Round(per.Average(p => p.Recall), 4) };
         foreach (var g in per.GroupBy(p => p.Set)) result[g.Key] = Math.Round(g.Average(p => p.Recall), 4);
         result["min"] = Math.Round(per.Min(p => p.Recall), 2);
+        // The exact nearest row among the approximate top 10: for a perturbed copy, whether its source is found.
+        var top1 = queries.Select((q, i) => (q.Set, Found: truth[i].Count > 0 && found[i].Contains(truth[i][0]))).ToList();
+        foreach (var g in top1.GroupBy(p => p.Set)) result["top1_found " + g.Key] = Math.Round(g.Average(p => p.Found ? 1.0 : 0.0), 4);
         return result;
     }
 
