@@ -65,6 +65,16 @@ public sealed class IndexSearcher : IDisposable
             }
         }
 
+        // Rows found by hash alone still report their similarity, read from their stored vectors.
+        if (compareVectors)
+        {
+            var missing = candidates.Where(c => c.Value.Similarity is null).Select(c => c.Key).ToList();
+            foreach (var (id, vector) in store.GetEmbeddings(missing))
+            {
+                candidates[id] = (candidates[id].Distance, HalfVectors.Dot(vector, query.Embedding));
+            }
+        }
+
         var sha256 = Convert.FromHexString(query.Sha256);
         var exactIds = store.FindBySha256(sha256, options.Dataset).Concat(store.FindByMd5(query.Md5, options.Dataset))
             .Select(r => r.Id).ToHashSet();

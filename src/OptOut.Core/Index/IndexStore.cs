@@ -342,6 +342,20 @@ public sealed class IndexStore : IDisposable
         }
     }
 
+    /// <summary>The embeddings of a few rows (hash-found candidates whose similarity is wanted).</summary>
+    public Dictionary<long, Half[]> GetEmbeddings(IReadOnlyCollection<long> ids)
+    {
+        var result = new Dictionary<long, Half[]>();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT id, embedding FROM rows WHERE embedding IS NOT NULL AND id IN ({string.Join(',', chunk)})";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) result[reader.GetInt64(0)] = MemoryMarshal.Cast<byte, Half>((byte[])reader[1]).ToArray();
+        }
+        return result;
+    }
+
     /// <summary>Count and largest id of the rows with embeddings: the stamp a vector cache must match.</summary>
     public (long Count, long MaxId) EmbeddingStamp()
     {
