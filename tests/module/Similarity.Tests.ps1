@@ -3,7 +3,7 @@
 param([string] $ModulePath)
 
 BeforeDiscovery {
-    $nearDuplicates = '/work/shared/data/near-duplicates'
+    $nearDuplicates = (Join-Path $(if ($env:OPTOUT_SHARED_DATA) { $env:OPTOUT_SHARED_DATA } else { [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/data')) }) 'near-duplicates')
     $nearDuplicatesAbsent = -not (Test-Path -LiteralPath (Join-Path $nearDuplicates 'ukbench00120.jpg'))
     $nearDuplicatesTitle = "Near-duplicates from imagededup's test set" +
         $(if ($nearDuplicatesAbsent) { " (skipped: $nearDuplicates is absent)" } else { '' })

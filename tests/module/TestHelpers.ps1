@@ -7,7 +7,7 @@
 # (.config/dotnet-tools.json, pwsh 7.6.9) is found.
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
 $script:FixturePath = Join-Path $script:RepoRoot 'tests/fixtures'
-$script:NearDuplicatePath = '/work/shared/data/near-duplicates'
+$script:NearDuplicatePath = (Join-Path $(if ($env:OPTOUT_SHARED_DATA) { $env:OPTOUT_SHARED_DATA } else { [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/data')) }) 'near-duplicates')
 
 function Resolve-ModuleUnderTest {
     <# The built module folder (out/OptOut by default), as a full path. #>
