@@ -6,6 +6,10 @@ public sealed class IndexRow
     /// <summary>The row's own key in its dataset (img2dataset's key, LAION's SAMPLE_ID or key, else its position).</summary>
     public string? Key { get; set; }
     public string? Url { get; set; }
+
+    /// <summary>The URL normalised ahead of time (on a reader thread); computed by the store when null.</summary>
+    public NormalizedUrl? NormalizedUrl { get; set; }
+
     public string? Caption { get; set; }
     public int? Width { get; set; }
     public int? Height { get; set; }

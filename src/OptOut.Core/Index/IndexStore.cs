@@ -29,6 +29,18 @@ public sealed class IndexStore : IDisposable
 
     public int? Dimensions => GetMeta("dimensions") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : null;
 
+    // The secondary indexes on rows. The first shard imported into an empty index is inserted
+    // without them and they are built after it, in the same transaction: one sort instead of a
+    // million random B-tree inserts (measured 75,000 -> 101,000-111,000 rows/s for the SQL at 1M).
+    private const string RowIndexes = """
+        CREATE INDEX IF NOT EXISTS rows_url ON rows(url_hash);
+        CREATE INDEX IF NOT EXISTS rows_host ON rows(host_rev);
+        CREATE INDEX IF NOT EXISTS rows_sha256 ON rows(sha256) WHERE sha256 IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS rows_md5 ON rows(md5) WHERE md5 IS NOT NULL;
+        """;
+
+    private const string DropRowIndexes = "DROP INDEX IF EXISTS rows_url; DROP INDEX IF EXISTS rows_host; DROP INDEX IF EXISTS rows_sha256; DROP INDEX IF EXISTS rows_md5;";
+
     public static IndexStore Open(string path)
     {
         var connection = SqliteSetup.Open(path);
@@ -84,14 +96,10 @@ public sealed class IndexStore : IDisposable
                 md5 BLOB,
                 phash INTEGER,
                 embedding BLOB);
-            CREATE INDEX IF NOT EXISTS rows_url ON rows(url_hash);
-            CREATE INDEX IF NOT EXISTS rows_host ON rows(host_rev);
-            CREATE INDEX IF NOT EXISTS rows_sha256 ON rows(sha256) WHERE sha256 IS NOT NULL;
-            CREATE INDEX IF NOT EXISTS rows_md5 ON rows(md5) WHERE md5 IS NOT NULL;
             CREATE VIRTUAL TABLE IF NOT EXISTS captions USING fts5(
                 caption, content='rows', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
             INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
-            """, transaction);
+            """ + RowIndexes, transaction);
         transaction.Commit();
         var version = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'schema_version'");
         if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
@@ -136,6 +144,9 @@ public sealed class IndexStore : IDisposable
         long shardId = SqliteSetup.Scalar<long>(connection, "SELECT last_insert_rowid()", transaction);
         // The shard's rows get the ids after this one (a rowid range, no index needed).
         long lastRowBefore = SqliteSetup.Scalar<long>(connection, "SELECT coalesce(max(id), 0) FROM rows", transaction);
+        // DDL is transactional in SQLite: if the import fails or is killed, the indexes come back.
+        bool buildIndexesAfter = lastRowBefore == 0;
+        if (buildIndexesAfter) SqliteSetup.Execute(connection, DropRowIndexes, transaction);
 
         using var insertRow = connection.CreateCommand();
         insertRow.Transaction = transaction;
@@ -177,7 +188,7 @@ public sealed class IndexStore : IDisposable
                 }
             }
 
-            var normalized = row.Url is null ? (NormalizedUrl?)null : UrlNormalizer.Normalize(row.Url);
+            var normalized = row.NormalizedUrl ?? (row.Url is null ? null : UrlNormalizer.Normalize(row.Url));
             p["$key"].Value = (object?)row.Key ?? DBNull.Value;
             p["$url"].Value = (object?)row.Url ?? DBNull.Value;
             p["$urlHash"].Value = normalized is { } n ? UrlHash(n.Url) : DBNull.Value;
@@ -193,6 +204,8 @@ public sealed class IndexStore : IDisposable
             count++;
             if (row.PerceptualHash is not null) fingerprinted++;
         }
+
+        if (buildIndexesAfter) SqliteSetup.Execute(connection, RowIndexes, transaction);
 
         // Captions are indexed in one statement for the whole shard: far cheaper than one FTS5
         // insert a row, and still inside the shard's transaction.

@@ -148,7 +148,9 @@ public sealed class TrainingSetImporter
                 skipped++;
                 return false;
             });
-            var converted = hasImages && fingerprinter is not null ? Fingerprinted(source, cancellationToken) : source.Select(r => ToIndexRow(r, null));
+            var converted = hasImages && fingerprinter is not null
+                ? Fingerprinted(source, cancellationToken)
+                : ReadAhead(source.Select(r => ToIndexRow(r, null)), cancellationToken);
             foreach (var (row, failure) in converted.Select(x => x))
             {
                 if (failure is not null)
@@ -179,6 +181,51 @@ public sealed class TrainingSetImporter
         totals.Skipped += skipped;
         totals.Errors += errors;
         return new ShardResult(shard.Source, false, rows, fingerprinted, skipped, errors);
+    }
+
+    // Metadata rows are read, parsed and their URLs normalised on a second thread while this one
+    // writes to SQLite: on two cores that takes the .NET work off the inserting thread. Exceptions
+    // from the reader (a damaged file) surface here, in order.
+    private static IEnumerable<(IndexRow Row, (string Name, Exception Error)? Failure)> ReadAhead(
+        IEnumerable<(IndexRow Row, (string Name, Exception Error)? Failure)> rows, CancellationToken cancellationToken)
+    {
+        using var buffer = new System.Collections.Concurrent.BlockingCollection<(IndexRow, (string, Exception)?)>(boundedCapacity: 8192);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? failure = null;
+        var reader = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var item in rows)
+                {
+                    if (item.Row.Url is { } url) item.Row.NormalizedUrl = UrlNormalizer.Normalize(url);
+                    buffer.Add(item, stop.Token);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            finally
+            {
+                buffer.CompleteAdding();
+            }
+        });
+        try
+        {
+            foreach (var item in buffer.GetConsumingEnumerable(cancellationToken)) yield return item;
+            reader.GetAwaiter().GetResult();
+            if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        finally
+        {
+            // The consumer stopped early (an error while writing): let the reader finish.
+            stop.Cancel();
+            try { reader.Wait(); } catch (AggregateException) { }
+        }
     }
 
     private IEnumerable<(IndexRow Row, (string Name, Exception Error)? Failure)> Fingerprinted(IEnumerable<SourceRow> rows, CancellationToken cancellationToken)
