@@ -121,18 +121,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     // create a registry: the model, index and registry are opened when first needed.
     private Fingerprinter Fingerprinter()
     {
-        if (fingerprinter is null)
-        {
-            try
-            {
-                fingerprinter = new Fingerprinter(ModuleModels.Open(Model), ImageLimits.Default);
-            }
-            catch (Exception e) when (e is EmbeddingModelException or ArgumentException)
-            {
-                ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, Model?.OnnxPath, null));
-            }
-        }
-        return fingerprinter!;
+        return fingerprinter ??= new Fingerprinter(ModuleModels.OpenOrStop(this, Model), ImageLimits.Default);
     }
 
     private FingerprintPipeline Pipeline() => pipeline ??= new FingerprintPipeline(Fingerprinter());

@@ -96,16 +96,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
 
         if (ParameterSetName is PathSet or LiteralPathSet)
         {
-            EmbeddingModel model;
-            try
-            {
-                model = ModuleModels.Open(Model);
-            }
-            catch (Exception e) when (e is EmbeddingModelException or ArgumentException)
-            {
-                ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, Model?.OnnxPath, null));
-                return;
-            }
+            var model = ModuleModels.OpenOrStop(this, Model);
             if (store.ModelId is { } indexModel && indexModel != model.ModelId)
             {
                 WriteWarning($"The index's embeddings come from '{indexModel}', not '{model.ModelId}': images are matched by file hash and perceptual hash only. Pass -Model with the index's model to compare embeddings.");

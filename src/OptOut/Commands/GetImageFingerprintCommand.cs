@@ -50,16 +50,7 @@ public sealed class GetImageFingerprintCommand : PSCmdlet, IDisposable
 
     protected override void BeginProcessing()
     {
-        EmbeddingModel model;
-        try
-        {
-            model = ModuleModels.Open(Model);
-        }
-        catch (Exception e) when (e is EmbeddingModelException or ArgumentException)
-        {
-            ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, Model?.OnnxPath, null));
-            return;
-        }
+        var model = ModuleModels.OpenOrStop(this, Model);
         var limits = new ImageLimits { MaxPixels = MaxPixels, MaxSide = MaxSide };
         pipeline = new FingerprintPipeline(new Fingerprinter(model, limits));
         progress = new ProgressReporter(this, 1, "Fingerprinting images");

@@ -80,18 +80,9 @@ public sealed class ImportTrainingSetCommand : PSCmdlet
         var dataset = Name ?? DefaultName(paths[0]);
         if (!ShouldProcess(indexPath, $"Import {string.Join(", ", paths)} as dataset '{dataset}'")) return;
 
-        Fingerprinter? fingerprinter = null;
-        string? embeddingModelId = ModelId;
-        try
-        {
-            var model = ModuleModels.Open(Model);
-            fingerprinter = new Fingerprinter(model, new ImageLimits { MaxPixels = MaxPixels });
-            embeddingModelId ??= Model is null ? null : model.ModelId;
-        }
-        catch (Exception e) when (e is EmbeddingModelException or ArgumentException)
-        {
-            ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, Model?.OnnxPath, null));
-        }
+        var model = ModuleModels.OpenOrStop(this, Model);
+        var fingerprinter = new Fingerprinter(model, new ImageLimits { MaxPixels = MaxPixels });
+        string? embeddingModelId = ModelId ?? (Model is null ? null : model.ModelId);
 
         using var store = IndexStore.Open(indexPath);
         var events = new BlockingCollection<ImportEvent>();

@@ -83,15 +83,7 @@ public sealed class NewEmbeddingModelCommand : PSCmdlet
             Std = Std ?? std,
             Resize = Resize ?? resize,
         };
-        try
-        {
-            ModuleModels.Open(spec);
-        }
-        catch (Exception e) when (e is EmbeddingModelException or ArgumentException)
-        {
-            ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, onnxPath,
-                "Check -InputSize, -InputName and -OutputName against the model's signature."));
-        }
+        ModuleModels.OpenOrStop(this, spec, "Check -InputSize, -InputName and -OutputName against the model's signature.");
         WriteObject(spec);
     }
 }

@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using OptOut.Core.Embedding;
 
 namespace OptOut.Infrastructure;
@@ -20,4 +21,18 @@ internal static class ModuleModels
     /// <summary>The loaded model (shared across the process), inference on every core.</summary>
     public static EmbeddingModel Open(EmbeddingModelSpec? spec) =>
         EmbeddingModelCache.Get(spec ?? DefaultSpec, Environment.ProcessorCount);
+
+    /// <summary>Opens the model a command was given, or stops the command with OptOut.ModelLoadFailed.</summary>
+    public static EmbeddingModel OpenOrStop(PSCmdlet cmdlet, EmbeddingModelSpec? spec, string? recommendedAction = null)
+    {
+        try
+        {
+            return Open(spec);
+        }
+        catch (Exception e) when (e is EmbeddingModelException or ArgumentException)
+        {
+            cmdlet.ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelLoadFailed, ErrorCategory.InvalidArgument, spec?.OnnxPath, recommendedAction));
+            throw;  // not reached: ThrowTerminatingError throws
+        }
+    }
 }
