@@ -4,7 +4,8 @@
 param([string] $ModulePath)
 
 BeforeDiscovery {
-    $corruptReference = (Join-Path $(if ($env:OPTOUT_SHARED_DATA) { $env:OPTOUT_SHARED_DATA } else { [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/data')) }) 'near-duplicates/ukbench09268_corrupt.jpg')
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $corruptReference = (Join-Path $SharedDataPath 'near-duplicates/ukbench09268_corrupt.jpg')
     $haveCorruptReference = Test-Path -LiteralPath $corruptReference
     $badFiles = @(
         @{ Name = 'truncated.jpg'; What = 'a JPEG cut to half its length' }

@@ -5,7 +5,8 @@
 param([string] $ModulePath)
 
 BeforeDiscovery {
-    $laionPath = (Join-Path $(if ($env:OPTOUT_SHARED_DATA) { $env:OPTOUT_SHARED_DATA } else { [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/data')) }) 'laion_urls_10000.parquet')
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $laionPath = (Join-Path $SharedDataPath 'laion_urls_10000.parquet')
     $laionAbsent = -not (Test-Path -LiteralPath $laionPath)
     $laionTitle = "The LAION URL list ($laionPath)" + $(if ($laionAbsent) { ' (skipped: the file is absent)' } else { '' })
 }
@@ -14,7 +15,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $ModulePath = Resolve-ModuleUnderTest $ModulePath
     Import-Module $ModulePath -ErrorAction Stop
-    $laionPath = (Join-Path $(if ($env:OPTOUT_SHARED_DATA) { $env:OPTOUT_SHARED_DATA } else { [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/data')) }) 'laion_urls_10000.parquet')
+    $laionPath = (Join-Path $SharedDataPath 'laion_urls_10000.parquet')
 
     # 40 unrelated pictures, 16 altered re-posts of 4 artworks, 2 failed downloads.
     $sample = New-SampleTrainingSet -ModulePath $ModulePath -Destination (Join-Path $TestDrive 'sample')

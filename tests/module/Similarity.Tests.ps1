@@ -3,7 +3,8 @@
 param([string] $ModulePath)
 
 BeforeDiscovery {
-    $nearDuplicates = (Join-Path $(if ($env:OPTOUT_SHARED_DATA) { $env:OPTOUT_SHARED_DATA } else { [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/data')) }) 'near-duplicates')
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $nearDuplicates = (Join-Path $SharedDataPath 'near-duplicates')
     $nearDuplicatesAbsent = -not (Test-Path -LiteralPath (Join-Path $nearDuplicates 'ukbench00120.jpg'))
     $nearDuplicatesTitle = "Near-duplicates from imagededup's test set" +
         $(if ($nearDuplicatesAbsent) { " (skipped: $nearDuplicates is absent)" } else { '' })

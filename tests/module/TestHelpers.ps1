@@ -7,7 +7,9 @@
 # (.config/dotnet-tools.json, pwsh 7.6.9) is found.
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
 $script:FixturePath = Join-Path $script:RepoRoot 'tests/fixtures'
-$script:NearDuplicatePath = (Join-Path $(if ($env:OPTOUT_SHARED_DATA) { $env:OPTOUT_SHARED_DATA } else { [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/data')) }) 'near-duplicates')
+# The shared reference data (not part of the project) beside the checkout, or $env:OPTOUT_SHARED_DATA.
+$script:SharedDataPath = $(if ($env:OPTOUT_SHARED_DATA) { $env:OPTOUT_SHARED_DATA } else { [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../../shared/data')) })
+$script:NearDuplicatePath = Join-Path $script:SharedDataPath 'near-duplicates'
 
 function Resolve-ModuleUnderTest {
     <# The built module folder (out/OptOut by default), as a full path. #>

@@ -50,6 +50,19 @@ public sealed class FingerprintPipeline : IDisposable
         decoding.Add((name, Task.Run<PreparedImage?>(prepare, token), tag), token);
     }
 
+    /// <summary>Queues a resolved input: a file to fingerprint, or the error that kept it from being one.</summary>
+    public void Submit(string path, Exception? resolutionError)
+    {
+        if (resolutionError is null) Submit(path);
+        else SubmitFailure(path, resolutionError);
+    }
+
+    /// <summary>The results that are ready, in submission order, without waiting.</summary>
+    public IEnumerable<FingerprintOutcome> TakeReady()
+    {
+        while (TryTake(out var outcome)) yield return outcome;
+    }
+
     /// <summary>The next result in submission order, if it is ready.</summary>
     public bool TryTake(out FingerprintOutcome outcome) => results.TryTake(out outcome!);
 

@@ -153,10 +153,8 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
                 bool literal = ParameterSetName == LiteralPathSet;
                 foreach (var (file, error) in new FilePathResolver(this, recurse: false).Resolve(literal ? LiteralPath : Path, literal))
                 {
-                    var images = Pipeline();
-                    if (error is null) images.Submit(file);
-                    else images.SubmitFailure(file, error);
-                    while (images.TryTake(out var outcome)) QueueContent(outcome);
+                    Pipeline().Submit(file, error);
+                    foreach (var outcome in Pipeline().TakeReady()) QueueContent(outcome);
                 }
                 break;
         }

@@ -135,9 +135,8 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
                 bool literal = ParameterSetName == LiteralPathSet;
                 foreach (var (file, error) in new FilePathResolver(this, Recurse).Resolve(literal ? LiteralPath : Path, literal))
                 {
-                    if (error is null) pipeline!.Submit(file);
-                    else pipeline!.SubmitFailure(file, error);
-                    while (pipeline.TryTake(out var outcome)) Search(outcome);
+                    pipeline!.Submit(file, error);
+                    foreach (var outcome in pipeline.TakeReady()) Search(outcome);
                 }
                 break;
         }

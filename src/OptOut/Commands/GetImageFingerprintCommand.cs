@@ -62,12 +62,8 @@ public sealed class GetImageFingerprintCommand : PSCmdlet, IDisposable
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (var (file, error) in resolver.Resolve(literal ? LiteralPath : Path, literal))
         {
-            if (error is null) pipeline!.Submit(file);
-            else pipeline!.SubmitFailure(file, error);
-            while (pipeline.TryTake(out var outcome))
-            {
-                Emit(outcome);
-            }
+            pipeline!.Submit(file, error);
+            foreach (var outcome in pipeline.TakeReady()) Emit(outcome);
         }
     }
 
