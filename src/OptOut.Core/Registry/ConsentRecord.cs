@@ -85,3 +85,7 @@ public sealed record ConsentRecord
 
 /// <summary>One line of the append-only audit log.</summary>
 public sealed record AuditEntry(long Sequence, DateTime At, string User, string Action, string? RecordId, string? Reason, string? Detail);
+
+/// <summary>An active claim reduced to what a dataset check compares.</summary>
+public sealed record ActiveClaim(
+    string Id, Decision Decision, ClaimKind Kind, string Target, ulong? PerceptualHash, float[]? Embedding, string? ModelId, string Claimant);
