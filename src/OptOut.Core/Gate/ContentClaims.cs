@@ -19,6 +19,7 @@ public readonly record struct ContentMatch(int Claim, string How);
 internal sealed class ContentClaims
 {
     private readonly Dictionary<string, int> bySha256 = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> byMd5 = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<(long Claim, ulong Hash)> hashEntries = new();
     private readonly Dictionary<int, ulong> hashOf = new();
     private readonly Dictionary<string, EmbeddingSet> byModel = new(StringComparer.Ordinal);
@@ -35,6 +36,7 @@ internal sealed class ContentClaims
     {
         Count++;
         bySha256.TryAdd(record.Target, claim);
+        if (record.Md5 is { Length: 32 } md5) byMd5.TryAdd(md5, claim);
         if (record.PerceptualHash is { } hash)
         {
             hashEntries.Add((claim, hash));
@@ -49,6 +51,11 @@ internal sealed class ContentClaims
     }
 
     public int FindSha256(string? sha256Hex) => sha256Hex is not null && bySha256.TryGetValue(sha256Hex, out int claim) ? claim : -1;
+
+    /// <summary>The claim whose file has this MD5 (LAION's md5 column), or -1.</summary>
+    public int FindMd5(string? md5Hex) => md5Hex is not null && byMd5.TryGetValue(md5Hex, out int claim) ? claim : -1;
+
+    public bool HasMd5 => byMd5.Count > 0;
 
     /// <summary>The closest claim the copy rule accepts for this picture, if any.</summary>
     public ContentMatch? Match(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule)

@@ -31,6 +31,9 @@ internal abstract class RowBatch : IDisposable
     /// <summary>The dataset's own SHA-256 of the image (img2dataset's sha256 column), lower-case hex.</summary>
     public abstract string? Sha256(int i);
 
+    /// <summary>The dataset's own MD5 of the image (LAION's md5 column), lower-case hex.</summary>
+    public abstract string? Md5(int i);
+
     /// <summary>The reader's row, for images and embeddings (null on the columnar path).</summary>
     public virtual SourceRow? Source(int i) => null;
 
@@ -45,6 +48,7 @@ internal sealed class SourceRowBatch(List<SourceRow> rows) : RowBatch
     public override string? Key(int i) => rows[i].Key;
     public override bool IsSuccess(int i) => rows[i].IsSuccess;
     public override string? Sha256(int i) => rows[i].Sha256 is { } hash ? Convert.ToHexString(hash).ToLowerInvariant() : null;
+    public override string? Md5(int i) => rows[i].Md5 is { } hash ? Convert.ToHexString(hash).ToLowerInvariant() : null;
     public override SourceRow? Source(int i) => rows[i];
 }
 
@@ -56,8 +60,9 @@ internal sealed class ParquetColumnBatch : RowBatch
     private readonly long?[]? keyNumbers;
     private readonly TextColumn? statuses;
     private readonly TextColumn? sha256s;
+    private readonly TextColumn? md5s;
 
-    private ParquetColumnBatch(int count, TextColumn urls, TextColumn? keyText, long?[]? keyNumbers, TextColumn? statuses, TextColumn? sha256s)
+    private ParquetColumnBatch(int count, TextColumn urls, TextColumn? keyText, long?[]? keyNumbers, TextColumn? statuses, TextColumn? sha256s, TextColumn? md5s)
     {
         Count = count;
         this.urls = urls;
@@ -65,6 +70,7 @@ internal sealed class ParquetColumnBatch : RowBatch
         this.keyNumbers = keyNumbers;
         this.statuses = statuses;
         this.sha256s = sha256s;
+        this.md5s = md5s;
     }
 
     public override int Count { get; }
@@ -80,12 +86,15 @@ internal sealed class ParquetColumnBatch : RowBatch
 
     public override string? Sha256(int i) => sha256s is null || sha256s.IsNull(i) || sha256s[i].Length != 64 ? null : sha256s[i].ToString().ToLowerInvariant();
 
+    public override string? Md5(int i) => md5s is null || md5s.IsNull(i) || md5s[i].Length != 32 ? null : md5s[i].ToString().ToLowerInvariant();
+
     public override void Dispose()
     {
         urls.Dispose();
         keyText?.Dispose();
         statuses?.Dispose();
         sha256s?.Dispose();
+        md5s?.Dispose();
     }
 
     /// <summary>
@@ -111,6 +120,7 @@ internal sealed class ParquetColumnBatch : RowBatch
             var keyField = ParquetColumns.Find(schema, "key", "SAMPLE_ID");
             var statusField = ParquetColumns.Find(schema, "status");
             var sha256Field = ParquetColumns.Find(schema, "sha256", "sha256hash");
+            var md5Field = ParquetColumns.Find(schema, "md5");
             if (urlField is null && keyField is null)
             {
                 throw new DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.GetDataFields().Select(f => f.Name))}).");
@@ -130,7 +140,8 @@ internal sealed class ParquetColumnBatch : RowBatch
                         keyIsText ? TextColumn.Read(group, keyField, count) : null,
                         keyField is not null && !keyIsText ? ParquetColumns.ReadIntegers(group, keyField).GetAwaiter().GetResult() : null,
                         statusField is null ? null : TextColumn.Read(group, statusField, count),
-                        sha256Field is null ? null : TextColumn.Read(group, sha256Field, count))
+                        sha256Field is null ? null : TextColumn.Read(group, sha256Field, count),
+                        md5Field is null ? null : TextColumn.Read(group, md5Field, count))
                     { FirstRow = firstRow };
                 }
                 catch (Exception e) when (e is not OperationCanceledException and not DatasetFormatException)

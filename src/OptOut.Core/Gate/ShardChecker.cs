@@ -155,6 +155,7 @@ internal sealed class ShardChecker
         if (checkContent || checkContentGrants)
         {
             var sha256 = batch.Sha256(i);
+            var md5 = batch.Md5(i);
             var source = batch.Source(i);
             float[]? embedding = null;
             if (source?.Embedding is { } half && settings.EmbeddingModelId is not null)
@@ -163,12 +164,22 @@ internal sealed class ShardChecker
                 for (int d = 0; d < half.Length; d++) embedding[d] = (float)half[d];
                 Embedding.VectorMath.NormalizeInPlace(embedding);
             }
+            if (md5 is not null) MatchMd5(row, md5);
             if (sha256 is not null || embedding is not null)
             {
                 MatchContent(row, sha256, null, embedding, settings.EmbeddingModelId, "the dataset's");
             }
         }
         return row;
+    }
+
+    /// <summary>The dataset lists its images' MD5 (LAION's md5 column): compared with the claimants' files.</summary>
+    private void MatchMd5(PendingRow row, string md5)
+    {
+        var rules = settings.Rules;
+        int claim = checkContent ? rules.Content(Decision.Refuse).FindMd5(md5) : -1;
+        if (claim >= 0) row.Add(GateRule.Content, claim, $"the dataset's MD5 is that of refused content {rules.Claim(claim).Target}");
+        if (checkContentGrants && !row.Granted && rules.Content(Decision.Grant).FindMd5(md5) >= 0) row.Granted = true;
     }
 
     private void MatchContent(PendingRow row, string? sha256, ulong? perceptualHash, float[]? embedding, string? modelId, string whose)

@@ -442,7 +442,8 @@ public sealed class RegistryStore : IDisposable
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT c.id, c.decision, c.kind, c.target, c.phash, CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant
+            SELECT c.id, c.decision, c.kind, c.target, c.phash, CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant,
+                   CASE WHEN c.kind = 'Content' AND json_valid(c.evidence) THEN json_extract(c.evidence, '$.FileMd5') END
             FROM claims c WHERE NOT EXISTS (SELECT 1 FROM revocations r WHERE r.claim_id = c.id) ORDER BY c.seq
             """;
         using var reader = command.ExecuteReader();
@@ -456,7 +457,8 @@ public sealed class RegistryStore : IDisposable
                 reader.IsDBNull(4) ? null : unchecked((ulong)reader.GetInt64(4)),
                 reader.IsDBNull(5) ? null : MemoryMarshal.Cast<byte, float>((byte[])reader[5]).ToArray(),
                 reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetString(7));
+                reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8));
         }
     }
 
