@@ -34,6 +34,9 @@ public sealed class ConsentRules
     {
         var rules = new ConsentRules();
         foreach (var claim in claims) rules.Add(claim);
+        foreach (var table in rules.urls.Concat(rules.domains)) table.TrimExcess();
+        rules.guidIds.TrimExcess();
+        rules.claimants.TrimExcess();
         return rules;
     }
 
