@@ -43,6 +43,7 @@ internal sealed class ShardChecker
     private readonly bool checkContent;
     private readonly bool checkContentGrants;
     private long violatingRows, violations, rowErrors;
+    private readonly PendingRow current = new();
 
     public ShardChecker(GateSettings settings, IDatasetShard shard, Action<GateEvent> emit, GateCounters counters)
     {
@@ -79,7 +80,8 @@ internal sealed class ShardChecker
                         var source = batch.Source(i);
                         if (source?.ReadImage is { } read)
                         {
-                            row.Resolve();
+                            // The row waits for its image: it gets an object of its own, with its strings.
+                            row = row.Detach();
                             row.ImageName = source.ImageName ?? row.Key ?? row.Row.ToString(System.Globalization.CultureInfo.InvariantCulture);
                             if (settings.NeedsPixels)
                             {
@@ -126,7 +128,8 @@ internal sealed class ShardChecker
     private PendingRow CheckMetadata(RowBatch batch, int i)
     {
         var rules = settings.Rules;
-        var row = new PendingRow(batch.FirstRow + i, batch);
+        // One object serves every row that is finished at once (most of them): no allocation a row.
+        var row = current.Reset(batch, i);
         var url = batch.Url(i);
         if (!url.IsEmpty)
         {
@@ -276,19 +279,11 @@ internal sealed class ShardChecker
     /// <summary>A row whose findings are being gathered (its image may still be decoding).</summary>
     private sealed class PendingRow
     {
-        public PendingRow(long row, RowBatch batch)
-        {
-            Row = row;
-            // Kept as values: the batch's buffers are released before a decoded image comes back.
-            int i = (int)(row - batch.FirstRow);
-            batch_ = (batch, i);
-        }
-
-        private (RowBatch Batch, int Index)? batch_;
+        private RowBatch? batch;
+        private int index;
         private string? key, url;
-        private bool resolved;
 
-        public long Row { get; }
+        public long Row { get; private set; }
         public string? ImageName { get; set; }
         public bool Granted { get; set; }
         public IReadOnlyList<EmbeddedSignal>? Signals { get; set; }
@@ -297,30 +292,41 @@ internal sealed class ShardChecker
         public string? Key { get { Resolve(); return key; } }
         public string? Url { get { Resolve(); return url; } }
 
-        public bool Has(GateRule rule) => Findings?.Exists(f => f.Rule == rule) ?? false;
+        public PendingRow Reset(RowBatch batch, int index)
+        {
+            this.batch = batch;
+            this.index = index;
+            Row = batch.FirstRow + index;
+            key = url = ImageName = null;
+            Granted = false;
+            Signals = null;
+            Findings = null;
+            return this;
+        }
 
-        public void Add(GateRule rule, int claim, string detail)
+        /// <summary>A copy that outlives the batch (its key and URL made into strings now).</summary>
+        public PendingRow Detach()
         {
             Resolve();
-            (Findings ??= new()).Add((rule, claim, detail));
+            return new PendingRow { Row = Row, key = key, url = url, ImageName = ImageName, Granted = Granted, Signals = Signals, Findings = Findings };
         }
+
+        public bool Has(GateRule rule) => Findings?.Exists(f => f.Rule == rule) ?? false;
+
+        public void Add(GateRule rule, int claim, string detail) => (Findings ??= new()).Add((rule, claim, detail));
 
         public void AddSignal(string detail) => Add(GateRule.Signal, -1, detail);
 
         public void AddNoConsent() => Add(GateRule.NoConsent, -1, "no active grant covers the row's URL, domain or content");
 
         /// <summary>Makes the key and URL strings (only rows that are reported, or wait for an image, need them).</summary>
-        public void Resolve()
+        private void Resolve()
         {
-            if (resolved) return;
-            resolved = true;
-            if (batch_ is { } b)
-            {
-                key = b.Batch.Key(b.Index);
-                var u = b.Batch.Url(b.Index);
-                url = u.IsEmpty ? null : u.ToString();
-                batch_ = null;
-            }
+            if (batch is null) return;
+            key = batch.Key(index);
+            var u = batch.Url(index);
+            url = u.IsEmpty ? null : u.ToString();
+            batch = null;
         }
     }
 }
