@@ -766,6 +766,8 @@ Describe $signalTitle -Skip:$signalSkip {
         Test-TrainingSet -Path $signed -RegistryPath $emptyRegistry -Quiet | Should -BeFalse
     }
 
+    # Both reserved images sit at the top of the folder: this also needs the CopyOtherFiles fix (see
+    # the failing test in 'Export-CleanTrainingSet of a plain image folder').
     It 'leaves the reserved images out of the clean copy' {
         $destination = Join-Path $TestDrive 'signed-clean'
         $summary = Export-CleanTrainingSet -Path $signed -Destination $destination -RegistryPath $emptyRegistry
@@ -982,6 +984,14 @@ Describe 'Test-TrainingSet -ReportPath (JUnit XML)' {
         $properties['policy'] | Should -Be 'OptOut'
         $properties['activeClaims'] | Should -Be '2'
         $properties['registry'] | Should -Be $registry
+    }
+
+    It 'resolves a relative -ReportPath against the PowerShell location' {
+        Push-Location (Split-Path $reportPath)
+        try { $null = Test-TrainingSet -Path $clean.FullName -RegistryPath $registry -ReportPath 'relative.xml' }
+        finally { Pop-Location }
+        [xml] $xml = Get-Content -LiteralPath (Join-Path (Split-Path $reportPath) 'relative.xml') -Raw
+        $xml.testsuites.testsuite.testcase.name | Should -Be $clean.FullName
     }
 
     It 'writes the report with -Quiet too, and replaces an existing one' {
@@ -1493,6 +1503,18 @@ Describe 'Export-CleanTrainingSet: atomic and safe' {
         { Export-CleanTrainingSet -LiteralPath $source, $corruptSource -Destination (Join-Path $parent 'two') -RegistryPath $registry } |
             Should -Throw -ErrorId 'OptOut.OneDatasetAtATime*'
         Test-Path -LiteralPath (Join-Path $parent 'two') | Should -BeFalse
+    }
+
+    It 'resolves a relative -Destination and -RemovalReportPath against the PowerShell location' {
+        Push-Location $parent
+        try {
+            $summary = Export-CleanTrainingSet -Path $source -Destination 'relative' -RemovalReportPath 'relative-report.csv' -RegistryPath $registry
+        }
+        finally { Pop-Location }
+        $summary.Destination | Should -Be (Join-Path $parent 'relative')
+        $summary.RemovalReport | Should -Be (Join-Path $parent 'relative-report.csv')
+        Test-Path -LiteralPath (Join-Path $parent 'relative/good.parquet') | Should -BeTrue
+        @(Import-Csv -LiteralPath (Join-Path $parent 'relative-report.csv')).Count | Should -Be 1
     }
 
     It 'writes the removal report where -RemovalReportPath says' {
