@@ -14,15 +14,8 @@ BeforeDiscovery {
     $laionTitle = "The LAION URL list ($laionPath)" + $(if ($laionAbsent) { ' (skipped: the file is absent)' } else { '' })
 
     $exiftoolAbsent = -not (Get-Command exiftool -CommandType Application -ErrorAction Ignore)
-    # The Signal reader is merged separately; until then src/OptOut.Core/Gate/SignalsPlaceholder.cs
-    # reads no signal at all.
-    $signalsAbsent = -not (Test-Path -LiteralPath (Join-Path $RepoRoot 'src/OptOut.Core/Signals'))
-    $signalSkip = $exiftoolAbsent -or $signalsAbsent
-    $signalReason = @(
-        if ($exiftoolAbsent) { 'exiftool is not installed' }
-        if ($signalsAbsent) { 'src/OptOut.Core/Signals is not merged yet: the engine still uses SignalsPlaceholder.cs, which reads no signal' }
-    ) -join '; '
-    $signalTitle = 'Test-TrainingSet: the Signal rule (IPTC plus:DataMining in XMP)' + $(if ($signalSkip) { " (skipped: $signalReason)" } else { '' })
+    $signalSkip = $exiftoolAbsent
+    $signalTitle = 'Test-TrainingSet: the Signal rule (IPTC plus:DataMining in XMP)' + $(if ($signalSkip) { ' (skipped: exiftool is not installed)' } else { '' })
     $fixtureTitle = 'The XMP reservation fixture written by exiftool' + $(if ($exiftoolAbsent) { ' (skipped: exiftool is not installed)' } else { '' })
 }
 
@@ -1398,16 +1391,14 @@ Describe 'Export-CleanTrainingSet of a plain image folder' {
         $copied -like 'sub*' | Should -BeNullOrEmpty
     }
 
-    # BUG (src/OptOut.Core/Gate/CleanCopyWriter.cs, CopyOtherFiles, called at the end of
-    # Export-CleanTrainingSet for folder inputs): every top-level file of the input folder that no
-    # shard wrote is copied "as it is", and a removed image at the top of an image folder is such a
-    # file, so it comes back into the clean copy.
-    It 'leaves out the removed image at the top of the folder (fails: CopyOtherFiles copies it back)' {
+    # Regression: "other files" at the top of the input folder are copied as they are, and a removed
+    # image at the top of an image folder once came back that way.
+    It 'leaves out the removed image at the top of the folder' {
         $copied -like 'b.png *' | Should -BeNullOrEmpty -Because 'b.png matches a content refusal and the summary counts it as removed'
         $copied | Should -Be @($sourceListing | Where-Object { $_ -like 'a.png *' -or $_ -like 'notes.txt *' })
     }
 
-    It 'passes Test-TrainingSet -Quiet (fails while the removed b.png is copied back)' {
+    It 'passes Test-TrainingSet -Quiet' {
         Test-TrainingSet -Path $destination -RegistryPath $registry -Quiet | Should -BeTrue
     }
 }
