@@ -146,27 +146,10 @@ internal sealed class ParquetColumnBatch : RowBatch
     public static IEnumerable<RowBatch> Read(string path, CancellationToken cancellationToken)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        ParquetReader reader;
+        var reader = ParquetColumns.OpenReader(stream, path, cancellationToken);
         try
         {
-            reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new DatasetFormatException(path, $"not a readable parquet file ({e.Message})", e);
-        }
-        try
-        {
-            var schema = reader.Schema;
-            var urlField = ParquetColumns.Find(schema, "url");
-            var keyField = ParquetColumns.Find(schema, "key", "SAMPLE_ID");
-            var statusField = ParquetColumns.Find(schema, "status");
-            var sha256Field = ParquetColumns.Find(schema, "sha256", "sha256hash");
-            var md5Field = ParquetColumns.Find(schema, "md5");
-            if (urlField is null && keyField is null)
-            {
-                throw new DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.GetDataFields().Select(f => f.Name))}).");
-            }
+            var fields = ParquetColumns.DatasetFields.Find(reader.Schema, path);
             long firstRow = 0;
             for (int g = 0; g < reader.RowGroupCount; g++)
             {
@@ -184,7 +167,7 @@ internal sealed class ParquetColumnBatch : RowBatch
                 ParquetColumnBatch batch;
                 try
                 {
-                    batch = new ParquetColumnBatch(path, g, group, urlField, keyField, statusField, sha256Field, md5Field) { FirstRow = firstRow };
+                    batch = new ParquetColumnBatch(path, g, group, fields.Url, fields.Key, fields.Status, fields.Sha256, fields.Md5) { FirstRow = firstRow };
                 }
                 catch
                 {

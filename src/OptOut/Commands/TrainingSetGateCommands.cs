@@ -65,22 +65,12 @@ public abstract class TrainingSetGateCommandBase : PSCmdlet
 
     protected CancellationToken Cancellation => cancellation.Token;
 
-    protected string DatasetName => Name ?? DefaultName(Paths[0]);
+    protected string DatasetName => Name ?? DatasetPaths.DefaultName(Paths[0]);
 
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var argument in literal ? LiteralPath : Path)
-        {
-            try
-            {
-                Paths.AddRange(literal ? [SessionState.Path.GetUnresolvedProviderPathFromPSPath(argument)] : GetResolvedProviderPathFromPSPath(argument, out _));
-            }
-            catch (ItemNotFoundException e)
-            {
-                OnInputError(ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, argument, null));
-            }
-        }
+        Paths.AddRange(DatasetPaths.Resolve(this, literal ? LiteralPath : Path, literal, OnInputError));
     }
 
     protected override void StopProcessing() => cancellation.Cancel();
@@ -163,12 +153,6 @@ public abstract class TrainingSetGateCommandBase : PSCmdlet
             progress.Report(c.Rows, null, "rows", $", shard {Math.Min(c.ShardsDone + 1, shards.Count)} of {shards.Count}, {c.Violations:N0} violations in {c.ViolatingRows:N0} rows");
         }
         progress.Complete();
-    }
-
-    private static string DefaultName(string path)
-    {
-        var trimmed = path.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
-        return File.Exists(trimmed) ? System.IO.Path.GetFileNameWithoutExtension(trimmed) : System.IO.Path.GetFileName(trimmed);
     }
 }
 
