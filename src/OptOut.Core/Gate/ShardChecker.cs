@@ -23,6 +23,12 @@ public sealed record GateSettings
 
     public CopyRule CopyRule { get; init; } = CopyRule.Default;
 
+    /// <summary>
+    /// False when only counts are wanted (Test-TrainingSet -Quiet without a report): findings are
+    /// counted, not made into objects, and no key or URL string is made for them.
+    /// </summary>
+    public bool ReportViolations { get; init; } = true;
+
     /// <summary>True when local images must be decoded: some content claim to compare holds a hash or an embedding.</summary>
     public bool NeedsPixels => Rules.Content(Decision.Refuse).NeedsPixels || (Policy == GatePolicy.OptIn && Rules.Content(Decision.Grant).NeedsPixels);
 }
@@ -44,6 +50,9 @@ internal sealed class ShardChecker
     private readonly bool checkContentGrants;
     private long violatingRows, violations, rowErrors;
     private readonly PendingRow current = new();
+    private readonly bool removesByKey;
+    private List<Violation>? pendingViolations;
+    private const int ViolationsPerEvent = 512;
 
     public ShardChecker(GateSettings settings, IDatasetShard shard, Action<GateEvent> emit, GateCounters counters)
     {
@@ -53,6 +62,8 @@ internal sealed class ShardChecker
         this.counters = counters;
         checkContent = settings.Rules.ContentCount(Decision.Refuse) > 0;
         checkContentGrants = settings.Policy == GatePolicy.OptIn && settings.Rules.ContentCount(Decision.Grant) > 0;
+        // A metadata parquet (and a clip-retrieval part) is cleaned by row number; layouts whose samples are files, by key too.
+        removesByKey = shard is not ParquetMetadataShard;
     }
 
     public RemovedRows Removed => removed;
@@ -102,6 +113,7 @@ internal sealed class ShardChecker
                     }
                     rows += batch.Count;
                     counters.AddRows(batch.Count);
+                    FlushViolations();
                 }
             }
             if (pipeline is not null)
@@ -112,6 +124,7 @@ internal sealed class ShardChecker
             {
                 RowError(problem, new InvalidDataException(problem));
             }
+            FlushViolations();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -259,18 +272,29 @@ internal sealed class ShardChecker
 
         violatingRows++;
         counters.AddViolatingRow();
-        removed.Add(row.Row, row.Key);
+        removed.Add(row.Row, removesByKey ? row.Key : null);
+        violations += findings.Count;
+        counters.AddViolations(findings.Count);
+        if (!settings.ReportViolations) return;
         foreach (var (rule, claim, detail) in findings)
         {
             var info = claim >= 0 ? settings.Rules.Claim(claim) : (ClaimInfo?)null;
-            violations++;
-            counters.AddViolations(1);
-            emit(new ViolationFound(new Violation(settings.Dataset, shard.Source, row.Row, row.Key, row.Url, rule, info?.Id, info?.Claimant, detail)));
+            (pendingViolations ??= new(ViolationsPerEvent)).Add(
+                new Violation(settings.Dataset, shard.Source, row.Row, row.Key, row.Url, rule, info?.Id, info?.Claimant, detail));
+            if (pendingViolations.Count >= ViolationsPerEvent) FlushViolations();
         }
+    }
+
+    private void FlushViolations()
+    {
+        if (pendingViolations is not { Count: > 0 }) return;
+        emit(new ViolationsFound(pendingViolations));
+        pendingViolations = null;
     }
 
     private void RowError(string target, Exception error)
     {
+        FlushViolations();
         rowErrors++;
         counters.AddRowError();
         emit(new RowProblem(shard.Source, target, error));

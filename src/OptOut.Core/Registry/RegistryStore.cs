@@ -450,25 +450,37 @@ public sealed class RegistryStore : IDisposable
     /// </summary>
     public IEnumerable<ActiveClaim> ReadActiveClaims()
     {
+        // Revocations are few next to claims: reading their ids first spares a lookup a claim. The
+        // decision and kind come back as numbers, not a string a row.
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        using (var revocations = connection.CreateCommand())
+        {
+            revocations.CommandText = "SELECT claim_id FROM revocations";
+            using var reader = revocations.ExecuteReader();
+            while (reader.Read()) revoked.Add(reader.GetString(0));
+        }
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT c.id, c.decision, c.kind, c.target, c.phash, CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant,
+            SELECT c.id, c.decision = 'Grant', CASE c.kind WHEN 'Url' THEN 0 WHEN 'Domain' THEN 1 ELSE 2 END, c.target, c.phash,
+                   CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant,
                    CASE WHEN c.kind = 'Content' AND json_valid(c.evidence) THEN json_extract(c.evidence, '$.FileMd5') END
-            FROM claims c WHERE NOT EXISTS (SELECT 1 FROM revocations r WHERE r.claim_id = c.id) ORDER BY c.seq
+            FROM claims c ORDER BY c.seq
             """;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        using var claims = command.ExecuteReader();
+        while (claims.Read())
         {
+            var id = claims.GetString(0);
+            if (revoked.Count > 0 && revoked.Contains(id)) continue;
             yield return new ActiveClaim(
-                reader.GetString(0),
-                reader.GetString(1) == nameof(Decision.Grant) ? Decision.Grant : Decision.Refuse,
-                ParseKind(reader.GetString(2)),
-                reader.GetString(3),
-                reader.IsDBNull(4) ? null : unchecked((ulong)reader.GetInt64(4)),
-                reader.IsDBNull(5) ? null : MemoryMarshal.Cast<byte, float>((byte[])reader[5]).ToArray(),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8));
+                id,
+                claims.GetInt64(1) == 1 ? Decision.Grant : Decision.Refuse,
+                (ClaimKind)claims.GetInt64(2),
+                claims.GetString(3),
+                claims.IsDBNull(4) ? null : unchecked((ulong)claims.GetInt64(4)),
+                claims.IsDBNull(5) ? null : MemoryMarshal.Cast<byte, float>((byte[])claims[5]).ToArray(),
+                claims.IsDBNull(6) ? null : claims.GetString(6),
+                claims.GetString(7),
+                claims.IsDBNull(8) ? null : claims.GetString(8));
         }
     }
 

@@ -192,7 +192,8 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         var reportPath = ReportPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReportPath);
         var shards = DiscoverShards();
         var rules = LoadRules();
-        var settings = Settings(rules);
+        // -Quiet without a report needs only to know whether anything was found.
+        var settings = Settings(rules) with { ReportViolations = !Quiet || reportPath is not null };
         var gate = new TrainingSetGate(settings);
         var report = reportPath is null ? null : new JUnitReport(settings.Dataset, new Dictionary<string, string>
         {
@@ -207,10 +208,13 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         {
             switch (e)
             {
-                case ViolationFound found:
+                case ViolationsFound found:
                     clean = false;
-                    report?.Add(found.Violation);
-                    if (!Quiet) WriteObject(TrainingSetViolation.From(found.Violation));
+                    foreach (var violation in found.Violations)
+                    {
+                        report?.Add(violation);
+                        if (!Quiet) WriteObject(TrainingSetViolation.From(violation));
+                    }
                     break;
                 case RowProblem problem:
                     clean = false;
@@ -301,9 +305,12 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         {
             switch (e)
             {
-                case ViolationFound found:
-                    byRule[found.Violation.Rule]++;
-                    report.Add(found.Violation, System.IO.Path.GetRelativePath(root, found.Violation.Shard.Split(" + ")[0]));
+                case ViolationsFound found:
+                    foreach (var violation in found.Violations)
+                    {
+                        byRule[violation.Rule]++;
+                        report.Add(violation, System.IO.Path.GetRelativePath(root, violation.Shard.Split(" + ")[0]));
+                    }
                     break;
                 case RowProblem:
                     rowErrors++;

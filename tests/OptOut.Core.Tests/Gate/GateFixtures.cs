@@ -30,7 +30,7 @@ internal static class GateFixtures
         {
             switch (e)
             {
-                case ViolationFound v: violations.Add(v.Violation); break;
+                case ViolationsFound v: violations.AddRange(v.Violations); break;
                 case RowProblem p: problems.Add(p); break;
                 case ShardChecked s: results.Add(s.Result); break;
             }

@@ -182,6 +182,24 @@ public class GateRulesTests
     }
 
     [Fact]
+    public void Counting_only_reports_no_finding_but_counts_every_one()
+    {
+        var path = LaionFile();
+        var gate = new TrainingSetGate(new GateSettings
+        {
+            Dataset = "d", Rules = Rules(RefuseDomain("img2.example.com"), RefuseUrl(LaionUrl(1002))), ReportViolations = false,
+        });
+
+        var events = gate.Run(DatasetDiscovery.Discover(path), 1, null, TimeSpan.FromMilliseconds(50), CancellationToken.None).ToList();
+
+        Assert.Empty(events.OfType<ViolationsFound>());
+        var shard = Assert.Single(events.OfType<ShardChecked>()).Result;
+        Assert.Equal((10L, 11L), (shard.ViolatingRows, shard.Violations));
+        Assert.False(shard.Clean);
+        Assert.Equal(11, gate.Counters.Violations);
+    }
+
+    [Fact]
     public void Stopping_early_ends_the_workers()
     {
         var folder = TestEnvironment.NewScratchFolder();
@@ -190,9 +208,9 @@ public class GateRulesTests
 
         // Every row is a NoConsent finding: the bounded queue fills; taking one and leaving must not hang.
         var first = gate.Run(DatasetDiscovery.Discover(folder), 2, null, TimeSpan.FromMilliseconds(50), CancellationToken.None)
-            .OfType<ViolationFound>().First();
+            .OfType<ViolationsFound>().First();
 
-        Assert.Equal(GateRule.NoConsent, first.Violation.Rule);
+        Assert.Equal(GateRule.NoConsent, first.Violations[0].Rule);
         Assert.True(gate.Counters.Rows < 15_000);
     }
 }
