@@ -161,7 +161,7 @@ internal sealed class ShardChecker
             int claim = rules.FindUrl(Decision.Refuse, normalized);
             if (claim >= 0) row.Add(GateRule.Url, claim, "the URL has an active refusal");
             claim = rules.FindDomain(Decision.Refuse, host);
-            if (claim >= 0) row.Add(GateRule.Domain, claim, $"the host {host} is in refused domain {rules.Claim(claim).Target}");
+            if (claim >= 0) row.Add(GateRule.Domain, claim, DomainDetail(claim));
             if (settings.Policy == GatePolicy.OptIn)
             {
                 row.Granted = rules.FindUrl(Decision.Grant, normalized) >= 0 || rules.FindDomain(Decision.Grant, host) >= 0;
@@ -187,6 +187,18 @@ internal sealed class ShardChecker
             }
         }
         return row;
+    }
+
+    // One text a domain claim, not one a row: a refused domain can cover millions of rows.
+    private readonly Dictionary<int, string> domainDetails = new();
+
+    private string DomainDetail(int claim)
+    {
+        if (!domainDetails.TryGetValue(claim, out var detail))
+        {
+            domainDetails[claim] = detail = $"the host is in refused domain {settings.Rules.Claim(claim).Target}";
+        }
+        return detail;
     }
 
     /// <summary>The dataset lists its images' MD5 (LAION's md5 column): compared with the claimants' files.</summary>

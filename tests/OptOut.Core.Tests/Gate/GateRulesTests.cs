@@ -57,6 +57,22 @@ public class GateRulesTests
     }
 
     [Fact]
+    public void Domain_lookups_find_the_nearest_refused_parent_of_deep_hosts_and_nothing_else()
+    {
+        var deep = string.Join('.', Enumerable.Range(0, 40).Select(i => $"l{i}")) + ".shop.example.co.uk";
+        var rules = Rules([RefuseDomain("example.co.uk"), RefuseDomain("l39.shop.example.co.uk", claimant: "carol"), RefuseDomain("co.uk.evil.org")]);
+
+        Assert.Equal("carol", rules.Claim(rules.FindDomain(Decision.Refuse, deep)).Claimant);
+        Assert.Equal("example.co.uk", rules.Claim(rules.FindDomain(Decision.Refuse, "a.shop.example.co.uk")).Target);
+        Assert.Equal("example.co.uk", rules.Claim(rules.FindDomain(Decision.Refuse, "example.co.uk")).Target);
+        Assert.Equal(-1, rules.FindDomain(Decision.Refuse, "co.uk"));
+        Assert.Equal(-1, rules.FindDomain(Decision.Refuse, "anexample.co.uk"));
+        Assert.Equal("co.uk.evil.org", rules.Claim(rules.FindDomain(Decision.Refuse, "example.co.uk.evil.org")).Target);
+        Assert.Equal(-1, rules.FindDomain(Decision.Refuse, "uk.evil.org"));
+        Assert.Equal(-1, rules.FindDomain(Decision.Grant, "a.shop.example.co.uk"));
+    }
+
+    [Fact]
     public void A_row_broken_by_two_claims_is_reported_once_a_rule_and_counted_once()
     {
         var path = LaionFile();
