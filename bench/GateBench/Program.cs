@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.Json;
+using GateBench;
+using IndexBench;
+using Microsoft.Data.Sqlite;
+using OptOut.Core.Registry;
+
+// The dataset gate benchmark's inputs and raw baselines (issue 5). Each command prints one JSON
+// object (and writes it to --result when given); bench/Gate.Bench.ps1 runs them.
+//
+//   gen --dir DIR [--shards 10] [--rows 1000000] [--url-refusals 1000000] [--domain-refusals 10000] [--domain-share 0.03]
+//       writes the shards, registry.db, refused_*.parquet and expected.json into DIR (cached: a second
+//       run with the same settings only prints expected.json)
+//   raw --dir DIR --scale 1M|10M [--threads 2] [--reps 3] [--modes ReadUrl,CheckKeyUrl,...]
+//       times Parquet.Net reading the shards alone and the URL/domain checks on top of it, in this
+//       process (no PowerShell, no output objects), plus loading the refusals from the registry
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: GateBench gen|raw [--option value]...; see Program.cs");
+    return 2;
+}
+var command = args[0];
+var options = new Dictionary<string, string>(StringComparer.Ordinal);
+for (int i = 1; i < args.Length; i++)
+{
+    if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument {args[i]}");
+    bool flag = i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal);
+    options[args[i][2..]] = flag ? "true" : args[++i];
+}
+string Option(string name, string? fallback = null) => options.TryGetValue(name, out var v) ? v : fallback ?? throw new ArgumentException($"--{name} is required");
+int IntOption(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+var loadBefore = Measure.LoadAverage();
+Dictionary<string, object?> result = command switch
+{
+    "gen" => GateData.Generate(Option("dir"), IntOption("shards", 10), IntOption("rows", 1_000_000), IntOption("url-refusals", 1_000_000),
+        IntOption("domain-refusals", 10_000), double.Parse(Option("domain-share", "0.03"), CultureInfo.InvariantCulture)),
+    "raw" => Raw(Option("dir"), Option("scale"), IntOption("threads", 2), IntOption("reps", 3),
+        Option("modes", "ReadUrl,ReadKeyUrl,CheckKeyUrl,CheckKeyUrlNormalized,EngineReader,EngineReaderCheck")),
+    _ => throw new ArgumentException($"unknown command {command}"),
+};
+result["command"] = command;
+result["load_average_before"] = loadBefore;
+result["load_average_after"] = Measure.LoadAverage();
+var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
+if (options.TryGetValue("result", out var resultPath))
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(resultPath))!);
+    File.WriteAllText(resultPath, json);
+}
+Console.WriteLine(json);
+return 0;
+
+static Dictionary<string, object?> Raw(string dir, string scale, int threads, int reps, string modes)
+{
+    using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "expected.json")));
+    var scaleInfo = expected.RootElement.GetProperty("scales").GetProperty(scale);
+    var folder = scaleInfo.GetProperty("path").GetString()!;
+    var shards = Directory.EnumerateFiles(folder, "*.parquet").Order(StringComparer.Ordinal).ToList();
+    long expectedRows = scaleInfo.GetProperty("rows").GetInt64();
+    var result = new Dictionary<string, object?> { ["scale"] = scale, ["shards"] = shards.Count, ["threads"] = threads, ["reps"] = reps };
+    foreach (var shard in shards) Measure.Warm(shard);
+
+    // Loading the refusals: from the refusal parquets (what the DuckDB side reads), straight from the
+    // registry's SQLite table, and through the engine's RegistryStore.Read.
+    HashSet<string> urls = null!, domains = null!;
+    var (wall, cpu) = Measure.Timed(() =>
+    {
+        urls = GateCheck.ReadSet(Path.Combine(dir, "refused_urls.parquet"), "url");
+        domains = GateCheck.ReadSet(Path.Combine(dir, "refused_domains.parquet"), "domain");
+    });
+    result["load_refusals_parquet_s"] = Measure.Round(wall);
+    var registry = Path.Combine(dir, "registry.db");
+    (wall, _) = Measure.Timed(() =>
+    {
+        using var connection = new SqliteConnection($"Data Source={registry};Mode=ReadOnly");
+        connection.Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT c.kind, c.target FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE c.decision = 'Refuse' AND c.kind IN ('Url', 'Domain') AND r.claim_id IS NULL";
+        var u = new HashSet<string>(StringComparer.Ordinal);
+        var d = new HashSet<string>(StringComparer.Ordinal);
+        using var reader = select.ExecuteReader();
+        while (reader.Read()) (reader.GetString(0) == "Url" ? u : d).Add(reader.GetString(1));
+        if (u.Count != urls.Count || d.Count != domains.Count) throw new InvalidOperationException($"registry holds {u.Count} URL / {d.Count} domain refusals, the parquets {urls.Count} / {domains.Count}");
+    });
+    result["load_refusals_sqlite_s"] = Measure.Round(wall);
+    (wall, _) = Measure.Timed(() =>
+    {
+        using var store = RegistryStore.Open(registry, "bench");
+        long n = 0;
+        foreach (var kind in new[] { ClaimKind.Url, ClaimKind.Domain })
+        {
+            foreach (var record in store.Read(new RecordFilter { Kind = kind, Decision = Decision.Refuse })) n += record.Target.Length > 0 ? 1 : 0;
+        }
+        if (n != urls.Count + domains.Count) throw new InvalidOperationException($"RegistryStore.Read returned {n} refusals");
+    });
+    result["load_refusals_registrystore_s"] = Measure.Round(wall);
+    Measure.Log($"refusals loaded: parquet {result["load_refusals_parquet_s"]} s, sqlite {result["load_refusals_sqlite_s"]} s, RegistryStore.Read {result["load_refusals_registrystore_s"]} s");
+
+    var figures = new Dictionary<string, object?>();
+    foreach (var name in modes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+    {
+        var mode = Enum.Parse<GateCheck.Mode>(name);
+        var walls = new List<double>();
+        var cpus = new List<double>();
+        Counts counts = null!;
+        for (int r = 0; r < reps; r++)
+        {
+            var (w, c) = Measure.Timed(() => counts = GateCheck.Run(shards, threads, mode, urls, domains));
+            walls.Add(w); cpus.Add(c);
+        }
+        if (counts.Rows != expectedRows) throw new InvalidOperationException($"{mode} read {counts.Rows} rows, expected {expectedRows}");
+        var entry = new Dictionary<string, object?>
+        {
+            ["wall_s"] = walls.Select(v => Measure.Round(v)).ToList(),
+            ["cpu_s"] = cpus.Select(v => Measure.Round(v)).ToList(),
+            ["rows_per_s"] = Math.Round(counts.Rows / Measure.Median(walls)),
+            ["rows_per_cpu_s"] = Math.Round(counts.Rows / Measure.Median(cpus)),
+        };
+        if (mode is GateCheck.Mode.CheckKeyUrl or GateCheck.Mode.CheckKeyUrlNormalized or GateCheck.Mode.EngineReaderCheck)
+        {
+            entry["counts"] = counts.ToJson();
+            bool matches = counts.UrlRows == scaleInfo.GetProperty("url_rows").GetInt64() && counts.DomainRows == scaleInfo.GetProperty("domain_rows").GetInt64()
+                && counts.BothRows == scaleInfo.GetProperty("both_rows").GetInt64();
+            entry["matches_expected"] = matches;
+        }
+        figures[name] = entry;
+        Measure.Log($"{name}: {counts.Rows / Measure.Median(walls):N0} rows/s ({counts.Rows / Measure.Median(cpus):N0} rows per CPU-s)");
+    }
+    result["modes"] = figures;
+    result["memory"] = Measure.Memory();
+    return result;
+}
