@@ -1,0 +1,97 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    One measurement of the dataset gate, run by Gate.Bench.ps1 in a fresh process so that its peak
+    memory (VmHWM) belongs to that one job.
+.DESCRIPTION
+    -Mode Probe   imports the module and reports which of Test-TrainingSet / Export-CleanTrainingSet it has.
+    -Mode Test    times `Test-TrainingSet -Path <data> -RegistryPath <registry> -ThrottleLimit N`, the
+                  violations counted by Rule in a process block (no Group-Object, no collection).
+    -Mode Export  times `Export-CleanTrainingSet -Path <data> -Destination <folder> -RegistryPath <registry>`
+                  and reports its summary object.
+    Writes a JSON result to -ResultPath: the cmdlet's wall and CPU seconds (measured in this process,
+    module import excluded and reported apart), the counts, and this process's peak resident memory.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [ValidateSet('Probe', 'Test', 'Export')] [string] $Mode,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $ResultPath,
+    [string] $Path,
+    [string] $RegistryPath,
+    [string] $Destination,
+    [int] $ThrottleLimit = 0
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$ProgressPreference = 'SilentlyContinue'
+
+function Get-PeakMemory {
+    # VmHWM and VmRSS of this process in MiB (Linux); the peak working set elsewhere.
+    $result = [ordered]@{}
+    if (Test-Path '/proc/self/status') {
+        foreach ($line in Get-Content '/proc/self/status') {
+            if ($line -match '^(VmHWM|VmRSS):\s+(\d+)\s+kB') { $result["$($Matches[1])_MiB"] = [Math]::Round([double]$Matches[2] / 1024, 1) }
+        }
+    }
+    $result['PeakWorkingSet_MiB'] = [Math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB, 1)
+    $result['ManagedHeap_MiB'] = [Math]::Round([GC]::GetTotalMemory($false) / 1MB, 1)
+    $result
+}
+
+function Get-CpuSeconds { [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalSeconds }
+
+$clock = [Diagnostics.Stopwatch]::StartNew()
+Import-Module $ModulePath
+$importSeconds = $clock.Elapsed.TotalSeconds
+$memoryAfterImport = Get-PeakMemory
+
+$result = [ordered]@{ mode = $Mode; importSeconds = $importSeconds; memoryAfterImport = $memoryAfterImport }
+
+switch ($Mode) {
+    'Probe' {
+        $result.commands = @(Get-Command -Module OptOut -Name Test-TrainingSet, Export-CleanTrainingSet -ErrorAction Ignore | ForEach-Object Name)
+        $result.parameters = [ordered]@{}
+        foreach ($name in $result.commands) { $result.parameters[$name] = @((Get-Command $name).Parameters.Keys) }
+    }
+    'Test' {
+        $counts = @{}
+        $failures = $null
+        $arguments = @{ Path = $Path; RegistryPath = $RegistryPath; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures' }
+        if ($ThrottleLimit -gt 0) { $arguments.ThrottleLimit = $ThrottleLimit }
+        $cpu = Get-CpuSeconds
+        $clock.Restart()
+        Test-TrainingSet @arguments | & { process { $counts[[string]$_.Rule] = 1 + [long]$counts[[string]$_.Rule] } }
+        $seconds = $clock.Elapsed.TotalSeconds
+        $result.seconds = $seconds
+        $result.cpuSeconds = (Get-CpuSeconds) - $cpu
+        $result.violations = $counts
+        $result.errors = @($failures | Where-Object { $_ } | ForEach-Object { "$_" })
+    }
+    'Export' {
+        $failures = $null
+        $arguments = @{ Path = $Path; Destination = $Destination; RegistryPath = $RegistryPath; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures' }
+        if (Test-Path -LiteralPath $Destination) { $arguments.Force = $true }
+        $cpu = Get-CpuSeconds
+        $clock.Restart()
+        $summary = @(Export-CleanTrainingSet @arguments)
+        $seconds = $clock.Elapsed.TotalSeconds
+        $result.seconds = $seconds
+        $result.cpuSeconds = (Get-CpuSeconds) - $cpu
+        # The summary object's scalar properties (Rows, Kept, Removed, ...), whatever else it carries.
+        $last = $summary | Select-Object -Last 1
+        $result.summary = [ordered]@{}
+        if ($last) {
+            foreach ($p in $last.PSObject.Properties) {
+                $v = $p.Value
+                if ($null -eq $v -or $v -is [ValueType] -or $v -is [string]) { $result.summary[$p.Name] = $v }
+                else { $result.summary[$p.Name] = "$v" }
+            }
+        }
+        $result.outputs = $summary.Count
+        $result.errors = @($failures | Where-Object { $_ } | ForEach-Object { "$_" })
+    }
+}
+$result.memory = Get-PeakMemory
+$result | ConvertTo-Json -Depth 5 | Set-Content -LiteralPath $ResultPath -Encoding utf8NoBOM
