@@ -69,7 +69,7 @@ $BenchOut = Join-Path $Root 'out/bench/GateBench'
 $GateBench = Join-Path $BenchOut ($IsWindows ? 'GateBench.exe' : 'GateBench')
 $DuckDir = Join-Path $PSScriptRoot 'duckdb'
 $GateMjs = Join-Path $DuckDir 'gate.mjs'
-$Child = Join-Path $PSScriptRoot 'Gate.Child.ps1'
+$ChildScript = Join-Path $PSScriptRoot 'Gate.Child.ps1'
 $Inv = [Globalization.CultureInfo]::InvariantCulture
 
 function Log([string] $Message) { Write-Host "[$((Get-Date).ToString('HH:mm:ss'))] $Message" }
@@ -138,7 +138,7 @@ $commands = @()
 $moduleNote = $null
 if (Test-Path (Join-Path $ModulePath 'OptOut.psd1')) {
     $probe = Join-Path $Work 'probe.json'
-    dotnet pwsh -NoProfile -NonInteractive -File $Child -Mode Probe -ModulePath $ModulePath -ResultPath $probe | Out-Host
+    dotnet pwsh -NoProfile -NonInteractive -File $ChildScript -Mode Probe -ModulePath $ModulePath -ResultPath $probe | Out-Host
     if ($LASTEXITCODE -eq 0 -and (Test-Path $probe)) { $commands = @((Get-Content -Raw $probe | ConvertFrom-Json -AsHashtable).commands) }
     if ('Test-TrainingSet' -notin $commands) { $moduleNote = "the module at $ModulePath has no Test-TrainingSet yet" }
 }
@@ -159,7 +159,7 @@ foreach ($label in $scales.Keys) {
             $resultPath = Join-Path $Work "test-$label-$r.json"
             Remove-Item $resultPath -ErrorAction Ignore
             $m = Invoke-Measured "Test-TrainingSet ($label)" {
-                dotnet pwsh -NoProfile -NonInteractive -File $Child -Mode Test -ModulePath $ModulePath -ResultPath $resultPath -Path $info.path -RegistryPath $registry -ThrottleLimit $Threads
+                dotnet pwsh -NoProfile -NonInteractive -File $ChildScript -Mode Test -ModulePath $ModulePath -ResultPath $resultPath -Path $info.path -RegistryPath $registry -ThrottleLimit $Threads
             } -AllowFailure
             if ($m.ExitCode -ne 0 -or -not (Test-Path $resultPath)) { throw "Test-TrainingSet ($label) failed (exit code $($m.ExitCode)): $($m.Output)" }
             $child = Get-Content -Raw $resultPath | ConvertFrom-Json -AsHashtable
@@ -196,7 +196,7 @@ if (-not $SkipExport) {
             $resultPath = Join-Path $Work "export-$exportLabel-$r.json"
             Remove-Item $resultPath -ErrorAction Ignore
             $m = Invoke-Measured "Export-CleanTrainingSet" {
-                dotnet pwsh -NoProfile -NonInteractive -File $Child -Mode Export -ModulePath $ModulePath -ResultPath $resultPath -Path $info.path -RegistryPath $registry -Destination $destination
+                dotnet pwsh -NoProfile -NonInteractive -File $ChildScript -Mode Export -ModulePath $ModulePath -ResultPath $resultPath -Path $info.path -RegistryPath $registry -Destination $destination
             } -AllowFailure
             if ($m.ExitCode -ne 0 -or -not (Test-Path $resultPath)) { throw "Export-CleanTrainingSet failed (exit code $($m.ExitCode)): $($m.Output)" }
             $child = Get-Content -Raw $resultPath | ConvertFrom-Json -AsHashtable
@@ -281,7 +281,10 @@ foreach ($label in $runs.Keys) {
     $mod = @($runs[$label].module); $duck = @($runs[$label].duckdb)
     $modRate = Median (Rates $mod 'rowsPerSecond')
     $duckRate = Median (Rates $duck 'rowsPerSecond')
-    $measured = if ($mod.Count) { '{0} rows/s ({1} s; {2} CPU-s; process with start-up and import {3} s)' -f (N $modRate), (N (Median (Rates $mod 'seconds')) 2), (N (Median (Rates $mod 'cpuSeconds')) 1), (N (Median (Rates $mod 'processWall')) 1) } else { "not run: $moduleNote" }
+    $measured = if ($mod.Count) {
+        $consumer = Median @($mod | ForEach-Object { if ($_.Contains('consumerSeconds')) { $_.consumerSeconds } })
+        '{0} rows/s ({1} s, of which about {4} s is the counting pipeline''s own cost; {2} CPU-s; from the process's start, with pwsh start-up and module import, {3} s)' -f (N $modRate), (N (Median (Rates $mod 'seconds')) 2), (N (Median (Rates $mod 'cpuSeconds')) 1), (N (Median (Rates $mod 'sinceProcessStart')) 1), (N $consumer 2)
+    } else { "not run: $moduleNote" }
     $baseline = if ($duck.Count) { 'DuckDB: {0} rows/s ({1} s query + {2} s loading the refusals; {3} CPU-s)' -f (N $duckRate), (N (Median (Rates $duck 'query_s')) 2), (N (Median (Rates $duck 'load_refusals_s')) 2), (N (Median (Rates $duck 'cpu_s')) 1) } else { 'DuckDB not run' }
     $ratio = if ($mod.Count -and $duck.Count) { '× {0}' -f (N ($modRate / $duckRate) 2) } else { '' }
     $verdict = if ($mod.Count) { Verdict ($modRate -ge 1e6) } else { 'not run' }
@@ -329,7 +332,7 @@ if (-not $SkipExport) {
     $measured = if ($exportRuns.Count) {
         $s = $exportRuns[0].summary
         '{0} rows/s ({1} s; peak {2} MiB); summary {3}' -f (N (Median (Rates $exportRuns 'rowsPerSecond'))), (N (Median (Rates $exportRuns 'seconds')) 2), (N (Median @($exportRuns | ForEach-Object { $_.memory.VmHWM_MiB }))), (($s.Keys | Where-Object { $_ -in 'Rows', 'Kept', 'Removed' } | ForEach-Object { "$_ $(N $s[$_])" }) -join ', ')
-    } else { "not run: $(if ($moduleNote) { $moduleNote } else { 'the module has no Export-CleanTrainingSet yet' })" }
+    } else { "not run: $(if ($hasExport) { '' } elseif (Test-Path (Join-Path $ModulePath 'OptOut.psd1')) { "the module at $ModulePath has no Export-CleanTrainingSet yet" } else { $moduleNote })" }
     $baseline = if ($duckClean.Count) { 'DuckDB COPY of the kept rows in file order: {0} rows/s ({1} s)' -f (N (Median (Rates $duckClean 'rowsPerSecond'))), (N (Median (Rates $duckClean 'total_s')) 2) } else { 'DuckDB not run' }
     $ratio = if ($exportRuns.Count -and $duckClean.Count) { '× {0}' -f (N ((Median (Rates $exportRuns 'rowsPerSecond')) / (Median (Rates $duckClean 'rowsPerSecond'))) 2) } else { '' }
     Line "| ``Export-CleanTrainingSet``, $exportLabel rows | (no figure in the issue) | $measured | $baseline | $ratio | |"
@@ -383,7 +386,7 @@ if ($raw.Count) {
 Line '#### Repetitions'
 Line ''
 foreach ($label in $runs.Keys) {
-    foreach ($x in $runs[$label].module) { Line ("- $label Test-TrainingSet: {0} rows/s, {1} s, {2} CPU-s, peak {3} MiB, import {4} s, load {5}, others' CPU {6}%" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.cpuSeconds 1), (N $x.memory.VmHWM_MiB), (N $x.importSeconds 1), (N $x.loadBefore 2), (N ($x.otherCpu * 100))) }
+    foreach ($x in $runs[$label].module) { Line ("- $label Test-TrainingSet: {0} rows/s, {1} s (counting block alone {7} s), {2} CPU-s, peak {3} MiB, import {4} s, load {5}, others' CPU {6}%" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.cpuSeconds 1), (N $x.memory.VmHWM_MiB), (N $x.importSeconds 1), (N $x.loadBefore 2), (N ($x.otherCpu * 100)), (N $(if ($x.Contains('consumerSeconds')) { $x.consumerSeconds } else { [double]::NaN }) 2)) }
     foreach ($x in $runs[$label].duckdb) { Line ("- $label DuckDB: {0} rows/s, {1} s query + {2} s refusals, {3} CPU-s, peak {4} MiB, load {5}, others' CPU {6}%" -f (N $x.rowsPerSecond), (N $x.query_s 2), (N $x.load_refusals_s 2), (N $x.cpu_s 1), (N $x.max_rss_mib), (N $x.loadBefore 2), (N ($x.otherCpu * 100))) }
 }
 foreach ($x in $exportRuns) { Line ("- $exportLabel Export-CleanTrainingSet: {0} rows/s, {1} s, peak {2} MiB, load {3}" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.memory.VmHWM_MiB), (N $x.loadBefore 2)) }
