@@ -40,7 +40,8 @@ param(
     # How DuckDB expands hosts to parent domains (gate.mjs): 'hosts' (distinct hosts expanded once,
     # its fastest form), 'exists' (a correlated EXISTS a row), 'rows' (every row's suffixes unnested).
     [ValidateSet('hosts', 'exists', 'rows')] [string] $DuckDbDomainJoin = 'hosts',
-    [string[]] $RawModes = @('ReadUrl', 'ReadKeyUrl', 'CheckKeyUrl', 'CheckKeyUrlNormalized', 'EngineReader', 'EngineReaderCheck'),
+    # GateBench raw modes; '/rg' splits the work by row group instead of by shard.
+    [string[]] $RawModes = @('ReadUrl', 'ReadKeyUrl', 'CheckKeyUrl', 'CheckKeyUrl/rg', 'CheckKeyUrlNormalized', 'EngineReader', 'EngineReaderCheck'),
     [switch] $SkipRaw,
     [switch] $SkipExport,
     [double] $MaxLoad = 1.5,
@@ -351,7 +352,7 @@ Line ''
 if ($raw.Count) {
     Line '#### Where the time goes: raw baselines (`bench/GateBench raw`, no PowerShell)'
     Line ''
-    Line "The same shards read in one .NET process, shards in parallel on $Threads threads, refusals in ``HashSet<string>``s (host decisions cached per host). ``Read*``: Parquet.Net reading columns only; ``Check*``: the URL and domain rules on top; ``EngineReader*``: the engine's ``ParquetMetadataShard.ReadRows`` (every column it maps: key, URL, caption, sizes, ...), which an engine-side gate reusing the index importer's reader would pay."
+    Line "The same shards read in one .NET process, shards in parallel on $Threads threads (so one shard keeps one thread busy, unless split by row group), refusals in ``HashSet<string>``s (host decisions cached per host). ``Read*``: Parquet.Net reading columns only; ``Check*``: the URL and domain rules on top; ``EngineReader*``: the engine's ``ParquetMetadataShard.ReadRows`` (every column it maps: key, URL, caption, sizes, ...), which an engine-side gate reusing the index importer's reader would pay."
     Line ''
     Line ('| step | ' + ((@($raw.Keys) | ForEach-Object { "$_ rows/s (rows per CPU-s)" }) -join ' | ') + ' |')
     Line ('| --- | ' + ((@($raw.Keys) | ForEach-Object { '---' }) -join ' | ') + ' |')
@@ -368,7 +369,10 @@ if ($raw.Count) {
             $e = $raw[$label].modes[$mode]
             if ($e) { '{0} ({1}){2}' -f (N $e.rows_per_s), (N $e.rows_per_cpu_s), $(if ($e.Contains('matches_expected') -and -not $e.matches_expected) { ' **counts differ**' }) } else { '' }
         }
-        Line "| $($descriptions[$mode] ?? $mode) | $($cells -join ' | ') |"
+        $base = $mode -replace '/rg$', ''
+        $text = $descriptions[$base] ?? $base
+        if ($mode -ne $base) { $text += ', split by row group (both threads busy on one shard)' }
+        Line "| $text | $($cells -join ' | ') |"
     }
     $loadRows = [ordered]@{
         load_refusals_sqlite_s                 = 'loading the 1M + 10k refusals into sets: SQLite, active refusals (revocations joined)'

@@ -55,8 +55,30 @@ public static class GateCheck
         EngineReaderCheck,
     }
 
-    public static Counts Run(IReadOnlyList<string> shards, int threads, Mode mode, HashSet<string>? urls, HashSet<string>? domains)
+    /// <summary>
+    /// Runs a mode over shards on <paramref name="threads"/> threads: shard by shard, or with
+    /// <paramref name="byRowGroup"/> row group by row group (each task opens its own reader), which
+    /// keeps every thread busy even over a single shard.
+    /// </summary>
+    public static Counts Run(IReadOnlyList<string> shards, int threads, Mode mode, HashSet<string>? urls, HashSet<string>? domains, bool byRowGroup = false)
     {
+        if (byRowGroup && mode is not (Mode.EngineReader or Mode.EngineReaderCheck))
+        {
+            var items = new List<(string Path, int Group)>();
+            foreach (var shard in shards)
+            {
+                using var stream = File.OpenRead(shard);
+                var reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true).GetAwaiter().GetResult();
+                for (int g = 0; g < reader.RowGroupCount; g++) items.Add((shard, g));
+                reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            var perGroup = new Counts[items.Count];
+            Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                i => perGroup[i] = Shard(items[i].Path, mode, urls, domains, items[i].Group));
+            var sum = new Counts();
+            foreach (var c in perGroup) sum.Add(c);
+            return sum;
+        }
         var perShard = new Counts[shards.Count];
         Parallel.For(0, shards.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
             i => perShard[i] = Shard(shards[i], mode, urls, domains));
@@ -65,7 +87,7 @@ public static class GateCheck
         return total;
     }
 
-    public static Counts Shard(string path, Mode mode, HashSet<string>? urls, HashSet<string>? domains)
+    public static Counts Shard(string path, Mode mode, HashSet<string>? urls, HashSet<string>? domains, int onlyGroup = -1)
     {
         var counts = new Counts();
         var hostCache = new Dictionary<string, bool>(StringComparer.Ordinal);
@@ -95,6 +117,7 @@ public static class GateCheck
         var keyField = fields.First(f => string.Equals(f.Name, "SAMPLE_ID", StringComparison.OrdinalIgnoreCase));
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
+            if (onlyGroup >= 0 && g != onlyGroup) continue;
             using var group = reader.OpenRowGroupReader(g);
             int n = checked((int)group.RowCount);
             var values = new string[n];

@@ -11,7 +11,8 @@ using OptOut.Core.Registry;
 //   gen --dir DIR [--shards 10] [--rows 1000000] [--url-refusals 1000000] [--domain-refusals 10000] [--domain-share 0.03]
 //       writes the shards, registry.db, refused_*.parquet and expected.json into DIR (cached: a second
 //       run with the same settings only prints expected.json)
-//   raw --dir DIR --scale 1M|10M [--threads 2] [--reps 3] [--modes ReadUrl,CheckKeyUrl,...]
+//   raw --dir DIR --scale 1M|10M [--threads 2] [--reps 3] [--modes ReadUrl,CheckKeyUrl,CheckKeyUrl/rg,...]
+//       (a mode split by shard, or with /rg by row group)
 //       times Parquet.Net reading the shards alone and the URL/domain checks on top of it, in this
 //       process (no PowerShell, no output objects), plus loading the refusals from the registry
 
@@ -126,13 +127,15 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
     var figures = new Dictionary<string, object?>();
     foreach (var name in modes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
     {
-        var mode = Enum.Parse<GateCheck.Mode>(name);
+        // "Mode" splits the work by shard; "Mode/rg" by row group (every thread busy on one shard too).
+        bool byRowGroup = name.EndsWith("/rg", StringComparison.Ordinal);
+        var mode = Enum.Parse<GateCheck.Mode>(byRowGroup ? name[..^3] : name);
         var walls = new List<double>();
         var cpus = new List<double>();
         Counts counts = null!;
         for (int r = 0; r < reps; r++)
         {
-            var (w, c) = Measure.Timed(() => counts = GateCheck.Run(shards, threads, mode, urls, domains));
+            var (w, c) = Measure.Timed(() => counts = GateCheck.Run(shards, threads, mode, urls, domains, byRowGroup));
             walls.Add(w); cpus.Add(c);
         }
         if (counts.Rows != expectedRows) throw new InvalidOperationException($"{mode} read {counts.Rows} rows, expected {expectedRows}");
