@@ -112,55 +112,55 @@ public static class GateCheck
         var reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true).GetAwaiter().GetResult();
         try
         {
-        var fields = reader.Schema.GetDataFields();
-        var urlField = fields.First(f => string.Equals(f.Name, "URL", StringComparison.OrdinalIgnoreCase));
-        var keyField = fields.First(f => string.Equals(f.Name, "SAMPLE_ID", StringComparison.OrdinalIgnoreCase));
-        for (int g = 0; g < reader.RowGroupCount; g++)
-        {
-            if (onlyGroup >= 0 && g != onlyGroup) continue;
-            using var group = reader.OpenRowGroupReader(g);
-            int n = checked((int)group.RowCount);
-            var values = new string[n];
-            if (mode != Mode.ReadUrl)
+            var fields = reader.Schema.GetDataFields();
+            var urlField = fields.First(f => string.Equals(f.Name, "URL", StringComparison.OrdinalIgnoreCase));
+            var keyField = fields.First(f => string.Equals(f.Name, "SAMPLE_ID", StringComparison.OrdinalIgnoreCase));
+            for (int g = 0; g < reader.RowGroupCount; g++)
             {
-                if (keyField.IsNullable)
+                if (onlyGroup >= 0 && g != onlyGroup) continue;
+                using var group = reader.OpenRowGroupReader(g);
+                int n = checked((int)group.RowCount);
+                var values = new string[n];
+                if (mode != Mode.ReadUrl)
                 {
-                    var keys = new long?[n];
-                    group.ReadAsync(keyField, keys.AsMemory()).GetAwaiter().GetResult();
-                    counts.Checksum += keys[n - 1] ?? 0;
+                    if (keyField.IsNullable)
+                    {
+                        var keys = new long?[n];
+                        group.ReadAsync(keyField, keys.AsMemory()).GetAwaiter().GetResult();
+                        counts.Checksum += keys[n - 1] ?? 0;
+                    }
+                    else
+                    {
+                        var keys = new long[n];
+                        group.ReadAsync(keyField, keys.AsMemory()).GetAwaiter().GetResult();
+                        counts.Checksum += keys[n - 1];
+                    }
                 }
-                else
+                group.ReadAsync(urlField, values.AsMemory()).GetAwaiter().GetResult();
+                counts.Rows += n;
+                switch (mode)
                 {
-                    var keys = new long[n];
-                    group.ReadAsync(keyField, keys.AsMemory()).GetAwaiter().GetResult();
-                    counts.Checksum += keys[n - 1];
+                    case Mode.ReadUrl:
+                    case Mode.ReadKeyUrl:
+                        foreach (var url in values) counts.Checksum += url?.Length ?? 0;
+                        break;
+                    case Mode.CheckKeyUrl:
+                        foreach (var url in values)
+                        {
+                            if (url is null) continue;
+                            Classify(url, HostOf(url), counts, urls!, domains!, hostCache);
+                        }
+                        break;
+                    case Mode.CheckKeyUrlNormalized:
+                        foreach (var url in values)
+                        {
+                            if (url is null) continue;
+                            var normalized = UrlNormalizer.Normalize(url);
+                            Classify(normalized.Url, normalized.Host, counts, urls!, domains!, hostCache);
+                        }
+                        break;
                 }
             }
-            group.ReadAsync(urlField, values.AsMemory()).GetAwaiter().GetResult();
-            counts.Rows += n;
-            switch (mode)
-            {
-                case Mode.ReadUrl:
-                case Mode.ReadKeyUrl:
-                    foreach (var url in values) counts.Checksum += url?.Length ?? 0;
-                    break;
-                case Mode.CheckKeyUrl:
-                    foreach (var url in values)
-                    {
-                        if (url is null) continue;
-                        Classify(url, HostOf(url), counts, urls!, domains!, hostCache);
-                    }
-                    break;
-                case Mode.CheckKeyUrlNormalized:
-                    foreach (var url in values)
-                    {
-                        if (url is null) continue;
-                        var normalized = UrlNormalizer.Normalize(url);
-                        Classify(normalized.Url, normalized.Host, counts, urls!, domains!, hostCache);
-                    }
-                    break;
-            }
-        }
         }
         finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
         return counts;
