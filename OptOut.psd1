@@ -23,6 +23,8 @@
         'Export-OptOutList'
         'Import-OptOutList'
         'Get-OptOutHistory'
+        'Test-TrainingSet'
+        'Export-CleanTrainingSet'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

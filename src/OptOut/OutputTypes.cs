@@ -78,3 +78,64 @@ public sealed class TrainingSetImportSummary
     public double RowsPerSecond { get; init; }
     public string IndexPath { get; init; } = "";
 }
+
+/// <summary>Output of Test-TrainingSet: one row of a training set that breaks one rule.</summary>
+public sealed class TrainingSetViolation
+{
+    public string Dataset { get; init; } = "";
+
+    /// <summary>The shard file or folder the row is in.</summary>
+    public string Shard { get; init; } = "";
+
+    /// <summary>The row's position in its shard (0-based, file order).</summary>
+    public long Row { get; init; }
+
+    public string? Key { get; init; }
+    public string? Url { get; init; }
+
+    /// <summary>Url, Domain, Content, Signal or NoConsent.</summary>
+    public string Rule { get; init; } = "";
+
+    /// <summary>The registry record behind the finding (none for Signal and NoConsent).</summary>
+    public string? RecordId { get; init; }
+
+    public string? Claimant { get; init; }
+    public string Detail { get; init; } = "";
+
+    internal static TrainingSetViolation From(Core.Gate.Violation v) => new()
+    {
+        Dataset = v.Dataset,
+        Shard = v.Shard,
+        Row = v.Row,
+        Key = v.Key,
+        Url = v.Url,
+        Rule = v.Rule.ToString(),
+        RecordId = v.RecordId,
+        Claimant = v.Claimant,
+        Detail = v.Detail,
+    };
+}
+
+/// <summary>Output of Export-CleanTrainingSet.</summary>
+public sealed class CleanTrainingSetSummary
+{
+    public string Dataset { get; init; } = "";
+    public string Source { get; init; } = "";
+    public string Destination { get; init; } = "";
+    public string Policy { get; init; } = "";
+    public int Shards { get; init; }
+    public long Rows { get; init; }
+    public long Kept { get; init; }
+    public long Removed { get; init; }
+
+    /// <summary>Findings by rule (a removed row may break several).</summary>
+    public System.Collections.Specialized.OrderedDictionary ViolationsByRule { get; init; } = new();
+
+    /// <summary>Rows whose image could not be read or decoded: kept, but not checked by content.</summary>
+    public long RowErrors { get; init; }
+
+    /// <summary>The CSV listing every removed row, its rule and record.</summary>
+    public string RemovalReport { get; init; } = "";
+
+    public TimeSpan Elapsed { get; init; }
+}

@@ -142,5 +142,36 @@ public sealed partial class NpyFile : IDisposable
     [GeneratedRegex(@"'shape'\s*:\s*\(([^)]*)\)")]
     private static partial Regex ShapePattern();
 
+    /// <summary>
+    /// Writes a copy without the rows <paramref name="isRemoved"/> names, so it stays aligned with a
+    /// metadata parquet filtered the same way: same dtype, C order, shape (kept rows, columns).
+    /// </summary>
+    /// <returns>The number of rows written.</returns>
+    public long CopyRowsTo(string destination, Func<long, bool> isRemoved)
+    {
+        long kept = 0;
+        for (long r = 0; r < Rows; r++) if (!isRemoved(r)) kept++;
+        var descr = ElementSize == 2 ? "<f2" : "<f4";
+        var header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({kept.ToString(CultureInfo.InvariantCulture)}, {Columns.ToString(CultureInfo.InvariantCulture)}), }}";
+        // Version 1 (16-bit header length), padded with spaces so the data starts on a 64-byte boundary.
+        int total = 10 + header.Length + 1;
+        header = header.PadRight(header.Length + (64 - total % 64) % 64) + "\n";
+        using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        output.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
+        Span<byte> length = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(length, checked((ushort)header.Length));
+        output.Write(length);
+        output.Write(Encoding.Latin1.GetBytes(header));
+
+        stream.Position = DataOffset;
+        var buffer = new byte[Columns * ElementSize];
+        for (long r = 0; r < Rows; r++)
+        {
+            stream.ReadExactly(buffer);
+            if (!isRemoved(r)) output.Write(buffer);
+        }
+        return kept;
+    }
+
     public void Dispose() => stream.Dispose();
 }

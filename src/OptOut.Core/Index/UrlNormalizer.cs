@@ -34,37 +34,40 @@ public static class UrlNormalizer
     /// and hyphens, no port, user info or fragment, a path and query of plain characters (no escapes,
     /// no dot segments): then normalising would return it unchanged.
     /// </summary>
-    internal static bool AlreadyNormal(string url, out int hostEnd)
+    internal static bool AlreadyNormal(string url, out int hostEnd) => AlreadyNormal(url.AsSpan(), out _, out hostEnd);
+
+    /// <summary>
+    /// <see cref="AlreadyNormal(string, out int)"/> on a span (a dataset column read without making
+    /// strings), giving where the host is.
+    /// </summary>
+    public static bool AlreadyNormal(ReadOnlySpan<char> url, out int hostStart, out int hostEnd)
     {
         hostEnd = 0;
         int start = url.StartsWith("https://", StringComparison.Ordinal) ? 8 : url.StartsWith("http://", StringComparison.Ordinal) ? 7 : -1;
+        hostStart = start;
         if (start < 0) return false;
         int i = start;
         while (i < url.Length && (char.IsAsciiLetterLower(url[i]) || char.IsAsciiDigit(url[i]) || url[i] is '.' or '-')) i++;
         if (i == start || i == url.Length || url[i] != '/' || url[i - 1] == '.' || url[start] == '.') return false;
         // The last label must start with a letter (a top-level domain): numeric hosts may be IP
         // addresses in short forms ("8", "010.1"), which the full parser rewrites.
-        int lastLabel = url.LastIndexOf('.', i - 1, i - start) + 1;
-        if (lastLabel == 0) lastLabel = start;
+        int lastLabel = url[start..i].LastIndexOf('.') + 1 + start;
         if (!char.IsAsciiLetterLower(url[lastLabel])) return false;
-        if (url.AsSpan(start, i - start).Contains("..", StringComparison.Ordinal)) return false;
+        if (url[start..i].Contains("..", StringComparison.Ordinal)) return false;
         hostEnd = i;
-        for (; i < url.Length; i++)
-        {
-            char c = url[i];
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~' or '/' or '?' or ':' or '@' or '!' or '$' or '&' or '\'' or '(' or ')' or '*' or '+' or ',' or ';' or '=')
-            {
-                continue;
-            }
-            return false;
-        }
+        // Every remaining character must be one normalising keeps as it is.
+        if (url[i..].IndexOfAnyExcept(PlainPathCharacters) >= 0) return false;
         // Dot segments ("/./", "/../") are resolved by the full normaliser.
-        int queryStart = url.IndexOf('?', hostEnd);
-        var path = queryStart < 0 ? url.AsSpan(hostEnd) : url.AsSpan(hostEnd, queryStart - hostEnd);
+        int queryStart = url[hostEnd..].IndexOf('?');
+        if (queryStart >= 0) queryStart += hostEnd;
+        var path = queryStart < 0 ? url[hostEnd..] : url[hostEnd..queryStart];
         return !path.Contains("/./", StringComparison.Ordinal) && !path.Contains("/../", StringComparison.Ordinal)
             && !path.EndsWith("/.", StringComparison.Ordinal) && !path.EndsWith("/..", StringComparison.Ordinal)
             && !(queryStart >= 0 && queryStart == url.Length - 1);
     }
+
+    private static readonly System.Buffers.SearchValues<char> PlainPathCharacters = System.Buffers.SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?:@!$&'()*+,;=");
 
     private static NormalizedUrl NormalizeSlow(string url)
     {

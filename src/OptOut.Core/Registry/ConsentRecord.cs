@@ -32,6 +32,9 @@ public sealed record Evidence
 {
     public string? File { get; init; }
     public string? FileSha256 { get; init; }
+
+    /// <summary>MD5 of the claimant's file: LAION's md5 columns list it, so a dataset can be checked without its images.</summary>
+    public string? FileMd5 { get; init; }
     public string? MatchedDataset { get; init; }
     public string? MatchedKey { get; init; }
     public string? MatchedUrl { get; init; }
@@ -85,3 +88,8 @@ public sealed record ConsentRecord
 
 /// <summary>One line of the append-only audit log.</summary>
 public sealed record AuditEntry(long Sequence, DateTime At, string User, string Action, string? RecordId, string? Reason, string? Detail);
+
+/// <summary>An active claim reduced to what a dataset check compares.</summary>
+public sealed record ActiveClaim(
+    string Id, Decision Decision, ClaimKind Kind, string Target, ulong? PerceptualHash, float[]? Embedding, string? ModelId, string Claimant,
+    string? Md5 = null);

@@ -434,6 +434,34 @@ public sealed class RegistryStore : IDisposable
         while (reader.Read()) yield return ReadRecord(reader, filter.IncludeEmbeddings);
     }
 
+    /// <summary>
+    /// Every active claim, oldest first, with only what a dataset check compares (no evidence, no
+    /// JSON): the training-set gate loads a million of these before it reads a row.
+    /// </summary>
+    public IEnumerable<ActiveClaim> ReadActiveClaims()
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT c.id, c.decision, c.kind, c.target, c.phash, CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant,
+                   CASE WHEN c.kind = 'Content' AND json_valid(c.evidence) THEN json_extract(c.evidence, '$.FileMd5') END
+            FROM claims c WHERE NOT EXISTS (SELECT 1 FROM revocations r WHERE r.claim_id = c.id) ORDER BY c.seq
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new ActiveClaim(
+                reader.GetString(0),
+                reader.GetString(1) == nameof(Decision.Grant) ? Decision.Grant : Decision.Refuse,
+                Enum.Parse<ClaimKind>(reader.GetString(2)),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? null : unchecked((ulong)reader.GetInt64(4)),
+                reader.IsDBNull(5) ? null : MemoryMarshal.Cast<byte, float>((byte[])reader[5]).ToArray(),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8));
+        }
+    }
+
     public IEnumerable<AuditEntry> History(string? recordId = null, DateTime? since = null, string? action = null)
     {
         using var command = connection.CreateCommand();

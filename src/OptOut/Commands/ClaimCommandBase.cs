@@ -220,7 +220,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
             Content = new ContentFingerprint(f.Sha256, f.PerceptualHash, f.Embedding, f.ModelId),
             Claimant = Claimant,
             Reason = Reason,
-            Evidence = new Evidence { File = f.Path, FileSha256 = f.Sha256 },
+            Evidence = new Evidence { File = f.Path, FileSha256 = f.Sha256, FileMd5 = Convert.ToHexString(f.Md5).ToLowerInvariant() },
         }, f.Path);
         if (IncludeCopies) QueueCopies(f);
     }

@@ -385,4 +385,109 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             @{ Title = 'The story of one record'; Code = 'Get-OptOut -Url https://example.com/a.jpg -IncludeRevoked | Get-OptOutHistory'; Remarks = 'When it was added and revoked, by whom and why.' }
         )
     }
+    'Test-TrainingSet'      = @{
+        Synopsis    = 'Checks a training set against the consent registry before training: every row that someone refused (or, under -Policy OptIn, that nobody granted).'
+        Description = @'
+Test-TrainingSet reads a training set where it lies (LAION metadata parquet, img2dataset "files" or
+"webdataset" output, clip-retrieval img_emb/metadata parts, or a folder of images), streaming, a
+row group or a batch at a time, without importing it; memory does not grow with the dataset. Each
+row is checked against the registry's active claims, and each finding names its rule:
+
+- Url: the row's URL, normalised as in the index, has an active refusal;
+- Domain: its host or a parent domain has one;
+- Content: its picture matches a content claim: the same SHA-256 (the file's, or the dataset's own
+  sha256 column), or a copy by perceptual hash and embedding (local images are fingerprinted on the
+  fly when a content claim needs it; clip-retrieval embeddings are compared as they are, with
+  claims made with the same model);
+- Signal: a local image carries an embedded reservation: IPTC plus:DataMining with a prohibiting
+  value in its XMP, or a C2PA / CAWG training-mining assertion that does not allow training;
+- NoConsent: under -Policy OptIn, no active grant covers the row's URL, domain or content.
+
+Findings stream out as OptOut.TrainingSetViolation objects (Dataset, Shard, Row, Key, Url, Rule,
+RecordId, Claimant, Detail). With -Quiet the command returns only $true when the set is clean and
+$false otherwise, like Test-Path; -ReportPath writes a JUnit XML report (a test case a shard) for CI
+systems. Shards are checked in parallel (-ThrottleLimit). A shard that cannot be read is an error
+naming it (OptOut.ShardReadFailed) and the set is not clean; rows whose image cannot be read or
+decoded are errors (OptOut.RowCheckFailed): their URL, domain and listed hashes were checked, their
+picture was not, and the set is not reported clean. Rows img2dataset failed to download (status
+other than success) are not training samples and are not checked.
+'@
+        Parameters  = @{
+            Path          = 'Dataset files or folders: parquet files, .tar shards, .npy parts, img2dataset or clip-retrieval output folders, or folders of images. Wildcards are expanded.'
+            LiteralPath   = 'Dataset files or folders, taken exactly as written.'
+            RegistryPath  = 'The consent registry to check against. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout; a default registry that does not exist simply has no claims.'
+            Policy        = 'OptOut (default): rows are allowed unless a claim refuses them. OptIn: a row also needs an active grant (Add-OptIn) on its URL, domain or content, else it breaks the NoConsent rule; a refusal still wins over a grant.'
+            Name          = 'The dataset name shown in findings and reports. Defaults to the name of the first path.'
+            ThrottleLimit = 'How many shards are checked at once. Defaults to the number of processors.'
+            Model         = 'The image model (from New-EmbeddingModel) used to fingerprint local images for content claims, and the model that produced clip-retrieval .npy embeddings. Defaults to the bundled ResNet18; loaded only when some content claim needs it.'
+            ModelId       = 'For clip-retrieval embeddings whose ONNX model you do not have: the model id your content claims were recorded with, so the precomputed vectors are compared with them.'
+            MaxPixels     = 'The largest local image decoded, in pixels; larger ones are refused before decoding and reported. Default 100,000,000.'
+            Quiet         = 'Returns only $true (every shard read, no violation, every row fully checked) or $false, instead of the findings.'
+            ReportPath    = 'Writes a JUnit XML report to this file: one test suite for the dataset, one test case a shard, failing with its violations listed (the first 1,000 a shard), or in error when the shard could not be read.'
+        }
+        Inputs      = 'System.String (paths)'
+        Outputs     = 'OptOut.TrainingSetViolation; System.Boolean with -Quiet'
+        Examples    = @(
+            @{
+                Title   = 'Fail a CI job when the training set is not clean'
+                Code    = 'pwsh -NoProfile -Command "Import-Module OptOut; if (-not (Test-TrainingSet ./data -ReportPath junit.xml -Quiet)) { exit 1 }"'
+                Remarks = 'Exits 1 when any row is refused or a shard cannot be read; junit.xml lists the findings for the CI system to display.'
+            }
+            @{
+                Title   = 'See what is refused, by rule'
+                Code    = 'Test-TrainingSet ./laion-part/*.parquet | Group-Object Rule | Select-Object Name, Count'
+                Remarks = 'Counts the findings of each rule.'
+            }
+            @{
+                Title   = 'Check under an opt-in policy'
+                Code    = 'Test-TrainingSet ./my-download -Policy OptIn | Where-Object Rule -eq NoConsent | Select-Object -First 10 Url'
+                Remarks = 'Rows without a recorded grant are findings too.'
+            }
+        )
+    }
+    'Export-CleanTrainingSet' = @{
+        Synopsis    = 'Writes a copy of a training set without the rows the registry refuses, in the same layout, with a removal report.'
+        Description = @'
+Export-CleanTrainingSet checks a training set as Test-TrainingSet does and writes a copy without the
+rows that break a rule: parquet shards with the same schema, column order, row order, row groups
+(minus removed rows), key-value metadata and compression; img2dataset shard folders and .tar shards
+without the removed samples' files and members (and their parquet filtered alike); clip-retrieval
+.npy parts with the same rows removed as from their metadata parquet, so they stay aligned; image
+folders without the removed images. Other files at the top of the input folder are copied as they are.
+
+The copy is written into a staging folder beside the destination and moved into place only when
+every shard was checked and written; if a shard cannot be read nothing is published. An existing
+destination is kept unless -Force is given, and then replaced only at the end. A CSV removal report
+(shard, row, key, URL, rule, record, claimant, detail) is written beside the copy, and a summary
+object is returned.
+'@
+        Parameters  = @{
+            Path              = 'The dataset to copy: one folder (img2dataset or clip-retrieval output, a folder of parquet files, a folder of images) or one shard file. Wildcards are expanded.'
+            LiteralPath       = 'The dataset to copy, taken exactly as written.'
+            Destination       = 'The folder to write the clean copy to. It must not exist unless -Force is given, and must not overlap the source.'
+            Force             = 'Replaces an existing destination, once the new copy is complete.'
+            RemovalReportPath = 'Where the removal report (CSV) goes. Defaults to the destination path with ".removed.csv" appended, beside the copy.'
+            RegistryPath  = 'The consent registry to check against. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout; a default registry that does not exist simply has no claims.'
+            Policy        = 'OptOut (default): rows are allowed unless a claim refuses them. OptIn: a row also needs an active grant (Add-OptIn) on its URL, domain or content, else it breaks the NoConsent rule; a refusal still wins over a grant.'
+            Name          = 'The dataset name shown in findings and reports. Defaults to the name of the first path.'
+            ThrottleLimit = 'How many shards are checked at once. Defaults to the number of processors.'
+            Model         = 'The image model (from New-EmbeddingModel) used to fingerprint local images for content claims, and the model that produced clip-retrieval .npy embeddings. Defaults to the bundled ResNet18; loaded only when some content claim needs it.'
+            ModelId       = 'For clip-retrieval embeddings whose ONNX model you do not have: the model id your content claims were recorded with, so the precomputed vectors are compared with them.'
+            MaxPixels     = 'The largest local image decoded, in pixels; larger ones are refused before decoding and reported. Default 100,000,000.'
+        }
+        Inputs      = 'System.String (paths)'
+        Outputs     = 'OptOut.CleanTrainingSetSummary'
+        Examples    = @(
+            @{
+                Title   = 'Write the clean copy and check it'
+                Code    = 'Export-CleanTrainingSet ./my-download ./my-download-clean; Test-TrainingSet ./my-download-clean -Quiet'
+                Remarks = 'The copy has none of the refused rows, so the second command returns True.'
+            }
+            @{
+                Title   = 'Clean one LAION metadata part under an opt-in policy'
+                Code    = 'Export-CleanTrainingSet ./part-00000.parquet ./clean -Policy OptIn -Force'
+                Remarks = 'Keeps only rows someone granted; ./clean.removed.csv lists the others and why.'
+            }
+        )
+    }
 }

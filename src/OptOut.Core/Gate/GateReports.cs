@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+
+namespace OptOut.Core.Gate;
+
+/// <summary>
+/// A JUnit XML report of a check, the format CI systems (GitHub Actions, GitLab, Jenkins, Azure
+/// Pipelines) display: one test suite for the dataset, one test case a shard; a shard with
+/// violations fails and lists them (the first thousand, then a count, so a badly polluted set
+/// still gives a readable report); a shard that could not be read is an error.
+/// </summary>
+public sealed class JUnitReport
+{
+    private const int ListedPerShard = 1000;
+
+    private readonly string dataset;
+    private readonly Dictionary<string, ShardEntry> shards = new(StringComparer.Ordinal);
+    private readonly DateTime started = DateTime.UtcNow;
+
+    public JUnitReport(string dataset, IReadOnlyDictionary<string, string> properties)
+    {
+        this.dataset = dataset;
+        Properties = properties;
+    }
+
+    public IReadOnlyDictionary<string, string> Properties { get; }
+
+    private sealed class ShardEntry
+    {
+        public readonly StringBuilder Listed = new();
+        public long Violations;
+        public readonly List<string> RowProblems = new();
+        public ShardCheckResult? Result;
+    }
+
+    private ShardEntry Entry(string shard)
+    {
+        if (!shards.TryGetValue(shard, out var entry)) shards[shard] = entry = new ShardEntry();
+        return entry;
+    }
+
+    public void Add(Violation violation)
+    {
+        var entry = Entry(violation.Shard);
+        if (entry.Violations++ < ListedPerShard)
+        {
+            entry.Listed.Append(CultureInfo.InvariantCulture,
+                $"row {violation.Row} key {violation.Key} {violation.Rule}: {violation.Detail}{(violation.RecordId is null ? "" : $" [record {violation.RecordId} by {violation.Claimant}]")} {violation.Url}\n");
+        }
+    }
+
+    public void Add(RowProblem problem)
+    {
+        var entry = Entry(problem.Shard);
+        if (entry.RowProblems.Count < ListedPerShard) entry.RowProblems.Add($"{problem.Target}: {problem.Error.Message}");
+    }
+
+    public void Add(ShardCheckResult result) => Entry(result.Shard).Result = result;
+
+    /// <summary>Writes the report (through a temporary file, so a reader never sees half of it).</summary>
+    public void Write(string path)
+    {
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        try
+        {
+            using (var writer = XmlWriter.Create(temporary, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
+            {
+                var all = shards.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+                int failures = all.Count(s => s.Value.Result?.Failure is null && (s.Value.Violations > 0));
+                int errors = all.Count(s => s.Value.Result?.Failure is not null || (s.Value.Violations == 0 && s.Value.RowProblems.Count > 0));
+                double time = all.Sum(s => s.Value.Result?.Elapsed.TotalSeconds ?? 0);
+                writer.WriteStartElement("testsuites");
+                writer.WriteAttributeString("name", "OptOut training-set check");
+                WriteCounts(writer, all.Count, failures, errors, time);
+                writer.WriteStartElement("testsuite");
+                writer.WriteAttributeString("name", dataset);
+                WriteCounts(writer, all.Count, failures, errors, time);
+                writer.WriteAttributeString("timestamp", started.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture));
+                writer.WriteStartElement("properties");
+                foreach (var (name, value) in Properties)
+                {
+                    writer.WriteStartElement("property");
+                    writer.WriteAttributeString("name", name);
+                    writer.WriteAttributeString("value", value);
+                    writer.WriteEndElement();
+                }
+                writer.WriteEndElement();
+                foreach (var (shard, entry) in all) WriteCase(writer, shard, entry);
+                writer.WriteEndElement();
+                writer.WriteEndElement();
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    private void WriteCase(XmlWriter writer, string shard, ShardEntry entry)
+    {
+        var result = entry.Result;
+        writer.WriteStartElement("testcase");
+        writer.WriteAttributeString("classname", dataset);
+        writer.WriteAttributeString("name", shard);
+        writer.WriteAttributeString("time", (result?.Elapsed.TotalSeconds ?? 0).ToString("0.000", CultureInfo.InvariantCulture));
+        if (result?.Failure is { } failure)
+        {
+            writer.WriteStartElement("error");
+            writer.WriteAttributeString("message", $"the shard could not be read: {failure.Message}");
+            writer.WriteAttributeString("type", failure.GetType().Name);
+            writer.WriteString(failure.ToString());
+            writer.WriteEndElement();
+        }
+        else if (entry.Violations > 0)
+        {
+            writer.WriteStartElement("failure");
+            writer.WriteAttributeString("message",
+                $"{entry.Violations:N0} violations in {result?.ViolatingRows ?? 0:N0} of {result?.RowsChecked ?? 0:N0} rows checked");
+            writer.WriteAttributeString("type", "OptOut.Violation");
+            var listed = entry.Listed.ToString();
+            if (entry.Violations > ListedPerShard) listed += $"... and {entry.Violations - ListedPerShard:N0} more\n";
+            writer.WriteString(listed);
+            writer.WriteEndElement();
+        }
+        else if (entry.RowProblems.Count > 0)
+        {
+            writer.WriteStartElement("error");
+            writer.WriteAttributeString("message", $"{result?.RowErrors ?? entry.RowProblems.Count:N0} rows could not be checked completely");
+            writer.WriteAttributeString("type", "OptOut.RowProblem");
+            writer.WriteString(string.Join("\n", entry.RowProblems));
+            writer.WriteEndElement();
+        }
+        if (result is not null)
+        {
+            writer.WriteElementString("system-out",
+                $"{result.Rows:N0} rows, {result.RowsChecked:N0} checked, {result.RowsSkipped:N0} skipped (not downloaded), {result.ViolatingRows:N0} violating, layout {result.Layout}");
+        }
+        writer.WriteEndElement();
+    }
+
+    private static void WriteCounts(XmlWriter writer, int tests, int failures, int errors, double time)
+    {
+        writer.WriteAttributeString("tests", tests.ToString(CultureInfo.InvariantCulture));
+        writer.WriteAttributeString("failures", failures.ToString(CultureInfo.InvariantCulture));
+        writer.WriteAttributeString("errors", errors.ToString(CultureInfo.InvariantCulture));
+        writer.WriteAttributeString("skipped", "0");
+        writer.WriteAttributeString("time", time.ToString("0.000", CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>
+/// The removal report written beside a cleaned copy: one CSV line a finding (shard, row, key, URL,
+/// rule, record, claimant, detail), streamed as findings arrive, published only when complete.
+/// </summary>
+public sealed class RemovalReport : IDisposable
+{
+    private readonly string path;
+    private readonly string temporary;
+    private readonly StreamWriter writer;
+    private bool committed;
+
+    public RemovalReport(string path)
+    {
+        this.path = Path.GetFullPath(path);
+        temporary = this.path + ".tmp-" + Guid.NewGuid().ToString("N");
+        writer = new StreamWriter(temporary, false, new UTF8Encoding(false));
+        writer.WriteLine("Shard,Row,Key,Url,Rule,RecordId,Claimant,Detail");
+    }
+
+    public string FilePath => path;
+
+    public void Add(Violation v, string shardName) =>
+        writer.WriteLine(string.Join(',', Csv(shardName), v.Row.ToString(CultureInfo.InvariantCulture), Csv(v.Key), Csv(v.Url), v.Rule.ToString(),
+            Csv(v.RecordId), Csv(v.Claimant), Csv(v.Detail)));
+
+    public void Commit()
+    {
+        writer.Dispose();
+        File.Move(temporary, path, overwrite: true);
+        committed = true;
+    }
+
+    public void Dispose()
+    {
+        writer.Dispose();
+        if (!committed && File.Exists(temporary)) File.Delete(temporary);
+    }
+
+    private static string Csv(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return "";
+        // Leading =, +, - or @ would run as a formula in a spreadsheet: quote with a leading apostrophe.
+        if (value[0] is '=' or '+' or '-' or '@') value = "'" + value;
+        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+}

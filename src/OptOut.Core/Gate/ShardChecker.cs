@@ -1,0 +1,326 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using OptOut.Core.Datasets;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Index;
+using OptOut.Core.Registry;
+using OptOut.Core.Signals;
+
+namespace OptOut.Core.Gate;
+
+/// <summary>What every shard of one check shares.</summary>
+public sealed record GateSettings
+{
+    public required string Dataset { get; init; }
+    public required ConsentRules Rules { get; init; }
+    public GatePolicy Policy { get; init; } = GatePolicy.OptOut;
+
+    /// <summary>Fingerprints local images when content claims need pixels (perceptual hash, embedding); null when none do.</summary>
+    public Fingerprinter? Fingerprinter { get; init; }
+
+    /// <summary>The model that produced precomputed embeddings (clip-retrieval .npy); they are compared only with claims of this model.</summary>
+    public string? EmbeddingModelId { get; init; }
+
+    public CopyRule CopyRule { get; init; } = CopyRule.Default;
+
+    /// <summary>True when local images must be decoded: some content claim to compare holds a hash or an embedding.</summary>
+    public bool NeedsPixels => Rules.Content(Decision.Refuse).NeedsPixels || (Policy == GatePolicy.OptIn && Rules.Content(Decision.Grant).NeedsPixels);
+}
+
+/// <summary>
+/// Checks one shard row by row: URL, domain and the dataset's own hashes and embeddings straight
+/// from the metadata; local images read for embedded reservations and, when content claims need
+/// it, fingerprinted (decoding overlapped with inference, results in row order). A row's findings
+/// are reported when everything about it is known.
+/// </summary>
+internal sealed class ShardChecker
+{
+    private readonly GateSettings settings;
+    private readonly IDatasetShard shard;
+    private readonly Action<GateEvent> emit;
+    private readonly GateCounters counters;
+    private readonly RemovedRows removed = new();
+    private readonly bool checkContent;
+    private readonly bool checkContentGrants;
+    private long violatingRows, violations, rowErrors;
+
+    public ShardChecker(GateSettings settings, IDatasetShard shard, Action<GateEvent> emit, GateCounters counters)
+    {
+        this.settings = settings;
+        this.shard = shard;
+        this.emit = emit;
+        this.counters = counters;
+        checkContent = settings.Rules.ContentCount(Decision.Refuse) > 0;
+        checkContentGrants = settings.Policy == GatePolicy.OptIn && settings.Rules.ContentCount(Decision.Grant) > 0;
+    }
+
+    public RemovedRows Removed => removed;
+
+    public ShardCheckResult Run(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long rows = 0, skipped = 0;
+        Exception? failure = null;
+        FingerprintPipeline? pipeline = null;
+        try
+        {
+            foreach (var batch in GateRows.Read(shard, cancellationToken))
+            {
+                using (batch)
+                {
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        if (!batch.IsSuccess(i))
+                        {
+                            skipped++;
+                            continue;
+                        }
+                        var row = CheckMetadata(batch, i);
+                        var source = batch.Source(i);
+                        if (source?.ReadImage is { } read)
+                        {
+                            row.Resolve();
+                            row.ImageName = source.ImageName ?? row.Key ?? row.Row.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                            if (settings.NeedsPixels)
+                            {
+                                pipeline ??= new FingerprintPipeline(settings.Fingerprinter!, cancellationToken: cancellationToken);
+                                pipeline.Submit(row.ImageName, () => ReadWithSignals(read, row), row);
+                                foreach (var outcome in pipeline.TakeReady()) FinishFingerprinted(outcome);
+                            }
+                            else
+                            {
+                                CheckBytesOnly(read, row);
+                                Finish(row);
+                            }
+                        }
+                        else
+                        {
+                            Finish(row);
+                        }
+                    }
+                    rows += batch.Count;
+                    counters.AddRows(batch.Count);
+                }
+            }
+            if (pipeline is not null)
+            {
+                foreach (var outcome in pipeline.CompleteAndDrain()) FinishFingerprinted(outcome);
+            }
+            foreach (var problem in shard.RowProblems)
+            {
+                RowError(problem, new InvalidDataException(problem));
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = e;
+        }
+        finally
+        {
+            pipeline?.Dispose();
+        }
+        return new ShardCheckResult(shard.Source, shard.Layout, rows, rows - skipped, skipped, violatingRows, violations, rowErrors, clock.Elapsed, failure);
+    }
+
+    /// <summary>Everything the metadata alone decides: URL, domain, the dataset's hash and embedding.</summary>
+    private PendingRow CheckMetadata(RowBatch batch, int i)
+    {
+        var rules = settings.Rules;
+        var row = new PendingRow(batch.FirstRow + i, batch);
+        var url = batch.Url(i);
+        if (!url.IsEmpty)
+        {
+            ReadOnlySpan<char> normalized, host;
+            if (UrlNormalizer.AlreadyNormal(url, out int hostStart, out int hostEnd))
+            {
+                normalized = url;
+                host = url[hostStart..hostEnd];
+            }
+            else
+            {
+                var slow = UrlNormalizer.Normalize(url.ToString());
+                normalized = slow.Url;
+                host = slow.Host;
+            }
+            int claim = rules.FindUrl(Decision.Refuse, normalized);
+            if (claim >= 0) row.Add(GateRule.Url, claim, "the URL has an active refusal");
+            claim = rules.FindDomain(Decision.Refuse, host);
+            if (claim >= 0) row.Add(GateRule.Domain, claim, $"the host {host} is in refused domain {rules.Claim(claim).Target}");
+            if (settings.Policy == GatePolicy.OptIn)
+            {
+                row.Granted = rules.FindUrl(Decision.Grant, normalized) >= 0 || rules.FindDomain(Decision.Grant, host) >= 0;
+            }
+        }
+
+        if (checkContent || checkContentGrants)
+        {
+            var sha256 = batch.Sha256(i);
+            var md5 = batch.Md5(i);
+            var source = batch.Source(i);
+            float[]? embedding = null;
+            if (source?.Embedding is { } half && settings.EmbeddingModelId is not null)
+            {
+                embedding = new float[half.Length];
+                for (int d = 0; d < half.Length; d++) embedding[d] = (float)half[d];
+                Embedding.VectorMath.NormalizeInPlace(embedding);
+            }
+            if (md5 is not null) MatchMd5(row, md5);
+            if (sha256 is not null || embedding is not null)
+            {
+                MatchContent(row, sha256, null, embedding, settings.EmbeddingModelId, "the dataset's");
+            }
+        }
+        return row;
+    }
+
+    /// <summary>The dataset lists its images' MD5 (LAION's md5 column): compared with the claimants' files.</summary>
+    private void MatchMd5(PendingRow row, string md5)
+    {
+        var rules = settings.Rules;
+        int claim = checkContent ? rules.Content(Decision.Refuse).FindMd5(md5) : -1;
+        if (claim >= 0) row.Add(GateRule.Content, claim, $"the dataset's MD5 is that of refused content {rules.Claim(claim).Target}");
+        if (checkContentGrants && !row.Granted && rules.Content(Decision.Grant).FindMd5(md5) >= 0) row.Granted = true;
+    }
+
+    private void MatchContent(PendingRow row, string? sha256, ulong? perceptualHash, float[]? embedding, string? modelId, string whose)
+    {
+        var rules = settings.Rules;
+        if (checkContent && !row.Has(GateRule.Content))
+        {
+            var match = rules.Content(Decision.Refuse).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule);
+            if (match is { } m)
+            {
+                var claim = rules.Claim(m.Claim);
+                row.Add(GateRule.Content, m.Claim, $"{whose} image is {m.How} of refused content {claim.Target}");
+            }
+        }
+        if (checkContentGrants && !row.Granted)
+        {
+            row.Granted = rules.Content(Decision.Grant).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule) is not null;
+        }
+    }
+
+    private byte[] ReadWithSignals(Func<byte[]> read, PendingRow row)
+    {
+        var bytes = read();
+        row.Signals = EmbeddedSignals.Read(bytes);
+        return bytes;
+    }
+
+    /// <summary>No claim needs pixels: the file is read for its embedded reservations and its SHA-256 only.</summary>
+    private void CheckBytesOnly(Func<byte[]> read, PendingRow row)
+    {
+        try
+        {
+            var bytes = ReadWithSignals(read, row);
+            if (checkContent || checkContentGrants)
+            {
+                MatchContent(row, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), null, null, null, "the");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            RowError(row.ImageName!, e);
+        }
+    }
+
+    private void FinishFingerprinted(FingerprintOutcome outcome)
+    {
+        var row = (PendingRow)outcome.Tag!;
+        if (outcome.Fingerprint is { } fingerprint)
+        {
+            MatchContent(row, fingerprint.Sha256, fingerprint.PerceptualHash, fingerprint.Embedding, fingerprint.ModelId, "the");
+        }
+        else if (outcome.Error is { } error)
+        {
+            // The URL, domain and the dataset's own hash were still checked; the picture was not.
+            RowError(outcome.Path, error);
+        }
+        Finish(row);
+    }
+
+    private void Finish(PendingRow row)
+    {
+        if (row.Signals is { } signals)
+        {
+            foreach (var signal in signals.Where(s => s.ProhibitsTraining))
+            {
+                row.AddSignal($"{signal.Source} = {signal.Value} ({signal.Detail})");
+            }
+        }
+        if (settings.Policy == GatePolicy.OptIn && !row.Granted)
+        {
+            row.AddNoConsent();
+        }
+        if (row.Findings is not { Count: > 0 } findings) return;
+
+        violatingRows++;
+        counters.AddViolatingRow();
+        removed.Add(row.Row, row.Key);
+        foreach (var (rule, claim, detail) in findings)
+        {
+            var info = claim >= 0 ? settings.Rules.Claim(claim) : (ClaimInfo?)null;
+            violations++;
+            counters.AddViolations(1);
+            emit(new ViolationFound(new Violation(settings.Dataset, shard.Source, row.Row, row.Key, row.Url, rule, info?.Id, info?.Claimant, detail)));
+        }
+    }
+
+    private void RowError(string target, Exception error)
+    {
+        rowErrors++;
+        counters.AddRowError();
+        emit(new RowProblem(shard.Source, target, error));
+    }
+
+    /// <summary>A row whose findings are being gathered (its image may still be decoding).</summary>
+    private sealed class PendingRow
+    {
+        public PendingRow(long row, RowBatch batch)
+        {
+            Row = row;
+            // Kept as values: the batch's buffers are released before a decoded image comes back.
+            int i = (int)(row - batch.FirstRow);
+            batch_ = (batch, i);
+        }
+
+        private (RowBatch Batch, int Index)? batch_;
+        private string? key, url;
+        private bool resolved;
+
+        public long Row { get; }
+        public string? ImageName { get; set; }
+        public bool Granted { get; set; }
+        public IReadOnlyList<EmbeddedSignal>? Signals { get; set; }
+        public List<(GateRule Rule, int Claim, string Detail)>? Findings { get; private set; }
+
+        public string? Key { get { Resolve(); return key; } }
+        public string? Url { get { Resolve(); return url; } }
+
+        public bool Has(GateRule rule) => Findings?.Exists(f => f.Rule == rule) ?? false;
+
+        public void Add(GateRule rule, int claim, string detail)
+        {
+            Resolve();
+            (Findings ??= new()).Add((rule, claim, detail));
+        }
+
+        public void AddSignal(string detail) => Add(GateRule.Signal, -1, detail);
+
+        public void AddNoConsent() => Add(GateRule.NoConsent, -1, "no active grant covers the row's URL, domain or content");
+
+        /// <summary>Makes the key and URL strings (only rows that are reported, or wait for an image, need them).</summary>
+        public void Resolve()
+        {
+            if (resolved) return;
+            resolved = true;
+            if (batch_ is { } b)
+            {
+                key = b.Batch.Key(b.Index);
+                var u = b.Batch.Url(b.Index);
+                url = u.IsEmpty ? null : u.ToString();
+                batch_ = null;
+            }
+        }
+    }
+}

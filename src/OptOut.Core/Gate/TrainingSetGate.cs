@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using OptOut.Core.Datasets;
+
+namespace OptOut.Core.Gate;
+
+/// <summary>
+/// Checks a training set against the registry's claims without importing it: shards are read in
+/// parallel (each streamed, a row group or a batch at a time, so memory does not grow with the
+/// dataset), findings come back as events on the caller's thread. A bounded queue between the
+/// workers and the caller makes a slow consumer slow the workers instead of filling memory.
+/// </summary>
+public sealed class TrainingSetGate
+{
+    private readonly GateSettings settings;
+
+    public TrainingSetGate(GateSettings settings) => this.settings = settings;
+
+    public GateCounters Counters { get; } = new();
+
+    /// <param name="afterShard">Runs on the worker once a shard is checked cleanly (the clean copy is written there); its failure fails the shard.</param>
+    /// <param name="tick">How long to wait for an event before yielding a <see cref="GateTick"/>.</param>
+    public IEnumerable<GateEvent> Run(IReadOnlyList<IDatasetShard> shards, int throttleLimit, Action<IDatasetShard, RemovedRows>? afterShard,
+        TimeSpan tick, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var events = new BlockingCollection<GateEvent>(boundedCapacity: 4096);
+        int nextShard = -1;
+        int workerCount = Math.Max(1, Math.Min(throttleLimit, shards.Count));
+        int running = workerCount;
+
+        void Work()
+        {
+            try
+            {
+                int index;
+                while (!stop.IsCancellationRequested && (index = Interlocked.Increment(ref nextShard)) < shards.Count)
+                {
+                    var shard = shards[index];
+                    var checker = new ShardChecker(settings, shard, e => events.Add(e, stop.Token), Counters);
+                    var result = checker.Run(stop.Token);
+                    if (result.Failure is null && afterShard is not null)
+                    {
+                        try
+                        {
+                            afterShard(shard, checker.Removed);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            result = result with { Failure = e };
+                        }
+                    }
+                    Counters.ShardDone();
+                    events.Add(new ShardChecked(result), stop.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped: the caller has gone or cancelled; nothing more is reported.
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref running) == 0) events.CompleteAdding();
+            }
+        }
+
+        var workers = Enumerable.Range(0, workerCount).Select(_ => Task.Factory.StartNew(Work, TaskCreationOptions.LongRunning)).ToArray();
+        try
+        {
+            while (!events.IsCompleted)
+            {
+                GateEvent? next;
+                try
+                {
+                    if (!events.TryTake(out next, (int)tick.TotalMilliseconds, cancellationToken)) next = events.IsCompleted ? null : GateTick.Instance;
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+                if (next is not null) yield return next;
+            }
+        }
+        finally
+        {
+            // The caller may stop reading early (Select-Object -First, Ctrl+C): stop the workers and
+            // wait, so no shard is still being written when the command returns.
+            stop.Cancel();
+            Task.WaitAll(workers.Select(w => w.ContinueWith(_ => { })).ToArray());
+        }
+        foreach (var worker in workers) worker.GetAwaiter().GetResult();
+    }
+}

@@ -1,0 +1,373 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using OptOut.Core.Datasets;
+using OptOut.Core.Embedding;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Gate;
+using OptOut.Core.Imaging;
+using OptOut.Core.Index;
+using OptOut.Core.Registry;
+using OptOut.Infrastructure;
+
+namespace OptOut.Commands;
+
+/// <summary>
+/// What Test-TrainingSet and Export-CleanTrainingSet share: which data, which registry, which
+/// policy, and running the gate with progress and errors reported on the pipeline thread.
+/// </summary>
+public abstract class TrainingSetGateCommandBase : PSCmdlet
+{
+    protected const string PathSet = "Path";
+    protected const string LiteralPathSet = "LiteralPath";
+    public const string ShardReadFailed = "OptOut.ShardReadFailed";
+    public const string RowCheckFailed = "OptOut.RowCheckFailed";
+
+    private readonly CancellationTokenSource cancellation = new();
+    protected readonly List<string> Paths = new();
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
+    [Parameter]
+    public GatePolicy Policy { get; set; } = GatePolicy.OptOut;
+
+    /// <summary>The dataset's name in the findings; the first path's name when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>The model that fingerprints local images for content claims, and that produced any .npy embeddings.</summary>
+    [Parameter]
+    public EmbeddingModelSpec? Model { get; set; }
+
+    /// <summary>For .npy embeddings whose ONNX model you do not have: the model id content claims were recorded with.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ModelId { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxPixels { get; set; } = ImageLimits.DefaultMaxPixels;
+
+    protected CancellationToken Cancellation => cancellation.Token;
+
+    protected string DatasetName => Name ?? DefaultName(Paths[0]);
+
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (var argument in literal ? LiteralPath : Path)
+        {
+            try
+            {
+                Paths.AddRange(literal ? [SessionState.Path.GetUnresolvedProviderPathFromPSPath(argument)] : GetResolvedProviderPathFromPSPath(argument, out _));
+            }
+            catch (ItemNotFoundException e)
+            {
+                OnInputError(ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, argument, null));
+            }
+        }
+    }
+
+    protected override void StopProcessing() => cancellation.Cancel();
+
+    /// <summary>An input that could not be used at all (a missing path, an unrecognised layout).</summary>
+    protected virtual void OnInputError(ErrorRecord error) => WriteError(error);
+
+    /// <summary>The shards under every path; a path that holds no dataset is reported and skipped.</summary>
+    protected List<IDatasetShard> DiscoverShards()
+    {
+        var shards = new List<IDatasetShard>();
+        foreach (var path in Paths)
+        {
+            try
+            {
+                shards.AddRange(DatasetDiscovery.Discover(path));
+            }
+            catch (Exception e) when (e is DatasetFormatException or FileNotFoundException or IOException or UnauthorizedAccessException)
+            {
+                OnInputError(ErrorIds.Record(e, e is FileNotFoundException ? ErrorIds.FileNotFound : ShardReadFailed, ErrorCategory.ReadError, path, null));
+            }
+        }
+        return shards;
+    }
+
+    /// <summary>The registry's active claims, loaded once (a registry that does not exist has none).</summary>
+    protected ConsentRules LoadRules()
+    {
+        using var store = RegistryPaths.OpenForReading(this, RegistryPath);
+        if (store is null)
+        {
+            WriteVerbose($"No registry at {RegistryPaths.Resolve(this, RegistryPath)}: no claims to check against.");
+            return ConsentRules.Empty;
+        }
+        var clock = Stopwatch.StartNew();
+        var rules = ConsentRules.Load(store.ReadActiveClaims());
+        WriteVerbose($"{store.Path}: {rules.Count:N0} active claims loaded in {clock.Elapsed.TotalSeconds:0.0} s " +
+            $"(refusals: {rules.UrlCount(Decision.Refuse):N0} URL, {rules.DomainCount(Decision.Refuse):N0} domain, {rules.ContentCount(Decision.Refuse):N0} content; " +
+            $"grants: {rules.UrlCount(Decision.Grant):N0} URL, {rules.DomainCount(Decision.Grant):N0} domain, {rules.ContentCount(Decision.Grant):N0} content).");
+        return rules;
+    }
+
+    protected GateSettings Settings(ConsentRules rules)
+    {
+        var settings = new GateSettings { Dataset = DatasetName, Rules = rules, Policy = Policy };
+        // The model is loaded only when some content claim must be compared with decoded pixels.
+        Fingerprinter? fingerprinter = null;
+        string? embeddingModelId = ModelId;
+        if (settings.NeedsPixels || Model is not null)
+        {
+            var model = ModuleModels.OpenOrStop(this, Model);
+            fingerprinter = new Fingerprinter(model, new ImageLimits { MaxPixels = MaxPixels });
+            embeddingModelId ??= Model is null ? null : model.ModelId;
+        }
+        return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId };
+    }
+
+    /// <summary>Runs the check, handing each event to <paramref name="handle"/> on this thread and showing progress.</summary>
+    protected void RunGate(TrainingSetGate gate, IReadOnlyList<IDatasetShard> shards, Action<IDatasetShard, RemovedRows>? afterShard, Action<GateEvent> handle, string activity)
+    {
+        var progress = new ProgressReporter(this, 3, activity);
+        foreach (var e in gate.Run(shards, ThrottleLimit, afterShard, TimeSpan.FromMilliseconds(250), Cancellation))
+        {
+            switch (e)
+            {
+                case RowProblem problem:
+                    WriteError(ErrorIds.Record(problem.Error, RowCheckFailed, ErrorCategory.ReadError, problem.Target,
+                        "The row's URL, domain and listed hashes were checked; its picture was not."));
+                    break;
+                case ShardChecked { Result.Failure: { } failure } done:
+                    WriteError(ErrorIds.Record(failure, ShardReadFailed, ErrorCategory.ReadError, done.Result.Shard,
+                        "Fix or replace the shard; the check cannot call the set clean while a shard is unread."));
+                    break;
+                case ShardChecked done:
+                    WriteVerbose($"{done.Result.Shard}: {done.Result.Rows:N0} rows, {done.Result.ViolatingRows:N0} violating, {done.Result.RowsSkipped:N0} not downloaded, {done.Result.Elapsed.TotalSeconds:0.0} s.");
+                    break;
+            }
+            handle(e);
+            var c = gate.Counters;
+            progress.Report(c.Rows, null, "rows", $", shard {Math.Min(c.ShardsDone + 1, shards.Count)} of {shards.Count}, {c.Violations:N0} violations in {c.ViolatingRows:N0} rows");
+        }
+        progress.Complete();
+    }
+
+    private static string DefaultName(string path)
+    {
+        var trimmed = path.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
+        return File.Exists(trimmed) ? System.IO.Path.GetFileNameWithoutExtension(trimmed) : System.IO.Path.GetFileName(trimmed);
+    }
+}
+
+/// <summary>
+/// Test-TrainingSet: checks a training set against the registry, streaming, without importing it.
+/// Writes a violation object a finding, or with -Quiet only $true (clean) or $false.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "TrainingSet", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TrainingSetViolation))]
+[OutputType(typeof(bool))]
+public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
+{
+    private bool inputFailed;
+
+    /// <summary>Return only $true when the set is clean (every shard read, no violation), else $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    /// <summary>Write a JUnit XML report here (a test case a shard) for CI systems to display.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ReportPath { get; set; }
+
+    protected override void OnInputError(ErrorRecord error)
+    {
+        inputFailed = true;
+        base.OnInputError(error);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (Paths.Count == 0)
+        {
+            if (Quiet) WriteObject(false);
+            return;
+        }
+        var reportPath = ReportPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReportPath);
+        var shards = DiscoverShards();
+        var rules = LoadRules();
+        var settings = Settings(rules);
+        var gate = new TrainingSetGate(settings);
+        var report = reportPath is null ? null : new JUnitReport(settings.Dataset, new Dictionary<string, string>
+        {
+            ["policy"] = Policy.ToString(),
+            ["registry"] = RegistryPaths.Resolve(this, RegistryPath),
+            ["activeClaims"] = rules.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["paths"] = string.Join(";", Paths),
+        });
+
+        bool clean = !inputFailed && shards.Count > 0;
+        RunGate(gate, shards, null, e =>
+        {
+            switch (e)
+            {
+                case ViolationFound found:
+                    clean = false;
+                    report?.Add(found.Violation);
+                    if (!Quiet) WriteObject(TrainingSetViolation.From(found.Violation));
+                    break;
+                case RowProblem problem:
+                    clean = false;
+                    report?.Add(problem);
+                    break;
+                case ShardChecked done:
+                    if (!done.Result.Clean) clean = false;
+                    report?.Add(done.Result);
+                    break;
+            }
+        }, $"Checking '{settings.Dataset}' against the registry ({Policy})");
+
+        if (Cancellation.IsCancellationRequested) return;
+        report?.Write(reportPath!);
+        var c = gate.Counters;
+        WriteVerbose($"{c.Rows:N0} rows in {shards.Count} shards: {c.Violations:N0} violations in {c.ViolatingRows:N0} rows, {c.RowErrors:N0} rows not fully checked. {(clean ? "Clean." : "Not clean.")}");
+        if (Quiet) WriteObject(clean);
+    }
+}
+
+/// <summary>
+/// Export-CleanTrainingSet: writes a copy of a training set without the rows that break a rule, in
+/// the same layout, atomically, with a removal report beside it.
+/// </summary>
+[Cmdlet(VerbsData.Export, "CleanTrainingSet", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+[OutputType(typeof(CleanTrainingSetSummary))]
+public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
+{
+    public const string DestinationExists = "OptOut.DestinationExists";
+    public const string ExportFailed = "OptOut.CleanExportFailed";
+
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string Destination { get; set; } = "";
+
+    /// <summary>Replace an existing destination (only once the new copy is complete).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Where the removal report goes; "&lt;Destination&gt;.removed.csv" beside the copy by default.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RemovalReportPath { get; set; }
+
+    protected override void EndProcessing()
+    {
+        if (Paths.Count == 0) return;
+        if (Paths.Count > 1)
+        {
+            ThrowTerminatingError(ErrorIds.Record(new ArgumentException("Export-CleanTrainingSet copies one dataset at a time: give one -Path (a folder, or one shard file)."),
+                "OptOut.OneDatasetAtATime", ErrorCategory.InvalidArgument, Paths, null));
+        }
+        var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        var reportPath = RemovalReportPath is null
+            ? destination.TrimEnd(System.IO.Path.DirectorySeparatorChar) + ".removed.csv"
+            : SessionState.Path.GetUnresolvedProviderPathFromPSPath(RemovalReportPath);
+        var source = Paths[0];
+        // Replacing a destination that holds the source would delete it; writing inside a source
+        // folder would make the copy part of the data it copies.
+        if (IsInside(source, destination) || (Directory.Exists(source) && IsInside(destination, source)))
+        {
+            ThrowTerminatingError(ErrorIds.Record(new ArgumentException($"The destination '{destination}' and the dataset '{source}' overlap; write the clean copy elsewhere."),
+                "OptOut.DestinationOverlapsSource", ErrorCategory.InvalidArgument, destination, null));
+        }
+        if ((Directory.Exists(destination) || File.Exists(destination)) && !Force)
+        {
+            ThrowTerminatingError(ErrorIds.Record(new IOException($"'{destination}' already exists."), DestinationExists, ErrorCategory.ResourceExists, destination,
+                "Use -Force to replace it (the old copy is replaced only once the new one is complete), or choose another -Destination."));
+        }
+        if (!ShouldProcess(destination, $"Write a clean copy of '{source}' ({Policy} policy)")) return;
+
+        var clock = Stopwatch.StartNew();
+        var shards = DiscoverShards();
+        if (shards.Count == 0) return;
+        var rules = LoadRules();
+        var settings = Settings(rules);
+        var gate = new TrainingSetGate(settings);
+        var root = CleanCopyWriter.RootOf(source);
+
+        using var staged = StagedDestination.Create(destination, Force);
+        using var report = new RemovalReport(reportPath);
+        var writer = new CleanCopyWriter(root, staged.Staging);
+        var byRule = Enum.GetValues<GateRule>().ToDictionary(r => r, _ => 0L);
+        long rows = 0, kept = 0, removed = 0, rowErrors = 0;
+        var failed = new List<string>();
+
+        RunGate(gate, shards, (shard, removedRows) => writer.Write(shard, removedRows, Cancellation), e =>
+        {
+            switch (e)
+            {
+                case ViolationFound found:
+                    byRule[found.Violation.Rule]++;
+                    report.Add(found.Violation, System.IO.Path.GetRelativePath(root, found.Violation.Shard.Split(" + ")[0]));
+                    break;
+                case RowProblem:
+                    rowErrors++;
+                    break;
+                case ShardChecked { Result.Failure: not null } done:
+                    failed.Add(done.Result.Shard);
+                    break;
+                case ShardChecked done:
+                    rows += done.Result.Rows;
+                    removed += done.Result.ViolatingRows;
+                    kept += done.Result.Rows - done.Result.ViolatingRows;
+                    break;
+            }
+        }, $"Writing a clean copy of '{settings.Dataset}' ({Policy})");
+
+        if (Cancellation.IsCancellationRequested) return;
+        if (failed.Count > 0)
+        {
+            // A copy missing a shard would look clean and complete; nothing is published.
+            ThrowTerminatingError(ErrorIds.Record(new IOException($"{failed.Count} of {shards.Count} shards could not be checked or written ({string.Join(", ", failed)}); nothing was written to '{destination}'."),
+                ExportFailed, ErrorCategory.WriteError, destination, "Fix the shards named in the errors above and run the command again."));
+        }
+        if (Directory.Exists(root) && File.GetAttributes(Paths[0]).HasFlag(FileAttributes.Directory)) writer.CopyOtherFiles();
+        staged.Commit();
+        report.Commit();
+
+        var ordered = new System.Collections.Specialized.OrderedDictionary();
+        foreach (var (rule, count) in byRule.Where(r => r.Value > 0)) ordered[rule.ToString()] = count;
+        WriteObject(new CleanTrainingSetSummary
+        {
+            Dataset = settings.Dataset,
+            Source = source,
+            Destination = destination,
+            Policy = Policy.ToString(),
+            Shards = shards.Count,
+            Rows = rows,
+            Kept = kept,
+            Removed = removed,
+            ViolationsByRule = ordered,
+            RowErrors = rowErrors,
+            RemovalReport = reportPath,
+            Elapsed = clock.Elapsed,
+        });
+    }
+
+    private static bool IsInside(string path, string folder)
+    {
+        var relative = System.IO.Path.GetRelativePath(System.IO.Path.GetFullPath(folder), System.IO.Path.GetFullPath(path));
+        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !System.IO.Path.IsPathRooted(relative));
+    }
+}
