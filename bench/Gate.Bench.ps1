@@ -41,7 +41,7 @@ param(
     # its fastest form), 'exists' (a correlated EXISTS a row), 'rows' (every row's suffixes unnested).
     [ValidateSet('hosts', 'exists', 'rows')] [string] $DuckDbDomainJoin = 'hosts',
     # GateBench raw modes; '/rg' splits the work by row group instead of by shard.
-    [string[]] $RawModes = @('ReadUrl', 'ReadKeyUrl', 'CheckKeyUrl', 'CheckKeyUrl/rg', 'CheckKeyUrlNormalized', 'EngineReader', 'EngineReaderCheck'),
+    [string[]] $RawModes = @('EngineGate', 'ReadUrl', 'ReadKeyUrl', 'CheckKeyUrl', 'CheckKeyUrl/rg', 'CheckKeyUrlNormalized', 'EngineReader', 'EngineReaderCheck'),
     [switch] $SkipRaw,
     [switch] $SkipExport,
     [double] $MaxLoad = 1.5,
@@ -357,6 +357,7 @@ if ($raw.Count) {
     Line ('| step | ' + ((@($raw.Keys) | ForEach-Object { "$_ rows/s (rows per CPU-s)" }) -join ' | ') + ' |')
     Line ('| --- | ' + ((@($raw.Keys) | ForEach-Object { '---' }) -join ' | ') + ' |')
     $descriptions = [ordered]@{
+        EngineGate            = 'the engine''s `TrainingSetGate` driven directly (the cmdlet''s work without PowerShell; rules loaded beforehand)'
         ReadUrl               = 'Parquet.Net: URL column only'
         ReadKeyUrl            = 'Parquet.Net: SAMPLE_ID + URL'
         CheckKeyUrl           = 'SAMPLE_ID + URL, URL and domain lookups'
@@ -375,7 +376,8 @@ if ($raw.Count) {
         Line "| $text | $($cells -join ' | ') |"
     }
     $loadRows = [ordered]@{
-        load_refusals_sqlite_s                 = 'loading the 1M + 10k refusals into sets: SQLite, active refusals (revocations joined)'
+        engine_load_rules_s                    = 'loading the 1M + 10k refusals: the engine''s `ConsentRules.Load(ReadActiveClaims())` (what the cmdlets do first)'
+        load_refusals_sqlite_s                 = '… into `HashSet<string>`s instead: SQLite, active refusals (revocations joined)'
         load_refusals_sqlite_covering_s        = '… the targets read from the covering index `claims_target(kind, target)` alone'
         scan_refusals_sqlite_covering_no_sets_s = '… that scan without building the sets (SQLite + ADO.NET reader)'
         build_url_set_in_memory_s              = '… building the 1M-URL `HashSet` from strings in memory'

@@ -3,6 +3,8 @@ using System.Text.Json;
 using GateBench;
 using IndexBench;
 using Microsoft.Data.Sqlite;
+using OptOut.Core.Datasets;
+using OptOut.Core.Gate;
 using OptOut.Core.Registry;
 
 // The dataset gate benchmark's inputs and raw baselines (issue 5). Each command prints one JSON
@@ -14,7 +16,8 @@ using OptOut.Core.Registry;
 //   raw --dir DIR --scale 1M|10M [--threads 2] [--reps 3] [--modes ReadUrl,CheckKeyUrl,CheckKeyUrl/rg,...]
 //       (a mode split by shard, or with /rg by row group)
 //       times Parquet.Net reading the shards alone and the URL/domain checks on top of it, in this
-//       process (no PowerShell, no output objects), plus loading the refusals from the registry
+//       process (no PowerShell, no output objects), plus loading the refusals from the registry;
+//       mode EngineGate drives the engine's TrainingSetGate directly (the cmdlets' work without PowerShell)
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -124,9 +127,27 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
     result["load_refusals_registrystore_s"] = Measure.Round(wall);
     Measure.Log($"refusals loaded: parquet {result["load_refusals_parquet_s"]} s, SQLite {result["load_refusals_sqlite_s"]} s (covering index {result["load_refusals_sqlite_covering_s"]} s; scan alone {result["scan_refusals_sqlite_covering_no_sets_s"]} s; set build alone {result["build_url_set_in_memory_s"]} s), RegistryStore.Read {result["load_refusals_registrystore_s"]} s");
 
+    // The engine's own load: RegistryStore.ReadActiveClaims into ConsentRules (what the cmdlets do).
+    ConsentRules rules = null!;
+    (wall, cpu) = Measure.Timed(() =>
+    {
+        using var store = RegistryStore.Open(registry, "bench");
+        rules = ConsentRules.Load(store.ReadActiveClaims());
+    });
+    result["engine_load_rules_s"] = Measure.Round(wall);
+    result["engine_load_rules_cpu_s"] = Measure.Round(cpu);
+    if (rules.UrlCount(Decision.Refuse) != urls.Count || rules.DomainCount(Decision.Refuse) != domains.Count)
+        throw new InvalidOperationException($"ConsentRules holds {rules.UrlCount(Decision.Refuse)} URL / {rules.DomainCount(Decision.Refuse)} domain refusals");
+    Measure.Log($"engine: ConsentRules.Load(ReadActiveClaims()) {wall:F2} s ({cpu:F2} CPU-s)");
+
     var figures = new Dictionary<string, object?>();
     foreach (var name in modes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
     {
+        if (name == "EngineGate")
+        {
+            figures[name] = EngineGate(folder, rules, threads, reps, expectedRows, scaleInfo);
+            continue;
+        }
         // "Mode" splits the work by shard; "Mode/rg" by row group (every thread busy on one shard too).
         bool byRowGroup = name.EndsWith("/rg", StringComparison.Ordinal);
         var mode = Enum.Parse<GateCheck.Mode>(byRowGroup ? name[..^3] : name);
@@ -159,6 +180,44 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
     result["modes"] = figures;
     result["memory"] = Measure.Memory();
     return result;
+}
+
+// The engine's TrainingSetGate driven directly (rules already loaded): the cmdlet's work without
+// PowerShell (no parameter binding, no violation objects, no pipeline).
+static Dictionary<string, object?> EngineGate(string folder, ConsentRules rules, int threads, int reps, long expectedRows, JsonElement scaleInfo)
+{
+    var walls = new List<double>();
+    var cpus = new List<double>();
+    var byRule = new Dictionary<string, long>();
+    long rows = 0;
+    for (int r = 0; r < reps; r++)
+    {
+        byRule.Clear();
+        var (w, c) = Measure.Timed(() =>
+        {
+            var shards = DatasetDiscovery.Discover(folder);
+            var gate = new TrainingSetGate(new GateSettings { Dataset = "bench", Rules = rules });
+            foreach (var e in gate.Run(shards, threads, null, TimeSpan.FromMilliseconds(250), CancellationToken.None))
+            {
+                if (e is ViolationFound found) byRule[found.Violation.Rule.ToString()] = byRule.GetValueOrDefault(found.Violation.Rule.ToString()) + 1;
+                else if (e is ShardChecked { Result.Failure: { } failure }) throw new InvalidOperationException("shard failed", failure);
+            }
+            rows = gate.Counters.Rows;
+        });
+        walls.Add(w); cpus.Add(c);
+    }
+    if (rows != expectedRows) throw new InvalidOperationException($"EngineGate read {rows} rows, expected {expectedRows}");
+    Measure.Log($"EngineGate: {rows / Measure.Median(walls):N0} rows/s ({rows / Measure.Median(cpus):N0} rows per CPU-s); {string.Join(", ", byRule.Select(kv => $"{kv.Key} {kv.Value}"))}");
+    return new Dictionary<string, object?>
+    {
+        ["wall_s"] = walls.Select(v => Measure.Round(v)).ToList(),
+        ["cpu_s"] = cpus.Select(v => Measure.Round(v)).ToList(),
+        ["rows_per_s"] = Math.Round(rows / Measure.Median(walls)),
+        ["rows_per_cpu_s"] = Math.Round(rows / Measure.Median(cpus)),
+        ["violations"] = byRule,
+        ["matches_expected"] = byRule.GetValueOrDefault("Url") == scaleInfo.GetProperty("url_rows").GetInt64()
+            && byRule.GetValueOrDefault("Domain") == scaleInfo.GetProperty("domain_rows").GetInt64(),
+    };
 }
 
 static SqliteConnection OpenReadOnly(string path)
