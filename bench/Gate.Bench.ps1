@@ -284,7 +284,7 @@ foreach ($label in $runs.Keys) {
     $duckRate = Median (Rates $duck 'rowsPerSecond')
     $measured = if ($mod.Count) {
         $consumer = Median @($mod | ForEach-Object { if ($_.Contains('consumerSeconds')) { $_.consumerSeconds } })
-        '{0} rows/s ({1} s, of which about {4} s is the counting pipeline''s own cost; {2} CPU-s; from the process's start, with pwsh start-up and module import, {3} s)' -f (N $modRate), (N (Median (Rates $mod 'seconds')) 2), (N (Median (Rates $mod 'cpuSeconds')) 1), (N (Median (Rates $mod 'sinceProcessStart')) 1), (N $consumer 2)
+        '{0} rows/s ({1} s, of which about {4} s is the counting pipeline''s own cost; {2} CPU-s; since process start, with pwsh start-up and module import, {3} s)' -f (N $modRate), (N (Median (Rates $mod 'seconds')) 2), (N (Median (Rates $mod 'cpuSeconds')) 1), (N (Median (Rates $mod 'sinceProcessStart')) 1), (N $consumer 2)
     } else { "not run: $moduleNote" }
     $baseline = if ($duck.Count) { 'DuckDB: {0} rows/s ({1} s query + {2} s loading the refusals; {3} CPU-s)' -f (N $duckRate), (N (Median (Rates $duck 'query_s')) 2), (N (Median (Rates $duck 'load_refusals_s')) 2), (N (Median (Rates $duck 'cpu_s')) 1) } else { 'DuckDB not run' }
     $ratio = if ($mod.Count -and $duck.Count) { '× {0}' -f (N ($modRate / $duckRate) 2) } else { '' }
