@@ -34,7 +34,8 @@
 param(
     [string] $ModulePath,
     [ValidateRange(1, 20)] [int] $Repetitions = 3,
-    [string[]] $Scale = @('1M', '10M'),
+    # '1M' (the first shard) and '10M' (all); 'NM' takes the first N shards (e.g. '2M': both workers busy, for memory).
+    [string[]] $Scale = @('1M', '2M', '10M'),
     # Test-TrainingSet -ThrottleLimit and DuckDB's threads: the target is "on 2 cores".
     [int] $Threads = 2,
     # How DuckDB expands hosts to parent domains (gate.mjs): 'hosts' (distinct hosts expanded once,
@@ -118,9 +119,27 @@ $registry = Join-Path $DataPath 'registry.db'
 $refusedUrls = Join-Path $DataPath 'refused_urls.parquet'
 $refusedDomains = Join-Path $DataPath 'refused_domains.parquet'
 $scales = [ordered]@{}
+$rowsPerShard = [long]$expected.per_shard[0].rows
 foreach ($label in $Scale) {
-    if (-not $expected.scales.Contains($label)) { throw "The generated data has no '$label' scale (it has $($expected.scales.Keys -join ', '))." }
-    $scales[$label] = $expected.scales[$label]
+    if ($expected.scales.Contains($label)) { $scales[$label] = $expected.scales[$label]; continue }
+    # Other scales ('2M', '5M'): the first N shards, hard-linked into a folder of their own, expected
+    # counts summed from the generator's per-shard counts.
+    $n = if ($label -match '^(\d+)M$') { [long]$Matches[1] * 1000000 / $rowsPerShard } else { 0 }
+    if ($n -lt 1 -or $n -gt $expected.per_shard.Count -or $n -ne [Math]::Floor($n)) { throw "No '$label' scale: the data has $($expected.per_shard.Count) shards of $rowsPerShard rows." }
+    $folder = Join-Path $DataPath "data-$($label.ToLowerInvariant())"
+    $null = New-Item -ItemType Directory -Path $folder -Force
+    $sum = [ordered]@{ rows = 0L; url_rows = 0L; domain_rows = 0L; both_rows = 0L; either_rows = 0L; domain_only_rows = 0L }
+    for ($i = 0; $i -lt $n; $i++) {
+        $shard = $expected.per_shard[$i]
+        $target = Join-Path $folder $shard.shard
+        if (-not (Test-Path $target)) {
+            $source = Join-Path $DataPath "data/$($shard.shard)"
+            try { $null = New-Item -ItemType HardLink -Path $target -Target $source } catch { Copy-Item $source $target }
+        }
+        foreach ($k in @($sum.Keys)) { $sum[$k] += [long]$shard[$k] }
+    }
+    $sum.path = $folder; $sum.shards = [int]$n
+    $scales[$label] = $sum
 }
 
 # ---- tools -------------------------------------------------------------------------------------
@@ -152,7 +171,7 @@ $hasExport = 'Export-CleanTrainingSet' -in $commands
 $runs = [ordered]@{}
 foreach ($label in $scales.Keys) {
     $info = $scales[$label]
-    $runs[$label] = [ordered]@{ module = @(); duckdb = @() }
+    $runs[$label] = [ordered]@{ module = @(); quiet = @(); duckdb = @() }
     for ($r = 1; $r -le $Repetitions; $r++) {
         if ($hasTest) {
             $null = Wait-Quiet
@@ -169,6 +188,19 @@ foreach ($label in $scales.Keys) {
             $runs[$label].module += $child
             $v = $child.violations
             Log ("  {0:N0} rows/s ({1:N1} s, {2:N1} CPU-s, peak {3:N0} MiB); violations: {4}" -f $child.rowsPerSecond, $child.seconds, $child.cpuSeconds, $child.memory.VmHWM_MiB, (($v.Keys | Sort-Object | ForEach-Object { "$_ $($v[$_])" }) -join ', '))
+
+            Log "$label, repetition $r/$($Repetitions): Test-TrainingSet -Quiet"
+            $resultPath = Join-Path $Work "quiet-$label-$r.json"
+            Remove-Item $resultPath -ErrorAction Ignore
+            $m = Invoke-Measured "Test-TrainingSet -Quiet ($label)" {
+                dotnet pwsh -NoProfile -NonInteractive -File $ChildScript -Mode TestQuiet -ModulePath $ModulePath -ResultPath $resultPath -Path $info.path -RegistryPath $registry -ThrottleLimit $Threads
+            } -AllowFailure
+            if ($m.ExitCode -ne 0 -or -not (Test-Path $resultPath)) { throw "Test-TrainingSet -Quiet ($label) failed (exit code $($m.ExitCode)): $($m.Output)" }
+            $quiet = Get-Content -Raw $resultPath | ConvertFrom-Json -AsHashtable
+            $quiet.loadBefore = $m.LoadBefore; $quiet.otherCpu = $m.OtherCpu
+            $quiet.rowsPerSecond = $info.rows / $quiet.seconds
+            $runs[$label].quiet += $quiet
+            Log ("  {0:N0} rows/s ({1:N1} s, {2:N1} CPU-s, peak {3:N0} MiB); answer {4}" -f $quiet.rowsPerSecond, $quiet.seconds, $quiet.cpuSeconds, $quiet.memory.VmHWM_MiB, ($quiet.answer -join ','))
         }
         if ($duckdb) {
             if (-not $hasTest) { $null = Wait-Quiet }
@@ -238,7 +270,7 @@ if (-not $SkipExport) {
 # ---- raw baselines (GateBench raw: no PowerShell) ------------------------------------------------
 $raw = [ordered]@{}
 if (-not $SkipRaw) {
-    foreach ($label in $scales.Keys) {
+    foreach ($label in @($scales.Keys | Where-Object { $expected.scales.Contains($_) })) {
         $null = Wait-Quiet
         Log "$label raw baselines: $($RawModes -join ', ')"
         $resultPath = Join-Path $Work "raw-$label.json"
@@ -290,17 +322,30 @@ foreach ($label in $runs.Keys) {
     $ratio = if ($mod.Count -and $duck.Count) { '× {0}' -f (N ($modRate / $duckRate) 2) } else { '' }
     $verdict = if ($mod.Count) { Verdict ($modRate -ge 1e6) } else { 'not run' }
     Line "| ``Test-TrainingSet`` URL + domain rules, $label rows ($($info.shards) shard$(if ($info.shards -ne 1) { 's' })) | ≥ 1,000,000 rows/s on $Threads cores | $measured | $baseline | $ratio | $verdict |"
+    $quiet = @($runs[$label].quiet)
+    if ($quiet.Count) {
+        $qRate = Median (Rates $quiet 'rowsPerSecond')
+        $answers = @($quiet | ForEach-Object { $_.answer -join ',' } | Sort-Object -Unique) -join ' / '
+        $qOk = $answers -eq 'False'
+        Line ("| ``Test-TrainingSet -Quiet`` (the CI gate's form: no violation objects), $label rows | ≥ 1,000,000 rows/s on $Threads cores | {0} rows/s ({1} s; {2} CPU-s; peak {3} MiB); answered {4}{5} | DuckDB as above: {6} rows/s | × {7} | {8} |" -f (N $qRate), (N (Median (Rates $quiet 'seconds')) 2), (N (Median (Rates $quiet 'cpuSeconds')) 1), (N (Median @($quiet | ForEach-Object { $_.memory.VmHWM_MiB }))), $answers, $(if ($qOk) { ' (right: not clean)' } else { ' **(expected False)**' }), (N $duckRate), (N ($qRate / $duckRate) 2), (Verdict ($qRate -ge 1e6)))
+    }
     $peak[$label] = @{ module = (Median @($mod | ForEach-Object { $_.memory.VmHWM_MiB })); duckdb = (Median (Rates $duck 'max_rss_mib')) }
 }
 $labels = @($runs.Keys)
 if ($labels.Count -ge 2) {
-    $small = $labels[0]; $large = $labels[-1]
+    $large = $labels[-1]
+    # Compared with the smallest scale that keeps as many workers busy (a shard a worker), so the
+    # figure shows growth with the data, not with the number of shards read at once; else the smallest.
+    $busy = { param($l) [Math]::Min([int]$scales[$l].shards, $Threads) }
+    $small = @($labels | Where-Object { $_ -ne $large -and (& $busy $_) -eq (& $busy $large) } | Select-Object -First 1)
+    $small = if ($small.Count) { $small[0] } else { $labels[0] }
     $m1 = $peak[$small].module; $m2 = $peak[$large].module
-    $measured = if (-not [double]::IsNaN($m1)) { "peak RSS (VmHWM) $(N $m1) MiB at $small, $(N $m2) MiB at $large" } else { "not run: $moduleNote" }
-    $baseline = "DuckDB peak RSS $(N $peak[$small].duckdb) MiB at $small, $(N $peak[$large].duckdb) MiB at $large"
+    $series = ($labels | ForEach-Object { "$(N $peak[$_].module) MiB at $_ ($(& $busy $_) worker$(if ((& $busy $_) -ne 1) { 's' }))" }) -join ', '
+    $measured = if (-not [double]::IsNaN($m1)) { "peak RSS (VmHWM): $series" } else { "not run: $moduleNote" }
+    $baseline = 'DuckDB peak RSS: ' + (($labels | ForEach-Object { "$(N $peak[$_].duckdb) MiB at $_" }) -join ', ')
     $ratio = if (-not [double]::IsNaN($m1)) { '× {0} ({1} vs {2})' -f (N ($m2 / $m1) 2), $large, $small } else { '' }
-    $verdict = if (-not [double]::IsNaN($m1)) { Verdict ($m2 -le 1.25 * $m1) 'meets (within 25%)' '**grows**' } else { 'not run' }
-    Line "| peak memory of ``Test-TrainingSet``, $small vs $large rows | does not grow with the dataset | $measured | $baseline | $ratio | $verdict |"
+    $verdict = if (-not [double]::IsNaN($m1)) { Verdict ($m2 -le 1.25 * $m1) "meets ($large within 25% of $small)" '**grows**' } else { 'not run' }
+    Line "| peak memory of ``Test-TrainingSet``, $($labels -join ' vs ') rows | does not grow with the dataset | $measured | $baseline | $ratio | $verdict |"
 }
 foreach ($label in $runs.Keys) {
     $info = $scales[$label]
@@ -393,6 +438,7 @@ Line '#### Repetitions'
 Line ''
 foreach ($label in $runs.Keys) {
     foreach ($x in $runs[$label].module) { Line ("- $label Test-TrainingSet: {0} rows/s, {1} s (counting block alone {7} s), {2} CPU-s, peak {3} MiB, import {4} s, load {5}, others' CPU {6}%" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.cpuSeconds 1), (N $x.memory.VmHWM_MiB), (N $x.importSeconds 1), (N $x.loadBefore 2), (N ($x.otherCpu * 100)), (N $(if ($x.Contains('consumerSeconds')) { $x.consumerSeconds } else { [double]::NaN }) 2)) }
+    foreach ($x in $runs[$label].quiet) { Line ("- $label Test-TrainingSet -Quiet: {0} rows/s, {1} s, {2} CPU-s, peak {3} MiB, load {4}, others' CPU {5}%" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.cpuSeconds 1), (N $x.memory.VmHWM_MiB), (N $x.loadBefore 2), (N ($x.otherCpu * 100))) }
     foreach ($x in $runs[$label].duckdb) { Line ("- $label DuckDB: {0} rows/s, {1} s query + {2} s refusals, {3} CPU-s, peak {4} MiB, load {5}, others' CPU {6}%" -f (N $x.rowsPerSecond), (N $x.query_s 2), (N $x.load_refusals_s 2), (N $x.cpu_s 1), (N $x.max_rss_mib), (N $x.loadBefore 2), (N ($x.otherCpu * 100))) }
 }
 foreach ($x in $exportRuns) { Line ("- $exportLabel Export-CleanTrainingSet: {0} rows/s, {1} s, peak {2} MiB, load {3}" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.memory.VmHWM_MiB), (N $x.loadBefore 2)) }

@@ -7,6 +7,7 @@
     -Mode Probe   imports the module and reports which of Test-TrainingSet / Export-CleanTrainingSet it has.
     -Mode Test    times `Test-TrainingSet -Path <data> -RegistryPath <registry> -ThrottleLimit N`, the
                   violations counted by Rule in a process block (no Group-Object, no collection).
+    -Mode TestQuiet  the same with -Quiet (no violation objects; one Boolean): the CI gate's form.
     -Mode Export  times `Export-CleanTrainingSet -Path <data> -Destination <folder> -RegistryPath <registry>`
                   and reports its summary object.
     Writes a JSON result to -ResultPath: the cmdlet's wall and CPU seconds (measured in this process,
@@ -15,7 +16,7 @@
 #>
 [CmdletBinding()]
 param(
-    [Parameter(Mandatory)] [ValidateSet('Probe', 'Test', 'Export')] [string] $Mode,
+    [Parameter(Mandatory)] [ValidateSet('Probe', 'Test', 'TestQuiet', 'Export')] [string] $Mode,
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $ResultPath,
     [string] $Path,
@@ -69,6 +70,19 @@ switch ($Mode) {
         $result.seconds = $seconds
         $result.cpuSeconds = (Get-CpuSeconds) - $cpu
         $result.violations = $counts
+        $result.errors = @($failures | Where-Object { $_ } | ForEach-Object { "$_" })
+    }
+    'TestQuiet' {
+        # The CI gate's form: the same check, no violation objects, one Boolean.
+        $failures = $null
+        $arguments = @{ Path = $Path; RegistryPath = $RegistryPath; Quiet = $true; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures' }
+        if ($ThrottleLimit -gt 0) { $arguments.ThrottleLimit = $ThrottleLimit }
+        $cpu = Get-CpuSeconds
+        $clock.Restart()
+        $answer = @(Test-TrainingSet @arguments)
+        $result.seconds = $clock.Elapsed.TotalSeconds
+        $result.cpuSeconds = (Get-CpuSeconds) - $cpu
+        $result.answer = $answer
         $result.errors = @($failures | Where-Object { $_ } | ForEach-Object { "$_" })
     }
     'Export' {
