@@ -422,6 +422,8 @@ if ($raw.Count) {
     }
     $loadRows = [ordered]@{
         engine_load_rules_s                    = 'loading the 1M + 10k refusals: the engine''s `ConsentRules.Load(ReadActiveClaims())` (what the cmdlets do first)'
+        engine_read_active_claims_s            = '… of which the registry query: `ReadActiveClaims()` enumerated into a list'
+        engine_rules_from_memory_s             = '… of which `ConsentRules.Load` over claims already in memory'
         load_refusals_sqlite_s                 = '… into `HashSet<string>`s instead: SQLite, active refusals (revocations joined)'
         load_refusals_sqlite_covering_s        = '… the targets read from the covering index `claims_target(kind, target)` alone'
         scan_refusals_sqlite_covering_no_sets_s = '… that scan without building the sets (SQLite + ADO.NET reader)'
