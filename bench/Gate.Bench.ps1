@@ -399,7 +399,7 @@ if ($raw.Count) {
     Line ''
     Line "The same shards read in one .NET process, shards in parallel on $Threads threads (so one shard keeps one thread busy, unless split by row group), refusals in ``HashSet<string>``s (host decisions cached per host). ``Read*``: Parquet.Net reading columns only; ``Check*``: the URL and domain rules on top; ``EngineReader*``: the engine's ``ParquetMetadataShard.ReadRows`` (every column it maps: key, URL, caption, sizes, ...), which an engine-side gate reusing the index importer's reader would pay."
     Line ''
-    Line ('| step | ' + ((@($raw.Keys) | ForEach-Object { "$_ rows/s (rows per CPU-s)" }) -join ' | ') + ' |')
+    Line ('| step | ' + ((@($raw.Keys) | ForEach-Object { "$_ rows/s (rows per CPU-s; allocation)" }) -join ' | ') + ' |')
     Line ('| --- | ' + ((@($raw.Keys) | ForEach-Object { '---' }) -join ' | ') + ' |')
     $descriptions = [ordered]@{
         EngineGate            = 'the engine''s `TrainingSetGate` driven directly (the cmdlet''s work without PowerShell; rules loaded beforehand)'
@@ -413,7 +413,7 @@ if ($raw.Count) {
     foreach ($mode in $RawModes) {
         $cells = foreach ($label in $raw.Keys) {
             $e = $raw[$label].modes[$mode]
-            if ($e) { '{0} ({1}){2}' -f (N $e.rows_per_s), (N $e.rows_per_cpu_s), $(if ($e.Contains('matches_expected') -and -not $e.matches_expected) { ' **counts differ**' }) } else { '' }
+            if ($e) { '{0} ({1}; {2} B allocated a row){3}' -f (N $e.rows_per_s), (N $e.rows_per_cpu_s), $(if ($e.Contains('allocated_bytes_per_row')) { N $e.allocated_bytes_per_row } else { 'n/a' }), $(if ($e.Contains('matches_expected') -and -not $e.matches_expected) { ' **counts differ**' }) } else { '' }
         }
         $base = $mode -replace '/rg$', ''
         $text = $descriptions[$base] ?? $base
@@ -436,14 +436,19 @@ if ($raw.Count) {
     }
     Line ''
 }
+function GcText($x) {
+    if (-not $x.Contains('gc')) { return '' }
+    $g = $x.gc
+    "; GC: $($g.gen0)/$($g.gen1)/$($g.gen2) collections (gen0/1/2), $(N $g.pauseSeconds 2) s paused, $(N $g.allocatedMiB) MiB allocated"
+}
 Line '#### Repetitions'
 Line ''
 foreach ($label in $runs.Keys) {
-    foreach ($x in $runs[$label].module) { Line ("- $label Test-TrainingSet: {0} rows/s, {1} s (counting block alone {7} s), {2} CPU-s, peak {3} MiB, import {4} s, load {5}, others' CPU {6}%" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.cpuSeconds 1), (N $x.memory.VmHWM_MiB), (N $x.importSeconds 1), (N $x.loadBefore 2), (N ($x.otherCpu * 100)), (N $(if ($x.Contains('consumerSeconds')) { $x.consumerSeconds } else { [double]::NaN }) 2)) }
-    foreach ($x in $runs[$label].quiet) { Line ("- $label Test-TrainingSet -Quiet: {0} rows/s, {1} s, {2} CPU-s, peak {3} MiB, load {4}, others' CPU {5}%" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.cpuSeconds 1), (N $x.memory.VmHWM_MiB), (N $x.loadBefore 2), (N ($x.otherCpu * 100))) }
+    foreach ($x in $runs[$label].module) { Line ("- $label Test-TrainingSet: {0} rows/s, {1} s (counting block alone {7} s), {2} CPU-s, peak {3} MiB, import {4} s, load {5}, others' CPU {6}%$(GcText $x)" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.cpuSeconds 1), (N $x.memory.VmHWM_MiB), (N $x.importSeconds 1), (N $x.loadBefore 2), (N ($x.otherCpu * 100)), (N $(if ($x.Contains('consumerSeconds')) { $x.consumerSeconds } else { [double]::NaN }) 2)) }
+    foreach ($x in $runs[$label].quiet) { Line ("- $label Test-TrainingSet -Quiet: {0} rows/s, {1} s, {2} CPU-s, peak {3} MiB, load {4}, others' CPU {5}%$(GcText $x)" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.cpuSeconds 1), (N $x.memory.VmHWM_MiB), (N $x.loadBefore 2), (N ($x.otherCpu * 100))) }
     foreach ($x in $runs[$label].duckdb) { Line ("- $label DuckDB: {0} rows/s, {1} s query + {2} s refusals, {3} CPU-s, peak {4} MiB, load {5}, others' CPU {6}%" -f (N $x.rowsPerSecond), (N $x.query_s 2), (N $x.load_refusals_s 2), (N $x.cpu_s 1), (N $x.max_rss_mib), (N $x.loadBefore 2), (N ($x.otherCpu * 100))) }
 }
-foreach ($x in $exportRuns) { Line ("- $exportLabel Export-CleanTrainingSet: {0} rows/s, {1} s, peak {2} MiB, load {3}" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.memory.VmHWM_MiB), (N $x.loadBefore 2)) }
+foreach ($x in $exportRuns) { Line ("- $exportLabel Export-CleanTrainingSet: {0} rows/s, {1} s, peak {2} MiB, load {3}$(GcText $x)" -f (N $x.rowsPerSecond), (N $x.seconds 2), (N $x.memory.VmHWM_MiB), (N $x.loadBefore 2)) }
 foreach ($x in $duckClean) { Line ("- $exportLabel DuckDB clean copy: {0} rows/s, {1} s, peak {2} MiB, load {3}" -f (N $x.rowsPerSecond), (N $x.total_s 2), (N $x.max_rss_mib), (N $x.loadBefore 2)) }
 Line ''
 Line "Run: ``dotnet pwsh bench/Gate.Bench.ps1 -ModulePath out/OptOut`` (or ``dotnet pwsh ./build.ps1 Bench``); inputs are generated on the first run into ``out/bench-data/gate-v1`` (about 2 minutes; 10 shards, registry and refusal lists)."

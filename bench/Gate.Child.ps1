@@ -44,6 +44,27 @@ function Get-PeakMemory {
 
 function Get-CpuSeconds { [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalSeconds }
 
+function Get-GcSample {
+    # Collections by generation, time paused for GC, bytes allocated (all threads): the garbage
+    # collector's share of a run.
+    [ordered]@{
+        gen0 = [GC]::CollectionCount(0); gen1 = [GC]::CollectionCount(1); gen2 = [GC]::CollectionCount(2)
+        pauseSeconds = [GC]::GetTotalPauseDuration().TotalSeconds
+        allocatedMiB = [GC]::GetTotalAllocatedBytes($false) / 1MB
+        concurrent = [Runtime.GCSettings]::LatencyMode.ToString()
+    }
+}
+
+function Get-GcDelta($Before) {
+    $after = Get-GcSample
+    [ordered]@{
+        gen0 = $after.gen0 - $Before.gen0; gen1 = $after.gen1 - $Before.gen1; gen2 = $after.gen2 - $Before.gen2
+        pauseSeconds = [Math]::Round($after.pauseSeconds - $Before.pauseSeconds, 3)
+        allocatedMiB = [Math]::Round($after.allocatedMiB - $Before.allocatedMiB, 0)
+        latencyMode = $after.concurrent
+    }
+}
+
 $clock = [Diagnostics.Stopwatch]::StartNew()
 Import-Module $ModulePath
 $importSeconds = $clock.Elapsed.TotalSeconds
@@ -62,6 +83,7 @@ switch ($Mode) {
         $failures = $null
         $arguments = @{ Path = $Path; RegistryPath = $RegistryPath; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures' }
         if ($ThrottleLimit -gt 0) { $arguments.ThrottleLimit = $ThrottleLimit }
+        $gc = Get-GcSample
         $cpu = Get-CpuSeconds
         $clock.Restart()
         Test-TrainingSet @arguments | & { process { $counts[[string]$_.Rule] = 1 + [long]$counts[[string]$_.Rule] } }
@@ -69,6 +91,7 @@ switch ($Mode) {
         $result.sinceProcessStart = ([datetime]::Now - [Diagnostics.Process]::GetCurrentProcess().StartTime).TotalSeconds
         $result.seconds = $seconds
         $result.cpuSeconds = (Get-CpuSeconds) - $cpu
+        $result.gc = Get-GcDelta $gc
         $result.violations = $counts
         $result.errors = @($failures | Where-Object { $_ } | ForEach-Object { "$_" })
     }
@@ -77,11 +100,13 @@ switch ($Mode) {
         $failures = $null
         $arguments = @{ Path = $Path; RegistryPath = $RegistryPath; Quiet = $true; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures' }
         if ($ThrottleLimit -gt 0) { $arguments.ThrottleLimit = $ThrottleLimit }
+        $gc = Get-GcSample
         $cpu = Get-CpuSeconds
         $clock.Restart()
         $answer = @(Test-TrainingSet @arguments)
         $result.seconds = $clock.Elapsed.TotalSeconds
         $result.cpuSeconds = (Get-CpuSeconds) - $cpu
+        $result.gc = Get-GcDelta $gc
         $result.answer = $answer
         $result.errors = @($failures | Where-Object { $_ } | ForEach-Object { "$_" })
     }
@@ -89,6 +114,7 @@ switch ($Mode) {
         $failures = $null
         $arguments = @{ Path = $Path; Destination = $Destination; RegistryPath = $RegistryPath; ErrorAction = 'SilentlyContinue'; ErrorVariable = 'failures' }
         if (Test-Path -LiteralPath $Destination) { $arguments.Force = $true }
+        $gc = Get-GcSample
         $cpu = Get-CpuSeconds
         $clock.Restart()
         $summary = @(Export-CleanTrainingSet @arguments)
@@ -96,6 +122,7 @@ switch ($Mode) {
         $result.sinceProcessStart = ([datetime]::Now - [Diagnostics.Process]::GetCurrentProcess().StartTime).TotalSeconds
         $result.seconds = $seconds
         $result.cpuSeconds = (Get-CpuSeconds) - $cpu
+        $result.gc = Get-GcDelta $gc
         # The summary object's scalar properties (Rows, Kept, Removed, ...), whatever else it carries.
         $last = $summary | Select-Object -Last 1
         $result.summary = [ordered]@{}

@@ -166,9 +166,12 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
         var walls = new List<double>();
         var cpus = new List<double>();
         Counts counts = null!;
+        long allocated = 0; int gen2 = 0;
         for (int r = 0; r < reps; r++)
         {
+            long a0 = GC.GetTotalAllocatedBytes(false); int g0 = GC.CollectionCount(2);
             var (w, c) = Measure.Timed(() => counts = GateCheck.Run(shards, threads, mode, urls, domains, byRowGroup));
+            allocated = GC.GetTotalAllocatedBytes(false) - a0; gen2 = GC.CollectionCount(2) - g0;
             walls.Add(w); cpus.Add(c);
         }
         if (counts.Rows != expectedRows) throw new InvalidOperationException($"{mode} read {counts.Rows} rows, expected {expectedRows}");
@@ -178,6 +181,8 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
             ["cpu_s"] = cpus.Select(v => Measure.Round(v)).ToList(),
             ["rows_per_s"] = Math.Round(counts.Rows / Measure.Median(walls)),
             ["rows_per_cpu_s"] = Math.Round(counts.Rows / Measure.Median(cpus)),
+            ["allocated_bytes_per_row"] = Math.Round((double)allocated / counts.Rows),
+            ["gen2_collections"] = gen2,
         };
         if (mode is GateCheck.Mode.CheckKeyUrl or GateCheck.Mode.CheckKeyUrlNormalized or GateCheck.Mode.EngineReaderCheck)
         {
@@ -187,7 +192,7 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
             entry["matches_expected"] = matches;
         }
         figures[name] = entry;
-        Measure.Log($"{name}: {counts.Rows / Measure.Median(walls):N0} rows/s ({counts.Rows / Measure.Median(cpus):N0} rows per CPU-s)");
+        Measure.Log($"{name}: {counts.Rows / Measure.Median(walls):N0} rows/s ({counts.Rows / Measure.Median(cpus):N0} rows per CPU-s); {(double)allocated / counts.Rows:N0} bytes allocated a row, {gen2} gen2 GCs");
     }
     result["modes"] = figures;
     result["memory"] = Measure.Memory();
@@ -202,9 +207,11 @@ static Dictionary<string, object?> EngineGate(string folder, ConsentRules rules,
     var cpus = new List<double>();
     var byRule = new Dictionary<string, long>();
     long rows = 0;
+    long allocated = 0; int gen2 = 0;
     for (int r = 0; r < reps; r++)
     {
         byRule.Clear();
+        long a0 = GC.GetTotalAllocatedBytes(false); int g0 = GC.CollectionCount(2);
         var (w, c) = Measure.Timed(() =>
         {
             var shards = DatasetDiscovery.Discover(folder);
@@ -216,16 +223,19 @@ static Dictionary<string, object?> EngineGate(string folder, ConsentRules rules,
             }
             rows = gate.Counters.Rows;
         });
+        allocated = GC.GetTotalAllocatedBytes(false) - a0; gen2 = GC.CollectionCount(2) - g0;
         walls.Add(w); cpus.Add(c);
     }
     if (rows != expectedRows) throw new InvalidOperationException($"EngineGate read {rows} rows, expected {expectedRows}");
-    Measure.Log($"EngineGate: {rows / Measure.Median(walls):N0} rows/s ({rows / Measure.Median(cpus):N0} rows per CPU-s); {string.Join(", ", byRule.Select(kv => $"{kv.Key} {kv.Value}"))}");
+    Measure.Log($"EngineGate: {rows / Measure.Median(walls):N0} rows/s ({rows / Measure.Median(cpus):N0} rows per CPU-s); {(double)allocated / rows:N0} bytes allocated a row, {gen2} gen2 GCs; {string.Join(", ", byRule.Select(kv => $"{kv.Key} {kv.Value}"))}");
     return new Dictionary<string, object?>
     {
         ["wall_s"] = walls.Select(v => Measure.Round(v)).ToList(),
         ["cpu_s"] = cpus.Select(v => Measure.Round(v)).ToList(),
         ["rows_per_s"] = Math.Round(rows / Measure.Median(walls)),
         ["rows_per_cpu_s"] = Math.Round(rows / Measure.Median(cpus)),
+        ["allocated_bytes_per_row"] = Math.Round((double)allocated / rows),
+        ["gen2_collections"] = gen2,
         ["violations"] = byRule,
         ["matches_expected"] = byRule.GetValueOrDefault("Url") == scaleInfo.GetProperty("url_rows").GetInt64()
             && byRule.GetValueOrDefault("Domain") == scaleInfo.GetProperty("domain_rows").GetInt64(),
