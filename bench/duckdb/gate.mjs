@@ -238,7 +238,7 @@ try {
   if (mode === 'gate') result = await gate(o);
   else if (mode === 'check') result = await check(o);
   else if (mode === 'clean') result = await clean(o);
-  else { console.error('usage: node gate.mjs gate|check --option value ...; see the comment at the top'); process.exit(2); }
+  else { console.error('usage: node gate.mjs gate|clean|check --option value ...; see the comment at the top'); process.exit(2); }
   console.log(JSON.stringify(result, null, 2));
   if (mode === 'check' && !result.ok) process.exitCode = 1;
 } catch (e) {
