@@ -65,3 +65,19 @@ Get-Content (Join-Path $exports 'jane-doe-urls.txt') | Select-Object -First 5 | 
 
 Step '9. The audit log'
 Get-OptOutHistory | Select-Object -Last 5 | Format-Table | Out-Host
+
+Step '10. The CI gate: is the training set clean? (it is not: her works are still in it)'
+$report = Join-Path $WorkPath 'junit.xml'
+$violations = Test-TrainingSet $trainingSet -ReportPath $report
+$violations | Format-Table | Out-Host
+$violations | Group-Object Rule | Select-Object Name, Count | Format-Table | Out-Host
+'   Test-TrainingSet -Quiet: {0}; JUnit report: {1} ({2} failing shard(s))' -f (Test-TrainingSet $trainingSet -Quiet), $report,
+    ([xml](Get-Content $report -Raw)).testsuites.failures | Write-Host
+
+Step '11. Write the cleaned copy (same layout, atomically) with a removal report'
+$clean = Join-Path $WorkPath 'scraped-set-clean'
+Export-CleanTrainingSet $trainingSet $clean | Format-List Dataset, Rows, Kept, Removed, ViolationsByRule, RemovalReport | Out-Host
+Import-Csv "$clean.removed.csv" | Select-Object -First 4 Key, Rule, Claimant, Url | Format-Table | Out-Host
+
+Step '12. The gate again, on the cleaned copy: it passes'
+'   Test-TrainingSet (clean copy) -Quiet: {0}' -f (Test-TrainingSet $clean -Quiet) | Write-Host

@@ -30,6 +30,9 @@ public sealed class ConsentRecord
     public string? ModelId { get; init; }
     public string? EvidenceFile { get; init; }
     public string? EvidenceSha256 { get; init; }
+
+    /// <summary>MD5 of the claimant's file (content claims): matched against LAION's md5 columns.</summary>
+    public string? EvidenceMd5 { get; init; }
     public string? MatchedDataset { get; init; }
     public string? MatchedKey { get; init; }
     public string? MatchedUrl { get; init; }
@@ -58,6 +61,7 @@ public sealed class ConsentRecord
         ModelId = r.ModelId,
         EvidenceFile = r.Evidence?.File,
         EvidenceSha256 = r.Evidence?.FileSha256,
+        EvidenceMd5 = r.Evidence?.FileMd5,
         MatchedDataset = r.Evidence?.MatchedDataset,
         MatchedKey = r.Evidence?.MatchedKey,
         MatchedUrl = r.Evidence?.MatchedUrl,

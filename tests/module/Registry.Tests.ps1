@@ -215,6 +215,7 @@ Describe 'Content claims from the claimant''s own files' {
             $c.Kind | Should -Be 'Content'
             $c.Target | Should -Be $sha
             $c.EvidenceSha256 | Should -Be $sha
+            $c.EvidenceMd5 | Should -Be (Get-FileHash -LiteralPath $c.EvidenceFile -Algorithm MD5).Hash.ToLowerInvariant()
             $c.PerceptualHash | Should -Be $fingerprints[$name].PerceptualHash
             $c.ModelId | Should -Be $fingerprints[$name].Model
             $c.ModelId | Should -Not -BeNullOrEmpty

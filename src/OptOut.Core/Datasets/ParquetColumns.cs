@@ -11,6 +11,40 @@ namespace OptOut.Core.Datasets;
 /// </summary>
 internal static class ParquetColumns
 {
+    /// <summary>
+    /// Opens a parquet reader over a stream the caller owns (so it is closed even when the file
+    /// turns out not to be parquet); a file that is not readable parquet is an error naming it.
+    /// </summary>
+    public static ParquetReader OpenReader(Stream stream, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Index.DatasetFormatException(path, $"not a readable parquet file ({e.Message})", e);
+        }
+    }
+
+    /// <summary>The columns a dataset row is read from, found by name whatever their case (LAION's and img2dataset's spellings).</summary>
+    public sealed record DatasetFields(DataField? Key, DataField? Url, DataField? Caption, DataField? Width, DataField? Height,
+        DataField? Status, DataField? Sha256, DataField? Md5)
+    {
+        public static DatasetFields Find(ParquetSchema schema, string path)
+        {
+            var fields = new DatasetFields(
+                ParquetColumns.Find(schema, "key", "SAMPLE_ID"), ParquetColumns.Find(schema, "url"), ParquetColumns.Find(schema, "caption", "TEXT", "txt"),
+                ParquetColumns.Find(schema, "width", "WIDTH"), ParquetColumns.Find(schema, "height", "HEIGHT"), ParquetColumns.Find(schema, "status"),
+                ParquetColumns.Find(schema, "sha256", "sha256hash"), ParquetColumns.Find(schema, "md5"));
+            if (fields.Url is null && fields.Key is null)
+            {
+                throw new Index.DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.GetDataFields().Select(f => f.Name))}).");
+            }
+            return fields;
+        }
+    }
+
     public static DataField? Find(ParquetSchema schema, params string[] names)
     {
         var fields = schema.GetDataFields();

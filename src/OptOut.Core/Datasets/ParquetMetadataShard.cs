@@ -36,31 +36,11 @@ public class ParquetMetadataShard : IDatasetShard
         // The stream is opened here, not by Parquet.Net, so it is closed even when the file turns
         // out not to be parquet (the user may fix and replace it in the same session).
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        ParquetReader reader;
+        var reader = ParquetColumns.OpenReader(stream, path, cancellationToken);
         try
         {
-            reader = ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new DatasetFormatException(path, $"not a readable parquet file ({e.Message})", e);
-        }
-
-        try
-        {
-            var schema = reader.Schema;
-            var keyField = ParquetColumns.Find(schema, "key", "SAMPLE_ID");
-            var urlField = ParquetColumns.Find(schema, "url");
-            var captionField = ParquetColumns.Find(schema, "caption", "TEXT", "txt");
-            var widthField = ParquetColumns.Find(schema, "width", "WIDTH");
-            var heightField = ParquetColumns.Find(schema, "height", "HEIGHT");
-            var statusField = ParquetColumns.Find(schema, "status");
-            var sha256Field = ParquetColumns.Find(schema, "sha256", "sha256hash");
-            var md5Field = ParquetColumns.Find(schema, "md5");
-            if (urlField is null && keyField is null)
-            {
-                throw new DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.GetDataFields().Select(f => f.Name))}).");
-            }
+            var (keyField, urlField, captionField, widthField, heightField, statusField, sha256Field, md5Field) =
+                ParquetColumns.DatasetFields.Find(reader.Schema, path);
 
             long rowNumber = 0;
             for (int g = 0; g < reader.RowGroupCount; g++)

@@ -18,6 +18,10 @@ public sealed class CleanCopyWriter
     private readonly string outputRoot;
     private readonly ConcurrentDictionary<string, bool> written = new(StringComparer.Ordinal);
 
+    // Every input file a shard covers, kept or removed: "other files" are the rest (a removed image
+    // at the top of an image folder must not come back as one).
+    private readonly ConcurrentDictionary<string, bool> covered = new(StringComparer.Ordinal);
+
     /// <param name="inputRoot">The folder the shards' paths are relative to.</param>
     /// <param name="outputRoot">Where their cleaned copies go (a staging folder).</param>
     public CleanCopyWriter(string inputRoot, string outputRoot)
@@ -84,13 +88,14 @@ public sealed class CleanCopyWriter
         foreach (var file in Directory.EnumerateFiles(inputRoot))
         {
             var target = Path.Combine(outputRoot, Path.GetFileName(file));
-            if (written.ContainsKey(target) || File.Exists(target)) continue;
+            if (covered.ContainsKey(Path.GetFullPath(file)) || written.ContainsKey(target) || File.Exists(target)) continue;
             File.Copy(file, target);
         }
     }
 
     private string Target(string source)
     {
+        covered[Path.GetFullPath(source)] = true;
         var relative = Path.GetRelativePath(inputRoot, source);
         if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
         {
@@ -118,6 +123,7 @@ public sealed class CleanCopyWriter
         foreach (var file in Directory.EnumerateFiles(folder, "*", options).Order(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            covered[Path.GetFullPath(file)] = true;
             // Image folders key rows by relative path; img2dataset shard folders by file-name stem.
             bool removed = recursive ? removedKeys.Contains(Path.GetRelativePath(folder, file)) : removedKeys.Contains(KeyOf(Path.GetFileName(file)));
             if (removed) continue;

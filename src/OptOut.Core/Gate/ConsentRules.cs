@@ -16,6 +16,7 @@ public sealed class ConsentRules
 {
     private readonly SpanKeyTable[] urls = [new(), new()];        // by Decision
     private readonly SpanKeyTable[] domains = [new(), new()];
+    private readonly DomainSuffixFilter[] domainFilters = [new(), new()];
     private readonly ContentClaims[] content = [new(), new()];
 
     // Claim identities, compact: most ids are UUIDs (16 bytes, not a 36-character string).
@@ -33,7 +34,36 @@ public sealed class ConsentRules
     public static ConsentRules Load(IEnumerable<ActiveClaim> claims)
     {
         var rules = new ConsentRules();
-        foreach (var claim in claims) rules.Add(claim);
+        // Reading the registry and filling the tables take about as long as each other (a million
+        // claims: about a second each): the claims are read on another thread, in chunks.
+        using var chunks = new System.Collections.Concurrent.BlockingCollection<ActiveClaim[]>(boundedCapacity: 8);
+        var reading = Task.Run(() =>
+        {
+            try
+            {
+                foreach (var chunk in claims.Chunk(4096)) chunks.Add(chunk);
+            }
+            finally
+            {
+                chunks.CompleteAdding();
+            }
+        });
+        try
+        {
+            foreach (var chunk in chunks.GetConsumingEnumerable())
+            {
+                foreach (var claim in chunk) rules.Add(claim);
+            }
+        }
+        finally
+        {
+            // Should adding fail, let the reader finish before its enumerator (and connection) is left.
+            while (!chunks.IsCompleted && chunks.TryTake(out _, 50)) { }
+        }
+        reading.GetAwaiter().GetResult();
+        foreach (var table in rules.urls.Concat(rules.domains)) table.TrimExcess();
+        rules.guidIds.TrimExcess();
+        rules.claimants.TrimExcess();
         return rules;
     }
 
@@ -61,13 +91,14 @@ public sealed class ConsentRules
     {
         var table = domains[(int)decision];
         if (table.Count == 0) return -1;
-        while (!host.IsEmpty)
+        // One pass from the right gives every suffix a cheap hash; only suffixes the filter has
+        // seen are looked up (nearly every row's host has none), the longest first.
+        Span<int> candidates = stackalloc int[128];   // a DNS name has at most 127 labels
+        int count = domainFilters[(int)decision].Candidates(host, candidates);
+        for (int i = count - 1; i >= 0; i--)
         {
-            int found = table.Find(host);
+            int found = table.Find(host[candidates[i]..]);
             if (found >= 0) return found;
-            int dot = host.IndexOf('.');
-            if (dot < 0) break;
-            host = host[(dot + 1)..];
         }
         return -1;
     }
@@ -75,7 +106,8 @@ public sealed class ConsentRules
     private void Add(ActiveClaim claim)
     {
         int index = guidIds.Count;
-        if (Guid.TryParseExact(claim.Id, "D", out var guid) && guid.ToString("D") == claim.Id)
+        // Lower-case "D" form round-trips through a Guid (the registry's own ids are); anything else is kept as written.
+        if (Guid.TryParseExact(claim.Id, "D", out var guid) && !claim.Id.AsSpan().ContainsAnyInRange('A', 'Z'))
         {
             guidIds.Add(guid);
         }
@@ -102,6 +134,7 @@ public sealed class ConsentRules
             case ClaimKind.Domain:
                 targets[index] = claim.Target;
                 domains[(int)claim.Decision].Add(claim.Target, index);
+                domainFilters[(int)claim.Decision].Add(claim.Target);
                 break;
             case ClaimKind.Content:
                 targets[index] = claim.Target;
@@ -109,4 +142,43 @@ public sealed class ConsentRules
                 break;
         }
     }
+}
+
+/// <summary>
+/// A bit set of the hashes of refused domains, each hashed from its last character to its first,
+/// so that one right-to-left pass over a host yields the hash of every suffix that starts at a
+/// label ("com", "example.com", "cdn.example.com") and only those whose bit is set need a lookup.
+/// </summary>
+internal sealed class DomainSuffixFilter
+{
+    private const int Bits = 1 << 20;
+    private readonly ulong[] bits = new ulong[Bits / 64];
+
+    public void Add(string domain)
+    {
+        ulong hash = Offset;
+        for (int i = domain.Length - 1; i >= 0; i--) hash = Step(hash, domain[i]);
+        Set(hash);
+    }
+
+    /// <summary>Start positions (in <paramref name="host"/>) of the suffixes that may be refused, shortest first; at most the span's length.</summary>
+    public int Candidates(ReadOnlySpan<char> host, Span<int> starts)
+    {
+        int count = 0;
+        ulong hash = Offset;
+        for (int i = host.Length - 1; i >= 0; i--)
+        {
+            hash = Step(hash, host[i]);
+            if ((i == 0 || host[i - 1] == '.') && IsSet(hash) && count < starts.Length) starts[count++] = i;
+        }
+        return count;
+    }
+
+    // FNV-1a, 64 bits.
+    private const ulong Offset = 14695981039346656037UL;
+    private static ulong Step(ulong hash, char c) => (hash ^ c) * 1099511628211UL;
+
+    private void Set(ulong hash) => bits[(hash >> 6) % (ulong)bits.Length] |= 1UL << (int)(hash & 63);
+
+    private bool IsSet(ulong hash) => (bits[(hash >> 6) % (ulong)bits.Length] & (1UL << (int)(hash & 63))) != 0;
 }

@@ -3,7 +3,8 @@ namespace OptOut.Core.Gate;
 /// <summary>What a running check reports, in the order it happens (shards run in parallel).</summary>
 public abstract record GateEvent;
 
-public sealed record ViolationFound(Violation Violation) : GateEvent;
+/// <summary>Findings, a few hundred at a time (one queue hand-over each, not one a finding), in row order within a shard.</summary>
+public sealed record ViolationsFound(IReadOnlyList<Violation> Violations) : GateEvent;
 
 /// <summary>One row could not be checked completely (an image missing or undecodable): the set is not proven clean.</summary>
 public sealed record RowProblem(string Shard, string Target, Exception Error) : GateEvent;

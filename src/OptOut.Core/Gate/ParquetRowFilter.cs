@@ -24,15 +24,7 @@ internal static class ParquetRowFilter
     private static async Task<long> CopyAsync(string source, string destination, Func<long, bool> isRemoved, CancellationToken cancellationToken)
     {
         using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        ParquetReader reader;
-        try
-        {
-            reader = await ParquetReader.CreateAsync(input, leaveStreamOpen: true, cancellationToken: cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new DatasetFormatException(source, $"not a readable parquet file ({e.Message})", e);
-        }
+        var reader = Datasets.ParquetColumns.OpenReader(input, source, cancellationToken);
         try
         {
             var fields = reader.Schema.GetDataFields();

@@ -23,6 +23,12 @@ public sealed record GateSettings
 
     public CopyRule CopyRule { get; init; } = CopyRule.Default;
 
+    /// <summary>
+    /// False when only counts are wanted (Test-TrainingSet -Quiet without a report): findings are
+    /// counted, not made into objects, and no key or URL string is made for them.
+    /// </summary>
+    public bool ReportViolations { get; init; } = true;
+
     /// <summary>True when local images must be decoded: some content claim to compare holds a hash or an embedding.</summary>
     public bool NeedsPixels => Rules.Content(Decision.Refuse).NeedsPixels || (Policy == GatePolicy.OptIn && Rules.Content(Decision.Grant).NeedsPixels);
 }
@@ -43,6 +49,10 @@ internal sealed class ShardChecker
     private readonly bool checkContent;
     private readonly bool checkContentGrants;
     private long violatingRows, violations, rowErrors;
+    private readonly PendingRow current = new();
+    private readonly bool removesByKey;
+    private List<Violation>? pendingViolations;
+    private const int ViolationsPerEvent = 512;
 
     public ShardChecker(GateSettings settings, IDatasetShard shard, Action<GateEvent> emit, GateCounters counters)
     {
@@ -52,6 +62,8 @@ internal sealed class ShardChecker
         this.counters = counters;
         checkContent = settings.Rules.ContentCount(Decision.Refuse) > 0;
         checkContentGrants = settings.Policy == GatePolicy.OptIn && settings.Rules.ContentCount(Decision.Grant) > 0;
+        // A metadata parquet (and a clip-retrieval part) is cleaned by row number; layouts whose samples are files, by key too.
+        removesByKey = shard is not ParquetMetadataShard;
     }
 
     public RemovedRows Removed => removed;
@@ -79,7 +91,8 @@ internal sealed class ShardChecker
                         var source = batch.Source(i);
                         if (source?.ReadImage is { } read)
                         {
-                            row.Resolve();
+                            // The row waits for its image: it gets an object of its own, with its strings.
+                            row = row.Detach();
                             row.ImageName = source.ImageName ?? row.Key ?? row.Row.ToString(System.Globalization.CultureInfo.InvariantCulture);
                             if (settings.NeedsPixels)
                             {
@@ -100,6 +113,7 @@ internal sealed class ShardChecker
                     }
                     rows += batch.Count;
                     counters.AddRows(batch.Count);
+                    FlushViolations();
                 }
             }
             if (pipeline is not null)
@@ -110,6 +124,7 @@ internal sealed class ShardChecker
             {
                 RowError(problem, new InvalidDataException(problem));
             }
+            FlushViolations();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -126,7 +141,8 @@ internal sealed class ShardChecker
     private PendingRow CheckMetadata(RowBatch batch, int i)
     {
         var rules = settings.Rules;
-        var row = new PendingRow(batch.FirstRow + i, batch);
+        // One object serves every row that is finished at once (most of them): no allocation a row.
+        var row = current.Reset(batch, i);
         var url = batch.Url(i);
         if (!url.IsEmpty)
         {
@@ -145,7 +161,7 @@ internal sealed class ShardChecker
             int claim = rules.FindUrl(Decision.Refuse, normalized);
             if (claim >= 0) row.Add(GateRule.Url, claim, "the URL has an active refusal");
             claim = rules.FindDomain(Decision.Refuse, host);
-            if (claim >= 0) row.Add(GateRule.Domain, claim, $"the host {host} is in refused domain {rules.Claim(claim).Target}");
+            if (claim >= 0) row.Add(GateRule.Domain, claim, DomainDetail(claim));
             if (settings.Policy == GatePolicy.OptIn)
             {
                 row.Granted = rules.FindUrl(Decision.Grant, normalized) >= 0 || rules.FindDomain(Decision.Grant, host) >= 0;
@@ -171,6 +187,18 @@ internal sealed class ShardChecker
             }
         }
         return row;
+    }
+
+    // One text a domain claim, not one a row: a refused domain can cover millions of rows.
+    private readonly Dictionary<int, string> domainDetails = new();
+
+    private string DomainDetail(int claim)
+    {
+        if (!domainDetails.TryGetValue(claim, out var detail))
+        {
+            domainDetails[claim] = detail = $"the host is in refused domain {settings.Rules.Claim(claim).Target}";
+        }
+        return detail;
     }
 
     /// <summary>The dataset lists its images' MD5 (LAION's md5 column): compared with the claimants' files.</summary>
@@ -256,18 +284,29 @@ internal sealed class ShardChecker
 
         violatingRows++;
         counters.AddViolatingRow();
-        removed.Add(row.Row, row.Key);
+        removed.Add(row.Row, removesByKey ? row.Key : null);
+        violations += findings.Count;
+        counters.AddViolations(findings.Count);
+        if (!settings.ReportViolations) return;
         foreach (var (rule, claim, detail) in findings)
         {
             var info = claim >= 0 ? settings.Rules.Claim(claim) : (ClaimInfo?)null;
-            violations++;
-            counters.AddViolations(1);
-            emit(new ViolationFound(new Violation(settings.Dataset, shard.Source, row.Row, row.Key, row.Url, rule, info?.Id, info?.Claimant, detail)));
+            (pendingViolations ??= new(ViolationsPerEvent)).Add(
+                new Violation(settings.Dataset, shard.Source, row.Row, row.Key, row.Url, rule, info?.Id, info?.Claimant, detail));
+            if (pendingViolations.Count >= ViolationsPerEvent) FlushViolations();
         }
+    }
+
+    private void FlushViolations()
+    {
+        if (pendingViolations is not { Count: > 0 }) return;
+        emit(new ViolationsFound(pendingViolations));
+        pendingViolations = null;
     }
 
     private void RowError(string target, Exception error)
     {
+        FlushViolations();
         rowErrors++;
         counters.AddRowError();
         emit(new RowProblem(shard.Source, target, error));
@@ -276,19 +315,11 @@ internal sealed class ShardChecker
     /// <summary>A row whose findings are being gathered (its image may still be decoding).</summary>
     private sealed class PendingRow
     {
-        public PendingRow(long row, RowBatch batch)
-        {
-            Row = row;
-            // Kept as values: the batch's buffers are released before a decoded image comes back.
-            int i = (int)(row - batch.FirstRow);
-            batch_ = (batch, i);
-        }
-
-        private (RowBatch Batch, int Index)? batch_;
+        private RowBatch? batch;
+        private int index;
         private string? key, url;
-        private bool resolved;
 
-        public long Row { get; }
+        public long Row { get; private set; }
         public string? ImageName { get; set; }
         public bool Granted { get; set; }
         public IReadOnlyList<EmbeddedSignal>? Signals { get; set; }
@@ -297,30 +328,41 @@ internal sealed class ShardChecker
         public string? Key { get { Resolve(); return key; } }
         public string? Url { get { Resolve(); return url; } }
 
-        public bool Has(GateRule rule) => Findings?.Exists(f => f.Rule == rule) ?? false;
+        public PendingRow Reset(RowBatch batch, int index)
+        {
+            this.batch = batch;
+            this.index = index;
+            Row = batch.FirstRow + index;
+            key = url = ImageName = null;
+            Granted = false;
+            Signals = null;
+            Findings = null;
+            return this;
+        }
 
-        public void Add(GateRule rule, int claim, string detail)
+        /// <summary>A copy that outlives the batch (its key and URL made into strings now).</summary>
+        public PendingRow Detach()
         {
             Resolve();
-            (Findings ??= new()).Add((rule, claim, detail));
+            return new PendingRow { Row = Row, key = key, url = url, ImageName = ImageName, Granted = Granted, Signals = Signals, Findings = Findings };
         }
+
+        public bool Has(GateRule rule) => Findings?.Exists(f => f.Rule == rule) ?? false;
+
+        public void Add(GateRule rule, int claim, string detail) => (Findings ??= new()).Add((rule, claim, detail));
 
         public void AddSignal(string detail) => Add(GateRule.Signal, -1, detail);
 
         public void AddNoConsent() => Add(GateRule.NoConsent, -1, "no active grant covers the row's URL, domain or content");
 
         /// <summary>Makes the key and URL strings (only rows that are reported, or wait for an image, need them).</summary>
-        public void Resolve()
+        private void Resolve()
         {
-            if (resolved) return;
-            resolved = true;
-            if (batch_ is { } b)
-            {
-                key = b.Batch.Key(b.Index);
-                var u = b.Batch.Url(b.Index);
-                url = u.IsEmpty ? null : u.ToString();
-                batch_ = null;
-            }
+            if (batch is null) return;
+            key = batch.Key(index);
+            var u = batch.Url(index);
+            url = u.IsEmpty ? null : u.ToString();
+            batch = null;
         }
     }
 }

@@ -26,11 +26,11 @@ internal sealed class SpanKeyTable
     {
         if (Find(key) >= 0) return;
         if ((Count + 1) * 2 > slots.Length) Rehash(slots.Length * 2);
-        if (Count == entries.Length) Array.Resize(ref entries, entries.Length * 2);
+        if (Count == entries.Length) Array.Resize(ref entries, Math.Max(8, entries.Length * 2));
         int byteCount = Encoding.UTF8.GetByteCount(key);
         while (arenaUsed + byteCount > arena.Length)
         {
-            Array.Resize(ref arena, (int)Math.Min(Array.MaxLength, arena.Length * 2L));
+            Array.Resize(ref arena, (int)Math.Min(Array.MaxLength, Math.Max(1024, arena.Length * 2L)));
         }
         Encoding.UTF8.GetBytes(key, arena.AsSpan((int)arenaUsed, byteCount));
         int entry = Count++;
@@ -84,6 +84,13 @@ internal sealed class SpanKeyTable
         {
             if (slot != 0) Place((int)(slot >> 32), (int)(uint)slot - 1);
         }
+    }
+
+    /// <summary>Gives back the room growth left over (the arena doubles as keys are added).</summary>
+    public void TrimExcess()
+    {
+        Array.Resize(ref arena, (int)Math.Max(arenaUsed, 1));
+        Array.Resize(ref entries, Math.Max(Count, 1));
     }
 
     /// <summary>Approximate bytes held (reported by benchmarks).</summary>

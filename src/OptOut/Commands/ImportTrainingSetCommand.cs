@@ -53,31 +53,14 @@ public sealed class ImportTrainingSetCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var argument in literal ? LiteralPath : Path)
-        {
-            try
-            {
-                if (literal)
-                {
-                    paths.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(argument));
-                }
-                else
-                {
-                    paths.AddRange(GetResolvedProviderPathFromPSPath(argument, out _));
-                }
-            }
-            catch (ItemNotFoundException e)
-            {
-                WriteError(ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, argument, null));
-            }
-        }
+        paths.AddRange(DatasetPaths.Resolve(this, literal ? LiteralPath : Path, literal, WriteError));
     }
 
     protected override void EndProcessing()
     {
         if (paths.Count == 0) return;
         var indexPath = IndexPaths.Resolve(this, IndexPath);
-        var dataset = Name ?? DefaultName(paths[0]);
+        var dataset = Name ?? DatasetPaths.DefaultName(paths[0]);
         if (!ShouldProcess(indexPath, $"Import {string.Join(", ", paths)} as dataset '{dataset}'")) return;
 
         var model = ModuleModels.OpenOrStop(this, Model);
@@ -161,10 +144,4 @@ public sealed class ImportTrainingSetCommand : PSCmdlet
         FileNotFoundException e => ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, problem.Target, null),
         var e => ErrorIds.Record(e, IndexPaths.DatasetReadFailed, ErrorCategory.ReadError, problem.Target, null),
     };
-
-    private static string DefaultName(string path)
-    {
-        var trimmed = path.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
-        return File.Exists(trimmed) ? System.IO.Path.GetFileNameWithoutExtension(trimmed) : System.IO.Path.GetFileName(trimmed);
-    }
 }

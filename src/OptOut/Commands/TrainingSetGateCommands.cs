@@ -65,22 +65,12 @@ public abstract class TrainingSetGateCommandBase : PSCmdlet
 
     protected CancellationToken Cancellation => cancellation.Token;
 
-    protected string DatasetName => Name ?? DefaultName(Paths[0]);
+    protected string DatasetName => Name ?? DatasetPaths.DefaultName(Paths[0]);
 
     protected override void ProcessRecord()
     {
         bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var argument in literal ? LiteralPath : Path)
-        {
-            try
-            {
-                Paths.AddRange(literal ? [SessionState.Path.GetUnresolvedProviderPathFromPSPath(argument)] : GetResolvedProviderPathFromPSPath(argument, out _));
-            }
-            catch (ItemNotFoundException e)
-            {
-                OnInputError(ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, argument, null));
-            }
-        }
+        Paths.AddRange(DatasetPaths.Resolve(this, literal ? LiteralPath : Path, literal, OnInputError));
     }
 
     protected override void StopProcessing() => cancellation.Cancel();
@@ -164,12 +154,6 @@ public abstract class TrainingSetGateCommandBase : PSCmdlet
         }
         progress.Complete();
     }
-
-    private static string DefaultName(string path)
-    {
-        var trimmed = path.TrimEnd(System.IO.Path.DirectorySeparatorChar, System.IO.Path.AltDirectorySeparatorChar);
-        return File.Exists(trimmed) ? System.IO.Path.GetFileNameWithoutExtension(trimmed) : System.IO.Path.GetFileName(trimmed);
-    }
 }
 
 /// <summary>
@@ -208,7 +192,8 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         var reportPath = ReportPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReportPath);
         var shards = DiscoverShards();
         var rules = LoadRules();
-        var settings = Settings(rules);
+        // -Quiet without a report needs only to know whether anything was found.
+        var settings = Settings(rules) with { ReportViolations = !Quiet || reportPath is not null };
         var gate = new TrainingSetGate(settings);
         var report = reportPath is null ? null : new JUnitReport(settings.Dataset, new Dictionary<string, string>
         {
@@ -223,10 +208,13 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         {
             switch (e)
             {
-                case ViolationFound found:
+                case ViolationsFound found:
                     clean = false;
-                    report?.Add(found.Violation);
-                    if (!Quiet) WriteObject(TrainingSetViolation.From(found.Violation));
+                    foreach (var violation in found.Violations)
+                    {
+                        report?.Add(violation);
+                        if (!Quiet) WriteObject(TrainingSetViolation.From(violation));
+                    }
                     break;
                 case RowProblem problem:
                     clean = false;
@@ -317,9 +305,12 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         {
             switch (e)
             {
-                case ViolationFound found:
-                    byRule[found.Violation.Rule]++;
-                    report.Add(found.Violation, System.IO.Path.GetRelativePath(root, found.Violation.Shard.Split(" + ")[0]));
+                case ViolationsFound found:
+                    foreach (var violation in found.Violations)
+                    {
+                        byRule[violation.Rule]++;
+                        report.Add(violation, System.IO.Path.GetRelativePath(root, violation.Shard.Split(" + ")[0]));
+                    }
                     break;
                 case RowProblem:
                     rowErrors++;

@@ -419,7 +419,7 @@ other than success) are not training samples and are not checked.
             Policy        = 'OptOut (default): rows are allowed unless a claim refuses them. OptIn: a row also needs an active grant (Add-OptIn) on its URL, domain or content, else it breaks the NoConsent rule; a refusal still wins over a grant.'
             Name          = 'The dataset name shown in findings and reports. Defaults to the name of the first path.'
             ThrottleLimit = 'How many shards are checked at once. Defaults to the number of processors.'
-            Model         = 'The image model (from New-EmbeddingModel) used to fingerprint local images for content claims, and the model that produced clip-retrieval .npy embeddings. Defaults to the bundled ResNet18; loaded only when some content claim needs it.'
+            Model         = 'The image model (from New-EmbeddingModel) used to fingerprint local images for content claims (default: the bundled ResNet18, loaded only when some content claim needs it). When given, it is also taken as the model that produced clip-retrieval .npy embeddings; without -Model or -ModelId precomputed embeddings are not compared, since their model is unknown.'
             ModelId       = 'For clip-retrieval embeddings whose ONNX model you do not have: the model id your content claims were recorded with, so the precomputed vectors are compared with them.'
             MaxPixels     = 'The largest local image decoded, in pixels; larger ones are refused before decoding and reported. Default 100,000,000.'
             Quiet         = 'Returns only $true (every shard read, no violation, every row fully checked) or $false, instead of the findings.'
@@ -471,7 +471,7 @@ object is returned.
             Policy        = 'OptOut (default): rows are allowed unless a claim refuses them. OptIn: a row also needs an active grant (Add-OptIn) on its URL, domain or content, else it breaks the NoConsent rule; a refusal still wins over a grant.'
             Name          = 'The dataset name shown in findings and reports. Defaults to the name of the first path.'
             ThrottleLimit = 'How many shards are checked at once. Defaults to the number of processors.'
-            Model         = 'The image model (from New-EmbeddingModel) used to fingerprint local images for content claims, and the model that produced clip-retrieval .npy embeddings. Defaults to the bundled ResNet18; loaded only when some content claim needs it.'
+            Model         = 'The image model (from New-EmbeddingModel) used to fingerprint local images for content claims (default: the bundled ResNet18, loaded only when some content claim needs it). When given, it is also taken as the model that produced clip-retrieval .npy embeddings; without -Model or -ModelId precomputed embeddings are not compared, since their model is unknown.'
             ModelId       = 'For clip-retrieval embeddings whose ONNX model you do not have: the model id your content claims were recorded with, so the precomputed vectors are compared with them.'
             MaxPixels     = 'The largest local image decoded, in pixels; larger ones are refused before decoding and reported. Default 100,000,000.'
         }
