@@ -218,7 +218,10 @@ static Dictionary<string, object?> EngineGate(string folder, ConsentRules rules,
             var gate = new TrainingSetGate(new GateSettings { Dataset = "bench", Rules = rules });
             foreach (var e in gate.Run(shards, threads, null, TimeSpan.FromMilliseconds(250), CancellationToken.None))
             {
-                if (e is ViolationFound found) byRule[found.Violation.Rule.ToString()] = byRule.GetValueOrDefault(found.Violation.Rule.ToString()) + 1;
+                if (e is ViolationsFound found)
+                {
+                    foreach (var v in found.Violations) byRule[v.Rule.ToString()] = byRule.GetValueOrDefault(v.Rule.ToString()) + 1;
+                }
                 else if (e is ShardChecked { Result.Failure: { } failure }) throw new InvalidOperationException("shard failed", failure);
             }
             rows = gate.Counters.Rows;
