@@ -44,9 +44,11 @@ param(
     [string] $ImageSource,
 
     # 'index' (bench/IndexScale.ps1: 1M-row imports, a two-threaded 1M HNSW build) takes most of an
-    # hour on two cores, so it runs only when named.
-    [ValidateSet('fingerprint', 'registry', 'copies', 'index')]
-    [string[]] $Benchmark = @('fingerprint', 'registry', 'copies')
+    # hour on two cores, so it runs only when named. 'gate' (bench/Gate.Bench.ps1: Test-TrainingSet
+    # and DuckDB over 1M and 10M rows, Export-CleanTrainingSet checked by DuckDB) takes about ten
+    # minutes, plus two to generate its inputs the first time.
+    [ValidateSet('fingerprint', 'registry', 'copies', 'index', 'gate')]
+    [string[]] $Benchmark = @('fingerprint', 'registry', 'copies', 'gate')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -81,6 +83,7 @@ $Scripts = [ordered]@{
     registry = @{ Script = 'Registry.Bench.ps1'; Arguments = @('-ModulePath', $ModulePath, '-DocsPath', $DocsPath) }
     copies   = @{ Script = 'CopyCalibration.ps1'; Arguments = @('-ModulePath', $ModulePath) }
     index    = @{ Script = 'IndexScale.ps1'; Arguments = @('-ModulePath', $ModulePath) }
+    gate     = @{ Script = 'Gate.Bench.ps1'; Arguments = @('-ModulePath', $ModulePath, '-Repetitions', $Repetitions) }
 }
 
 Push-Location $RepoRoot
