@@ -121,6 +121,7 @@ internal sealed class ParquetColumnBatch : RowBatch
         urls.Dispose();
         statuses?.Dispose();
         keyText?.Dispose();
+        keyNumbers?.Dispose();
         sha256s?.Dispose();
         md5s?.Dispose();
         group.Dispose();
@@ -245,16 +246,45 @@ internal sealed class TextColumn : IDisposable
 }
 
 /// <summary>An integer key column (LAION's SAMPLE_ID) of one row group.</summary>
-internal sealed class NumberColumn
+internal sealed class NumberColumn : IDisposable
 {
-    private readonly long?[] values;
+    private readonly RawColumnData<long>? raw;
+    private readonly int[]? valueOfRow;
+    private readonly long?[]? converted;
 
-    private NumberColumn(long?[] values) => this.values = values;
+    private NumberColumn(RawColumnData<long>? raw, int[]? valueOfRow, long?[]? converted)
+    {
+        this.raw = raw;
+        this.valueOfRow = valueOfRow;
+        this.converted = converted;
+    }
 
-    public long? this[int i] => values[i];
+    public long? this[int i] =>
+        converted is not null ? converted[i]
+        : valueOfRow is null ? raw!.Values[i]
+        : valueOfRow[i] < 0 ? null : raw!.Values[valueOfRow[i]];
 
-    public static NumberColumn Read(ParquetRowGroupReader group, DataField field, int count) =>
-        new(ParquetColumns.ReadIntegers(group, field).GetAwaiter().GetResult());
+    /// <summary>64-bit keys (LAION's SAMPLE_ID) are used in Parquet.Net's own buffers; other types are converted.</summary>
+    public static NumberColumn Read(ParquetRowGroupReader group, DataField field, int count)
+    {
+        if (field.ClrType == typeof(long) && field.MaxRepetitionLevel == 0)
+        {
+            var raw = (RawColumnData<long>)group.ReadRawColumnDataBaseAsync(field).GetAwaiter().GetResult();
+            var definitions = field.MaxDefinitionLevel > 0 ? raw.DefinitionLevels : [];
+            if (definitions.Length == 0 || !definitions[..count].ContainsAnyExcept(field.MaxDefinitionLevel)) return new NumberColumn(raw, null, null);
+            var map = System.Buffers.ArrayPool<int>.Shared.Rent(count);
+            int next = 0;
+            for (int i = 0; i < count; i++) map[i] = definitions[i] == field.MaxDefinitionLevel ? next++ : -1;
+            return new NumberColumn(raw, map, null);
+        }
+        return new NumberColumn(null, null, ParquetColumns.ReadIntegers(group, field).GetAwaiter().GetResult());
+    }
+
+    public void Dispose()
+    {
+        raw?.Dispose();
+        if (valueOfRow is not null) System.Buffers.ArrayPool<int>.Shared.Return(valueOfRow);
+    }
 }
 
 /// <summary>Chooses how a shard's rows are read for checking.</summary>

@@ -134,25 +134,31 @@ public abstract class TrainingSetGateCommandBase : PSCmdlet
         var progress = new ProgressReporter(this, 3, activity);
         foreach (var e in gate.Run(shards, ThrottleLimit, afterShard, TimeSpan.FromMilliseconds(250), Cancellation))
         {
-            switch (e)
-            {
-                case RowProblem problem:
-                    WriteError(ErrorIds.Record(problem.Error, RowCheckFailed, ErrorCategory.ReadError, problem.Target,
-                        "The row's URL, domain and listed hashes were checked; its picture was not."));
-                    break;
-                case ShardChecked { Result.Failure: { } failure } done:
-                    WriteError(ErrorIds.Record(failure, ShardReadFailed, ErrorCategory.ReadError, done.Result.Shard,
-                        "Fix or replace the shard; the check cannot call the set clean while a shard is unread."));
-                    break;
-                case ShardChecked done:
-                    WriteVerbose($"{done.Result.Shard}: {done.Result.Rows:N0} rows, {done.Result.ViolatingRows:N0} violating, {done.Result.RowsSkipped:N0} not downloaded, {done.Result.Elapsed.TotalSeconds:0.0} s.");
-                    break;
-            }
+            Report(e);
             handle(e);
             var c = gate.Counters;
             progress.Report(c.Rows, null, "rows", $", shard {Math.Min(c.ShardsDone + 1, shards.Count)} of {shards.Count}, {c.Violations:N0} violations in {c.ViolatingRows:N0} rows");
         }
         progress.Complete();
+    }
+
+    /// <summary>What every gate command says about an event: row and shard errors, shard summaries.</summary>
+    private void Report(GateEvent e)
+    {
+        switch (e)
+        {
+            case RowProblem problem:
+                WriteError(ErrorIds.Record(problem.Error, RowCheckFailed, ErrorCategory.ReadError, problem.Target,
+                    "The row's URL, domain and listed hashes were checked; its picture was not."));
+                break;
+            case ShardChecked { Result.Failure: { } failure } done:
+                WriteError(ErrorIds.Record(failure, ShardReadFailed, ErrorCategory.ReadError, done.Result.Shard,
+                    "Fix or replace the shard; the check cannot call the set clean while a shard is unread."));
+                break;
+            case ShardChecked done:
+                WriteVerbose($"{done.Result.Shard}: {done.Result.Rows:N0} rows, {done.Result.ViolatingRows:N0} violating, {done.Result.RowsSkipped:N0} not downloaded, {done.Result.Elapsed.TotalSeconds:0.0} s.");
+                break;
+        }
     }
 }
 
