@@ -987,6 +987,18 @@ Describe 'Test-TrainingSet -ReportPath (JUnit XML)' {
         $xml.testsuites.testsuite.testcase.name | Should -Be $clean.FullName
     }
 
+    It 'adds a case in error for a path that holds no dataset, so the CI page shows why the gate failed' {
+        $missing = Join-Path $TestDrive 'no-such-set'
+        $inputReport = Join-Path $TestDrive 'reports/input.xml'
+        $result = @(Test-TrainingSet -LiteralPath $clean.FullName, $missing -RegistryPath $registry -ReportPath $inputReport -Quiet -ErrorAction SilentlyContinue)
+        $result | Should -Be @($false)
+        [xml] $xml = Get-Content -LiteralPath $inputReport -Raw
+        $xml.testsuites.testsuite.tests | Should -Be '2'
+        $xml.testsuites.testsuite.errors | Should -Be '1'
+        $case = @($xml.testsuites.testsuite.testcase) | Where-Object name -EQ $missing
+        $case.SelectSingleNode('error').GetAttribute('message') | Should -BeLike '*no-such-set*'
+    }
+
     It 'writes the report with -Quiet too, and replaces an existing one' {
         $quietReport = Join-Path $TestDrive 'reports/quiet.xml'
         Set-Content -LiteralPath $quietReport -Value 'old contents'

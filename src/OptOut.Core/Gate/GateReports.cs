@@ -58,6 +58,10 @@ public sealed class JUnitReport
 
     public void Add(ShardCheckResult result) => Entry(result.Shard).Result = result;
 
+    /// <summary>A path that could not be read as a dataset at all (missing, or no known layout): a case in error.</summary>
+    public void AddInputError(string path, Exception error) =>
+        Entry(path).Result = new ShardCheckResult(path, "unknown", 0, 0, 0, 0, 0, 0, TimeSpan.Zero, error);
+
     /// <summary>Writes the report (through a temporary file, so a reader never sees half of it).</summary>
     public void Write(string path)
     {

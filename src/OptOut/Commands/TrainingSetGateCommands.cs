@@ -171,7 +171,7 @@ public abstract class TrainingSetGateCommandBase : PSCmdlet
 [OutputType(typeof(bool))]
 public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
 {
-    private bool inputFailed;
+    private readonly List<ErrorRecord> inputErrors = new();
 
     /// <summary>Return only $true when the set is clean (every shard read, no violation), else $false.</summary>
     [Parameter]
@@ -184,7 +184,7 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
 
     protected override void OnInputError(ErrorRecord error)
     {
-        inputFailed = true;
+        inputErrors.Add(error);
         base.OnInputError(error);
     }
 
@@ -209,7 +209,9 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
             ["paths"] = string.Join(";", Paths),
         });
 
-        bool clean = !inputFailed && shards.Count > 0;
+        // A path that held no dataset is a case in error too: the CI page must show why the gate failed.
+        foreach (var error in inputErrors) report?.AddInputError(error.TargetObject?.ToString() ?? "", error.Exception);
+        bool clean = inputErrors.Count == 0 && shards.Count > 0;
         RunGate(gate, shards, null, e =>
         {
             switch (e)
