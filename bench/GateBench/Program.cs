@@ -19,44 +19,23 @@ using OptOut.Core.Registry;
 //       process (no PowerShell, no output objects), plus loading the refusals from the registry;
 //       mode EngineGate drives the engine's TrainingSetGate directly (the cmdlets' work without PowerShell)
 
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: GateBench gen|raw [--option value]...; see Program.cs");
     return 2;
 }
-var command = args[0];
-var options = new Dictionary<string, string>(StringComparer.Ordinal);
-for (int i = 1; i < args.Length; i++)
-{
-    if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument {args[i]}");
-    bool flag = i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal);
-    options[args[i][2..]] = flag ? "true" : args[++i];
-}
-string Option(string name, string? fallback = null) => options.TryGetValue(name, out var v) ? v : fallback ?? throw new ArgumentException($"--{name} is required");
-int IntOption(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+var line = BenchCommandLine.Parse(args);
+string Option(string name, string? fallback = null) => line.Option(name, fallback);
+int IntOption(string name, int fallback) => line.IntOption(name, fallback);
 
-var loadBefore = Measure.LoadAverage();
-Dictionary<string, object?> result = command switch
+return line.Run(() => line.Command switch
 {
     "gen" => GateData.Generate(Option("dir"), IntOption("shards", 10), IntOption("rows", 1_000_000), IntOption("url-refusals", 1_000_000),
         IntOption("domain-refusals", 10_000), double.Parse(Option("domain-share", "0.03"), CultureInfo.InvariantCulture)),
     "raw" => Raw(Option("dir"), Option("scale"), IntOption("threads", 2), IntOption("reps", 3),
         Option("modes", "ReadUrl,ReadKeyUrl,CheckKeyUrl,CheckKeyUrlNormalized,EngineReader,EngineReaderCheck")),
-    _ => throw new ArgumentException($"unknown command {command}"),
-};
-result["command"] = command;
-result["load_average_before"] = loadBefore;
-result["load_average_after"] = Measure.LoadAverage();
-var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
-if (options.TryGetValue("result", out var resultPath))
-{
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(resultPath))!);
-    File.WriteAllText(resultPath, json);
-}
-Console.WriteLine(json);
-return 0;
+    _ => throw new ArgumentException($"unknown command {line.Command}"),
+});
 
 static Dictionary<string, object?> Raw(string dir, string scale, int threads, int reps, string modes)
 {

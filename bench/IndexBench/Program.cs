@@ -19,50 +19,29 @@ using OptOut.Core.Index;
 //   scan-kernels --db FILE [--rows N]           one-thread dot-product kernels over the stored vectors (evidence)
 //   vector-search --db FILE [--heldout 100] [--perturbed 100] [--sweep] [--exact-only]
 
-CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: IndexBench <command> [--option value]...; see Program.cs");
     return 2;
 }
-var command = args[0];
-var options = new Dictionary<string, string>(StringComparer.Ordinal);
-for (int i = 1; i < args.Length; i++)
-{
-    if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument {args[i]}");
-    bool flag = i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal);
-    options[args[i][2..]] = flag ? "true" : args[++i];
-}
-string Option(string name, string? fallback = null) => options.TryGetValue(name, out var v) ? v : fallback ?? throw new ArgumentException($"--{name} is required");
-int IntOption(string name, int fallback) => options.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+var line = BenchCommandLine.Parse(args);
+string Option(string name, string? fallback = null) => line.Option(name, fallback);
+int IntOption(string name, int fallback) => line.IntOption(name, fallback);
 
-var loadBefore = Measure.LoadAverage();
-Dictionary<string, object?> result = command switch
+return line.Run(() => line.Command switch
 {
     "machine" => Machine(),
     "gen-laion" => GenLaion(Option("out"), IntOption("rows", 100_000)),
     "gen-clip" => GenClip(Option("dir"), IntOption("rows", 100_000)),
-    "import-metadata" => ImportBench.Metadata(Option("parquet"), Option("work"), IntOption("reps", 1), options.ContainsKey("engine-only")),
-    "import-npy" => ImportBench.Embeddings(Option("dir"), Option("work"), IntOption("reps", 1), options.ContainsKey("engine-only")),
+    "import-metadata" => ImportBench.Metadata(Option("parquet"), Option("work"), IntOption("reps", 1), line.Flag("engine-only")),
+    "import-npy" => ImportBench.Embeddings(Option("dir"), Option("work"), IntOption("reps", 1), line.Flag("engine-only")),
     "text-search" => TextSearchBench.Run(Option("db"), IntOption("reps", 5)),
     "vector-build" => VectorBench.Build(Option("db"), double.Parse(Option("budget-seconds", "0"), CultureInfo.InvariantCulture)),
     "vector-build-parallel" => VectorBench.BuildParallel(Option("db"), IntOption("threads", Environment.ProcessorCount), double.Parse(Option("budget-seconds", "0"), CultureInfo.InvariantCulture)),
     "scan-kernels" => ScanKernels.Run(Option("db"), IntOption("rows", 100_000)),
-    "vector-search" => VectorBench.Search(Option("db"), IntOption("heldout", 100), IntOption("perturbed", 100), options.ContainsKey("sweep"), options.ContainsKey("exact-only")),
-    _ => throw new ArgumentException($"unknown command {command}"),
-};
-result["command"] = command;
-result["load_average_before"] = loadBefore;
-result["load_average_after"] = Measure.LoadAverage();
-var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
-if (options.TryGetValue("result", out var resultPath))
-{
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(resultPath))!);
-    File.WriteAllText(resultPath, json);
-}
-Console.WriteLine(json);
-return 0;
+    "vector-search" => VectorBench.Search(Option("db"), IntOption("heldout", 100), IntOption("perturbed", 100), line.Flag("sweep"), line.Flag("exact-only")),
+    _ => throw new ArgumentException($"unknown command {line.Command}"),
+});
 
 static Dictionary<string, object?> GenLaion(string path, int rows)
 {
