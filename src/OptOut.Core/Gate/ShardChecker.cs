@@ -52,6 +52,9 @@ internal sealed class ShardChecker
     private readonly PendingRow current = new();
     private readonly bool removesByKey;
     private List<Violation>? pendingViolations;
+
+    // One text a domain claim, not one a row: a refused domain can cover millions of rows.
+    private readonly Dictionary<int, string> domainDetails = new();
     private const int ViolationsPerEvent = 512;
 
     public ShardChecker(GateSettings settings, IDatasetShard shard, Action<GateEvent> emit, GateCounters counters)
@@ -188,9 +191,6 @@ internal sealed class ShardChecker
         }
         return row;
     }
-
-    // One text a domain claim, not one a row: a refused domain can cover millions of rows.
-    private readonly Dictionary<int, string> domainDetails = new();
 
     private string DomainDetail(int claim)
     {
