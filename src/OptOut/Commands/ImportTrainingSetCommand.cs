@@ -11,57 +11,17 @@ namespace OptOut.Commands;
 /// <summary>Import-TrainingSet: adds a LAION / img2dataset / clip-retrieval dataset or a folder of images to the index.</summary>
 [Cmdlet(VerbsData.Import, "TrainingSet", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(TrainingSetImportSummary))]
-public sealed class ImportTrainingSetCommand : PSCmdlet
+public sealed class ImportTrainingSetCommand : DatasetCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    private readonly List<string> paths = new();
-    private readonly CancellationTokenSource cancellation = new();
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
-    /// <summary>The dataset's name in the index; the first path's name when omitted.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Name { get; set; }
-
     [Parameter]
     public string? IndexPath { get; set; }
 
-    /// <summary>The model that fingerprints local images, and that produced any .npy embeddings.</summary>
-    [Parameter]
-    public EmbeddingModelSpec? Model { get; set; }
-
-    /// <summary>For .npy embeddings whose ONNX model you do not have: the id to record them under.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ModelId { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, long.MaxValue)]
-    public long MaxPixels { get; set; } = ImageLimits.DefaultMaxPixels;
-
-    protected override void ProcessRecord()
-    {
-        bool literal = ParameterSetName == LiteralPathSet;
-        paths.AddRange(DatasetPaths.Resolve(this, literal ? LiteralPath : Path, literal, WriteError));
-    }
-
     protected override void EndProcessing()
     {
-        if (paths.Count == 0) return;
+        if (Paths.Count == 0) return;
         var indexPath = IndexPaths.Resolve(this, IndexPath);
-        var dataset = Name ?? DatasetPaths.DefaultName(paths[0]);
-        if (!ShouldProcess(indexPath, $"Import {string.Join(", ", paths)} as dataset '{dataset}'")) return;
+        var dataset = DatasetName;
+        if (!ShouldProcess(indexPath, $"Import {string.Join(", ", Paths)} as dataset '{dataset}'")) return;
 
         var model = ModuleModels.OpenOrStop(this, Model);
         var fingerprinter = new Fingerprinter(model, new ImageLimits { MaxPixels = MaxPixels });
@@ -72,7 +32,7 @@ public sealed class ImportTrainingSetCommand : PSCmdlet
         var importer = new TrainingSetImporter(store, fingerprinter, embeddingModelId, events.Add);
         var work = Task.Run(() =>
         {
-            try { return importer.Import(dataset, paths, cancellation.Token); }
+            try { return importer.Import(dataset, Paths, Cancellation); }
             finally { events.CompleteAdding(); }
         });
 
@@ -132,8 +92,6 @@ public sealed class ImportTrainingSetCommand : PSCmdlet
             IndexPath = indexPath,
         });
     }
-
-    protected override void StopProcessing() => cancellation.Cancel();
 
     private static ErrorRecord ForProblem(ImportProblem problem) => problem.Error switch
     {

@@ -15,25 +15,10 @@ namespace OptOut.Commands;
 /// What Test-TrainingSet and Export-CleanTrainingSet share: which data, which registry, which
 /// policy, and running the gate with progress and errors reported on the pipeline thread.
 /// </summary>
-public abstract class TrainingSetGateCommandBase : PSCmdlet
+public abstract class TrainingSetGateCommandBase : DatasetCommandBase
 {
-    protected const string PathSet = "Path";
-    protected const string LiteralPathSet = "LiteralPath";
     public const string ShardReadFailed = "OptOut.ShardReadFailed";
     public const string RowCheckFailed = "OptOut.RowCheckFailed";
-
-    private readonly CancellationTokenSource cancellation = new();
-    protected readonly List<string> Paths = new();
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
 
     [Parameter]
     public string? RegistryPath { get; set; }
@@ -41,42 +26,9 @@ public abstract class TrainingSetGateCommandBase : PSCmdlet
     [Parameter]
     public GatePolicy Policy { get; set; } = GatePolicy.OptOut;
 
-    /// <summary>The dataset's name in the findings; the first path's name when omitted.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Name { get; set; }
-
     [Parameter]
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
-
-    /// <summary>The model that fingerprints local images for content claims, and that produced any .npy embeddings.</summary>
-    [Parameter]
-    public EmbeddingModelSpec? Model { get; set; }
-
-    /// <summary>For .npy embeddings whose ONNX model you do not have: the model id content claims were recorded with.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? ModelId { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, long.MaxValue)]
-    public long MaxPixels { get; set; } = ImageLimits.DefaultMaxPixels;
-
-    protected CancellationToken Cancellation => cancellation.Token;
-
-    protected string DatasetName => Name ?? DatasetPaths.DefaultName(Paths[0]);
-
-    protected override void ProcessRecord()
-    {
-        bool literal = ParameterSetName == LiteralPathSet;
-        Paths.AddRange(DatasetPaths.Resolve(this, literal ? LiteralPath : Path, literal, OnInputError));
-    }
-
-    protected override void StopProcessing() => cancellation.Cancel();
-
-    /// <summary>An input that could not be used at all (a missing path, an unrecognised layout).</summary>
-    protected virtual void OnInputError(ErrorRecord error) => WriteError(error);
 
     /// <summary>The shards under every path; a path that holds no dataset is reported and skipped.</summary>
     protected List<IDatasetShard> DiscoverShards()
