@@ -178,11 +178,7 @@ public static class GateData
     private static (long Renormalised, long Hostless) WriteShard(string path, long firstRow, int rows, int every,
         Dictionary<string, long> hostRows, List<string> refusedUrls, HashSet<string> refusedUrlSet)
     {
-        var schema = new ParquetSchema(
-            new DataField<long>("SAMPLE_ID"), new DataField<string>("URL"), new DataField<string>("TEXT"),
-            new DataField<long>("HEIGHT"), new DataField<long>("WIDTH"), new DataField<string>("LICENSE"),
-            new DataField<string>("NSFW"), new DataField<double>("similarity"));
-        var f = schema.GetDataFields();
+        var schema = DataGen.LaionSchema();
         long renormalised = 0, hostless = 0;
         var temporary = path + ".tmp";
         using (var stream = File.Create(temporary))
@@ -211,15 +207,7 @@ public static class GateData
                     else hostless++;
                     if (Selected(firstRow + start + i, every) && refusedUrlSet.Add(data[i].Url)) refusedUrls.Add(data[i].Url);
                 }
-                using var group = writer.CreateRowGroup();
-                group.WriteAsync(f[0], (ReadOnlyMemory<long>)data.Select(r => r.SampleId).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[1], data.Select(r => (string?)r.Url).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[2], data.Select(r => r.Text).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[3], (ReadOnlyMemory<long>)data.Select(r => r.Height).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[4], (ReadOnlyMemory<long>)data.Select(r => r.Width).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[5], data.Select(r => (string?)r.License).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[6], data.Select(r => (string?)r.Nsfw).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[7], (ReadOnlyMemory<double>)data.Select(r => r.Similarity).ToArray()).GetAwaiter().GetResult();
+                DataGen.WriteLaionGroup(writer, schema, data);
             }
             writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }

@@ -42,13 +42,30 @@ public static class DataGen
         return (w, Math.Max(64, (long)(w / aspect)));
     }
 
+    /// <summary>The LAION metadata schema the generated shards use (upper-case, as Hugging Face exports it).</summary>
+    public static ParquetSchema LaionSchema() => new(
+        new DataField<long>("SAMPLE_ID"), new DataField<string>("URL"), new DataField<string>("TEXT"),
+        new DataField<long>("HEIGHT"), new DataField<long>("WIDTH"), new DataField<string>("LICENSE"),
+        new DataField<string>("NSFW"), new DataField<double>("similarity"));
+
+    /// <summary>Writes one row group of <see cref="LaionSchema"/> rows.</summary>
+    public static void WriteLaionGroup(ParquetWriter writer, ParquetSchema schema, LaionRow[] data)
+    {
+        var f = schema.GetDataFields();
+        using var group = writer.CreateRowGroup();
+        group.WriteAsync(f[0], (ReadOnlyMemory<long>)data.Select(r => r.SampleId).ToArray()).GetAwaiter().GetResult();
+        group.WriteAsync(f[1], data.Select(r => (string?)r.Url).ToArray()).GetAwaiter().GetResult();
+        group.WriteAsync(f[2], data.Select(r => r.Text).ToArray()).GetAwaiter().GetResult();
+        group.WriteAsync(f[3], (ReadOnlyMemory<long>)data.Select(r => r.Height).ToArray()).GetAwaiter().GetResult();
+        group.WriteAsync(f[4], (ReadOnlyMemory<long>)data.Select(r => r.Width).ToArray()).GetAwaiter().GetResult();
+        group.WriteAsync(f[5], data.Select(r => (string?)r.License).ToArray()).GetAwaiter().GetResult();
+        group.WriteAsync(f[6], data.Select(r => (string?)r.Nsfw).ToArray()).GetAwaiter().GetResult();
+        group.WriteAsync(f[7], (ReadOnlyMemory<double>)data.Select(r => r.Similarity).ToArray()).GetAwaiter().GetResult();
+    }
+
     public static void WriteLaionParquet(string path, int rows)
     {
-        var schema = new ParquetSchema(
-            new DataField<long>("SAMPLE_ID"), new DataField<string>("URL"), new DataField<string>("TEXT"),
-            new DataField<long>("HEIGHT"), new DataField<long>("WIDTH"), new DataField<string>("LICENSE"),
-            new DataField<string>("NSFW"), new DataField<double>("similarity"));
-        var f = schema.GetDataFields();
+        var schema = LaionSchema();
         var temporary = path + ".tmp";
         using (var stream = File.Create(temporary))
         {
@@ -58,15 +75,7 @@ public static class DataGen
                 int n = Math.Min(RowGroupRows, rows - start);
                 var data = new LaionRow[n];
                 Parallel.For(0, n, i => data[i] = Laion(start + i));
-                using var group = writer.CreateRowGroup();
-                group.WriteAsync(f[0], (ReadOnlyMemory<long>)data.Select(r => r.SampleId).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[1], data.Select(r => (string?)r.Url).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[2], data.Select(r => r.Text).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[3], (ReadOnlyMemory<long>)data.Select(r => r.Height).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[4], (ReadOnlyMemory<long>)data.Select(r => r.Width).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[5], data.Select(r => (string?)r.License).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[6], data.Select(r => (string?)r.Nsfw).ToArray()).GetAwaiter().GetResult();
-                group.WriteAsync(f[7], (ReadOnlyMemory<double>)data.Select(r => r.Similarity).ToArray()).GetAwaiter().GetResult();
+                WriteLaionGroup(writer, schema, data);
             }
             writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
