@@ -50,10 +50,7 @@ public sealed class WebDatasetTarShard : IDatasetShard
             memberIndex++;
             if (content is null) continue;
 
-            var name = Path.GetFileName(entry.Name);
-            int dot = name.IndexOf('.');
-            var key = dot < 0 ? name : name[..dot];
-            var extension = dot < 0 ? "" : name[dot..];
+            var (key, extension) = ImageFiles.SampleKey(Path.GetFileName(entry.Name));
             if (currentKey is not null && key != currentKey)
             {
                 if (MakeRow(currentKey, members) is { } row) yield return row;

@@ -16,8 +16,6 @@ public sealed class CleanCopyWriter
 {
     private readonly string inputRoot;
     private readonly string outputRoot;
-    private readonly ConcurrentDictionary<string, bool> written = new(StringComparer.Ordinal);
-
     // Every input file a shard covers, kept or removed: "other files" are the rest (a removed image
     // at the top of an image folder must not come back as one).
     private readonly ConcurrentDictionary<string, bool> covered = new(StringComparer.Ordinal);
@@ -46,36 +44,34 @@ public sealed class CleanCopyWriter
     }
 
     /// <summary>Writes one shard's cleaned copy (called on the worker that checked it).</summary>
-    /// <returns>Rows written.</returns>
-    public long Write(IDatasetShard shard, RemovedRows removed, CancellationToken cancellationToken)
+    public void Write(IDatasetShard shard, RemovedRows removed, CancellationToken cancellationToken)
     {
         switch (shard)
         {
             case ClipRetrievalPart part:
             {
-                long rows = ParquetRowFilter.Copy(part.ParquetPath, Target(part.ParquetPath), removed.Contains, cancellationToken);
+                ParquetRowFilter.Copy(part.ParquetPath, Target(part.ParquetPath), removed.Contains, cancellationToken);
                 using var npy = NpyFile.Open(part.EmbeddingPath);
                 npy.CopyRowsTo(Target(part.EmbeddingPath), removed.Contains);
-                return rows;
+                break;
             }
             case ParquetMetadataShard parquet:
-                return ParquetRowFilter.Copy(parquet.ParquetPath, Target(parquet.ParquetPath), removed.Contains, cancellationToken);
+                ParquetRowFilter.Copy(parquet.ParquetPath, Target(parquet.ParquetPath), removed.Contains, cancellationToken);
+                break;
             case Img2DatasetFolderShard folder:
-            {
-                long files = CopyFolder(folder.Folder, removed.Keys, recursive: false, cancellationToken);
-                return folder.ParquetPath is { } metadata
-                    ? ParquetRowFilter.Copy(metadata, Target(metadata), removed.Contains, cancellationToken)
-                    : files;
-            }
+                CopyFolder(folder.Folder, removed.Keys, recursive: false, cancellationToken);
+                if (folder.ParquetPath is { } rows) ParquetRowFilter.Copy(rows, Target(rows), removed.Contains, cancellationToken);
+                break;
             case WebDatasetTarShard tar:
             {
-                long samples = CopyTar(tar.TarPath, removed.Keys, cancellationToken);
+                CopyTar(tar.TarPath, removed.Keys, cancellationToken);
                 var metadata = Path.ChangeExtension(tar.TarPath, ".parquet");
                 if (File.Exists(metadata)) CopyParquetWithoutKeys(metadata, removed.Keys, cancellationToken);
-                return samples;
+                break;
             }
             case ImageFolderShard images:
-                return CopyFolder(images.Folder, removed.Keys, recursive: true, cancellationToken);
+                CopyFolder(images.Folder, removed.Keys, recursive: true, cancellationToken);
+                break;
             default:
                 throw new NotSupportedException($"Cleaning the {shard.Layout} layout is not supported.");
         }
@@ -88,7 +84,7 @@ public sealed class CleanCopyWriter
         foreach (var file in Directory.EnumerateFiles(inputRoot))
         {
             var target = Path.Combine(outputRoot, Path.GetFileName(file));
-            if (covered.ContainsKey(Path.GetFullPath(file)) || written.ContainsKey(target) || File.Exists(target)) continue;
+            if (covered.ContainsKey(Path.GetFullPath(file)) || File.Exists(target)) continue;
             File.Copy(file, target);
         }
     }
@@ -103,20 +99,11 @@ public sealed class CleanCopyWriter
         }
         var target = Path.Combine(outputRoot, relative);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        written[target] = true;
         return target;
     }
 
-    /// <summary>A sample's key is its file name up to the first dot (img2dataset: 000000123.jpg, .txt, .json).</summary>
-    private static string KeyOf(string fileName)
+    private void CopyFolder(string folder, IReadOnlySet<string> removedKeys, bool recursive, CancellationToken cancellationToken)
     {
-        int dot = fileName.IndexOf('.');
-        return dot < 0 ? fileName : fileName[..dot];
-    }
-
-    private long CopyFolder(string folder, IReadOnlySet<string> removedKeys, bool recursive, CancellationToken cancellationToken)
-    {
-        long copied = 0;
         // The shard folder exists in the copy even when every sample in it was removed.
         Directory.CreateDirectory(Path.Combine(outputRoot, Path.GetRelativePath(inputRoot, folder)));
         var options = new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true };
@@ -125,17 +112,14 @@ public sealed class CleanCopyWriter
             cancellationToken.ThrowIfCancellationRequested();
             covered[Path.GetFullPath(file)] = true;
             // Image folders key rows by relative path; img2dataset shard folders by file-name stem.
-            bool removed = recursive ? removedKeys.Contains(Path.GetRelativePath(folder, file)) : removedKeys.Contains(KeyOf(Path.GetFileName(file)));
+            bool removed = recursive ? removedKeys.Contains(Path.GetRelativePath(folder, file)) : removedKeys.Contains(ImageFiles.SampleKey(Path.GetFileName(file)).Key);
             if (removed) continue;
             File.Copy(file, Target(file));
-            copied++;
         }
-        return copied;
     }
 
-    private long CopyTar(string tarPath, IReadOnlySet<string> removedKeys, CancellationToken cancellationToken)
+    private void CopyTar(string tarPath, IReadOnlySet<string> removedKeys, CancellationToken cancellationToken)
     {
-        long members = 0;
         using var input = new FileStream(tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         using var reader = new TarReader(input);
         using var output = new FileStream(Target(tarPath), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
@@ -143,11 +127,9 @@ public sealed class CleanCopyWriter
         while (reader.GetNextEntry(copyData: false) is { } entry)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (removedKeys.Contains(KeyOf(Path.GetFileName(entry.Name)))) continue;
+            if (removedKeys.Contains(ImageFiles.SampleKey(Path.GetFileName(entry.Name)).Key)) continue;
             writer.WriteEntry(entry);
-            members++;
         }
-        return members;
     }
 
     private void CopyParquetWithoutKeys(string parquetPath, IReadOnlySet<string> removedKeys, CancellationToken cancellationToken)

@@ -30,8 +30,6 @@ internal sealed class ContentClaims
     /// <summary>True when some claim can only be matched from decoded pixels (a hash or an embedding).</summary>
     public bool NeedsPixels => hashEntries.Count > 0 || byModel.Count > 0;
 
-    public bool HasEmbeddingsFor(string? modelId) => modelId is not null && byModel.ContainsKey(modelId);
-
     public void Add(int claim, ActiveClaim record)
     {
         Count++;
@@ -54,8 +52,6 @@ internal sealed class ContentClaims
 
     /// <summary>The claim whose file has this MD5 (LAION's md5 column), or -1.</summary>
     public int FindMd5(string? md5Hex) => md5Hex is not null && byMd5.TryGetValue(md5Hex, out int claim) ? claim : -1;
-
-    public bool HasMd5 => byMd5.Count > 0;
 
     /// <summary>The closest claim the copy rule accepts for this picture, if any.</summary>
     public ContentMatch? Match(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule)

@@ -49,8 +49,6 @@ public sealed class RemovedRows
     private ulong[] bits = new ulong[16];
     private readonly HashSet<string> keys = new(StringComparer.Ordinal);
 
-    public long Count { get; private set; }
-
     public IReadOnlySet<string> Keys => keys;
 
     public bool Contains(long row) => row >> 6 < bits.Length && (bits[row >> 6] & (1UL << (int)(row & 63))) != 0;
@@ -59,12 +57,7 @@ public sealed class RemovedRows
     {
         long word = row >> 6;
         if (word >= bits.Length) Array.Resize(ref bits, (int)Math.Max(word + 1, bits.Length * 2L));
-        ulong mask = 1UL << (int)(row & 63);
-        if ((bits[word] & mask) == 0)
-        {
-            bits[word] |= mask;
-            Count++;
-        }
+        bits[word] |= 1UL << (int)(row & 63);
         if (key is not null) keys.Add(key);
     }
 }

@@ -173,8 +173,6 @@ public sealed class RemovalReport : IDisposable
         writer.WriteLine("Shard,Row,Key,Url,Rule,RecordId,Claimant,Detail");
     }
 
-    public string FilePath => path;
-
     public void Add(Violation v, string shardName) =>
         writer.WriteLine(string.Join(',', Csv(shardName), v.Row.ToString(CultureInfo.InvariantCulture), Csv(v.Key), Csv(v.Url), v.Rule.ToString(),
             Csv(v.RecordId), Csv(v.Claimant), Csv(v.Detail)));

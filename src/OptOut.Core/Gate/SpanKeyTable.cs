@@ -92,7 +92,4 @@ internal sealed class SpanKeyTable
         Array.Resize(ref arena, (int)Math.Max(arenaUsed, 1));
         Array.Resize(ref entries, Math.Max(Count, 1));
     }
-
-    /// <summary>Approximate bytes held (reported by benchmarks).</summary>
-    public long Bytes => arena.LongLength + slots.LongLength * 8 + entries.LongLength * 16;
 }
