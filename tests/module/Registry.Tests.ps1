@@ -137,6 +137,31 @@ Describe 'Add-OptOut and Add-OptIn with URLs and domains' {
         @(Get-OptOut -RegistryPath $registry).Count | Should -Be ($before + 2)
     }
 
+    It 'records a list longer than a batch in one run, in input order, reporting a bad line and keeping the rest' {
+        # 60,001 URLs: two batches of 50,000 claims written on the writing thread while the
+        # pipeline binds the next; one line in the middle is not a web address.
+        $bulk = Join-Path $TestDrive 'bulk.db'
+        $urls = [System.Collections.Generic.List[string]]::new()
+        foreach ($i in 1..60000) { $urls.Add("https://bulk$($i % 97).example/works/$i.jpg") }
+        $urls.Insert(30000, 'not a web address')
+        $records = @($urls | Add-OptOut -RegistryPath $bulk -Reason 'bulk' -PassThru -ErrorVariable problems -ErrorAction SilentlyContinue)
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.InvalidClaim*'
+        $records.Count | Should -Be 60000
+        ($records.Id | Sort-Object -Unique).Count | Should -Be 60000
+        $records[0].Target | Should -Be 'https://bulk1.example/works/1.jpg'
+        $records[29999].Target | Should -Be 'https://bulk27.example/works/30000.jpg'
+        $records[30000].Target | Should -Be 'https://bulk28.example/works/30001.jpg'
+        $records[-1].Target | Should -Be 'https://bulk54.example/works/60000.jpg'
+        @(Get-OptOut -RegistryPath $bulk).Count | Should -Be 60000
+        @(Get-OptOutHistory -Action AddOptOut -RegistryPath $bulk).Count | Should -Be 60000
+
+        # The same list again adds nothing.
+        $again = @($urls | Add-OptOut -RegistryPath $bulk -PassThru -ErrorAction SilentlyContinue)
+        ($again.Id | Sort-Object) | Should -Be ($records.Id | Sort-Object)
+        @(Get-OptOut -RegistryPath $bulk).Count | Should -Be 60000
+    }
+
     It 'refuses a URL claim for text that is not a web address' {
         # Import-OptOutList rejects such lines in a URL list; Add-OptOut must not record them either.
         $before = @(Get-OptOut -RegistryPath $registry -IncludeRevoked).Count
@@ -719,7 +744,7 @@ Describe 'Get-OptOutHistory' {
 
     It 'shows every change in order, migrations first' {
         $all = @(Get-OptOutHistory -RegistryPath $registry)
-        $all.Action | Should -Be @('Migrate', 'Migrate', 'AddOptOut', 'AddOptIn', 'Revoke')
+        $all.Action | Should -Be @('Migrate', 'Migrate', 'Migrate', 'AddOptOut', 'AddOptIn', 'Revoke')
         $all.Sequence | Should -Be ($all.Sequence | Sort-Object)
         $all | ForEach-Object { $_.At.Kind | Should -Be 'Utc'; $_.User | Should -Be ([Environment]::UserName) }
         $all[0].GetType().FullName | Should -Be 'OptOut.OptOutAuditEntry'
@@ -734,7 +759,7 @@ Describe 'Get-OptOutHistory' {
         (Get-OptOutHistory -Since $cut -RegistryPath $registry).Action | Should -Be @('AddOptIn', 'Revoke')
         (Get-OptOutHistory -Action revoke -RegistryPath $registry).RecordId | Should -Be $a.Id
         (Get-OptOutHistory -Action AddOptIn -RegistryPath $registry).RecordId | Should -Be $b.Id
-        @(Get-OptOutHistory -Action Migrate -RegistryPath $registry).Detail | Should -Be @('schema 0 -> 1', 'schema 1 -> 2')
+        @(Get-OptOutHistory -Action Migrate -RegistryPath $registry).Detail | Should -Be @('schema 0 -> 1', 'schema 1 -> 2', 'schema 2 -> 3')
     }
 
     It 'has a default table view of 4 to 6 columns' {

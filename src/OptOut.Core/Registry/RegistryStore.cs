@@ -52,6 +52,9 @@ public sealed class RegistryStore : IDisposable
     public static RegistryStore Open(string path, string user, int? schemaVersion = null)
     {
         var connection = SqliteSetup.Open(path);
+        // 256 MiB of page cache at most (as the index): a bulk add of a million claims lands all
+        // over the claims index, and pages read back from disk cost more than the inserts.
+        SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
         try
         {
             WithRetry(() => RegistryMigrations.Apply(connection, user, schemaVersion));
@@ -64,7 +67,10 @@ public sealed class RegistryStore : IDisposable
         return new RegistryStore(System.IO.Path.GetFullPath(path), connection, RegistryMigrations.CurrentVersion(connection));
     }
 
-    internal static string Timestamp(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    // "O" of a UTC time is exactly the registry's format (yyyy-MM-ddTHH:mm:ss.fffffffZ) and has a
+    // fast path in .NET; bulk adds write two of these a claim.
+    internal static string Timestamp(DateTime utc) =>
+        (utc.Kind == DateTimeKind.Utc ? utc : utc.ToUniversalTime()).ToString("O", CultureInfo.InvariantCulture);
 
     // Exports read a million of these: the exact format the registry writes is parsed first (several
     // times faster than the general parser), anything else (older or hand-made rows) as before.
@@ -97,34 +103,103 @@ public sealed class RegistryStore : IDisposable
 
     /// <summary>
     /// Adds claims in one transaction. A claim identical to an active one (same decision, kind and
-    /// target) changes nothing and returns the existing record.
+    /// target) changes nothing and returns the existing record. A claim that cannot be recorded
+    /// (<see cref="NewRecord"/>) throws before anything is written.
     /// </summary>
-    public IReadOnlyList<AddOutcome> AddClaims(IReadOnlyList<NewClaim> claims, string user) => WithRetry(() =>
+    public IReadOnlyList<AddOutcome> AddClaims(IReadOnlyList<NewClaim> claims, string user)
     {
         var now = DateTime.UtcNow;
-        var records = claims.Select(c => Normalize(c, now)).ToList();
-        var outcomes = new List<AddOutcome>(claims.Count);
+        return AddRecords(claims.Select(c => NewRecord(c, now)).ToList(), user);
+    }
+
+    /// <summary>
+    /// Adds records made by <see cref="NewRecord"/> in one transaction, as <see cref="AddClaims"/>.
+    /// Bulk writers make the records as claims arrive (reporting the ones that cannot be recorded
+    /// one by one) and hand whole batches to a writing thread.
+    /// </summary>
+    public IReadOnlyList<AddOutcome> AddRecords(IReadOnlyList<ConsentRecord> records, string user) => WithRetry(() =>
+    {
+        var (order, hosts) = IndexOrder(records);
+        var outcomes = new AddOutcome[records.Count];
         using var transaction = connection.BeginTransaction(deferred: false);
         using var writer = new ClaimWriter(connection, transaction, SchemaVersion);
         // Active claims already present, looked up for the whole batch at once (one query per
         // 5,000 targets instead of one per claim).
         var inThisBatch = FindActive(records, transaction);
-        foreach (var record in records)
+        var guards = records.Count >= BulkSize ? LiftReplaceGuards(transaction) : [];
+        foreach (int i in order)
         {
+            var record = records[i];
             var key = (record.Decision, record.Kind, record.Target);
             if (inThisBatch.TryGetValue(key, out var earlier))
             {
-                outcomes.Add(new AddOutcome(earlier, false));
+                outcomes[i] = new AddOutcome(earlier, false);
                 continue;
             }
-            writer.Insert(record);
-            writer.Audit(now, user, record.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", record.Id, record.Reason, $"{record.Kind} {record.Target}");
+            writer.Insert(record, hosts[i]);
+            writer.Audit(record.CreatedAt, user, record.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", record.Id, record.Reason, $"{KindName(record.Kind)} {record.Target}");
             inThisBatch[key] = record;
-            outcomes.Add(new AddOutcome(record, true));
+            outcomes[i] = new AddOutcome(record, true);
         }
+        foreach (var trigger in guards) SqliteSetup.Execute(connection, trigger, transaction);
         transaction.Commit();
         return (IReadOnlyList<AddOutcome>)outcomes;
     });
+
+    // Below this many records a batch keeps the REPLACE guards in place (lifting them is a schema
+    // change: cheap next to thousands of rows, not next to one).
+    private const int BulkSize = 1000;
+
+    /// <summary>
+    /// The REPLACE guards (BEFORE INSERT triggers on claims and audit, see RegistryMigrations) stop
+    /// any tool's INSERT OR REPLACE from deleting a record; SQLite runs a trigger program for every
+    /// row inserted, which was a quarter of a bulk add's time (1M URLs: ~40,000/s with them,
+    /// ~55,000/s without). OptOut's own inserts never replace (a plain INSERT over an existing key
+    /// aborts), so a bulk add drops them inside its own write transaction and creates them again,
+    /// from their stored SQL, before it commits: DDL is transactional in SQLite, so no other
+    /// connection ever sees the registry without them, and a writer killed midway rolls back to
+    /// them. Returns the SQL that restores them.
+    /// </summary>
+    private List<string> LiftReplaceGuards(SqliteTransaction transaction)
+    {
+        var guards = new List<(string Name, string Sql)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ('claims_no_replace', 'audit_no_replace')";
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) guards.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        foreach (var (name, _) in guards) SqliteSetup.Execute(connection, $"DROP TRIGGER {name}", transaction);
+        return guards.Select(g => g.Sql).ToList();
+    }
+
+    // A bulk batch is written in the order of the claims index (kind, reversed host, target), so
+    // its rows fill the index's pages one after another instead of each landing on a different
+    // page: 1M URL claims in batches of 50,000 went in ~25 % faster sorted (40,000/s in input
+    // order, 50,000-60,000/s sorted, same machine). Its records are then stored, and listed, in
+    // that order; smaller batches keep the order they were given. Equal claims keep their input
+    // order, so the first is the one recorded. The hosts (the index's second column) are worked
+    // out once.
+    private static (int[] Order, string?[] Hosts) IndexOrder(IReadOnlyList<ConsentRecord> records)
+    {
+        var order = new int[records.Count];
+        var hosts = new string?[records.Count];
+        for (int i = 0; i < records.Count; i++)
+        {
+            order[i] = i;
+            hosts[i] = HostKey(records[i].Kind, records[i].Target);
+        }
+        if (records.Count < BulkSize) return (order, hosts);
+        Array.Sort(order, (a, b) =>
+        {
+            int c = string.CompareOrdinal(KindName(records[a].Kind), KindName(records[b].Kind));
+            if (c == 0) c = string.CompareOrdinal(hosts[a], hosts[b]);
+            if (c == 0) c = string.CompareOrdinal(records[a].Target, records[b].Target);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        return (order, hosts);
+    }
 
     private Dictionary<(Decision, ClaimKind, string), ConsentRecord> FindActive(IReadOnlyList<ConsentRecord> records, SqliteTransaction transaction)
     {
@@ -134,12 +209,18 @@ public sealed class RegistryStore : IDisposable
             foreach (var chunk in group.Select(r => r.Target).Distinct().Chunk(5000))
             {
                 // One JSON array parameter instead of thousands of named ones (SQLite looks named
-                // parameters up by name, one by one).
+                // parameters up by name, one by one); each target with its reversed host, the
+                // second column of the index the lookup walks.
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
-                command.CommandText = $"SELECT {ColumnsFor(SchemaVersion)} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE c.kind = $kind AND c.target IN (SELECT value FROM json_each($targets)) AND r.claim_id IS NULL";
-                command.Parameters.AddWithValue("$kind", group.Key.ToString());
-                command.Parameters.AddWithValue("$targets", JsonSerializer.Serialize(chunk));
+                command.CommandText = $"""
+                    SELECT {ColumnsFor(SchemaVersion)} FROM json_each($targets) j
+                    CROSS JOIN claims c ON c.kind = $kind AND c.host_rev IS j.value ->> 0 AND c.target = j.value ->> 1
+                    LEFT JOIN revocations r ON r.claim_id = c.id
+                    WHERE r.claim_id IS NULL
+                    """;
+                command.Parameters.AddWithValue("$kind", KindName(group.Key));
+                command.Parameters.AddWithValue("$targets", JsonSerializer.Serialize(chunk.Select(t => new[] { HostKey(group.Key, t), t })));
                 using var reader = command.ExecuteReader();
                 while (reader.Read())
                 {
@@ -218,7 +299,7 @@ public sealed class RegistryStore : IDisposable
                     conflicts.Add($"{record.Id}: {record.Decision} {record.Kind} {record.Target} by {record.Claimant} contradicts active {contrary.Decision} {contrary.Id} by {contrary.Claimant}; both are kept.");
                 }
             }
-            writer.Insert(record);
+            writer.Insert(record, HostKey(record.Kind, record.Target));
             writer.Audit(now, user, "Import", record.Id, record.Reason, $"{record.Decision} {record.Kind} {record.Target} from {origin}");
             if (record.Status == ClaimStatus.Revoked)
             {
@@ -230,7 +311,13 @@ public sealed class RegistryStore : IDisposable
         return new MergeResult(added, skipped, revoked, conflicts);
     });
 
-    private static ConsentRecord Normalize(NewClaim claim, DateTime now)
+    /// <summary>
+    /// The record a claim becomes: its target normalised (a URL's scheme and host case, default
+    /// port, percent-encoding; a domain's case and trailing dot; a content hash's case), a new id,
+    /// <paramref name="now"/> as its time. Throws <see cref="ArgumentException"/> for a claim that
+    /// cannot be recorded (not an http(s) URL, not a domain name, no SHA-256).
+    /// </summary>
+    public static ConsentRecord NewRecord(NewClaim claim, DateTime now)
     {
         string target;
         ContentFingerprint? content = null;
@@ -272,13 +359,28 @@ public sealed class RegistryStore : IDisposable
         };
     }
 
+    // The second column of the claims index: the reversed host of a URL or domain claim (so one
+    // range holds a domain and its subdomains), none for content claims. Targets are stored
+    // normalised, so the host comes straight from them.
+    private static string? HostKey(ClaimKind kind, string target)
+    {
+        var host = kind == ClaimKind.Url ? UrlNormalizer.HostOfNormalized(target) : kind == ClaimKind.Domain ? target : null;
+        return host is null ? null : UrlNormalizer.ReverseHost(host);
+    }
+
+    // The spellings the CHECK constraints allow, without Enum.ToString's cost a row.
+    private static string KindName(ClaimKind kind) => kind switch { ClaimKind.Url => "Url", ClaimKind.Domain => "Domain", _ => "Content" };
+
+    private static string DecisionName(Decision decision) => decision == Decision.Grant ? "Grant" : "Refuse";
+
     /// <summary>Prepared statements for one write transaction.</summary>
     private sealed class ClaimWriter : IDisposable
     {
-        private readonly SqliteCommand insert, audit, revoke, findActive;
+        // Claims and their audit rows go in a million at a time: bound by position (BulkStatement).
+        private readonly BulkStatement insert, audit;
+        private readonly SqliteCommand revoke, findActive;
         private readonly SqliteConnection connection;
         private readonly SqliteTransaction transaction;
-
         private readonly bool hasOrigin;
 
         public ClaimWriter(SqliteConnection connection, SqliteTransaction transaction, int schemaVersion)
@@ -287,22 +389,16 @@ public sealed class RegistryStore : IDisposable
             this.transaction = transaction;
             // Schema 1 (kept readable and writable until it is migrated) has no origin column.
             hasOrigin = schemaVersion >= 2;
-            insert = hasOrigin
-                ? Prepare("""
-                    INSERT INTO claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin)
-                    VALUES ($id, $decision, $kind, $target, $host, $phash, $embedding, $model, $claimant, $reason, $evidence, $created, $origin)
-                    """, "$id", "$decision", "$kind", "$target", "$host", "$phash", "$embedding", "$model", "$claimant", "$reason", "$evidence", "$created", "$origin")
-                : Prepare("""
-                    INSERT INTO claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at)
-                    VALUES ($id, $decision, $kind, $target, $host, $phash, $embedding, $model, $claimant, $reason, $evidence, $created)
-                    """, "$id", "$decision", "$kind", "$target", "$host", "$phash", "$embedding", "$model", "$claimant", "$reason", "$evidence", "$created");
-            audit = Prepare("INSERT INTO audit(at, user, action, record_id, reason, detail) VALUES ($at, $user, $action, $record, $reason, $detail)",
-                "$at", "$user", "$action", "$record", "$reason", "$detail");
+            insert = new BulkStatement(connection, $"""
+                INSERT INTO claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at{(hasOrigin ? ", origin" : "")})
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12{(hasOrigin ? ", ?13" : "")})
+                """);
+            audit = new BulkStatement(connection, "INSERT INTO audit(at, user, action, record_id, reason, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
             revoke = Prepare("INSERT INTO revocations(claim_id, revoked_at, revoked_by, reason) VALUES ($id, $at, $by, $reason)", "$id", "$at", "$by", "$reason");
             findActive = Prepare($"""
                 SELECT {ColumnsFor(schemaVersion)} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id
-                WHERE c.kind = $kind AND c.target = $target AND c.decision = $decision AND r.claim_id IS NULL LIMIT 1
-                """, "$kind", "$target", "$decision");
+                WHERE c.kind = $kind AND c.host_rev IS $host AND c.target = $target AND c.decision = $decision AND r.claim_id IS NULL LIMIT 1
+                """, "$kind", "$host", "$target", "$decision");
         }
 
         private SqliteCommand Prepare(string sql, params string[] names)
@@ -311,7 +407,6 @@ public sealed class RegistryStore : IDisposable
             command.Transaction = transaction;
             command.CommandText = sql;
             foreach (var name in names) command.Parameters.Add(name, SqliteType.Text);
-            command.Prepare();
             return command;
         }
 
@@ -319,31 +414,30 @@ public sealed class RegistryStore : IDisposable
 
         public ConsentRecord? FindActive(Decision decision, ClaimKind kind, string target)
         {
-            Set(findActive, "$kind", kind.ToString());
+            Set(findActive, "$kind", KindName(kind));
+            Set(findActive, "$host", HostKey(kind, target));
             Set(findActive, "$target", target);
-            Set(findActive, "$decision", decision.ToString());
+            Set(findActive, "$decision", DecisionName(decision));
             using var reader = findActive.ExecuteReader();
             return reader.Read() ? ReadRecord(reader, includeEmbedding: false) : null;
         }
 
-        public void Insert(ConsentRecord record)
+        public void Insert(ConsentRecord record, string? hostKey)
         {
-            Set(insert, "$id", record.Id);
-            Set(insert, "$decision", record.Decision.ToString());
-            Set(insert, "$kind", record.Kind.ToString());
-            Set(insert, "$target", record.Target);
-            // Targets are stored normalised, so the host comes straight from them.
-            var host = record.Kind == ClaimKind.Url ? UrlNormalizer.HostOfNormalized(record.Target) : record.Kind == ClaimKind.Domain ? record.Target : null;
-            Set(insert, "$host", host is null ? null : UrlNormalizer.ReverseHost(host));
-            Set(insert, "$phash", record.PerceptualHash is { } h ? unchecked((long)h) : null);
-            Set(insert, "$embedding", record.Embedding is { } e ? MemoryMarshal.AsBytes(e.AsSpan()).ToArray() : null);
-            Set(insert, "$model", record.ModelId);
-            Set(insert, "$claimant", record.Claimant);
-            Set(insert, "$reason", record.Reason);
-            Set(insert, "$evidence", record.Evidence is null ? null : JsonSerializer.Serialize(record.Evidence, EvidenceJson));
-            Set(insert, "$created", Timestamp(record.CreatedAt));
-            if (hasOrigin) Set(insert, "$origin", record.Origin);
-            insert.ExecuteNonQuery();
+            insert.Bind(1, record.Id);
+            insert.Bind(2, DecisionName(record.Decision));
+            insert.Bind(3, KindName(record.Kind));
+            insert.Bind(4, record.Target);
+            insert.Bind(5, hostKey);
+            insert.Bind(6, record.PerceptualHash is { } h ? unchecked((long)h) : null);
+            insert.Bind(7, record.Embedding is { } e ? MemoryMarshal.AsBytes(e.AsSpan()).ToArray() : null);
+            insert.Bind(8, record.ModelId);
+            insert.Bind(9, record.Claimant);
+            insert.Bind(10, record.Reason);
+            insert.Bind(11, record.Evidence is null ? null : JsonSerializer.Serialize(record.Evidence, EvidenceJson));
+            insert.Bind(12, Timestamp(record.CreatedAt));
+            if (hasOrigin) insert.Bind(13, record.Origin);
+            insert.Run();
         }
 
         public void InsertRevocation(string id, DateTime at, string by, string? reason)
@@ -357,13 +451,13 @@ public sealed class RegistryStore : IDisposable
 
         public void Audit(DateTime at, string user, string action, string? recordId, string? reason, string? detail)
         {
-            Set(audit, "$at", Timestamp(at));
-            Set(audit, "$user", user);
-            Set(audit, "$action", action);
-            Set(audit, "$record", recordId);
-            Set(audit, "$reason", reason);
-            Set(audit, "$detail", detail);
-            audit.ExecuteNonQuery();
+            audit.Bind(1, Timestamp(at));
+            audit.Bind(2, user);
+            audit.Bind(3, action);
+            audit.Bind(4, recordId);
+            audit.Bind(5, reason);
+            audit.Bind(6, detail);
+            audit.Run();
         }
 
         public void Dispose()
@@ -427,13 +521,17 @@ public sealed class RegistryStore : IDisposable
         if (filter.Since is { } since) { sql.Append(" AND c.created_at >= $since"); command.Parameters.AddWithValue("$since", Timestamp(since)); }
         if (filter.Url is not null)
         {
-            sql.Append(" AND c.kind = 'Url' AND c.target = $url");
-            command.Parameters.AddWithValue("$url", UrlNormalizer.Normalize(filter.Url).Url);
+            var url = UrlNormalizer.Normalize(filter.Url).Url;
+            sql.Append(" AND c.kind = 'Url' AND c.host_rev IS $urlHost AND c.target = $url");
+            command.Parameters.AddWithValue("$url", url);
+            command.Parameters.AddWithValue("$urlHost", (object?)HostKey(ClaimKind.Url, url) ?? DBNull.Value);
         }
         if (filter.Domain is not null)
         {
+            // The domain itself and its subdomains ("com.example" and "com.example.*" reversed): one
+            // index range per kind, then the look-alikes inside it ("com.example-art") left out.
             var reversed = UrlNormalizer.ReverseHost(UrlNormalizer.NormalizeDomain(filter.Domain));
-            sql.Append(" AND (c.host_rev = $d OR (c.host_rev >= $lo AND c.host_rev < $hi))");
+            sql.Append(" AND c.kind IN ('Url', 'Domain') AND c.host_rev >= $d AND c.host_rev < $hi AND (c.host_rev = $d OR c.host_rev >= $lo)");
             command.Parameters.AddWithValue("$d", reversed);
             command.Parameters.AddWithValue("$lo", reversed + ".");
             command.Parameters.AddWithValue("$hi", reversed + "/");

@@ -5,13 +5,15 @@ using OptOut.Core.Imaging;
 using OptOut.Core.Index;
 using OptOut.Core.Registry;
 using OptOut.Infrastructure;
+using RegistryRecord = OptOut.Core.Registry.ConsentRecord;
 
 namespace OptOut.Commands;
 
 /// <summary>
 /// Add-OptOut and Add-OptIn: record refusals or grants for URLs, domains, the content of the
 /// claimant's own files, or rows found by Find-TrainedImage. Claims are written in batches, one
-/// transaction each; a claim identical to an active one changes nothing.
+/// transaction each, on a writing thread while the pipeline goes on binding the next batch; a
+/// claim identical to an active one changes nothing.
 /// </summary>
 public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 {
@@ -21,9 +23,12 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     protected const string LiteralPathSet = "LiteralPath";
     protected const string MatchSet = "Match";
 
-    private const int BatchSize = 10_000;
+    private const int BatchSize = 50_000;
 
-    private readonly List<NewClaim> batch = new();
+    private List<RegistryRecord> batch = new(BatchSize);
+    // The batch being written; at most one, so outcomes come back in order and one connection
+    // is used by one thread at a time.
+    private Task<IReadOnlyList<AddOutcome>>? writing;
     private readonly HashSet<string> copiesSearched = new(StringComparer.Ordinal);
     private readonly HashSet<string> passedThrough = new(StringComparer.Ordinal);
     private RegistryStore? registry;
@@ -167,6 +172,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
             foreach (var outcome in pipeline.CompleteAndDrain()) QueueContent(outcome);
         }
         Flush();
+        CompleteWrite();
         progress?.Complete();
         WriteVerbose($"{added:N0} claims recorded, {unchanged:N0} already present.");
     }
@@ -251,27 +257,42 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     {
         var verb = Decision == Decision.Refuse ? "Record an opt-out" : "Record consent";
         if (!ShouldProcess($"{claim.Kind} {description} (claimant {claim.Claimant})", verb)) return;
-        batch.Add(claim);
+        RegistryRecord record;
+        try
+        {
+            record = RegistryStore.NewRecord(claim, DateTime.UtcNow);
+        }
+        catch (ArgumentException e)
+        {
+            // A claim that cannot be recorded (not a web address, not a domain) is reported and
+            // the rest go on.
+            WriteError(ErrorIds.Record(e, "OptOut.InvalidClaim", ErrorCategory.InvalidArgument, claim.Target ?? claim.Content?.Sha256, null));
+            return;
+        }
+        batch.Add(record);
         progress!.Report(++seen, null, "claims");
         if (batch.Count >= BatchSize) Flush();
     }
 
+    // Hands the batch to the writing thread once the previous one is written.
     private void Flush()
     {
         if (batch.Count == 0) return;
-        registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
-        IReadOnlyList<AddOutcome> outcomes;
-        try
-        {
-            outcomes = registry.AddClaims(batch, RegistryPaths.CurrentUser);
-        }
-        catch (ArgumentException)
-        {
-            // One malformed claim (an invalid domain, say) must not lose the batch: add one by one,
-            // reporting the bad ones.
-            outcomes = AddOneByOne();
-        }
-        batch.Clear();
+        var store = registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+        var records = batch;
+        batch = new List<RegistryRecord>(BatchSize);
+        CompleteWrite();
+        var user = RegistryPaths.CurrentUser;
+        writing = Task.Run(() => store.AddRecords(records, user));
+    }
+
+    // Waits for the batch being written and reports it; a failed write stops the command with
+    // its error (the batch's transaction was rolled back, earlier batches are in).
+    private void CompleteWrite()
+    {
+        if (writing is null) return;
+        var outcomes = writing.GetAwaiter().GetResult();
+        writing = null;
         foreach (var outcome in outcomes)
         {
             if (outcome.Added) added++; else unchanged++;
@@ -281,25 +302,11 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         }
     }
 
-    private List<AddOutcome> AddOneByOne()
-    {
-        var outcomes = new List<AddOutcome>();
-        foreach (var claim in batch)
-        {
-            try
-            {
-                outcomes.AddRange(registry!.AddClaims([claim], RegistryPaths.CurrentUser));
-            }
-            catch (ArgumentException e)
-            {
-                WriteError(ErrorIds.Record(e, "OptOut.InvalidClaim", ErrorCategory.InvalidArgument, claim.Target ?? claim.Content?.Sha256, null));
-            }
-        }
-        return outcomes;
-    }
-
     public void Dispose()
     {
+        // A batch still being written (the command was stopped) finishes its transaction before
+        // the connection closes.
+        try { writing?.Wait(); } catch (AggregateException) { }
         pipeline?.Dispose();
         searcher?.Dispose();
         index?.Dispose();

@@ -63,6 +63,9 @@ internal static class RegistryFixtures
         return command.ExecuteNonQuery();
     }
 
+    public static IReadOnlyList<string> Indexes(string path, string table) =>
+        Rows(path, $"SELECT name FROM pragma_index_list('{table}') ORDER BY name").Select(r => (string)r[0]!).ToList();
+
     public static IReadOnlyList<string> Columns(string path, string table) =>
         Rows(path, $"SELECT name FROM pragma_table_info('{table}')").Select(r => (string)r[0]!).ToList();
 

@@ -8,12 +8,13 @@ namespace OptOut.Core.Tests.Registry;
 
 /// <summary>
 /// A real process killed in the middle of a bulk Add-OptOut (the built module in a child pwsh,
-/// batches of 10,000 claims a transaction) leaves whole batches or nothing: never a claim without
-/// its audit row, never a torn file.
+/// batches of 50,000 claims a transaction, written on a thread of their own with the REPLACE
+/// guards lifted inside the transaction) leaves whole batches or nothing: never a claim without
+/// its audit row, never a torn file, never a registry without its guards.
 /// </summary>
 public sealed class RegistryKillTests
 {
-    private const int BatchSize = 10_000;
+    private const int BatchSize = 50_000;
     private readonly ITestOutputHelper output;
 
     public RegistryKillTests(ITestOutputHelper output) => this.output = output;
@@ -31,7 +32,7 @@ public sealed class RegistryKillTests
             RedirectStandardError = true,
         };
         foreach (var argument in new[] { "pwsh", "-NoProfile", "-NonInteractive", "-Command",
-            $"Import-Module '{module}'; 1..200000 | ForEach-Object {{ 'https://kill.example/' + $_ + '.jpg' }} | Add-OptOut -RegistryPath '{registry}' -Reason bulk -ErrorAction Stop; 'finished'" })
+            $"Import-Module '{module}'; 1..400000 | ForEach-Object {{ 'https://kill.example/' + $_ + '.jpg' }} | Add-OptOut -RegistryPath '{registry}' -Reason bulk -ErrorAction Stop; 'finished'" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -75,6 +76,7 @@ public sealed class RegistryKillTests
         Assert.Equal(0L, Query<long>(registry, "SELECT count(*) FROM claims WHERE target NOT LIKE 'https://kill.example/%.jpg' OR reason IS NOT 'bulk'"));
         Assert.Equal(claims, Query<long>(registry, "SELECT count(DISTINCT target) FROM claims"));
         Assert.Equal("ok", Query<string>(registry, "PRAGMA integrity_check"));
+        Assert.Equal(2L, Query<long>(registry, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ('claims_no_replace', 'audit_no_replace')"));
 
         // The registry opens (recovering the WAL) and takes new claims, which the killed batch did not block.
         using var store = RegistryStore.Open(registry, User);

@@ -100,8 +100,10 @@ public sealed class RegistryMigrationTests
 
     private static void AssertMigrated(string path, RegistryStore v2, List<ConsentRecord> before)
     {
-        Assert.Equal(2, v2.SchemaVersion);
-        Assert.Equal("2", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal(3, v2.SchemaVersion);
+        Assert.Equal("3", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        // Version 3: one index serves every lookup, the two it replaced are gone.
+        Assert.Equal(["claims_where"], Indexes(path, "claims").Where(i => !i.StartsWith("sqlite_autoindex", StringComparison.Ordinal)));
         Assert.Contains("origin", Columns(path, "claims"));
         Assert.Equal(0L, Query<long>(path, "SELECT count(*) FROM claims WHERE origin IS NOT 'local'"));
         Assert.Equal("ok", Query<string>(path, "PRAGMA integrity_check"));
@@ -115,11 +117,33 @@ public sealed class RegistryMigrationTests
             Assert.Equal(before[i].Evidence, after[i].Evidence);
         }
 
-        var migrate = v2.History(action: "Migrate").Last();
-        Assert.Equal("migrator", migrate.User);
-        Assert.Equal("schema 1 -> 2", migrate.Detail);
-        Assert.False(string.IsNullOrEmpty(migrate.Reason));
-        Assert.InRange(migrate.At, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1));
+        var migrations = v2.History(action: "Migrate").TakeLast(2).ToList();
+        Assert.Equal(["schema 1 -> 2", "schema 2 -> 3"], migrations.Select(m => m.Detail));
+        Assert.All(migrations, migrate =>
+        {
+            Assert.Equal("migrator", migrate.User);
+            Assert.False(string.IsNullOrEmpty(migrate.Reason));
+            Assert.InRange(migrate.At, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1));
+        });
+
+        // Every lookup finds the migrated records through the new index.
+        foreach (var record in before.Where(r => r.Status == ClaimStatus.Active))
+        {
+            var filter = record.Kind switch
+            {
+                ClaimKind.Url => new RecordFilter { Url = record.Target },
+                ClaimKind.Domain => new RecordFilter { Domain = record.Target },
+                _ => new RecordFilter { Kind = ClaimKind.Content },
+            };
+            Assert.Contains(v2.Read(filter), r => r.Id == record.Id);
+            var again = Assert.Single(v2.AddClaims([new NewClaim
+            {
+                Decision = record.Decision, Kind = record.Kind, Target = record.Kind == ClaimKind.Content ? null : record.Target, Claimant = "someone",
+                Content = record.Kind == ClaimKind.Content ? new ContentFingerprint(record.Target, record.PerceptualHash, record.Embedding, record.ModelId) : null,
+            }], User));
+            Assert.False(again.Added);
+            Assert.Equal(record.Id, again.Record.Id);
+        }
 
         // The append-only triggers came through, and new claims go in with their origin.
         Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => Execute(path, "DELETE FROM claims"));

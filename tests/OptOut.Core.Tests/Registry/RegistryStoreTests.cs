@@ -31,8 +31,8 @@ public sealed class RegistryStoreTests : IDisposable
     public void A_new_registry_is_a_WAL_SQLite_file_at_the_latest_schema_with_its_migrations_audited()
     {
         Assert.Equal("wal", Query<string>(path, "PRAGMA journal_mode"));
-        Assert.Equal(2, store.SchemaVersion);
-        Assert.Equal("2", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal(3, store.SchemaVersion);
+        Assert.Equal("3", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
         Assert.Equal("ok", Query<string>(path, "PRAGMA integrity_check"));
         foreach (var table in new[] { "meta", "claims", "revocations", "audit" })
         {
@@ -42,8 +42,8 @@ public sealed class RegistryStoreTests : IDisposable
         Assert.Equal(0L, Query<long>(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rows'"));
 
         var migrations = store.History(action: "Migrate").ToList();
-        Assert.Equal(2, migrations.Count);
-        Assert.Equal(["schema 0 -> 1", "schema 1 -> 2"], migrations.Select(m => m.Detail));
+        Assert.Equal(3, migrations.Count);
+        Assert.Equal(["schema 0 -> 1", "schema 1 -> 2", "schema 2 -> 3"], migrations.Select(m => m.Detail));
         Assert.All(migrations, m =>
         {
             Assert.Equal(User, m.User);
@@ -60,7 +60,7 @@ public sealed class RegistryStoreTests : IDisposable
     {
         AddOne(UrlClaim("https://a.example/1.jpg"));
         long before = Query<long>(path, "SELECT count(*) FROM audit");
-        using (var again = RegistryStore.Open(path, "someone-else")) Assert.Equal(2, again.SchemaVersion);
+        using (var again = RegistryStore.Open(path, "someone-else")) Assert.Equal(3, again.SchemaVersion);
         Assert.Equal(before, Query<long>(path, "SELECT count(*) FROM audit"));
     }
 
@@ -120,6 +120,83 @@ public sealed class RegistryStoreTests : IDisposable
         var after = Dump(path);
         Assert.True(before == after, $"'{sql}' was accepted and rewrote the registry:\n--- before\n{before}\n--- after\n{after}");
         Assert.IsType<SqliteException>(refused);
+    }
+
+    /// <summary>
+    /// A bulk add lifts the REPLACE guards inside its own transaction (they cost a trigger program
+    /// a row) and puts them back before it commits: afterwards they are there, word for word, and
+    /// still refuse a replace.
+    /// </summary>
+    [Fact]
+    public void A_bulk_add_leaves_the_replace_guards_in_place()
+    {
+        var guards = Triggers(path);
+        Assert.Contains("claims_no_replace", guards.Keys);
+        Assert.Contains("audit_no_replace", guards.Keys);
+
+        var outcomes = store.AddClaims(Enumerable.Range(0, 2500).Select(i => UrlClaim($"https://bulk{i % 7}.example/{i}.jpg")).ToList(), User);
+        Assert.Equal(2500, outcomes.Count(o => o.Added));
+        Assert.Equal(guards, Triggers(path));
+
+        var before = Dump(path);
+        Assert.IsType<SqliteException>(Record.Exception(() => Execute(path, "INSERT OR REPLACE INTO audit(seq, at, user, action) SELECT seq, at, 'Mallory', 'Forged' FROM audit WHERE seq = 1")));
+        Assert.IsType<SqliteException>(Record.Exception(() => Execute(path, "INSERT OR REPLACE INTO claims(id, decision, kind, target, claimant, created_at) SELECT id, 'Grant', kind, target, 'Mallory', created_at FROM claims LIMIT 1")));
+        Assert.Equal(before, Dump(path));
+    }
+
+    /// <summary>
+    /// A bulk batch that fails midway (here a record whose id is already taken) rolls back whole:
+    /// no claim of it, no audit row, and the guards it had lifted are back.
+    /// </summary>
+    [Fact]
+    public void A_bulk_batch_that_fails_midway_writes_nothing_and_keeps_the_guards()
+    {
+        AddOne(UrlClaim("https://a.example/first.jpg"));
+        var guards = Triggers(path);
+        var before = Dump(path);
+        var now = DateTime.UtcNow;
+        var records = Enumerable.Range(0, 2000).Select(i => RegistryStore.NewRecord(UrlClaim($"https://fail.example/{i}.jpg"), now)).ToList();
+        var taken = store.Read(new RecordFilter()).Single().Id;
+        records[1500] = records[1500] with { Id = taken };
+
+        Assert.IsType<SqliteException>(Record.Exception(() => store.AddRecords(records, User)));
+        Assert.Equal(before, Dump(path));
+        Assert.Equal(guards, Triggers(path));
+    }
+
+    /// <summary>
+    /// Rows go in sorted by the claims index, but outcomes come back in the order the claims were
+    /// given, and of two equal claims in one batch the first is the one recorded.
+    /// </summary>
+    [Fact]
+    public void Outcomes_come_back_in_input_order_and_the_first_of_equal_claims_is_recorded()
+    {
+        var urls = Enumerable.Range(0, 1200).Select(i => $"https://z{1200 - i}.example/{i}.jpg").ToList();
+        var claims = urls.Select((u, i) => UrlClaim(u, reason: $"#{i}")).ToList();
+        claims.Add(UrlClaim(urls[10], reason: "again"));
+        var outcomes = store.AddClaims(claims, User);
+
+        Assert.Equal(claims.Count, outcomes.Count);
+        for (int i = 0; i < urls.Count; i++)
+        {
+            Assert.True(outcomes[i].Added);
+            Assert.Equal(urls[i], outcomes[i].Record.Target);
+        }
+        Assert.False(outcomes[^1].Added);
+        Assert.Equal("#10", outcomes[^1].Record.Reason);
+        Assert.Equal(outcomes[10].Record.Id, outcomes[^1].Record.Id);
+        Assert.Equal(1200L, Query<long>(path, "SELECT count(*) FROM claims"));
+    }
+
+    private static Dictionary<string, string> Triggers(string path)
+    {
+        using var connection = OpenRaw(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'";
+        using var reader = command.ExecuteReader();
+        var triggers = new Dictionary<string, string>();
+        while (reader.Read()) triggers[reader.GetString(0)] = reader.GetString(1);
+        return triggers;
     }
 
     [Fact]
@@ -343,7 +420,7 @@ public sealed class RegistryStoreTests : IDisposable
         Assert.Equal([b.Id], store.History(action: "addoptin").Select(h => h.RecordId));
         var all = store.History().ToList();
         Assert.Equal(all.Select(h => h.Sequence).Order(), all.Select(h => h.Sequence));
-        Assert.Equal(5, all.Count);
+        Assert.Equal(6, all.Count);
     }
 
     [Fact]
