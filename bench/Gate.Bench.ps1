@@ -425,7 +425,7 @@ if ($raw.Count) {
         engine_read_active_claims_s            = '… of which the registry query: `ReadActiveClaims()` enumerated into a list'
         engine_rules_from_memory_s             = '… of which `ConsentRules.Load` over claims already in memory'
         load_refusals_sqlite_s                 = '… into `HashSet<string>`s instead: SQLite, active refusals (revocations joined)'
-        load_refusals_sqlite_covering_s        = '… the targets read from the covering index `claims_target(kind, target)` alone'
+        load_refusals_sqlite_covering_s        = '… the targets read from the covering index `claims_where(kind, host_rev, target)` alone'
         scan_refusals_sqlite_covering_no_sets_s = '… that scan without building the sets (SQLite + ADO.NET reader)'
         build_url_set_in_memory_s              = '… building the 1M-URL `HashSet` from strings in memory'
         load_refusals_registrystore_s          = '… through `RegistryStore.Read` (every column of each record)'

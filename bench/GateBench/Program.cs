@@ -66,12 +66,12 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
         if (u.Count != urls.Count || d.Count != domains.Count) throw new InvalidOperationException($"registry holds {u.Count} URL / {d.Count} domain refusals, the parquets {urls.Count} / {domains.Count}");
     });
     result["load_refusals_sqlite_s"] = Measure.Round(wall);
-    // 2. The same rows read from the covering index claims_target(kind, target) alone (no decision
+    // 2. The same rows read from the covering index claims_where(kind, host_rev, target) alone (no decision
     //    filter, no revocation join: the floor for reading the targets out of SQLite).
     (wall, _) = Measure.Timed(() =>
     {
         using var connection = OpenReadOnly(registry);
-        var (u, d) = LoadSets(connection, "SELECT kind, target FROM claims INDEXED BY claims_target WHERE kind IN ('Url', 'Domain')");
+        var (u, d) = LoadSets(connection, "SELECT kind, target FROM claims INDEXED BY claims_where WHERE kind IN ('Url', 'Domain')");
         if (u.Count != urls.Count) throw new InvalidOperationException("covering scan disagrees");
     });
     result["load_refusals_sqlite_covering_s"] = Measure.Round(wall);
@@ -80,7 +80,7 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
     {
         using var connection = OpenReadOnly(registry);
         using var select = connection.CreateCommand();
-        select.CommandText = "SELECT kind, target FROM claims INDEXED BY claims_target WHERE kind IN ('Url', 'Domain')";
+        select.CommandText = "SELECT kind, target FROM claims INDEXED BY claims_where WHERE kind IN ('Url', 'Domain')";
         using var reader = select.ExecuteReader();
         long chars = 0;
         while (reader.Read()) chars += reader.GetString(1).Length;
