@@ -24,8 +24,14 @@ internal sealed class BulkStatement : IDisposable
     }
 
     /// <summary>Binds parameter <paramref name="index"/> (1-based): text, or NULL.</summary>
+    /// <remarks>Bound as UTF-16 straight from the string (SQLite copies and converts it): the
+    /// string overload would first copy it into a new UTF-8 array, a garbage object a value. An
+    /// empty string goes through that overload: an empty span reaches SQLite as a null pointer,
+    /// which it would store as NULL.</remarks>
     public void Bind(int index, string? value) =>
-        Check(value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, value));
+        Check(value is null ? raw.sqlite3_bind_null(statement, index)
+            : value.Length == 0 ? raw.sqlite3_bind_text(statement, index, value)
+            : raw.sqlite3_bind_text16(statement, index, value.AsSpan()));
 
     /// <summary>Binds an integer, or NULL.</summary>
     public void Bind(int index, long? value) =>
@@ -34,6 +40,10 @@ internal sealed class BulkStatement : IDisposable
     /// <summary>Binds a blob, or NULL.</summary>
     public void Bind(int index, byte[]? value) =>
         Check(value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_blob(statement, index, value));
+
+    /// <summary>Binds a blob from memory the caller owns (SQLite copies it), or NULL when <paramref name="isNull"/>.</summary>
+    public void BindBlob(int index, ReadOnlySpan<byte> value, bool isNull = false) =>
+        Check(isNull ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_blob(statement, index, value));
 
     /// <summary>Runs the statement once with the values bound, then readies it for the next row.</summary>
     public void Run()

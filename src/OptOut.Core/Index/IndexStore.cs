@@ -185,7 +185,7 @@ public sealed class IndexStore : IDisposable
             insertRow.Bind(10, row.Sha256);
             insertRow.Bind(11, row.Md5);
             insertRow.Bind(12, row.PerceptualHash is { } h ? unchecked((long)h) : null);
-            insertRow.Bind(13, row.Embedding is { } e ? MemoryMarshal.AsBytes(e.AsSpan()).ToArray() : null);
+            insertRow.BindBlob(13, MemoryMarshal.AsBytes(row.Embedding.AsSpan()), isNull: row.Embedding is null);
             insertRow.Run();
             count++;
             if (row.PerceptualHash is not null) fingerprinted++;

@@ -430,7 +430,7 @@ public sealed class RegistryStore : IDisposable
             insert.Bind(4, record.Target);
             insert.Bind(5, hostKey);
             insert.Bind(6, record.PerceptualHash is { } h ? unchecked((long)h) : null);
-            insert.Bind(7, record.Embedding is { } e ? MemoryMarshal.AsBytes(e.AsSpan()).ToArray() : null);
+            insert.BindBlob(7, MemoryMarshal.AsBytes(record.Embedding.AsSpan()), isNull: record.Embedding is null);
             insert.Bind(8, record.ModelId);
             insert.Bind(9, record.Claimant);
             insert.Bind(10, record.Reason);
