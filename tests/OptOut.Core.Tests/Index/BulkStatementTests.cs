@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Index;
+using OptOut.Core.Tests.Registry;
 
 namespace OptOut.Core.Tests.Index;
 
@@ -10,11 +11,12 @@ namespace OptOut.Core.Tests.Index;
 /// </summary>
 public sealed class BulkStatementTests : IDisposable
 {
+    private readonly string path = Path.Combine(TestEnvironment.NewScratchFolder(), "bulk.db");
     private readonly SqliteConnection connection;
 
     public BulkStatementTests()
     {
-        connection = SqliteSetup.Open(Path.Combine(TestEnvironment.NewScratchFolder(), "bulk.db"));
+        connection = SqliteSetup.Open(path);
         SqliteSetup.Execute(connection, "CREATE TABLE t(k TEXT PRIMARY KEY, n INTEGER, b BLOB, s TEXT)");
     }
 
@@ -41,16 +43,7 @@ public sealed class BulkStatementTests : IDisposable
             }
         }
 
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT k, typeof(n), n, typeof(b), b, typeof(s), s FROM t ORDER BY k";
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (int i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
+        var rows = RegistryFixtures.Rows(path, "SELECT k, typeof(n), n, typeof(b), b, typeof(s), s FROM t ORDER BY k");
         Assert.Equal(["a", "integer", 1L, "blob", new byte[] { 1, 2, 3 }, "text", "plain"], rows[0]);
         Assert.Equal(["b", "null", null, "null", null, "null", null], rows[1]);
         Assert.Equal(["c", "integer", long.MinValue, "null", null, "text", ""], rows[2]);
