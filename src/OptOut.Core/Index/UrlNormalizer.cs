@@ -134,12 +134,23 @@ public static class UrlNormalizer
         return colon >= 0 ? authority[..colon] : authority;
     }
 
-    public static string ReverseHost(string host)
-    {
-        var labels = host.Split('.');
-        Array.Reverse(labels);
-        return string.Join('.', labels);
-    }
+    public static string ReverseHost(string host) =>
+        // One string, written label by label from the end (bulk imports and adds reverse a host a
+        // row; splitting and joining made an array and a string a label).
+        string.Create(host.Length, host, static (reversed, source) =>
+        {
+            int written = 0, end = source.Length;
+            while (end >= 0)
+            {
+                int dot = end == 0 ? -1 : source.LastIndexOf('.', end - 1);
+                var label = source.AsSpan(dot + 1, end - dot - 1);
+                label.CopyTo(reversed[written..]);
+                written += label.Length;
+                if (dot < 0) break;
+                reversed[written++] = '.';
+                end = dot;
+            }
+        });
 
     private static string NormalizeHost(string host) => host.TrimEnd('.').ToLowerInvariant();
 

@@ -97,4 +97,33 @@ public class UrlNormalizerTests
         var error = Assert.Throws<ArgumentException>(() => UrlNormalizer.NormalizeDomain("bad..domain"));
         Assert.Contains("bad..domain", error.Message);
     }
+
+    /// <summary>Host reversal and the URL hash are written for speed; they give what the plain definitions give.</summary>
+    [Theory]
+    [InlineData("www.example.com")]
+    [InlineData("example")]
+    [InlineData("")]
+    [InlineData("a..b")]
+    [InlineData(".example.")]
+    [InlineData("xn--bcher-kva.example.org")]
+    public void ReverseHost_reverses_the_labels(string host)
+    {
+        var labels = host.Split('.');
+        Array.Reverse(labels);
+        Assert.Equal(string.Join('.', labels), UrlNormalizer.ReverseHost(host));
+    }
+
+    [Theory]
+    [InlineData("https://example.com/")]
+    [InlineData("https://example.com/Grüße/漢字/🎨.jpg?q=1")]
+    [InlineData("")]
+    public void UrlHash_is_FNV_1a_of_the_UTF8_bytes_for_short_and_long_urls(string url)
+    {
+        foreach (var candidate in new[] { url, url + new string('x', 2000), url + string.Concat(Enumerable.Repeat("é", 700)) })
+        {
+            ulong expected = 14695981039346656037UL;
+            foreach (var b in System.Text.Encoding.UTF8.GetBytes(candidate)) expected = (expected ^ b) * 1099511628211UL;
+            Assert.Equal(unchecked((long)expected), IndexStore.UrlHash(candidate));
+        }
+    }
 }
