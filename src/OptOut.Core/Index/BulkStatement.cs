@@ -45,7 +45,7 @@ internal sealed class BulkStatement : IDisposable
     public void BindBlob(int index, ReadOnlySpan<byte> value, bool isNull = false) =>
         Check(isNull ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_blob(statement, index, value));
 
-    /// <summary>Runs the statement once with the values bound, then readies it for the next row.</summary>
+    /// <summary>Runs the statement once with the values bound, then readies it for the next row (the bindings stay until bound again).</summary>
     public void Run()
     {
         int rc = raw.sqlite3_step(statement);

@@ -153,6 +153,9 @@ public sealed class IndexStore : IDisposable
             INSERT INTO rows(dataset_id, shard_id, key, url, url_hash, host_rev, caption, width, height, sha256, md5, phash, embedding)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
             """);
+        // The same for every row of the shard: SQLite keeps bindings across runs.
+        insertRow.Bind(1, datasetId);
+        insertRow.Bind(2, shardId);
 
         string? indexModel = ModelIdIn(transaction);
         int? dimensions = null;
@@ -173,8 +176,6 @@ public sealed class IndexStore : IDisposable
             }
 
             var normalized = row.NormalizedUrl ?? (row.Url is null ? null : UrlNormalizer.Normalize(row.Url));
-            insertRow.Bind(1, datasetId);
-            insertRow.Bind(2, shardId);
             insertRow.Bind(3, row.Key);
             insertRow.Bind(4, row.Url);
             insertRow.Bind(5, normalized is { } n ? UrlHash(n.Url) : null);
