@@ -109,7 +109,7 @@ public static class Measure
 
     public static void DeleteDatabase(string path)
     {
-        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal", ".hnsw", ".hnsw.json", ".hnsw.tmp" })
+        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal", ".hnsw", ".hnsw.json", ".hnsw.tmp", ".vectors" })
         {
             if (File.Exists(path + suffix)) File.Delete(path + suffix);
         }

@@ -12,7 +12,7 @@ namespace OptOut.Core.Index;
 /// </summary>
 public sealed class IndexStore : IDisposable
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly SqliteConnection connection;
 
@@ -20,9 +20,15 @@ public sealed class IndexStore : IDisposable
     {
         Path = path;
         this.connection = connection;
+        vectorPath = VectorFile.PathFor(path);
     }
 
     public string Path { get; }
+
+    /// <summary>The file the index's embeddings are kept in, beside the database (<see cref="VectorFile"/>).</summary>
+    public string VectorFilePath => vectorPath;
+
+    private readonly string vectorPath;
 
     /// <summary>The model whose embeddings the index holds, once one has been imported.</summary>
     public string? ModelId => GetMeta("model_id");
@@ -39,6 +45,9 @@ public sealed class IndexStore : IDisposable
         CREATE INDEX IF NOT EXISTS rows_md5 ON rows(md5) WHERE md5 IS NOT NULL;
         """;
 
+    /// <summary>FTS5's in-memory term buffer while a shard's captions are indexed (see ImportShard).</summary>
+    public const int CaptionHashBytes = 64 << 20;
+
     private const string DropRowIndexes = "DROP INDEX IF EXISTS rows_url; DROP INDEX IF EXISTS rows_host; DROP INDEX IF EXISTS rows_sha256; DROP INDEX IF EXISTS rows_md5;";
 
     public static IndexStore Open(string path)
@@ -50,7 +59,7 @@ public sealed class IndexStore : IDisposable
             // 2 MiB default those pages spill to the WAL and are read back. 256 MiB keeps a million-row
             // shard's index pages in memory (measured 5x faster at 1M rows; bench/IndexScale.notes.md).
             SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
-            CreateSchema(connection);
+            CreateSchema(connection, VectorFile.PathFor(System.IO.Path.GetFullPath(path)));
         }
         catch
         {
@@ -60,7 +69,7 @@ public sealed class IndexStore : IDisposable
         return new IndexStore(System.IO.Path.GetFullPath(path), connection);
     }
 
-    private static void CreateSchema(SqliteConnection connection)
+    private static void CreateSchema(SqliteConnection connection, string vectorPath)
     {
         using var transaction = connection.BeginTransaction();
         SqliteSetup.Execute(connection, """
@@ -95,12 +104,13 @@ public sealed class IndexStore : IDisposable
                 sha256 BLOB,
                 md5 BLOB,
                 phash INTEGER,
-                embedding BLOB);
+                vector INTEGER);
             CREATE VIRTUAL TABLE IF NOT EXISTS captions USING fts5(
                 caption, content='rows', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
-            INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
+            INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '2');
             """ + RowIndexes, transaction);
         transaction.Commit();
+        IndexMigrations.Run(connection, vectorPath);
         var version = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'schema_version'");
         if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
         {
@@ -150,7 +160,7 @@ public sealed class IndexStore : IDisposable
 
         // A million rows a run: bound by position through SQLite's C API (see BulkStatement).
         using var insertRow = new BulkStatement(connection, """
-            INSERT INTO rows(dataset_id, shard_id, key, url, url_hash, host_rev, caption, width, height, sha256, md5, phash, embedding)
+            INSERT INTO rows(dataset_id, shard_id, key, url, url_hash, host_rev, caption, width, height, sha256, md5, phash, vector)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
             """);
         // The same for every row of the shard: SQLite keeps bindings across runs.
@@ -159,49 +169,84 @@ public sealed class IndexStore : IDisposable
 
         string? indexModel = ModelIdIn(transaction);
         int? dimensions = null;
-        long count = 0, fingerprinted = 0;
-        foreach (var row in rows)
+        // Opened at the shard's first embedding, inside the transaction (so no other writer appends).
+        VectorFile? vectors = null;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (row.Embedding is not null)
+            long count = 0, fingerprinted = 0;
+            foreach (var row in rows)
             {
-                if (modelId is null) throw new ArgumentException("Rows with embeddings need the model id they came from.");
-                indexModel ??= ClaimModel(modelId, row.Embedding.Length, transaction);
-                if (indexModel != modelId) throw new ModelMismatchException(indexModel, modelId);
-                dimensions ??= int.Parse(SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'dimensions'", transaction)!, CultureInfo.InvariantCulture);
-                if (row.Embedding.Length != dimensions)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (row.Embedding is not null)
                 {
-                    throw new InvalidDataException($"An embedding of {row.Embedding.Length} dimensions cannot join an index of {dimensions}-dimensional vectors of the same model.");
+                    if (modelId is null) throw new ArgumentException("Rows with embeddings need the model id they came from.");
+                    indexModel ??= ClaimModel(modelId, row.Embedding.Length, transaction);
+                    if (indexModel != modelId) throw new ModelMismatchException(indexModel, modelId);
+                    dimensions ??= int.Parse(SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'dimensions'", transaction)!, CultureInfo.InvariantCulture);
+                    if (row.Embedding.Length != dimensions)
+                    {
+                        throw new InvalidDataException($"An embedding of {row.Embedding.Length} dimensions cannot join an index of {dimensions}-dimensional vectors of the same model.");
+                    }
+                    vectors ??= VectorFile.OpenForAppend(vectorPath, dimensions.Value, CommittedVectors(transaction));
                 }
+
+                var normalized = row.NormalizedUrl ?? (row.Url is null ? null : UrlNormalizer.Normalize(row.Url));
+                insertRow.Bind(3, row.Key);
+                insertRow.Bind(4, row.Url);
+                insertRow.Bind(5, normalized is { } n ? UrlHash(n.Url) : null);
+                insertRow.Bind(6, normalized?.ReversedHost);
+                insertRow.Bind(7, row.Caption);
+                insertRow.Bind(8, row.Width);
+                insertRow.Bind(9, row.Height);
+                insertRow.Bind(10, row.Sha256);
+                insertRow.Bind(11, row.Md5);
+                insertRow.Bind(12, row.PerceptualHash is { } h ? unchecked((long)h) : null);
+                insertRow.Bind(13, row.Embedding is null ? null : vectors!.Append(row.Embedding));
+                insertRow.Run();
+                count++;
+                if (row.PerceptualHash is not null) fingerprinted++;
             }
 
-            var normalized = row.NormalizedUrl ?? (row.Url is null ? null : UrlNormalizer.Normalize(row.Url));
-            insertRow.Bind(3, row.Key);
-            insertRow.Bind(4, row.Url);
-            insertRow.Bind(5, normalized is { } n ? UrlHash(n.Url) : null);
-            insertRow.Bind(6, normalized?.ReversedHost);
-            insertRow.Bind(7, row.Caption);
-            insertRow.Bind(8, row.Width);
-            insertRow.Bind(9, row.Height);
-            insertRow.Bind(10, row.Sha256);
-            insertRow.Bind(11, row.Md5);
-            insertRow.Bind(12, row.PerceptualHash is { } h ? unchecked((long)h) : null);
-            insertRow.BindBlob(13, MemoryMarshal.AsBytes(row.Embedding.AsSpan()), isNull: row.Embedding is null);
-            insertRow.Run();
-            count++;
-            if (row.PerceptualHash is not null) fingerprinted++;
+            if (buildIndexesAfter) SqliteSetup.Execute(connection, RowIndexes, transaction);
+
+            // Captions are indexed in one statement for the whole shard: far cheaper than one FTS5
+            // insert a row, and still inside the shard's transaction. FTS5 holds new terms in memory
+            // and writes them out as a segment whenever they pass 'hashsize' (1 MiB by default), then
+            // merges those segments; with 64 MiB a million captions make a few large segments instead
+            // of hundreds to merge (measured at 1M rows: captions + indexes 7.0 s -> 4.7 s; import
+            // 80,000 -> about 105,000 rows/s, docs/index-benchmarks.md). The setting is kept in the table.
+            SqliteSetup.Execute(connection, $"INSERT INTO captions(captions, rank) VALUES ('hashsize', {CaptionHashBytes})", transaction);
+            SqliteSetup.Execute(connection, "INSERT INTO captions(rowid, caption) SELECT id, caption FROM rows WHERE id > $after AND caption IS NOT NULL AND caption <> ''", transaction,
+                ("$after", lastRowBefore));
+            SqliteSetup.Execute(connection, "UPDATE shards SET rows = $r, fingerprinted = $f, skipped = $s, errors = $e WHERE id = $id", transaction,
+                ("$r", count), ("$f", fingerprinted), ("$s", skipped()), ("$e", errors()), ("$id", shardId));
+            if (vectors is not null)
+            {
+                // On disk before the rows that point into it are committed.
+                vectors.FlushToDisk();
+                SqliteSetup.Execute(connection, "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', $n)", transaction,
+                    ("$n", vectors.Count.ToString(CultureInfo.InvariantCulture)));
+            }
+            transaction.Commit();
+            return true;
         }
+        finally
+        {
+            vectors?.Dispose();
+        }
+    }
 
-        if (buildIndexesAfter) SqliteSetup.Execute(connection, RowIndexes, transaction);
+    /// <summary>Vectors the committed rows point into (the vector file may hold more, from an import that did not finish).</summary>
+    private long CommittedVectors(SqliteTransaction? transaction) =>
+        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'vectors'", transaction) is { } n
+            ? long.Parse(n, CultureInfo.InvariantCulture) : 0;
 
-        // Captions are indexed in one statement for the whole shard: far cheaper than one FTS5
-        // insert a row, and still inside the shard's transaction.
-        SqliteSetup.Execute(connection, "INSERT INTO captions(rowid, caption) SELECT id, caption FROM rows WHERE id > $after AND caption IS NOT NULL AND caption <> ''", transaction,
-            ("$after", lastRowBefore));
-        SqliteSetup.Execute(connection, "UPDATE shards SET rows = $r, fingerprinted = $f, skipped = $s, errors = $e WHERE id = $id", transaction,
-            ("$r", count), ("$f", fingerprinted), ("$s", skipped()), ("$e", errors()), ("$id", shardId));
-        transaction.Commit();
-        return true;
+    /// <summary>The vector file, to read what the rows point to; null when the index holds no embeddings.</summary>
+    private VectorFile? OpenVectorsForRead()
+    {
+        if (Dimensions is not { } dimensions) return null;
+        long committed = CommittedVectors(null);
+        return committed == 0 ? null : VectorFile.OpenForRead(vectorPath, dimensions, committed);
     }
 
     private string? ModelIdIn(SqliteTransaction transaction) =>
@@ -239,7 +284,7 @@ public sealed class IndexStore : IDisposable
 
     // ---- queries -------------------------------------------------------------------------------
 
-    private const string RowColumns = "r.id, d.name, r.key, r.url, r.caption, r.width, r.height, r.sha256, r.md5, r.phash, r.embedding IS NOT NULL";
+    private const string RowColumns = "r.id, d.name, r.key, r.url, r.caption, r.width, r.height, r.sha256, r.md5, r.phash, r.vector IS NOT NULL";
 
     private static IndexedRow ReadRow(SqliteDataReader reader) => new(
         reader.GetInt64(0),
@@ -337,27 +382,27 @@ public sealed class IndexStore : IDisposable
     /// <summary>(row id, embedding) of rows with an embedding and an id above <paramref name="afterId"/>.</summary>
     public IEnumerable<(long Id, Half[] Vector)> EmbeddingsAfter(long afterId)
     {
+        using var vectors = OpenVectorsForRead();
+        if (vectors is null) yield break;
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, embedding FROM rows WHERE embedding IS NOT NULL AND id > $after ORDER BY id";
+        command.CommandText = "SELECT id, vector FROM rows WHERE vector IS NOT NULL AND id > $after ORDER BY id";
         command.Parameters.AddWithValue("$after", afterId);
         using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var bytes = (byte[])reader[1];
-            yield return (reader.GetInt64(0), MemoryMarshal.Cast<byte, Half>(bytes).ToArray());
-        }
+        while (reader.Read()) yield return (reader.GetInt64(0), vectors.Read(reader.GetInt64(1)));
     }
 
     /// <summary>The embeddings of a few rows (hash-found candidates whose similarity is wanted).</summary>
     public Dictionary<long, Half[]> GetEmbeddings(IReadOnlyCollection<long> ids)
     {
         var result = new Dictionary<long, Half[]>();
+        using var vectors = OpenVectorsForRead();
+        if (vectors is null) return result;
         foreach (var chunk in ids.Chunk(500))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT id, embedding FROM rows WHERE embedding IS NOT NULL AND id IN ({string.Join(',', chunk)})";
+            command.CommandText = $"SELECT id, vector FROM rows WHERE vector IS NOT NULL AND id IN ({string.Join(',', chunk)})";
             using var reader = command.ExecuteReader();
-            while (reader.Read()) result[reader.GetInt64(0)] = MemoryMarshal.Cast<byte, Half>((byte[])reader[1]).ToArray();
+            while (reader.Read()) result[reader.GetInt64(0)] = vectors.Read(reader.GetInt64(1));
         }
         return result;
     }
@@ -366,7 +411,7 @@ public sealed class IndexStore : IDisposable
     public (long Count, long MaxId) EmbeddingStamp()
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*), coalesce(max(id), 0) FROM rows WHERE embedding IS NOT NULL";
+        command.CommandText = "SELECT count(*), coalesce(max(id), 0) FROM rows WHERE vector IS NOT NULL";
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));
@@ -382,7 +427,7 @@ public sealed class IndexStore : IDisposable
                    (SELECT coalesce(sum(rows), 0) FROM shards s WHERE s.dataset_id = d.id),
                    (SELECT coalesce(sum(fingerprinted), 0) FROM shards s WHERE s.dataset_id = d.id),
                    (SELECT coalesce(sum(skipped), 0) FROM shards s WHERE s.dataset_id = d.id),
-                   (SELECT count(*) FROM rows r WHERE r.dataset_id = d.id AND r.embedding IS NOT NULL)
+                   (SELECT count(*) FROM rows r WHERE r.dataset_id = d.id AND r.vector IS NOT NULL)
             FROM datasets d ORDER BY d.name
             """;
         using var reader = command.ExecuteReader();

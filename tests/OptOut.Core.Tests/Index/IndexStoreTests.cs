@@ -177,6 +177,25 @@ public sealed class IndexStoreTests : IDisposable
     }
 
     [Fact]
+    public void Captions_of_several_shards_are_indexed_with_a_64_MiB_term_buffer_and_pass_fts5s_check()
+    {
+        // Three shards of 5,000 captions: each shard's terms are written as segments of their own
+        // and the later shards' segments merged with the first's.
+        for (int shard = 0; shard < 3; shard++)
+        {
+            var rows = Enumerable.Range(0, 5_000)
+                .Select(i => Row($"{shard}-{i}", $"shard{shard} picture number{i} of a {(i % 2 == 0 ? "red" : "blue")} fox"))
+                .ToArray();
+            Add("big", $"shard-{shard}", rows);
+        }
+        Assert.Equal(IndexStore.CaptionHashBytes, IndexFixtures.QueryFile<long>(store.Path, "SELECT v FROM captions_config WHERE k = 'hashsize'"));
+        IndexFixtures.CheckCaptionIndex(store.Path);
+        Assert.Equal(7_500, store.SearchCaptions("red fox").Count());
+        Assert.Equal(new[] { "2-4999" }, Keys("shard2 number4999"));
+        Assert.Equal(5_000, store.SearchCaptions("shard1").Count());
+    }
+
+    [Fact]
     public void A_shard_is_recorded_once_per_dataset()
     {
         long a = store.EnsureDataset("a");

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+
+namespace OptOut.Core.Index;
+
+/// <summary>
+/// Brings an index written by an earlier OptOut to the current schema, each step in one
+/// transaction (a step killed midway leaves the file as it was, and runs again next time).
+/// </summary>
+internal static class IndexMigrations
+{
+    public static void Run(SqliteConnection connection, string vectorPath)
+    {
+        if (Version(connection, null) == "1") VectorsOutOfRows(connection, vectorPath);
+    }
+
+    private static string? Version(SqliteConnection connection, SqliteTransaction? transaction) =>
+        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'schema_version'", transaction);
+
+    /// <summary>
+    /// Schema 1 -> 2: embeddings move from a BLOB column of rows into the vector file beside the
+    /// index (see <see cref="VectorFile"/>); each row keeps its vector's position. Vectors are
+    /// written in row-id order, the order imports append them in.
+    /// </summary>
+    private static void VectorsOutOfRows(SqliteConnection connection, string vectorPath)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (Version(connection, transaction) != "1") return;  // another process got here first
+        SqliteSetup.Execute(connection, "ALTER TABLE rows ADD COLUMN vector INTEGER", transaction);
+
+        var dimensions = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'dimensions'", transaction);
+        if (dimensions is not null)
+        {
+            using var vectors = VectorFile.OpenForAppend(vectorPath, int.Parse(dimensions, CultureInfo.InvariantCulture), committed: 0);
+            var ids = new List<long>();
+            using (var read = connection.CreateCommand())
+            {
+                read.Transaction = transaction;
+                read.CommandText = "SELECT id, embedding FROM rows WHERE embedding IS NOT NULL ORDER BY id";
+                using var reader = read.ExecuteReader();
+                while (reader.Read())
+                {
+                    vectors.Append(MemoryMarshal.Cast<byte, Half>((byte[])reader[1]));
+                    ids.Add(reader.GetInt64(0));
+                }
+            }
+            using (var update = new BulkStatement(connection, "UPDATE rows SET vector = ?2 WHERE id = ?1"))
+            {
+                for (int position = 0; position < ids.Count; position++)
+                {
+                    update.Bind(1, ids[position]);
+                    update.Bind(2, position);
+                    update.Run();
+                }
+            }
+            vectors.FlushToDisk();
+            SqliteSetup.Execute(connection, "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', $n)", transaction,
+                ("$n", vectors.Count.ToString(CultureInfo.InvariantCulture)));
+        }
+        SqliteSetup.Execute(connection, "ALTER TABLE rows DROP COLUMN embedding", transaction);
+        SqliteSetup.Execute(connection, "UPDATE meta SET value = '2' WHERE key = 'schema_version'", transaction);
+        transaction.Commit();
+    }
+}
