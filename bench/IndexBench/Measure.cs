@@ -109,7 +109,7 @@ public static class Measure
 
     public static void DeleteDatabase(string path)
     {
-        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal", ".hnsw", ".hnsw.json", ".hnsw.tmp", ".vectors" })
+        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal", ".hnsw", ".hnsw.json", ".hnsw.tmp", ".vectors", ".captions", ".captions-wal", ".captions-shm" })
         {
             if (File.Exists(path + suffix)) File.Delete(path + suffix);
         }

@@ -59,6 +59,9 @@ internal sealed class BulkStatement : IDisposable
         raw.sqlite3_reset(statement);
     }
 
+    /// <summary>The rowid of the last row this connection inserted.</summary>
+    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(connection.Handle);
+
     private void Check(int rc)
     {
         if (rc != raw.SQLITE_OK) throw Error(rc);

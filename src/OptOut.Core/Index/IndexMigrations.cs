@@ -21,7 +21,8 @@ internal static class IndexMigrations
     /// <summary>
     /// Schema 1 -> 2: embeddings move from a BLOB column of rows into the vector file beside the
     /// index (see <see cref="VectorFile"/>); each row keeps its vector's position. Vectors are
-    /// written in row-id order, the order imports append them in.
+    /// written in row-id order, the order imports append them in. The FTS5 table of captions is
+    /// dropped: the caption file (<see cref="CaptionIndex"/>) replaces it.
     /// </summary>
     private static void VectorsOutOfRows(SqliteConnection connection, string vectorPath)
     {
@@ -59,6 +60,9 @@ internal static class IndexMigrations
                 ("$n", vectors.Count.ToString(CultureInfo.InvariantCulture)));
         }
         SqliteSetup.Execute(connection, "ALTER TABLE rows DROP COLUMN embedding", transaction);
+        // Captions' full-text index moves to the caption file (CaptionIndex), rebuilt there from the
+        // rows at the first import or caption search.
+        SqliteSetup.Execute(connection, "DROP TABLE IF EXISTS captions", transaction);
         SqliteSetup.Execute(connection, "UPDATE meta SET value = '2' WHERE key = 'schema_version'", transaction);
         transaction.Commit();
     }

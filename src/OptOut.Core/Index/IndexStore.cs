@@ -7,7 +7,8 @@ namespace OptOut.Core.Index;
 
 /// <summary>
 /// The training-set index: a SQLite file (WAL) that is the source of truth for datasets, shards and
-/// rows, with an FTS5 table over captions. Vector and hash indexes are caches built from it.
+/// rows. Embeddings are in a vector file beside it (<see cref="VectorFile"/>), captions' full-text
+/// index in a caption file (<see cref="CaptionIndex"/>); vector and hash indexes are caches built from it.
 /// One instance per thread; several processes may read while one writes.
 /// </summary>
 public sealed class IndexStore : IDisposable
@@ -45,8 +46,8 @@ public sealed class IndexStore : IDisposable
         CREATE INDEX IF NOT EXISTS rows_md5 ON rows(md5) WHERE md5 IS NOT NULL;
         """;
 
-    /// <summary>FTS5's in-memory term buffer while a shard's captions are indexed (see ImportShard).</summary>
-    public const int CaptionHashBytes = 64 << 20;
+    /// <summary>FTS5's in-memory term buffer while captions are indexed (see <see cref="CaptionIndex"/>).</summary>
+    public const int CaptionHashBytes = CaptionIndex.HashBytes;
 
     private const string DropRowIndexes = "DROP INDEX IF EXISTS rows_url; DROP INDEX IF EXISTS rows_host; DROP INDEX IF EXISTS rows_sha256; DROP INDEX IF EXISTS rows_md5;";
 
@@ -105,9 +106,8 @@ public sealed class IndexStore : IDisposable
                 md5 BLOB,
                 phash INTEGER,
                 vector INTEGER);
-            CREATE VIRTUAL TABLE IF NOT EXISTS captions USING fts5(
-                caption, content='rows', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
             INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '2');
+            INSERT OR IGNORE INTO meta(key, value) VALUES ('index_id', lower(hex(randomblob(16))));
             """ + RowIndexes, transaction);
         transaction.Commit();
         IndexMigrations.Run(connection, vectorPath);
@@ -158,6 +158,10 @@ public sealed class IndexStore : IDisposable
         bool buildIndexesAfter = lastRowBefore == 0;
         if (buildIndexesAfter) SqliteSetup.Execute(connection, DropRowIndexes, transaction);
 
+        // The shard's captions are indexed by a second connection on another thread (CaptionIndex).
+        var captionsBefore = CaptionLevel(lastRowBefore, transaction);
+        using var captions = CaptionIndex.ShardWriter.Begin(CaptionIndex.PathFor(Path), captionsBefore, CaptionSource(transaction));
+
         // A million rows a run: bound by position through SQLite's C API (see BulkStatement).
         using var insertRow = new BulkStatement(connection, """
             INSERT INTO rows(dataset_id, shard_id, key, url, url_hash, host_rev, caption, width, height, sha256, md5, phash, vector)
@@ -204,20 +208,13 @@ public sealed class IndexStore : IDisposable
                 insertRow.Bind(13, row.Embedding is null ? null : vectors!.Append(row.Embedding));
                 insertRow.Run();
                 count++;
+                if (!string.IsNullOrEmpty(row.Caption)) captions.Add(insertRow.LastInsertRowId, row.Caption);
                 if (row.PerceptualHash is not null) fingerprinted++;
             }
 
+            captions.NoMoreCaptions();
             if (buildIndexesAfter) SqliteSetup.Execute(connection, RowIndexes, transaction);
 
-            // Captions are indexed in one statement for the whole shard: far cheaper than one FTS5
-            // insert a row, and still inside the shard's transaction. FTS5 holds new terms in memory
-            // and writes them out as a segment whenever they pass 'hashsize' (1 MiB by default), then
-            // merges those segments; with 64 MiB a million captions make a few large segments instead
-            // of hundreds to merge (measured at 1M rows: captions + indexes 7.0 s -> 4.7 s; import
-            // 80,000 -> about 105,000 rows/s, docs/index-benchmarks.md). The setting is kept in the table.
-            SqliteSetup.Execute(connection, $"INSERT INTO captions(captions, rank) VALUES ('hashsize', {CaptionHashBytes})", transaction);
-            SqliteSetup.Execute(connection, "INSERT INTO captions(rowid, caption) SELECT id, caption FROM rows WHERE id > $after AND caption IS NOT NULL AND caption <> ''", transaction,
-                ("$after", lastRowBefore));
             SqliteSetup.Execute(connection, "UPDATE shards SET rows = $r, fingerprinted = $f, skipped = $s, errors = $e WHERE id = $id", transaction,
                 ("$r", count), ("$f", fingerprinted), ("$s", skipped()), ("$e", errors()), ("$id", shardId));
             if (vectors is not null)
@@ -227,13 +224,67 @@ public sealed class IndexStore : IDisposable
                 SqliteSetup.Execute(connection, "INSERT OR REPLACE INTO meta(key, value) VALUES ('vectors', $n)", transaction,
                     ("$n", vectors.Count.ToString(CultureInfo.InvariantCulture)));
             }
+            captions.Finish();
+            long lastRow = SqliteSetup.Scalar<long>(connection, "SELECT coalesce(max(id), 0) FROM rows", transaction);
             transaction.Commit();
+            // Killed here, the caption file is one shard behind: the next import or search adds it.
+            captions.Commit(count == 0 ? captionsBefore : captionsBefore with { Through = lastRow, ThroughShard = identity });
             return true;
         }
         finally
         {
             vectors?.Dispose();
         }
+    }
+
+    /// <summary>The caption file's level for the index's rows through <paramref name="lastRow"/>.</summary>
+    private CaptionIndex.Level CaptionLevel(long lastRow, SqliteTransaction? transaction) =>
+        new(SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'index_id'", transaction)!, lastRow,
+            lastRow == 0 ? "" : ShardOfRow(lastRow, transaction) ?? "");
+
+    private string? ShardOfRow(long id, SqliteTransaction? transaction) =>
+        SqliteSetup.Scalar<string>(connection, "SELECT s.identity FROM rows r JOIN shards s ON s.id = r.shard_id WHERE r.id = $id", transaction, ("$id", id));
+
+    private CaptionIndex.Source CaptionSource(SqliteTransaction? transaction) => new(id => ShardOfRow(id, transaction), (after, upTo) => Captions(after, upTo, transaction));
+
+    private IEnumerable<(long Id, string Caption)> Captions(long after, long upTo, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT id, caption FROM rows WHERE id > $a AND id <= $b AND caption IS NOT NULL AND caption <> '' ORDER BY id";
+        command.Parameters.AddWithValue("$a", after);
+        command.Parameters.AddWithValue("$b", upTo);
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) yield return (reader.GetInt64(0), reader.GetString(1));
+    }
+
+    // The level the caption file was last seen at by this instance: a search skips the check while the rows are unchanged.
+    private CaptionIndex.Level? captionsSeenAt;
+
+    /// <summary>Brings the caption file level with the committed rows (after a lost file or a killed import), then attaches it as "cap".</summary>
+    private CaptionAttachment AttachCurrentCaptions()
+    {
+        var wanted = CaptionLevel(SqliteSetup.Scalar<long>(connection, "SELECT coalesce(max(id), 0) FROM rows"), null);
+        var path = CaptionIndex.PathFor(Path);
+        if (wanted != captionsSeenAt || !File.Exists(path))
+        {
+            using var captions = CaptionIndex.Open(path);
+            if (!CaptionIndex.IsAt(captions, null, wanted))
+            {
+                using var transaction = captions.BeginTransaction(deferred: false);
+                CaptionIndex.Bring(captions, transaction, wanted, CaptionSource(null));
+                transaction.Commit();
+            }
+            captionsSeenAt = wanted;
+        }
+        SqliteSetup.Execute(connection, "ATTACH DATABASE $p AS cap", null, ("$p", path));
+        return new CaptionAttachment(connection);
+    }
+
+    /// <summary>Detaches the caption file again: attached, it would take part in (and lock) every write transaction of the index.</summary>
+    private sealed class CaptionAttachment(SqliteConnection connection) : IDisposable
+    {
+        public void Dispose() => SqliteSetup.Execute(connection, "DETACH DATABASE cap");
     }
 
     /// <summary>Vectors the committed rows point into (the vector file may hold more, from an import that did not finish).</summary>
@@ -349,8 +400,9 @@ public sealed class IndexStore : IDisposable
     {
         var match = CaptionQuery.ToFts5(text);
         if (match.Length == 0) yield break;
+        using var attached = AttachCurrentCaptions();
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {RowColumns}, c.rank FROM captions c JOIN rows r ON r.id = c.rowid JOIN datasets d ON d.id = r.dataset_id WHERE captions MATCH $q");
+        var sql = new StringBuilder($"SELECT {RowColumns}, c.rank FROM cap.captions c JOIN rows r ON r.id = c.rowid JOIN datasets d ON d.id = r.dataset_id WHERE captions MATCH $q");
         if (dataset is not null)
         {
             sql.Append(" AND d.name = $dataset");

@@ -134,7 +134,7 @@ public sealed class ImportRecoveryTests : IDisposable
         Assert.Equal(1000L, QueryFile<long>(index, "SELECT count(*) FROM rows"));
         Assert.Equal(1L, QueryFile<long>(index, "SELECT count(*) FROM shards"));
         Assert.Equal(0L, QueryFile<long>(index, "SELECT count(*) FROM rows WHERE CAST(key AS INTEGER) >= 10000"));
-        Assert.Equal(0L, QueryFile<long>(index, "SELECT count(*) FROM captions WHERE captions MATCH '\"number 10001\"'"));
+        Assert.Equal(0L, QueryFile<long>(index + ".captions", "SELECT count(*) FROM captions WHERE captions MATCH '\"number 10001\"'"));
         CheckCaptionIndex(index);
     }
 

@@ -199,14 +199,35 @@ internal static class IndexFixtures
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>FTS5's own consistency check of the caption index against the rows table; throws when they disagree.</summary>
+    /// <summary>
+    /// The caption file agrees with the index: FTS5's own check of its structure passes, it holds
+    /// exactly the rows with a caption (by id), and it records the index's last row as its level.
+    /// </summary>
     public static void CheckCaptionIndex(string indexPath)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexPath, Pooling = false }.ToString());
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = indexPath + ".captions", Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO captions(captions, rank) VALUES ('integrity-check', 1)";
+        command.CommandText = "INSERT INTO captions(captions, rank) VALUES ('integrity-check', 0)";
         command.ExecuteNonQuery();
+        command.CommandText = "ATTACH DATABASE $p AS idx";
+        command.Parameters.AddWithValue("$p", indexPath);
+        command.ExecuteNonQuery();
+        command.Parameters.Clear();
+        command.CommandText = """
+            SELECT (SELECT count(*) FROM captions),
+                   (SELECT count(*) FROM idx.rows WHERE caption IS NOT NULL AND caption <> ''),
+                   (SELECT count(*) FROM captions c JOIN idx.rows r ON r.id = c.rowid WHERE r.caption IS NOT NULL AND r.caption <> ''),
+                   (SELECT value FROM state WHERE key = 'through'),
+                   (SELECT coalesce(max(id), 0) FROM idx.rows)
+            """;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        long held = reader.GetInt64(0), withCaption = reader.GetInt64(1), matched = reader.GetInt64(2);
+        if (held != withCaption || matched != withCaption || reader.GetString(3) != reader.GetInt64(4).ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"caption file: {held} entries, {matched} of them rows with a caption; index: {withCaption} rows with a caption; level {reader.GetString(3)} vs last row {reader.GetInt64(4)}");
+        }
     }
 
     // ---- whole layouts ---------------------------------------------------------------------------

@@ -188,7 +188,7 @@ public sealed class IndexStoreTests : IDisposable
                 .ToArray();
             Add("big", $"shard-{shard}", rows);
         }
-        Assert.Equal(IndexStore.CaptionHashBytes, IndexFixtures.QueryFile<long>(store.Path, "SELECT v FROM captions_config WHERE k = 'hashsize'"));
+        Assert.Equal(IndexStore.CaptionHashBytes, IndexFixtures.QueryFile<long>(store.Path + ".captions", "SELECT v FROM captions_config WHERE k = 'hashsize'"));
         IndexFixtures.CheckCaptionIndex(store.Path);
         Assert.Equal(7_500, store.SearchCaptions("red fox").Count());
         Assert.Equal(new[] { "2-4999" }, Keys("shard2 number4999"));
