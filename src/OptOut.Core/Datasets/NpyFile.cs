@@ -60,8 +60,15 @@ public sealed partial class NpyFile : IDisposable
         var buffer = new byte[Columns * ElementSize];
         for (long r = 0; r < Rows; r++)
         {
-            stream.ReadExactly(buffer);
             var row = new Half[Columns];
+            if (ElementSize == 2 && BitConverter.IsLittleEndian)
+            {
+                // The file's little-endian halves are the row's bytes: read straight into it.
+                stream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(row.AsSpan()));
+                yield return row;
+                continue;
+            }
+            stream.ReadExactly(buffer);
             if (ElementSize == 2)
             {
                 for (int c = 0; c < Columns; c++) row[c] = BinaryPrimitives.ReadHalfLittleEndian(buffer.AsSpan(c * 2));

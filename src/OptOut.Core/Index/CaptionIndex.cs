@@ -12,7 +12,7 @@ namespace OptOut.Core.Index;
 /// measured at 1M rows: 99,000-105,000 -> 109,000-137,000 rows/s, docs/index-benchmarks.md).
 ///
 /// The index file stays the source of truth. The caption file records which index it belongs to
-/// (meta 'index_id'), the last row it holds and that row's shard identity; when any of these
+/// (meta 'index_id'), the last row it holds and the shard import that wrote that row; when any of these
 /// disagrees with the index (the caption file was lost, belongs to a deleted index, or its shard
 /// was rolled back by a power loss) it is emptied and rebuilt from the rows, and when it is only
 /// behind (a process killed between the two commits) the missing rows are added. Both happen on
@@ -26,10 +26,10 @@ internal static class CaptionIndex
 
     public static string PathFor(string indexPath) => indexPath + ".captions";
 
-    /// <summary>Where the caption file must stand: which index, the last committed row, that row's shard identity.</summary>
+    /// <summary>Where the caption file must stand: which index, the last committed row, and which import of which shard wrote that row.</summary>
     public sealed record Level(string IndexId, long Through, string ThroughShard);
 
-    /// <summary>What the index tells the caption file: the shard identity of a row, and the captions of the rows with ids in (after, upTo], in id order.</summary>
+    /// <summary>What the index tells the caption file: which shard import wrote a row, and the captions of the rows with ids in (after, upTo], in id order.</summary>
     public sealed record Source(Func<long, string?> ShardOfRow, Func<long, long, IEnumerable<(long Id, string Caption)>> Captions);
 
     public static SqliteConnection Open(string path)

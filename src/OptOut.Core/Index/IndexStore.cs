@@ -225,10 +225,11 @@ public sealed class IndexStore : IDisposable
                     ("$n", vectors.Count.ToString(CultureInfo.InvariantCulture)));
             }
             captions.Finish();
-            long lastRow = SqliteSetup.Scalar<long>(connection, "SELECT coalesce(max(id), 0) FROM rows", transaction);
+            var captionsAfter = count == 0 ? captionsBefore
+                : CaptionLevel(SqliteSetup.Scalar<long>(connection, "SELECT max(id) FROM rows", transaction), transaction);
             transaction.Commit();
             // Killed here, the caption file is one shard behind: the next import or search adds it.
-            captions.Commit(count == 0 ? captionsBefore : captionsBefore with { Through = lastRow, ThroughShard = identity });
+            captions.Commit(captionsAfter);
             return true;
         }
         finally
@@ -242,8 +243,11 @@ public sealed class IndexStore : IDisposable
         new(SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'index_id'", transaction)!, lastRow,
             lastRow == 0 ? "" : ShardOfRow(lastRow, transaction) ?? "");
 
+    // Which import of which shard wrote a row: the shard record's id and time make it unique even
+    // when a rolled-back shard's ids are taken again by another shard, or by the same one.
     private string? ShardOfRow(long id, SqliteTransaction? transaction) =>
-        SqliteSetup.Scalar<string>(connection, "SELECT s.identity FROM rows r JOIN shards s ON s.id = r.shard_id WHERE r.id = $id", transaction, ("$id", id));
+        SqliteSetup.Scalar<string>(connection, "SELECT s.id || ' ' || s.imported_at || ' ' || s.identity FROM rows r JOIN shards s ON s.id = r.shard_id WHERE r.id = $id",
+            transaction, ("$id", id));
 
     private CaptionIndex.Source CaptionSource(SqliteTransaction? transaction) => new(id => ShardOfRow(id, transaction), (after, upTo) => Captions(after, upTo, transaction));
 

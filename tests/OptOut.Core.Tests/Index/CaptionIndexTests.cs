@@ -152,6 +152,28 @@ public sealed class CaptionIndexTests : IDisposable
     }
 
     [Fact]
+    public void A_caption_file_ahead_of_an_index_that_imported_the_lost_shard_again_at_other_ids_is_rebuilt()
+    {
+        // The caption file holds shard A at rows 101-200; the index lost A, then imported B (101-150)
+        // and A again (151-250): row 200 belongs to A in both, but A's captions moved.
+        using (var store = IndexStore.Open(indexPath)) Import(store, "s1", "zebra", 100);
+        SqliteConnection.ClearAllPools();
+        CopyFiles(indexPath, indexPath + ".old");
+        using (var store = IndexStore.Open(indexPath)) Import(store, "A", "kangaroo", 100);
+        SqliteConnection.ClearAllPools();
+        CopyFiles(indexPath + ".old", indexPath);
+        using (var store = IndexStore.Open(indexPath))
+        {
+            Import(store, "B", "okapi", 50);
+            Import(store, "A", "kangaroo", 100);
+            Assert.Equal(new[] { "A-6" }, Keys(store, "kangaroo number6"));
+            Assert.Equal(new[] { "B-7" }, Keys(store, "okapi number7"));
+            Assert.Equal(100, Keys(store, "kangaroo").Count);
+        }
+        IndexFixtures.CheckCaptionIndex(indexPath);
+    }
+
+    [Fact]
     public void A_shard_that_fails_leaves_the_caption_file_as_it_was()
     {
         using var store = IndexStore.Open(indexPath);
