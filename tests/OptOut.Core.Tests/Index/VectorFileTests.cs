@@ -214,6 +214,8 @@ public sealed class VectorFileTests : IDisposable
             Assert.Equal(Vector(77), store.EmbeddingsAfter(40).Single().Vector);
         }
         Assert.Equal(0L, IndexFixtures.QueryFile<long>(indexPath, "SELECT count(*) FROM pragma_table_info('rows') WHERE name = 'embedding'"));
+        // The vectors' old pages were given back (VACUUM after the move).
+        Assert.Equal(0L, IndexFixtures.QueryFile<long>(indexPath, "PRAGMA freelist_count"));
         IndexFixtures.CheckCaptionIndex(indexPath);
         // Opening again migrates nothing more.
         using (var again = IndexStore.Open(indexPath))
