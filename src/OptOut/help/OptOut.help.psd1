@@ -97,7 +97,9 @@ output in bug reports.
         Synopsis    = 'Adds a training set (LAION parquet, img2dataset output, clip-retrieval embeddings, or a folder of images) to the local index.'
         Description = @'
 Import-TrainingSet reads datasets in the layouts they are published in and adds their rows to the
-index (a SQLite file, by default $env:OPTOUT_HOME/index.db, else ~/.optout/index.db):
+index (a SQLite file, by default $env:OPTOUT_HOME/index.db, else ~/.optout/index.db; embeddings are
+kept beside it in index.db.vectors and the caption search index in index.db.captions, so move or copy
+the three together):
 
 - LAION metadata parquet, in either schema (SAMPLE_ID/URL/TEXT/WIDTH/HEIGHT/... or
   url/caption/key/width/height/md5/...); columns are found by name, whatever their case;
