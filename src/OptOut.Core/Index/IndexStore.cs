@@ -404,20 +404,34 @@ public sealed class IndexStore : IDisposable
     {
         var match = CaptionQuery.ToFts5(text);
         if (match.Length == 0) yield break;
-        using var attached = AttachCurrentCaptions();
-        using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {RowColumns}, c.rank FROM cap.captions c JOIN rows r ON r.id = c.rowid JOIN datasets d ON d.id = r.dataset_id WHERE captions MATCH $q");
-        if (dataset is not null)
+
+        // Scores first, unsorted, then sorted here: FTS5's own ORDER BY rank evaluates the query a
+        // second time for its sorter (13,488 matches: 18 ms unsorted, 50 ms sorted), and a sort
+        // after the join to rows would carry every column. The rows are then read in that order.
+        var hits = new List<(long Id, double Rank)>();
+        using (AttachCurrentCaptions())
         {
-            sql.Append(" AND d.name = $dataset");
-            command.Parameters.AddWithValue("$dataset", dataset);
+            using var command = connection.CreateCommand();
+            command.CommandText = dataset is null
+                ? "SELECT c.rowid, c.rank FROM cap.captions c WHERE captions MATCH $q"
+                : "SELECT c.rowid, c.rank FROM cap.captions c JOIN rows r ON r.id = c.rowid JOIN datasets d ON d.id = r.dataset_id WHERE captions MATCH $q AND d.name = $dataset";
+            command.Parameters.AddWithValue("$q", match);
+            if (dataset is not null) command.Parameters.AddWithValue("$dataset", dataset);
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) hits.Add((reader.GetInt64(0), reader.GetDouble(1)));
         }
-        sql.Append(" ORDER BY c.rank");
-        if (limit is not null) sql.Append(" LIMIT ").Append(limit.Value.ToString(CultureInfo.InvariantCulture));
-        command.CommandText = sql.ToString();
-        command.Parameters.AddWithValue("$q", match);
-        using var reader = command.ExecuteReader();
-        while (reader.Read()) yield return (ReadRow(reader), -reader.GetDouble(11));
+        // BM25 ranks are negative, best first; ties in row order, so results are stable.
+        hits.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.Id.CompareTo(b.Id));
+        if (limit is { } top && hits.Count > top) hits.RemoveRange(top, hits.Count - top);
+
+        foreach (var chunk in hits.Chunk(500))
+        {
+            var rows = GetRows(chunk.Select(h => h.Id).ToList()).ToDictionary(r => r.Id);
+            foreach (var (id, rank) in chunk)
+            {
+                if (rows.TryGetValue(id, out var row)) yield return (row, -rank);
+            }
+        }
     }
 
     public IEnumerable<IndexedRow> FindBySha256(byte[] sha256, string? dataset = null) =>

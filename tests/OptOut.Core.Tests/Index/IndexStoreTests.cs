@@ -91,6 +91,26 @@ public sealed class IndexStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_capped_search_keeps_the_best_matches_in_order_and_ties_in_row_order()
+    {
+        // 1,200 matches over two datasets, in four score classes (one to four "zebra"s in equal-length captions).
+        for (int shard = 0; shard < 2; shard++)
+        {
+            var rows = Enumerable.Range(0, 600).Select(i =>
+                Row($"{shard}-{i:0000}", string.Join(' ', Enumerable.Range(0, 4).Select(w => w < 1 + i % 4 ? "zebra" : "plain")))).ToArray();
+            Add(shard == 0 ? "one" : "two", $"z{shard}", rows);
+        }
+        var all = store.SearchCaptions("zebra").ToList();
+        Assert.Equal(1_200, all.Count);
+        Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Score > p.Second.Score || (p.First.Score == p.Second.Score && p.First.Row.Id < p.Second.Row.Id)));
+        Assert.Equal(all.Take(700).Select(r => r.Row.Id), store.SearchCaptions("zebra", limit: 700).Select(r => r.Row.Id));
+        var two = store.SearchCaptions("zebra", "two", limit: 150).ToList();
+        Assert.Equal(all.Where(r => r.Row.Dataset == "two").Take(150).Select(r => r.Row.Id), two.Select(r => r.Row.Id));
+        // Its 150 captions with four "zebra"s, the best it has.
+        Assert.All(two, r => Assert.Equal("zebra zebra zebra zebra", r.Row.Caption));
+    }
+
+    [Fact]
     public void The_dataset_filter_restricts_every_lookup()
     {
         AddCaptions();
