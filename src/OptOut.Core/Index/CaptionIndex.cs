@@ -118,7 +118,8 @@ internal static class CaptionIndex
         {
             this.connection = connection;
             this.transaction = transaction;
-            indexing = Task.Run(() =>
+            // Runs for the whole shard: a thread of its own rather than a pool worker held that long.
+            indexing = Task.Factory.StartNew(() =>
             {
                 try
                 {
@@ -130,7 +131,7 @@ internal static class CaptionIndex
                     queue.CompleteAdding();  // so that Add stops waiting and reports this error
                     throw;
                 }
-            });
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
         /// <summary>

@@ -192,7 +192,8 @@ public sealed class TrainingSetImporter
         using var buffer = new System.Collections.Concurrent.BlockingCollection<(IndexRow, (string, Exception)?)>(boundedCapacity: 8192);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? failure = null;
-        var reader = Task.Run(() =>
+        // Runs for the whole shard: a thread of its own rather than a pool worker held that long.
+        var reader = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -213,7 +214,7 @@ public sealed class TrainingSetImporter
             {
                 buffer.CompleteAdding();
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             foreach (var item in buffer.GetConsumingEnumerable(cancellationToken)) yield return item;
