@@ -9,7 +9,7 @@ namespace OptOut.Core.Index;
 /// (<c>index.db.captions</c>: a contentless FTS5 table and a little state). It is kept apart so that
 /// a shard's captions are tokenized by a second connection on a second core while the index's own
 /// connection inserts the rows and builds its B-tree indexes (SQLite allows one writer per file;
-/// measured at 1M rows: 99,000-105,000 -> 109,000-137,000 rows/s, docs/index-benchmarks.md).
+/// LAION metadata at 1M rows: about 102,000 -> 123,500 rows/s, docs/index-benchmarks.md).
 ///
 /// The index file stays the source of truth. The caption file records which index it belongs to
 /// (meta 'index_id'), the last row it holds and the shard import that wrote that row; when any of these
@@ -38,7 +38,7 @@ internal static class CaptionIndex
         try
         {
             SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
-            SqliteSetup.Execute(connection, $"""
+            SqliteSetup.Execute(connection, """
                 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
                 CREATE VIRTUAL TABLE IF NOT EXISTS captions USING fts5(caption, content='', tokenize='unicode61 remove_diacritics 2');
                 """);

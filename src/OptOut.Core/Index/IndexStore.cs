@@ -268,7 +268,8 @@ public sealed class IndexStore : IDisposable
     /// <summary>Brings the caption file level with the committed rows (after a lost file or a killed import), then attaches it as "cap".</summary>
     private CaptionAttachment AttachCurrentCaptions()
     {
-        var wanted = CaptionLevel(SqliteSetup.Scalar<long>(connection, "SELECT coalesce(max(id), 0) FROM rows"), null);
+        CaptionIndex.Level Wanted() => CaptionLevel(SqliteSetup.Scalar<long>(connection, "SELECT coalesce(max(id), 0) FROM rows"), null);
+        var wanted = Wanted();
         var path = CaptionIndex.PathFor(Path);
         if (wanted != captionsSeenAt || !File.Exists(path))
         {
@@ -276,6 +277,11 @@ public sealed class IndexStore : IDisposable
             if (!CaptionIndex.IsAt(captions, null, wanted))
             {
                 using var transaction = captions.BeginTransaction(deferred: false);
+                // Read again under the caption file's write lock: an import holds that lock from before
+                // its rows commit until after its captions do, so the index and the caption file now
+                // agree unless an import died between its two commits (and a newer import finished
+                // meanwhile must not be mistaken for a caption file ahead of the index and rebuilt).
+                wanted = Wanted();
                 CaptionIndex.Bring(captions, transaction, wanted, CaptionSource(null));
                 transaction.Commit();
             }
