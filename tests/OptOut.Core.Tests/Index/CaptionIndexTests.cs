@@ -49,6 +49,33 @@ public sealed class CaptionIndexTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// 100 "zebra" rows, then a second shard the caption file never commits: as if the process were
+    /// killed after the index committed it and before the caption file did.
+    /// </summary>
+    private void CaptionFileMissesTheLastShard(string shard, string word, int count)
+    {
+        using (var store = IndexStore.Open(indexPath)) Import(store, "s1", "zebra", 100);
+        SqliteConnection.ClearAllPools();
+        CopyFiles(captionPath, captionPath + ".old");
+        using (var store = IndexStore.Open(indexPath)) Import(store, shard, word, count);
+        CopyFiles(captionPath + ".old", captionPath);
+    }
+
+    /// <summary>
+    /// 100 "zebra" rows, then a second shard the index loses (a power loss rolls its commit back)
+    /// while the caption file keeps it.
+    /// </summary>
+    private void IndexLosesTheLastShard(string shard, string word, int count)
+    {
+        using (var store = IndexStore.Open(indexPath)) Import(store, "s1", "zebra", 100);
+        SqliteConnection.ClearAllPools();
+        CopyFiles(indexPath, indexPath + ".old");
+        using (var store = IndexStore.Open(indexPath)) Import(store, shard, word, count);
+        SqliteConnection.ClearAllPools();
+        CopyFiles(indexPath + ".old", indexPath);
+    }
+
     [Fact]
     public void Captions_are_indexed_in_their_own_file_and_the_index_holds_no_fts_table()
     {
@@ -67,12 +94,7 @@ public sealed class CaptionIndexTests : IDisposable
     [Fact]
     public void A_caption_file_one_shard_behind_is_caught_up_by_the_next_search()
     {
-        // As if the process were killed after the index committed shard 2 and before the caption file did.
-        using (var store = IndexStore.Open(indexPath)) Import(store, "s1", "zebra", 100);
-        SqliteConnection.ClearAllPools();
-        CopyFiles(captionPath, captionPath + ".old");
-        using (var store = IndexStore.Open(indexPath)) Import(store, "s2", "okapi", 50);
-        CopyFiles(captionPath + ".old", captionPath);
+        CaptionFileMissesTheLastShard("s2", "okapi", 50);
         Assert.Equal(100L, IndexFixtures.QueryFile<long>(captionPath, "SELECT count(*) FROM captions"));
 
         using (var store = IndexStore.Open(indexPath))
@@ -86,12 +108,7 @@ public sealed class CaptionIndexTests : IDisposable
     [Fact]
     public void A_caption_file_one_shard_behind_is_caught_up_by_the_next_import()
     {
-        using (var store = IndexStore.Open(indexPath)) Import(store, "s1", "zebra", 100);
-        SqliteConnection.ClearAllPools();
-        CopyFiles(captionPath, captionPath + ".old");
-        using (var store = IndexStore.Open(indexPath)) Import(store, "s2", "okapi", 50);
-        CopyFiles(captionPath + ".old", captionPath);
-
+        CaptionFileMissesTheLastShard("s2", "okapi", 50);
         using (var store = IndexStore.Open(indexPath)) Import(store, "s3", "gnu", 10);
         IndexFixtures.CheckCaptionIndex(indexPath);
         using (var store = IndexStore.Open(indexPath)) Assert.Equal(50, Keys(store, "okapi").Count);
@@ -133,14 +150,8 @@ public sealed class CaptionIndexTests : IDisposable
     [Fact]
     public void A_caption_file_ahead_of_a_rolled_back_index_is_rebuilt_rather_than_trusted()
     {
-        // The index loses its last shard (a power loss rolls back its commit) but the caption file
-        // kept it; another shard then takes the same row ids.
-        using (var store = IndexStore.Open(indexPath)) Import(store, "s1", "zebra", 100);
-        SqliteConnection.ClearAllPools();
-        CopyFiles(indexPath, indexPath + ".old");
-        using (var store = IndexStore.Open(indexPath)) Import(store, "s2", "kangaroo", 50);
-        SqliteConnection.ClearAllPools();
-        CopyFiles(indexPath + ".old", indexPath);
+        // Another shard then takes the lost shard's row ids.
+        IndexLosesTheLastShard("s2", "kangaroo", 50);
         using (var store = IndexStore.Open(indexPath))
         {
             Import(store, "s3", "okapi", 80);
@@ -156,12 +167,7 @@ public sealed class CaptionIndexTests : IDisposable
     {
         // The caption file holds shard A at rows 101-200; the index lost A, then imported B (101-150)
         // and A again (151-250): row 200 belongs to A in both, but A's captions moved.
-        using (var store = IndexStore.Open(indexPath)) Import(store, "s1", "zebra", 100);
-        SqliteConnection.ClearAllPools();
-        CopyFiles(indexPath, indexPath + ".old");
-        using (var store = IndexStore.Open(indexPath)) Import(store, "A", "kangaroo", 100);
-        SqliteConnection.ClearAllPools();
-        CopyFiles(indexPath + ".old", indexPath);
+        IndexLosesTheLastShard("A", "kangaroo", 100);
         using (var store = IndexStore.Open(indexPath))
         {
             Import(store, "B", "okapi", 50);
