@@ -143,9 +143,15 @@ internal static class CaptionIndex
             var connection = Open(path);
             try
             {
-                var transaction = connection.BeginTransaction(deferred: false);
-                Bring(connection, transaction, before, index);
-                return new ShardWriter(connection, transaction);
+                if (!IsAt(connection, null, before))
+                {
+                    // Caught up (or rebuilt) and committed on its own, so searches elsewhere see a
+                    // current caption file while this shard's transaction holds the write lock.
+                    using var catchUp = connection.BeginTransaction(deferred: false);
+                    Bring(connection, catchUp, before, index);
+                    catchUp.Commit();
+                }
+                return new ShardWriter(connection, connection.BeginTransaction(deferred: false));
             }
             catch
             {
@@ -188,15 +194,21 @@ internal static class CaptionIndex
 
         public void Dispose()
         {
-            if (!completed)
+            try
             {
-                queue.CompleteAdding();
-                try { indexing.Wait(); } catch (AggregateException) { }
-                transaction.Rollback();
+                if (!completed)
+                {
+                    queue.CompleteAdding();
+                    try { indexing.Wait(); } catch (AggregateException) { }
+                    transaction.Rollback();
+                }
             }
-            transaction.Dispose();
-            queue.Dispose();
-            connection.Dispose();
+            finally
+            {
+                transaction.Dispose();
+                queue.Dispose();
+                connection.Dispose();
+            }
         }
     }
 }

@@ -12,22 +12,31 @@ internal static class IndexMigrations
 {
     public static void Run(SqliteConnection connection, string vectorPath)
     {
-        if (Version(connection, null) == "1" && VectorsOutOfRows(connection, vectorPath)) GiveBackSpace(connection);
+        if (Version(connection, null) == "1") VectorsOutOfRows(connection, vectorPath);
+        if (SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'vacuum_pending'") is not null) GiveBackSpace(connection);
     }
 
     /// <summary>
     /// The vectors' old pages stay in the file as free pages (a million rows: 1.2 GB of a 1.5 GB
-    /// file): VACUUM rewrites it without them. Best effort: it needs the file to itself, and only
-    /// space is at stake, so another process reading it just means it is left for later.
+    /// file): VACUUM rewrites it without them. Best effort, retried at every open until it is
+    /// done: it needs the file to itself (another process reading it makes it wait, then fail)
+    /// and room for a temporary copy, and only space is at stake.
     /// </summary>
     private static void GiveBackSpace(SqliteConnection connection)
     {
+        // Not worth waiting for: while another process has the file open it is tried at a later open.
+        SqliteSetup.Execute(connection, "PRAGMA busy_timeout = 0");
         try
         {
             SqliteSetup.Execute(connection, "VACUUM");
+            SqliteSetup.Execute(connection, "DELETE FROM meta WHERE key = 'vacuum_pending'");
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)  // SQLITE_BUSY, SQLITE_LOCKED
+        catch (SqliteException)
         {
+        }
+        finally
+        {
+            SqliteSetup.Execute(connection, $"PRAGMA busy_timeout = {SqliteSetup.BusyTimeoutMilliseconds}");
         }
     }
 
@@ -40,11 +49,10 @@ internal static class IndexMigrations
     /// written in row-id order, the order imports append them in. The FTS5 table of captions is
     /// dropped: the caption file (<see cref="CaptionIndex"/>) replaces it.
     /// </summary>
-    /// <returns>Whether vectors were moved (and their pages freed).</returns>
-    private static bool VectorsOutOfRows(SqliteConnection connection, string vectorPath)
+    private static void VectorsOutOfRows(SqliteConnection connection, string vectorPath)
     {
         using var transaction = connection.BeginTransaction(deferred: false);
-        if (Version(connection, transaction) != "1") return false;  // another process got here first
+        if (Version(connection, transaction) != "1") return;  // another process got here first
         SqliteSetup.Execute(connection, "ALTER TABLE rows ADD COLUMN vector INTEGER", transaction);
 
         var dimensions = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'dimensions'", transaction);
@@ -81,7 +89,7 @@ internal static class IndexMigrations
         // rows at the first import or caption search.
         SqliteSetup.Execute(connection, "DROP TABLE IF EXISTS captions", transaction);
         SqliteSetup.Execute(connection, "UPDATE meta SET value = '2' WHERE key = 'schema_version'", transaction);
+        SqliteSetup.Execute(connection, "INSERT OR REPLACE INTO meta(key, value) VALUES ('vacuum_pending', '1')", transaction);
         transaction.Commit();
-        return dimensions is not null;
     }
 }

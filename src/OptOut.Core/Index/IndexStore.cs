@@ -143,6 +143,7 @@ public sealed class IndexStore : IDisposable
     public bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<IndexRow> rows,
         Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default)
     {
+        DetachCaptions(mustSucceed: true);  // the caption file is written by its own connection
         using var transaction = connection.BeginTransaction(deferred: false);
         if (SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", transaction,
                 ("$d", datasetId), ("$i", identity)) is not null)
@@ -229,7 +230,15 @@ public sealed class IndexStore : IDisposable
                 : CaptionLevel(SqliteSetup.Scalar<long>(connection, "SELECT max(id) FROM rows", transaction), transaction);
             transaction.Commit();
             // Killed here, the caption file is one shard behind: the next import or search adds it.
-            captions.Commit(captionsAfter);
+            // For the same reason a failure to commit it (a full disk) must not report a shard that
+            // is in the index as failed.
+            try
+            {
+                captions.Commit(captionsAfter);
+            }
+            catch (Exception e) when (e is SqliteException or IOException)
+            {
+            }
             return true;
         }
         finally
@@ -287,14 +296,32 @@ public sealed class IndexStore : IDisposable
             }
             captionsSeenAt = wanted;
         }
-        SqliteSetup.Execute(connection, "ATTACH DATABASE $p AS cap", null, ("$p", path));
-        return new CaptionAttachment(connection);
+        if (!CaptionsAttached()) SqliteSetup.Execute(connection, "ATTACH DATABASE $p AS cap", null, ("$p", path));
+        return new CaptionAttachment(this);
     }
 
-    /// <summary>Detaches the caption file again: attached, it would take part in (and lock) every write transaction of the index.</summary>
-    private sealed class CaptionAttachment(SqliteConnection connection) : IDisposable
+    private bool CaptionsAttached() =>
+        SqliteSetup.Scalar<long>(connection, "SELECT count(*) FROM pragma_database_list WHERE name = 'cap'") > 0;
+
+    /// <summary>
+    /// Detaches the caption file: attached, it would take part in (and lock) every write transaction
+    /// of the index. SQLite refuses while a statement still reads it; it is then detached later.
+    /// </summary>
+    private void DetachCaptions(bool mustSucceed)
     {
-        public void Dispose() => SqliteSetup.Execute(connection, "DETACH DATABASE cap");
+        if (!CaptionsAttached()) return;
+        try
+        {
+            SqliteSetup.Execute(connection, "DETACH DATABASE cap");
+        }
+        catch (SqliteException) when (!mustSucceed)
+        {
+        }
+    }
+
+    private sealed class CaptionAttachment(IndexStore store) : IDisposable
+    {
+        public void Dispose() => store.DetachCaptions(mustSucceed: false);
     }
 
     /// <summary>Vectors the committed rows point into (the vector file may hold more, from an import that did not finish).</summary>
@@ -302,7 +329,11 @@ public sealed class IndexStore : IDisposable
         SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'vectors'", transaction) is { } n
             ? long.Parse(n, CultureInfo.InvariantCulture) : 0;
 
-    /// <summary>The vector file, to read what the rows point to; null when the index holds no embeddings.</summary>
+    /// <summary>
+    /// The vector file, to read what the rows point to; null when the index holds no embeddings.
+    /// Queries must keep to positions below its Count: an import committed after it was opened adds
+    /// rows whose vectors it was not opened to read (those rows are newer than this read anyway).
+    /// </summary>
     private VectorFile? OpenVectorsForRead()
     {
         if (Dimensions is not { } dimensions) return null;
@@ -461,8 +492,9 @@ public sealed class IndexStore : IDisposable
         using var vectors = OpenVectorsForRead();
         if (vectors is null) yield break;
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, vector FROM rows WHERE vector IS NOT NULL AND id > $after ORDER BY id";
+        command.CommandText = "SELECT id, vector FROM rows WHERE vector < $committed AND id > $after ORDER BY id";
         command.Parameters.AddWithValue("$after", afterId);
+        command.Parameters.AddWithValue("$committed", vectors.Count);
         using var reader = command.ExecuteReader();
         while (reader.Read()) yield return (reader.GetInt64(0), vectors.Read(reader.GetInt64(1)));
     }
@@ -476,7 +508,7 @@ public sealed class IndexStore : IDisposable
         foreach (var chunk in ids.Chunk(500))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT id, vector FROM rows WHERE vector IS NOT NULL AND id IN ({string.Join(',', chunk)})";
+            command.CommandText = $"SELECT id, vector FROM rows WHERE vector < {vectors.Count} AND id IN ({string.Join(',', chunk)})";
             using var reader = command.ExecuteReader();
             while (reader.Read()) result[reader.GetInt64(0)] = vectors.Read(reader.GetInt64(1));
         }

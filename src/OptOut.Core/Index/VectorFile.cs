@@ -44,6 +44,7 @@ internal sealed class VectorFile : IDisposable
     /// </summary>
     public static VectorFile OpenForAppend(string path, int dimensions, long committed)
     {
+        RefuseBigEndian();
         FileStream stream;
         try
         {
@@ -84,6 +85,7 @@ internal sealed class VectorFile : IDisposable
     /// <summary>Opens the file to read the first <paramref name="committed"/> vectors (what this reader's snapshot of the index refers to).</summary>
     public static VectorFile OpenForRead(string path, int dimensions, long committed)
     {
+        RefuseBigEndian();
         FileStream stream;
         try
         {
@@ -141,6 +143,13 @@ internal sealed class VectorFile : IDisposable
         var vector = new Half[Dimensions];
         Read(position, vector);
         return vector;
+    }
+
+    // The file is little-endian (header and halves), written and read as memory: a big-endian host
+    // would read another machine's file as garbage, so it is refused rather than misread.
+    private static void RefuseBigEndian()
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("The index's vector file is little-endian; this machine is big-endian.");
     }
 
     private static byte[] Header(int dimensions)

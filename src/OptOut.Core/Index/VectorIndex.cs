@@ -218,7 +218,10 @@ public sealed class VectorIndex : IDisposable
             graph.Add(keys[..n], floats);
             return;
         }
-        int workers = Math.Max(1, Environment.ProcessorCount);
+        // USearch keeps one slot per hardware thread (std::thread::hardware_concurrency) and has no
+        // check for more concurrent adds than slots. .NET's count never exceeds it unless
+        // DOTNET_PROCESSOR_COUNT overrides it, in which case the adds stay on one thread.
+        int workers = Environment.GetEnvironmentVariable("DOTNET_PROCESSOR_COUNT") is null ? Math.Max(1, Environment.ProcessorCount) : 1;
         string? failure = null;
         fixed (Half* first = vectors)
         {

@@ -112,6 +112,34 @@ public sealed class VectorFileTests : IDisposable
     }
 
     [Fact]
+    public void Reading_while_another_connection_imports_sees_whole_shards_and_never_fails()
+    {
+        using (var first = IndexStore.Open(indexPath)) Import(first, "s0", Enumerable.Range(0, 200).Select(i => Row($"s0-{i}", i)));
+        using var writer = IndexStore.Open(indexPath);
+        using var reader = IndexStore.Open(indexPath);
+        var importing = Task.Run(() =>
+        {
+            for (int shard = 1; shard <= 40; shard++)
+            {
+                Import(writer, $"s{shard}", Enumerable.Range(0, 200).Select(i => Row($"s{shard}-{i}", shard * 1000 + i)));
+            }
+        });
+        long last = 0, reads = 0;
+        while (!importing.IsCompleted)
+        {
+            var read = reader.EmbeddingsAfter(0).ToList();
+            Assert.True(read.Count >= last && read.Count % 200 == 0, $"{read.Count} vectors after {last}");
+            last = read.Count;
+            var some = read.Where((_, i) => i % 97 == 0).Select(r => r.Id).ToList();
+            Assert.Equal(some.Count, reader.GetEmbeddings(some).Count);
+            reads++;
+        }
+        importing.GetAwaiter().GetResult();
+        Assert.Equal(41 * 200, reader.EmbeddingsAfter(0).Count());
+        Assert.True(reads > 0);
+    }
+
+    [Fact]
     public void A_missing_or_cut_vector_file_is_an_error_naming_it()
     {
         using (var store = IndexStore.Open(indexPath))
