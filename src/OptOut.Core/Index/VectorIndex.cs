@@ -164,7 +164,7 @@ public sealed class VectorIndex : IDisposable
 
     // Rows are added a chunk at a time; within a chunk every core adds its share at once (the
     // native index takes concurrent adds once its capacity is reserved). One thread built 1M
-    // vectors in about 18 minutes; two threads on two cores took 523 s (docs/index-benchmarks.md).
+    // vectors in about 18 minutes; this on two cores in 442 s (docs/index-benchmarks.md).
     private const int AddChunkRows = 65_536;
 
     [DllImport("libusearch_c", EntryPoint = "usearch_reserve")]
