@@ -84,8 +84,11 @@ public sealed class TrainingSetViolation
 {
     public string Dataset { get; init; } = "";
 
-    /// <summary>The shard file or folder the row is in.</summary>
+    /// <summary>The shard the row is in, as shown (a clip-retrieval part: "its .npy + its parquet").</summary>
     public string Shard { get; init; } = "";
+
+    /// <summary>The shard's file or folder (a clip-retrieval part: its .npy).</summary>
+    public string ShardPath { get; init; } = "";
 
     /// <summary>The row's position in its shard (0-based, file order).</summary>
     public long Row { get; init; }
@@ -106,6 +109,7 @@ public sealed class TrainingSetViolation
     {
         Dataset = v.Dataset,
         Shard = v.Shard,
+        ShardPath = v.ShardPath,
         Row = v.Row,
         Key = v.Key,
         Url = v.Url,

@@ -47,7 +47,7 @@ BeforeAll {
     function Format-Finding {
         <# 'shard-file-name:row:rule' for each finding, sorted: compact to compare. #>
         param([object[]] $Found)
-        @($Found | ForEach-Object { '{0}:{1}:{2}' -f (Split-Path ($_.Shard -split ' \+ ')[0] -Leaf), $_.Row, $_.Rule } | Sort-Object)
+        @($Found | ForEach-Object { '{0}:{1}:{2}' -f (Split-Path $_.ShardPath -Leaf), $_.Row, $_.Rule } | Sort-Object)
     }
 
     function Get-Sha256Hex([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
@@ -676,6 +676,9 @@ Describe 'Test-TrainingSet: the Content rule' {
         $clipRun = Invoke-Check @{ Path = $root; RegistryPath = $registry; ModelId = $record.ModelId }
         $clipRun.Errors | Should -BeNullOrEmpty
         Format-Finding $clipRun.Output | Should -Be @('img_emb_0.npy:1:Content')
+        # Shown as the part (vectors + metadata); ShardPath is the file itself.
+        $clipRun.Output[0].Shard | Should -BeLike '*img_emb_0.npy + *metadata_0.parquet'
+        $clipRun.Output[0].ShardPath | Should -Be ([System.IO.Path]::GetFullPath((Join-Path $root 'img_emb/img_emb_0.npy')))
         $clipRun.Output[0].RecordId | Should -Be $claim.Id
         $clipRun.Output[0].Url | Should -Be 'https://e.example/1.jpg'
 

@@ -15,6 +15,7 @@ public sealed class ClipRetrievalPart : ParquetMetadataShard
 
     public string EmbeddingPath { get; }
     public override string Source => $"{EmbeddingPath} + {ParquetPath}";
+    public override string FilePath => EmbeddingPath;
     public override string Identity => File.Exists(ParquetPath)
         ? ShardIdentity.Combine(ShardIdentity.OfFile(EmbeddingPath), ShardIdentity.OfFile(ParquetPath))
         : throw new DatasetFormatException(EmbeddingPath, $"its metadata file {ParquetPath} is missing.");

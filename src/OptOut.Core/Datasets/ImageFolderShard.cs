@@ -14,6 +14,7 @@ public sealed class ImageFolderShard : IDatasetShard
 
     public string Folder { get; }
     public string Source => Folder;
+    public string FilePath => Folder;
     public string Identity => ShardIdentity.OfFolderListing(Folder, files);
     public string Layout => "image-folder";
     public IReadOnlyList<string> RowProblems => [];

@@ -21,6 +21,7 @@ public sealed class Img2DatasetFolderShard : IDatasetShard
     public string Folder { get; }
     public string? ParquetPath { get; }
     public string Source => Folder;
+    public string FilePath => Folder;
     public string Layout => "img2dataset-files";
     public IReadOnlyList<string> RowProblems => problems;
 

@@ -23,6 +23,7 @@ public class ParquetMetadataShard : IDatasetShard
 
     public string ParquetPath { get; }
     public virtual string Source => ParquetPath;
+    public virtual string FilePath => ParquetPath;
     public virtual string Identity => ShardIdentity.OfFile(ParquetPath);
     public string Layout { get; }
     public IReadOnlyList<string> RowProblems => problems;

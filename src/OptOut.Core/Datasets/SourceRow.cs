@@ -32,6 +32,9 @@ public interface IDatasetShard
     /// <summary>The file or folder, as shown to the user.</summary>
     string Source { get; }
 
+    /// <summary>The shard's file or folder on disk (a clip-retrieval part: its .npy, whose metadata parquet lies beside it).</summary>
+    string FilePath { get; }
+
     /// <summary>Stable identity of the shard's content: the same shard imported twice is recognised.</summary>
     string Identity { get; }
 

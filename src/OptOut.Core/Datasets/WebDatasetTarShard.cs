@@ -16,6 +16,7 @@ public sealed class WebDatasetTarShard : IDatasetShard
 
     public string TarPath { get; }
     public string Source => TarPath;
+    public string FilePath => TarPath;
     public string Identity => ShardIdentity.OfFile(TarPath);
     public string Layout => "webdataset";
     public IReadOnlyList<string> RowProblems => problems;

@@ -292,7 +292,7 @@ internal sealed class ShardChecker
         {
             var info = claim >= 0 ? settings.Rules.Claim(claim) : (ClaimInfo?)null;
             (pendingViolations ??= new(ViolationsPerEvent)).Add(
-                new Violation(settings.Dataset, shard.Source, row.Row, row.Key, row.Url, rule, info?.Id, info?.Claimant, detail));
+                new Violation(settings.Dataset, shard.Source, shard.FilePath, row.Row, row.Key, row.Url, rule, info?.Id, info?.Claimant, detail));
             if (pendingViolations.Count >= ViolationsPerEvent) FlushViolations();
         }
     }

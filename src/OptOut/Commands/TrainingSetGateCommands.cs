@@ -269,7 +269,7 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
                     foreach (var violation in found.Violations)
                     {
                         byRule[violation.Rule]++;
-                        report.Add(violation, System.IO.Path.GetRelativePath(root, violation.Shard.Split(" + ")[0]));
+                        report.Add(violation, System.IO.Path.GetRelativePath(root, violation.ShardPath));
                     }
                     break;
                 case RowProblem:

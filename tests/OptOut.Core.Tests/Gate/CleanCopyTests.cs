@@ -198,7 +198,7 @@ public class CleanCopyTests
         var path = Path.Combine(TestEnvironment.NewScratchFolder(), "removed.csv");
         using (var report = new RemovalReport(path))
         {
-            report.Add(new Violation("d", "/x/s.parquet", 4, "=cmd()", "https://a.example/x,y.jpg", GateRule.Url, "id-1", "Smith, \"J\"", "detail"), "s.parquet");
+            report.Add(new Violation("d", "/x/s.parquet", "/x/s.parquet", 4, "=cmd()", "https://a.example/x,y.jpg", GateRule.Url, "id-1", "Smith, \"J\"", "detail"), "s.parquet");
             Assert.False(File.Exists(path));   // published only when complete
             report.Commit();
         }
