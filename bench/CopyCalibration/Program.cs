@@ -9,6 +9,7 @@ using OptOut.Samples;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Processing;
 
 // CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000]
 //                  [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>]
@@ -95,6 +96,36 @@ for (int q = 0; q < corpus.Queries.Count; q++)
     }
 }
 var scores = PairScores.Compute(queryPrints, items, copyOf.ToArray(), alterationOf.ToArray());
+
+// Experiment (--query-rotations "-6,-3,3,6"): each original is also fingerprinted rotated by those
+// angles (canvas grown, then cut back to the original size around the centre: not the copies' own
+// 4 degrees from the top left), and a pair scores its best variant (least hash distance, highest
+// cosine). Measures what query-side variants would buy before the engine pays their inference.
+if (options.QueryRotations.Length > 0)
+{
+    Console.Error.WriteLine($"Fingerprinting the originals rotated by {string.Join(", ", options.QueryRotations)} degrees...");
+    foreach (var angle in options.QueryRotations)
+    {
+        var rotated = new Fingerprint[corpus.Queries.Count];
+        for (int q = 0; q < corpus.Queries.Count; q++)
+        {
+            var original = corpus.Queries[q];
+            using var decoded = ImageLoader.Decode(original.Content, original.Path, ImageLimits.Default);
+            int w = decoded.Width, h = decoded.Height;
+            using var turned = decoded.Pixels.Clone(x => x.Rotate(angle));
+            turned.Mutate(x => x.Crop(new Rectangle((turned.Width - w) / 2, (turned.Height - h) / 2, w, h)));
+            using var png = new MemoryStream();
+            turned.SaveAsPng(png, new PngEncoder());
+            rotated[q] = Take($"{original.RelativePath}#query-rotate{angle}", png.ToArray());
+        }
+        var variant = PairScores.Compute(rotated, items, copyOf.ToArray(), alterationOf.ToArray());
+        for (int at = 0; at < scores.Distance.Length; at++)
+        {
+            scores.Distance[at] = Math.Min(scores.Distance[at], variant.Distance[at]);
+            scores.Cosine[at] = Math.Max(scores.Cosine[at], variant.Cosine[at]);
+        }
+    }
+}
 WritePairs(Path.Combine(Path.GetDirectoryName(options.CachePath)!, "pairs.tsv"), scores, corpus, itemNames);
 var report = new Report(options, corpus, scores, itemNames, model.ModelId, copyBytes, fingerprintSeconds, cache);
 var markdown = report.Build();
@@ -154,9 +185,10 @@ static byte[] Encode(Image copy, Alteration alteration, int jpegQuality)
 
 namespace CopyCalibration
 {
-    public sealed record Options(string Models, string Source, string Markdown, int Queries, int Distractors, int MinQuerySide, int JpegQuality, int Threads, string CachePath)
+    public sealed record Options(string Models, string Source, string Markdown, int Queries, int Distractors, int MinQuerySide, int JpegQuality, int Threads, string CachePath,
+        float[] QueryRotations)
     {
-        public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>]";
+        public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"]";
 
         public static Options? Parse(string[] args)
         {
@@ -172,7 +204,8 @@ namespace CopyCalibration
             return new Options(
                 Path.GetFullPath(map["models"]), Path.GetFullPath(map["source"]), markdown,
                 Int("queries", 150), Int("distractors", 2000), Int("min-query-side", 200), Int("jpeg-quality", 95), Math.Max(1, Int("threads", 2)),
-                Path.GetFullPath(map.TryGetValue("cache", out var c) ? c : Path.Combine("out", "copy-calibration", "fingerprints.cache")));
+                Path.GetFullPath(map.TryGetValue("cache", out var c) ? c : Path.Combine("out", "copy-calibration", "fingerprints.cache")),
+                map.TryGetValue("query-rotations", out var r) ? r.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : []);
         }
     }
 
