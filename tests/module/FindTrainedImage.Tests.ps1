@@ -137,6 +137,18 @@ Describe 'Find-TrainedImage by image' {
         $missed | Should -BeNullOrEmpty -Because "each re-post should be found as a Copy; missed: $($missed -join '; ')"
     }
 
+    It 'finds the rotated re-posts with -IncludeRotated, keeping everything found without it' {
+        $turned = @($artistFiles | Find-TrainedImage -IndexPath $index -IncludeRotated)
+        foreach ($repost in @($reposts | Where-Object Alteration -EQ 'rotate')) {
+            $query = $artistFiles[$repost.Work - 1].FullName
+            $hit = @($turned | Where-Object { $_.Query -eq $query -and $_.Url -eq $repost.Url })
+            $hit.MatchKind | Should -Be 'Copy' -Because "$($repost.Url) is the work turned a few degrees ($(Get-Observed $repost) without the views)"
+        }
+        foreach ($row in $byImage) {
+            @($turned | Where-Object { $_.Query -eq $row.Query -and $_.Url -eq $row.Url -and $_.MatchKind -eq $row.MatchKind }).Count | Should -Be 1
+        }
+    }
+
     It 'reports the re-post''s own row: dataset, key, caption and size from the sample''s metadata' {
         foreach ($repost in $reposts) {
             $hit = $byImage | Where-Object { $_.Url -eq $repost.Url } | Select-Object -First 1

@@ -43,7 +43,36 @@ public sealed class Fingerprinter
         Model.ModelId, Model.Embed(prepared.ModelInput));
 
     public ImageFingerprint Fingerprint(string path) => Complete(Prepare(path));
+
+    /// <summary>Angles (degrees) of the rotated views a search can add: copies turned by a few degrees
+    /// score low against the upright picture (docs/copy-detection.md, "query-side rotations").</summary>
+    public static readonly IReadOnlyList<float> RotationAngles = [-6f, -3f, 3f, 6f];
+
+    /// <summary>
+    /// The picture turned by each of <paramref name="angles"/>, cut back to its size around the centre,
+    /// and fingerprinted as <see cref="Prepare"/> does (content box, perceptual hash, embedding):
+    /// extra queries that find copies rotated by a few degrees. One model run per angle.
+    /// </summary>
+    public IReadOnlyList<ImageView> RotatedViews(string path, byte[] content, IReadOnlyList<float> angles)
+    {
+        using var image = ImageLoader.Decode(content, path, Limits);
+        var views = new List<ImageView>(angles.Count);
+        foreach (var angle in angles)
+        {
+            int w = image.Width, h = image.Height;
+            using var turned = image.Pixels.Clone(x => x.Rotate(angle));
+            turned.Mutate(x => x.Crop(new SixLabors.ImageSharp.Rectangle((turned.Width - w) / 2, (turned.Height - h) / 2, w, h)));
+            var box = ContentBox.Find(turned);
+            using var picture = box.Width == w && box.Height == h ? null : turned.Clone(x => x.Crop(box));
+            var pixels = picture ?? turned;
+            views.Add(new ImageView(PerceptualHash.Compute(pixels), Model.Embed(Model.PrepareInput(pixels))));
+        }
+        return views;
+    }
 }
+
+/// <summary>Another view of a query picture (rotated, say): its perceptual hash and embedding.</summary>
+public sealed record ImageView(ulong PerceptualHash, float[] Embedding);
 
 /// <summary>An image decoded and reduced to what the fingerprint needs; the pixels are gone.</summary>
 public sealed record PreparedImage(

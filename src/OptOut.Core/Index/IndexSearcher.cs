@@ -42,16 +42,26 @@ public sealed class IndexSearcher : IDisposable
     /// <summary>Whether the index's vectors can be compared with this model's.</summary>
     public bool CanCompareEmbeddings(string modelId) => store.ModelId == modelId;
 
-    /// <summary>Every Exact and Copy row of the picture (and Similar ones when asked), best first.</summary>
-    public IReadOnlyList<IndexMatch> FindImage(ImageFingerprint query, SearchOptions options)
+    /// <summary>
+    /// Every Exact and Copy row of the picture (and Similar ones when asked), best first. Extra
+    /// <paramref name="views"/> of the picture (rotated, see <see cref="Fingerprinter.RotatedViews"/>)
+    /// are searched too; a row keeps its best score over the picture and its views.
+    /// </summary>
+    public IReadOnlyList<IndexMatch> FindImage(ImageFingerprint query, SearchOptions options, IReadOnlyList<ImageView>? views = null)
     {
         var rule = options.Rule;
         var candidates = new Dictionary<long, (int? Distance, float? Similarity)>();
+        var all = new List<ImageView> { new(query.PerceptualHash, query.Embedding) };
+        if (views is not null) all.AddRange(views);
 
         hashes ??= PerceptualHashIndex.Load(store);
-        foreach (var (id, distance) in hashes.Search(query.PerceptualHash, rule.SearchRadius))
+        foreach (var view in all)
         {
-            candidates[id] = (distance, null);
+            foreach (var (id, distance) in hashes.Search(view.PerceptualHash, rule.SearchRadius))
+            {
+                var c = candidates.GetValueOrDefault(id);
+                candidates[id] = (Math.Min(distance, c.Distance ?? int.MaxValue), c.Similarity);
+            }
         }
 
         bool compareVectors = CanCompareEmbeddings(query.ModelId);
@@ -59,9 +69,13 @@ public sealed class IndexSearcher : IDisposable
         {
             vectors ??= VectorIndex.Open(store, buildProgress);
             float floor = options.IncludeSimilar ? Math.Min(rule.SearchFloor, options.MinimumSimilarity) : rule.SearchFloor;
-            foreach (var (id, similarity) in vectors.SearchAbove(query.Embedding, floor))
+            foreach (var view in all)
             {
-                candidates[id] = (candidates.TryGetValue(id, out var c) ? c.Distance : null, similarity);
+                foreach (var (id, similarity) in vectors.SearchAbove(view.Embedding, floor))
+                {
+                    var c = candidates.GetValueOrDefault(id);
+                    candidates[id] = (c.Distance, Math.Max(similarity, c.Similarity ?? float.MinValue));
+                }
             }
         }
 
@@ -71,7 +85,7 @@ public sealed class IndexSearcher : IDisposable
             var missing = candidates.Where(c => c.Value.Similarity is null).Select(c => c.Key).ToList();
             foreach (var (id, vector) in store.GetEmbeddings(missing))
             {
-                candidates[id] = (candidates[id].Distance, HalfVectors.Dot(vector, query.Embedding));
+                candidates[id] = (candidates[id].Distance, all.Max(v => HalfVectors.Dot(vector, v.Embedding)));
             }
         }
 
@@ -85,7 +99,7 @@ public sealed class IndexSearcher : IDisposable
         {
             candidates.TryGetValue(row.Id, out var c);
             // Rows found by the vector search get their hash distance here, for the combined clause.
-            int? distance = c.Distance ?? (row.PerceptualHash is { } h ? PerceptualHash.Distance(h, query.PerceptualHash) : null);
+            int? distance = c.Distance ?? (row.PerceptualHash is { } h ? all.Min(v => PerceptualHash.Distance(h, v.PerceptualHash)) : null);
             float? similarity = c.Similarity;
             MatchKind? kind = exactIds.Contains(row.Id) ? MatchKind.Exact
                 : rule.IsCopy(distance, similarity) ? MatchKind.Copy

@@ -24,6 +24,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     private IndexStore? store;
     private IndexSearcher? searcher;
     private FingerprintPipeline? pipeline;
+    private Fingerprinter? fingerprinter;
     private SearchOptions options = new();
     private ProgressReporter? progress;
     private long queries;
@@ -76,6 +77,10 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter IncludeSimilar { get; set; }
 
+    /// <summary>Also searches each picture turned a few degrees either way, to find rotated copies (four more model runs a picture).</summary>
+    [Parameter]
+    public SwitchParameter IncludeRotated { get; set; }
+
     /// <summary>The model whose embeddings the index holds, when it is not the bundled ResNet18.</summary>
     [Parameter]
     public EmbeddingModelSpec? Model { get; set; }
@@ -101,7 +106,8 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             {
                 WriteWarning($"The index's embeddings come from '{indexModel}', not '{model.ModelId}': images are matched by file hash and perceptual hash only. Pass -Model with the index's model to compare embeddings.");
             }
-            pipeline = new FingerprintPipeline(new Fingerprinter(model, ImageLimits.Default));
+            fingerprinter = new Fingerprinter(model, ImageLimits.Default);
+            pipeline = new FingerprintPipeline(fingerprinter);
         }
     }
 
@@ -160,7 +166,20 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             WriteError(ErrorIds.ForFile(outcome.Error!, outcome.Path));
             return;
         }
-        Emit(searcher!.FindImage(fingerprint, options), fingerprint.Path, fingerprint.Sha256);
+        IReadOnlyList<ImageView>? views = null;
+        if (IncludeRotated)
+        {
+            try
+            {
+                views = fingerprinter!.RotatedViews(fingerprint.Path, ImageLoader.ReadFile(fingerprint.Path, fingerprinter.Limits), Fingerprinter.RotationAngles);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
+            {
+                WriteError(ErrorIds.ForFile(e, fingerprint.Path));
+                return;
+            }
+        }
+        Emit(searcher!.FindImage(fingerprint, options, views), fingerprint.Path, fingerprint.Sha256);
     }
 
     private void Emit(IEnumerable<IndexMatch> matches, string query, string? querySha256)

@@ -167,6 +167,9 @@ cropping, padding, watermarking, gray conversion, small rotation or a brightness
 Copy), decided from the perceptual-hash distance and the embedding similarity with thresholds
 calibrated on real images (docs/copy-detection.md). Every copy is returned, not a capped top list;
 -Top caps the results only when given. -IncludeSimilar adds look-alikes (MatchKind Similar).
+-IncludeRotated also searches each picture turned 3 and 6 degrees either way: rotated copies are then
+found far more often (in the calibration, 52% -> 100% under the default rule) at the cost of four more
+model runs a picture and a few more false matches.
 
 -Text searches captions (words, "phrases", prefix*), best matches first; -Url finds rows with the
 same address after normalising scheme and host case, default ports and percent-encoding; -Domain
@@ -184,6 +187,7 @@ finds rows whose host is the domain or any subdomain.
             Top               = 'At most this many results per query. Without it, every match is returned.'
             MinimumSimilarity = 'With -IncludeSimilar: the lowest embedding similarity (cosine) reported as Similar. Default 0.75.'
             IncludeSimilar    = 'Also returns rows that look alike without being copies (MatchKind Similar).'
+            IncludeRotated    = 'Also searches each picture turned 3 and 6 degrees either way, to find rotated copies (four more model runs a picture).'
             Model             = 'The image model whose embeddings the index holds, when it is not the bundled ResNet18 (from New-EmbeddingModel).'
         }
         Inputs      = 'System.String (paths, text, URLs); System.IO.FileInfo (bound to -LiteralPath by PSPath)'
