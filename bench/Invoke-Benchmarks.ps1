@@ -47,8 +47,8 @@ param(
     # hour on two cores, so it runs only when named. 'gate' (bench/Gate.Bench.ps1: Test-TrainingSet
     # and DuckDB over 1M and 10M rows, Export-CleanTrainingSet checked by DuckDB) takes about ten
     # minutes, plus two to generate its inputs the first time.
-    [ValidateSet('fingerprint', 'registry', 'copies', 'index', 'gate')]
-    [string[]] $Benchmark = @('fingerprint', 'registry', 'copies', 'gate')
+    [ValidateSet('fingerprint', 'registry', 'copies', 'rotated', 'index', 'gate')]
+    [string[]] $Benchmark = @('fingerprint', 'registry', 'copies', 'rotated', 'gate')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -82,6 +82,7 @@ between runs on the same machine.
 $Scripts = [ordered]@{
     registry = @{ Script = 'Registry.Bench.ps1'; Arguments = @('-ModulePath', $ModulePath, '-DocsPath', $DocsPath) }
     copies   = @{ Script = 'CopyCalibration.ps1'; Arguments = @('-ModulePath', $ModulePath) }
+    rotated  = @{ Script = 'FindRotated.Bench.ps1'; Arguments = @('-ModulePath', $ModulePath, '-Repetitions', $Repetitions) }
     index    = @{ Script = 'IndexScale.ps1'; Arguments = @('-ModulePath', $ModulePath) }
     gate     = @{ Script = 'Gate.Bench.ps1'; Arguments = @('-ModulePath', $ModulePath, '-Repetitions', $Repetitions) }
 }

@@ -10,7 +10,11 @@ public sealed record ImageFingerprint(
     int Height,
     string Format,
     string ModelId,
-    float[] Embedding);
+    float[] Embedding)
+{
+    /// <summary>The picture turned a few degrees (<see cref="Fingerprinter.ViewAngles"/>), when asked for: extra queries for rotated copies.</summary>
+    public IReadOnlyList<ImageView>? Views { get; init; }
+}
 
 /// <summary>One file's result: a fingerprint, or the reason this file (and only this one) failed.</summary>
 public sealed record FingerprintOutcome(string Path, ImageFingerprint? Fingerprint, Exception? Error, object? Tag = null)

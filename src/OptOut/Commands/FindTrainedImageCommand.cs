@@ -24,7 +24,6 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     private IndexStore? store;
     private IndexSearcher? searcher;
     private FingerprintPipeline? pipeline;
-    private Fingerprinter? fingerprinter;
     private SearchOptions options = new();
     private ProgressReporter? progress;
     private long queries;
@@ -106,8 +105,11 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             {
                 WriteWarning($"The index's embeddings come from '{indexModel}', not '{model.ModelId}': images are matched by file hash and perceptual hash only. Pass -Model with the index's model to compare embeddings.");
             }
-            fingerprinter = new Fingerprinter(model, ImageLimits.Default);
-            pipeline = new FingerprintPipeline(fingerprinter);
+            // With -IncludeRotated the turned views are prepared with each picture, in parallel.
+            pipeline = new FingerprintPipeline(new Fingerprinter(model, ImageLimits.Default)
+            {
+                ViewAngles = IncludeRotated ? Fingerprinter.RotationAngles : [],
+            });
         }
     }
 
@@ -166,20 +168,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             WriteError(ErrorIds.ForFile(outcome.Error!, outcome.Path));
             return;
         }
-        IReadOnlyList<ImageView>? views = null;
-        if (IncludeRotated)
-        {
-            try
-            {
-                views = fingerprinter!.RotatedViews(fingerprint.Path, ImageLoader.ReadFile(fingerprint.Path, fingerprinter.Limits), Fingerprinter.RotationAngles);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
-            {
-                WriteError(ErrorIds.ForFile(e, fingerprint.Path));
-                return;
-            }
-        }
-        Emit(searcher!.FindImage(fingerprint, options, views), fingerprint.Path, fingerprint.Sha256);
+        Emit(searcher!.FindImage(fingerprint, options, fingerprint.Views), fingerprint.Path, fingerprint.Sha256);
     }
 
     private void Emit(IEnumerable<IndexMatch> matches, string query, string? querySha256)

@@ -131,7 +131,7 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
     }
 
     /// <summary>
-    /// Rotated views of the query (Fingerprinter.RotatedViews, what -IncludeRotated adds) bring a
+    /// Rotated views of the query (Fingerprinter.ViewAngles, what -IncludeRotated sets) bring a
     /// rotated copy closer and lose nothing the picture alone finds: every row keeps its kind, its
     /// best similarity and its least hash distance.
     /// </summary>
@@ -140,9 +140,14 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
     [InlineData(2001)]
     public void Rotated_views_bring_a_rotated_copy_closer_and_lose_no_match(int seed)
     {
-        var original = fixture.OriginalPath(seed);
-        var views = fixture.Fingerprinter.RotatedViews(original, File.ReadAllBytes(original), Fingerprinter.RotationAngles);
+        var turnedPrinter = new Fingerprinter(fixture.Fingerprinter.Model, fixture.Fingerprinter.Limits) { ViewAngles = Fingerprinter.RotationAngles };
+        var query = turnedPrinter.Fingerprint(fixture.OriginalPath(seed));
+        // The picture's own fingerprint is unchanged by asking for views.
+        Assert.Equal(fixture.Queries[seed].PerceptualHash, query.PerceptualHash);
+        Assert.Equal(fixture.Queries[seed].Embedding, query.Embedding);
+        var views = query.Views!;
         Assert.Equal(4, views.Count);
+        Assert.Null(fixture.Queries[seed].Views);
         Assert.All(views, v => Assert.Equal(fixture.Queries[seed].Embedding.Length, v.Embedding.Length));
 
         var plain = Find(seed);
