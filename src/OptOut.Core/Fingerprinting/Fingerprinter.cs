@@ -31,13 +31,8 @@ public sealed class Fingerprinter
         if (content.LongLength > Limits.MaxFileBytes) throw new ImageTooLargeException(path, content.LongLength, Limits);
         var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
         using var image = ImageLoader.Decode(content, path, Limits);
-        // Fingerprints describe the picture inside any uniform border, so padded copies match.
-        var box = ContentBox.Find(image.Pixels);
-        using var picture = box.Width == image.Width && box.Height == image.Height ? null : image.Pixels.Clone(x => x.Crop(box));
-        var pixels = picture ?? image.Pixels;
-        return new PreparedImage(
-            path, sha256, MD5.HashData(content), PerceptualHash.Compute(pixels), image.Width, image.Height, image.Format,
-            Model.PrepareInput(pixels))
+        var (hash, input) = HashAndModelInput(image.Pixels);
+        return new PreparedImage(path, sha256, MD5.HashData(content), hash, image.Width, image.Height, image.Format, input)
         {
             Views = PrepareViews(image.Pixels),
         };
@@ -79,12 +74,18 @@ public sealed class Fingerprinter
             int w = source.Width, h = source.Height;
             using var turned = source.Clone(x => x.Rotate(angle));
             turned.Mutate(x => x.Crop(new Rectangle((turned.Width - w) / 2, (turned.Height - h) / 2, w, h)));
-            var box = ContentBox.Find(turned);
-            using var picture = box.Width == w && box.Height == h ? null : turned.Clone(x => x.Crop(box));
-            var view = picture ?? turned;
-            views.Add((PerceptualHash.Compute(view), Model.PrepareInput(view)));
+            views.Add(HashAndModelInput(turned));
         }
         return views;
+    }
+
+    // Fingerprints describe the picture inside any uniform border, so padded copies match.
+    private (ulong PerceptualHash, float[] ModelInput) HashAndModelInput(Image<Rgb24> pixels)
+    {
+        var box = ContentBox.Find(pixels);
+        using var picture = box.Width == pixels.Width && box.Height == pixels.Height ? null : pixels.Clone(x => x.Crop(box));
+        var content = picture ?? pixels;
+        return (PerceptualHash.Compute(content), Model.PrepareInput(content));
     }
 }
 

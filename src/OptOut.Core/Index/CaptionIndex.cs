@@ -70,12 +70,14 @@ internal static class CaptionIndex
         long after = behind ? current!.Through : 0;
         if (!behind) SqliteSetup.Execute(connection, "INSERT INTO captions(captions) VALUES ('delete-all')", transaction);
         SqliteSetup.Execute(connection, $"INSERT INTO captions(captions, rank) VALUES ('hashsize', {HashBytes})", transaction);
-        using (var insert = new BulkStatement(connection, "INSERT INTO captions(rowid, caption) VALUES (?1, ?2)"))
+        using (var insert = new BulkStatement(connection, InsertCaption))
         {
             foreach (var (id, caption) in index.Captions(after, wanted.Through)) Insert(insert, id, caption);
         }
         WriteLevel(connection, transaction, wanted);
     }
+
+    private const string InsertCaption = "INSERT INTO captions(rowid, caption) VALUES (?1, ?2)";
 
     private static void Insert(BulkStatement insert, long id, string caption)
     {
@@ -123,7 +125,7 @@ internal static class CaptionIndex
             {
                 try
                 {
-                    using var insert = new BulkStatement(connection, "INSERT INTO captions(rowid, caption) VALUES (?1, ?2)");
+                    using var insert = new BulkStatement(connection, InsertCaption);
                     foreach (var (id, caption) in queue.GetConsumingEnumerable()) Insert(insert, id, caption);
                 }
                 catch

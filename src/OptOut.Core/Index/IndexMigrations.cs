@@ -13,7 +13,7 @@ internal static class IndexMigrations
     public static void Run(SqliteConnection connection, string vectorPath)
     {
         if (Version(connection, null) == "1") VectorsOutOfRows(connection, vectorPath);
-        if (SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'vacuum_pending'") is not null) GiveBackSpace(connection);
+        if (IndexStore.ReadMeta(connection, "vacuum_pending", null) is not null) GiveBackSpace(connection);
     }
 
     /// <summary>
@@ -41,7 +41,7 @@ internal static class IndexMigrations
     }
 
     private static string? Version(SqliteConnection connection, SqliteTransaction? transaction) =>
-        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'schema_version'", transaction);
+        IndexStore.ReadMeta(connection, "schema_version", transaction);
 
     /// <summary>
     /// Schema 1 -> 2: embeddings move from a BLOB column of rows into the vector file beside the
@@ -55,7 +55,7 @@ internal static class IndexMigrations
         if (Version(connection, transaction) != "1") return;  // another process got here first
         SqliteSetup.Execute(connection, "ALTER TABLE rows ADD COLUMN vector INTEGER", transaction);
 
-        var dimensions = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'dimensions'", transaction);
+        var dimensions = IndexStore.ReadMeta(connection, "dimensions", transaction);
         if (dimensions is not null)
         {
             using var vectors = VectorFile.OpenForAppend(vectorPath, int.Parse(dimensions, CultureInfo.InvariantCulture), committed: 0);

@@ -110,15 +110,18 @@ public sealed class IndexStore : IDisposable
             """ + RowIndexes, transaction);
         transaction.Commit();
         IndexMigrations.Run(connection, vectorPath);
-        var version = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'schema_version'");
+        var version = ReadMeta(connection, "schema_version", null);
         if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
         {
             throw new InvalidDataException($"The index was written by a newer OptOut (schema {version}; this one reads {SchemaVersion}).");
         }
     }
 
-    public string? GetMeta(string key) =>
-        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = $k", null, ("$k", key));
+    public string? GetMeta(string key) => ReadMeta(connection, key, null);
+
+    /// <summary>One value of the index's meta table, inside <paramref name="transaction"/> when given.</summary>
+    internal static string? ReadMeta(SqliteConnection connection, string key, SqliteTransaction? transaction) =>
+        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = $k", transaction, ("$k", key));
 
     /// <summary>The id of a dataset, created when missing.</summary>
     public long EnsureDataset(string name)
@@ -186,7 +189,7 @@ public sealed class IndexStore : IDisposable
                     if (modelId is null) throw new ArgumentException("Rows with embeddings need the model id they came from.");
                     indexModel ??= ClaimModel(modelId, row.Embedding.Length, transaction);
                     if (indexModel != modelId) throw new ModelMismatchException(indexModel, modelId);
-                    dimensions ??= int.Parse(SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'dimensions'", transaction)!, CultureInfo.InvariantCulture);
+                    dimensions ??= int.Parse(ReadMeta(connection, "dimensions", transaction)!, CultureInfo.InvariantCulture);
                     if (row.Embedding.Length != dimensions)
                     {
                         throw new InvalidDataException($"An embedding of {row.Embedding.Length} dimensions cannot join an index of {dimensions}-dimensional vectors of the same model.");
@@ -248,7 +251,7 @@ public sealed class IndexStore : IDisposable
 
     /// <summary>The caption file's level for the index's rows through <paramref name="lastRow"/>.</summary>
     private CaptionIndex.Level CaptionLevel(long lastRow, SqliteTransaction? transaction) =>
-        new(SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'index_id'", transaction)!, lastRow,
+        new(ReadMeta(connection, "index_id", transaction)!, lastRow,
             lastRow == 0 ? "" : ShardOfRow(lastRow, transaction) ?? "");
 
     // Which import of which shard wrote a row: the shard record's id and time make it unique even
@@ -325,7 +328,7 @@ public sealed class IndexStore : IDisposable
 
     /// <summary>Vectors the committed rows point into (the vector file may hold more, from an import that did not finish).</summary>
     private long CommittedVectors(SqliteTransaction? transaction) =>
-        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'vectors'", transaction) is { } n
+        ReadMeta(connection, "vectors", transaction) is { } n
             ? long.Parse(n, CultureInfo.InvariantCulture) : 0;
 
     /// <summary>
@@ -341,7 +344,7 @@ public sealed class IndexStore : IDisposable
     }
 
     private string? ModelIdIn(SqliteTransaction transaction) =>
-        SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'model_id'", transaction);
+        ReadMeta(connection, "model_id", transaction);
 
     private string ClaimModel(string modelId, int dimensions, SqliteTransaction transaction)
     {
