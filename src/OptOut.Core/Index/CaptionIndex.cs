@@ -86,6 +86,37 @@ internal static class CaptionIndex
         insert.Run();
     }
 
+    /// <summary>
+    /// Rows and tokens in the caption file, as FTS5's bm25() reads them: its "averages" record (row 1
+    /// of <c>captions_data</c>), a SQLite varint row count then one varint of tokens per column.
+    /// <paramref name="schema"/> is the name the file is attached under.
+    /// </summary>
+    public static (long Rows, long Tokens) ReadTotals(SqliteConnection connection, string schema)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT block FROM {schema}.captions_data WHERE id = 1";
+        if (command.ExecuteScalar() is not byte[] record || record.Length == 0) return (0, 0);
+        int position = 0;
+        long rows = ReadVarint(record, ref position);
+        long tokens = position < record.Length ? ReadVarint(record, ref position) : 0;
+        return (rows, tokens);
+    }
+
+    // SQLite's varint: big-endian groups of 7 bits, high bit set on all but the last; a 9th byte carries 8 bits.
+    private static long ReadVarint(byte[] bytes, ref int position)
+    {
+        long value = 0;
+        for (int i = 0; i < 9; i++)
+        {
+            if (position >= bytes.Length) throw new InvalidDataException("The caption file's FTS5 averages record is truncated.");
+            byte b = bytes[position++];
+            if (i == 8) return (value << 8) | b;
+            value = (value << 7) | (long)(b & 0x7F);
+            if ((b & 0x80) == 0) return value;
+        }
+        return value;
+    }
+
     private static Level? ReadLevel(SqliteConnection connection, SqliteTransaction? transaction)
     {
         using var command = connection.CreateCommand();

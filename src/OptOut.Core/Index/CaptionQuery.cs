@@ -2,15 +2,24 @@ using System.Text;
 
 namespace OptOut.Core.Index;
 
+/// <summary>One phrase of a caption query: words that must follow each other, the last one a prefix when <see cref="Prefix"/>.</summary>
+public sealed record CaptionPhrase(string Words, bool Prefix)
+{
+    public string ToFts5() => "\"" + Words + "\"" + (Prefix ? "*" : "");
+}
+
 /// <summary>
 /// Turns what a user types into an FTS5 query that cannot be a syntax error: "quoted phrases" stay
 /// phrases, words ending in * are prefixes, every other word is a required term.
 /// </summary>
 public static class CaptionQuery
 {
-    public static string ToFts5(string text)
+    public static string ToFts5(string text) => string.Join(' ', Parse(text).Select(p => p.ToFts5()));
+
+    /// <summary>The phrases of the query, in order; FTS5 requires every one of them.</summary>
+    public static IReadOnlyList<CaptionPhrase> Parse(string text)
     {
-        var terms = new List<string>();
+        var phrases = new List<CaptionPhrase>();
         int i = 0;
         while (i < text.Length)
         {
@@ -19,7 +28,7 @@ public static class CaptionQuery
             {
                 int end = text.IndexOf('"', i + 1);
                 if (end < 0) end = text.Length;
-                AddTerm(terms, text[(i + 1)..end], prefix: false);
+                AddPhrase(phrases, text[(i + 1)..end], prefix: false);
                 i = end + 1;
                 continue;
             }
@@ -27,18 +36,18 @@ public static class CaptionQuery
             while (i < text.Length && !char.IsWhiteSpace(text[i]) && text[i] != '"') i++;
             var word = text[start..i];
             bool prefix = word.EndsWith('*');
-            AddTerm(terms, word.TrimEnd('*'), prefix);
+            AddPhrase(phrases, word.TrimEnd('*'), prefix);
         }
-        return string.Join(' ', terms);
+        return phrases;
     }
 
-    private static void AddTerm(List<string> terms, string value, bool prefix)
+    private static void AddPhrase(List<CaptionPhrase> phrases, string value, bool prefix)
     {
         // Keep letters and digits; everything else separates tokens as the unicode61 tokenizer does.
         var cleaned = new StringBuilder(value.Length);
         foreach (var c in value) cleaned.Append(char.IsLetterOrDigit(c) ? c : ' ');
         var words = cleaned.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) return;
-        terms.Add("\"" + string.Join(' ', words) + "\"" + (prefix ? "*" : ""));
+        phrases.Add(new CaptionPhrase(string.Join(' ', words), prefix));
     }
 }

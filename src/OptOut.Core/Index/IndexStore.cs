@@ -438,12 +438,18 @@ public sealed class IndexStore : IDisposable
             ("$d", reversed), ("$lo", reversed + "."), ("$hi", reversed + "/"));
     }
 
-    /// <summary>Caption full-text search, best matches (BM25) first.</summary>
+    /// <summary>Caption full-text search, best matches (BM25) first; every match unless <paramref name="limit"/> is given.</summary>
     public IEnumerable<(IndexedRow Row, double Score)> SearchCaptions(string text, string? dataset = null, int? limit = null)
     {
-        var match = CaptionQuery.ToFts5(text);
-        if (match.Length == 0) yield break;
+        var phrases = CaptionQuery.Parse(text);
+        if (phrases.Count == 0) return [];
+        var match = string.Join(' ', phrases.Select(p => p.ToFts5()));
+        return limit is { } top ? SearchCaptionsTop(match, dataset, top) : SearchEveryCaption(phrases, match, dataset);
+    }
 
+    /// <summary>The <paramref name="top"/> best matches: FTS5 ranks every match (it reads no row for that), then only those rows are read.</summary>
+    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsTop(string match, string? dataset, int top)
+    {
         // Scores first, unsorted, then sorted here: FTS5's own ORDER BY rank evaluates the query a
         // second time for its sorter (13,488 matches: 18 ms unsorted, 50 ms sorted), and a sort
         // after the join to rows would carry every column. The rows are then read in that order.
@@ -461,7 +467,7 @@ public sealed class IndexStore : IDisposable
         }
         // BM25 ranks are negative, best first; ties in row order, so results are stable.
         hits.Sort((a, b) => a.Rank != b.Rank ? a.Rank.CompareTo(b.Rank) : a.Id.CompareTo(b.Id));
-        if (limit is { } top && hits.Count > top) hits.RemoveRange(top, hits.Count - top);
+        if (hits.Count > top) hits.RemoveRange(top, hits.Count - top);
 
         foreach (var chunk in hits.Chunk(500))
         {
@@ -471,6 +477,156 @@ public sealed class IndexStore : IDisposable
                 if (rows.TryGetValue(id, out var row)) yield return (row, -rank);
             }
         }
+    }
+
+    /// <summary>An uncapped search expected to match at least this many rows is read by two connections on two cores.</summary>
+    internal const int SecondReaderFrom = 2_000;
+
+    /// <summary>An uncapped search reads the ids in this many ranges, each taken by whichever connection is free.</summary>
+    private const int CaptionRanges = 16;
+
+    /// <summary>
+    /// Every match, best first. Every matching row is read anyway, so the rows are read in id order
+    /// joined to FTS5's matches (sequential in the index file, where reading them in rank order
+    /// jumps about it) and scored here from their captions (<see cref="CaptionRanking"/>, the same
+    /// BM25 as FTS5's bm25(), which would cost a size lookup and a position walk a match). Common
+    /// words match tens of thousands of rows: the upper half of the ids is then read by a second
+    /// connection on another core. 1M rows, 5,700-68,000 matches: docs/index-benchmarks.md.
+    /// </summary>
+    private IEnumerable<(IndexedRow Row, double Score)> SearchEveryCaption(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset)
+    {
+        List<(IndexedRow Row, double Score)> found;
+        using (AttachCurrentCaptions())
+        {
+            long? datasetId = null;
+            if (dataset is not null)
+            {
+                datasetId = SqliteSetup.Scalar<long?>(connection, "SELECT id FROM datasets WHERE name = $n", null, ("$n", dataset));
+                if (datasetId is null) yield break;
+            }
+            var ranking = new CaptionRanking(phrases, CaptionIndex.ReadTotals(connection, "cap"));
+            // A phrase's IDF counts the rows of the whole caption file that contain it, as FTS5 does. A
+            // one-phrase query over every dataset matches exactly those rows: counted as they are read.
+            bool countWhileReading = phrases.Count == 1 && datasetId is null;
+            var idf = countWhileReading ? [1.0] : phrases.Select(p => ranking.Idf(CountCaptionMatches(p.ToFts5()))).ToArray();
+            var datasetNames = new Dictionary<long, string>();
+            using (var names = connection.CreateCommand())
+            {
+                names.CommandText = "SELECT id, name FROM datasets";
+                using var reader = names.ExecuteReader();
+                while (reader.Read()) datasetNames[reader.GetInt64(0)] = reader.GetString(1);
+            }
+            found = ReadCaptionMatches(match, datasetId, captionsSeenAt!.Through, ranking, idf, datasetNames);
+            if (countWhileReading)
+            {
+                double weight = ranking.Idf(found.Count);
+                for (int i = 0; i < found.Count; i++) found[i] = (found[i].Row, found[i].Score * weight);
+            }
+        }
+        found.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.Id.CompareTo(b.Row.Id));
+        foreach (var hit in found) yield return hit;
+    }
+
+    private long CountCaptionMatches(string match) =>
+        SqliteSetup.Scalar<long>(connection, "SELECT count(*) FROM cap.captions WHERE captions MATCH $q", null, ("$q", match));
+
+    /// <summary>
+    /// The matching rows with ids up to <paramref name="through"/>, scored. The first of
+    /// <see cref="CaptionRanges"/> id ranges tells how many to expect: few, and the rest is read in one
+    /// go; <see cref="SecondReaderFrom"/> or more, and a second connection on another core takes
+    /// ranges too, each connection the next one free, so both finish together whatever the spread.
+    /// </summary>
+    private List<(IndexedRow Row, double Score)> ReadCaptionMatches(string match, long? datasetId, long through, CaptionRanking ranking, double[] idf, IReadOnlyDictionary<long, string> datasetNames)
+    {
+        long span = through / CaptionRanges + 1;
+        int next = 1;
+        bool TakeRange(out long from, out long to)
+        {
+            int range = Interlocked.Increment(ref next) - 1;
+            from = range * span + 1;
+            to = Math.Min(through, from + span - 1);
+            return range < CaptionRanges;
+        }
+
+        var found = new List<(IndexedRow Row, double Score)>();
+        using var reader = new CaptionMatchReader(connection, match, datasetId, ranking, idf, datasetNames);
+        reader.Read(1, span, found);
+        CaptionReadersOfLastSearch = 1;
+        if ((long)found.Count * CaptionRanges < SecondReaderFrom)
+        {
+            reader.Read(span + 1, through, found);
+            return found;
+        }
+        CaptionReadersOfLastSearch = 2;
+
+        var other = secondReader ??= SqliteSetup.Open(Path, readOnly: true);
+        var itsRanking = ranking.ForAnotherThread();
+        var second = Task.Factory.StartNew(() =>
+        {
+            var itsFound = new List<(IndexedRow Row, double Score)>();
+            SqliteSetup.Execute(other, "ATTACH DATABASE $p AS cap", null, ("$p", CaptionIndex.PathFor(Path)));
+            try
+            {
+                using var itsReader = new CaptionMatchReader(other, match, datasetId, itsRanking, idf, datasetNames);
+                while (TakeRange(out long from, out long to)) itsReader.Read(from, to, itsFound);
+            }
+            finally
+            {
+                SqliteSetup.Execute(other, "DETACH DATABASE cap");
+            }
+            return itsFound;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            while (TakeRange(out long from, out long to)) reader.Read(from, to, found);
+            found.AddRange(second.GetAwaiter().GetResult());
+            return found;
+        }
+        finally
+        {
+            // Never return (and let the store be disposed) while the second connection is still reading;
+            // if this thread failed, stop handing it ranges.
+            Interlocked.Exchange(ref next, CaptionRanges);
+            try { second.Wait(); } catch (AggregateException) { }
+        }
+    }
+
+    /// <summary>How many connections read the last uncapped caption search (for tests).</summary>
+    internal int CaptionReadersOfLastSearch { get; private set; }
+
+    /// <summary>A second read-only connection for uncapped caption searches (<see cref="ReadCaptionMatches"/>); opened on first use.</summary>
+    private SqliteConnection? secondReader;
+
+    /// <summary>
+    /// The matching rows of one connection, read through SQLite's C API (<see cref="BulkStatement"/>:
+    /// a third fewer calls a row, 30% of the search's time at 1M rows), one id range at a time.
+    /// </summary>
+    private sealed class CaptionMatchReader(SqliteConnection connection, string match, long? datasetId, CaptionRanking ranking, double[] idf, IReadOnlyDictionary<long, string> datasetNames) : IDisposable
+    {
+        // Width and height are never negative: -1 stands for NULL, saving a call a column.
+        private readonly BulkStatement query = new(connection,
+            "SELECT r.id, r.dataset_id, r.key, r.url, r.caption, coalesce(r.width, -1), coalesce(r.height, -1), r.sha256, r.md5, r.phash, r.vector IS NOT NULL"
+            + " FROM cap.captions c JOIN rows r ON r.id = c.rowid WHERE captions MATCH ?1 AND c.rowid BETWEEN ?2 AND ?3"
+            + (datasetId is null ? "" : " AND r.dataset_id = ?4"));
+
+        public void Read(long from, long through, List<(IndexedRow Row, double Score)> found)
+        {
+            query.Bind(1, match);
+            query.Bind(2, from);
+            query.Bind(3, through);
+            if (datasetId is not null) query.Bind(4, datasetId);
+            while (query.Step())
+            {
+                var caption = query.Text(4);
+                long width = query.Int64(5), height = query.Int64(6);
+                var row = new IndexedRow(query.Int64(0), datasetNames[query.Int64(1)], query.Text(2), query.Text(3), caption,
+                    width < 0 ? null : (int)width, height < 0 ? null : (int)height, query.Blob(7), query.Blob(8),
+                    query.IsNull(9) ? null : unchecked((ulong)query.Int64(9)), query.Int64(10) != 0);
+                found.Add((row, ranking.Score(caption ?? "", idf)));
+            }
+        }
+
+        public void Dispose() => query.Dispose();
     }
 
     public IEnumerable<IndexedRow> FindBySha256(byte[] sha256, string? dataset = null) =>
@@ -552,5 +708,9 @@ public sealed class IndexStore : IDisposable
         return result;
     }
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        secondReader?.Dispose();
+        connection.Dispose();
+    }
 }
