@@ -171,7 +171,8 @@ calibrated on real images (docs/copy-detection.md). Every copy is returned, not 
 found far more often (in the calibration, 52% -> 100% under the default rule) at the cost of four more
 model runs a picture and a few more false matches.
 
--Text searches captions (words, "phrases", prefix*), best matches first; -Url finds rows with the
+-Text searches captions (words, "phrases", prefix*), best matches first (BM25 as SQLite's FTS5 ranks
+them; the score is in Similarity), every match unless -Top is given; -Url finds rows with the
 same address after normalising scheme and host case, default ports and percent-encoding; -Domain
 finds rows whose host is the domain or any subdomain.
 '@
