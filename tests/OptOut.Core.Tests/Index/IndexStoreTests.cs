@@ -216,6 +216,22 @@ public sealed class IndexStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_shard_import_copies_its_pages_into_the_index_file_and_leaves_a_normal_wal()
+    {
+        // The import commits with SQLite's automatic checkpoint off and checkpoints itself while the
+        // caption file commits: the rows must still reach the index file, not only its WAL.
+        long before = new FileInfo(store.Path).Length;
+        var rows = Enumerable.Range(0, 20_000).Select(i => Row($"k{i}", $"caption number {i} of a shard", $"https://example.com/{i}.jpg")).ToArray();
+        Add("big", "s1", rows);
+        long after = new FileInfo(store.Path).Length;
+        Assert.True(after > before + 1_000_000, $"index file {before} -> {after} bytes");
+        // Later small writes still work and are read back by another connection.
+        store.EnsureDataset("another");
+        Assert.Equal(2L, IndexFixtures.QueryFile<long>(store.Path, "SELECT count(*) FROM datasets"));
+        Assert.Equal(20_000, store.SearchCaptions("shard").Count());
+    }
+
+    [Fact]
     public void A_shard_is_recorded_once_per_dataset()
     {
         long a = store.EnsureDataset("a");
