@@ -481,11 +481,14 @@ public sealed class IndexStore : IDisposable
         var phrases = CaptionQuery.Parse(text);
         if (phrases.Count == 0) return [];
         var match = string.Join(' ', phrases.Select(p => p.ToFts5()));
-        return limit is { } top ? SearchCaptionsTop(match, dataset, top) : SearchEveryCaption(phrases, match, dataset);
+        return limit is { } top ? SearchCaptionsRankedByFts5(match, dataset, top) : SearchEveryCaption(phrases, match, dataset);
     }
 
-    /// <summary>The <paramref name="top"/> best matches: FTS5 ranks every match (it reads no row for that), then only those rows are read.</summary>
-    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsTop(string match, string? dataset, int top)
+    /// <summary>
+    /// The <paramref name="top"/> best matches: FTS5 ranks every match (it reads no row for that), then
+    /// only those rows are read, 500 at a time as they are consumed; only ids and scores are held.
+    /// </summary>
+    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsRankedByFts5(string match, string? dataset, int top)
     {
         // Scores first, unsorted, then sorted here: FTS5's own ORDER BY rank evaluates the query a
         // second time for its sorter (13,488 matches: 18 ms unsorted, 50 ms sorted), and a sort
@@ -532,7 +535,7 @@ public sealed class IndexStore : IDisposable
     /// </summary>
     private IEnumerable<(IndexedRow Row, double Score)> SearchEveryCaption(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset)
     {
-        List<(IndexedRow Row, double Score)> found;
+        List<(IndexedRow Row, double Score)>? found;
         using (AttachCurrentCaptions())
         {
             long? datasetId = null;
@@ -554,15 +557,24 @@ public sealed class IndexStore : IDisposable
                 while (reader.Read()) datasetNames[reader.GetInt64(0)] = reader.GetString(1);
             }
             found = ReadCaptionMatches(match, datasetId, captionsSeenAt!.Through, ranking, idf, datasetNames);
-            if (countWhileReading)
+            if (countWhileReading && found is not null)
             {
                 double weight = ranking.Idf(found.Count);
                 for (int i = 0; i < found.Count; i++) found[i] = (found[i].Row, found[i].Score * weight);
             }
         }
-        found.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.Id.CompareTo(b.Row.Id));
-        foreach (var hit in found) yield return hit;
+        // Too many to hold: streamed in FTS5's rank order instead (same scores and order, slower).
+        var hits = found ?? SearchCaptionsRankedByFts5(match, dataset, int.MaxValue);
+        found?.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.Id.CompareTo(b.Row.Id));
+        foreach (var hit in hits) yield return hit;
     }
+
+    /// <summary>
+    /// An uncapped search expected to match more rows than this is streamed in FTS5's rank order
+    /// instead (<see cref="SearchCaptionsRankedByFts5"/>, holding only ids and scores), so that memory
+    /// stays bounded whatever the index's size: 250,000 rows held are about 150 MB.
+    /// </summary>
+    internal int MaxCaptionMatchesHeld { get; set; } = 250_000;
 
     private long CountCaptionMatches(string match) =>
         SqliteSetup.Scalar<long>(connection, "SELECT count(*) FROM cap.captions WHERE captions MATCH $q", null, ("$q", match));
@@ -571,9 +583,10 @@ public sealed class IndexStore : IDisposable
     /// The matching rows with ids up to <paramref name="through"/>, scored. The first of
     /// <see cref="CaptionRanges"/> id ranges tells how many to expect: few, and the rest is read in one
     /// go; <see cref="SecondReaderFrom"/> or more, and a second connection on another core takes
-    /// ranges too, each connection the next one free, so both finish together whatever the spread.
+    /// ranges too, each connection the next one free, so both finish together whatever the spread;
+    /// more than <see cref="MaxCaptionMatchesHeld"/>, and none are kept (null).
     /// </summary>
-    private List<(IndexedRow Row, double Score)> ReadCaptionMatches(string match, long? datasetId, long through, CaptionRanking ranking, double[] idf, IReadOnlyDictionary<long, string> datasetNames)
+    private List<(IndexedRow Row, double Score)>? ReadCaptionMatches(string match, long? datasetId, long through, CaptionRanking ranking, double[] idf, IReadOnlyDictionary<long, string> datasetNames)
     {
         long span = through / CaptionRanges + 1;
         int next = 1;
@@ -588,8 +601,11 @@ public sealed class IndexStore : IDisposable
         var found = new List<(IndexedRow Row, double Score)>();
         using var reader = new CaptionMatchReader(connection, match, datasetId, ranking, idf, datasetNames);
         reader.Read(1, span, found);
+        long expected = (long)found.Count * CaptionRanges;
+        CaptionReadersOfLastSearch = 0;
+        if (expected > MaxCaptionMatchesHeld) return null;
         CaptionReadersOfLastSearch = 1;
-        if ((long)found.Count * CaptionRanges < SecondReaderFrom)
+        if (expected < SecondReaderFrom)
         {
             reader.Read(span + 1, through, found);
             return found;
@@ -628,7 +644,7 @@ public sealed class IndexStore : IDisposable
         }
     }
 
-    /// <summary>How many connections read the last uncapped caption search (for tests).</summary>
+    /// <summary>How many connections read the last uncapped caption search, 0 when it was streamed in rank order (for tests).</summary>
     internal int CaptionReadersOfLastSearch { get; private set; }
 
     /// <summary>A second read-only connection for uncapped caption searches (<see cref="ReadCaptionMatches"/>); opened on first use.</summary>

@@ -199,4 +199,24 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
         store.SearchCaptions("\"fox fox fox\"").ToList();
         Assert.Equal(1, store.CaptionReadersOfLastSearch);
     }
+
+    [Fact]
+    public void More_matches_than_it_holds_are_streamed_in_the_same_order_with_the_same_scores()
+    {
+        var store = captions.Store;
+        var held = store.SearchCaptions("photo*").ToList();
+        Assert.Equal(2, store.CaptionReadersOfLastSearch);
+        store.MaxCaptionMatchesHeld = 1_000;
+        try
+        {
+            var streamed = store.SearchCaptions("photo*").ToList();
+            Assert.Equal(0, store.CaptionReadersOfLastSearch);
+            Assert.Equal(held.Select(r => r.Row.Id), streamed.Select(r => r.Row.Id));
+            Assert.All(held.Zip(streamed), p => Assert.True(Math.Abs(p.First.Score - p.Second.Score) <= 1e-9 * Math.Abs(p.First.Score)));
+        }
+        finally
+        {
+            store.MaxCaptionMatchesHeld = 250_000;
+        }
+    }
 }
