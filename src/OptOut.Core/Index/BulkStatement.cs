@@ -86,11 +86,11 @@ internal sealed class BulkStatement : IDisposable
         return string.IsNullOrEmpty(text) ? (IsNull(column) ? null : "") : text;
     }
 
-    /// <summary>The column's blob, or null (an empty blob reads as null).</summary>
+    /// <summary>The column's blob, or null.</summary>
     public byte[]? Blob(int column)
     {
         var bytes = raw.sqlite3_column_blob(statement, column);
-        return bytes.IsEmpty ? null : bytes.ToArray();
+        return !bytes.IsEmpty ? bytes.ToArray() : IsNull(column) ? null : [];
     }
 
     /// <summary>The rowid of the last row this connection inserted.</summary>

@@ -26,6 +26,9 @@ internal static class CaptionIndex
 
     public static string PathFor(string indexPath) => indexPath + ".captions";
 
+    /// <summary>The caption file's FTS5 tokenizer (CaptionTokens learns its treatment of each character from it).</summary>
+    public const string Tokenizer = "unicode61 remove_diacritics 2";
+
     /// <summary>Where the caption file must stand: which index, the last committed row, and which import of which shard wrote that row.</summary>
     public sealed record Level(string IndexId, long Through, string ThroughShard);
 
@@ -38,9 +41,9 @@ internal static class CaptionIndex
         try
         {
             SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
-            SqliteSetup.Execute(connection, """
+            SqliteSetup.Execute(connection, $$"""
                 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-                CREATE VIRTUAL TABLE IF NOT EXISTS captions USING fts5(caption, content='', tokenize='unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE IF NOT EXISTS captions USING fts5(caption, content='', tokenize='{{Tokenizer}}');
                 """);
             return connection;
         }

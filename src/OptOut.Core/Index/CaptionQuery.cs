@@ -43,11 +43,17 @@ public static class CaptionQuery
 
     private static void AddPhrase(List<CaptionPhrase> phrases, string value, bool prefix)
     {
-        // Keep letters and digits; everything else separates tokens as the unicode61 tokenizer does.
+        // Keep the characters FTS5's tokenizer keeps in tokens (letters and digits of any script, and
+        // marks inside words); everything else (quotes, operators, punctuation) separates, as it would.
         var cleaned = new StringBuilder(value.Length);
-        foreach (var c in value) cleaned.Append(char.IsLetterOrDigit(c) ? c : ' ');
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (CaptionTokens.IsTokenCharacter(rune)) cleaned.Append(rune.ToString());
+            else cleaned.Append(' ');
+        }
         var words = cleaned.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length == 0) return;
+        // A phrase FTS5 would read as no tokens at all (only marks) is no phrase.
+        if (words.Length == 0 || CaptionTokens.Of(string.Join(' ', words)).Length == 0) return;
         phrases.Add(new CaptionPhrase(string.Join(' ', words), prefix));
     }
 }

@@ -1,20 +1,24 @@
-using System.Globalization;
 using System.Text;
+using Microsoft.Data.Sqlite;
 
 namespace OptOut.Core.Index;
 
 /// <summary>
-/// A caption split into tokens the way the caption file's FTS5 tokenizer splits it
-/// (<c>unicode61 remove_diacritics 2</c>): runs of letters, numbers and private-use characters,
-/// folded to lower case, Latin letters without their diacritics. Used to score every match of an
-/// uncapped caption search from the caption text the search reads anyway, instead of asking FTS5
-/// for bm25() row by row (docs/index-benchmarks.md). The instance keeps its buffers between
-/// captions, so tokenizing a million captions allocates nothing per caption.
+/// A caption split into tokens exactly as the caption file's FTS5 tokenizer splits it
+/// (<see cref="CaptionIndex.Tokenizer"/>). Used to score every match of an uncapped caption search from
+/// the caption text the search reads anyway, instead of asking FTS5 for bm25() row by row
+/// (docs/index-benchmarks.md). The instance keeps its buffers between captions, so tokenizing a
+/// million captions allocates nothing per caption.
 /// </summary>
 /// <remarks>
-/// Where this differs from SQLite's tables (characters outside Latin whose folding or category changed
-/// between Unicode versions) only a score moves; which rows match is always FTS5's decision.
-/// CaptionTokensTests compares token by token with FTS5 on real captions.
+/// ASCII is known (letters and digits are token characters, A-Z folds to a-z). For every other
+/// character what SQLite does depends on its own Unicode 6.1 tables (categories, case folding, which
+/// diacritics it drops), which .NET's newer Unicode data does not reproduce (about 4,000 assigned code
+/// points differ: later emoji are token characters there, some combining marks separate tokens, some
+/// Latin letters keep their marks). So the treatment of each character is learned from SQLite itself,
+/// a page of 256 code points at a time when a caption first holds one, and kept for the process
+/// (<see cref="CodePoints"/>). CaptionRankingTests compares token by token with FTS5 over every code
+/// point to U+2FFFF and over real LAION captions.
 /// </remarks>
 internal sealed class CaptionTokens
 {
@@ -35,6 +39,10 @@ internal sealed class CaptionTokens
         return Enumerable.Range(0, tokens.Count).Select(i => tokens[i].ToString()).ToArray();
     }
 
+    /// <summary>True when FTS5 keeps the character in a token (it starts or continues one).</summary>
+    public static bool IsTokenCharacter(Rune rune) =>
+        rune.Value < 0x80 ? char.IsAsciiLetterOrDigit((char)rune.Value) : CodePoints.Of(rune.Value).Kind != CodePoints.Kind.Separator;
+
     public void Read(ReadOnlySpan<char> caption)
     {
         Count = 0;
@@ -54,10 +62,17 @@ internal sealed class CaptionTokens
             }
             Rune.DecodeFromUtf16(caption[i..], out var rune, out int length);
             i += length;
-            var category = Rune.GetUnicodeCategory(rune);
-            if (IsTokenCategory(category) || IsUnknownToUnicode61(rune.Value)) AppendFolded(rune, ref inToken);
-            // A combining diacritic inside a token is part of it (and folded away); anywhere else it separates.
-            else if (!(inToken && IsDiacritic(rune, category))) inToken = false;
+            var rule = CodePoints.Of(rune.Value);
+            // A token starts only at a token character; a combining mark may continue one (and mostly folds to nothing).
+            if (rule.Kind == CodePoints.Kind.Token || (inToken && rule.Kind == CodePoints.Kind.ContinuesOnly))
+            {
+                foreach (var folded in rule.Fold) Append(folded, ref inToken);
+                inToken = true;
+            }
+            else
+            {
+                inToken = false;
+            }
         }
     }
 
@@ -83,59 +98,6 @@ internal sealed class CaptionTokens
         return found;
     }
 
-    // unicode61's default token characters: categories L*, N* and Co.
-    private static bool IsTokenCategory(UnicodeCategory category) =>
-        category <= UnicodeCategory.OtherLetter
-        || category is UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber
-        || category == UnicodeCategory.PrivateUse;
-
-    // SQLite's tables are Unicode 6.1's, and code points assigned later are token characters there:
-    // the emoji blocks added since (U+1F900..U+1FAFF) and the skin-tone modifiers are the ones captions carry.
-    private static bool IsUnknownToUnicode61(int codePoint) =>
-        codePoint is (>= 0x1F900 and <= 0x1FAFF) or (>= 0x1F3FB and <= 0x1F3FF);
-
-    // SQLite's diacritic table is the combining marks of U+0300..U+036F.
-    private static bool IsDiacritic(Rune rune, UnicodeCategory category) =>
-        category == UnicodeCategory.NonSpacingMark && rune.Value is >= 0x300 and <= 0x36F;
-
-    private void AppendFolded(Rune rune, ref bool inToken)
-    {
-        var lower = Fold(rune);
-        Span<char> units = stackalloc char[2];
-        int count = lower.EncodeToUtf16(units);
-        // remove_diacritics 2 strips them from Latin letters only (SQLite's table covers U+00C0..U+024F and U+1E00..U+1EFF).
-        if (lower.Value is (>= 0xC0 and <= 0x24F) or (>= 0x1E00 and <= 0x1EFF))
-        {
-            var decomposed = lower.ToString().Normalize(NormalizationForm.FormD);
-            if (decomposed.Length > 0 && decomposed[0] < 0x250 && !char.IsSurrogate(decomposed[0]))
-            {
-                Append(decomposed[0], ref inToken);
-                return;
-            }
-        }
-        for (int k = 0; k < count; k++) Append(units[k], ref inToken);
-    }
-
-    /// <summary>Case folding: lower case, except where Unicode's simple folding maps a letter elsewhere (SQLite folds).</summary>
-    private static Rune Fold(Rune rune) => rune.Value switch
-    {
-        0x130 => new Rune('i'),          // capital I with dot above
-        0xB5 => new Rune(0x3BC),         // micro sign -> mu
-        0x17F => new Rune('s'),          // long s
-        0x345 => new Rune(0x3B9),        // combining ypogegrammeni -> iota
-        0x3C2 => new Rune(0x3C3),        // final sigma
-        0x3D0 => new Rune(0x3B2),
-        0x3D1 => new Rune(0x3B8),
-        0x3D5 => new Rune(0x3C6),
-        0x3D6 => new Rune(0x3C0),
-        0x3F0 => new Rune(0x3BA),
-        0x3F1 => new Rune(0x3C1),
-        0x3F5 => new Rune(0x3B5),        // lunate epsilon
-        0x1E9B => new Rune(0x1E61),
-        0x1FBE => new Rune(0x3B9),
-        _ => Rune.ToLowerInvariant(rune),
-    };
-
     private void Append(char c, ref bool inToken)
     {
         if (!inToken)
@@ -153,5 +115,85 @@ internal sealed class CaptionTokens
         if (used == text.Length) Array.Resize(ref text, used * 2);
         text[used++] = c;
         lengths[Count - 1]++;
+    }
+
+    /// <summary>What the caption file's tokenizer does with each non-ASCII code point, learned from SQLite.</summary>
+    internal static class CodePoints
+    {
+        public enum Kind : byte { Separator, Token, ContinuesOnly }
+
+        public readonly record struct Rule(Kind Kind, string Fold);
+
+        private const int PageBits = 8;
+        private static readonly Rule[]?[] pages = new Rule[]?[0x110000 >> PageBits];
+        private static readonly object learning = new();
+
+        public static Rule Of(int codePoint)
+        {
+            var page = Volatile.Read(ref pages[codePoint >> PageBits]) ?? Learn(codePoint >> PageBits);
+            return page[codePoint & ((1 << PageBits) - 1)];
+        }
+
+        /// <summary>
+        /// Tokenizes, in an in-memory FTS5 table with the caption file's tokenizer, "a" + c + "b" and
+        /// c + "b" for each code point c of the page and reads the tokens back (fts5vocab): "a", "b" = c
+        /// separates; one token "a" F "b" = c stays in a token, folded to F; and c + "b" giving F + "b" =
+        /// c may also start one (else it only continues one, as a combining mark does). About 2 ms a page.
+        /// </summary>
+        private static Rule[] Learn(int page)
+        {
+            lock (learning)
+            {
+                if (Volatile.Read(ref pages[page]) is { } known) return known;
+                int first = page << PageBits, count = 1 << PageBits;
+                var tokens = new Dictionary<long, SortedDictionary<int, string>>();
+                using (var connection = new SqliteConnection("Data Source=:memory:"))
+                {
+                    connection.Open();
+                    SqliteSetup.Execute(connection, $"""
+                        CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{CaptionIndex.Tokenizer}');
+                        CREATE VIRTUAL TABLE v USING fts5vocab(t, instance);
+                        """);
+                    using (var transaction = connection.BeginTransaction())
+                    using (var insert = new BulkStatement(connection, "INSERT INTO t(rowid, x) VALUES (?1, ?2)"))
+                    {
+                        for (int k = 0; k < count; k++)
+                        {
+                            if (!Rune.IsValid(first + k)) continue;
+                            var c = new Rune(first + k).ToString();
+                            insert.Bind(1, 2L * k + 1);
+                            insert.Bind(2, "a" + c + "b");
+                            insert.Run();
+                            insert.Bind(1, 2L * k + 2);
+                            insert.Bind(2, c + "b");
+                            insert.Run();
+                        }
+                        transaction.Commit();
+                    }
+                    using var read = connection.CreateCommand();
+                    read.CommandText = "SELECT doc, offset, term FROM v";
+                    using var reader = read.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        long doc = reader.GetInt64(0);
+                        if (!tokens.TryGetValue(doc, out var terms)) tokens[doc] = terms = new();
+                        terms[reader.GetInt32(1)] = reader.GetString(2);
+                    }
+                }
+                var rules = new Rule[count];
+                for (int k = 0; k < count; k++)
+                {
+                    var inside = tokens.GetValueOrDefault(2L * k + 1)?.Values.ToArray() ?? [];
+                    var atStart = tokens.GetValueOrDefault(2L * k + 2)?.Values.ToArray() ?? [];
+                    rules[k] = inside is [var one] && one.Length >= 2 && one[0] == 'a' && one[^1] == 'b'
+                        ? (one[1..^1] is var fold && fold.Length > 0 && atStart is [var started] && started == fold + "b"
+                            ? new Rule(Kind.Token, fold)
+                            : new Rule(Kind.ContinuesOnly, fold))
+                        : new Rule(Kind.Separator, "");
+                }
+                Volatile.Write(ref pages[page], rules);
+                return rules;
+            }
+        }
     }
 }

@@ -222,11 +222,14 @@ public sealed class IndexStore : IDisposable
             {
                 if (buildIndexesAfter) SqliteSetup.Execute(connection, RowIndexes, transaction);
             }
-            finally
+            catch
             {
-                // On disk before the rows that point into it are committed (and never left running on failure).
-                vectorsOnDisk.GetAwaiter().GetResult();
+                // Never left running; the index build's error is the one to report.
+                try { vectorsOnDisk.Wait(); } catch (AggregateException) { }
+                throw;
             }
+            // On disk before the rows that point into it are committed.
+            vectorsOnDisk.GetAwaiter().GetResult();
 
             SqliteSetup.Execute(connection, "UPDATE shards SET rows = $r, fingerprinted = $f, skipped = $s, errors = $e WHERE id = $id", transaction,
                 ("$r", count), ("$f", fingerprinted), ("$s", skipped()), ("$e", errors()), ("$id", shardId));
@@ -263,14 +266,26 @@ public sealed class IndexStore : IDisposable
         try
         {
             transaction.Commit();
-            var captionsCommitted = Task.Run(() => captions.Commit(captionsAfter));
-            try
-            {
-                SqliteSetup.Execute(connection, "PRAGMA wal_checkpoint(PASSIVE)");
-            }
-            catch (SqliteException)
-            {
-            }
+        }
+        catch
+        {
+            // Back to SQLite's default without hiding why the commit failed.
+            try { SqliteSetup.Execute(connection, "PRAGMA wal_autocheckpoint = 1000", transaction.Connection is null ? null : transaction); } catch { }
+            throw;
+        }
+        // SQLite's default again (it acts at the next commit, not before).
+        SqliteSetup.Execute(connection, "PRAGMA wal_autocheckpoint = 1000");
+        var captionsCommitted = Task.Run(() => captions.Commit(captionsAfter));
+        try
+        {
+            SqliteSetup.Execute(connection, "PRAGMA wal_checkpoint(PASSIVE)");
+        }
+        catch (SqliteException)
+        {
+        }
+        finally
+        {
+            // The caption file's transaction is disposed with its writer: never while it still commits.
             try
             {
                 captionsCommitted.GetAwaiter().GetResult();
@@ -278,11 +293,6 @@ public sealed class IndexStore : IDisposable
             catch (Exception e) when (e is SqliteException or IOException)
             {
             }
-        }
-        finally
-        {
-            // SQLite's default; inside the transaction still when the commit failed.
-            SqliteSetup.Execute(connection, "PRAGMA wal_autocheckpoint = 1000", transaction.Connection is null ? null : transaction);
         }
     }
 
@@ -519,8 +529,8 @@ public sealed class IndexStore : IDisposable
         }
     }
 
-    /// <summary>An uncapped search expected to match at least this many rows is read by two connections on two cores.</summary>
-    internal const int SecondReaderFrom = 2_000;
+    /// <summary>Once one connection has read this many matches of an uncapped search, a second on another core takes the ranges left.</summary>
+    internal const int SecondReaderAfter = 1_000;
 
     /// <summary>An uncapped search reads the ids in this many ranges, each taken by whichever connection is free.</summary>
     private const int CaptionRanges = 16;
@@ -580,16 +590,16 @@ public sealed class IndexStore : IDisposable
         SqliteSetup.Scalar<long>(connection, "SELECT count(*) FROM cap.captions WHERE captions MATCH $q", null, ("$q", match));
 
     /// <summary>
-    /// The matching rows with ids up to <paramref name="through"/>, scored. The first of
-    /// <see cref="CaptionRanges"/> id ranges tells how many to expect: few, and the rest is read in one
-    /// go; <see cref="SecondReaderFrom"/> or more, and a second connection on another core takes
-    /// ranges too, each connection the next one free, so both finish together whatever the spread;
-    /// more than <see cref="MaxCaptionMatchesHeld"/>, and none are kept (null).
+    /// The matching rows with ids up to <paramref name="through"/>, scored, or null when there are more
+    /// than <see cref="MaxCaptionMatchesHeld"/>. The ids are cut into <see cref="CaptionRanges"/> ranges
+    /// taken in turn; once this connection has read <see cref="SecondReaderAfter"/> matches and two
+    /// ranges or more are left, a second connection on another core takes ranges too, each connection
+    /// the next one free, so both finish together wherever the matches lie.
     /// </summary>
     private List<(IndexedRow Row, double Score)>? ReadCaptionMatches(string match, long? datasetId, long through, CaptionRanking ranking, double[] idf, IReadOnlyDictionary<long, string> datasetNames)
     {
         long span = through / CaptionRanges + 1;
-        int next = 1;
+        int next = 0;
         bool TakeRange(out long from, out long to)
         {
             int range = Interlocked.Increment(ref next) - 1;
@@ -598,51 +608,100 @@ public sealed class IndexStore : IDisposable
             return range < CaptionRanges;
         }
 
+        var held = new HeldMatches(MaxCaptionMatchesHeld);
         var found = new List<(IndexedRow Row, double Score)>();
-        using var reader = new CaptionMatchReader(connection, match, datasetId, ranking, idf, datasetNames);
-        reader.Read(1, span, found);
-        long expected = (long)found.Count * CaptionRanges;
-        CaptionReadersOfLastSearch = 0;
-        if (expected > MaxCaptionMatchesHeld) return null;
+        Task<List<(IndexedRow Row, double Score)>>? second = null;
         CaptionReadersOfLastSearch = 1;
-        if (expected < SecondReaderFrom)
-        {
-            reader.Read(span + 1, through, found);
-            return found;
-        }
-        CaptionReadersOfLastSearch = 2;
-
-        var other = secondReader ??= SqliteSetup.Open(Path, readOnly: true);
-        var itsRanking = ranking.ForAnotherThread();
-        var second = Task.Factory.StartNew(() =>
-        {
-            var itsFound = new List<(IndexedRow Row, double Score)>();
-            SqliteSetup.Execute(other, "ATTACH DATABASE $p AS cap", null, ("$p", CaptionIndex.PathFor(Path)));
-            try
-            {
-                using var itsReader = new CaptionMatchReader(other, match, datasetId, itsRanking, idf, datasetNames);
-                while (TakeRange(out long from, out long to)) itsReader.Read(from, to, itsFound);
-            }
-            finally
-            {
-                SqliteSetup.Execute(other, "DETACH DATABASE cap");
-            }
-            return itsFound;
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            while (TakeRange(out long from, out long to)) reader.Read(from, to, found);
-            found.AddRange(second.GetAwaiter().GetResult());
-            return found;
+            using var reader = new CaptionMatchReader(connection, match, datasetId, ranking, idf, datasetNames, held);
+            while (TakeRange(out long from, out long to) && reader.Read(from, to, found))
+            {
+                if (second is null && found.Count >= SecondReaderAfter && Volatile.Read(ref next) <= CaptionRanges - 2)
+                {
+                    CaptionReadersOfLastSearch = 2;
+                    var other = secondReader ??= SqliteSetup.Open(Path, readOnly: true);
+                    var itsRanking = ranking.ForAnotherThread();
+                    second = Task.Factory.StartNew(() =>
+                    {
+                        var itsFound = new List<(IndexedRow Row, double Score)>();
+                        AttachCaptionsTo(other);
+                        try
+                        {
+                            using var itsReader = new CaptionMatchReader(other, match, datasetId, itsRanking, idf, datasetNames, held);
+                            while (TakeRange(out long itsFrom, out long itsTo) && itsReader.Read(itsFrom, itsTo, itsFound)) { }
+                        }
+                        finally
+                        {
+                            DetachCaptionsFrom(other);
+                        }
+                        return itsFound;
+                    }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                }
+            }
+            if (second is not null) found.AddRange(second.GetAwaiter().GetResult());
         }
         finally
         {
             // Never return (and let the store be disposed) while the second connection is still reading;
             // if this thread failed, stop handing it ranges.
             Interlocked.Exchange(ref next, CaptionRanges);
-            try { second.Wait(); } catch (AggregateException) { }
+            held.Stop();
+            try { second?.Wait(); } catch (AggregateException) { }
+        }
+        if (held.Overflowed)
+        {
+            CaptionReadersOfLastSearch = 0;
+            return null;
+        }
+        return found;
+    }
+
+    /// <summary>Matches held by the readers of one search, against its limit (counted in batches: a shared count a row would cost the two cores).</summary>
+    private sealed class HeldMatches(int limit)
+    {
+        private const int Batch = 1_024;
+        private long count;
+        private volatile bool stopped;
+
+        public bool Overflowed { get; private set; }
+
+        /// <summary>Counts <paramref name="rows"/> more; false when the search must stop (too many, or stopped).</summary>
+        public bool Add(int rows)
+        {
+            if (Interlocked.Add(ref count, rows) > limit)
+            {
+                Overflowed = true;
+                stopped = true;
+            }
+            return !stopped;
+        }
+
+        public void Stop() => stopped = true;
+
+        public static int BatchSize => Batch;
+    }
+
+    private void AttachCaptionsTo(SqliteConnection other)
+    {
+        // Left attached by a failed detach: attached again, in case the file was replaced since.
+        DetachCaptionsFrom(other);
+        SqliteSetup.Execute(other, "ATTACH DATABASE $p AS cap", null, ("$p", CaptionIndex.PathFor(Path)));
+    }
+
+    private static void DetachCaptionsFrom(SqliteConnection other)
+    {
+        try
+        {
+            if (SqliteSetup.Scalar<long>(other, "SELECT count(*) FROM pragma_database_list WHERE name = 'cap'") > 0) SqliteSetup.Execute(other, "DETACH DATABASE cap");
+        }
+        catch (SqliteException)
+        {
         }
     }
+
+    /// <summary>The connection's automatic checkpoint threshold in pages (for tests: an import turns it off around its commit).</summary>
+    internal long WalAutocheckpoint => SqliteSetup.Scalar<long>(connection, "PRAGMA wal_autocheckpoint");
 
     /// <summary>How many connections read the last uncapped caption search, 0 when it was streamed in rank order (for tests).</summary>
     internal int CaptionReadersOfLastSearch { get; private set; }
@@ -654,7 +713,7 @@ public sealed class IndexStore : IDisposable
     /// The matching rows of one connection, read through SQLite's C API (<see cref="BulkStatement"/>:
     /// a third fewer calls a row, 30% of the search's time at 1M rows), one id range at a time.
     /// </summary>
-    private sealed class CaptionMatchReader(SqliteConnection connection, string match, long? datasetId, CaptionRanking ranking, double[] idf, IReadOnlyDictionary<long, string> datasetNames) : IDisposable
+    private sealed class CaptionMatchReader(SqliteConnection connection, string match, long? datasetId, CaptionRanking ranking, double[] idf, IReadOnlyDictionary<long, string> datasetNames, HeldMatches held) : IDisposable
     {
         // Width and height are never negative: -1 stands for NULL, saving a call a column.
         private readonly BulkStatement query = new(connection,
@@ -662,12 +721,14 @@ public sealed class IndexStore : IDisposable
             + " FROM cap.captions c JOIN rows r ON r.id = c.rowid WHERE captions MATCH ?1 AND c.rowid BETWEEN ?2 AND ?3"
             + (datasetId is null ? "" : " AND r.dataset_id = ?4"));
 
-        public void Read(long from, long through, List<(IndexedRow Row, double Score)> found)
+        /// <summary>Adds the matches with ids in [from, through]; false when the search must stop.</summary>
+        public bool Read(long from, long through, List<(IndexedRow Row, double Score)> found)
         {
             query.Bind(1, match);
             query.Bind(2, from);
             query.Bind(3, through);
             if (datasetId is not null) query.Bind(4, datasetId);
+            int uncounted = 0;
             while (query.Step())
             {
                 var caption = query.Text(4);
@@ -676,7 +737,17 @@ public sealed class IndexStore : IDisposable
                     width < 0 ? null : (int)width, height < 0 ? null : (int)height, query.Blob(7), query.Blob(8),
                     query.IsNull(9) ? null : unchecked((ulong)query.Int64(9)), query.Int64(10) != 0);
                 found.Add((row, ranking.Score(caption ?? "", idf)));
+                if (++uncounted == HeldMatches.BatchSize)
+                {
+                    uncounted = 0;
+                    if (!held.Add(HeldMatches.BatchSize))
+                    {
+                        query.Reset();
+                        return false;
+                    }
+                }
             }
+            return held.Add(uncounted);
         }
 
         public void Dispose() => query.Dispose();

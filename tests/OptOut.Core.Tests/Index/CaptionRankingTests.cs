@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Datasets;
 using OptOut.Core.Index;
@@ -44,6 +45,10 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
         "ÀÉÎÕÜ àéîõü ÿ Ÿ ḉ ṏ ẫ ỹ",
         "T.C DİCLE KALKINMA AJANSI, DESTEKLERİ",
         "Proposition 2 Assume the δ ϵ (0,1)",
+        "red abc🌭fox fox love 🖤 🙂 🛒 🟠 ₿ ✀ ⏴",
+        "x\u0305y a\u0332b \u0305start",
+        "Ǡǡ Ǽǽ Ǿǿ",
+        "\u1C90\u1C91 \uA7C0\uA7C1",
         "",
         "   ...   ",
     ];
@@ -53,6 +58,16 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
     {
         var differences = CompareWithFts5(Awkward);
         Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
+    [Fact]
+    public void Every_code_point_to_U_2FFFF_is_tokenized_as_fts5_does_inside_at_the_start_of_and_after_a_word()
+    {
+        // One text a code point: inside a word, starting one, and after a separator.
+        var texts = Enumerable.Range(0x80, 0x30000 - 0x80).Where(Rune.IsValid)
+            .Select(c => new Rune(c).ToString()).Select(c => $"Ab{c}c {c}b x {c}").ToList();
+        var differences = CompareWithFts5(texts);
+        Assert.True(differences.Count == 0, $"{differences.Count} of {texts.Count} differ:\n" + string.Join("\n", differences.Take(10)));
     }
 
     [SharedDataFact("laion_urls_10000.parquet")]
@@ -144,7 +159,30 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
             }).ToList();
             Assert.True(store.ImportShard(id, dataset, dataset, "test", rows, () => 0, () => 0, null));
         }
+        // Fingerprinted rows (hashes, an embedding; one SHA-256 empty), then a word found only in the last ids.
+        long hashed = store.EnsureDataset("hashed");
+        var fingerprinted = Enumerable.Range(0, 500).Select(i => new IndexRow
+        {
+            Key = $"h-{i}",
+            Caption = $"wedding photo hashed {i}",
+            Sha256 = i == 0 ? [] : Enumerable.Range(0, 32).Select(b => (byte)(b * 7 + i)).ToArray(),
+            Md5 = Enumerable.Range(0, 16).Select(b => (byte)(b + i)).ToArray(),
+            PerceptualHash = 0xF000_0000_0000_0000UL + (ulong)i,
+            Embedding = i % 2 == 0 ? [(Half)0.5f, (Half)0.5f, (Half)0.5f, (Half)0.5f] : null,
+        }).ToList();
+        Assert.True(store.ImportShard(hashed, "hashed", "hashed", "test", fingerprinted, () => 0, () => 0, "test-model"));
+        long late = store.EnsureDataset("late");
+        var zebras = Enumerable.Range(0, 3_000).Select(i => new IndexRow { Key = $"z-{i}", Caption = $"zebra crossing {i}" }).ToList();
+        Assert.True(store.ImportShard(late, "late", "late", "test", zebras, () => 0, () => 0, null));
         return store;
+    }
+
+    /// <summary>Every column equal, byte arrays by content.</summary>
+    private static void AssertSameRow(IndexedRow expected, IndexedRow actual)
+    {
+        Assert.Equal(expected with { Sha256 = null, Md5 = null }, actual with { Sha256 = null, Md5 = null });
+        Assert.Equal(expected.Sha256, actual.Sha256);
+        Assert.Equal(expected.Md5, actual.Md5);
     }
 
     public static TheoryData<string, string?> Queries() => new()
@@ -159,6 +197,10 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
         { "red fox", null },
         { "red fox", "two" },
         { "whale \"blue whale\" snow*", null },
+        { "hashed", null },
+        { "zebra", null },
+        { "zebra", "late" },
+        { "photo*", "two" },
         { "nothing-matches-this", null },
     };
 
@@ -174,7 +216,7 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
         for (int i = 0; i < ours.Count; i++)
         {
             Assert.True(Math.Abs(ours[i].Score - fts5[i].Score) <= 1e-9 * Math.Max(1, Math.Abs(fts5[i].Score)), $"{ours[i].Row.Key}: {ours[i].Score} vs {fts5[i].Score}");
-            Assert.Equal(fts5[i].Row, ours[i].Row with { Sha256 = fts5[i].Row.Sha256, Md5 = fts5[i].Row.Md5 });
+            AssertSameRow(fts5[i].Row, ours[i].Row);
         }
         if (dataset is not null) Assert.All(ours, r => Assert.Equal(dataset, r.Row.Dataset));
     }
@@ -189,11 +231,16 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
         Assert.Equal(ours.Count, ours.Select(r => r.Row.Id).Distinct().Count());
         var expected = IndexFixtures.QueryFile<long>(store.Path + ".captions", "SELECT count(*) FROM captions WHERE captions MATCH 'wedding'");
         Assert.Equal(expected, ours.Count);
-        // Columns as GetRows reads them (NULL widths stay NULL, not -1).
-        var sample = ours.Where((_, i) => i % 500 == 0).ToList();
+        // Columns as GetRows reads them: NULL widths stay NULL (not -1), hashes, an empty SHA-256, embeddings.
+        var sample = ours.Where((r, i) => i % 200 == 0 || r.Row.Dataset == "hashed").ToList();
         var rows = store.GetRows(sample.Select(r => r.Row.Id).ToList()).ToDictionary(r => r.Id);
-        Assert.All(sample, r => Assert.Equal(rows[r.Row.Id], r.Row with { Sha256 = rows[r.Row.Id].Sha256, Md5 = rows[r.Row.Id].Md5 }));
+        Assert.All(sample, r => AssertSameRow(rows[r.Row.Id], r.Row));
         Assert.Contains(sample, r => r.Row.Width is null);
+        var hashed = sample.Where(r => r.Row.Dataset == "hashed").ToList();
+        Assert.Equal(500, hashed.Count);
+        Assert.Single(hashed, r => r.Row.Sha256 is { Length: 0 });
+        Assert.All(hashed, r => Assert.NotNull(r.Row.PerceptualHash));
+        Assert.Equal(250, hashed.Count(r => r.Row.HasEmbedding));
 
         // A rare phrase is read by this connection alone.
         store.SearchCaptions("\"fox fox fox\"").ToList();
@@ -201,15 +248,29 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
     }
 
     [Fact]
-    public void More_matches_than_it_holds_are_streamed_in_the_same_order_with_the_same_scores()
+    public void Matches_in_the_later_ids_only_still_bring_in_the_second_connection()
     {
         var store = captions.Store;
-        var held = store.SearchCaptions("photo*").ToList();
+        // Dataset two holds ids 20,001-40,000: the first half of the ranges finds nothing of it.
+        var ours = store.SearchCaptions("photo*", "two").ToList();
         Assert.Equal(2, store.CaptionReadersOfLastSearch);
+        Assert.True(ours.Count > 1_000, $"{ours.Count} matches");
+    }
+
+    [Theory]
+    [InlineData("photo*", null)]
+    [InlineData("zebra", null)]     // all in the last ids: nothing in the first ranges predicts them
+    [InlineData("zebra", "late")]
+    public void More_matches_than_it_holds_are_streamed_in_the_same_order_with_the_same_scores(string query, string? dataset)
+    {
+        var store = captions.Store;
+        var held = store.SearchCaptions(query, dataset).ToList();
+        Assert.NotEqual(0, store.CaptionReadersOfLastSearch);
+        Assert.True(held.Count > 1_000, $"{held.Count} matches");
         store.MaxCaptionMatchesHeld = 1_000;
         try
         {
-            var streamed = store.SearchCaptions("photo*").ToList();
+            var streamed = store.SearchCaptions(query, dataset).ToList();
             Assert.Equal(0, store.CaptionReadersOfLastSearch);
             Assert.Equal(held.Select(r => r.Row.Id), streamed.Select(r => r.Row.Id));
             Assert.All(held.Zip(streamed), p => Assert.True(Math.Abs(p.First.Score - p.Second.Score) <= 1e-9 * Math.Abs(p.First.Score)));

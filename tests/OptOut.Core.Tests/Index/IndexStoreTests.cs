@@ -225,6 +225,7 @@ public sealed class IndexStoreTests : IDisposable
         Add("big", "s1", rows);
         long after = new FileInfo(store.Path).Length;
         Assert.True(after > before + 1_000_000, $"index file {before} -> {after} bytes");
+        Assert.Equal(1000, store.WalAutocheckpoint);
         // Later small writes still work and are read back by another connection.
         store.EnsureDataset("another");
         Assert.Equal(2L, IndexFixtures.QueryFile<long>(store.Path, "SELECT count(*) FROM datasets"));
