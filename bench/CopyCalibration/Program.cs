@@ -126,6 +126,33 @@ if (options.QueryRotations.Length > 0)
         }
     }
 }
+// Experiment (--query-crops "0.9,0.8"): each original is also fingerprinted cut down to its centre,
+// keeping that share of its width and height (as a dataset builder's centre crop would), and a pair
+// scores its best variant. The copies' own crop keeps 0.84.
+if (options.QueryCrops.Length > 0)
+{
+    Console.Error.WriteLine($"Fingerprinting the originals' centres ({string.Join(", ", options.QueryCrops)} of each side)...");
+    foreach (var keep in options.QueryCrops)
+    {
+        var cropped = new Fingerprint[corpus.Queries.Count];
+        for (int q = 0; q < corpus.Queries.Count; q++)
+        {
+            var original = corpus.Queries[q];
+            using var decoded = ImageLoader.Decode(original.Content, original.Path, ImageLimits.Default);
+            int w = Math.Max(1, (int)Math.Round(decoded.Width * keep)), h = Math.Max(1, (int)Math.Round(decoded.Height * keep));
+            using var centre = decoded.Pixels.Clone(x => x.Crop(new Rectangle((decoded.Width - w) / 2, (decoded.Height - h) / 2, w, h)));
+            using var png = new MemoryStream();
+            centre.SaveAsPng(png, new PngEncoder());
+            cropped[q] = Take($"{original.RelativePath}#query-crop{keep}", png.ToArray());
+        }
+        var variant = PairScores.Compute(cropped, items, copyOf.ToArray(), alterationOf.ToArray());
+        for (int at = 0; at < scores.Distance.Length; at++)
+        {
+            scores.Distance[at] = Math.Min(scores.Distance[at], variant.Distance[at]);
+            scores.Cosine[at] = Math.Max(scores.Cosine[at], variant.Cosine[at]);
+        }
+    }
+}
 WritePairs(Path.Combine(Path.GetDirectoryName(options.CachePath)!, "pairs.tsv"), scores, corpus, itemNames);
 var report = new Report(options, corpus, scores, itemNames, model.ModelId, copyBytes, fingerprintSeconds, cache);
 var markdown = report.Build();
@@ -186,9 +213,9 @@ static byte[] Encode(Image copy, Alteration alteration, int jpegQuality)
 namespace CopyCalibration
 {
     public sealed record Options(string Models, string Source, string Markdown, int Queries, int Distractors, int MinQuerySide, int JpegQuality, int Threads, string CachePath,
-        float[] QueryRotations)
+        float[] QueryRotations, float[] QueryCrops)
     {
-        public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"]";
+        public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]";
 
         public static Options? Parse(string[] args)
         {
@@ -205,7 +232,8 @@ namespace CopyCalibration
                 Path.GetFullPath(map["models"]), Path.GetFullPath(map["source"]), markdown,
                 Int("queries", 150), Int("distractors", 2000), Int("min-query-side", 200), Int("jpeg-quality", 95), Math.Max(1, Int("threads", 2)),
                 Path.GetFullPath(map.TryGetValue("cache", out var c) ? c : Path.Combine("out", "copy-calibration", "fingerprints.cache")),
-                map.TryGetValue("query-rotations", out var r) ? r.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : []);
+                map.TryGetValue("query-rotations", out var r) ? r.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [],
+                map.TryGetValue("query-crops", out var k) ? k.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : []);
         }
     }
 

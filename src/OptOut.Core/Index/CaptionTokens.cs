@@ -147,7 +147,7 @@ internal sealed class CaptionTokens
                 if (Volatile.Read(ref pages[page]) is { } known) return known;
                 int first = page << PageBits, count = 1 << PageBits;
                 var tokens = new Dictionary<long, SortedDictionary<int, string>>();
-                using (var connection = new SqliteConnection("Data Source=:memory:"))
+                using (var connection = new SqliteConnection("Data Source=:memory:;Pooling=False"))
                 {
                     connection.Open();
                     SqliteSetup.Execute(connection, $"""

@@ -540,8 +540,8 @@ public sealed class IndexStore : IDisposable
     /// joined to FTS5's matches (sequential in the index file, where reading them in rank order
     /// jumps about it) and scored here from their captions (<see cref="CaptionRanking"/>, the same
     /// BM25 as FTS5's bm25(), which would cost a size lookup and a position walk a match). Common
-    /// words match tens of thousands of rows: the upper half of the ids is then read by a second
-    /// connection on another core. 1M rows, 5,700-68,000 matches: docs/index-benchmarks.md.
+    /// words match tens of thousands of rows: a second connection on another core then shares the
+    /// id ranges left (<see cref="ReadCaptionMatches"/>). 1M rows, 5,700-68,000 matches: docs/index-benchmarks.md.
     /// </summary>
     private IEnumerable<(IndexedRow Row, double Score)> SearchEveryCaption(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset)
     {
@@ -580,9 +580,9 @@ public sealed class IndexStore : IDisposable
     }
 
     /// <summary>
-    /// An uncapped search expected to match more rows than this is streamed in FTS5's rank order
-    /// instead (<see cref="SearchCaptionsRankedByFts5"/>, holding only ids and scores), so that memory
-    /// stays bounded whatever the index's size: 250,000 rows held are about 150 MB.
+    /// An uncapped search that finds more rows than this (counted as they are read) is streamed in
+    /// FTS5's rank order instead (<see cref="SearchCaptionsRankedByFts5"/>, holding only ids and scores),
+    /// so that memory stays bounded whatever the index's size: 250,000 rows held are about 150 MB.
     /// </summary>
     internal int MaxCaptionMatchesHeld { get; set; } = 250_000;
 
