@@ -1,12 +1,13 @@
 <#
 .SYNOPSIS
-    What Find-TrainedImage -IncludeRotated costs a query picture, beside the same search without it.
+    What Find-TrainedImage -IncludeRotated and -IncludeCropped cost a query picture, beside the same search without them.
 
 .DESCRIPTION
     Imports a folder of real artworks (Debian's openclipart-png) as an image-folder training set, then
-    searches it with other artworks, with and without -IncludeRotated, alternating, and prints the
-    median milliseconds a query picture for each and their ratio. The switch adds four rotated views
-    of each picture: four more model runs plus their searches.
+    searches it with other artworks, without either switch, with -IncludeRotated and with -IncludeCropped,
+    alternating, and prints the median milliseconds a query picture for each and their ratios to the
+    plain search. -IncludeRotated adds four rotated views of each picture, -IncludeCropped two centre
+    cuts: that many more model runs plus their searches.
 
 .EXAMPLE
     dotnet pwsh bench/FindRotated.Bench.ps1 -ModulePath out/OptOut
@@ -41,20 +42,26 @@ try {
 
     $plain = [System.Collections.Generic.List[double]]::new()
     $turned = [System.Collections.Generic.List[double]]::new()
+    $cropped = [System.Collections.Generic.List[double]]::new()
     for ($r = 0; $r -lt $Repetitions; $r++) {
         $plain.Add((Measure-Command { $null = $queries | Find-TrainedImage -IndexPath $index }).TotalMilliseconds / $queries.Count)
         $turned.Add((Measure-Command { $null = $queries | Find-TrainedImage -IndexPath $index -IncludeRotated }).TotalMilliseconds / $queries.Count)
+        $cropped.Add((Measure-Command { $null = $queries | Find-TrainedImage -IndexPath $index -IncludeCropped }).TotalMilliseconds / $queries.Count)
     }
     $median = { param($v) $s = @($v | Sort-Object); $s[[math]::Floor(($s.Count - 1) / 2)] }
+    $runs = { param($v) ($v | ForEach-Object { [math]::Round($_, 1) }) -join ' / ' }
     $p = & $median $plain
     $t = & $median $turned
+    $c = & $median $cropped
     [pscustomobject]@{
         IndexedImages             = $IndexedImages
         QueryImages               = $queries.Count
         MsPerQuery                = [math]::Round($p, 1)
         MsPerQueryIncludeRotated  = [math]::Round($t, 1)
         Ratio                     = [math]::Round($t / $p, 2)
-        Runs                      = "$(($plain | ForEach-Object { [math]::Round($_, 1) }) -join ' / ') ms; with the switch $(($turned | ForEach-Object { [math]::Round($_, 1) }) -join ' / ') ms"
+        MsPerQueryIncludeCropped  = [math]::Round($c, 1)
+        RatioCropped              = [math]::Round($c / $p, 2)
+        Runs                      = "$(& $runs $plain) ms; -IncludeRotated $(& $runs $turned) ms; -IncludeCropped $(& $runs $cropped) ms"
     }
 }
 finally {

@@ -137,15 +137,22 @@ Describe 'Find-TrainedImage by image' {
         $missed | Should -BeNullOrEmpty -Because "each re-post should be found as a Copy; missed: $($missed -join '; ')"
     }
 
-    It 'finds the rotated re-posts with -IncludeRotated, keeping everything found without it' {
-        $turned = @($artistFiles | Find-TrainedImage -IndexPath $index -IncludeRotated)
-        foreach ($repost in @($reposts | Where-Object Alteration -EQ 'rotate')) {
+    It 'finds the <Alteration> re-posts with -<Switch>, keeping everything found without it' -TestCases @(
+        @{ Alteration = 'rotate'; Switch = 'IncludeRotated' }
+        @{ Alteration = 'crop'; Switch = 'IncludeCropped' }
+    ) {
+        param($Alteration, $Switch)
+        $views = @{ $Switch = $true }
+        $viewed = @($artistFiles | Find-TrainedImage -IndexPath $index @views)
+        $altered = @($reposts | Where-Object Alteration -EQ $Alteration)
+        $altered.Count | Should -BeGreaterThan 0
+        foreach ($repost in $altered) {
             $query = $artistFiles[$repost.Work - 1].FullName
-            $hit = @($turned | Where-Object { $_.Query -eq $query -and $_.Url -eq $repost.Url })
-            $hit.MatchKind | Should -Be 'Copy' -Because "$($repost.Url) is the work turned a few degrees ($(Get-Observed $repost) without the views)"
+            $hit = @($viewed | Where-Object { $_.Query -eq $query -and $_.Url -eq $repost.Url })
+            $hit.MatchKind | Should -Be 'Copy' -Because "$($repost.Url) is the work altered ($Alteration; $(Get-Observed $repost) without the views)"
         }
         foreach ($row in $byImage) {
-            @($turned | Where-Object { $_.Query -eq $row.Query -and $_.Url -eq $row.Url -and $_.MatchKind -eq $row.MatchKind }).Count | Should -Be 1
+            @($viewed | Where-Object { $_.Query -eq $row.Query -and $_.Url -eq $row.Url -and $_.MatchKind -eq $row.MatchKind }).Count | Should -Be 1
         }
     }
 

@@ -58,23 +58,40 @@ public sealed class Fingerprinter
     /// </summary>
     public IReadOnlyList<float> ViewAngles { get; init; } = [];
 
+    /// <summary>Shares of each side kept by the centre cuts a search can add: copies cut down to their
+    /// centre (a dataset builder's centre crop) score low against the whole picture
+    /// (docs/copy-detection.md, "query-side centre cuts").</summary>
+    public static readonly IReadOnlyList<float> CentreCutShares = [0.9f, 0.8f];
+
+    /// <summary>
+    /// When set, each picture is also fingerprinted cut down to its centre, keeping these shares of
+    /// its width and height: more <see cref="ImageFingerprint.Views"/>, one model run each.
+    /// </summary>
+    public IReadOnlyList<float> ViewCentreCuts { get; init; } = [];
+
     // Both fingerprints shrink the picture (32 px for the hash, the model's 224 px input): turning it
     // at full size cost about 0.6 s a query picture of clip-art; at 512 px a small part of that.
     private const int ViewSide = 512;
 
     private List<(ulong PerceptualHash, float[] ModelInput)>? PrepareViews(Image<Rgb24> pixels)
     {
-        if (ViewAngles.Count == 0) return null;
+        if (ViewAngles.Count == 0 && ViewCentreCuts.Count == 0) return null;
         using var small = Math.Max(pixels.Width, pixels.Height) <= ViewSide ? null
             : pixels.Clone(x => x.Resize(new ResizeOptions { Size = new Size(ViewSide, ViewSide), Mode = SixLabors.ImageSharp.Processing.ResizeMode.Max }));
         var source = small ?? pixels;
-        var views = new List<(ulong, float[])>(ViewAngles.Count);
+        int w = source.Width, h = source.Height;
+        var views = new List<(ulong, float[])>(ViewAngles.Count + ViewCentreCuts.Count);
         foreach (var angle in ViewAngles)
         {
-            int w = source.Width, h = source.Height;
             using var turned = source.Clone(x => x.Rotate(angle));
             turned.Mutate(x => x.Crop(new Rectangle((turned.Width - w) / 2, (turned.Height - h) / 2, w, h)));
             views.Add(HashAndModelInput(turned));
+        }
+        foreach (var share in ViewCentreCuts)
+        {
+            int cw = Math.Max(1, (int)Math.Round(w * share)), ch = Math.Max(1, (int)Math.Round(h * share));
+            using var centre = source.Clone(x => x.Crop(new Rectangle((w - cw) / 2, (h - ch) / 2, cw, ch)));
+            views.Add(HashAndModelInput(centre));
         }
         return views;
     }
@@ -96,6 +113,6 @@ public sealed record ImageView(ulong PerceptualHash, float[] Embedding);
 public sealed record PreparedImage(
     string Path, string Sha256, byte[] Md5, ulong PerceptualHash, int Width, int Height, string Format, float[] ModelInput)
 {
-    /// <summary>The rotated views' hashes and model inputs (<see cref="Fingerprinter.ViewAngles"/>), if asked for.</summary>
+    /// <summary>The rotated views' and centre cuts' hashes and model inputs (<see cref="Fingerprinter.ViewAngles"/>, <see cref="Fingerprinter.ViewCentreCuts"/>), if asked for.</summary>
     public IReadOnlyList<(ulong PerceptualHash, float[] ModelInput)>? Views { get; init; }
 }

@@ -12,7 +12,7 @@ public sealed record ImageFingerprint(
     string ModelId,
     float[] Embedding)
 {
-    /// <summary>The picture turned a few degrees (<see cref="Fingerprinter.ViewAngles"/>), when asked for: extra queries for rotated copies.</summary>
+    /// <summary>The picture turned a few degrees (<see cref="Fingerprinter.ViewAngles"/>) and cut down to its centre (<see cref="Fingerprinter.ViewCentreCuts"/>), when asked for: extra queries for rotated and cropped copies.</summary>
     public IReadOnlyList<ImageView>? Views { get; init; }
 }
 

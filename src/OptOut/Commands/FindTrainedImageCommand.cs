@@ -80,6 +80,10 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter IncludeRotated { get; set; }
 
+    /// <summary>Also searches the centre of each picture (90% and 80% of each side), to find centre-cropped copies (two more model runs a picture).</summary>
+    [Parameter]
+    public SwitchParameter IncludeCropped { get; set; }
+
     /// <summary>The model whose embeddings the index holds, when it is not the bundled ResNet18.</summary>
     [Parameter]
     public EmbeddingModelSpec? Model { get; set; }
@@ -105,10 +109,11 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             {
                 WriteWarning($"The index's embeddings come from '{indexModel}', not '{model.ModelId}': images are matched by file hash and perceptual hash only. Pass -Model with the index's model to compare embeddings.");
             }
-            // With -IncludeRotated the turned views are prepared with each picture, in parallel.
+            // With -IncludeRotated / -IncludeCropped the extra views are prepared with each picture, in parallel.
             pipeline = new FingerprintPipeline(new Fingerprinter(model, ImageLimits.Default)
             {
                 ViewAngles = IncludeRotated ? Fingerprinter.RotationAngles : [],
+                ViewCentreCuts = IncludeCropped ? Fingerprinter.CentreCutShares : [],
             });
         }
     }

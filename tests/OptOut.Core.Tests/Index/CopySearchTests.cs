@@ -131,38 +131,45 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
     }
 
     /// <summary>
-    /// Rotated views of the query (Fingerprinter.ViewAngles, what -IncludeRotated sets) bring a
-    /// rotated copy closer and lose nothing the picture alone finds: every row keeps its kind, its
-    /// best similarity and its least hash distance.
+    /// Views of the query bring the copy they are for closer and lose nothing the picture alone finds
+    /// (every row keeps its kind, its best similarity and its least hash distance): rotated views
+    /// (Fingerprinter.ViewAngles, what -IncludeRotated sets) for a rotated copy, centre cuts
+    /// (Fingerprinter.ViewCentreCuts, -IncludeCropped) for a cropped one.
     /// </summary>
     [Theory]
-    [InlineData(2000)]
-    [InlineData(2001)]
-    public void Rotated_views_bring_a_rotated_copy_closer_and_lose_no_match(int seed)
+    [InlineData(2000, Alteration.Rotate)]
+    [InlineData(2001, Alteration.Rotate)]
+    [InlineData(2000, Alteration.Crop)]
+    [InlineData(2001, Alteration.Crop)]
+    public void Views_bring_their_copy_closer_and_lose_no_match(int seed, Alteration alteration)
     {
-        var turnedPrinter = new Fingerprinter(fixture.Fingerprinter.Model, fixture.Fingerprinter.Limits) { ViewAngles = Fingerprinter.RotationAngles };
-        var query = turnedPrinter.Fingerprint(fixture.OriginalPath(seed));
+        var printer = new Fingerprinter(fixture.Fingerprinter.Model, fixture.Fingerprinter.Limits)
+        {
+            ViewAngles = alteration == Alteration.Rotate ? Fingerprinter.RotationAngles : [],
+            ViewCentreCuts = alteration == Alteration.Crop ? Fingerprinter.CentreCutShares : [],
+        };
+        var query = printer.Fingerprint(fixture.OriginalPath(seed));
         // The picture's own fingerprint is unchanged by asking for views.
         Assert.Equal(fixture.Queries[seed].PerceptualHash, query.PerceptualHash);
         Assert.Equal(fixture.Queries[seed].Embedding, query.Embedding);
         var views = query.Views!;
-        Assert.Equal(4, views.Count);
+        Assert.Equal(alteration == Alteration.Rotate ? 4 : 2, views.Count);
         Assert.Null(fixture.Queries[seed].Views);
         Assert.All(views, v => Assert.Equal(fixture.Queries[seed].Embedding.Length, v.Embedding.Length));
 
         var plain = Find(seed);
-        var turned = fixture.Searcher.FindImage(fixture.Queries[seed], new SearchOptions(), views);
+        var viewed = fixture.Searcher.FindImage(fixture.Queries[seed], new SearchOptions(), views);
         foreach (var match in plain)
         {
-            var again = Assert.Single(turned, m => m.Row.Id == match.Row.Id);
+            var again = Assert.Single(viewed, m => m.Row.Id == match.Row.Id);
             Assert.Equal(match.Kind, again.Kind);
             Assert.True(again.Similarity >= match.Similarity - 1e-6f && again.HashDistance <= match.HashDistance,
                 $"{match.Row.Url}: {match.Similarity}/{match.HashDistance} -> {again.Similarity}/{again.HashDistance}");
         }
-        var copy = fixture.CopyPath(seed, Alteration.Rotate);
+        var copy = fixture.CopyPath(seed, alteration);
         var before = Assert.Single(plain, m => m.Row.Url == copy);
-        var after = Assert.Single(turned, m => m.Row.Url == copy);
-        output.WriteLine($"rotated copy of {seed}: cosine {before.Similarity:F4} -> {after.Similarity:F4}, hash {before.HashDistance} -> {after.HashDistance}");
+        var after = Assert.Single(viewed, m => m.Row.Url == copy);
+        output.WriteLine($"{alteration} copy of {seed}: cosine {before.Similarity:F4} -> {after.Similarity:F4}, hash {before.HashDistance} -> {after.HashDistance}");
         Assert.True(after.Similarity > before.Similarity + 0.01f, $"cosine {before.Similarity:F4} -> {after.Similarity:F4}");
     }
 
