@@ -7,6 +7,7 @@ using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
 using OptOut.Samples;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Processing;
@@ -97,61 +98,50 @@ for (int q = 0; q < corpus.Queries.Count; q++)
 }
 var scores = PairScores.Compute(queryPrints, items, copyOf.ToArray(), alterationOf.ToArray());
 
-// Experiment (--query-rotations "-6,-3,3,6"): each original is also fingerprinted rotated by those
-// angles (canvas grown, then cut back to the original size around the centre: not the copies' own
-// 4 degrees from the top left), and a pair scores its best variant (least hash distance, highest
-// cosine). Measures what query-side variants would buy before the engine pays their inference.
-if (options.QueryRotations.Length > 0)
+// Experiments (--query-rotations "-6,-3,3,6", --query-crops "0.9,0.8"): each original is also
+// fingerprinted as a variant, and a pair scores its best variant (least hash distance, highest cosine).
+// Measures what query-side views would buy before the engine pays their inference.
+void AddQueryVariant(string tag, Func<Image<Rgb24>, Image<Rgb24>> makeVariant)
 {
-    Console.Error.WriteLine($"Fingerprinting the originals rotated by {string.Join(", ", options.QueryRotations)} degrees...");
-    foreach (var angle in options.QueryRotations)
+    var prints = new Fingerprint[corpus.Queries.Count];
+    for (int q = 0; q < corpus.Queries.Count; q++)
     {
-        var rotated = new Fingerprint[corpus.Queries.Count];
-        for (int q = 0; q < corpus.Queries.Count; q++)
-        {
-            var original = corpus.Queries[q];
-            using var decoded = ImageLoader.Decode(original.Content, original.Path, ImageLimits.Default);
-            int w = decoded.Width, h = decoded.Height;
-            using var turned = decoded.Pixels.Clone(x => x.Rotate(angle));
-            turned.Mutate(x => x.Crop(new Rectangle((turned.Width - w) / 2, (turned.Height - h) / 2, w, h)));
-            using var png = new MemoryStream();
-            turned.SaveAsPng(png, new PngEncoder());
-            rotated[q] = Take($"{original.RelativePath}#query-rotate{angle}", png.ToArray());
-        }
-        var variant = PairScores.Compute(rotated, items, copyOf.ToArray(), alterationOf.ToArray());
-        for (int at = 0; at < scores.Distance.Length; at++)
-        {
-            scores.Distance[at] = Math.Min(scores.Distance[at], variant.Distance[at]);
-            scores.Cosine[at] = Math.Max(scores.Cosine[at], variant.Cosine[at]);
-        }
+        var original = corpus.Queries[q];
+        using var decoded = ImageLoader.Decode(original.Content, original.Path, ImageLimits.Default);
+        using var variantImage = makeVariant(decoded.Pixels);
+        using var png = new MemoryStream();
+        variantImage.SaveAsPng(png, new PngEncoder());
+        prints[q] = Take($"{original.RelativePath}#query-{tag}", png.ToArray());
+    }
+    var variant = PairScores.Compute(prints, items, copyOf.ToArray(), alterationOf.ToArray());
+    for (int at = 0; at < scores.Distance.Length; at++)
+    {
+        scores.Distance[at] = Math.Min(scores.Distance[at], variant.Distance[at]);
+        scores.Cosine[at] = Math.Max(scores.Cosine[at], variant.Cosine[at]);
     }
 }
-// Experiment (--query-crops "0.9,0.8"): each original is also fingerprinted cut down to its centre,
-// keeping that share of its width and height (as a dataset builder's centre crop would), and a pair
-// scores its best variant. The copies' own crop keeps 0.84.
-if (options.QueryCrops.Length > 0)
+// Rotated (canvas grown, then cut back to the original size around the centre: not the copies' own
+// 4 degrees from the top left).
+foreach (var angle in options.QueryRotations)
 {
-    Console.Error.WriteLine($"Fingerprinting the originals' centres ({string.Join(", ", options.QueryCrops)} of each side)...");
-    foreach (var keep in options.QueryCrops)
+    Console.Error.WriteLine($"Fingerprinting the originals rotated by {angle} degrees...");
+    AddQueryVariant($"rotate{angle}", pixels =>
     {
-        var cropped = new Fingerprint[corpus.Queries.Count];
-        for (int q = 0; q < corpus.Queries.Count; q++)
-        {
-            var original = corpus.Queries[q];
-            using var decoded = ImageLoader.Decode(original.Content, original.Path, ImageLimits.Default);
-            int w = Math.Max(1, (int)Math.Round(decoded.Width * keep)), h = Math.Max(1, (int)Math.Round(decoded.Height * keep));
-            using var centre = decoded.Pixels.Clone(x => x.Crop(new Rectangle((decoded.Width - w) / 2, (decoded.Height - h) / 2, w, h)));
-            using var png = new MemoryStream();
-            centre.SaveAsPng(png, new PngEncoder());
-            cropped[q] = Take($"{original.RelativePath}#query-crop{keep}", png.ToArray());
-        }
-        var variant = PairScores.Compute(cropped, items, copyOf.ToArray(), alterationOf.ToArray());
-        for (int at = 0; at < scores.Distance.Length; at++)
-        {
-            scores.Distance[at] = Math.Min(scores.Distance[at], variant.Distance[at]);
-            scores.Cosine[at] = Math.Max(scores.Cosine[at], variant.Cosine[at]);
-        }
-    }
+        var turned = pixels.Clone(x => x.Rotate(angle));
+        turned.Mutate(x => x.Crop(new Rectangle((turned.Width - pixels.Width) / 2, (turned.Height - pixels.Height) / 2, pixels.Width, pixels.Height)));
+        return turned;
+    });
+}
+// Cut down to the centre, keeping that share of the width and height (a dataset builder's centre
+// crop); the copies' own crop keeps 0.84.
+foreach (var keep in options.QueryCrops)
+{
+    Console.Error.WriteLine($"Fingerprinting the originals' centres ({keep} of each side)...");
+    AddQueryVariant($"crop{keep}", pixels =>
+    {
+        int w = Math.Max(1, (int)Math.Round(pixels.Width * keep)), h = Math.Max(1, (int)Math.Round(pixels.Height * keep));
+        return pixels.Clone(x => x.Crop(new Rectangle((pixels.Width - w) / 2, (pixels.Height - h) / 2, w, h)));
+    });
 }
 WritePairs(Path.Combine(Path.GetDirectoryName(options.CachePath)!, "pairs.tsv"), scores, corpus, itemNames);
 var report = new Report(options, corpus, scores, itemNames, model.ModelId, copyBytes, fingerprintSeconds, cache);
