@@ -150,6 +150,11 @@ Describe 'Find-TrainedImage by image' {
             $query = $artistFiles[$repost.Work - 1].FullName
             $hit = @($viewed | Where-Object { $_.Query -eq $query -and $_.Url -eq $repost.Url })
             $hit.MatchKind | Should -Be 'Copy' -Because "$($repost.Url) is the work altered ($Alteration; $(Get-Observed $repost) without the views)"
+            # Found without the views too: then the views must have brought it closer.
+            $plain = @($byImage | Where-Object { $_.Query -eq $query -and $_.Url -eq $repost.Url })
+            if ($plain) {
+                $hit[0].Similarity | Should -BeGreaterThan ($plain[0].Similarity + 0.005) -Because "the $Switch views should bring $($repost.Url) closer"
+            }
         }
         foreach ($row in $byImage) {
             @($viewed | Where-Object { $_.Query -eq $row.Query -and $_.Url -eq $row.Url -and $_.MatchKind -eq $row.MatchKind }).Count | Should -Be 1

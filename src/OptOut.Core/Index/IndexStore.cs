@@ -273,11 +273,13 @@ public sealed class IndexStore : IDisposable
             try { SqliteSetup.Execute(connection, "PRAGMA wal_autocheckpoint = 1000", transaction.Connection is null ? null : transaction); } catch { }
             throw;
         }
-        // SQLite's default again (it acts at the next commit, not before).
-        SqliteSetup.Execute(connection, "PRAGMA wal_autocheckpoint = 1000");
+        // From here the shard is in the index: nothing may fail its import. The caption file is caught
+        // up by the next import or search; the next checkpoint copies what this one left.
         var captionsCommitted = Task.Run(() => captions.Commit(captionsAfter));
         try
         {
+            // SQLite's default again (it acts at the next commit, not before).
+            try { SqliteSetup.Execute(connection, "PRAGMA wal_autocheckpoint = 1000"); } catch (SqliteException) { }
             SqliteSetup.Execute(connection, "PRAGMA wal_checkpoint(PASSIVE)");
         }
         catch (SqliteException)
@@ -290,7 +292,7 @@ public sealed class IndexStore : IDisposable
             {
                 captionsCommitted.GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is SqliteException or IOException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
             }
         }
