@@ -99,19 +99,25 @@ for (int q = 0; q < corpus.Queries.Count; q++)
 var scores = PairScores.Compute(queryPrints, items, copyOf.ToArray(), alterationOf.ToArray());
 
 // Experiments (--query-rotations "-6,-3,3,6", --query-crops "0.9,0.8"): each original is also
-// fingerprinted as a variant, and a pair scores its best variant (least hash distance, highest cosine).
-// Measures what query-side views would buy before the engine pays their inference.
-void AddQueryVariant(string tag, Func<Image<Rgb24>, Image<Rgb24>> makeVariant)
+// fingerprinted as the engine's own query views make it (Fingerprinter.ViewAngles, ViewCentreCuts: what
+// Find-TrainedImage -IncludeRotated / -IncludeCropped search with), one view at a time, and a pair scores
+// its best view (least hash distance, highest cosine).
+void AddQueryViews(string tag, Fingerprinter viewPrinter)
 {
     var prints = new Fingerprint[corpus.Queries.Count];
     for (int q = 0; q < corpus.Queries.Count; q++)
     {
         var original = corpus.Queries[q];
-        using var decoded = ImageLoader.Decode(original.Content, original.Path, ImageLimits.Default);
-        using var variantImage = makeVariant(decoded.Pixels);
-        using var png = new MemoryStream();
-        variantImage.SaveAsPng(png, new PngEncoder());
-        prints[q] = Take($"{original.RelativePath}#query-{tag}", png.ToArray());
+        var key = Convert.ToHexString(SHA256.HashData(original.Content)).ToLowerInvariant() + "#" + tag;
+        if (!cache.TryGet(key, out var print))
+        {
+            var prepared = viewPrinter.Prepare(original.Path, original.Content);
+            var view = prepared.Views is [var only] ? only : throw new InvalidOperationException($"expected one view of {original.Path}");
+            print = new Fingerprint(view.PerceptualHash, prepared.Width, prepared.Height, model.Embed(view.ModelInput));
+            cache.Add(key, print);
+        }
+        prints[q] = print;
+        progress.Step();
     }
     var variant = PairScores.Compute(prints, items, copyOf.ToArray(), alterationOf.ToArray());
     for (int at = 0; at < scores.Distance.Length; at++)
@@ -120,28 +126,16 @@ void AddQueryVariant(string tag, Func<Image<Rgb24>, Image<Rgb24>> makeVariant)
         scores.Cosine[at] = Math.Max(scores.Cosine[at], variant.Cosine[at]);
     }
 }
-// Rotated (canvas grown, then cut back to the original size around the centre: not the copies' own
-// 4 degrees from the top left).
 foreach (var angle in options.QueryRotations)
 {
-    Console.Error.WriteLine($"Fingerprinting the originals rotated by {angle} degrees...");
-    AddQueryVariant($"rotate{angle}", pixels =>
-    {
-        var turned = pixels.Clone(x => x.Rotate(angle));
-        turned.Mutate(x => x.Crop(new Rectangle((turned.Width - pixels.Width) / 2, (turned.Height - pixels.Height) / 2, pixels.Width, pixels.Height)));
-        return turned;
-    });
+    Console.Error.WriteLine($"Fingerprinting the originals' views rotated by {angle} degrees...");
+    AddQueryViews($"view-rotate{angle}", new Fingerprinter(model, ImageLimits.Default) { ViewAngles = [angle] });
 }
-// Cut down to the centre, keeping that share of the width and height (a dataset builder's centre
-// crop); the copies' own crop keeps 0.84.
+// The calibration's own Crop copies keep 0.84 of each side, centred.
 foreach (var keep in options.QueryCrops)
 {
-    Console.Error.WriteLine($"Fingerprinting the originals' centres ({keep} of each side)...");
-    AddQueryVariant($"crop{keep}", pixels =>
-    {
-        int w = Math.Max(1, (int)Math.Round(pixels.Width * keep)), h = Math.Max(1, (int)Math.Round(pixels.Height * keep));
-        return pixels.Clone(x => x.Crop(new Rectangle((pixels.Width - w) / 2, (pixels.Height - h) / 2, w, h)));
-    });
+    Console.Error.WriteLine($"Fingerprinting the originals' centre cuts ({keep} of each side)...");
+    AddQueryViews($"view-crop{keep}", new Fingerprinter(model, ImageLimits.Default) { ViewCentreCuts = [keep] });
 }
 WritePairs(Path.Combine(Path.GetDirectoryName(options.CachePath)!, "pairs.tsv"), scores, corpus, itemNames);
 var report = new Report(options, corpus, scores, itemNames, model.ModelId, copyBytes, fingerprintSeconds, cache);

@@ -168,7 +168,7 @@ Copy), decided from the perceptual-hash distance and the embedding similarity wi
 calibrated on real images (docs/copy-detection.md). Every copy is returned, not a capped top list;
 -Top caps the results only when given. -IncludeSimilar adds look-alikes (MatchKind Similar).
 -IncludeRotated also searches each picture turned 3 and 6 degrees either way: rotated copies are then
-found far more often (in the calibration, 52% -> 100% under the default rule) at the cost of four more
+found far more often (in the calibration, 52% -> 99% under the default rule) at the cost of four more
 model runs a picture and a few more false matches. -IncludeCropped also searches the picture's centre
 (90% and 80% of each side), as a dataset builder's centre crop keeps it: centre-cropped copies 91% ->
 99% in the calibration, for two more model runs a picture.
