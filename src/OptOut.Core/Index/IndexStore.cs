@@ -347,12 +347,12 @@ public sealed class IndexStore : IDisposable
             }
             captionsSeenAt = wanted;
         }
-        if (!CaptionsAttached()) SqliteSetup.Execute(connection, "ATTACH DATABASE $p AS cap", null, ("$p", path));
+        if (!CaptionsAttached(connection)) SqliteSetup.Execute(connection, "ATTACH DATABASE $p AS cap", null, ("$p", path));
         return new CaptionAttachment(this);
     }
 
-    private bool CaptionsAttached() =>
-        SqliteSetup.Scalar<long>(connection, "SELECT count(*) FROM pragma_database_list WHERE name = 'cap'") > 0;
+    private static bool CaptionsAttached(SqliteConnection to) =>
+        SqliteSetup.Scalar<long>(to, "SELECT count(*) FROM pragma_database_list WHERE name = 'cap'") > 0;
 
     /// <summary>
     /// Detaches the caption file: attached, it would take part in (and lock) every write transaction
@@ -360,7 +360,7 @@ public sealed class IndexStore : IDisposable
     /// </summary>
     private void DetachCaptions(bool mustSucceed)
     {
-        if (!CaptionsAttached()) return;
+        if (!CaptionsAttached(connection)) return;
         try
         {
             SqliteSetup.Execute(connection, "DETACH DATABASE cap");
@@ -662,7 +662,7 @@ public sealed class IndexStore : IDisposable
     /// <summary>Matches held by the readers of one search, against its limit (counted in batches: a shared count a row would cost the two cores).</summary>
     private sealed class HeldMatches(int limit)
     {
-        private const int Batch = 1_024;
+        public const int Batch = 1_024;
         private long count;
         private volatile bool stopped;
 
@@ -680,8 +680,6 @@ public sealed class IndexStore : IDisposable
         }
 
         public void Stop() => stopped = true;
-
-        public static int BatchSize => Batch;
     }
 
     private void AttachCaptionsTo(SqliteConnection other)
@@ -695,7 +693,7 @@ public sealed class IndexStore : IDisposable
     {
         try
         {
-            if (SqliteSetup.Scalar<long>(other, "SELECT count(*) FROM pragma_database_list WHERE name = 'cap'") > 0) SqliteSetup.Execute(other, "DETACH DATABASE cap");
+            if (CaptionsAttached(other)) SqliteSetup.Execute(other, "DETACH DATABASE cap");
         }
         catch (SqliteException)
         {
@@ -739,10 +737,10 @@ public sealed class IndexStore : IDisposable
                     width < 0 ? null : (int)width, height < 0 ? null : (int)height, query.Blob(7), query.Blob(8),
                     query.IsNull(9) ? null : unchecked((ulong)query.Int64(9)), query.Int64(10) != 0);
                 found.Add((row, ranking.Score(caption ?? "", idf)));
-                if (++uncounted == HeldMatches.BatchSize)
+                if (++uncounted == HeldMatches.Batch)
                 {
                     uncounted = 0;
-                    if (!held.Add(HeldMatches.BatchSize))
+                    if (!held.Add(HeldMatches.Batch))
                     {
                         query.Reset();
                         return false;
