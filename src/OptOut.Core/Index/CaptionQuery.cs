@@ -14,7 +14,10 @@ public sealed record CaptionPhrase(string Words, bool Prefix)
 /// </summary>
 public static class CaptionQuery
 {
-    public static string ToFts5(string text) => string.Join(' ', Parse(text).Select(p => p.ToFts5()));
+    public static string ToFts5(string text) => ToFts5(Parse(text));
+
+    /// <summary>The FTS5 query requiring every one of <paramref name="phrases"/>.</summary>
+    public static string ToFts5(IReadOnlyList<CaptionPhrase> phrases) => string.Join(' ', phrases.Select(p => p.ToFts5()));
 
     /// <summary>The phrases of the query, in order; FTS5 requires every one of them.</summary>
     public static IReadOnlyList<CaptionPhrase> Parse(string text)

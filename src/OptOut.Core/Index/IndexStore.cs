@@ -128,8 +128,11 @@ public sealed class IndexStore : IDisposable
     {
         SqliteSetup.Execute(connection, "INSERT OR IGNORE INTO datasets(name, created_at) VALUES ($n, $t)", null,
             ("$n", name), ("$t", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
-        return SqliteSetup.Scalar<long>(connection, "SELECT id FROM datasets WHERE name = $n", null, ("$n", name));
+        return DatasetId(name)!.Value;
     }
+
+    private long? DatasetId(string name) =>
+        SqliteSetup.Scalar<long?>(connection, "SELECT id FROM datasets WHERE name = $n", null, ("$n", name));
 
     public bool IsShardImported(long datasetId, string identity) =>
         SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", null,
@@ -492,7 +495,7 @@ public sealed class IndexStore : IDisposable
     {
         var phrases = CaptionQuery.Parse(text);
         if (phrases.Count == 0) return [];
-        var match = string.Join(' ', phrases.Select(p => p.ToFts5()));
+        var match = CaptionQuery.ToFts5(phrases);
         return limit is { } top ? SearchCaptionsRankedByFts5(match, dataset, top) : SearchEveryCaption(phrases, match, dataset);
     }
 
@@ -553,7 +556,7 @@ public sealed class IndexStore : IDisposable
             long? datasetId = null;
             if (dataset is not null)
             {
-                datasetId = SqliteSetup.Scalar<long?>(connection, "SELECT id FROM datasets WHERE name = $n", null, ("$n", dataset));
+                datasetId = DatasetId(dataset);
                 if (datasetId is null) yield break;
             }
             var ranking = new CaptionRanking(phrases, CaptionIndex.ReadTotals(connection, "cap"));
