@@ -31,8 +31,19 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('AI', 'OptOut', 'Consent', 'LAION', 'Dataset', 'Fingerprint', 'PerceptualHash')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags         = @('AI', 'OptOut', 'Consent', 'LAION', 'Dataset', 'Fingerprint', 'PerceptualHash')
+            # MIT: the LICENSE file ships in the module folder. LicenseUri, ProjectUri and HelpInfoUri
+            # are left out until the project has a public address to point them at.
+            ReleaseNotes = @'
+0.1.0
+- Fingerprints (SHA-256, perceptual hash, embedding) with the bundled ResNet18 or any ONNX image encoder.
+- A local training-set index: LAION parquet, img2dataset files and webdataset tars, clip-retrieval
+  embeddings and image folders; search by picture, caption, URL and domain.
+- A consent registry: refusals and grants by URL, domain or content, append-only and audited;
+  CSV, JSON, Parquet and URL-list exchange.
+- The training-set gate: Test-TrainingSet (JUnit report, -Quiet) and Export-CleanTrainingSet, failing
+  closed, never writing over the registry, the index or the inputs.
+'@
         }
     }
 }

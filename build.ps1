@@ -86,8 +86,10 @@ function Invoke-Build {
     # Help is MAML generated from src/OptOut/help/*.psd1 and the cmdlets' own metadata, in a child
     # process so this session never loads the module it is building.
     Invoke-Native 'Generating help' {
-        dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/OptOut/help/New-MamlHelp.ps1') -ModulePath $ModuleOut -HelpData (Join-Path $Root 'src/OptOut/help/OptOut.help.psd1') -OutputPath (Join-Path $ModuleOut 'en-US/OptOut.dll-Help.xml')
+        dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'src/OptOut/help/New-MamlHelp.ps1') -ModulePath $ModuleOut -HelpData (Join-Path $Root 'src/OptOut/help/OptOut.help.psd1') -RelatedLinksData (Join-Path $Root 'src/OptOut/help/RelatedLinks.psd1') -OutputPath (Join-Path $ModuleOut 'en-US/OptOut.dll-Help.xml')
     }
+    Copy-Item (Join-Path $Root 'src/OptOut/help/about_OptOut.help.txt') (Join-Path $ModuleOut 'en-US')
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleOut
     # The sample-art generator used by the demo and the tests (not part of the module).
     Invoke-Native 'Building OptOut.Samples' { dotnet build (Join-Path $Root 'src/OptOut.Samples/OptOut.Samples.csproj') -c $Configuration -o (Join-Path $Out 'samples') --nologo --verbosity quiet -clp:ErrorsOnly }
     Write-Host "Module laid out in $ModuleOut"

@@ -24,6 +24,25 @@ Describe 'Exported commands' {
     }
 }
 
+Describe 'The about_OptOut topic and the manifest' {
+    It 'explains the index, the registry, the copy decision and the gate' {
+        $about = Get-Help about_OptOut | Out-String
+        foreach ($subject in 'index.db', 'registry.db', 'THE COPY DECISION', 'THE GATE', '-Confirm:$false') {
+            $about | Should -BeLike "*$subject*"
+        }
+    }
+
+    It 'ships its LICENSE, has release notes and no invented addresses' {
+        Join-Path $ModulePath 'LICENSE' | Should -Exist
+        Get-Content -Raw (Join-Path $ModulePath 'LICENSE') | Should -BeLike 'MIT License*'
+        $data = $manifest.PrivateData.PSData
+        $data.ReleaseNotes | Should -Not -BeNullOrEmpty
+        $data.Keys | Should -Not -Contain 'LicenseUri'
+        $data.Keys | Should -Not -Contain 'ProjectUri'
+        $manifest.Keys | Should -Not -Contain 'HelpInfoUri'
+    }
+}
+
 Describe 'Help for <Name>' -ForEach $cmdletNames {
     BeforeAll {
         $help = Get-Help -Name $Name -Full
@@ -46,6 +65,28 @@ Describe 'Help for <Name>' -ForEach $cmdletNames {
         $examples = @($help.Examples.Example)
         $examples.Count | Should -BeGreaterOrEqual 1
         foreach ($example in $examples) { "$($example.Code)".Trim() | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'shows type names a person writes in SYNTAX (no Nullable`1, no CLR backtick names)' {
+        $syntax = (Get-Help -Name $Name -Full | Out-String -Width 400) -split "`n" |
+            Select-String -SimpleMatch "$Name " | ForEach-Object Line
+        $syntax | Should -Not -BeNullOrEmpty
+        ($syntax -join "`n") | Should -Not -MatchExactly '<[^>]*(`|Nullable|Int32|Int64|Boolean|String)[^>]*>'
+    }
+
+    It 'shows -WhatIf and -Confirm in SYNTAX exactly when the cmdlet supports them' {
+        $supports = $command.Parameters.ContainsKey('WhatIf')
+        $syntax = Get-Help -Name $Name -Full | Out-String -Width 400
+        ($syntax -match '\[-WhatIf\]') | Should -Be $supports
+        ($syntax -match '\[-Confirm\]') | Should -Be $supports
+    }
+
+    It 'lists at least two related links, each a command of the module or about_OptOut' {
+        $links = @($help.relatedLinks.navigationLink.linkText)
+        $links.Count | Should -BeGreaterOrEqual 2
+        foreach ($link in $links) {
+            ($link -eq 'about_OptOut' -or [bool](Get-Command -Name $link -Module OptOut -ErrorAction SilentlyContinue)) | Should -BeTrue -Because "'$link' must exist"
+        }
     }
 
     It 'describes every parameter that is not a common parameter' {

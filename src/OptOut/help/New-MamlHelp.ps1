@@ -9,6 +9,7 @@
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $HelpData,
+    [Parameter(Mandatory)] [string] $RelatedLinksData,
     [Parameter(Mandatory)] [string] $OutputPath
 )
 $ErrorActionPreference = 'Stop'
@@ -16,7 +17,13 @@ Set-StrictMode -Version Latest
 
 $module = Import-Module $ModulePath -PassThru
 $help = Import-PowerShellDataFile $HelpData
-$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+$relatedLinks = Import-PowerShellDataFile $RelatedLinksData
+# -WhatIf and -Confirm are documented where a cmdlet takes them, like any other parameter, so SYNTAX shows them.
+$common = [System.Management.Automation.Cmdlet]::CommonParameters
+$shouldProcessText = @{
+    WhatIf  = 'Shows what the command would do without doing it.'
+    Confirm = 'Asks for confirmation before each change. Scripts that run without a person at the keyboard pass -Confirm:$false where a command asks by default.'
+}
 $problems = [System.Collections.Generic.List[string]]::new()
 
 $maml = 'http://schemas.microsoft.com/maml/2004/10'
@@ -33,6 +40,28 @@ function Write-Para([string] $Text) {
     }
 }
 
+# The type as a person writes it: int for Nullable`1[Int32], string[] for String[], never a CLR backtick name.
+function Get-TypeDisplayName([type] $Type) {
+    $underlying = [Nullable]::GetUnderlyingType($Type)
+    if ($underlying) { return Get-TypeDisplayName $underlying }
+    if ($Type.IsArray) { return (Get-TypeDisplayName $Type.GetElementType()) + '[]' }
+    $accelerators = [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')::Get
+    $short = $accelerators.GetEnumerator() | Where-Object { $_.Value -eq $Type -and $_.Key -cmatch '^[a-z]' } |
+        Sort-Object { $_.Key.Length } | Select-Object -First 1
+    if ($short) { return $short.Key }
+    if ($Type.IsGenericType) {
+        $arguments = $Type.GetGenericArguments() | ForEach-Object { Get-TypeDisplayName $_ }
+        return ($Type.Name -replace '`\d+$', '') + '[' + ($arguments -join ', ') + ']'
+    }
+    $Type.Name
+}
+
+function Get-ParameterText($Text, [string] $Name) {
+    $value = if ($Text.Parameters) { $Text.Parameters[$Name] } else { $null }
+    if (-not $value) { $value = $shouldProcessText[$Name] }
+    "$value"
+}
+
 function Write-Parameter($Name, $Metadata, $SetMetadata, [string] $Text) {
     $writer.WriteStartElement('command', 'parameter', $command)
     $writer.WriteAttributeString('required', "$($SetMetadata.IsMandatory)".ToLowerInvariant())
@@ -47,7 +76,7 @@ function Write-Parameter($Name, $Metadata, $SetMetadata, [string] $Text) {
     $writer.WriteAttributeString('aliases', $(if ($Metadata.Aliases.Count) { $Metadata.Aliases -join ', ' } else { 'none' }))
     $writer.WriteElementString('name', $maml, $Name)
     $writer.WriteStartElement('description', $maml); Write-Para $Text; $writer.WriteEndElement()
-    $typeName = $Metadata.ParameterType.Name
+    $typeName = Get-TypeDisplayName $Metadata.ParameterType
     if ($Metadata.ParameterType -ne [System.Management.Automation.SwitchParameter]) {
         $writer.WriteStartElement('command', 'parameterValue', $command)
         $writer.WriteAttributeString('required', 'true')
@@ -85,7 +114,7 @@ foreach ($cmdlet in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
 
     $own = $cmdlet.Parameters.Values | Where-Object { $common -notcontains $_.Name }
     foreach ($parameter in $own) {
-        if (-not $text.Parameters -or -not $text.Parameters[$parameter.Name]) { $problems.Add("$($cmdlet.Name): no text for -$($parameter.Name)") }
+        if (-not (Get-ParameterText $text $parameter.Name)) { $problems.Add("$($cmdlet.Name): no text for -$($parameter.Name)") }
     }
 
     $writer.WriteStartElement('command', 'syntax', $command)
@@ -94,7 +123,7 @@ foreach ($cmdlet in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
         $writer.WriteElementString('name', $maml, $cmdlet.Name)
         foreach ($parameter in ($set.Parameters | Where-Object { $common -notcontains $_.Name })) {
             $metadata = $cmdlet.Parameters[$parameter.Name]
-            Write-Parameter $parameter.Name $metadata $parameter "$($text.Parameters[$parameter.Name])"
+            Write-Parameter $parameter.Name $metadata $parameter (Get-ParameterText $text $parameter.Name)
         }
         $writer.WriteEndElement()
     }
@@ -103,7 +132,7 @@ foreach ($cmdlet in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
     $writer.WriteStartElement('command', 'parameters', $command)
     foreach ($parameter in $own) {
         $setMetadata = $parameter.ParameterSets.Values | Select-Object -First 1
-        Write-Parameter $parameter.Name $parameter $setMetadata "$($text.Parameters[$parameter.Name])"
+        Write-Parameter $parameter.Name $parameter $setMetadata (Get-ParameterText $text $parameter.Name)
     }
     $writer.WriteEndElement()
 
@@ -125,6 +154,18 @@ foreach ($cmdlet in ($module.ExportedCmdlets.Values | Sort-Object Name)) {
         $writer.WriteElementString('title', $maml, "-------------------------- Example ${number}: $($example.Title) --------------------------")
         $writer.WriteElementString('code', $dev, $example.Code)
         $writer.WriteStartElement('remarks', $dev); Write-Para $example.Remarks; $writer.WriteEndElement()
+        $writer.WriteEndElement()
+    }
+    $writer.WriteEndElement()
+
+    $links = @($relatedLinks[$cmdlet.Name])
+    if (-not $relatedLinks.ContainsKey($cmdlet.Name) -or $links.Count -lt 2) { $problems.Add("$($cmdlet.Name): fewer than two related links in $(Split-Path -Leaf $RelatedLinksData)") }
+    $writer.WriteStartElement('relatedLinks', $maml)
+    foreach ($link in $links) {
+        if ($link -notlike 'about_*' -and -not $module.ExportedCmdlets.ContainsKey($link)) { $problems.Add("$($cmdlet.Name): related link '$link' is not a cmdlet of the module or an about topic") }
+        $writer.WriteStartElement('navigationLink', $maml)
+        $writer.WriteElementString('linkText', $maml, $link)
+        $writer.WriteElementString('uri', $maml, '')
         $writer.WriteEndElement()
     }
     $writer.WriteEndElement()
