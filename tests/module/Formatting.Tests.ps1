@@ -45,8 +45,8 @@ Describe 'Table views fit 120 columns' {
         $lines = Get-TableLine $match 120
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
         $row = $lines[-1]
-        $row | Should -BeLike '*artwork-final-v2.jpg*'
-        $row | Should -BeLike '*images.cdn.example-gallery.com*'
+        # The URL column is sized to the host's width: at least its host's start and its file name's end show.
+        $row | Should -BeLike '*images.*v2.jpg*'
         $row | Should -BeLike '*Copy*'
         $row | Should -BeLike '*0.931*'
         $row | Should -BeLike '*.png*'
@@ -65,6 +65,6 @@ Describe 'Table views fit 120 columns' {
         $record = Get-OptOut -RegistryPath $registry
         $lines = Get-TableLine $record 120
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
-        $lines[-1] | Should -BeLike '*artwork-final-v2.jpg*'
+        $lines[-1] | Should -BeLike '*images*v2.jpg*'
     }
 }

@@ -11,12 +11,12 @@ public static class DisplayText
 
     /// <summary>The width left for a table's last column when the others take <paramref name="reserved"/> characters.</summary>
     /// <remarks>
-    /// A view cannot know the width it is rendered at (Out-String -Width, a file): the console's width
-    /// is used only when output goes to the console, otherwise the 120 columns the views are laid out for.
+    /// A view cannot know the width it is rendered at (Out-String -Width): the host's width, which
+    /// Format-Table cuts the last column to, is used, else the 120 columns the views are laid out for.
     /// </remarks>
-    public static int LastColumnWidth(int consoleWidth, int reserved, int minimum, int maximum)
+    public static int LastColumnWidth(int hostWidth, int reserved, int minimum, int maximum)
     {
-        var width = consoleWidth > 0 && !Console.IsOutputRedirected ? consoleWidth : 120;
+        var width = hostWidth > 0 ? hostWidth : 120;
         return Math.Clamp(width - reserved, minimum, maximum);
     }
 
