@@ -9,16 +9,31 @@
            line "N passed, N failed" and exits non-zero on any failure.
     Demo   builds and runs the main job on the bundled sample (see README.md).
     Bench  builds and runs the benchmarks under bench/, writing their figures into docs/.
+    Install  builds and copies the module into the first folder of PSModulePath (or -Destination),
+           as OptOut/<version>, so `Import-Module OptOut` works in any pwsh session; prints where.
+    Package  builds and writes out/packages/<runtime>/OptOut.<version>.nupkg, a package that
+           Install-PSResource and Install-Module take from a local repository, with the native
+           libraries of one platform (-Runtime, default this machine's), and prints what each part weighs.
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 Demo
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Install', 'Package')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Install: the modules folder to install into (default: the first folder of PSModulePath).
+    [string] $Destination,
+
+    # Package: the platform whose native libraries the package carries (default: this machine's).
+    [ValidateSet('linux-x64', 'linux-arm64', 'osx-arm64', 'win-x64', 'win-arm64')]
+    [string] $Runtime,
+
+    # Install, Package: take the module already laid out in out/OptOut instead of building it.
+    [switch] $NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -158,6 +173,62 @@ function Invoke-Bench {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+function Get-ModuleVersion {
+    (Import-PowerShellDataFile (Join-Path $Root 'OptOut.psd1')).ModuleVersion
+}
+
+function Invoke-Install {
+    if (-not $NoBuild) { Invoke-Build }
+    Write-Host '== Install' -ForegroundColor Cyan
+    $modules = if ($Destination) { $Destination } else { @($env:PSModulePath -split [System.IO.Path]::PathSeparator | Where-Object { $_ })[0] }
+    $target = Join-Path $modules "OptOut/$(Get-ModuleVersion)"
+    if (Test-Path $target) { Remove-Item $target -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $target -Force
+    Copy-Item (Join-Path $ModuleOut '*') $target -Recurse
+    Write-Host "OptOut $(Get-ModuleVersion) installed in $target; 'Import-Module OptOut' finds it through PSModulePath."
+}
+
+function Get-CurrentRuntime {
+    $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    "$os-$arch"
+}
+
+function Invoke-Package {
+    if (-not $NoBuild) { Invoke-Build }
+    Write-Host '== Package' -ForegroundColor Cyan
+    $rid = if ($Runtime) { $Runtime } else { Get-CurrentRuntime }
+    # One package a platform: every platform's natives together made a 117 MB package of which a
+    # user needs one platform's part (figures: docs/packaging.md).
+    $staging = Join-Path $Out "package-staging/OptOut"
+    if (Test-Path (Split-Path $staging)) { Remove-Item (Split-Path $staging) -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $staging -Force
+    Copy-Item (Join-Path $ModuleOut '*') $staging -Recurse
+    Get-ChildItem (Join-Path $staging 'bin/runtimes') -Directory | Where-Object Name -ne $rid | Remove-Item -Recurse -Force
+    if (-not (Test-Path (Join-Path $staging "bin/runtimes/$rid"))) { throw "No native libraries for $rid in the build." }
+
+    $packages = Join-Path $Out "packages/$rid"
+    $null = New-Item -ItemType Directory -Path $packages -Force
+    Get-ChildItem $packages -Filter 'OptOut.*.nupkg' | Remove-Item -Force
+    $repository = "OptOutBuild$([guid]::NewGuid().ToString('N'))"
+    Register-PSResourceRepository -Name $repository -Uri $packages -Trusted
+    try { Publish-PSResource -Path $staging -Repository $repository -SkipDependenciesCheck }
+    finally { Unregister-PSResourceRepository -Name $repository }
+    $package = Get-ChildItem $packages -Filter 'OptOut.*.nupkg' | Select-Object -First 1
+    if (-not $package) { throw "Publish-PSResource wrote no package into $packages." }
+
+    $parts = [ordered]@{
+        model            = Get-ChildItem (Join-Path $staging 'models') -Recurse -File
+        "natives ($rid)" = Get-ChildItem (Join-Path $staging 'bin/runtimes') -Recurse -File
+        assemblies       = Get-ChildItem (Join-Path $staging 'bin') -File
+        'help, manifest' = Get-ChildItem $staging -Recurse -File | Where-Object { $_.FullName -notlike "*$([IO.Path]::DirectorySeparatorChar)bin$([IO.Path]::DirectorySeparatorChar)*" -and $_.FullName -notlike "*$([IO.Path]::DirectorySeparatorChar)models$([IO.Path]::DirectorySeparatorChar)*" }
+    }
+    foreach ($part in $parts.GetEnumerator()) {
+        Write-Host ('   {0,-20} {1,8:N1} MB unpacked' -f $part.Key, (($part.Value | Measure-Object Length -Sum).Sum / 1MB))
+    }
+    Write-Host ('{0} ({1:N1} MB) written; install it with: Register-PSResourceRepository -Name local -Uri {2} -Trusted; Install-PSResource OptOut -Repository local' -f $package.FullName, ($package.Length / 1MB), $packages)
+}
+
 Push-Location $Root
 try {
     foreach ($t in $Task) {
@@ -166,6 +237,8 @@ try {
             'Test' { Invoke-Test }
             'Demo' { Invoke-Demo }
             'Bench' { Invoke-Bench }
+            'Install' { Invoke-Install }
+            'Package' { Invoke-Package }
         }
     }
 }
