@@ -80,13 +80,19 @@ internal sealed class FilePathResolver
             }
             else
             {
-                // A pattern matching nothing is not an error, as with Get-ChildItem.
                 paths = cmdlet.GetResolvedProviderPathFromPSPath(argument, out provider);
+                // A pattern matching nothing is an error: silence would read as "my work is in no
+                // training set" when the folder was mistyped.
+                if (provider.Name == "FileSystem" && !paths.Any())
+                {
+                    return [(argument, new FileNotFoundException($"No file matches '{argument}'.", argument))];
+                }
             }
         }
-        catch (ItemNotFoundException)
+        catch (ItemNotFoundException e)
         {
-            return [];
+            // PowerShell's own message names the part that is missing ("Cannot find path '/home/me/art'...").
+            return [(argument, new FileNotFoundException(e.Message, argument, e))];
         }
         catch (Exception e) when (e is ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or PSArgumentException)
         {
