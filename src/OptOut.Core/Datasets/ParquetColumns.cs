@@ -150,7 +150,7 @@ internal static class ParquetColumns
         var type = field.ClrType;
         if (IsText(type))
         {
-            var values = new string[count];
+            var values = new string?[count];
             await group.ReadAsync(field, values.AsMemory());
             return values;
         }
