@@ -1697,12 +1697,15 @@ Describe 'What the gate guarantees: the bypasses of issue 12 stay closed' {
     }
 
     It 'refuses -ReportPath naming the registry, which stays as it was' {
+        # A registry of its own: should the guard ever fail, the other cases keep theirs.
+        $guarded = New-RegistryPath 'guarded'
+        Add-OptOut -Domain 'refused.example' -RegistryPath $guarded
         $file = New-LaionParquet -Path (Join-Path $root 'report-guard/urls.parquet') -Urls @('https://ok.example/1.jpg')
-        $before = Get-Sha256Hex $registry
-        $r = Invoke-QuietOutcome @{ Path = $file.FullName; RegistryPath = $registry; ReportPath = $registry }
+        $before = Get-Sha256Hex $guarded
+        $r = Invoke-QuietOutcome @{ Path = $file.FullName; RegistryPath = $guarded; ReportPath = $guarded }
         $r.Output | Should -Be @($false)
         $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'OptOut.UnsafeOutputPath*'
-        Get-Sha256Hex $registry | Should -Be $before
+        Get-Sha256Hex $guarded | Should -Be $before
     }
 
     It 'refuses -RemovalReportPath naming a source shard (through ..), which stays as it was' {
