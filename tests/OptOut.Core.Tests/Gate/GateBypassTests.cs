@@ -147,7 +147,7 @@ public class GateBypassTests
         writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
-    private static string BinaryUrls(string folder)
+    internal static string BinaryUrls(string folder)
     {
         var path = Path.Combine(folder, "binary.parquet");
         var url = new DataField<byte[]>("url");
@@ -170,7 +170,7 @@ public class GateBypassTests
 
     public static TheoryData<string> UnreadableUrlColumns => new() { "list", "struct", "int" };
 
-    private static string UnreadableUrls(string folder, string kind)
+    internal static string UnreadableUrls(string folder, string kind)
     {
         var path = Path.Combine(folder, kind + ".parquet");
         switch (kind)
@@ -338,7 +338,7 @@ public class GateBypassTests
     /// A tar whose first member's header says 3 GiB: the data is a hole in a sparse file (a few
     /// kilobytes on disk), followed by an ordinary sample.
     /// </summary>
-    private static string SparseTarWithHugeMember(string folder, Sample after)
+    internal static string SparseTarWithHugeMember(string folder, Sample after)
     {
         var path = Path.Combine(folder, "00000.tar");
         const long huge = 3L << 30;
