@@ -225,6 +225,21 @@ public class GateBypassTests
         Assert.Contains("'status'", Assert.IsType<DatasetFormatException>(failure).Message);
     }
 
+    [Fact]
+    public void A_sample_json_whose_url_is_not_a_string_is_a_row_problem_and_the_sample_is_left_out_of_the_copy()
+    {
+        var root = TestEnvironment.NewScratchFolder();
+        var samples = MakeSamples(0, 2, failed: _ => false);
+        var folder = WriteImg2DatasetFilesShard(root, 0, samples, withParquet: false);
+        File.WriteAllText(Path.Combine(folder, samples[1].Key + ".json"), $"{{\"key\": \"{samples[1].Key}\", \"url\": [\"https://refused.example/1.jpg\"], \"status\": \"success\"}}");
+
+        var (output, outcome) = CleanCopy(root, Rules(RefuseDomain("refused.example")));
+
+        Assert.Contains(outcome.Problems, p => p.Error.Message.Contains("'url' is a JSON Array"));
+        Assert.False(outcome.Shards.Single().Clean);
+        Assert.Empty(Directory.GetFiles(Path.Combine(output, "00000"), samples[1].Key + ".jpg"));
+    }
+
     // ---- 3. reports hold any text ---------------------------------------------------------------
 
     [Fact]
