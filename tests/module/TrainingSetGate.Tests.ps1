@@ -53,9 +53,12 @@ BeforeAll {
     function Get-Sha256Hex([string] $Path) { (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant() }
 
     function Get-FolderListing {
-        <# Relative path and SHA-256 of every file under a folder, sorted: two copies compare equal. #>
+        <#
+        Relative path and SHA-256 of every file under a folder, sorted: two copies compare equal. The
+        marker a clean copy carries (.optout-clean-copy.json, with its date) is left out.
+        #>
         param([string] $Folder)
-        @(Get-ChildItem -LiteralPath $Folder -Recurse -File -Force | ForEach-Object {
+        @(Get-ChildItem -LiteralPath $Folder -Recurse -File -Force | Where-Object Name -NE '.optout-clean-copy.json' | ForEach-Object {
                 '{0} {1}' -f [System.IO.Path]::GetRelativePath($Folder, $_.FullName), (Get-Sha256Hex $_.FullName)
             } | Sort-Object)
     }
@@ -1119,7 +1122,7 @@ Describe 'Export-CleanTrainingSet of a LAION metadata parquet file' {
     }
 
     It 'writes the copy under the same file name and leaves the source unchanged' {
-        @(Get-ChildItem -LiteralPath $destination -Recurse -Force).Name | Should -Be @('part-00000.parquet')
+        @(Get-ChildItem -LiteralPath $destination -Recurse -Force).Name | Should -Be @('.optout-clean-copy.json', 'part-00000.parquet')
         Get-Sha256Hex $source.FullName | Should -Be $sourceHash
         Get-Leftover (Split-Path $destination) | Should -BeNullOrEmpty
     }
@@ -1430,8 +1433,11 @@ Describe 'Export-CleanTrainingSet: atomic and safe' {
         $null = Copy-Truncated $good.FullName (Join-Path $corruptSource 'bad.parquet')
         $parent = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'atomic-out') -Force
 
-        function New-ExistingDestination([string] $Name) {
-            $folder = New-Item -ItemType Directory -Path (Join-Path $parent $Name) -Force
+        function New-ExistingDestination([string] $Name, [switch] $CleanCopy) {
+            <# A folder in the way; with -CleanCopy an earlier clean copy (which -Force may replace). #>
+            $path = Join-Path $parent $Name
+            if ($CleanCopy) { $null = Export-CleanTrainingSet -Path $source -Destination $path -RegistryPath $registry -RemovalReportPath (Join-Path $TestDrive "$Name-first.csv") }
+            $folder = New-Item -ItemType Directory -Path $path -Force
             Set-Content -LiteralPath (Join-Path $folder 'marker.txt') -Value 'the old copy'
             $folder.FullName
         }
@@ -1449,8 +1455,8 @@ Describe 'Export-CleanTrainingSet: atomic and safe' {
         Get-Leftover $parent | Should -BeNullOrEmpty
     }
 
-    It 'replaces an existing destination with -Force' {
-        $destination = New-ExistingDestination 'replaced'
+    It 'replaces an existing destination with -Force when it is an earlier clean copy' {
+        $destination = New-ExistingDestination 'replaced' -CleanCopy
         $summary = Export-CleanTrainingSet -Path $source -Destination $destination -RegistryPath $registry -Force
         $summary.Removed | Should -Be 1
         @(Get-ChildItem -LiteralPath $destination -Name) | Should -Be @('good.parquet')
@@ -1473,7 +1479,7 @@ Describe 'Export-CleanTrainingSet: atomic and safe' {
     }
 
     It 'keeps an existing destination untouched when a shard cannot be read, even with -Force' {
-        $destination = New-ExistingDestination 'kept'
+        $destination = New-ExistingDestination 'kept' -CleanCopy
         $before = Get-FolderListing $destination
         { Export-CleanTrainingSet -Path $corruptSource -Destination $destination -RegistryPath $registry -Force -ErrorAction SilentlyContinue } |
             Should -Throw -ErrorId 'OptOut.CleanExportFailed*'
@@ -1627,5 +1633,156 @@ Describe $laionTitle -Skip:$laionAbsent {
 
     It 'passes Test-TrainingSet -Quiet' {
         Test-TrainingSet -Path $destination -RegistryPath $registry -Quiet | Should -BeTrue
+    }
+}
+
+Describe 'What the gate guarantees: the bypasses of issue 12 stay closed' {
+    BeforeAll {
+        $registry = New-RegistryPath 'bypass'
+        Add-OptOut -Domain 'refused.example' -RegistryPath $registry
+        $root = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'bypass') -Force
+        $png = [System.IO.File]::ReadAllBytes($ArtFiles[0].FullName)
+
+        function New-TarFromPairs {
+            <# A ustar tar from name/bytes pairs, in order (names may repeat, as in a concatenated download). #>
+            param([string] $Path, [object[]] $Pairs)
+            $stream = [System.IO.File]::Create($Path)
+            $writer = [System.Formats.Tar.TarWriter]::new($stream, [System.Formats.Tar.TarEntryFormat]::Ustar, $false)
+            try {
+                foreach ($pair in $Pairs) {
+                    $entry = [System.Formats.Tar.UstarTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, $pair[0])
+                    $entry.DataStream = [System.IO.MemoryStream]::new([byte[]] $pair[1])
+                    $writer.WriteEntry($entry)
+                }
+            }
+            finally { $writer.Dispose(); $stream.Dispose() }
+        }
+
+        function ConvertTo-JsonBytes([string] $Key, [string] $Url) {
+            [System.Text.Encoding]::UTF8.GetBytes((@{ url = $Url; key = $Key; status = 'success' } | ConvertTo-Json -Compress))
+        }
+
+        function Invoke-QuietOutcome([hashtable] $Parameters) {
+            <# Runs Test-TrainingSet -Quiet and keeps what it answered before any terminating error, and that error. #>
+            $answer = $null; $errors = $null; $caught = $null
+            try { $null = Test-TrainingSet @Parameters -Quiet -OutVariable answer -ErrorVariable errors -ErrorAction SilentlyContinue }
+            catch { $caught = $_ }
+            [pscustomobject]@{ Output = @($answer); Errors = @($errors); Terminating = $caught }
+        }
+    }
+
+    It 'answers $false to -Quiet and writes the JUnit report when a refused URL holds a control character' {
+        $file = New-LaionParquet -Path (Join-Path $root 'control/urls.parquet') -Urls @('https://ok.example/1.jpg', "https://refused.example/a`u{1}b.jpg")
+        $report = Join-Path $root 'control-junit.xml'
+        $r = Invoke-QuietOutcome @{ Path = $file.FullName; RegistryPath = $registry; ReportPath = $report }
+        $r.Terminating | Should -BeNullOrEmpty
+        $r.Output | Should -Be @($false)
+        $xml = [xml] (Get-Content -LiteralPath $report -Raw)
+        $xml.testsuites.testsuite.testcase.failure.InnerText | Should -BeLike '*https://refused.example/a\u0001b.jpg*'
+    }
+
+    It 'answers $false to -Quiet, then stops with the error, when the check cannot complete' {
+        $file = New-LaionParquet -Path (Join-Path $root 'incomplete/urls.parquet') -Urls @('https://ok.example/1.jpg')
+        $r = Invoke-QuietOutcome @{ Path = $file.FullName; RegistryPath = (Join-Path $root 'no-such-registry.db') }
+        $r.Output | Should -Be @($false)
+        $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'OptOut.RegistryNotFound*'
+    }
+
+    It 'fails a shard whose URL column is an integer, instead of passing it with no URL read' {
+        $file = New-Parquet -Path (Join-Path $root 'int-url/ints.parquet') -Columns ([ordered]@{ key = [string[]] @('a', 'b'); url = [long[]] @(1, 2) })
+        $r = Invoke-QuietOutcome @{ Path = $file.FullName; RegistryPath = $registry }
+        $r.Output | Should -Be @($false)
+        $r.Errors.FullyQualifiedErrorId | Should -BeLike 'OptOut.ShardReadFailed*'
+        $r.Errors[0].Exception.Message | Should -BeLike "*column 'url'*"
+    }
+
+    It 'refuses -ReportPath naming the registry, which stays as it was' {
+        # A registry of its own: should the guard ever fail, the other cases keep theirs.
+        $guarded = New-RegistryPath 'guarded'
+        Add-OptOut -Domain 'refused.example' -RegistryPath $guarded
+        $file = New-LaionParquet -Path (Join-Path $root 'report-guard/urls.parquet') -Urls @('https://ok.example/1.jpg')
+        $before = Get-Sha256Hex $guarded
+        $r = Invoke-QuietOutcome @{ Path = $file.FullName; RegistryPath = $guarded; ReportPath = $guarded }
+        $r.Output | Should -Be @($false)
+        $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'OptOut.UnsafeOutputPath*'
+        Get-Sha256Hex $guarded | Should -Be $before
+    }
+
+    It 'refuses -RemovalReportPath naming a source shard (through ..), which stays as it was' {
+        $file = New-LaionParquet -Path (Join-Path $root 'removal-guard/urls.parquet') -Urls @('https://ok.example/1.jpg', 'https://refused.example/2.jpg')
+        $before = Get-Sha256Hex $file.FullName
+        $sneaky = Join-Path $root 'removal-guard/sub/../urls.parquet'
+        { Export-CleanTrainingSet -Path $file.FullName -Destination (Join-Path $root 'removal-guard-out') -RegistryPath $registry -RemovalReportPath $sneaky } |
+            Should -Throw -ErrorId 'OptOut.UnsafeOutputPath*'
+        Get-Sha256Hex $file.FullName | Should -Be $before
+        Test-Path -LiteralPath (Join-Path $root 'removal-guard-out') | Should -BeFalse
+    }
+
+    It 'refuses -Force on a folder that is not an earlier clean copy, deleting nothing of it' {
+        $file = New-LaionParquet -Path (Join-Path $root 'force/data/urls.parquet') -Urls @('https://ok.example/1.jpg')
+        $mine = New-Item -ItemType Directory -Path (Join-Path $root 'force/mine') -Force
+        Set-Content -LiteralPath (Join-Path $mine 'thesis.txt') -Value 'years of work'
+        $before = Get-FolderListing $mine.FullName
+        { Export-CleanTrainingSet -Path $file.FullName -Destination $mine.FullName -RegistryPath $registry -Force } |
+            Should -Throw -ErrorId 'OptOut.DestinationNotCleanCopy*'
+        Get-FolderListing $mine.FullName | Should -Be $before
+        Get-Leftover (Join-Path $root 'force') | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a destination that is a symbolic link to the source dataset, even with -Force' {
+        $data = New-Item -ItemType Directory -Path (Join-Path $root 'linked/data') -Force
+        $null = New-LaionParquet -Path (Join-Path $data 'urls.parquet') -Urls @('https://ok.example/1.jpg', 'https://refused.example/2.jpg')
+        Set-Content -LiteralPath (Join-Path $data '.optout-clean-copy.json') -Value '{"format": "OptOut clean training-set copy", "version": 1}'
+        $link = New-Item -ItemType SymbolicLink -Path (Join-Path $root 'linked/out') -Target $data.FullName
+        $before = Get-FolderListing $data.FullName
+        { Export-CleanTrainingSet -Path $data.FullName -Destination $link.FullName -RegistryPath $registry -Force } | Should -Throw -ErrorId 'OptOut.UnsafeOutputPath*'
+        Get-FolderListing $data.FullName | Should -Be $before
+        (Get-Item -LiteralPath $link.FullName).LinkType | Should -Be 'SymbolicLink'
+    }
+
+    It 'removes the tar members of a sample whose JSON key is not its member name, and counts only what was written' {
+        $folder = New-Item -ItemType Directory -Path (Join-Path $root 'keys') -Force
+        $pairs = @(
+            , @('s0.png', $png); , @('s0.json', (ConvertTo-JsonBytes 'renamed' 'https://refused.example/0.jpg'))
+            , @('s1.png', $png); , @('s1.json', (ConvertTo-JsonBytes 's1' 'https://ok.example/1.jpg'))
+            , @('s2.png', $png); , @('s2.json', (ConvertTo-JsonBytes 's2' 'https://ok.example/2.jpg'))
+            # A second sample under s1's member names (two downloads concatenated): only it is refused.
+            , @('s1.png', $png); , @('s1.json', (ConvertTo-JsonBytes 's1' 'https://refused.example/3.jpg'))
+        )
+        New-TarFromPairs -Path (Join-Path $folder '00000.tar') -Pairs $pairs
+        $destination = Join-Path $root 'keys-clean'
+        $summary = Export-CleanTrainingSet -Path $folder.FullName -Destination $destination -RegistryPath $registry
+        ($summary.Rows, $summary.Kept, $summary.Removed) | Should -Be @(4, 2, 2)
+        @(Read-TarMember (Join-Path $destination '00000.tar')).Name | Should -Be @('s1.png', 's1.json', 's2.png', 's2.json')
+        Test-TrainingSet -Path $destination -RegistryPath $registry -Quiet | Should -BeTrue
+    }
+
+    It 'reports a symbolic link in an image folder, does not read it, and leaves it out of the clean copy' {
+        $outside = New-Item -ItemType Directory -Path (Join-Path $root 'outside') -Force
+        Copy-Item -LiteralPath $ArtFiles[1].FullName -Destination (Join-Path $outside 'private.png')
+        $images = New-Item -ItemType Directory -Path (Join-Path $root 'images') -Force
+        Copy-Item -LiteralPath $ArtFiles[2].FullName -Destination (Join-Path $images 'own.png')
+        $link = New-Item -ItemType SymbolicLink -Path (Join-Path $images 'borrowed.png') -Target (Join-Path $outside 'private.png')
+        $r = Invoke-QuietOutcome @{ Path = $images.FullName; RegistryPath = $registry }
+        $r.Output | Should -Be @($false)
+        $r.Errors.FullyQualifiedErrorId | Should -BeLike 'OptOut.RowCheckFailed*'
+        $r.Errors[0].Exception.Message | Should -BeLike "*$($link.FullName)*symbolic link*"
+        $destination = Join-Path $root 'images-clean'
+        $summary = Export-CleanTrainingSet -Path $images.FullName -Destination $destination -RegistryPath $registry -ErrorAction SilentlyContinue
+        $summary.RowErrors | Should -Be 1
+        @(Get-ChildItem -LiteralPath $destination -Name) | Should -Be @('own.png')
+    }
+
+    It 'removes a staging folder a killed run left beside the destination' {
+        $file = New-LaionParquet -Path (Join-Path $root 'leftover/data/urls.parquet') -Urls @('https://ok.example/1.jpg')
+        $stale = New-Item -ItemType Directory -Path (Join-Path $root 'leftover/.clean.partial-0123456789abcdef0123456789abcdef') -Force
+        Set-Content -LiteralPath (Join-Path $stale 'urls.parquet') -Value 'half written'
+        $stale.LastWriteTimeUtc = [datetime]::UtcNow.AddHours(-1)
+        $staleReport = Join-Path $root 'leftover/clean.removed.csv.tmp-0123456789abcdef0123456789abcdef'
+        Set-Content -LiteralPath $staleReport -Value 'half written'
+        $null = Export-CleanTrainingSet -Path $file.FullName -Destination (Join-Path $root 'leftover/clean') -RegistryPath $registry
+        Test-Path -LiteralPath $stale.FullName | Should -BeFalse
+        Test-Path -LiteralPath $staleReport | Should -BeFalse
+        Get-Leftover (Join-Path $root 'leftover') | Should -BeNullOrEmpty
     }
 }

@@ -1,15 +1,21 @@
 namespace OptOut.Core.Datasets;
 
-/// <summary>A plain folder of images with no metadata: each file is a row whose URL is its path.</summary>
+/// <summary>
+/// A plain folder of images with no metadata: each file is a row whose URL is its path. Symbolic
+/// links (to files or folders) are not followed: each is a row problem, and no row.
+/// </summary>
 public sealed class ImageFolderShard : IDatasetShard
 {
+    /// <summary>How the folder is listed, by the reader and by a clean copy alike (hidden files are not part of it).</summary>
+    internal static readonly EnumerationOptions Listing = new() { RecurseSubdirectories = true, IgnoreInaccessible = true };
+
     private readonly string[] files;
+    private readonly List<string> links = new();
 
     public ImageFolderShard(string folder)
     {
         Folder = folder;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true };
-        files = Directory.EnumerateFiles(folder, "*", options).Where(ImageFiles.IsImage).Order(StringComparer.Ordinal).ToArray();
+        files = DatasetFiles.List(folder, Listing, links).Where(ImageFiles.IsImage).ToArray();
     }
 
     public string Folder { get; }
@@ -17,8 +23,8 @@ public sealed class ImageFolderShard : IDatasetShard
     public string FilePath => Folder;
     public string Identity => ShardIdentity.OfFolderListing(Folder, files);
     public string Layout => "image-folder";
-    public IReadOnlyList<string> RowProblems => [];
-    public int Count => files.Length;
+    public IReadOnlyList<string> RowProblems => links.Select(DatasetFiles.LinkProblem).ToList();
+    public int Count => files.Length + links.Count;
 
     public IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken)
     {
@@ -32,6 +38,7 @@ public sealed class ImageFolderShard : IDatasetShard
                 Url = path,
                 ImageName = path,
                 ReadImage = () => File.ReadAllBytes(path),
+                Files = [path],
             };
         }
     }

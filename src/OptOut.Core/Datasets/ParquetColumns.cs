@@ -27,33 +27,120 @@ internal static class ParquetColumns
         }
     }
 
+    /// <summary>What a dataset column must hold to be read.</summary>
+    public enum ColumnRole
+    {
+        /// <summary>Text: a UTF-8 string or plain binary (DuckDB writes a BLOB without the UTF8 annotation), read as UTF-8.</summary>
+        Text,
+
+        /// <summary>A key: text, binary or an integer (LAION's SAMPLE_ID).</summary>
+        Key,
+
+        /// <summary>A size: an integer, a floating-point number or text holding one.</summary>
+        Number,
+    }
+
     /// <summary>The columns a dataset row is read from, found by name whatever their case (LAION's and img2dataset's spellings).</summary>
     public sealed record DatasetFields(DataField? Key, DataField? Url, DataField? Caption, DataField? Width, DataField? Height,
         DataField? Status, DataField? Sha256, DataField? Md5)
     {
+        /// <summary>
+        /// Finds the columns; one that is there under a known name but of a type that cannot be read
+        /// (a list, a struct, a map, an integer URL...) is an error naming it: skipping it would pass
+        /// every row unchecked by the rule that needs it.
+        /// </summary>
         public static DatasetFields Find(ParquetSchema schema, string path)
         {
             var fields = new DatasetFields(
-                ParquetColumns.Find(schema, "key", "SAMPLE_ID"), ParquetColumns.Find(schema, "url"), ParquetColumns.Find(schema, "caption", "TEXT", "txt"),
-                ParquetColumns.Find(schema, "width", "WIDTH"), ParquetColumns.Find(schema, "height", "HEIGHT"), ParquetColumns.Find(schema, "status"),
-                ParquetColumns.Find(schema, "sha256", "sha256hash"), ParquetColumns.Find(schema, "md5"));
+                Column(schema, path, ColumnRole.Key, "key", "SAMPLE_ID"), Column(schema, path, ColumnRole.Text, "url"),
+                Column(schema, path, ColumnRole.Text, "caption", "TEXT", "txt"),
+                Column(schema, path, ColumnRole.Number, "width", "WIDTH"), Column(schema, path, ColumnRole.Number, "height", "HEIGHT"),
+                Column(schema, path, ColumnRole.Text, "status"),
+                Column(schema, path, ColumnRole.Text, "sha256", "sha256hash"), Column(schema, path, ColumnRole.Text, "md5"));
             if (fields.Url is null && fields.Key is null)
             {
-                throw new Index.DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.GetDataFields().Select(f => f.Name))}).");
+                throw new Index.DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.Fields.Select(f => f.Name))}).");
             }
             return fields;
         }
     }
 
-    public static DataField? Find(ParquetSchema schema, params string[] names)
+    /// <summary>The top-level column with one of <paramref name="names"/> (any case), checked to be readable in its role.</summary>
+    public static DataField? Column(ParquetSchema schema, string path, ColumnRole role, params string[] names)
     {
-        var fields = schema.GetDataFields();
         foreach (var name in names)
         {
-            var field = fields.FirstOrDefault(f => f.Path.ToList().Count == 1 && string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (field is not null) return field;
+            var field = schema.Fields.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (field is null) continue;
+            string? kind = field switch
+            {
+                ListField => "a list",
+                StructField => "a struct",
+                MapField => "a map",
+                DataField { MaxRepetitionLevel: > 0 } => "a repeated column",
+                DataField data when !IsReadable(data.ClrType, role) => $"of type {TypeName(data.ClrType)}",
+                DataField => null,
+                _ => $"a {field.SchemaType}",
+            };
+            if (kind is not null)
+            {
+                var wanted = role switch
+                {
+                    ColumnRole.Text => "text (a string, or binary holding UTF-8)",
+                    ColumnRole.Key => "text, binary or an integer",
+                    _ => "a number",
+                };
+                throw new Index.DatasetFormatException(path, $"column '{field.Name}' is {kind}; it must be {wanted} to be read, and the rules that use it cannot be checked otherwise.");
+            }
+            return (DataField)field;
         }
         return null;
+    }
+
+    private static bool IsReadable(Type type, ColumnRole role) => role switch
+    {
+        ColumnRole.Text => IsText(type) || IsBinary(type),
+        ColumnRole.Key => IsText(type) || IsBinary(type) || IsInteger(type),
+        _ => IsInteger(type) || type == typeof(double) || type == typeof(float) || IsText(type),
+    };
+
+    private static bool IsInteger(Type type) =>
+        type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(sbyte)
+        || type == typeof(ulong) || type == typeof(uint) || type == typeof(ushort) || type == typeof(byte);
+
+    /// <summary>Plain BYTE_ARRAY (no UTF8 annotation), as Parquet.Net presents it.</summary>
+    public static bool IsBinary(Type type) => type == typeof(byte[]) || type == typeof(ReadOnlyMemory<byte>);
+
+    /// <summary>A column read as text (a string or binary UTF-8).</summary>
+    public static bool IsTextField(DataField field) => IsText(field.ClrType) || IsBinary(field.ClrType);
+
+    private static string TypeName(Type type) => type == typeof(bool) ? "boolean" : type.Name;
+
+    /// <summary>A digest column (md5, sha256) as lower-case hex: hex text, or binary holding either hex text or the raw digest.</summary>
+    public static async Task<string?[]> ReadDigests(ParquetRowGroupReader group, DataField? field, int digestBytes)
+    {
+        if (field is not null && IsBinary(field.ClrType))
+        {
+            var raw = await ReadBinary(group, field);
+            return raw.Select(v => v is null ? null
+                : v.Length == digestBytes ? Convert.ToHexString(v).ToLowerInvariant()
+                : System.Text.Encoding.UTF8.GetString(v)).ToArray();
+        }
+        return await ReadStrings(group, field);
+    }
+
+    private static async Task<byte[]?[]> ReadBinary(ParquetRowGroupReader group, DataField field)
+    {
+        int count = checked((int)group.RowCount);
+        if (field.ClrType == typeof(byte[]))
+        {
+            var values = new byte[]?[count];
+            await group.ReadAsync(field, values.AsMemory());
+            return values;
+        }
+        var memory = new ReadOnlyMemory<byte>?[count];
+        await group.ReadAsync<ReadOnlyMemory<byte>>(field, memory.AsMemory());
+        return memory.Select(v => v?.ToArray()).ToArray();
     }
 
     public static async Task<string?[]> ReadStrings(ParquetRowGroupReader group, DataField? field)
@@ -63,14 +150,14 @@ internal static class ParquetColumns
         var type = field.ClrType;
         if (IsText(type))
         {
-            var values = new string[count];
+            var values = new string?[count];
             await group.ReadAsync(field, values.AsMemory());
             return values;
         }
-        if (type == typeof(byte[]))
+        if (IsBinary(type))
         {
-            var values = new byte[count][];
-            await group.ReadAsync(field, values.AsMemory());
+            // Binary text (DuckDB's BLOB, Arrow's binary) is UTF-8 all the same.
+            var values = await ReadBinary(group, field);
             return values.Select(v => v is null ? null : System.Text.Encoding.UTF8.GetString(v)).ToArray();
         }
         var numbers = await ReadIntegers(group, field);
@@ -89,12 +176,16 @@ internal static class ParquetColumns
         if (type == typeof(uint)) return await Read<uint>(group, field, v => v);
         if (type == typeof(double)) return await Read<double>(group, field, v => double.IsFinite(v) ? (long)v : null);
         if (type == typeof(float)) return await Read<float>(group, field, v => float.IsFinite(v) ? (long)v : null);
-        if (IsText(type))
+        if (type == typeof(sbyte)) return await Read<sbyte>(group, field, v => v);
+        if (type == typeof(byte)) return await Read<byte>(group, field, v => v);
+        if (type == typeof(ushort)) return await Read<ushort>(group, field, v => v);
+        if (IsText(type) || IsBinary(type))
         {
             var strings = await ReadStrings(group, field);
             return strings.Select(s => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (long?)null).ToArray();
         }
-        return new long?[count];
+        // DatasetFields.Find lets no other type through; reaching here is a programming error, not data to skip.
+        throw new NotSupportedException($"column '{field.Name}' of type {type.Name} cannot be read as a number.");
     }
 
     // Parquet.Net 6 reports UTF-8 columns as ReadOnlyMemory<char>; they read into string buffers.

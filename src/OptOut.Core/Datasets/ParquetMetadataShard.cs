@@ -6,19 +6,17 @@ namespace OptOut.Core.Datasets;
 /// <summary>
 /// A metadata parquet: LAION's (SAMPLE_ID, URL, TEXT, WIDTH, HEIGHT, ... md5) or img2dataset's
 /// (key, url, caption, status, width, height, sha256, ...). Columns are found by name, whatever the
-/// case; an optional image lookup attaches local files (img2dataset's "files" layout); optional
-/// embeddings are zipped in row by row (clip-retrieval layout).
+/// case (one of a type that cannot be read is an error); optional embeddings are zipped in row by
+/// row (clip-retrieval layout).
 /// </summary>
 public class ParquetMetadataShard : IDatasetShard
 {
-    private readonly Func<string, SourceRow, Func<byte[]>?>? imageLookup;
     private readonly List<string> problems = new();
 
-    public ParquetMetadataShard(string parquetPath, string layout = "parquet", Func<string, SourceRow, Func<byte[]>?>? imageLookup = null)
+    public ParquetMetadataShard(string parquetPath, string layout = "parquet")
     {
         ParquetPath = parquetPath;
         Layout = layout;
-        this.imageLookup = imageLookup;
     }
 
     public string ParquetPath { get; }
@@ -72,10 +70,6 @@ public class ParquetMetadataShard : IDatasetShard
                         Sha256 = ParquetColumns.ParseHex(columns.Sha256s[i], 32),
                         Md5 = ParquetColumns.ParseHex(columns.Md5s[i], 16),
                     };
-                    if (imageLookup is not null && row.IsSuccess)
-                    {
-                        row.ReadImage = imageLookup(row.Key!, row);
-                    }
                     yield return row;
                 }
             }
@@ -99,6 +93,6 @@ public class ParquetMetadataShard : IDatasetShard
             await ParquetColumns.ReadIntegers(group, width),
             await ParquetColumns.ReadIntegers(group, height),
             await ParquetColumns.ReadStrings(group, status),
-            await ParquetColumns.ReadStrings(group, sha256),
-            await ParquetColumns.ReadStrings(group, md5));
+            await ParquetColumns.ReadDigests(group, sha256, 32),
+            await ParquetColumns.ReadDigests(group, md5, 16));
 }

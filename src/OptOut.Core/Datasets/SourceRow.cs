@@ -23,6 +23,15 @@ public sealed class SourceRow
     /// <summary>A precomputed embedding (clip-retrieval layout).</summary>
     public Half[]? Embedding { get; set; }
 
+    /// <summary>
+    /// The files that hold this sample (full paths), as the reader matched them to the row: a clean
+    /// copy leaves out exactly these when the row is removed, whatever the row's key says.
+    /// </summary>
+    public IReadOnlyList<string>? Files { get; set; }
+
+    /// <summary>The tar members that hold this sample, by position in the archive (0-based, every entry counted).</summary>
+    public IReadOnlyList<int>? TarMembers { get; set; }
+
     public bool IsSuccess => Status is null || string.Equals(Status, "success", StringComparison.OrdinalIgnoreCase);
 }
 

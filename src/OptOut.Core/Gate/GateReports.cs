@@ -8,7 +8,8 @@ namespace OptOut.Core.Gate;
 /// A JUnit XML report of a check, the format CI systems (GitHub Actions, GitLab, Jenkins, Azure
 /// Pipelines) display: one test suite for the dataset, one test case a shard; a shard with
 /// violations fails and lists them (the first thousand, then a count, so a badly polluted set
-/// still gives a readable report); a shard that could not be read is an error.
+/// still gives a readable report); a shard that could not be read, or only in part, is an error
+/// (a shard can be both). Every text from the data goes through <see cref="ReportText.ForXml"/>.
 /// </summary>
 public sealed class JUnitReport
 {
@@ -62,31 +63,37 @@ public sealed class JUnitReport
     public void AddInputError(string path, Exception error) =>
         Entry(path).Result = new ShardCheckResult(path, "unknown", 0, 0, 0, 0, 0, 0, TimeSpan.Zero, error);
 
-    /// <summary>Writes the report (through a temporary file, so a reader never sees half of it).</summary>
+    /// <summary>
+    /// Writes the report (through a temporary file, so a reader never sees half of it; one a killed
+    /// run left is removed first). A failure names <paramref name="path"/>, never the temporary file.
+    /// </summary>
     public void Write(string path)
     {
-        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        path = Path.GetFullPath(path);
+        Leftovers.RemoveTemporaryFiles(path);
+        var temporary = Leftovers.TemporaryFileFor(path);
         try
         {
-            using (var writer = XmlWriter.Create(temporary, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
+            using (var file = Leftovers.CreateLocked(temporary))
+            using (var writer = XmlWriter.Create(file, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
             {
                 var all = shards.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
                 int failures = all.Count(s => s.Value.Result?.Failure is null && (s.Value.Violations > 0));
-                int errors = all.Count(s => s.Value.Result?.Failure is not null || (s.Value.Violations == 0 && s.Value.RowProblems.Count > 0));
+                int errors = all.Count(s => s.Value.Result?.Failure is not null || s.Value.RowProblems.Count > 0 || s.Value.Result?.RowErrors > 0);
                 double time = all.Sum(s => s.Value.Result?.Elapsed.TotalSeconds ?? 0);
                 writer.WriteStartElement("testsuites");
                 writer.WriteAttributeString("name", "OptOut training-set check");
                 WriteCounts(writer, all.Count, failures, errors, time);
                 writer.WriteStartElement("testsuite");
-                writer.WriteAttributeString("name", dataset);
+                writer.WriteAttributeString("name", ReportText.ForXml(dataset));
                 WriteCounts(writer, all.Count, failures, errors, time);
                 writer.WriteAttributeString("timestamp", started.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture));
                 writer.WriteStartElement("properties");
                 foreach (var (name, value) in Properties)
                 {
                     writer.WriteStartElement("property");
-                    writer.WriteAttributeString("name", name);
-                    writer.WriteAttributeString("value", value);
+                    writer.WriteAttributeString("name", ReportText.ForXml(name));
+                    writer.WriteAttributeString("value", ReportText.ForXml(value));
                     writer.WriteEndElement();
                 }
                 writer.WriteEndElement();
@@ -95,6 +102,10 @@ public sealed class JUnitReport
                 writer.WriteEndElement();
             }
             File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write the report '{path}': {e.Message.Replace(temporary, path)}", e);
         }
         finally
         {
@@ -106,18 +117,27 @@ public sealed class JUnitReport
     {
         var result = entry.Result;
         writer.WriteStartElement("testcase");
-        writer.WriteAttributeString("classname", dataset);
-        writer.WriteAttributeString("name", shard);
+        writer.WriteAttributeString("classname", ReportText.ForXml(dataset));
+        writer.WriteAttributeString("name", ReportText.ForXml(shard));
         writer.WriteAttributeString("time", (result?.Elapsed.TotalSeconds ?? 0).ToString("0.000", CultureInfo.InvariantCulture));
         if (result?.Failure is { } failure)
         {
             writer.WriteStartElement("error");
-            writer.WriteAttributeString("message", $"the shard could not be read: {failure.Message}");
+            writer.WriteAttributeString("message", ReportText.ForXml($"the shard could not be read: {failure.Message}"));
             writer.WriteAttributeString("type", failure.GetType().Name);
-            writer.WriteString(failure.ToString());
+            writer.WriteString(ReportText.ForXml(failure.ToString()));
             writer.WriteEndElement();
         }
-        else if (entry.Violations > 0)
+        else if (entry.RowProblems.Count > 0 || result?.RowErrors > 0)
+        {
+            // Read only in part: an error even when the rows that were read also hold violations.
+            writer.WriteStartElement("error");
+            writer.WriteAttributeString("message", $"{Math.Max(result?.RowErrors ?? 0, entry.RowProblems.Count):N0} rows could not be read or checked completely");
+            writer.WriteAttributeString("type", "OptOut.RowProblem");
+            writer.WriteString(ReportText.ForXml(string.Join("\n", entry.RowProblems)));
+            writer.WriteEndElement();
+        }
+        if (result?.Failure is null && entry.Violations > 0)
         {
             writer.WriteStartElement("failure");
             writer.WriteAttributeString("message",
@@ -125,15 +145,7 @@ public sealed class JUnitReport
             writer.WriteAttributeString("type", "OptOut.Violation");
             var listed = entry.Listed.ToString();
             if (entry.Violations > ListedPerShard) listed += $"... and {entry.Violations - ListedPerShard:N0} more\n";
-            writer.WriteString(listed);
-            writer.WriteEndElement();
-        }
-        else if (entry.RowProblems.Count > 0)
-        {
-            writer.WriteStartElement("error");
-            writer.WriteAttributeString("message", $"{result?.RowErrors ?? entry.RowProblems.Count:N0} rows could not be checked completely");
-            writer.WriteAttributeString("type", "OptOut.RowProblem");
-            writer.WriteString(string.Join("\n", entry.RowProblems));
+            writer.WriteString(ReportText.ForXml(listed));
             writer.WriteEndElement();
         }
         if (result is not null)
@@ -157,6 +169,8 @@ public sealed class JUnitReport
 /// <summary>
 /// The removal report written beside a cleaned copy: one CSV line a finding (shard, row, key, URL,
 /// rule, record, claimant, detail), streamed as findings arrive, published only when complete.
+/// Values go through <see cref="ReportText.ForCsv"/>; a temporary file a killed run left is removed
+/// first, and a failure names the report's path, never the temporary file.
 /// </summary>
 public sealed class RemovalReport : IDisposable
 {
@@ -168,8 +182,16 @@ public sealed class RemovalReport : IDisposable
     public RemovalReport(string path)
     {
         this.path = Path.GetFullPath(path);
-        temporary = this.path + ".tmp-" + Guid.NewGuid().ToString("N");
-        writer = new StreamWriter(temporary, false, new UTF8Encoding(false));
+        Leftovers.RemoveTemporaryFiles(this.path);
+        temporary = Leftovers.TemporaryFileFor(this.path);
+        try
+        {
+            writer = new StreamWriter(Leftovers.CreateLocked(temporary), new UTF8Encoding(false));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write the removal report '{this.path}': {e.Message.Replace(temporary, this.path)}", e);
+        }
         writer.WriteLine("Shard,Row,Key,Url,Rule,RecordId,Claimant,Detail");
     }
 
@@ -179,8 +201,15 @@ public sealed class RemovalReport : IDisposable
 
     public void Commit()
     {
-        writer.Dispose();
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            writer.Dispose();
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write the removal report '{path}': {e.Message.Replace(temporary, path)}", e);
+        }
         committed = true;
     }
 
@@ -193,8 +222,10 @@ public sealed class RemovalReport : IDisposable
     private static string Csv(string? value)
     {
         if (string.IsNullOrEmpty(value)) return "";
-        // Leading =, +, - or @ would run as a formula in a spreadsheet: quote with a leading apostrophe.
-        if (value[0] is '=' or '+' or '-' or '@') value = "'" + value;
+        value = ReportText.ForCsv(value);
+        // Leading =, +, -, @ (or a tab or carriage return before one) would run as a formula in a
+        // spreadsheet: quote with a leading apostrophe.
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
 }

@@ -87,7 +87,7 @@ internal sealed class ParquetColumnBatch : RowBatch
 
     public override string? Key(int i)
     {
-        if (keyField is not null && TextColumn.IsText(keyField))
+        if (keyField is not null && ParquetColumns.IsTextField(keyField))
         {
             keyText ??= Load(keyField, f => TextColumn.Read(group, f, Count));
             if (!keyText!.IsNull(i)) return keyText[i].ToString();
@@ -105,14 +105,14 @@ internal sealed class ParquetColumnBatch : RowBatch
     public override string? Sha256(int i)
     {
         if (sha256Field is null) return null;
-        sha256s ??= Load(sha256Field, f => TextColumn.Read(group, f, Count));
+        sha256s ??= Load(sha256Field, f => TextColumn.ReadDigests(group, f, Count, 32));
         return sha256s!.IsNull(i) || sha256s[i].Length != 64 ? null : sha256s[i].ToString().ToLowerInvariant();
     }
 
     public override string? Md5(int i)
     {
         if (md5Field is null) return null;
-        md5s ??= Load(md5Field, f => TextColumn.Read(group, f, Count));
+        md5s ??= Load(md5Field, f => TextColumn.ReadDigests(group, f, Count, 16));
         return md5s!.IsNull(i) || md5s[i].Length != 32 ? null : md5s[i].ToString().ToLowerInvariant();
     }
 
@@ -213,8 +213,6 @@ internal sealed class TextColumn : IDisposable
 
     private bool[]? nullsOfConverted;
 
-    public static bool IsText(DataField field) => field.ClrType == typeof(ReadOnlyMemory<char>) || field.ClrType == typeof(string);
-
     public static TextColumn Empty(int count) => new(null, null, new ReadOnlyMemory<char>[count]) { nullsOfConverted = Enumerable.Repeat(true, count).ToArray() };
 
     public static TextColumn Read(ParquetRowGroupReader group, DataField field, int count)
@@ -234,9 +232,17 @@ internal sealed class TextColumn : IDisposable
             for (int i = 0; i < count; i++) map[i] = definitions[i] == field.MaxDefinitionLevel ? next++ : -1;
             return new TextColumn(raw, map, null);
         }
-        var strings = ParquetColumns.ReadStrings(group, field).GetAwaiter().GetResult();
-        return new TextColumn(null, null, strings.Select(s => s.AsMemory()).ToArray()) { nullsOfConverted = strings.Select(s => s is null).ToArray() };
+        return FromStrings(ParquetColumns.ReadStrings(group, field).GetAwaiter().GetResult());
     }
+
+    /// <summary>A digest column (md5, sha256): hex text, or binary holding hex text or the raw digest.</summary>
+    public static TextColumn ReadDigests(ParquetRowGroupReader group, DataField field, int count, int digestBytes) =>
+        ParquetColumns.IsBinary(field.ClrType)
+            ? FromStrings(ParquetColumns.ReadDigests(group, field, digestBytes).GetAwaiter().GetResult())
+            : Read(group, field, count);
+
+    private static TextColumn FromStrings(string?[] strings) =>
+        new(null, null, strings.Select(s => s.AsMemory()).ToArray()) { nullsOfConverted = strings.Select(s => s is null).ToArray() };
 
     public void Dispose()
     {

@@ -74,7 +74,7 @@ internal sealed class ShardChecker
     public ShardCheckResult Run(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        long rows = 0, skipped = 0;
+        long rows = 0, skipped = 0, withImage = 0;
         Exception? failure = null;
         FingerprintPipeline? pipeline = null;
         try
@@ -94,6 +94,7 @@ internal sealed class ShardChecker
                         var source = batch.Source(i);
                         if (source?.ReadImage is { } read)
                         {
+                            withImage++;
                             // The row waits for its image: it gets an object of its own, with its strings.
                             row = row.Detach();
                             row.ImageName = source.ImageName ?? row.Key ?? row.Row.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -137,7 +138,10 @@ internal sealed class ShardChecker
         {
             pipeline?.Dispose();
         }
-        return new ShardCheckResult(shard.Source, shard.Layout, rows, rows - skipped, skipped, violatingRows, violations, rowErrors, clock.Elapsed, failure);
+        return new ShardCheckResult(shard.Source, shard.Layout, rows, rows - skipped, skipped, violatingRows, violations, rowErrors, clock.Elapsed, failure)
+        {
+            RowsWithImage = withImage,
+        };
     }
 
     /// <summary>Everything the metadata alone decides: URL, domain, the dataset's hash and embedding.</summary>
@@ -284,7 +288,7 @@ internal sealed class ShardChecker
 
         violatingRows++;
         counters.AddViolatingRow();
-        removed.Add(row.Row, removesByKey ? row.Key : null);
+        removed.Add(row.Row, removesByKey ? row.Key : null, row.Source);
         violations += findings.Count;
         counters.AddViolations(findings.Count);
         if (!settings.ReportViolations) return;
@@ -321,6 +325,9 @@ internal sealed class ShardChecker
 
         public long Row { get; private set; }
         public string? ImageName { get; set; }
+
+        /// <summary>The reader's row (its files and tar members), when the shard was read row by row.</summary>
+        public SourceRow? Source { get; private set; }
         public bool Granted { get; set; }
         public IReadOnlyList<EmbeddedSignal>? Signals { get; set; }
         public List<(GateRule Rule, int Claim, string Detail)>? Findings { get; private set; }
@@ -333,6 +340,7 @@ internal sealed class ShardChecker
             this.batch = batch;
             this.index = index;
             Row = batch.FirstRow + index;
+            Source = batch.Source(index);
             key = url = ImageName = null;
             Granted = false;
             Signals = null;
@@ -344,7 +352,7 @@ internal sealed class ShardChecker
         public PendingRow Detach()
         {
             Resolve();
-            return new PendingRow { Row = Row, key = key, url = url, ImageName = ImageName, Granted = Granted, Signals = Signals, Findings = Findings };
+            return new PendingRow { Row = Row, key = key, url = url, ImageName = ImageName, Source = Source, Granted = Granted, Signals = Signals, Findings = Findings };
         }
 
         public bool Has(GateRule rule) => Findings?.Exists(f => f.Rule == rule) ?? false;

@@ -17,9 +17,12 @@ public sealed class TrainingSetGate
 
     public GateCounters Counters { get; } = new();
 
-    /// <param name="afterShard">Runs on the worker once a shard is checked cleanly (the clean copy is written there); its failure fails the shard.</param>
+    /// <param name="afterShard">
+    /// Runs on the worker once a shard is checked without a failure (the clean copy is written and
+    /// read back there) and returns the rows the copy holds; its failure fails the shard.
+    /// </param>
     /// <param name="tick">How long to wait for an event before yielding a <see cref="GateTick"/>.</param>
-    public IEnumerable<GateEvent> Run(IReadOnlyList<IDatasetShard> shards, int throttleLimit, Action<IDatasetShard, RemovedRows>? afterShard,
+    public IEnumerable<GateEvent> Run(IReadOnlyList<IDatasetShard> shards, int throttleLimit, Func<IDatasetShard, ShardCheckResult, RemovedRows, long>? afterShard,
         TimeSpan tick, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -42,7 +45,7 @@ public sealed class TrainingSetGate
                     {
                         try
                         {
-                            afterShard(shard, checker.Removed);
+                            result = result with { RowsWritten = afterShard(shard, result, checker.Removed) };
                         }
                         catch (Exception e) when (e is not OperationCanceledException)
                         {

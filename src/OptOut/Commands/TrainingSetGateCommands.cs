@@ -6,6 +6,7 @@ using OptOut.Core.Fingerprinting;
 using OptOut.Core.Gate;
 using OptOut.Core.Imaging;
 using OptOut.Core.Index;
+using OptOut.Core.OutputSafety;
 using OptOut.Core.Registry;
 using OptOut.Infrastructure;
 
@@ -19,6 +20,8 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
 {
     public const string ShardReadFailed = "OptOut.ShardReadFailed";
     public const string RowCheckFailed = "OptOut.RowCheckFailed";
+    public const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
+    public const string ReportWriteFailed = "OptOut.ReportWriteFailed";
 
     [Parameter]
     public string? RegistryPath { get; set; }
@@ -80,8 +83,14 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
         return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId };
     }
 
+    /// <summary>
+    /// Checks output paths against the registry (and the default index) and the dataset paths by
+    /// their real paths: a report or a copy never lands on the user's databases or data.
+    /// </summary>
+    protected OutputPathGuard OutputGuard() => OutputPathGuard.For([RegistryPaths.Resolve(this, RegistryPath)], Paths);
+
     /// <summary>Runs the check, handing each event to <paramref name="handle"/> on this thread and showing progress.</summary>
-    protected void RunGate(TrainingSetGate gate, IReadOnlyList<IDatasetShard> shards, Action<IDatasetShard, RemovedRows>? afterShard, Action<GateEvent> handle, string activity)
+    protected void RunGate(TrainingSetGate gate, IReadOnlyList<IDatasetShard> shards, Func<IDatasetShard, ShardCheckResult, RemovedRows, long>? afterShard, Action<GateEvent> handle, string activity)
     {
         var progress = new ProgressReporter(this, 3, activity);
         foreach (var e in gate.Run(shards, ThrottleLimit, afterShard, TimeSpan.FromMilliseconds(250), Cancellation))
@@ -102,6 +111,10 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
             case RowProblem problem:
                 WriteError(ErrorIds.Record(problem.Error, RowCheckFailed, ErrorCategory.ReadError, problem.Target,
                     "The row's URL, domain and listed hashes were checked; its picture was not."));
+                break;
+            case ShardChecked { Result.Failure: CleanCopyCheckException failure } done:
+                WriteError(ErrorIds.Record(failure, ExportCleanTrainingSetCommand.CleanCopyCheckFailed, ErrorCategory.WriteError, done.Result.Shard,
+                    "The copy was not published. Check the shard for samples whose files or members other samples share."));
                 break;
             case ShardChecked { Result.Failure: { } failure } done:
                 WriteError(ErrorIds.Record(failure, ShardReadFailed, ErrorCategory.ReadError, done.Result.Shard,
@@ -142,12 +155,54 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
 
     protected override void EndProcessing()
     {
+        try
+        {
+            Check();
+        }
+        catch (Exception) when (Quiet && !Cancellation.IsCancellationRequested)
+        {
+            // -Quiet answers $true only for a check that completed and found the set clean: one that
+            // stopped on an error answers $false first, then the error terminates the command.
+            WriteVerdict(false);
+            throw;
+        }
+    }
+
+    private bool verdictWritten;
+
+    private void WriteVerdict(bool clean)
+    {
+        if (verdictWritten) return;
+        verdictWritten = true;
+        try
+        {
+            WriteObject(clean);
+        }
+        catch (PipelineStoppedException)
+        {
+            // The pipeline is already being torn down (Ctrl+C): there is no one left to answer.
+        }
+    }
+
+    private void Check()
+    {
         if (Paths.Count == 0)
         {
-            if (Quiet) WriteObject(false);
+            if (Quiet) WriteVerdict(false);
             return;
         }
         var reportPath = ReportPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReportPath);
+        if (reportPath is not null)
+        {
+            try
+            {
+                OutputGuard().CheckFile(reportPath, "-ReportPath");
+            }
+            catch (UnsafeOutputPathException e)
+            {
+                ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, reportPath, "Name another file for the report."));
+            }
+        }
         var shards = DiscoverShards();
         var rules = LoadRules();
         // -Quiet without a report needs only to know whether anything was found.
@@ -164,6 +219,7 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         // A path that held no dataset is a case in error too: the CI page must show why the gate failed.
         foreach (var error in inputErrors) report?.AddInputError(error.TargetObject?.ToString() ?? "", error.Exception);
         bool clean = inputErrors.Count == 0 && shards.Count > 0;
+        int incompleteShards = 0;
         RunGate(gate, shards, null, e =>
         {
             switch (e)
@@ -182,16 +238,28 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
                     break;
                 case ShardChecked done:
                     if (!done.Result.Clean) clean = false;
+                    if (done.Result.Failure is not null || done.Result.RowErrors > 0) incompleteShards++;
                     report?.Add(done.Result);
                     break;
             }
         }, $"Checking '{settings.Dataset}' against the registry ({Policy})");
 
         if (Cancellation.IsCancellationRequested) return;
-        report?.Write(reportPath!);
+        if (report is not null)
+        {
+            try
+            {
+                report.Write(reportPath!);
+            }
+            catch (IOException e)
+            {
+                ThrowTerminatingError(ErrorIds.Record(e, ReportWriteFailed, ErrorCategory.WriteError, reportPath, "Check that the report's folder exists and can be written."));
+            }
+        }
         var c = gate.Counters;
-        WriteVerbose($"{c.Rows:N0} rows in {shards.Count} shards: {c.Violations:N0} violations in {c.ViolatingRows:N0} rows, {c.RowErrors:N0} rows not fully checked. {(clean ? "Clean." : "Not clean.")}");
-        if (Quiet) WriteObject(clean);
+        WriteVerbose($"{c.Rows:N0} rows in {shards.Count} shards: {c.Violations:N0} violations in {c.ViolatingRows:N0} rows, " +
+            $"{c.RowErrors:N0} rows not fully checked, {incompleteShards + inputErrors.Count} shards or paths not read completely. {(clean ? "Clean." : "Not clean.")}");
+        if (Quiet) WriteVerdict(clean);
     }
 }
 
@@ -204,13 +272,15 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
 public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
 {
     public const string DestinationExists = "OptOut.DestinationExists";
+    public const string DestinationNotCleanCopy = "OptOut.DestinationNotCleanCopy";
     public const string ExportFailed = "OptOut.CleanExportFailed";
+    public const string CleanCopyCheckFailed = "OptOut.CleanCopyCheckFailed";
 
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = "";
 
-    /// <summary>Replace an existing destination (only once the new copy is complete).</summary>
+    /// <summary>Replace an existing destination that is an earlier clean copy (only once the new copy is complete).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -239,10 +309,21 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
             ThrowTerminatingError(ErrorIds.Record(new ArgumentException($"The destination '{destination}' and the dataset '{source}' overlap; write the clean copy elsewhere."),
                 "OptOut.DestinationOverlapsSource", ErrorCategory.InvalidArgument, destination, null));
         }
-        if ((Directory.Exists(destination) || File.Exists(destination)) && !Force)
+        // The user's databases and data are never an output, whatever links or ".." the paths hold.
+        var guard = OutputGuard();
+        try
+        {
+            guard.CheckFolder(destination, "-Destination");
+            guard.CheckFile(reportPath, "-RemovalReportPath");
+        }
+        catch (UnsafeOutputPathException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, e.OutputPath, "Name an output outside the dataset and the OptOut databases."));
+        }
+        if ((Directory.Exists(destination) || File.Exists(destination) || new FileInfo(destination).LinkTarget is not null) && !Force)
         {
             ThrowTerminatingError(ErrorIds.Record(new IOException($"'{destination}' already exists."), DestinationExists, ErrorCategory.ResourceExists, destination,
-                "Use -Force to replace it (the old copy is replaced only once the new one is complete), or choose another -Destination."));
+                "Use -Force to replace it if it is an earlier clean copy (the old copy is replaced only once the new one is complete), or choose another -Destination."));
         }
         if (!ShouldProcess(destination, $"Write a clean copy of '{source}' ({Policy} policy)")) return;
 
@@ -254,14 +335,14 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         var gate = new TrainingSetGate(settings);
         var root = CleanCopyWriter.RootOf(source);
 
-        using var staged = StagedDestination.Create(destination, Force);
-        using var report = new RemovalReport(reportPath);
-        var writer = new CleanCopyWriter(root, staged.Staging);
+        using var staged = CreateStaged(destination);
+        using var report = CreateRemovalReport(reportPath);
+        var writer = new CleanCopyWriter(root, staged.Staging, settings);
         var byRule = Enum.GetValues<GateRule>().ToDictionary(r => r, _ => 0L);
         long rows = 0, kept = 0, removed = 0, rowErrors = 0;
         var failed = new List<string>();
 
-        RunGate(gate, shards, (shard, removedRows) => writer.Write(shard, removedRows, Cancellation), e =>
+        RunGate(gate, shards, (shard, result, removedRows) => writer.Write(shard, result, removedRows, Cancellation), e =>
         {
             switch (e)
             {
@@ -279,9 +360,11 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
                     failed.Add(done.Result.Shard);
                     break;
                 case ShardChecked done:
+                    // What the copy holds, as read back from it: the summary says what was written.
+                    long written = done.Result.RowsWritten ?? done.Result.Rows - done.Result.ViolatingRows;
                     rows += done.Result.Rows;
-                    removed += done.Result.ViolatingRows;
-                    kept += done.Result.Rows - done.Result.ViolatingRows;
+                    kept += written;
+                    removed += done.Result.Rows - written;
                     break;
             }
         }, $"Writing a clean copy of '{settings.Dataset}' ({Policy})");
@@ -293,9 +376,26 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
             ThrowTerminatingError(ErrorIds.Record(new IOException($"{failed.Count} of {shards.Count} shards could not be checked or written ({string.Join(", ", failed)}); nothing was written to '{destination}'."),
                 ExportFailed, ErrorCategory.WriteError, destination, "Fix the shards named in the errors above and run the command again."));
         }
-        if (Directory.Exists(root) && File.GetAttributes(Paths[0]).HasFlag(FileAttributes.Directory)) writer.CopyOtherFiles();
-        staged.Commit();
-        report.Commit();
+        if (Directory.Exists(root) && File.GetAttributes(Paths[0]).HasFlag(FileAttributes.Directory))
+        {
+            foreach (var leftOut in writer.CopyOtherFiles())
+            {
+                WriteWarning($"'{leftOut}' was not copied: it is a symbolic link, or an image that no shard reads, so it was not checked.");
+            }
+        }
+        try
+        {
+            staged.Commit(CleanCopyMarker.For(source, Policy.ToString()));
+            report.Commit();
+        }
+        catch (UnsafeOutputPathException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, DestinationNotCleanCopy, ErrorCategory.ResourceExists, destination, null));
+        }
+        catch (IOException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, ExportFailed, ErrorCategory.WriteError, destination, null));
+        }
 
         var ordered = new System.Collections.Specialized.OrderedDictionary();
         foreach (var (rule, count) in byRule.Where(r => r.Value > 0)) ordered[rule.ToString()] = count;
@@ -314,6 +414,37 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
             RemovalReport = reportPath,
             Elapsed = clock.Elapsed,
         });
+    }
+
+    private StagedDestination CreateStaged(string destination)
+    {
+        try
+        {
+            return StagedDestination.Create(destination, Force);
+        }
+        catch (UnsafeOutputPathException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, DestinationNotCleanCopy, ErrorCategory.ResourceExists, destination,
+                "-Force replaces only a clean copy written by Export-CleanTrainingSet (a folder holding .optout-clean-copy.json). Choose another -Destination."));
+        }
+        catch (IOException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, ExportFailed, ErrorCategory.WriteError, destination, null));
+        }
+        throw new InvalidOperationException("not reached");
+    }
+
+    private RemovalReport CreateRemovalReport(string path)
+    {
+        try
+        {
+            return new RemovalReport(path);
+        }
+        catch (IOException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, ReportWriteFailed, ErrorCategory.WriteError, path, "Check that the report's folder exists and can be written."));
+        }
+        throw new InvalidOperationException("not reached");
     }
 
     private static bool IsInside(string path, string folder)

@@ -19,11 +19,12 @@ public class CleanCopyTests
     {
         var output = Path.Combine(TestEnvironment.NewScratchFolder(), "clean");
         using var staged = StagedDestination.Create(output, replaceExisting: false);
-        var writer = new CleanCopyWriter(CleanCopyWriter.RootOf(input), staged.Staging);
-        var outcome = Check(input, rules, afterShard: (shard, removed) => writer.Write(shard, removed, CancellationToken.None), embeddingModelId: embeddingModelId);
+        var settings = new GateSettings { Dataset = "fixture", Rules = rules, EmbeddingModelId = embeddingModelId };
+        var writer = new CleanCopyWriter(CleanCopyWriter.RootOf(input), staged.Staging, settings);
+        var outcome = Check(input, rules, afterShard: (shard, result, removed) => writer.Write(shard, result, removed, CancellationToken.None), embeddingModelId: embeddingModelId);
         Assert.All(outcome.Shards, s => Assert.Null(s.Failure));
         if (Directory.Exists(input)) writer.CopyOtherFiles();
-        staged.Commit();
+        staged.Commit(CleanCopyMarker.For(input, "OptOut"));
         Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(output)!, ".clean.partial-*"));
         return (output, outcome);
     }
@@ -136,7 +137,7 @@ public class CleanCopyTests
 
         Assert.Equal([(GateRule.Content, Path.Combine("sub", "b.png"))], outcome.Findings);
         Assert.Equal(["a.png", Path.Combine("sub", "c.jpg")],
-            Directory.GetFiles(output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f)).Order(StringComparer.Ordinal));
+            Directory.GetFiles(output, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(output, f)).Where(f => f != CleanCopyMarker.FileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -148,19 +149,21 @@ public class CleanCopyTests
         File.WriteAllText(Path.Combine(destination, "old.txt"), "old");
 
         Assert.Throws<IOException>(() => StagedDestination.Create(destination, replaceExisting: false));
+        // An earlier clean copy (it carries the marker) may be replaced.
+        CleanCopyMarker.For(folder, "OptOut").WriteInto(destination);
         using (var abandoned = StagedDestination.Create(destination, replaceExisting: true))
         {
             File.WriteAllText(Path.Combine(abandoned.Staging, "new.txt"), "new");
         }
-        Assert.Equal(["old.txt"], Directory.GetFiles(destination).Select(Path.GetFileName));
+        Assert.Equal(["old.txt"], Directory.GetFiles(destination).Select(Path.GetFileName).Where(n => n != CleanCopyMarker.FileName));
         Assert.Equal([destination], Directory.GetFileSystemEntries(folder));
 
         using (var staged = StagedDestination.Create(destination, replaceExisting: true))
         {
             File.WriteAllText(Path.Combine(staged.Staging, "new.txt"), "new");
-            staged.Commit();
+            staged.Commit(CleanCopyMarker.For(folder, "OptOut"));
         }
-        Assert.Equal(["new.txt"], Directory.GetFiles(destination).Select(Path.GetFileName));
+        Assert.Equal(["new.txt"], Directory.GetFiles(destination).Select(Path.GetFileName).Where(n => n != CleanCopyMarker.FileName));
         Assert.Equal([destination], Directory.GetFileSystemEntries(folder));
     }
 

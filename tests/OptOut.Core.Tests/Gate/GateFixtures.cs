@@ -13,11 +13,11 @@ internal static class GateFixtures
     }
 
     public static Outcome Check(string path, ConsentRules rules, GatePolicy policy = GatePolicy.OptOut, int throttle = 2,
-        Action<IDatasetShard, RemovedRows>? afterShard = null, Fingerprinting.Fingerprinter? fingerprinter = null, string? embeddingModelId = null) =>
+        Func<IDatasetShard, ShardCheckResult, RemovedRows, long>? afterShard = null, Fingerprinting.Fingerprinter? fingerprinter = null, string? embeddingModelId = null) =>
         Check(DatasetDiscovery.Discover(path), rules, policy, throttle, afterShard, fingerprinter, embeddingModelId);
 
     public static Outcome Check(IReadOnlyList<IDatasetShard> shards, ConsentRules rules, GatePolicy policy = GatePolicy.OptOut, int throttle = 2,
-        Action<IDatasetShard, RemovedRows>? afterShard = null, Fingerprinting.Fingerprinter? fingerprinter = null, string? embeddingModelId = null)
+        Func<IDatasetShard, ShardCheckResult, RemovedRows, long>? afterShard = null, Fingerprinting.Fingerprinter? fingerprinter = null, string? embeddingModelId = null)
     {
         var gate = new TrainingSetGate(new GateSettings
         {

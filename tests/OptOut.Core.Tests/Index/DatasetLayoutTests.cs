@@ -353,4 +353,41 @@ public sealed class DatasetLayoutTests : IDisposable
         Assert.IsType<FileNotFoundException>(problem.Error);
         Assert.Equal(5L, summary.Rows);
     }
+
+    // ---- The gate's readers are the importer's: the same strictness (issue 12) ----------------------
+
+    [Fact]
+    public void A_binary_url_column_is_imported_as_text_and_a_list_url_column_fails_only_its_shard()
+    {
+        var root = Path.Combine(folder, "typed");
+        Directory.CreateDirectory(root);
+        Gate.GateBypassTests.BinaryUrls(root);
+        Gate.GateBypassTests.UnreadableUrls(root, "list");
+
+        var (summary, events) = Import(store, null, null, "typed", root);
+
+        Assert.Equal((3L, 1, 1), (summary.Rows, summary.ShardsImported, summary.ShardsFailed));
+        Assert.Equal("k1", Assert.Single(store.FindByUrl("https://refused.example/1.jpg")).Key);
+        var problem = Assert.Single(Problems(events));
+        Assert.Contains("'url'", problem.Error.Message);
+        Assert.EndsWith("list.parquet", problem.Target);
+    }
+
+    [Fact]
+    public void A_tar_member_over_2_GiB_is_reported_and_the_rest_of_its_tar_and_the_next_tar_are_imported()
+    {
+        var root = Path.Combine(folder, "huge");
+        Directory.CreateDirectory(root);
+        var sample = MakeSamples(0, 1, failed: _ => false)[0];
+        Gate.GateBypassTests.SparseTarWithHugeMember(root, sample);
+        var next = MakeSamples(1, 2, failed: _ => false);
+        WriteWebDatasetTar(Path.Combine(root, "00001.tar"), next);
+
+        var (summary, events) = Import(store, null, null, "huge", root);
+
+        Assert.Equal((4L, 2, 0), (summary.Rows, summary.ShardsImported, summary.ShardsFailed));
+        Assert.Single(store.FindByUrl(sample.Url));
+        Assert.Single(store.FindByUrl(next[1].Url));
+        Assert.Contains(Problems(events), p => p.Error.Message.Contains("huge.jpg") && p.Error.Message.Contains("over the limit"));
+    }
 }
