@@ -432,8 +432,8 @@ other than success) are not training samples and are not checked.
             Model         = 'The image model (from New-EmbeddingModel) used to fingerprint local images for content claims (default: the bundled ResNet18, loaded only when some content claim needs it). When given, it is also taken as the model that produced clip-retrieval .npy embeddings; without -Model or -ModelId precomputed embeddings are not compared, since their model is unknown.'
             ModelId       = 'For clip-retrieval embeddings whose ONNX model you do not have: the model id your content claims were recorded with, so the precomputed vectors are compared with them.'
             MaxPixels     = 'The largest local image decoded, in pixels; larger ones are refused before decoding and reported. Default 100,000,000.'
-            Quiet         = 'Returns only $true (every shard read, no violation, every row fully checked) or $false, instead of the findings.'
-            ReportPath    = 'Writes a JUnit XML report to this file: one test suite for the dataset, one test case a shard, failing with its violations listed (the first 1,000 a shard), or in error when the shard could not be read.'
+            Quiet         = 'Returns only $true (every shard read, no violation, every row fully checked) or $false, instead of the findings. When the check cannot complete it returns $false first, then the terminating error, so a script that goes on after it never reads a missing answer as clean.'
+            ReportPath    = 'Writes a JUnit XML report to this file: one test suite for the dataset, one test case a shard, failing with its violations listed (the first 1,000 a shard), or in error when the shard could not be read completely. Text XML cannot hold (control characters) is written as \uXXXX. The registry, the index and their files, and any path inside the dataset, are refused as a report path.'
         }
         Inputs      = 'System.String (paths)'
         Outputs     = 'OptOut.TrainingSetViolation; System.Boolean with -Quiet'
@@ -465,17 +465,20 @@ without the removed samples' files and members (and their parquet filtered alike
 .npy parts with the same rows removed as from their metadata parquet, so they stay aligned; image
 folders without the removed images. Other files at the top of the input folder are copied as they are.
 
-The copy is written into a staging folder beside the destination and moved into place only when
-every shard was checked and written; if a shard cannot be read nothing is published. An existing
-destination is kept unless -Force is given, and then replaced only at the end. A CSV removal report
+The copy is written into a staging folder beside the destination, and every shard written is read
+back with the same reader and checked again with the same rules: a copy that would still hold a
+finding, or whose kept rows do not add up, fails and nothing is published. It is moved into place only
+when every shard was checked, written and re-checked. The copy carries a marker file
+(.optout-clean-copy.json); an existing destination is kept unless -Force is given, and then replaced
+at the end only if it holds that marker, so -Force never deletes a folder the command did not write. A CSV removal report
 (shard, row, key, URL, rule, record, claimant, detail) is written beside the copy, and a summary
 object is returned.
 '@
         Parameters  = @{
             Path              = 'The dataset to copy: one folder (img2dataset or clip-retrieval output, a folder of parquet files, a folder of images) or one shard file. Wildcards are expanded.'
             LiteralPath       = 'The dataset to copy, taken exactly as written.'
-            Destination       = 'The folder to write the clean copy to. It must not exist unless -Force is given, and must not overlap the source.'
-            Force             = 'Replaces an existing destination, once the new copy is complete.'
+            Destination       = 'The folder to write the clean copy to. It must not exist unless -Force is given, must not overlap the source (compared by real path, symbolic links resolved), must not hold the registry or the index, and must not be a symbolic link.'
+            Force             = 'Replaces an existing destination once the new copy is complete and checked, but only if it is an earlier clean copy (it holds .optout-clean-copy.json); any other folder or file is refused.'
             RemovalReportPath = 'Where the removal report (CSV) goes. Defaults to the destination path with ".removed.csv" appended, beside the copy.'
             RegistryPath  = 'The consent registry to check against. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout; a default registry that does not exist simply has no claims.'
             Policy        = 'OptOut (default): rows are allowed unless a claim refuses them. OptIn: a row also needs an active grant (Add-OptIn) on its URL, domain or content, else it breaks the NoConsent rule; a refusal still wins over a grant.'
