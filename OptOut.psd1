@@ -25,6 +25,8 @@
         'Get-OptOutHistory'
         'Test-TrainingSet'
         'Export-CleanTrainingSet'
+        'Set-ImageReservation'
+        'Get-ImageReservation'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

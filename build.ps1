@@ -118,9 +118,32 @@ function Read-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; Skipped = $skipped }
 }
 
+# Debian packages the tests read back with (independent readers); installed when missing and the build
+# runs as root on Debian, else the tests that need them are skipped, visibly.
+$TestPackages = @(
+    @{ Command = 'exiftool'; Package = 'libimage-exiftool-perl' }
+)
+
+function Install-DebianPackage([string] $Command, [string] $Package) {
+    if (-not $IsLinux -or (Get-Command $Command -CommandType Application -ErrorAction SilentlyContinue)) { return }
+    if ((id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Warning "'$Command' is missing and cannot be installed here (needs root and apt-get): install the Debian package $Package; the tests that need it are skipped."
+        return
+    }
+    Write-Host "Installing $Package (for $Command)"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    apt-get install -y -qq --no-install-recommends $Package *> $null
+    if ($LASTEXITCODE -ne 0) {
+        apt-get update -qq *> $null
+        apt-get install -y -qq --no-install-recommends $Package *> $null
+    }
+    if ($LASTEXITCODE -ne 0) { Write-Warning "Installing $Package failed (exit $LASTEXITCODE); the tests that need $Command are skipped." }
+}
+
 function Invoke-Test {
     Invoke-Build
     Write-Host '== Test' -ForegroundColor Cyan
+    foreach ($tool in $TestPackages) { Install-DebianPackage $tool.Command $tool.Package }
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $results

@@ -500,4 +500,90 @@ object is returned.
             }
         )
     }
+    'Set-ImageReservation'    = @{
+        Synopsis    = 'Writes a machine-readable "no AI training" reservation into image files, without re-encoding them.'
+        Description = @'
+Set-ImageReservation writes the IPTC Photo Metadata "Data Mining" property (XMP plus:DataMining, by
+default http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED) into each file's XMP packet, with the
+constraint text, copyright notice, creator and web statement when given: JPEG (APP1), PNG (iTXt
+XML:com.adobe.xmp), WebP ("XMP " chunk; a simple VP8/VP8L file gains the VP8X header that announces
+it) and GIF (the XMP application extension). Nothing is re-encoded: only the XMP changes, an existing
+packet is updated (its other properties kept, never duplicated), and EXIF, ICC profiles and every
+other block are copied byte for byte.
+
+Before a file is replaced, the result is decoded and its pixels compared with the original's, and its
+reservation is read back with the reader Test-TrainingSet's Signal rule uses; the file is then
+replaced in one rename, keeping its modification time unless -UpdateTimestamp is given. A file that
+cannot be rewritten safely (damaged, truncated, TIFF, not an image) is a non-terminating error
+(OptOut.ReservationWriteFailed) and is left untouched. A file with a C2PA manifest is written with a
+warning: the manifest's hash binding no longer matches the changed bytes.
+'@
+        Parameters  = @{
+            Path            = 'Image files to mark. Wildcards are expanded; a path or pattern that names no file is an error.'
+            LiteralPath     = 'Image files to mark, taken exactly as written. Bound from the pipeline by the PSPath property, so Get-ChildItem output binds here.'
+            DataMining      = 'The plus:DataMining value: Prohibited (the default), ProhibitedAiMlTraining, ProhibitedGenAiMlTraining, ProhibitedExceptSearchEngineIndexing, ProhibitedSeeConstraint (needs -Constraint), Allowed or Unspecified.'
+            Constraint      = 'Your own words, written as plus:OtherConstraints (for example the licence terms for training).'
+            CopyrightNotice = 'A copyright notice, written as dc:rights (and xmpRights:Marked True).'
+            Creator         = 'The creator''s name, written as dc:creator.'
+            WebStatement    = 'An http(s) address of a page with the rights and licensing terms, written as xmpRights:WebStatement.'
+            Destination     = 'A folder to write marked copies into, leaving the originals alone. A copy that already exists there is an error unless -Force is given.'
+            Force           = 'With -Destination, replaces a marked copy that already exists there.'
+            UpdateTimestamp = 'Sets the modification time to now instead of keeping the original''s.'
+            PassThru        = 'Writes an OptOut.ImageReservationChange for each file marked.'
+            MaxPixels       = 'The largest image accepted, in pixels, when the file is decoded to check its pixels are unchanged. Default 100,000,000.'
+        }
+        Inputs      = 'System.String (paths); System.IO.FileInfo (bound to -LiteralPath by PSPath)'
+        Outputs     = 'None, or OptOut.ImageReservationChange with -PassThru'
+        Examples    = @(
+            @{
+                Title   = 'Mark every work in a folder'
+                Code    = 'Get-ChildItem ~/art -Recurse -File -Include *.jpg, *.png, *.webp, *.gif | Set-ImageReservation -Creator ''Jane Doe'' -CopyrightNotice ''(c) 2026 Jane Doe'''
+                Remarks = 'Each file now says DMI-PROHIBITED in its XMP; exiftool and Get-ImageReservation read it back.'
+            }
+            @{
+                Title   = 'Write marked copies for upload, leave the originals alone'
+                Code    = 'Set-ImageReservation ~/art/*.png -Destination ~/upload -DataMining ProhibitedExceptSearchEngineIndexing -PassThru'
+                Remarks = 'Search engines may still index the copies; AI training is reserved.'
+            }
+            @{
+                Title   = 'See what would change'
+                Code    = 'Set-ImageReservation ~/art/*.jpg -WhatIf'
+                Remarks = 'Lists each file and the reservation it would get, and writes nothing.'
+            }
+        )
+    }
+    'Get-ImageReservation'    = @{
+        Synopsis    = 'Shows the AI-training reservations an image file carries, and where in the file each is.'
+        Description = @'
+Get-ImageReservation reads each file's embedded signals with the reader Test-TrainingSet's Signal rule
+uses: the IPTC plus:DataMining property in XMP (JPEG APP1 and Extended XMP, PNG iTXt/zTXt/tEXt, WebP,
+and plain XMP packets in TIFF, GIF and other files) and C2PA / CAWG training-and-data-mining
+assertions. ProhibitsTraining is true when any of them reserves the picture against AI/ML training.
+C2PA signatures are not verified (docs/signals.md).
+'@
+        Parameters  = @{
+            Path        = 'Image files to read. Wildcards are expanded; a path or pattern that names no file is an error.'
+            LiteralPath = 'Image files to read, taken exactly as written. Bound from the pipeline by the PSPath property.'
+            Recurse     = 'Takes the image files in folders given to -Path or -LiteralPath, and in their subfolders.'
+        }
+        Inputs      = 'System.String (paths); System.IO.FileInfo (bound to -LiteralPath by PSPath)'
+        Outputs     = 'OptOut.ImageReservationInfo'
+        Examples    = @(
+            @{
+                Title   = 'Which of my files are marked?'
+                Code    = 'Get-ImageReservation ~/art -Recurse | Where-Object -Not ProhibitsTraining'
+                Remarks = 'Lists the files that carry no reservation yet.'
+            }
+            @{
+                Title   = 'Every signal in one file'
+                Code    = '(Get-ImageReservation ./work.png).Signals | Format-List'
+                Remarks = 'Source, value, whether it prohibits training, and where in the file it was found.'
+            }
+            @{
+                Title   = 'Check after marking'
+                Code    = 'Set-ImageReservation ./work.jpg; Get-ImageReservation ./work.jpg'
+                Remarks = 'ProhibitsTraining is True, Value DMI-PROHIBITED.'
+            }
+        )
+    }
 }

@@ -16,4 +16,6 @@
     'Get-OptOutHistory'       = @('Get-OptOut', 'Remove-OptOut', 'about_OptOut')
     'Test-TrainingSet'        = @('Export-CleanTrainingSet', 'Add-OptOut', 'Add-OptIn', 'about_OptOut')
     'Export-CleanTrainingSet' = @('Test-TrainingSet', 'Get-OptOut', 'about_OptOut')
+    'Set-ImageReservation'    = @('Get-ImageReservation', 'Test-TrainingSet', 'Add-OptOut', 'about_OptOut')
+    'Get-ImageReservation'    = @('Set-ImageReservation', 'Test-TrainingSet', 'about_OptOut')
 }
