@@ -27,6 +27,8 @@
         'Export-CleanTrainingSet'
         'Set-ImageReservation'
         'Get-ImageReservation'
+        'New-SiteReservation'
+        'Test-SiteReservation'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

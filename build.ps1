@@ -140,10 +140,23 @@ function Install-DebianPackage([string] $Command, [string] $Package) {
     if ($LASTEXITCODE -ne 0) { Write-Warning "Installing $Package failed (exit $LASTEXITCODE); the tests that need $Command are skipped." }
 }
 
+# An independent reader from npm that the engine tests compare with (package-lock.json pins it).
+function Install-NpmTestReader([string] $Folder) {
+    if (Test-Path (Join-Path $Folder 'node_modules')) { return }
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
+        Write-Warning "npm is missing: the tests that compare with $Folder's reader are skipped."
+        return
+    }
+    Push-Location $Folder
+    try { npm ci --no-audit --no-fund --silent *> $null } finally { Pop-Location }
+    if ($LASTEXITCODE -ne 0) { Write-Warning "npm ci in $Folder failed (exit $LASTEXITCODE); the tests that need it are skipped." }
+}
+
 function Invoke-Test {
     Invoke-Build
     Write-Host '== Test' -ForegroundColor Cyan
     foreach ($tool in $TestPackages) { Install-DebianPackage $tool.Command $tool.Package }
+    Install-NpmTestReader (Join-Path $Root 'tests/interop/robots')
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $results

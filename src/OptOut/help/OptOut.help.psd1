@@ -586,4 +586,87 @@ C2PA signatures are not verified (docs/signals.md).
             }
         )
     }
+    'New-SiteReservation'     = @{
+        Synopsis    = 'Writes a site''s machine-readable AI-training reservation: robots.txt groups, ai.txt, TDMRep and header snippets.'
+        Description = @'
+New-SiteReservation writes, into a site's document root (or a folder you deploy from):
+
+- robots.txt: one group naming the AI-training crawlers (the maintained list in the module's
+  ai-crawlers.txt: GPTBot, CCBot, Google-Extended, ClaudeBot, anthropic-ai, Bytespider, PerplexityBot,
+  Applebot-Extended, meta-externalagent, img2dataset) with Disallow lines for -SitePath. An existing
+  robots.txt is merged: the group sits between OptOut's BEGIN and END comments and is replaced on the
+  next run; every other line is kept byte for byte. Because RFC 9309 combines the groups that name one
+  crawler, a group of yours that allows a reserved crawler can override the reservation: each such
+  crawler is a warning naming the line.
+- ai.txt (Spawning), .well-known/tdmrep.json (W3C TDMRep: tdm-reservation 1 and -TdmPolicy), and
+  optout-headers/nginx.conf, apache.conf and Caddyfile with the header lines TDM-Reservation: 1 and
+  X-Robots-Tag: noai, noimageai (which img2dataset honours by default) to add to the server's
+  configuration.
+
+Each file is written through a temporary file and a rename. What each signal binds, and what it does
+not, is in docs/signals.md.
+'@
+        Parameters  = @{
+            Path      = 'The site''s document root, or a folder to deploy from. Its robots.txt, if any, is merged.'
+            Crawler   = 'The robots.txt user-agent tokens to reserve against. Default: every crawler in ai-crawlers.txt.'
+            SitePath  = 'Path patterns to reserve, in robots.txt syntax (''*'' wildcard, ''$'' end). Default: the whole site (''/'').'
+            TdmPolicy = 'An http(s) address of a TDM licensing policy, written as tdm-policy in tdmrep.json and as the TDM-Policy header.'
+        }
+        Inputs      = 'None'
+        Outputs     = 'System.IO.FileInfo (each file written)'
+        Examples    = @(
+            @{
+                Title   = 'Reserve a whole portfolio site'
+                Code    = 'New-SiteReservation /var/www/my-portfolio'
+                Remarks = 'robots.txt gains the crawler group (the rest kept as it was); ai.txt, .well-known/tdmrep.json and the header snippets are written beside it.'
+            }
+            @{
+                Title   = 'Reserve only the gallery, and offer a licence'
+                Code    = 'New-SiteReservation ./site -SitePath /gallery/ -TdmPolicy https://my-portfolio.example/tdm-policy.json'
+                Remarks = 'Crawlers may still read the rest of the site.'
+            }
+            @{
+                Title   = 'Check the result'
+                Code    = 'New-SiteReservation ./site; Test-SiteReservation ./site https://my-portfolio.example/gallery/a.jpg'
+                Remarks = 'Reserved is True, by robots.txt, ai.txt and tdmrep.json.'
+            }
+        )
+    }
+    'Test-SiteReservation'    = @{
+        Synopsis    = 'Says which of a site''s signals reserve each URL against AI training, from a local copy of its files.'
+        Description = @'
+Test-SiteReservation reads a folder holding a site's robots.txt, ai.txt, .well-known/tdmrep.json and
+headers.txt (the response headers, "Name: value" a line, as curl -I prints them; or -HeadersPath),
+any of them, and for each URL says whether it is reserved and by which signal, following each
+format's own rules: robots.txt as RFC 9309 reads it (the groups naming a crawler combined, the most
+specific rule wins, allow wins a tie, '*' and '$'), reserved when it disallows one of the AI-training
+crawlers; ai.txt the same way for every agent; TDMRep by the first rule whose location matches; the
+X-Robots-Tag header's noai and noimageai, and TDM-Reservation: 1.
+'@
+        Parameters  = @{
+            SitePath    = 'The folder with the site''s files.'
+            Url         = 'The URLs to check. Blank lines and lines starting with # (from Get-Content) are skipped.'
+            HeadersPath = 'A file of response headers to use instead of the folder''s headers.txt.'
+            Quiet       = 'Returns only $true (reserved) or $false for each URL.'
+        }
+        Inputs      = 'System.String (URLs)'
+        Outputs     = 'OptOut.SiteReservationVerdict, or System.Boolean with -Quiet'
+        Examples    = @(
+            @{
+                Title   = 'Check a list of URLs'
+                Code    = 'Get-Content urls.txt | Test-SiteReservation ./site-copy | Where-Object Reserved'
+                Remarks = 'Each reserved URL with the signals that reserve it.'
+            }
+            @{
+                Title   = 'Why is this one reserved?'
+                Code    = '(Test-SiteReservation ./site-copy https://site.example/art/1.png).Signals | Format-Table'
+                Remarks = 'Every signal with the line or rule that decided it.'
+            }
+            @{
+                Title   = 'A yes or no'
+                Code    = 'Test-SiteReservation ./site-copy https://site.example/ -Quiet'
+                Remarks = 'True when any signal reserves the URL.'
+            }
+        )
+    }
 }

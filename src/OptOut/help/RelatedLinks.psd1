@@ -18,4 +18,6 @@
     'Export-CleanTrainingSet' = @('Test-TrainingSet', 'Get-OptOut', 'about_OptOut')
     'Set-ImageReservation'    = @('Get-ImageReservation', 'Test-TrainingSet', 'Add-OptOut', 'about_OptOut')
     'Get-ImageReservation'    = @('Set-ImageReservation', 'Test-TrainingSet', 'about_OptOut')
+    'New-SiteReservation'     = @('Test-SiteReservation', 'Set-ImageReservation', 'about_OptOut')
+    'Test-SiteReservation'    = @('New-SiteReservation', 'Test-TrainingSet', 'about_OptOut')
 }
