@@ -41,13 +41,16 @@ public static class ImageReservationWriter
                 throw new ReservationWriteException($"'{path}' is not a JPEG, PNG, WebP or GIF file; OptOut writes reservations into those formats only.");
         }
 
-        var before = PixelHash(file, path, limits, "it");
+        // The module's decoder reads no animated WebP: its frames are checked chunk by chunk instead.
+        var chunksOnly = container == ImageContainer.Webp && WebpXmpEmbedder.IsAnimated(file);
+        var before = chunksOnly ? null : PixelHash(file, path, limits, "it");
         var packet = existing(file);
         var written = embed(file, XmpReservationPacket.Apply(packet, reservation));
 
-        if (PixelHash(written, path, limits, "the rewritten file") != before)
+        var unchanged = chunksOnly ? WebpXmpEmbedder.KeepsImageChunks(file, written) : PixelHash(written, path, limits, "the rewritten file") == before;
+        if (!unchanged)
         {
-            throw new ReservationWriteException($"Rewriting '{path}' would change its decoded pixels; the file was not changed.");
+            throw new ReservationWriteException($"Rewriting '{path}' would change its image data; the file was not changed.");
         }
         var code = DataMiningVocabulary.Code(reservation.DataMining);
         if (!EmbeddedSignals.Read(written).Any(s => s.Source == DataMiningXmp.Source && s.Value == code))

@@ -64,6 +64,36 @@ internal static class WebpXmpEmbedder
         return output;
     }
 
+    /// <summary>True for an animated WebP (VP8X with the animation flag), whose frames the module's decoder does not read.</summary>
+    public static bool IsAnimated(ReadOnlySpan<byte> file)
+    {
+        var chunks = Chunks(file);
+        return chunks[0].FourCc == "VP8X" && (file[chunks[0].Start + 8] & 0x02) != 0;
+    }
+
+    /// <summary>
+    /// True when <paramref name="written"/> holds the same image chunks as <paramref name="original"/>,
+    /// byte for byte and in order: only the XMP chunk and the VP8X header may differ, and the header
+    /// only by its XMP flag (or by being new). Used where the pixels cannot be decoded to compare.
+    /// </summary>
+    public static bool KeepsImageChunks(ReadOnlySpan<byte> original, ReadOnlySpan<byte> written)
+    {
+        var before = Chunks(original).Where(c => c.FourCc is not ("XMP " or "VP8X")).ToList();
+        var after = Chunks(written).Where(c => c.FourCc is not ("XMP " or "VP8X")).ToList();
+        if (before.Count != after.Count) return false;
+        for (var i = 0; i < before.Count; i++)
+        {
+            if (!original.Slice(before[i].Start, 8 + before[i].Size).SequenceEqual(written.Slice(after[i].Start, 8 + after[i].Size))) return false;
+        }
+        var headerBefore = Chunks(original)[0];
+        var headerAfter = Chunks(written)[0];
+        if (headerBefore.FourCc != "VP8X") return headerAfter.FourCc == "VP8X";
+        var a = original.Slice(headerBefore.Start, 8 + headerBefore.Size).ToArray();
+        var b = written.Slice(headerAfter.Start, 8 + headerAfter.Size).ToArray();
+        a[8] |= XmpFlag;
+        return a.AsSpan().SequenceEqual(b);
+    }
+
     private static void WriteChunk(Stream output, byte[] packet)
     {
         Span<byte> header = stackalloc byte[8];

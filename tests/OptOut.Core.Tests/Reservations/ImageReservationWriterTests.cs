@@ -102,6 +102,54 @@ public class ImageReservationWriterTests
         Assert.Equal("Rotate 90 CW", Exiftool.Read(exifPath)["IFD0:Orientation"].GetString());
     }
 
+    [ExiftoolFact]
+    public void An_animated_webp_keeps_every_frame_chunk_byte_for_byte()
+    {
+        var path = CopyToScratch(Fixture("reservations/animated.webp"));
+        var original = File.ReadAllBytes(path);
+
+        Write(path);
+
+        var written = File.ReadAllBytes(path);
+        Assert.Equal("http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED", Exiftool.Read(path)["XMP-plus:DataMining"].GetString());
+        Assert.Single(DataMiningSignals(path));
+        // ANIM and both ANMF frames, as they were.
+        foreach (var fourCc in new[] { "ANIM", "ANMF" })
+        {
+            var at = original.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(fourCc));
+            var length = 8 + BitConverter.ToInt32(original, at + 4);
+            Assert.True(written.AsSpan().IndexOf(original.AsSpan(at, length)) > 0, fourCc);
+        }
+        Assert.Equal(0x02 | 0x04, written[20] & 0x06);
+    }
+
+    [ExiftoolFact]
+    public void A_jpeg_with_extended_xmp_keeps_it_and_the_main_packet_still_points_at_it()
+    {
+        var path = CopyToScratch(Fixture("progressive.jpg"));
+        var description = string.Concat(Enumerable.Repeat("A long artist statement. ", 4000)); // ~100 KB: exiftool moves it into Extended XMP
+        RunExiftool("-overwrite_original", $"-XMP-dc:Description={description}", path);
+        Assert.Contains("http://ns.adobe.com/xmp/extension/", System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path)), StringComparison.Ordinal);
+
+        Write(path);
+
+        var tags = Exiftool.Read(path);
+        Assert.Equal("http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED", tags["XMP-plus:DataMining"].GetString());
+        Assert.Equal(description, tags["XMP-dc:Description"].GetString());
+        Assert.False(tags.ContainsKey("ExifTool:Warning"), tags.TryGetValue("ExifTool:Warning", out var w) ? w.ToString() : "");
+    }
+
+    private static void RunExiftool(params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Exiftool.Executable!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+    }
+
     [Fact]
     public void Only_the_metadata_changes_outside_the_xmp_segment()
     {
