@@ -25,6 +25,10 @@
         'Get-OptOutHistory'
         'Test-TrainingSet'
         'Export-CleanTrainingSet'
+        'Set-ImageReservation'
+        'Get-ImageReservation'
+        'New-SiteReservation'
+        'Test-SiteReservation'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -118,9 +118,45 @@ function Read-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; Skipped = $skipped }
 }
 
+# Debian packages the tests read back with (independent readers); installed when missing and the build
+# runs as root on Debian, else the tests that need them are skipped, visibly.
+$TestPackages = @(
+    @{ Command = 'exiftool'; Package = 'libimage-exiftool-perl' }
+)
+
+function Install-DebianPackage([string] $Command, [string] $Package) {
+    if (-not $IsLinux -or (Get-Command $Command -CommandType Application -ErrorAction SilentlyContinue)) { return }
+    if ((id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction SilentlyContinue)) {
+        Write-Warning "'$Command' is missing and cannot be installed here (needs root and apt-get): install the Debian package $Package; the tests that need it are skipped."
+        return
+    }
+    Write-Host "Installing $Package (for $Command)"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    apt-get install -y -qq --no-install-recommends $Package *> $null
+    if ($LASTEXITCODE -ne 0) {
+        apt-get update -qq *> $null
+        apt-get install -y -qq --no-install-recommends $Package *> $null
+    }
+    if ($LASTEXITCODE -ne 0) { Write-Warning "Installing $Package failed (exit $LASTEXITCODE); the tests that need $Command are skipped." }
+}
+
+# An independent reader from npm that the engine tests compare with (package-lock.json pins it).
+function Install-NpmTestReader([string] $Folder) {
+    if (Test-Path (Join-Path $Folder 'node_modules')) { return }
+    if (-not (Get-Command npm -ErrorAction SilentlyContinue)) {
+        Write-Warning "npm is missing: the tests that compare with $Folder's reader are skipped."
+        return
+    }
+    Push-Location $Folder
+    try { npm ci --no-audit --no-fund --silent *> $null } finally { Pop-Location }
+    if ($LASTEXITCODE -ne 0) { Write-Warning "npm ci in $Folder failed (exit $LASTEXITCODE); the tests that need it are skipped." }
+}
+
 function Invoke-Test {
     Invoke-Build
     Write-Host '== Test' -ForegroundColor Cyan
+    foreach ($tool in $TestPackages) { Install-DebianPackage $tool.Command $tool.Package }
+    Install-NpmTestReader (Join-Path $Root 'tests/interop/robots')
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $results

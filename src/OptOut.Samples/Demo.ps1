@@ -103,3 +103,23 @@ Import-Csv "$clean.removed.csv" | Select-Object -First 4 Key, Rule, Claimant, Ur
 
 Step '12. The gate again, on the cleaned copy: it passes'
 '   Test-TrainingSet (clean copy) -Quiet: {0}' -f (Test-TrainingSet $clean -Quiet) | Write-Host
+
+Step "13. Reservations at the source: the artist marks her files (IPTC plus:DataMining, written losslessly)"
+$marked = Join-Path $WorkPath 'artist-marked'
+Get-ChildItem $artist -File | Set-ImageReservation -Destination $marked -Creator 'Jane Doe' -PassThru |
+    Select-Object @{ n = 'File'; e = { Split-Path $_.Destination -Leaf } }, Format, DataMining, UpdatedExistingXmp | Format-Table | Out-Host
+Get-ChildItem $marked -File | Get-ImageReservation | Select-Object @{ n = 'File'; e = { Split-Path $_.Path -Leaf } }, ProhibitsTraining, Value | Format-Table | Out-Host
+# A later scrape copies the marked files as they are: the gate's Signal rule finds the reservation in each.
+$rescraped = Join-Path $WorkPath 'rescraped-set'
+$null = New-Item -ItemType Directory -Path $rescraped
+Get-ChildItem $marked -File | Copy-Item -Destination $rescraped
+$signals = @(Test-TrainingSet $rescraped | Where-Object Rule -eq Signal)
+'   Test-TrainingSet on a scrape of the marked files: {0} Signal finding(s) for {1} file(s)' -f $signals.Count, @(Get-ChildItem $rescraped -File).Count | Write-Host
+
+Step '14. ...and on her site: robots.txt (merged), ai.txt, TDMRep and header snippets'
+$site = Join-Path $WorkPath 'site'
+$null = New-Item -ItemType Directory -Path $site
+Set-Content (Join-Path $site 'robots.txt') "User-agent: *`nDisallow: /drafts/`n" -NoNewline
+New-SiteReservation $site -SitePath '/gallery/' | ForEach-Object { '   wrote {0}' -f $_.FullName.Substring($site.Length + 1) } | Write-Host
+'https://jane-doe.example/gallery/artwork-01.png', 'https://jane-doe.example/about' | Test-SiteReservation $site |
+    Select-Object Url, Reserved, @{ n = 'ReservedBy'; e = { $_.ReservedBy -join ', ' } } | Format-Table | Out-Host

@@ -503,4 +503,173 @@ object is returned.
             }
         )
     }
+    'Set-ImageReservation'    = @{
+        Synopsis    = 'Writes a machine-readable "no AI training" reservation into image files, without re-encoding them.'
+        Description = @'
+Set-ImageReservation writes the IPTC Photo Metadata "Data Mining" property (XMP plus:DataMining, by
+default http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED) into each file's XMP packet, with the
+constraint text, copyright notice, creator and web statement when given: JPEG (APP1), PNG (iTXt
+XML:com.adobe.xmp), WebP ("XMP " chunk; a simple VP8/VP8L file gains the VP8X header that announces
+it) and GIF (the XMP application extension). Nothing is re-encoded: only the XMP changes, an existing
+packet is updated (its other properties kept, never duplicated), and EXIF, ICC profiles and every
+other block are copied byte for byte.
+
+Before a file is replaced, the result is decoded and its pixels compared with the original's, and its
+reservation is read back with the reader Test-TrainingSet's Signal rule uses; the file is then
+replaced in one rename, keeping its modification time unless -UpdateTimestamp is given. A file that
+cannot be rewritten safely (damaged, truncated, TIFF, not an image) is a non-terminating error
+(OptOut.ReservationWriteFailed) and is left untouched. A file with a C2PA manifest is written with a
+warning: the manifest's hash binding no longer matches the changed bytes.
+'@
+        Parameters  = @{
+            Path            = 'Image files to mark. Wildcards are expanded; a path or pattern that names no file is an error.'
+            LiteralPath     = 'Image files to mark, taken exactly as written. Bound from the pipeline by the PSPath property, so Get-ChildItem output binds here.'
+            DataMining      = 'The plus:DataMining value: Prohibited (the default), ProhibitedAiMlTraining, ProhibitedGenAiMlTraining, ProhibitedExceptSearchEngineIndexing, ProhibitedSeeConstraint (needs -Constraint), Allowed or Unspecified.'
+            Constraint      = 'Your own words, written as plus:OtherConstraints (for example the licence terms for training).'
+            CopyrightNotice = 'A copyright notice, written as dc:rights (and xmpRights:Marked True).'
+            Creator         = 'The creator''s name, written as dc:creator.'
+            WebStatement    = 'An http(s) address of a page with the rights and licensing terms, written as xmpRights:WebStatement.'
+            Destination     = 'A folder to write marked copies into, leaving the originals alone. A copy that already exists there is an error unless -Force is given.'
+            Force           = 'With -Destination, replaces a marked copy that already exists there.'
+            UpdateTimestamp = 'Sets the modification time to now instead of keeping the original''s.'
+            PassThru        = 'Writes an OptOut.ImageReservationChange for each file marked.'
+            MaxPixels       = 'The largest image accepted, in pixels, when the file is decoded to check its pixels are unchanged. Default 100,000,000.'
+        }
+        Inputs      = 'System.String (paths); System.IO.FileInfo (bound to -LiteralPath by PSPath)'
+        Outputs     = 'None, or OptOut.ImageReservationChange with -PassThru'
+        Examples    = @(
+            @{
+                Title   = 'Mark every work in a folder'
+                Code    = 'Get-ChildItem ~/art -Recurse -File -Include *.jpg, *.png, *.webp, *.gif | Set-ImageReservation -Creator ''Jane Doe'' -CopyrightNotice ''(c) 2026 Jane Doe'''
+                Remarks = 'Each file now says DMI-PROHIBITED in its XMP; exiftool and Get-ImageReservation read it back.'
+            }
+            @{
+                Title   = 'Write marked copies for upload, leave the originals alone'
+                Code    = 'Set-ImageReservation ~/art/*.png -Destination ~/upload -DataMining ProhibitedExceptSearchEngineIndexing -PassThru'
+                Remarks = 'Search engines may still index the copies; AI training is reserved.'
+            }
+            @{
+                Title   = 'See what would change'
+                Code    = 'Set-ImageReservation ~/art/*.jpg -WhatIf'
+                Remarks = 'Lists each file and the reservation it would get, and writes nothing.'
+            }
+        )
+    }
+    'Get-ImageReservation'    = @{
+        Synopsis    = 'Shows the AI-training reservations an image file carries, and where in the file each is.'
+        Description = @'
+Get-ImageReservation reads each file's embedded signals with the reader Test-TrainingSet's Signal rule
+uses: the IPTC plus:DataMining property in XMP (JPEG APP1 and Extended XMP, PNG iTXt/zTXt/tEXt, WebP,
+and plain XMP packets in TIFF, GIF and other files) and C2PA / CAWG training-and-data-mining
+assertions. ProhibitsTraining is true when any of them reserves the picture against AI/ML training.
+C2PA signatures are not verified (docs/signals.md).
+'@
+        Parameters  = @{
+            Path        = 'Image files to read. Wildcards are expanded; a path or pattern that names no file is an error.'
+            LiteralPath = 'Image files to read, taken exactly as written. Bound from the pipeline by the PSPath property.'
+            Recurse     = 'Takes the image files in folders given to -Path or -LiteralPath, and in their subfolders.'
+        }
+        Inputs      = 'System.String (paths); System.IO.FileInfo (bound to -LiteralPath by PSPath)'
+        Outputs     = 'OptOut.ImageReservationInfo'
+        Examples    = @(
+            @{
+                Title   = 'Which of my files are marked?'
+                Code    = 'Get-ImageReservation ~/art -Recurse | Where-Object -Not ProhibitsTraining'
+                Remarks = 'Lists the files that carry no reservation yet.'
+            }
+            @{
+                Title   = 'Every signal in one file'
+                Code    = '(Get-ImageReservation ./work.png).Signals | Format-List'
+                Remarks = 'Source, value, whether it prohibits training, and where in the file it was found.'
+            }
+            @{
+                Title   = 'Check after marking'
+                Code    = 'Set-ImageReservation ./work.jpg; Get-ImageReservation ./work.jpg'
+                Remarks = 'ProhibitsTraining is True, Value DMI-PROHIBITED.'
+            }
+        )
+    }
+    'New-SiteReservation'     = @{
+        Synopsis    = 'Writes a site''s machine-readable AI-training reservation: robots.txt groups, ai.txt, TDMRep and header snippets.'
+        Description = @'
+New-SiteReservation writes, into a site's document root (or a folder you deploy from):
+
+- robots.txt: one group naming the AI-training crawlers (the maintained list in the module's
+  ai-crawlers.txt: GPTBot, CCBot, Google-Extended, ClaudeBot, anthropic-ai, Bytespider, PerplexityBot,
+  Applebot-Extended, meta-externalagent, img2dataset) with Disallow lines for -SitePath. An existing
+  robots.txt is merged: the group sits between OptOut's BEGIN and END comments and is replaced on the
+  next run; every other line is kept byte for byte. Because RFC 9309 combines the groups that name one
+  crawler, a group of yours that allows a reserved crawler can override the reservation: each such
+  crawler is a warning naming the line.
+- ai.txt (Spawning), .well-known/tdmrep.json (W3C TDMRep: tdm-reservation 1 and -TdmPolicy), and
+  optout-headers/nginx.conf, apache.conf and Caddyfile with the header lines TDM-Reservation: 1 and
+  X-Robots-Tag: noai, noimageai (which img2dataset honours by default) to add to the server's
+  configuration.
+
+Each file is written through a temporary file and a rename. What each signal binds, and what it does
+not, is in docs/signals.md.
+'@
+        Parameters  = @{
+            Path      = 'The site''s document root, or a folder to deploy from. Its robots.txt, if any, is merged.'
+            Crawler   = 'The robots.txt user-agent tokens to reserve against. Default: every crawler in ai-crawlers.txt.'
+            SitePath  = 'Path patterns to reserve, in robots.txt syntax (''*'' wildcard, ''$'' end). Default: the whole site (''/'').'
+            TdmPolicy = 'An http(s) address of a TDM licensing policy, written as tdm-policy in tdmrep.json and as the TDM-Policy header.'
+        }
+        Inputs      = 'None'
+        Outputs     = 'System.IO.FileInfo (each file written)'
+        Examples    = @(
+            @{
+                Title   = 'Reserve a whole portfolio site'
+                Code    = 'New-SiteReservation /var/www/my-portfolio'
+                Remarks = 'robots.txt gains the crawler group (the rest kept as it was); ai.txt, .well-known/tdmrep.json and the header snippets are written beside it.'
+            }
+            @{
+                Title   = 'Reserve only the gallery, and offer a licence'
+                Code    = 'New-SiteReservation ./site -SitePath /gallery/ -TdmPolicy https://my-portfolio.example/tdm-policy.json'
+                Remarks = 'Crawlers may still read the rest of the site.'
+            }
+            @{
+                Title   = 'Check the result'
+                Code    = 'New-SiteReservation ./site; Test-SiteReservation ./site https://my-portfolio.example/gallery/a.jpg'
+                Remarks = 'Reserved is True, by robots.txt, ai.txt and tdmrep.json.'
+            }
+        )
+    }
+    'Test-SiteReservation'    = @{
+        Synopsis    = 'Says which of a site''s signals reserve each URL against AI training, from a local copy of its files.'
+        Description = @'
+Test-SiteReservation reads a folder holding a site's robots.txt, ai.txt, .well-known/tdmrep.json and
+headers.txt (the response headers, "Name: value" a line, as curl -I prints them; or -HeadersPath),
+any of them, and for each URL says whether it is reserved and by which signal, following each
+format's own rules: robots.txt as RFC 9309 reads it (the groups naming a crawler combined, the most
+specific rule wins, allow wins a tie, '*' and '$'), reserved when it disallows one of the AI-training
+crawlers; ai.txt the same way for every agent; TDMRep by the first rule whose location matches; the
+X-Robots-Tag header's noai and noimageai, and TDM-Reservation: 1.
+'@
+        Parameters  = @{
+            SitePath    = 'The folder with the site''s files.'
+            Url         = 'The URLs to check. Blank lines and lines starting with # (from Get-Content) are skipped.'
+            HeadersPath = 'A file of response headers to use instead of the folder''s headers.txt.'
+            Quiet       = 'Returns only $true (reserved) or $false for each URL.'
+        }
+        Inputs      = 'System.String (URLs)'
+        Outputs     = 'OptOut.SiteReservationVerdict, or System.Boolean with -Quiet'
+        Examples    = @(
+            @{
+                Title   = 'Check a list of URLs'
+                Code    = 'Get-Content urls.txt | Test-SiteReservation ./site-copy | Where-Object Reserved'
+                Remarks = 'Each reserved URL with the signals that reserve it.'
+            }
+            @{
+                Title   = 'Why is this one reserved?'
+                Code    = '(Test-SiteReservation ./site-copy https://site.example/art/1.png).Signals | Format-Table'
+                Remarks = 'Every signal with the line or rule that decided it.'
+            }
+            @{
+                Title   = 'A yes or no'
+                Code    = 'Test-SiteReservation ./site-copy https://site.example/ -Quiet'
+                Remarks = 'True when any signal reserves the URL.'
+            }
+        )
+    }
 }

@@ -16,4 +16,8 @@
     'Get-OptOutHistory'       = @('Get-OptOut', 'Remove-OptOut', 'about_OptOut')
     'Test-TrainingSet'        = @('Export-CleanTrainingSet', 'Add-OptOut', 'Add-OptIn', 'about_OptOut')
     'Export-CleanTrainingSet' = @('Test-TrainingSet', 'Get-OptOut', 'about_OptOut')
+    'Set-ImageReservation'    = @('Get-ImageReservation', 'Test-TrainingSet', 'Add-OptOut', 'about_OptOut')
+    'Get-ImageReservation'    = @('Set-ImageReservation', 'Test-TrainingSet', 'about_OptOut')
+    'New-SiteReservation'     = @('Test-SiteReservation', 'Set-ImageReservation', 'about_OptOut')
+    'Test-SiteReservation'    = @('New-SiteReservation', 'Test-TrainingSet', 'about_OptOut')
 }

@@ -1,0 +1,22 @@
+namespace OptOut.Core.SiteReservations;
+
+/// <summary>
+/// Spawning's ai.txt: robots.txt syntax addressed to every AI dataset tool ("User-Agent: *"), read with
+/// the same matching rules.
+/// </summary>
+public static class AiTxtFile
+{
+    public static string Write(IReadOnlyList<string> paths)
+    {
+        var lines = new List<string>
+        {
+            "# Spawning AI",
+            "# Prevent datasets from using the following files (written by OptOut's New-SiteReservation)",
+            "User-Agent: *",
+        };
+        lines.AddRange(paths.Select(p => "Disallow: " + p));
+        return string.Join('\n', lines) + "\n";
+    }
+
+    public static RobotsDecision Decide(RobotsTxt aiTxt, string pathAndQuery) => aiTxt.Decide("*", pathAndQuery);
+}

@@ -1,0 +1,80 @@
+using System.Management.Automation;
+using OptOut.Core.SiteReservations;
+using OptOut.Infrastructure;
+
+namespace OptOut.Commands;
+
+/// <summary>New-SiteReservation: writes a site's AI-training reservation files (robots.txt merged, ai.txt, TDMRep) and server header snippets.</summary>
+[Cmdlet(VerbsCommon.New, "SiteReservation", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class NewSiteReservationCommand : PSCmdlet
+{
+    public const string SiteReservationFailed = "OptOut.SiteReservationFailed";
+
+    /// <summary>The site's document root (or a folder to deploy from): robots.txt there is merged, not replaced.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Crawler { get; set; } = [.. AiCrawlers.All];
+
+    /// <summary>Path patterns to reserve (robots.txt syntax); the whole site by default.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] SitePath { get; set; } = ["/"];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TdmPolicy { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        var robotsPath = System.IO.Path.Combine(root, "robots.txt");
+        try
+        {
+            var existing = File.Exists(robotsPath) ? File.ReadAllText(robotsPath) : null;
+            var (robots, conflicts) = RobotsTxtWriter.Merge(existing, Crawler, SitePath);
+            foreach (var conflict in conflicts) WriteWarning(conflict);
+            var tdmLocations = SitePath.Select(p => p.EndsWith('$') || p.EndsWith('*') ? p : p + "*").ToList();
+            var files = new (string Relative, string Text)[]
+            {
+                ("robots.txt", robots),
+                ("ai.txt", AiTxtFile.Write(SitePath)),
+                (System.IO.Path.Combine(".well-known", "tdmrep.json"), TdmRepFile.Write(tdmLocations, TdmPolicy)),
+                (System.IO.Path.Combine("optout-headers", "nginx.conf"), HeaderSnippets.Nginx(TdmPolicy)),
+                (System.IO.Path.Combine("optout-headers", "apache.conf"), HeaderSnippets.Apache(TdmPolicy)),
+                (System.IO.Path.Combine("optout-headers", "Caddyfile"), HeaderSnippets.Caddy(TdmPolicy)),
+            };
+            foreach (var (relative, text) in files)
+            {
+                var target = System.IO.Path.Combine(root, relative);
+                if (!ShouldProcess(target, relative == "robots.txt" && existing is not null ? "Merge the AI-training reservation into robots.txt" : "Write")) continue;
+                WriteAtomically(target, text);
+                WriteObject(new FileInfo(target));
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, SiteReservationFailed, ErrorCategory.InvalidArgument, root, null));
+        }
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var temporary = path + $".optout-{Guid.NewGuid():N}.tmp";
+        try
+        {
+            File.WriteAllText(temporary, text, new System.Text.UTF8Encoding(false));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+# New-SiteReservation and Test-SiteReservation through the built module.
+param([string] $ModulePath)
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $ModulePath = Resolve-ModuleUnderTest $ModulePath
+    Import-Module $ModulePath -Force -ErrorAction Stop
+}
+
+Describe 'New-SiteReservation' {
+    BeforeAll {
+        $site = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'site') -Force
+        $existing = "# my site`r`nUser-agent: *`r`nDisallow: /tmp/`r`n`r`nSitemap: https://site.example/sitemap.xml`r`n"
+        [System.IO.File]::WriteAllText((Join-Path $site 'robots.txt'), $existing)
+        $written = New-SiteReservation $site -TdmPolicy https://site.example/policy.json
+    }
+
+    It 'writes robots.txt, ai.txt, tdmrep.json and the three header snippets' {
+        ($written.Name | Sort-Object) -join ',' | Should -Be 'ai.txt,apache.conf,Caddyfile,nginx.conf,robots.txt,tdmrep.json'
+        Get-Content -Raw (Join-Path $site '.well-known/tdmrep.json') | ConvertFrom-Json | ForEach-Object { $_.'tdm-reservation' } | Should -Be 1
+    }
+
+    It 'keeps the existing robots.txt byte for byte and replaces its own group on a re-run' {
+        $once = [System.IO.File]::ReadAllText((Join-Path $site 'robots.txt'))
+        $once.StartsWith($existing) | Should -BeTrue
+        $once | Should -BeLike '*User-agent: GPTBot*'
+        $null = New-SiteReservation $site -TdmPolicy https://site.example/policy.json
+        [System.IO.File]::ReadAllText((Join-Path $site 'robots.txt')) | Should -BeExactly $once
+    }
+
+    It 'warns when a group of the site lets a reserved crawler in' {
+        $other = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'allowing') -Force
+        Set-Content (Join-Path $other 'robots.txt') "User-agent: CCBot`nAllow: /`n" -NoNewline
+        $null = New-SiteReservation $other -WarningVariable warnings -WarningAction SilentlyContinue
+        ($warnings -join "`n") | Should -BeLike 'CCBot*line 2*'
+    }
+
+    It 'refuses a path pattern robots.txt cannot carry, writing nothing' {
+        $bad = Join-Path $TestDrive 'bad'
+        { New-SiteReservation $bad -SitePath 'gallery' -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.SiteReservationFailed*'
+        Test-Path (Join-Path $bad 'robots.txt') | Should -BeFalse
+    }
+}
+
+Describe 'Test-SiteReservation' {
+    BeforeAll {
+        $site = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'checked') -Force
+        $null = New-SiteReservation $site -SitePath '/gallery/'
+        Set-Content (Join-Path $site 'headers.txt') "HTTP/1.1 200 OK`nContent-Type: image/png`n"
+    }
+
+    It 'says which signals reserve a URL' {
+        $verdict = Test-SiteReservation $site 'https://site.example/gallery/a.jpg'
+        $verdict.Reserved | Should -BeTrue
+        ($verdict.ReservedBy | Sort-Object) -join ',' | Should -Be 'ai.txt,robots.txt,tdmrep.json'
+        (Test-SiteReservation $site 'https://site.example/blog/post').Reserved | Should -BeFalse
+    }
+
+    It 'takes URLs from Get-Content, skipping blank and comment lines, and -Quiet answers yes or no' {
+        $list = Join-Path $TestDrive 'urls.txt'
+        Set-Content $list "# to check`n`nhttps://site.example/gallery/b.png`nhttps://site.example/about`n"
+        Get-Content $list | Test-SiteReservation $site -Quiet -ErrorVariable problems | Should -Be @($true, $false)
+        $problems | Should -BeNullOrEmpty
+    }
+
+    It 'reads X-Robots-Tag from a headers file' {
+        $headers = Join-Path $TestDrive 'h.txt'
+        Set-Content $headers "X-Robots-Tag: noimageai`n"
+        (Test-SiteReservation $site 'https://site.example/about' -HeadersPath $headers).ReservedBy | Should -Be 'X-Robots-Tag header'
+    }
+
+    It 'reports a folder without any site file as OptOut.SiteFilesUnreadable' {
+        $empty = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'empty') -Force
+        { Test-SiteReservation $empty https://site.example/ -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.SiteFilesUnreadable*'
+    }
+}
