@@ -1005,6 +1005,16 @@ Describe 'Test-TrainingSet -ReportPath (JUnit XML)' {
         $case.SelectSingleNode('error').GetAttribute('message') | Should -BeLike '*no-such-set*'
     }
 
+    It 'writes a report with the error when the only path holds no dataset (a mistyped ./data)' {
+        $missing = Join-Path $TestDrive 'mistyped-data'
+        $onlyReport = Join-Path $TestDrive 'reports/only-missing.xml'
+        $result = @(Test-TrainingSet -Path $missing -RegistryPath $registry -ReportPath $onlyReport -Quiet -ErrorAction SilentlyContinue)
+        $result | Should -Be @($false)
+        [xml] $xml = Get-Content -LiteralPath $onlyReport -Raw
+        $xml.testsuites.testsuite.errors | Should -Be '1'
+        $xml.testsuites.testsuite.testcase.SelectSingleNode('error').GetAttribute('message') | Should -BeLike '*mistyped-data*'
+    }
+
     It 'writes the report with -Quiet too, and replaces an existing one' {
         $quietReport = Join-Path $TestDrive 'reports/quiet.xml'
         Set-Content -LiteralPath $quietReport -Value 'old contents'

@@ -168,6 +168,18 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         }
     }
 
+    private void WriteReport(JUnitReport report, string reportPath)
+    {
+        try
+        {
+            report.Write(reportPath);
+        }
+        catch (IOException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, ReportWriteFailed, ErrorCategory.WriteError, reportPath, "Check that the report's folder exists and can be written."));
+        }
+    }
+
     private bool verdictWritten;
 
     private void WriteVerdict(bool clean)
@@ -186,11 +198,6 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
 
     private void Check()
     {
-        if (Paths.Count == 0)
-        {
-            if (Quiet) WriteVerdict(false);
-            return;
-        }
         var reportPath = ReportPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReportPath);
         if (reportPath is not null)
         {
@@ -202,6 +209,18 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
             {
                 ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, reportPath, "Name another file for the report."));
             }
+        }
+        if (Paths.Count == 0)
+        {
+            // No path named a dataset: the CI report step still gets a file that says why the gate failed.
+            if (reportPath is not null)
+            {
+                var empty = new JUnitReport(Name ?? "(no dataset)", new Dictionary<string, string> { ["policy"] = Policy.ToString(), ["paths"] = "" });
+                foreach (var error in inputErrors) empty.AddInputError(error.TargetObject?.ToString() ?? "", error.Exception);
+                WriteReport(empty, reportPath);
+            }
+            if (Quiet) WriteVerdict(false);
+            return;
         }
         var shards = DiscoverShards();
         var rules = LoadRules();
@@ -245,17 +264,7 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         }, $"Checking '{settings.Dataset}' against the registry ({Policy})");
 
         if (Cancellation.IsCancellationRequested) return;
-        if (report is not null)
-        {
-            try
-            {
-                report.Write(reportPath!);
-            }
-            catch (IOException e)
-            {
-                ThrowTerminatingError(ErrorIds.Record(e, ReportWriteFailed, ErrorCategory.WriteError, reportPath, "Check that the report's folder exists and can be written."));
-            }
-        }
+        if (report is not null) WriteReport(report, reportPath!);
         var c = gate.Counters;
         WriteVerbose($"{c.Rows:N0} rows in {shards.Count} shards: {c.Violations:N0} violations in {c.ViolatingRows:N0} rows, " +
             $"{c.RowErrors:N0} rows not fully checked, {incompleteShards + inputErrors.Count} shards or paths not read completely. {(clean ? "Clean." : "Not clean.")}");
