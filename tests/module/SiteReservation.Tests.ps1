@@ -74,3 +74,38 @@ Describe 'Test-SiteReservation' {
         { Test-SiteReservation $empty https://site.example/ -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.SiteFilesUnreadable*'
     }
 }
+
+Describe 'Test-TrainingSet -SiteReservationPath: the Site rule' {
+    BeforeAll {
+        $set = New-SampleTrainingSet -ModulePath $ModulePath -Destination (Join-Path $TestDrive 'scraped') -Strangers 14 -Works 1
+        $sites = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'sites') -Force
+        # One site reserves its /photos/ (robots.txt, ai.txt, TDMRep); another only sends X-Robots-Tag.
+        $null = New-SiteReservation (Join-Path $sites 'cdn.stockpix.example') -SitePath '/photos/'
+        $newsdaily = New-Item -ItemType Directory -Path (Join-Path $sites 'media.newsdaily.example') -Force
+        Set-Content (Join-Path $newsdaily 'headers.txt') "X-Robots-Tag: noai`n"
+        $registry = Join-Path $TestDrive 'registry.db'
+        $null = Add-OptOut -Url 'https://unrelated.example/a.jpg' -Claimant 'someone' -RegistryPath $registry
+        $findings = @(Test-TrainingSet $set -RegistryPath $registry -SiteReservationPath $sites | Where-Object Rule -eq Site)
+    }
+
+    It 'finds every row on a reserving site, and only those' {
+        $findings.Count | Should -BeGreaterThan 0
+        foreach ($finding in $findings) { $finding.Url | Should -Match '^https://(cdn\.stockpix\.example/photos/|media\.newsdaily\.example/)' }
+        $stock = @($findings | Where-Object Url -like 'https://cdn.stockpix.example/*')
+        $stock.Count | Should -BeGreaterThan 0
+        $stock[0].Detail | Should -BeLike '*robots.txt*'
+        @($findings | Where-Object Url -like 'https://media.newsdaily.example/*')[0].Detail | Should -BeLike '*X-Robots-Tag*'
+    }
+
+    It 'makes the set not clean, and the clean copy leaves those rows out' {
+        Test-TrainingSet $set -RegistryPath $registry -SiteReservationPath $sites -Quiet | Should -BeFalse
+        $clean = Join-Path $TestDrive 'clean'
+        $summary = Export-CleanTrainingSet $set $clean -RegistryPath $registry -SiteReservationPath $sites
+        $summary.Removed | Should -Be (@($findings.Key | Sort-Object -Unique)).Count
+        Test-TrainingSet $clean -RegistryPath $registry -SiteReservationPath $sites -Quiet | Should -BeTrue
+    }
+
+    It 'refuses a folder that does not exist' {
+        { Test-TrainingSet $set -RegistryPath $registry -SiteReservationPath (Join-Path $TestDrive 'nope') -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.FileNotFound*'
+    }
+}

@@ -27,6 +27,9 @@ public enum GateRule
 
     /// <summary>Under the opt-in policy: no active grant covers the row.</summary>
     NoConsent,
+
+    /// <summary>The site the row's URL is on reserves it (robots.txt, ai.txt, TDMRep or headers in the folder given for that host).</summary>
+    Site,
 }
 
 /// <summary>

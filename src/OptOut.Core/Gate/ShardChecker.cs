@@ -23,6 +23,9 @@ public sealed record GateSettings
 
     public CopyRule CopyRule { get; init; } = CopyRule.Default;
 
+    /// <summary>Local copies of sites' reservation files, one folder a host; null when the Site rule is not asked for.</summary>
+    public SiteReservations.SiteReservationFolders? Sites { get; init; }
+
     /// <summary>
     /// False when only counts are wanted (Test-TrainingSet -Quiet without a report): findings are
     /// counted, not made into objects, and no key or URL string is made for them.
@@ -172,6 +175,10 @@ internal sealed class ShardChecker
             if (settings.Policy == GatePolicy.OptIn)
             {
                 row.Granted = rules.FindUrl(Decision.Grant, normalized) >= 0 || rules.FindDomain(Decision.Grant, host) >= 0;
+            }
+            if (settings.Sites?.Reservation(normalized.ToString(), host.ToString()) is { } reservation)
+            {
+                row.Add(GateRule.Site, -1, reservation);
             }
         }
 

@@ -33,6 +33,11 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>A folder of sites' reservation files, one subfolder a host, for the Site rule.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SiteReservationPath { get; set; }
+
     /// <summary>The shards under every path; a path that holds no dataset is reported and skipped.</summary>
     protected List<IDatasetShard> DiscoverShards()
     {
@@ -80,7 +85,20 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
             fingerprinter = new Fingerprinter(model, new ImageLimits { MaxPixels = MaxPixels });
             embeddingModelId ??= Model is null ? null : model.ModelId;
         }
-        return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId };
+        Core.SiteReservations.SiteReservationFolders? sites = null;
+        if (SiteReservationPath is not null)
+        {
+            var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SiteReservationPath);
+            try
+            {
+                sites = new Core.SiteReservations.SiteReservationFolders(folder);
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, folder, "Name a folder with one subfolder a host (example.com/robots.txt, ai.txt, .well-known/tdmrep.json, headers.txt)."));
+            }
+        }
+        return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId, Sites = sites };
     }
 
     /// <summary>
