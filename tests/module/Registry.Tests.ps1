@@ -965,6 +965,23 @@ Describe 'Only OptOut registries are opened, and reads never write (issue 12, it
         }
     }
 
+    It 'Test-TrainingSet refuses a file that is not a registry the same way, and reads a registry without writing to it' {
+        $path = Join-Path $TestDrive 'gate-foreign.db'
+        Set-Content -LiteralPath $path -Value 'claims,revocations,audit'
+        $before = Get-Fingerprint $path
+        { Test-TrainingSet $Art -RegistryPath $path -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.NotARegistry*'
+        Get-Fingerprint $path | Should -Be $before
+        Get-Siblings $path | Should -Be 'gate-foreign.db'
+
+        $registry = New-RegistryPath 'gate-read-only'
+        Add-OptOut -LiteralPath (Join-Path $Art 'artwork-01.png') -RegistryPath $registry
+        $auditBefore = Get-AuditCount $registry
+        $fingerprint = Get-Fingerprint $registry
+        Test-TrainingSet $Art -RegistryPath $registry -Quiet | Should -BeFalse
+        Get-AuditCount $registry | Should -Be $auditBefore
+        Get-Fingerprint $registry | Should -Be $fingerprint
+    }
+
     It 'reads a registry without writing to it: no audit row, no migration, the file unchanged' {
         $registry = New-RegistryPath 'read-only'
         Add-OptOut -Url 'https://ro.example/a.jpg' -RegistryPath $registry
