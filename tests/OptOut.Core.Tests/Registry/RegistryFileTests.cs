@@ -130,6 +130,19 @@ public sealed class RegistryFileTests
         Assert.Equal(["registry.db"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Where(n => !n!.EndsWith("-wal") && !n.EndsWith("-shm")));
     }
 
+    /// <summary>The check reads a file without a -wal through SQLite's URI form: every character of a path survives it.</summary>
+    [Fact]
+    public void A_registry_whose_path_has_uri_characters_is_recognised()
+    {
+        var path = Path.Combine(folder, "a b#c?d%25e&f=ü;[x]", "registry.db");
+        using (var store = RegistryStore.Open(path, User)) store.AddClaims([UrlClaim("https://odd.example/a.jpg")], User);
+        Assert.False(File.Exists(path + "-wal"));
+        using (var store = RegistryStore.OpenReadOnly(path)) Assert.Single(store.Read(new RecordFilter()));
+        using (var store = RegistryStore.Open(path, User)) Assert.Single(store.Read(new RecordFilter()));
+        var foreign = ForeignDatabase("a b#c?d%25e ü.db");
+        Assert.Throws<NotARegistryException>(() => RegistryStore.OpenReadOnly(foreign));
+    }
+
     [Fact]
     public void Connections_creating_the_same_registry_at_once_end_with_one_registry()
     {
