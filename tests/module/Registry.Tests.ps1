@@ -532,13 +532,20 @@ Describe 'Export-OptOutList and Import-OptOutList' {
         $info | Should -BeOfType [System.IO.FileInfo]
         $info.FullName | Should -Be $file
         $fresh = New-RegistryPath 'fresh'
-        $result = Import-OptOutList -Path $file -RegistryPath $fresh
+        # Revocations in a list are applied only with -IncludeRevocations, as the importer's own.
+        $result = Import-OptOutList -Path $file -RegistryPath $fresh -IncludeRevocations
         $result.Records | Should -Be $expected.Count
         $result.Added | Should -Be $expected.Count
         $result.Skipped | Should -Be 0
         $result.Conflicts | Should -BeNullOrEmpty
         $imported = @(Get-OptOut -IncludeRevoked -IncludeEmbedding -RegistryPath $fresh)
-        ($imported | ForEach-Object { ConvertTo-Comparable $_ }) | Should -Be ($expected | ForEach-Object { ConvertTo-Comparable $_ })
+        $withoutRevocation = { $copy = $_ | Select-Object -Property *; $copy.RevokedAt = $null; $copy.RevokedReason = $null; ConvertTo-Comparable $copy }
+        ($imported | ForEach-Object $withoutRevocation) | Should -Be ($expected | ForEach-Object $withoutRevocation)
+        $revoked = $imported | Where-Object Status -EQ 'Revoked'
+        $revoked.RevokedBy | Should -Be ([Environment]::UserName)
+        $revoked.RevokedReason | Should -Match ([regex]::Escape($file))
+        $revoked.RevokedReason | Should -Match 'withdrawn'
+        ($imported | Where-Object Status -EQ 'Active' | ForEach-Object { ConvertTo-Comparable $_ }) | Should -Be ($expected | Where-Object Status -EQ 'Active' | ForEach-Object { ConvertTo-Comparable $_ })
         $imported.Origin | Sort-Object -Unique | Should -Be (Split-Path -Leaf $file)
         (Get-OptOut -Url 'https://share.example/c.jpg' -IncludeRevoked -RegistryPath $fresh).Status | Should -Be 'Revoked'
         @(Get-OptOutHistory -Action Import -RegistryPath $fresh).Count | Should -Be $expected.Count
@@ -640,13 +647,13 @@ const { DuckDBInstance } = require(process.argv[2]);
         $target = New-RegistryPath 'target'
         # The target already has a refusal where the list has a grant.
         Add-OptOut -Domain 'licensed.example.org' -Claimant 'Refuser' -RegistryPath $target
-        $first = Import-OptOutList -Path $file -RegistryPath $target -WarningVariable warnings -WarningAction SilentlyContinue
+        $first = Import-OptOutList -Path $file -RegistryPath $target -IncludeRevocations -WarningVariable warnings -WarningAction SilentlyContinue
         $first.Added | Should -Be $expected.Count
         $first.Conflicts.Count | Should -Be 1
         $first.Conflicts[0] | Should -Match 'contradicts'
         $warnings.Count | Should -Be 1
         $auditAfterFirst = Get-AuditCount $target
-        $second = Import-OptOutList -Path $file -RegistryPath $target
+        $second = Import-OptOutList -Path $file -RegistryPath $target -IncludeRevocations
         $second.Added | Should -Be 0
         $second.Skipped | Should -Be $expected.Count
         Get-AuditCount $target | Should -Be $auditAfterFirst
@@ -744,7 +751,7 @@ Describe 'Get-OptOutHistory' {
 
     It 'shows every change in order, migrations first' {
         $all = @(Get-OptOutHistory -RegistryPath $registry)
-        $all.Action | Should -Be @('Migrate', 'Migrate', 'Migrate', 'AddOptOut', 'AddOptIn', 'Revoke')
+        $all.Action | Should -Be @('Migrate', 'Migrate', 'Migrate', 'Migrate', 'AddOptOut', 'AddOptIn', 'Revoke')
         $all.Sequence | Should -Be ($all.Sequence | Sort-Object)
         $all | ForEach-Object { $_.At.Kind | Should -Be 'Utc'; $_.User | Should -Be ([Environment]::UserName) }
         $all[0].GetType().FullName | Should -Be 'OptOut.OptOutAuditEntry'
@@ -759,12 +766,303 @@ Describe 'Get-OptOutHistory' {
         (Get-OptOutHistory -Since $cut -RegistryPath $registry).Action | Should -Be @('AddOptIn', 'Revoke')
         (Get-OptOutHistory -Action revoke -RegistryPath $registry).RecordId | Should -Be $a.Id
         (Get-OptOutHistory -Action AddOptIn -RegistryPath $registry).RecordId | Should -Be $b.Id
-        @(Get-OptOutHistory -Action Migrate -RegistryPath $registry).Detail | Should -Be @('schema 0 -> 1', 'schema 1 -> 2', 'schema 2 -> 3')
+        @(Get-OptOutHistory -Action Migrate -RegistryPath $registry).Detail | Should -Be @('schema 0 -> 1', 'schema 1 -> 2', 'schema 2 -> 3', 'schema 3 -> 4')
     }
 
     It 'has a default table view of 4 to 6 columns' {
         $view = Get-FormatData -TypeName 'OptOut.OptOutAuditEntry' | ForEach-Object FormatViewDefinition | Where-Object { $_.Control -is [System.Management.Automation.TableControl] }
         $view.Control.Headers.Count | Should -BeGreaterOrEqual 4
         $view.Control.Headers.Count | Should -BeLessOrEqual 6
+    }
+}
+
+Describe 'Domain claims are a host or nothing (issue 12, item 5)' {
+    BeforeAll {
+        $registry = New-RegistryPath 'domains'
+        Add-OptOut -Url 'https://seed.example/a.jpg' -RegistryPath $registry
+    }
+
+    It '<Command> -Domain ex.example/path is refused with advice and records nothing' -ForEach @(
+        @{ Command = 'Add-OptOut' }
+        @{ Command = 'Add-OptIn' }
+    ) {
+        $before = @(Get-OptOut -IncludeRevoked -RegistryPath $registry).Count
+        & $Command -Domain 'ex.example/path', 'ex.example:8080', 'jane@ex.example' -RegistryPath $registry -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Count | Should -Be 3
+        $problems | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'OptOut.InvalidClaim*' }
+        $problems[0].TargetObject | Should -Be 'ex.example/path'
+        $problems[0].Exception.Message | Should -Match '-Url'
+        @(Get-OptOut -IncludeRevoked -RegistryPath $registry).Count | Should -Be $before
+    }
+
+    It 'records a site address given as a domain as its host, with a warning' {
+        $record = Add-OptOut -Domain 'https://Site.Example/' -RegistryPath $registry -PassThru -WarningVariable warnings -WarningAction SilentlyContinue
+        $record.Target | Should -Be 'site.example'
+        $record.Kind | Should -Be 'Domain'
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match "'site.example'"
+        (Get-OptOut -Domain 'site.example' -RegistryPath $registry).Id | Should -Be $record.Id
+    }
+
+    It 'rejects a list whose domain record has a path, at its line, importing nothing' {
+        $list = Join-Path $TestDrive 'domain-path.csv'
+        Set-Content -LiteralPath $list -Value @('id,decision,kind,target,claimant,created_at', "$([guid]::CreateVersion7()),Refuse,Domain,list.example/path,Jane,2024-01-01T00:00:00Z")
+        $fresh = New-RegistryPath 'domain-import'
+        Import-OptOutList -Path $list -RegistryPath $fresh -ErrorVariable problems -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.MalformedList*'
+        $problems[0].Exception.Message | Should -Match 'line 2'
+        Test-Path -LiteralPath $fresh | Should -BeFalse
+    }
+
+    It 'refuses Get-OptOut -Domain text that names no host' {
+        { Get-OptOut -Domain 'not a domain' -RegistryPath $registry -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.InvalidDomain*'
+    }
+}
+
+Describe 'Export-OptOutList never writes over a database (issue 12, item 6)' {
+    BeforeAll {
+        $folder = Join-Path $TestDrive 'guarded'
+        $null = New-Item -ItemType Directory -Path $folder
+        $registry = Join-Path $folder 'registry.db'
+        Add-OptOut -Url 'https://guard.example/a.jpg' -RegistryPath $registry
+        $other = New-RegistryPath 'other-registry'
+        Add-OptOut -Url 'https://guard.example/b.jpg' -RegistryPath $other
+        $link = Join-Path $TestDrive 'registry-link.json'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $registry
+        function Get-Fingerprint([string] $Path) { '{0}|{1}' -f (Get-FileHash -LiteralPath $Path).Hash, (Get-Item -LiteralPath $Path).LastWriteTimeUtc.Ticks }
+    }
+
+    It 'refuses <Name> with OptOut.UnsafeOutputPath and leaves the registry as it was' -ForEach @(
+        @{ Name = 'the registry in use'; Target = { $registry } }
+        @{ Name = 'a symbolic link to it'; Target = { $link } }
+        @{ Name = 'a path through ..'; Target = { Join-Path $folder '../guarded/./registry.db' } }
+        @{ Name = 'its -wal file'; Target = { "$registry-wal" } }
+        @{ Name = 'another SQLite file'; Target = { $other } }
+    ) {
+        $target = & $Target
+        $before = Get-Fingerprint $registry
+        $otherBefore = Get-Fingerprint $other
+        { Export-OptOutList -Path $target -Format Json -RegistryPath $registry -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.UnsafeOutputPath*'
+        Get-Fingerprint $registry | Should -Be $before
+        Get-Fingerprint $other | Should -Be $otherBefore
+        (Get-OptOut -RegistryPath $registry).Target | Should -Be 'https://guard.example/a.jpg'
+    }
+
+    It 'refuses the default registry and index under OPTOUT_HOME whatever -RegistryPath says' {
+        $savedHome = $env:OPTOUT_HOME
+        $env:OPTOUT_HOME = $folder
+        try {
+            { Export-OptOutList -Path (Join-Path $folder 'registry.db') -Format Csv -RegistryPath $other -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.UnsafeOutputPath*'
+            { Export-OptOutList -Path (Join-Path $folder 'index.db') -Format Csv -RegistryPath $other -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.UnsafeOutputPath*'
+            Test-Path -LiteralPath (Join-Path $folder 'index.db') | Should -BeFalse
+        }
+        finally { $env:OPTOUT_HOME = $savedHome }
+    }
+}
+
+Describe 'Export-OptOutList exports what it is given (issue 12, item 8)' {
+    BeforeAll {
+        $registry = New-RegistryPath 'shared'
+        $jane = @(Add-OptOut -Url 'https://jane.example/1.jpg', 'https://jane.example/2.jpg' -Claimant 'Jane Doe' -RegistryPath $registry -PassThru)
+        $john = @(Add-OptOut -Url 'https://john.example/1.jpg' -Claimant 'John Roe' -RegistryPath $registry -PassThru)
+        $jane += Add-OptIn -Domain 'jane.example' -Claimant 'Jane Doe' -RegistryPath $registry -PassThru
+        $john += Add-OptOut -Domain 'john.example' -Claimant 'John Roe' -RegistryPath $registry -PassThru
+        Remove-OptOut -Id $jane[1].Id -RegistryPath $registry -Confirm:$false
+        function Read-ListIds([string] $Path) { @(Import-Csv -LiteralPath $Path | ForEach-Object id) }
+    }
+
+    It 'exports exactly the records piped in, in order, without binding errors' {
+        $file = Join-Path $TestDrive 'jane.csv'
+        Get-OptOut -Claimant 'Jane Doe' -RegistryPath $registry | Export-OptOutList $file -RegistryPath $registry -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        Read-ListIds $file | Should -Be @($jane[0].Id, $jane[2].Id)
+        $reversed = Join-Path $TestDrive 'reversed.json'
+        $john[1], $jane[1], $john[0] | Export-OptOutList $reversed -RegistryPath $registry
+        (Get-Content -LiteralPath $reversed -Raw | ConvertFrom-Json).id | Should -Be @($john[1].Id, $jane[1].Id, $john[0].Id)
+    }
+
+    It 'has the filters of Get-OptOut: -Claimant, -Kind, -Decision, -Domain, -Url, -Since, -IncludeRevoked' {
+        $file = Join-Path $TestDrive 'filtered.csv'
+        Export-OptOutList $file -Claimant 'jane doe' -RegistryPath $registry
+        Read-ListIds $file | Should -Be @($jane[0].Id, $jane[2].Id)
+        Export-OptOutList $file -Claimant 'Jane Doe' -IncludeRevoked -RegistryPath $registry
+        Read-ListIds $file | Should -Be @($jane[0].Id, $jane[1].Id, $jane[2].Id)
+        Export-OptOutList $file -Kind Domain -RegistryPath $registry
+        Read-ListIds $file | Should -Be @($jane[2].Id, $john[1].Id)
+        Export-OptOutList $file -Decision Grant -RegistryPath $registry
+        Read-ListIds $file | Should -Be @($jane[2].Id)
+        Export-OptOutList $file -Domain 'john.example' -RegistryPath $registry
+        Read-ListIds $file | Should -Be @($john[0].Id, $john[1].Id)
+        Export-OptOutList $file -Url 'HTTPS://JOHN.EXAMPLE/1.jpg' -RegistryPath $registry
+        Read-ListIds $file | Should -Be @($john[0].Id)
+        Export-OptOutList $file -Since ($john[1].CreatedAt) -RegistryPath $registry
+        Read-ListIds $file | Should -Be @($john[1].Id)
+    }
+
+    It 'writes an empty list, with a warning, when the pipeline brings nothing' {
+        $file = Join-Path $TestDrive 'nothing.csv'
+        @() | Export-OptOutList $file -RegistryPath $registry -WarningVariable warnings -WarningAction SilentlyContinue
+        @(Read-ListIds $file).Count | Should -Be 0
+        $warnings.Count | Should -Be 1
+        Get-OptOut -Claimant 'Nobody' -RegistryPath $registry | Export-OptOutList $file -RegistryPath $registry -WarningAction SilentlyContinue
+        @(Read-ListIds $file).Count | Should -Be 0
+        (Get-Content -LiteralPath $file -First 1) | Should -BeLike 'id,decision,*'
+    }
+
+    It 'exports the whole registry (active records) with no pipeline and no filters' {
+        $file = Join-Path $TestDrive 'everything.csv'
+        Export-OptOutList $file -RegistryPath $registry
+        Read-ListIds $file | Should -Be @($jane[0].Id, $john[0].Id, $jane[2].Id, $john[1].Id)
+    }
+
+    It 'writes nothing when a piped record is not in the registry' {
+        $elsewhere = New-RegistryPath 'elsewhere'
+        $stranger = Add-OptOut -Url 'https://stranger.example/1.jpg' -RegistryPath $elsewhere -PassThru
+        $file = Join-Path $TestDrive 'mixed.csv'
+        { $jane[0], $stranger | Export-OptOutList $file -RegistryPath $registry -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.RecordNotFound*'
+        Test-Path -LiteralPath $file | Should -BeFalse
+    }
+}
+
+Describe 'Only OptOut registries are opened, and reads never write (issue 12, item 9)' {
+    BeforeAll {
+        function Get-Fingerprint([string] $Path) { '{0}|{1}' -f (Get-FileHash -LiteralPath $Path).Hash, (Get-Item -LiteralPath $Path).LastWriteTimeUtc.Ticks }
+        function Get-Siblings([string] $Path) { @(Get-ChildItem -LiteralPath (Split-Path $Path) -Force | Where-Object Name -Like "$(Split-Path -Leaf $Path)*").Name -join ',' }
+        $commands = @(
+            @{ Name = 'Get-OptOut'; Run = { param($p) Get-OptOut -RegistryPath $p -ErrorAction Stop } }
+            @{ Name = 'Get-OptOutHistory'; Run = { param($p) Get-OptOutHistory -RegistryPath $p -ErrorAction Stop } }
+            @{ Name = 'Export-OptOutList'; Run = { param($p) Export-OptOutList (Join-Path $TestDrive 'foreign-export.csv') -RegistryPath $p -ErrorAction Stop } }
+            @{ Name = 'Add-OptOut'; Run = { param($p) Add-OptOut -Url 'https://foreign.example/a.jpg' -RegistryPath $p -ErrorAction Stop } }
+            @{ Name = 'Remove-OptOut'; Run = { param($p) Remove-OptOut -Id ([guid]::CreateVersion7()) -RegistryPath $p -Confirm:$false -ErrorAction Stop } }
+            @{ Name = 'Import-OptOutList'; Run = { param($p) $l = Join-Path $TestDrive 'foreign-list.txt'; Set-Content $l 'https://foreign.example/b.jpg'; Import-OptOutList $l -RegistryPath $p -ErrorAction Stop } }
+        )
+    }
+
+    It 'refuses <Kind> untouched, naming it, in every registry command' -ForEach @(
+        @{ Kind = 'another program''s SQLite database' }
+        @{ Kind = 'another program''s WAL database' }
+        @{ Kind = 'a text file' }
+        @{ Kind = 'an empty file' }
+    ) {
+        $path = Join-Path $TestDrive ("foreign-{0}.db" -f [guid]::NewGuid().ToString('N').Substring(0, 8))
+        switch -Wildcard ($Kind) {
+            '*SQLite database' { if (-not (New-ForeignSqliteDatabase -Path $path)) { Set-ItResult -Skipped -Because 'neither sqlite3 nor python3 is installed'; return } }
+            '*WAL database' { if (-not (New-ForeignSqliteDatabase -Path $path -Wal)) { Set-ItResult -Skipped -Because 'neither sqlite3 nor python3 is installed'; return } }
+            'a text file' { Set-Content -LiteralPath $path -Value 'claims,revocations,audit' }
+            'an empty file' { $null = New-Item -ItemType File -Path $path }
+        }
+        (Get-Item -LiteralPath $path).LastWriteTimeUtc = [datetime]::SpecifyKind([datetime]'2020-01-02T03:04:05', 'Utc')
+        $before = Get-Fingerprint $path
+        $siblings = Get-Siblings $path
+        foreach ($command in $commands) {
+            $thrown = $null
+            try { & $command.Run $path } catch { $thrown = $_ }
+            $thrown | Should -Not -BeNullOrEmpty -Because $command.Name
+            $thrown.FullyQualifiedErrorId | Should -BeLike 'OptOut.NotARegistry*' -Because $command.Name
+            $thrown.Exception.Message | Should -Match ([regex]::Escape($path)) -Because $command.Name
+            Get-Fingerprint $path | Should -Be $before -Because $command.Name
+            Get-Siblings $path | Should -Be $siblings -Because $command.Name
+        }
+    }
+
+    It 'Test-TrainingSet refuses a file that is not a registry the same way, and reads a registry without writing to it' {
+        $path = Join-Path $TestDrive 'gate-foreign.db'
+        Set-Content -LiteralPath $path -Value 'claims,revocations,audit'
+        $before = Get-Fingerprint $path
+        { Test-TrainingSet $Art -RegistryPath $path -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.NotARegistry*'
+        Get-Fingerprint $path | Should -Be $before
+        Get-Siblings $path | Should -Be 'gate-foreign.db'
+
+        $registry = New-RegistryPath 'gate-read-only'
+        Add-OptOut -LiteralPath (Join-Path $Art 'artwork-01.png') -RegistryPath $registry
+        $auditBefore = Get-AuditCount $registry
+        $fingerprint = Get-Fingerprint $registry
+        Test-TrainingSet $Art -RegistryPath $registry -Quiet | Should -BeFalse
+        Get-AuditCount $registry | Should -Be $auditBefore
+        Get-Fingerprint $registry | Should -Be $fingerprint
+    }
+
+    It 'reads a registry without writing to it: no audit row, no migration, the file unchanged' {
+        $registry = New-RegistryPath 'read-only'
+        Add-OptOut -Url 'https://ro.example/a.jpg' -RegistryPath $registry
+        $auditBefore = Get-AuditCount $registry
+        $before = Get-Fingerprint $registry
+        (Get-OptOut -RegistryPath $registry).Target | Should -Be 'https://ro.example/a.jpg'
+        Export-OptOutList (Join-Path $TestDrive 'ro.csv') -RegistryPath $registry
+        Get-AuditCount $registry | Should -Be $auditBefore
+        Get-Fingerprint $registry | Should -Be $before
+    }
+}
+
+Describe 'Import-OptOutList and the revocations a list carries (issue 12, item 10)' {
+    BeforeAll {
+        $source = New-RegistryPath 'revoking-source'
+        $claim = Add-OptOut -Url 'https://jane.example/art.jpg' -Claimant 'Jane Doe' -RegistryPath $source -PassThru
+        $first = Join-Path $TestDrive 'before-revocation.json'
+        Export-OptOutList $first -RegistryPath $source
+        Remove-OptOut -Id $claim.Id -Reason 'list says so' -RegistryPath $source -Confirm:$false
+        # The list as someone else publishes it: revoked, with no revoker named.
+        $list = Join-Path $TestDrive 'revoking-list.json'
+        Export-OptOutList $list -IncludeRevoked -RegistryPath $source
+        $records = Get-Content -LiteralPath $list -Raw | ConvertFrom-Json
+        $records[0].PSObject.Properties.Remove('revokedBy')
+        ConvertTo-Json -InputObject @($records) -Depth 5 | Set-Content -LiteralPath $list
+    }
+
+    It 'skips and counts revoked records without -IncludeRevocations: the local claim stays active' {
+        $registry = New-RegistryPath 'revoking-target'
+        (Import-OptOutList $first -RegistryPath $registry).Added | Should -Be 1
+        $audit = Get-AuditCount $registry
+        $result = Import-OptOutList $list -RegistryPath $registry -WarningVariable warnings -WarningAction SilentlyContinue
+        $result.Revoked | Should -Be 0
+        (Get-OptOut -Id $claim.Id -RegistryPath $registry).Status | Should -Be 'Active'
+        @($warnings.Message | Where-Object { $_ -like 'Revoked in list, not applied: 1*' }).Count | Should -Be 1
+        Get-AuditCount $registry | Should -Be $audit
+        # A fresh registry does not take the revoked record either.
+        $fresh = New-RegistryPath 'revoking-fresh'
+        (Import-OptOutList $list -RegistryPath $fresh -WarningAction SilentlyContinue).Added | Should -Be 0
+    }
+
+    It 'with -IncludeRevocations revokes as the importer, naming the list, never as the claimant' {
+        $registry = New-RegistryPath 'revoking-target'
+        $null = Import-OptOutList $first -RegistryPath $registry
+        (Import-OptOutList $list -RegistryPath $registry -IncludeRevocations).Revoked | Should -Be 1
+        $revoked = Get-OptOut -Id $claim.Id -RegistryPath $registry
+        $revoked.Status | Should -Be 'Revoked'
+        $revoked.RevokedBy | Should -Be ([Environment]::UserName)
+        $revoked.RevokedBy | Should -Not -Be 'Jane Doe'
+        $revoked.RevokedReason | Should -Match ([regex]::Escape($list))
+        $revoked.RevokedReason | Should -Match 'list says so'
+        $entry = Get-OptOutHistory -Id $claim.Id -Action ImportRevoke -RegistryPath $registry
+        $entry.User | Should -Be ([Environment]::UserName)
+        $entry.Detail | Should -Match ([regex]::Escape($list))
+    }
+}
+
+Describe 'Export-OptOutList temporary files (issue 12, item 14)' {
+    BeforeAll {
+        $registry = New-RegistryPath 'temporary'
+        Add-OptOut -Url 'https://tmp.example/a.jpg' -RegistryPath $registry
+    }
+
+    It 'removes what a killed export to the same path left behind' {
+        $folder = Join-Path $TestDrive 'exports'
+        $null = New-Item -ItemType Directory -Path $folder -Force
+        $leftover = Join-Path $folder ('.list.csv.{0}.tmp' -f [guid]::NewGuid().ToString('N'))
+        Set-Content -LiteralPath $leftover -Value 'id,decision,kind,tar'
+        Export-OptOutList (Join-Path $folder 'list.csv') -RegistryPath $registry
+        Test-Path -LiteralPath $leftover | Should -BeFalse
+        @(Get-ChildItem -LiteralPath $folder -Force).Name | Should -Be @('list.csv')
+    }
+
+    It 'names the user''s path, not the temporary file, when the export fails' {
+        $target = Join-Path $TestDrive 'no-such-folder/list.csv'
+        $thrown = $null
+        try { Export-OptOutList $target -RegistryPath $registry -ErrorAction Stop } catch { $thrown = $_ }
+        $thrown | Should -Not -BeNullOrEmpty
+        $thrown.FullyQualifiedErrorId | Should -BeLike 'OptOut.ExportFailed*'
+        $thrown.Exception.Message | Should -Match ([regex]::Escape($target))
+        $thrown.Exception.Message | Should -Not -Match '\.tmp'
+        $thrown.TargetObject | Should -Be $target
     }
 }

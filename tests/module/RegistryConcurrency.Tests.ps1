@@ -58,9 +58,9 @@ Describe 'Two processes adding 10,000 opt-outs each to a new registry at the sam
     It 'audits 20,000 additions and migrates the schema once' {
         $audit = @(Get-OptOutHistory -RegistryPath $registry)
         @($audit | Where-Object Action -EQ 'AddOptOut').Count | Should -Be 20000
-        # One Migrate row per schema version (0 -> 1 -> 2 -> 3), not one set per process.
-        @($audit | Where-Object Action -EQ 'Migrate').Detail | Should -Be @('schema 0 -> 1', 'schema 1 -> 2', 'schema 2 -> 3')
-        $audit.Count | Should -Be 20003
+        # One Migrate row per schema version (0 -> 1 -> 2 -> 3 -> 4), not one set per process.
+        @($audit | Where-Object Action -EQ 'Migrate').Detail | Should -Be @('schema 0 -> 1', 'schema 1 -> 2', 'schema 2 -> 3', 'schema 3 -> 4')
+        $audit.Count | Should -Be 20004
         $ids = [System.Collections.Generic.HashSet[string]]::new([string[]] @(Get-OptOut -RegistryPath $registry).Id)
         @($audit | Where-Object { $_.Action -eq 'AddOptOut' -and -not $ids.Contains($_.RecordId) }).Count | Should -Be 0
     }

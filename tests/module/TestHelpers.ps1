@@ -282,3 +282,17 @@ function Invoke-InNewRunspace {
     }
     finally { $ps.Dispose() }
 }
+
+function New-ForeignSqliteDatabase {
+    <#
+    Another program's SQLite database (a 'photos' table with one row), written by the sqlite3 tool or,
+    without it, Python's sqlite3 module: not through OptOut. -Wal leaves it in WAL mode. Returns
+    $null when neither is installed.
+    #>
+    param([Parameter(Mandatory)] [string] $Path, [switch] $Wal)
+    $sql = "$(if ($Wal) { 'PRAGMA journal_mode=WAL;' }) CREATE TABLE photos(id INTEGER PRIMARY KEY, url TEXT); INSERT INTO photos(url) VALUES ('https://a.example/1.jpg');"
+    if (Get-Command sqlite3 -ErrorAction SilentlyContinue) { $null = & sqlite3 $Path $sql }
+    elseif (Get-Command python3 -ErrorAction SilentlyContinue) { $null = & python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.close()' $Path $sql }
+    else { return $null }
+    Get-Item -LiteralPath $Path
+}

@@ -99,13 +99,83 @@ public static class UrlNormalizer
         return new NormalizedUrl(builder.ToString(), host);
     }
 
-    /// <summary>A host or domain as given by a user ("Example.COM.", "münchen.de") in the index's spelling.</summary>
-    public static string NormalizeDomain(string domain)
+    /// <summary>
+    /// A host or domain to look up, as given by a user ("Example.COM.", "münchen.de", or a web
+    /// address whose host is meant), in the index's spelling. A lookup may name a page: its host is
+    /// what is searched. Claims use <see cref="NormalizeDomainClaim"/>, which is stricter.
+    /// </summary>
+    public static string NormalizeDomain(string domain) => SplitDomain(domain).Host;
+
+    /// <summary>
+    /// The domain a domain claim (a refusal or a grant of a host and all its subdomains) is recorded
+    /// under. Only spellings of a whole site are accepted: a scheme ("https://Example.com/") or a
+    /// trailing slash is dropped, and <paramref name="note"/> says so. Anything that would narrow the
+    /// claim (a path, a query, a port, user info) is refused, because recording the host instead
+    /// would widen it: a grant for one page would become consent for a whole site, and a refusal of
+    /// "example.com/path" recorded as written matched nothing at all.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a domain name, or a domain with a path, query, port or user info.</exception>
+    public static string NormalizeDomainClaim(string domain, out string? note)
+    {
+        var (host, narrowing, respelled) = SplitDomain(domain);
+        if (narrowing is not null)
+        {
+            throw new ArgumentException(narrowing switch
+            {
+                "path" => $"'{domain.Trim()}' is not a domain name: it names a path, and a domain claim covers the whole host '{host}' and its subdomains. "
+                    + $"Claim that address as a URL (Add-OptOut -Url), or the whole site as the domain '{host}'.",
+                "port" => $"'{domain.Trim()}' is not a domain name: it has a port, and a domain claim covers every port of the host. Name the domain without it ('{host}').",
+                _ => $"'{domain.Trim()}' is not a domain name: it has user info (or is an e-mail address). Name the domain alone ('{host}').",
+            });
+        }
+        note = respelled ? $"'{domain.Trim()}' is a web address of a whole site; the domain '{host}' was recorded (a domain claim covers every address on the host and its subdomains)." : null;
+        return host;
+    }
+
+    // A user's domain split into the host (normalised, validated) and what else it named: the
+    // first part that narrows it ("path", "port", "userinfo"), and whether a scheme or a bare
+    // trailing slash was dropped.
+    private static (string Host, string? Narrowing, bool Respelled) SplitDomain(string domain)
     {
         var value = domain.Trim();
-        if (value.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        string? narrowing = null;
+        bool respelled = false;
+        int schemeEnd = value.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd >= 0)
         {
+            if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !(uri.Scheme is "http" or "https") || string.IsNullOrEmpty(uri.Host))
+            {
+                throw new ArgumentException($"'{domain}' is not a valid domain name.");
+            }
+            if (uri.AbsolutePath != "/" || uri.Query.Length > 0) narrowing = "path";
+            else if (!uri.IsDefaultPort) narrowing = "port";
+            else if (!string.IsNullOrEmpty(uri.UserInfo)) narrowing = "userinfo";
+            respelled = true;
             value = uri.IdnHost;
+        }
+        else
+        {
+            // No scheme: "host/path", "host:port", "user@host" spelled by hand.
+            int end = value.IndexOfAny(['/', '?', '#']);
+            if (end >= 0)
+            {
+                var rest = value[end..];
+                if (rest != "/") narrowing = "path";
+                respelled = true;
+                value = value[..end];
+            }
+            int at = value.LastIndexOf('@');
+            if (at >= 0)
+            {
+                narrowing ??= "userinfo";
+                value = value[(at + 1)..];
+            }
+            int colon = value.LastIndexOf(':');
+            if (colon >= 0 && value.IndexOf(':') == colon)
+            {
+                narrowing ??= "port";
+                value = value[..colon];
+            }
         }
         value = value.TrimStart('*', '.');
         try
@@ -116,8 +186,18 @@ public static class UrlNormalizer
         {
             throw new ArgumentException($"'{domain}' is not a valid domain name.");
         }
-        return NormalizeHost(value);
+        var host = NormalizeHost(value);
+        // IdnMapping lets through characters no host name has ("/", ":", "@", spaces): a domain of
+        // letters, digits, hyphens and underscores in dot-separated labels, or nothing is recorded.
+        if (host.AsSpan().IndexOfAnyExcept(HostCharacters) >= 0)
+        {
+            throw new ArgumentException($"'{domain}' is not a valid domain name.");
+        }
+        return (host, narrowing, respelled);
     }
+
+    private static readonly System.Buffers.SearchValues<char> HostCharacters = System.Buffers.SearchValues.Create(
+        "abcdefghijklmnopqrstuvwxyz0123456789-_.");
 
     /// <summary>The host of a URL that is already normalised (no parsing: the spelling is known).</summary>
     public static string? HostOfNormalized(string normalizedUrl)

@@ -54,32 +54,78 @@ public static class OptOutListFormat
         var other => throw new ArgumentException($"Cannot tell the list format from the extension '{other}'; pass -Format."),
     };
 
-    /// <summary>Writes the records atomically; returns how many were written.</summary>
+    /// <summary>
+    /// Writes the records atomically (a temporary file beside <paramref name="path"/>, renamed over
+    /// it); returns how many were written. Temporary files an earlier export to the same path left
+    /// behind (killed midway) are removed first. Errors name <paramref name="path"/>, never the
+    /// temporary file, which is removed whatever happens.
+    /// </summary>
     public static long Write(IEnumerable<ConsentRecord> records, string path, ListFormat format)
     {
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        FileStream? stream = null;
         try
         {
-            long count;
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            RemoveLeftovers(full);
+            // FileShare.Delete: the file can be renamed while this handle holds it (Windows), and
+            // the handle's shared lock tells RemoveLeftovers in another export that it is in use.
+            stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Delete, 1 << 16);
+            long count = format switch
             {
-                count = format switch
-                {
-                    ListFormat.Csv => WriteCsv(records, stream),
-                    ListFormat.Json => WriteJson(records, stream),
-                    ListFormat.Parquet => WriteParquet(records, stream).GetAwaiter().GetResult(),
-                    _ => WriteUrlList(records, stream),
-                };
-                stream.Flush(flushToDisk: true);
-            }
+                ListFormat.Csv => WriteCsv(records, stream),
+                ListFormat.Json => WriteJson(records, stream),
+                ListFormat.Parquet => WriteParquet(records, stream).GetAwaiter().GetResult(),
+                _ => WriteUrlList(records, stream),
+            };
+            stream.Flush(flushToDisk: true);
             File.Move(temporary, full, overwrite: true);
             return count;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The system's message names the file it was writing, which is the temporary one.
+            var message = $"Cannot write '{full}': {e.Message.Replace(temporary, full, StringComparison.Ordinal).Replace(Path.GetFileName(temporary), Path.GetFileName(full), StringComparison.Ordinal)}";
+            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(message) : new IOException(message);
+        }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            stream?.Dispose();
+            try
+            {
+                if (File.Exists(temporary)) File.Delete(temporary);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>
+    /// Removes the temporary files earlier exports to <paramref name="path"/> left behind
+    /// (".name.&lt;32 hex&gt;.tmp" beside it, from a killed or failed run) that no process holds open
+    /// (an export in progress holds its own; opening it exclusively fails). Returns what was removed.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveLeftovers(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full)!;
+        var prefix = $".{Path.GetFileName(full)}.";
+        var removed = new List<string>();
+        if (!Directory.Exists(folder)) return removed;
+        foreach (var candidate in Directory.EnumerateFiles(folder, prefix + "*.tmp"))
+        {
+            var middle = Path.GetFileName(candidate)[prefix.Length..^".tmp".Length];
+            if (middle.Length != 32 || !middle.All(char.IsAsciiHexDigitLower)) continue;
+            try
+            {
+                using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { }
+                File.Delete(candidate);
+                removed.Add(candidate);
+            }
+            catch (IOException) { }                  // in use by an export running now
+            catch (UnauthorizedAccessException) { }
+        }
+        return removed;
     }
 
     // ---- CSV (RFC 4180) ----------------------------------------------------------------------
@@ -264,20 +310,21 @@ public static class OptOutListFormat
     /// <summary>
     /// Reads a list whole and validates every record; the first problem rejects the file with the
     /// line or row where it is. A UrlList has no claimants or dates: its URLs become refusals by
-    /// <paramref name="urlListClaimant"/>.
+    /// <paramref name="urlListClaimant"/>. <paramref name="notes"/> receives what was respelled on
+    /// the way in (a domain given as a site's web address), with the line or row.
     /// </summary>
-    public static IReadOnlyList<ConsentRecord> Read(string path, ListFormat format, string urlListClaimant)
+    public static IReadOnlyList<ConsentRecord> Read(string path, ListFormat format, string urlListClaimant, ICollection<string>? notes = null)
     {
         return format switch
         {
-            ListFormat.Csv => ReadCsv(path),
-            ListFormat.Json => ReadJson(path),
-            ListFormat.Parquet => ReadParquet(path),
+            ListFormat.Csv => ReadCsv(path, notes),
+            ListFormat.Json => ReadJson(path, notes),
+            ListFormat.Parquet => ReadParquet(path, notes),
             _ => ReadUrlList(path, urlListClaimant),
         };
     }
 
-    private static IReadOnlyList<ConsentRecord> ReadCsv(string path)
+    private static IReadOnlyList<ConsentRecord> ReadCsv(string path, ICollection<string>? notes)
     {
         var text = File.ReadAllText(path, Encoding.UTF8);
         var rows = ParseCsv(text, path);
@@ -294,7 +341,7 @@ public static class OptOutListFormat
             if (fields.Length == 1 && fields[0].Length == 0) continue;
             if (fields.Length != header.Length) throw new ListFormatException(path, $"line {line}", $"{fields.Length} fields where the header has {header.Length}");
             string? Get(string column) => index[column] >= 0 && fields[index[column]].Length > 0 ? fields[index[column]] : null;
-            records.Add(Build(path, $"line {line}", Get));
+            records.Add(Build(path, $"line {line}", Get, notes));
         }
         return records;
     }
@@ -359,7 +406,7 @@ public static class OptOutListFormat
         return rows;
     }
 
-    private static IReadOnlyList<ConsentRecord> ReadJson(string path)
+    private static IReadOnlyList<ConsentRecord> ReadJson(string path, ICollection<string>? notes)
     {
         JsonDocument document;
         try
@@ -397,13 +444,13 @@ public static class OptOutListFormat
                     if (column == "evidence") return v.GetRawText();
                     return v.ValueKind == JsonValueKind.String ? v.GetString() : throw new ListFormatException(path, $"record {n}", $"'{name}' is not a string");
                 }
-                records.Add(Build(path, $"record {n}", Get));
+                records.Add(Build(path, $"record {n}", Get, notes));
             }
             return records;
         }
     }
 
-    private static IReadOnlyList<ConsentRecord> ReadParquet(string path)
+    private static IReadOnlyList<ConsentRecord> ReadParquet(string path, ICollection<string>? notes)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         ParquetReader reader;
@@ -448,7 +495,7 @@ public static class OptOutListFormat
                     string? Get(string column) => column == "embedding"
                         ? embeddings[row] is { } b ? Convert.ToBase64String(b) : null
                         : columns.TryGetValue(column, out var v) && !string.IsNullOrEmpty(v[row]) ? v[row] : null;
-                    records.Add(Build(path, $"row {rowBase + i + 1}", Get));
+                    records.Add(Build(path, $"row {rowBase + i + 1}", Get, notes));
                 }
                 rowBase += count;
             }
@@ -491,7 +538,7 @@ public static class OptOutListFormat
         return records;
     }
 
-    private static ConsentRecord Build(string path, string where, Func<string, string?> get)
+    private static ConsentRecord Build(string path, string where, Func<string, string?> get, ICollection<string>? notes)
     {
         string Required(string column) => get(column) ?? throw new ListFormatException(path, where, $"'{column}' is missing");
         // Names only: Enum.TryParse would read "1" as Grant, turning an "opted out = 1" column into consent.
@@ -514,7 +561,7 @@ public static class OptOutListFormat
         var normalizedTarget = kind switch
         {
             ClaimKind.Url => Index.UrlNormalizer.Normalize(target).Url,
-            ClaimKind.Domain => NormalizeDomainOrThrow(target, path, where),
+            ClaimKind.Domain => NormalizeDomainOrThrow(target, path, where, notes),
             _ => target.Length == 64 && target.All(char.IsAsciiHexDigit) ? target.ToLowerInvariant()
                 : throw new ListFormatException(path, where, $"a content target must be a SHA-256 (64 hex digits), not '{target}'"),
         };
@@ -560,9 +607,16 @@ public static class OptOutListFormat
         };
     }
 
-    private static string NormalizeDomainOrThrow(string target, string path, string where)
+    // The same rule as a domain claim made here: a list cannot record "example.com/path" as a
+    // domain either (it would match nothing, or widen to the whole site).
+    private static string NormalizeDomainOrThrow(string target, string path, string where, ICollection<string>? notes)
     {
-        try { return Index.UrlNormalizer.NormalizeDomain(target); }
+        try
+        {
+            var domain = Index.UrlNormalizer.NormalizeDomainClaim(target, out var note);
+            if (note is not null) notes?.Add($"{where}: {note}");
+            return domain;
+        }
         catch (ArgumentException e) { throw new ListFormatException(path, where, e.Message); }
     }
 

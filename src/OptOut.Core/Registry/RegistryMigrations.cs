@@ -75,6 +75,13 @@ internal static class RegistryMigrations
             DROP INDEX claims_target;
             DROP INDEX claims_host;
             """),
+        // A file is an OptOut registry when SQLite's header says so (application_id, read without
+        // running a query), not because OptOut happened to be pointed at it: before this mark, a
+        // read of another program's database created these tables in it. Registries from before
+        // the mark are recognised by their tables (RegistryFile) and marked here. The header only.
+        (4, "mark the file as an OptOut registry (SQLite application_id)", $"""
+            PRAGMA application_id = {RegistryFile.ApplicationId};
+            """),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -98,6 +105,9 @@ internal static class RegistryMigrations
             if (version <= current || version > wanted) continue;
             SqliteSetup.Execute(connection, sql, transaction);
             SqliteSetup.Execute(connection, "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', $v)", transaction, ("$v", version.ToString()));
+            // The header's user_version mirrors meta's schema_version, so tools that read only the
+            // header (file(1), sqlite3 .dbinfo) see the version too; meta stays the one that counts.
+            SqliteSetup.Execute(connection, $"PRAGMA user_version = {version}", transaction);
             SqliteSetup.Execute(connection, "INSERT INTO audit(at, user, action, reason, detail) VALUES ($at, $user, 'Migrate', $reason, $detail)", transaction,
                 ("$at", RegistryStore.Timestamp(DateTime.UtcNow)), ("$user", user), ("$reason", description), ("$detail", $"schema {current} -> {version}"));
             current = version;

@@ -24,8 +24,11 @@ public sealed record RecordFilter
 /// <summary>The outcome of adding one claim.</summary>
 public sealed record AddOutcome(ConsentRecord Record, bool Added);
 
-/// <summary>The outcome of merging a list from another registry.</summary>
-public sealed record MergeResult(int Added, int Skipped, int Revoked, IReadOnlyList<string> Conflicts);
+/// <summary>
+/// The outcome of merging a list from another registry. <paramref name="RevokedNotApplied"/>: records
+/// the list marks revoked that were left alone (the import did not ask for revocations).
+/// </summary>
+public sealed record MergeResult(int Added, int Skipped, int Revoked, IReadOnlyList<string> Conflicts, int RevokedNotApplied = 0);
 
 /// <summary>
 /// The consent registry: the data users must never lose. A SQLite file (WAL) with a versioned
@@ -37,21 +40,41 @@ public sealed class RegistryStore : IDisposable
 {
     private readonly SqliteConnection connection;
 
-    private RegistryStore(string path, SqliteConnection connection, int schemaVersion)
+    private RegistryStore(string path, SqliteConnection connection, int schemaVersion, bool readOnly)
     {
         Path = path;
         this.connection = connection;
         SchemaVersion = schemaVersion;
+        IsReadOnly = readOnly;
     }
 
     public string Path { get; }
 
     public int SchemaVersion { get; }
 
+    /// <summary>Opened by <see cref="OpenReadOnly"/>: nothing can be written through it.</summary>
+    public bool IsReadOnly { get; }
+
+    /// <summary>
+    /// For a registry opened read-only whose schema is older than this OptOut's: that it was read as
+    /// it is, and what upgrades it. Null when it is up to date.
+    /// </summary>
+    public string? UpgradeNote => SchemaVersion < RegistryMigrations.Latest
+        ? $"The registry '{Path}' has schema {SchemaVersion} (this OptOut writes {RegistryMigrations.Latest}); it was read as it is, without changing it. "
+            + "The next command that writes to it (Add-OptOut, Add-OptIn, Remove-OptOut or Import-OptOutList) upgrades it."
+        : null;
+
+    /// <summary>
+    /// Opens the registry at <paramref name="path"/> for writing, creating it when there is no file
+    /// and migrating an older one. A file that is not an OptOut registry is refused untouched
+    /// (<see cref="NotARegistryException"/>), as is one from a newer OptOut (<see cref="InvalidDataException"/>).
+    /// </summary>
     /// <param name="schemaVersion">Stop migrating at this version (tests build old registries with it).</param>
     public static RegistryStore Open(string path, string user, int? schemaVersion = null)
     {
-        var connection = SqliteSetup.Open(path);
+        var full = System.IO.Path.GetFullPath(path);
+        if (!RegistryFile.Check(full)) Create(full, user, schemaVersion);
+        var connection = SqliteSetup.Open(full);
         // 256 MiB of page cache at most (as the index): a bulk add of a million claims lands all
         // over the claims index, and pages read back from disk cost more than the inserts.
         SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
@@ -64,7 +87,68 @@ public sealed class RegistryStore : IDisposable
             connection.Dispose();
             throw;
         }
-        return new RegistryStore(System.IO.Path.GetFullPath(path), connection, RegistryMigrations.CurrentVersion(connection));
+        return new RegistryStore(full, connection, RegistryMigrations.CurrentVersion(connection), readOnly: false);
+    }
+
+    /// <summary>
+    /// Opens an existing registry for reading only (SQLite's read-only mode): nothing is created,
+    /// migrated or audited, whatever the file is. A registry with an older schema is read as it is
+    /// (<see cref="UpgradeNote"/>); a file that is not an OptOut registry, or none at all, is refused.
+    /// </summary>
+    public static RegistryStore OpenReadOnly(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!RegistryFile.Check(full)) throw new FileNotFoundException($"There is no registry at '{full}'.", full);
+        var connection = SqliteSetup.Open(full, readOnly: true);
+        try
+        {
+            SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
+            int version = RegistryMigrations.CurrentVersion(connection);
+            if (version > RegistryMigrations.Latest)
+            {
+                throw new InvalidDataException($"The registry '{full}' was written by a newer OptOut (schema {version}; this one knows up to {RegistryMigrations.Latest}). Nothing was changed.");
+            }
+            return new RegistryStore(full, connection, version, readOnly: true);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    // A new registry is built whole under a temporary name and renamed into place without
+    // replacing anything, so no path ever holds a half-made registry (an empty file or an empty
+    // database, which RegistryFile refuses as not a registry). When two processes create the same
+    // registry at once, one rename wins and the other opens the winner's file.
+    private static void Create(string path, string user, int? schemaVersion)
+    {
+        var folder = System.IO.Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.new");
+        try
+        {
+            // Closing the only connection checkpoints the WAL into the file and removes -wal and -shm.
+            using (var connection = SqliteSetup.Open(temporary))
+            {
+                RegistryMigrations.Apply(connection, user, schemaVersion);
+            }
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another process created it first: theirs is used.
+            }
+        }
+        finally
+        {
+            foreach (var leftover in new[] { temporary, temporary + "-wal", temporary + "-shm", temporary + "-journal" })
+            {
+                if (File.Exists(leftover)) File.Delete(leftover);
+            }
+        }
     }
 
     // "O" of a UTC time is exactly the registry's format (yyyy-MM-ddTHH:mm:ss.fffffffZ) and has a
@@ -259,10 +343,22 @@ public sealed class RegistryStore : IDisposable
     /// differs); an active claim identical to one here is skipped; an active claim opposite to one
     /// here (a grant where there is a refusal) is added and reported as a conflict.
     /// </summary>
-    public MergeResult Merge(IReadOnlyList<ConsentRecord> records, string user, string origin) => WithRetry(() =>
+    /// <remarks>
+    /// A list can say a record is revoked, but it cannot prove who revoked it: a list that marked
+    /// someone's refusal revoked used to lift it here, under the list's (or the claimant's) name.
+    /// Revocations in a list are applied only with <paramref name="applyRevocations"/>, and then as
+    /// the importer's own (<paramref name="user"/>, now), the reason naming the list and what the
+    /// list said (by whom, when, why); the audit row says the same. Without it, revoked records are
+    /// left out (a new one is not added, a local one stays active) and counted in
+    /// <see cref="MergeResult.RevokedNotApplied"/>.
+    /// </remarks>
+    /// <param name="origin">The list's name, kept as the origin of the records it adds.</param>
+    /// <param name="listPath">The list's full path, named in revocations and their audit rows (<paramref name="origin"/> when null).</param>
+    public MergeResult Merge(IReadOnlyList<ConsentRecord> records, string user, string origin, bool applyRevocations = false, string? listPath = null) => WithRetry(() =>
     {
         var now = DateTime.UtcNow;
-        int added = 0, skipped = 0, revoked = 0;
+        var list = listPath ?? origin;
+        int added = 0, skipped = 0, revoked = 0, notApplied = 0;
         var conflicts = new List<string>();
         using var transaction = connection.BeginTransaction(deferred: false);
         using var writer = new ClaimWriter(connection, transaction, SchemaVersion);
@@ -278,8 +374,12 @@ public sealed class RegistryStore : IDisposable
                 }
                 else if (record.Status == ClaimStatus.Revoked && existing.Status == ClaimStatus.Active)
                 {
-                    writer.InsertRevocation(record.Id, record.RevokedAt ?? now, record.RevokedBy ?? record.Claimant, record.RevokedReason);
-                    writer.Audit(now, user, "ImportRevoke", record.Id, record.RevokedReason, $"from {origin}");
+                    if (!applyRevocations)
+                    {
+                        notApplied++;
+                        continue;
+                    }
+                    RevokeFromList(writer, record, now, user, list);
                     revoked++;
                     continue;
                 }
@@ -287,6 +387,11 @@ public sealed class RegistryStore : IDisposable
                 continue;
             }
 
+            if (record.Status == ClaimStatus.Revoked && !applyRevocations)
+            {
+                notApplied++;
+                continue;
+            }
             if (record.Status == ClaimStatus.Active)
             {
                 if (writer.FindActive(record.Decision, record.Kind, record.Target) is { } same)
@@ -302,15 +407,21 @@ public sealed class RegistryStore : IDisposable
             }
             writer.Insert(record, HostKey(record.Kind, record.Target));
             writer.Audit(now, user, "Import", record.Id, record.Reason, $"{record.Decision} {record.Kind} {record.Target} from {origin}");
-            if (record.Status == ClaimStatus.Revoked)
-            {
-                writer.InsertRevocation(record.Id, record.RevokedAt ?? now, record.RevokedBy ?? record.Claimant, record.RevokedReason);
-            }
+            if (record.Status == ClaimStatus.Revoked) RevokeFromList(writer, record, now, user, list);
             added++;
         }
         transaction.Commit();
-        return new MergeResult(added, skipped, revoked, conflicts);
+        return new MergeResult(added, skipped, revoked, conflicts, notApplied);
     });
+
+    // A revocation a list carried, recorded as the importer's, with the list and what it said.
+    private static void RevokeFromList(ClaimWriter writer, ConsentRecord record, DateTime now, string user, string list)
+    {
+        var said = (record.RevokedBy is { } by ? $" by {by}" : "") + (record.RevokedAt is { } at ? $" on {Timestamp(at)}" : "")
+            + (record.RevokedReason is { } why ? $": {why}" : "");
+        writer.InsertRevocation(record.Id, now, user, $"revoked in the imported list '{list}'{said}");
+        writer.Audit(now, user, "ImportRevoke", record.Id, record.RevokedReason, $"{record.Kind} {record.Target}: revoked in the imported list '{list}'{said}");
+    }
 
     /// <summary>
     /// The record a claim becomes: its target normalised (a URL's scheme and host case, default
@@ -318,8 +429,15 @@ public sealed class RegistryStore : IDisposable
     /// <paramref name="now"/> as its time. Throws <see cref="ArgumentException"/> for a claim that
     /// cannot be recorded (not an http(s) URL, not a domain name, no SHA-256).
     /// </summary>
-    public static ConsentRecord NewRecord(NewClaim claim, DateTime now)
+    public static ConsentRecord NewRecord(NewClaim claim, DateTime now) => NewRecord(claim, now, out _);
+
+    /// <summary>
+    /// <see cref="NewRecord(NewClaim, DateTime)"/>, with <paramref name="note"/> saying how the
+    /// target was respelled when that is more than case (a domain given as a site's web address).
+    /// </summary>
+    public static ConsentRecord NewRecord(NewClaim claim, DateTime now, out string? note)
     {
+        note = null;
         string target;
         ContentFingerprint? content = null;
         switch (claim.Kind)
@@ -334,7 +452,7 @@ public sealed class RegistryStore : IDisposable
                 target = normalized.Url;
                 break;
             case ClaimKind.Domain:
-                target = UrlNormalizer.NormalizeDomain(claim.Target ?? throw new ArgumentException("A domain claim needs a domain."));
+                target = UrlNormalizer.NormalizeDomainClaim(claim.Target ?? throw new ArgumentException("A domain claim needs a domain."), out note);
                 if (target.Length == 0 || !target.Contains('.')) throw new ArgumentException($"'{claim.Target}' is not a domain name.");
                 break;
             default:
@@ -505,17 +623,20 @@ public sealed class RegistryStore : IDisposable
 
     public IEnumerable<ConsentRecord> Read(RecordFilter filter) => Read(filter, null);
 
-    private IEnumerable<ConsentRecord> Read(RecordFilter filter, SqliteTransaction? transaction)
+    /// <param name="inIdOrder">Records selected by id come back in the order of the ids (exports of
+    /// piped records); otherwise, as every other query, in the order they were written.</param>
+    private IEnumerable<ConsentRecord> Read(RecordFilter filter, SqliteTransaction? transaction, bool inIdOrder = false)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        var sql = new StringBuilder($"SELECT {ColumnsFor(SchemaVersion)} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE 1 = 1");
+        // Ids (any number: an export of a million piped records) go in as one JSON array, walked
+        // first so each finds its claim by the unique id index.
+        bool byIds = filter.Ids is { Count: > 0 };
+        var sql = new StringBuilder(byIds
+            ? $"SELECT {ColumnsFor(SchemaVersion)} FROM json_each($ids) j CROSS JOIN claims c ON c.id = j.value LEFT JOIN revocations r ON r.claim_id = c.id WHERE 1 = 1"
+            : $"SELECT {ColumnsFor(SchemaVersion)} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE 1 = 1");
         if (!filter.IncludeRevoked) sql.Append(" AND r.claim_id IS NULL");
-        if (filter.Ids is { Count: > 0 } ids)
-        {
-            var names = ids.Select((id, i) => { command.Parameters.AddWithValue($"$id{i}", id); return $"$id{i}"; });
-            sql.Append($" AND c.id IN ({string.Join(",", names)})");
-        }
+        if (byIds) command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(filter.Ids!.Distinct(StringComparer.Ordinal)));
         if (filter.Claimant is not null) { sql.Append(" AND c.claimant = $claimant COLLATE NOCASE"); command.Parameters.AddWithValue("$claimant", filter.Claimant); }
         if (filter.Kind is not null) { sql.Append(" AND c.kind = $kind"); command.Parameters.AddWithValue("$kind", filter.Kind.ToString()); }
         if (filter.Decision is not null) { sql.Append(" AND c.decision = $decision"); command.Parameters.AddWithValue("$decision", filter.Decision.ToString()); }
@@ -537,10 +658,48 @@ public sealed class RegistryStore : IDisposable
             command.Parameters.AddWithValue("$lo", reversed + ".");
             command.Parameters.AddWithValue("$hi", reversed + "/");
         }
-        sql.Append(" ORDER BY c.seq");
+        sql.Append(byIds && inIdOrder ? " ORDER BY j.key" : " ORDER BY c.seq");
         command.CommandText = sql.ToString();
         using var reader = command.ExecuteReader();
         while (reader.Read()) yield return ReadRecord(reader, filter.IncludeEmbeddings);
+    }
+
+    /// <summary>The ids, of those given, that name no record here, in the order given.</summary>
+    public IReadOnlyList<string> MissingIds(IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0) return [];
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT j.value FROM json_each($ids) j LEFT JOIN claims c ON c.id = j.value WHERE c.id IS NULL ORDER BY j.key";
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids.Distinct(StringComparer.Ordinal)));
+        var missing = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) missing.Add(reader.GetString(0));
+        return missing;
+    }
+
+    /// <summary>
+    /// What an export writes: with <paramref name="ids"/> (records piped in, possibly none) exactly
+    /// those, in that order, revoked ones included, narrowed by <paramref name="filter"/>; without,
+    /// the records the filter selects. <paramref name="urls"/>: records of any of these URLs (after
+    /// normalisation), each once.
+    /// </summary>
+    public IEnumerable<ConsentRecord> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null)
+    {
+        if (ids is not null)
+        {
+            // An empty selection is empty: "nothing piped" never widens to the whole registry.
+            if (ids.Count == 0) return [];
+            filter = filter with { Ids = ids, IncludeRevoked = true };
+        }
+        if (urls is not { Count: > 0 }) return Read(filter, null, inIdOrder: true);
+        if (ids is not null)
+        {
+            // Piped records keep their order: the URLs narrow them instead of driving the lookup.
+            var wanted = urls.Select(u => UrlNormalizer.Normalize(u).Url).ToHashSet(StringComparer.Ordinal);
+            return Read(filter, null, inIdOrder: true).Where(r => r.Kind == ClaimKind.Url && wanted.Contains(r.Target));
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return urls.SelectMany(url => Read(filter with { Url = url })).Where(r => seen.Add(r.Id));
     }
 
     /// <summary>

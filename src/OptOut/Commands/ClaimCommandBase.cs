@@ -260,7 +260,8 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         RegistryRecord record;
         try
         {
-            record = RegistryStore.NewRecord(claim, DateTime.UtcNow);
+            record = RegistryStore.NewRecord(claim, DateTime.UtcNow, out var note);
+            if (note is not null) WriteWarning(note);
         }
         catch (ArgumentException e)
         {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using OptOut.Core.OutputSafety;
 using OptOut.Core.Registry;
 using OptOut.Infrastructure;
 
@@ -62,16 +63,26 @@ public sealed class GetOptOutCommand : PSCmdlet
             IncludeRevoked = IncludeRevoked || Id is not null,
             IncludeEmbeddings = IncludeEmbedding,
         };
-        if (Url is null)
+        try
         {
-            foreach (var record in registry.Read(filter)) WriteObject(ConsentRecord.From(record));
-            return;
+            if (Url is null)
+            {
+                foreach (var record in registry.Read(filter)) WriteObject(ConsentRecord.From(record));
+                return;
+            }
+            foreach (var url in Url)
+            {
+                foreach (var record in registry.Read(filter with { Url = url })) WriteObject(ConsentRecord.From(record));
+            }
         }
-        foreach (var url in Url)
+        catch (ArgumentException e)
         {
-            foreach (var record in registry.Read(filter with { Url = url })) WriteObject(ConsentRecord.From(record));
+            ThrowTerminatingError(ErrorIds.Record(e, InvalidDomain, ErrorCategory.InvalidArgument, Domain, "Name a domain such as 'example.com'."));
         }
     }
+
+    /// <summary>-Domain names no domain (checked when the records are read).</summary>
+    internal const string InvalidDomain = "OptOut.InvalidDomain";
 
     protected override void EndProcessing() => registry?.Dispose();
 }
@@ -96,7 +107,8 @@ public sealed class RemoveOptOutCommand : PSCmdlet
 
     private RegistryStore? registry;
 
-    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath);
+    // Revoking writes: the registry is opened for writing (and migrated), but never created.
+    protected override void BeginProcessing() => registry = RegistryPaths.OpenExisting(this, RegistryPath);
 
     protected override void ProcessRecord()
     {
@@ -164,11 +176,17 @@ public sealed class GetOptOutHistoryCommand : PSCmdlet
     protected override void EndProcessing() => registry?.Dispose();
 }
 
-/// <summary>Export-OptOutList: writes the registry's records to a file another registry or tool can read.</summary>
+/// <summary>
+/// Export-OptOutList: writes records to a file another registry or tool can read. Records piped in
+/// (Get-OptOut output, anything with an Id) are exported exactly, in order, and nothing else; with
+/// no pipeline, the records the filters select (the whole registry with none).
+/// </summary>
 [Cmdlet(VerbsData.Export, "OptOutList", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportOptOutListCommand : PSCmdlet
 {
+    private const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
+
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
@@ -178,6 +196,15 @@ public sealed class ExportOptOutListCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
+    /// <summary>
+    /// Exactly these records (revoked ones included), in this order; bound from piped records. When
+    /// the command is given pipeline input, only what arrives is exported, so an empty pipeline
+    /// writes an empty list, never the whole registry.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Id { get; set; }
+
     /// <summary>Csv, Json, Parquet or UrlList; from the extension when omitted.</summary>
     [Parameter]
     public ListFormat? Format { get; set; }
@@ -185,9 +212,32 @@ public sealed class ExportOptOutListCommand : PSCmdlet
     [Parameter]
     public SwitchParameter IncludeRevoked { get; set; }
 
+    /// <summary>Only records of this claimant (case-insensitive), as Get-OptOut -Claimant.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Claimant { get; set; }
+
+    /// <summary>Only records of this kind (Url, Domain, Content).</summary>
+    [Parameter]
+    public ClaimKind? Kind { get; set; }
+
     /// <summary>Only records of this decision (Refuse or Grant).</summary>
     [Parameter]
     public Decision? Decision { get; set; }
+
+    /// <summary>Only records of these URLs (after normalisation).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Url { get; set; }
+
+    /// <summary>Only records for this domain or its subdomains (URL and domain claims).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Domain { get; set; }
+
+    /// <summary>Only records created at or after this time.</summary>
+    [Parameter]
+    public DateTime? Since { get; set; }
 
     /// <summary>Overwrites a read-only file.</summary>
     [Parameter]
@@ -204,10 +254,29 @@ public sealed class ExportOptOutListCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private readonly List<string> selected = [];
+
+    protected override void ProcessRecord()
+    {
+        if (Id is not null) selected.AddRange(Id);
+    }
+
     protected override void EndProcessing()
     {
         var target = ParameterSetName == "LiteralPath" ? LiteralPath : Path;
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(target);
+        var registryPath = RegistryPaths.Resolve(this, RegistryPath);
+        try
+        {
+            // The registry in use, the default index and registry, their siblings and any SQLite
+            // file are never an export's target (a list written over registry.db replaced it).
+            OutputPathGuard.For([registryPath, OptOut.Core.OptOutPaths.DefaultIndexPath], []).CheckFile(path, "-Path");
+        }
+        catch (UnsafeOutputPathException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, path, "Name another file for the list."));
+            return;
+        }
         ListFormat format;
         try
         {
@@ -231,12 +300,54 @@ public sealed class ExportOptOutListCommand : PSCmdlet
                     "OptOut.FileReadOnly", ErrorCategory.PermissionDenied, path, "Pass -Force."));
             }
         }
-        if (!ShouldProcess(path, $"Export the registry as {format}")) return;
+        // Pipeline input (or -Id) selects records; with none, the filters do.
+        IReadOnlyList<string>? ids = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? selected : null;
+        var what = ids is null ? $"Export the registry as {format}" : $"Export {ids.Count:N0} records as {format}";
+        if (!ShouldProcess(path, what)) return;
         if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;
 
         using var registry = RegistryPaths.OpenForReading(this, RegistryPath);
-        var records = registry?.Read(new RecordFilter { IncludeRevoked = IncludeRevoked, IncludeEmbeddings = true, Decision = Decision }) ?? [];
-        long written = OptOutListFormat.Write(records, path, format);
+        if (ids is not null && registry?.MissingIds(ids) is { Count: > 0 } missing)
+        {
+            ThrowTerminatingError(ErrorIds.Record(new KeyNotFoundException(
+                    $"{missing.Count:N0} of the records given are not in the registry '{registryPath}' (the first: {missing[0]}); nothing was written."),
+                "OptOut.RecordNotFound", ErrorCategory.ObjectNotFound, missing[0], "Pass the -RegistryPath the records came from."));
+        }
+        if (ids is { Count: > 0 } && registry is null)
+        {
+            ThrowTerminatingError(ErrorIds.Record(new KeyNotFoundException($"There is no registry at '{registryPath}', so none of the records given is in it; nothing was written."),
+                "OptOut.RecordNotFound", ErrorCategory.ObjectNotFound, ids[0], "Pass the -RegistryPath the records came from."));
+        }
+        if (ids is { Count: 0 })
+        {
+            WriteWarning($"No records came down the pipeline: '{path}' holds an empty list. (Without pipeline input, Export-OptOutList exports what its filters select, the whole registry with none.)");
+        }
+        var filter = new RecordFilter
+        {
+            Claimant = Claimant,
+            Kind = Kind,
+            Decision = Decision,
+            Domain = Domain,
+            Since = Since?.ToUniversalTime(),
+            IncludeRevoked = IncludeRevoked,
+            IncludeEmbeddings = true,
+        };
+        long written;
+        try
+        {
+            var records = registry?.ReadSelection(ids, filter, Url) ?? [];
+            written = OptOutListFormat.Write(records, path, format);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, GetOptOutCommand.InvalidDomain, ErrorCategory.InvalidArgument, Domain, "Name a domain such as 'example.com'."));
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, "OptOut.ExportFailed", ErrorCategory.WriteError, path, null));
+            return;
+        }
         WriteVerbose($"{written:N0} records written to {path}.");
         if (PassThru) WriteObject(new FileInfo(path));
     }
@@ -263,7 +374,18 @@ public sealed class ImportOptOutListCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
+    /// <summary>
+    /// Applies the revocations the list carries, as revocations by the person importing (the list
+    /// and what it said are recorded with them). Without it, revoked records in the list are
+    /// skipped and counted: a list cannot lift a claim here on its own say-so.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeRevocations { get; set; }
+
     private RegistryStore? registry;
+
+    // A list can carry thousands of respelled domains: the first few are shown, then a count.
+    private const int NotesShown = 20;
 
     protected override void ProcessRecord()
     {
@@ -276,9 +398,10 @@ public sealed class ImportOptOutListCommand : PSCmdlet
                 continue;
             }
             IReadOnlyList<Core.Registry.ConsentRecord> records;
+            var notes = new List<string>();
             try
             {
-                records = OptOutListFormat.Read(path, Format ?? OptOutListFormat.FromExtension(path), Claimant);
+                records = OptOutListFormat.Read(path, Format ?? OptOutListFormat.FromExtension(path), Claimant, notes);
             }
             catch (ListFormatException e)
             {
@@ -291,9 +414,15 @@ public sealed class ImportOptOutListCommand : PSCmdlet
                 continue;
             }
             if (!ShouldProcess(path, $"Merge {records.Count:N0} records into the registry")) continue;
+            foreach (var note in notes.Take(NotesShown)) WriteWarning($"{path}, {note}");
+            if (notes.Count > NotesShown) WriteWarning($"{path}: {notes.Count - NotesShown:N0} more domains given as web addresses were recorded as their hosts.");
             registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
-            var result = registry.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path));
+            var result = registry.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path), IncludeRevocations, path);
             foreach (var conflict in result.Conflicts) WriteWarning(conflict);
+            if (result.RevokedNotApplied > 0)
+            {
+                WriteWarning($"Revoked in list, not applied: {result.RevokedNotApplied:N0} ({path}). Pass -IncludeRevocations to revoke them here, as your own revocations.");
+            }
             WriteObject(new OptOutListImportResult
             {
                 Path = path, Records = records.Count, Added = result.Added, Skipped = result.Skipped, Revoked = result.Revoked, Conflicts = result.Conflicts.ToArray(),

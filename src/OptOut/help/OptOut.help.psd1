@@ -225,7 +225,7 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
 '@
         Parameters  = @{
             Url           = 'URLs to claim. Strings from the pipeline bind here; with Find-TrainedImage output, the matched row''s URL binds here by property name.'
-            Domain        = 'Domains to claim: the host and every subdomain.'
+            Domain        = 'Domains to claim: the host and every subdomain. A site address (https://example.com/) is recorded as its host, with a warning; a domain with a path, port or user info is refused (OptOut.InvalidClaim): claim a page with -Url.'
             Path          = 'The claimant''s own image files (wildcards allowed): each becomes a Content claim keyed by its fingerprints.'
             LiteralPath   = 'The claimant''s own image files, taken exactly as written; Get-ChildItem output binds here.'
             Dataset       = 'From Find-TrainedImage output (by property name): the dataset of the matched row, kept as evidence.'
@@ -274,7 +274,7 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
 '@
         Parameters  = @{
             Url           = 'URLs to claim. Strings from the pipeline bind here; with Find-TrainedImage output, the matched row''s URL binds here by property name.'
-            Domain        = 'Domains to claim: the host and every subdomain.'
+            Domain        = 'Domains to claim: the host and every subdomain. A site address (https://example.com/) is recorded as its host, with a warning; a domain with a path, port or user info is refused (OptOut.InvalidClaim): claim a page with -Url.'
             Path          = 'The claimant''s own image files (wildcards allowed): each becomes a Content claim keyed by its fingerprints.'
             LiteralPath   = 'The claimant''s own image files, taken exactly as written; Get-ChildItem output binds here.'
             Dataset       = 'From Find-TrainedImage output (by property name): the dataset of the matched row, kept as evidence.'
@@ -346,12 +346,18 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
     }
     'Export-OptOutList' = @{
         Synopsis    = 'Writes the registry''s records to a CSV, JSON, Parquet or URL-list file.'
-        Description = 'Export-OptOutList writes active records (or all with -IncludeRevoked) with everything another registry needs to merge them and another party needs to match them: ids, claimants, dates, status, evidence, and for content claims the SHA-256, perceptual hash, embedding and model id. UrlList writes one URL a line (active URL refusals) for tools that filter by URL. The file is written under a temporary name and renamed, so no reader sees half a list.'
+        Description = 'Export-OptOutList writes records with everything another registry needs to merge them and another party needs to match them: ids, claimants, dates, status, evidence, and for content claims the SHA-256, perceptual hash, embedding and model id. Records piped in (Get-OptOut output, or anything with an Id) are exported exactly, in their order, revoked ones included, and nothing else: an empty pipeline writes an empty list, never the whole registry. Without pipeline input, the filters (-Claimant, -Kind, -Decision, -Url, -Domain, -Since, -IncludeRevoked) select the records; with none, every active record. UrlList writes one URL a line (active URL refusals) for tools that filter by URL. The file is written under a temporary name and renamed, so no reader sees half a list; temporary files a killed export left beside the same path are removed. The registry, the index, their -wal/-shm/.vectors/.captions files and any other SQLite database are never written over (OptOut.UnsafeOutputPath), however the path reaches them (symbolic links and .. are resolved).'
         Parameters  = @{
             Path           = 'The file to write.'
             LiteralPath    = 'The file to write, taken exactly as written.'
+            Id             = 'Exactly these records (revoked ones included), in this order. Bound from piped records; a record that is not in the registry stops the export before anything is written.'
             Format         = 'Csv, Json, Parquet or UrlList. Taken from the extension (.csv, .json, .parquet, .txt) when omitted.'
             IncludeRevoked = 'Also exports revoked records (with their revocation).'
+            Claimant       = 'Only records of this claimant (case-insensitive).'
+            Kind           = 'Only Url, Domain or Content records.'
+            Url            = 'Only records of these URLs (after normalisation).'
+            Domain         = 'Only URL and domain records of this domain or its subdomains.'
+            Since          = 'Only records created at or after this time.'
             Decision       = 'Only Refuse or only Grant records.'
             Force          = 'Overwrites a read-only file.'
             NoClobber      = 'Refuses to overwrite an existing file.'
@@ -363,13 +369,15 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
         Examples    = @(
             @{ Title = 'Share your registry'; Code = 'Export-OptOutList ./optouts.parquet'; Remarks = 'Readable by DuckDB, pandas or another OptOut registry (Import-OptOutList).' }
             @{ Title = 'A URL list for a download filter'; Code = 'Export-OptOutList ./blocked.txt -Format UrlList'; Remarks = 'One normalised URL a line.' }
+            @{ Title = 'Share one claimant''s records only'; Code = 'Get-OptOut -Claimant ''Jane Doe'' | Export-OptOutList ./jane.csv'; Remarks = 'Exports exactly the piped records; Export-OptOutList ./jane.csv -Claimant ''Jane Doe'' does the same.' }
         )
     }
     'Import-OptOutList' = @{
         Synopsis    = 'Merges a list exported by another registry, or a plain URL list, into the registry.'
-        Description = 'Import-OptOutList reads a CSV, JSON or Parquet export (keeping its ids, claimants and dates) or a URL list (one URL a line, recorded as refusals by -Claimant). The whole file is checked first: a malformed file is rejected whole, with the line or row that is wrong, and nothing of it is imported. Records already present are skipped; contradictions (a grant where this registry has a refusal, or one id with different content) are reported as warnings and in the result.'
+        Description = 'Import-OptOutList reads a CSV, JSON or Parquet export (keeping its ids, claimants and dates) or a URL list (one URL a line, recorded as refusals by -Claimant). The whole file is checked first: a malformed file is rejected whole, with the line or row that is wrong, and nothing of it is imported. Records already present are skipped; contradictions (a grant where this registry has a refusal, or one id with different content) are reported as warnings and in the result. A list cannot revoke anything on its own say-so: records it marks revoked are skipped and counted (a warning, ''Revoked in list, not applied: N'') unless -IncludeRevocations is given, and then each revocation is recorded as yours, made now, its reason naming the list and what the list said. Domain records follow the rule of Add-OptOut -Domain: a site address is recorded as its host (with a warning), a domain with a path, port or user info rejects the file.'
         Parameters  = @{
             Path         = 'The list files to import.'
+            IncludeRevocations = 'Applies the revocations the list carries, as your own revocations (RevokedBy is you; the reason and the audit row name the list and what it said). Without it they are skipped and counted.'
             Format       = 'Csv, Json, Parquet or UrlList. Taken from the extension when omitted.'
             Claimant     = 'For a URL list, which has no claimants: who the refusals are recorded for. Defaults to the current user.'
             RegistryPath = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
@@ -378,6 +386,7 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
         Outputs     = 'OptOut.OptOutListImportResult'
         Examples    = @(
             @{ Title = 'Merge a partner''s export'; Code = 'Import-OptOutList ./partner-optouts.json'; Remarks = 'Reports how many records were added, skipped and in conflict.' }
+            @{ Title = 'Restore a backup, revocations included'; Code = 'Import-OptOutList ./backup.csv -IncludeRevocations'; Remarks = 'Revoked records come in revoked, the revocations recorded as yours and naming backup.csv.' }
         )
     }
     'Get-OptOutHistory' = @{

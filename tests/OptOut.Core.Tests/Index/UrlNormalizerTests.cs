@@ -91,6 +91,72 @@ public class UrlNormalizerTests
         Assert.Equal(expected, UrlNormalizer.NormalizeDomain(input));
     }
 
+    /// <summary>
+    /// A domain claim (issue 12, item 5): spellings of a whole site are recorded as its host with a
+    /// note; a path, query, port or user info would change what the claim covers, so it is refused
+    /// with advice, never stored as written (it matched nothing) nor widened silently.
+    /// </summary>
+    [Theory]
+    [InlineData("Example.COM.", "example.com", false)]
+    [InlineData("*.example.com", "example.com", false)]
+    [InlineData("münchen.de", "xn--mnchen-3ya.de", false)]
+    [InlineData("https://Ex.Example/", "ex.example", true)]
+    [InlineData("http://ex.example", "ex.example", true)]
+    [InlineData("HTTPS://ex.example:443/", "ex.example", true)]
+    [InlineData("https://ex.example/#top", "ex.example", true)]
+    [InlineData("ex.example/", "ex.example", true)]
+    public void A_domain_claim_takes_the_host_of_a_whole_site_with_a_note(string input, string expected, bool noted)
+    {
+        Assert.Equal(expected, UrlNormalizer.NormalizeDomainClaim(input, out var note));
+        if (noted)
+        {
+            Assert.Contains(input.Trim(), note);
+            Assert.Contains($"'{expected}'", note);
+        }
+        else
+        {
+            Assert.Null(note);
+        }
+    }
+
+    [Theory]
+    [InlineData("ex.example/path", "path", "Add-OptOut -Url")]
+    [InlineData("https://ex.example/path/to/page.html", "path", "Add-OptOut -Url")]
+    [InlineData("https://ex.example/?q=1", "path", "Add-OptOut -Url")]
+    [InlineData("ex.example?q=1", "path", "Add-OptOut -Url")]
+    [InlineData("ex.example:8080", "port", "'ex.example'")]
+    [InlineData("https://ex.example:8443/", "port", "'ex.example'")]
+    [InlineData("jane@ex.example", "user info", "'ex.example'")]
+    [InlineData("https://jane:secret@ex.example/", "user info", "'ex.example'")]
+    public void A_domain_claim_with_a_path_port_or_user_info_is_refused_with_advice(string input, string what, string advice)
+    {
+        var error = Assert.Throws<ArgumentException>(() => UrlNormalizer.NormalizeDomainClaim(input, out _));
+        Assert.Contains($"'{input}'", error.Message);
+        Assert.Contains(what, error.Message);
+        Assert.Contains(advice, error.Message);
+    }
+
+    [Theory]
+    [InlineData("ftp://ex.example/")]
+    [InlineData("ex ample.com")]
+    [InlineData("ex$ample.com")]
+    [InlineData("[::1]")]
+    [InlineData("")]
+    public void Text_that_names_no_host_is_not_a_domain(string input)
+    {
+        Assert.Throws<ArgumentException>(() => UrlNormalizer.NormalizeDomainClaim(input, out _));
+        Assert.Throws<ArgumentException>(() => UrlNormalizer.NormalizeDomain(input));
+    }
+
+    /// <summary>A lookup by domain (not a claim) may name a page: its host is what is searched.</summary>
+    [Theory]
+    [InlineData("ex.example/path", "ex.example")]
+    [InlineData("https://ex.example/path", "ex.example")]
+    public void A_domain_lookup_searches_the_host_of_what_it_names(string input, string expected)
+    {
+        Assert.Equal(expected, UrlNormalizer.NormalizeDomain(input));
+    }
+
     [Fact]
     public void An_invalid_domain_is_an_argument_error_naming_it()
     {

@@ -83,14 +83,27 @@ public sealed class OptOutListFormatTests : IDisposable
 
         var freshPath = Path.Combine(folder, "fresh.db");
         using var fresh = RegistryStore.Open(freshPath, "importer");
-        var result = fresh.Merge(read, "importer", Path.GetFileName(file));
-        Assert.Equal((records.Count, 0, 0), (result.Added, result.Skipped, result.Revoked));
+        // Revocations in a list are applied only when asked for, and then as the importer's own.
+        var result = fresh.Merge(read, "importer", Path.GetFileName(file), applyRevocations: true, listPath: file);
+        Assert.Equal((records.Count, 0, 0, 0), (result.Added, result.Skipped, result.Revoked, result.RevokedNotApplied));
         Assert.Empty(result.Conflicts);
         var merged = fresh.Read(new RecordFilter { IncludeRevoked = true, IncludeEmbeddings = true }).ToList();
         Assert.Equal(records.Count, merged.Count);
         for (int i = 0; i < records.Count; i++)
         {
-            AssertSameRecord(records[i], merged[i], compareOrigin: false);
+            if (records[i].Status == ClaimStatus.Revoked)
+            {
+                Assert.Equal(ClaimStatus.Revoked, merged[i].Status);
+                Assert.Equal("importer", merged[i].RevokedBy);
+                Assert.Contains(file, merged[i].RevokedReason);
+                Assert.Contains($"by {records[i].RevokedBy}", merged[i].RevokedReason);
+                Assert.Contains(records[i].RevokedReason!, merged[i].RevokedReason);
+                AssertSameRecord(records[i] with { RevokedAt = merged[i].RevokedAt, RevokedBy = "importer", RevokedReason = merged[i].RevokedReason }, merged[i], compareOrigin: false);
+            }
+            else
+            {
+                AssertSameRecord(records[i], merged[i], compareOrigin: false);
+            }
             Assert.Equal(Path.GetFileName(file), merged[i].Origin);
         }
         Assert.Equal((records.Count - 1L, 1L), fresh.Counts());
@@ -99,7 +112,7 @@ public sealed class OptOutListFormatTests : IDisposable
         Assert.All(imports, h => Assert.Equal("importer", h.User));
 
         // The same list again adds nothing.
-        var again = fresh.Merge(read, "importer", "again");
+        var again = fresh.Merge(read, "importer", "again", applyRevocations: true);
         Assert.Equal((0, records.Count, 0), (again.Added, again.Skipped, again.Revoked));
         Assert.Empty(again.Conflicts);
         Assert.Equal(records.Count, fresh.History(action: "Import").Count());
@@ -385,7 +398,7 @@ public sealed class OptOutListFormatTests : IDisposable
 
         var list = records.ToList();
         list.Add(sameIdOtherTarget);
-        var result = target.Merge(list, "merger", "partner.json");
+        var result = target.Merge(list, "merger", "partner.json", applyRevocations: true);
 
         // 0 and 1 known by id (1 now revoked by the list), 2, 3, 4 new, 5 same active claim, 6 a grant against a refusal, 7 same id as 3.
         Assert.Equal(1, result.Revoked);
@@ -397,8 +410,12 @@ public sealed class OptOutListFormatTests : IDisposable
 
         var revoked = target.Read(new RecordFilter { Ids = [records[1].Id], IncludeRevoked = true }).Single();
         Assert.Equal(ClaimStatus.Revoked, revoked.Status);
-        Assert.Equal(records[1].RevokedAt!.Value.Ticks, revoked.RevokedAt!.Value.Ticks);
-        Assert.Equal("not mine; after all", revoked.RevokedReason);
+        // The importer's revocation, made now, saying what the list said.
+        Assert.Equal("merger", revoked.RevokedBy);
+        Assert.InRange(revoked.RevokedAt!.Value, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1));
+        Assert.Contains("partner.json", revoked.RevokedReason);
+        Assert.Contains("by revoker", revoked.RevokedReason);
+        Assert.Contains("not mine; after all", revoked.RevokedReason);
         Assert.Single(target.History(recordId: records[1].Id, action: "ImportRevoke"));
         Assert.Equal(records[3].Target, target.Read(new RecordFilter { Ids = [records[3].Id] }).Single().Target);
         // Both the refusal and the grant of granted.example stay active.

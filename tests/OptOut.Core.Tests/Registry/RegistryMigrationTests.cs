@@ -100,8 +100,9 @@ public sealed class RegistryMigrationTests
 
     private static void AssertMigrated(string path, RegistryStore v2, List<ConsentRecord> before)
     {
-        Assert.Equal(3, v2.SchemaVersion);
-        Assert.Equal("3", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal(4, v2.SchemaVersion);
+        Assert.Equal("4", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal(RegistryFile.ApplicationId, Query<int>(path, "PRAGMA application_id"));
         // Version 3: one index serves every lookup, the two it replaced are gone.
         Assert.Equal(["claims_where"], Indexes(path, "claims").Where(i => !i.StartsWith("sqlite_autoindex", StringComparison.Ordinal)));
         Assert.Contains("origin", Columns(path, "claims"));
@@ -117,8 +118,8 @@ public sealed class RegistryMigrationTests
             Assert.Equal(before[i].Evidence, after[i].Evidence);
         }
 
-        var migrations = v2.History(action: "Migrate").TakeLast(2).ToList();
-        Assert.Equal(["schema 1 -> 2", "schema 2 -> 3"], migrations.Select(m => m.Detail));
+        var migrations = v2.History(action: "Migrate").TakeLast(3).ToList();
+        Assert.Equal(["schema 1 -> 2", "schema 2 -> 3", "schema 3 -> 4"], migrations.Select(m => m.Detail));
         Assert.All(migrations, migrate =>
         {
             Assert.Equal("migrator", migrate.User);

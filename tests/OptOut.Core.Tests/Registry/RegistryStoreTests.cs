@@ -31,8 +31,8 @@ public sealed class RegistryStoreTests : IDisposable
     public void A_new_registry_is_a_WAL_SQLite_file_at_the_latest_schema_with_its_migrations_audited()
     {
         Assert.Equal("wal", Query<string>(path, "PRAGMA journal_mode"));
-        Assert.Equal(3, store.SchemaVersion);
-        Assert.Equal("3", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal(4, store.SchemaVersion);
+        Assert.Equal("4", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
         Assert.Equal("ok", Query<string>(path, "PRAGMA integrity_check"));
         foreach (var table in new[] { "meta", "claims", "revocations", "audit" })
         {
@@ -42,8 +42,8 @@ public sealed class RegistryStoreTests : IDisposable
         Assert.Equal(0L, Query<long>(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rows'"));
 
         var migrations = store.History(action: "Migrate").ToList();
-        Assert.Equal(3, migrations.Count);
-        Assert.Equal(["schema 0 -> 1", "schema 1 -> 2", "schema 2 -> 3"], migrations.Select(m => m.Detail));
+        Assert.Equal(4, migrations.Count);
+        Assert.Equal(["schema 0 -> 1", "schema 1 -> 2", "schema 2 -> 3", "schema 3 -> 4"], migrations.Select(m => m.Detail));
         Assert.All(migrations, m =>
         {
             Assert.Equal(User, m.User);
@@ -60,7 +60,7 @@ public sealed class RegistryStoreTests : IDisposable
     {
         AddOne(UrlClaim("https://a.example/1.jpg"));
         long before = Query<long>(path, "SELECT count(*) FROM audit");
-        using (var again = RegistryStore.Open(path, "someone-else")) Assert.Equal(3, again.SchemaVersion);
+        using (var again = RegistryStore.Open(path, "someone-else")) Assert.Equal(4, again.SchemaVersion);
         Assert.Equal(before, Query<long>(path, "SELECT count(*) FROM audit"));
     }
 
@@ -420,7 +420,7 @@ public sealed class RegistryStoreTests : IDisposable
         Assert.Equal([b.Id], store.History(action: "addoptin").Select(h => h.RecordId));
         var all = store.History().ToList();
         Assert.Equal(all.Select(h => h.Sequence).Order(), all.Select(h => h.Sequence));
-        Assert.Equal(6, all.Count);
+        Assert.Equal(7, all.Count);  // 4 migrations, 2 adds, 1 revocation
     }
 
     [Fact]
