@@ -1015,6 +1015,7 @@ Describe 'Import-OptOutList and the revocations a list carries (issue 12, item 1
         $audit = Get-AuditCount $registry
         $result = Import-OptOutList $list -RegistryPath $registry -WarningVariable warnings -WarningAction SilentlyContinue
         $result.Revoked | Should -Be 0
+        $result.RevokedNotApplied | Should -Be 1
         (Get-OptOut -Id $claim.Id -RegistryPath $registry).Status | Should -Be 'Active'
         @($warnings.Message | Where-Object { $_ -like 'Revoked in list, not applied: 1*' }).Count | Should -Be 1
         Get-AuditCount $registry | Should -Be $audit

@@ -407,7 +407,12 @@ public sealed class RegistryStore : IDisposable
             }
             writer.Insert(record, HostKey(record.Kind, record.Target));
             writer.Audit(now, user, "Import", record.Id, record.Reason, $"{record.Decision} {record.Kind} {record.Target} from {origin}");
-            if (record.Status == ClaimStatus.Revoked) RevokeFromList(writer, record, now, user, list);
+            if (record.Status == ClaimStatus.Revoked)
+            {
+                // Added as it stands in the list, revoked: counted in both, so the summary says what the registry now holds.
+                RevokeFromList(writer, record, now, user, list);
+                revoked++;
+            }
             added++;
         }
         transaction.Commit();

@@ -425,7 +425,7 @@ public sealed class ImportOptOutListCommand : PSCmdlet
             }
             WriteObject(new OptOutListImportResult
             {
-                Path = path, Records = records.Count, Added = result.Added, Skipped = result.Skipped, Revoked = result.Revoked, Conflicts = result.Conflicts.ToArray(),
+                Path = path, Records = records.Count, Added = result.Added, Skipped = result.Skipped, Revoked = result.Revoked, RevokedNotApplied = result.RevokedNotApplied, Conflicts = result.Conflicts.ToArray(),
             });
         }
     }
