@@ -175,9 +175,26 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         CompleteWrite();
         progress?.Complete();
         WriteVerbose($"{added:N0} claims recorded, {unchanged:N0} already present.");
+        WriteSummary();
     }
 
     protected override void StopProcessing() => pipeline?.Cancel();
+
+    private const int OthersShown = 10;
+    private readonly Dictionary<ClaimKind, (int Added, int Present)> byKind = new();
+    private int heldByOthers;
+
+    // What an artist reads after the command: how many claims of each kind are new, how many were already there.
+    private void WriteSummary()
+    {
+        if (added + unchanged == 0) return;
+        var noun = Decision == Decision.Refuse ? "opt-out" : "consent";
+        string Kinds(Func<(int Added, int Present), int> pick) =>
+            string.Join(", ", byKind.Where(k => pick(k.Value) > 0).OrderBy(k => k.Key).Select(k => $"{pick(k.Value):N0} {k.Key}"));
+        var text = $"{noun} claims: {added:N0} recorded{(added > 0 ? $" ({Kinds(c => c.Added)})" : "")}, {unchanged:N0} already present{(unchanged > 0 ? $" ({Kinds(c => c.Present)})" : "")}";
+        if (heldByOthers > 0) text += $"; {heldByOthers:N0} of those are held by another claimant{(heldByOthers > OthersShown ? $" (the first {OthersShown} named in warnings)" : "")}";
+        HostSummary.Write(this, char.ToUpperInvariant(text[0]) + text[1..] + ".");
+    }
 
     private void QueueMatch()
     {
@@ -297,6 +314,17 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         foreach (var outcome in outcomes)
         {
             if (outcome.Added) added++; else unchanged++;
+            var kind = outcome.Record.Kind;
+            var counts = byKind.GetValueOrDefault(kind);
+            byKind[kind] = outcome.Added ? (counts.Added + 1, counts.Present) : (counts.Added, counts.Present + 1);
+            if (!outcome.Added && !string.Equals(outcome.Record.Claimant, Claimant, StringComparison.Ordinal))
+            {
+                heldByOthers++;
+                if (heldByOthers <= OthersShown)
+                {
+                    WriteWarning($"{outcome.Record.Kind} {outcome.Record.Target} is already {(Decision == Decision.Refuse ? "refused" : "granted")} by '{outcome.Record.Claimant}' (record {outcome.Record.Id}, {outcome.Record.CreatedAt:yyyy-MM-dd}); no claim was added for '{Claimant}'.");
+                }
+            }
             // One object per record (a copy can be claimed twice in one run), without the embedding
             // (Get-OptOut -IncludeEmbedding gives it).
             if (PassThru && passedThrough.Add(outcome.Record.Id)) WriteObject(ConsentRecord.From(outcome.Record with { Embedding = null }));

@@ -1,0 +1,32 @@
+# What a person reads after a command: the closing summary on the information stream (shown like
+# Write-Host, never in the pipeline) and the warnings that name surprises.
+param([string] $ModulePath)
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $ModulePath = Resolve-ModuleUnderTest $ModulePath
+    Import-Module $ModulePath -Force -ErrorAction Stop
+}
+
+Describe 'Add-OptOut says what it recorded' {
+    BeforeAll {
+        $registry = Join-Path $TestDrive 'registry.db'
+        $null = Add-OptOut -Url 'https://a.example/1.jpg' -Claimant 'Someone Else' -RegistryPath $registry
+        $output = Add-OptOut -Url 'https://a.example/1.jpg', 'https://a.example/2.jpg' -Claimant 'Jane Doe' -RegistryPath $registry `
+            -InformationVariable info -WarningVariable warnings -WarningAction SilentlyContinue -InformationAction SilentlyContinue
+        $null = Add-OptOut -Domain 'b.example' -Claimant 'Jane Doe' -RegistryPath $registry -InformationVariable domainInfo -InformationAction SilentlyContinue
+    }
+
+    It 'counts new and already present claims by kind, outside the pipeline' {
+        $output | Should -BeNullOrEmpty
+        $summary = @($info | Where-Object { $_.Tags -contains 'OptOut.Summary' })
+        $summary.Count | Should -Be 1
+        "$($summary[0].MessageData)" | Should -BeLike 'Opt-out claims: 1 recorded (1 Url), 1 already present (1 Url); 1 of those are held by another claimant*'
+        "$(@($domainInfo)[0].MessageData)" | Should -Be 'Opt-out claims: 1 recorded (1 Domain), 0 already present.'
+    }
+
+    It 'warns when the claim is already held by another claimant' {
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike "*already refused by 'Someone Else'*no claim was added for 'Jane Doe'*"
+    }
+}
