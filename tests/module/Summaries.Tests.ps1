@@ -30,3 +30,36 @@ Describe 'Add-OptOut says what it recorded' {
         "$($warnings[0])" | Should -BeLike "*already refused by 'Someone Else'*no claim was added for 'Jane Doe'*"
     }
 }
+
+Describe 'Claimant names: wildcards, tab completion, and an error for a name nobody has' {
+    BeforeAll {
+        $registry = Join-Path $TestDrive 'claimants.db'
+        $null = Add-OptOut -Url 'https://a.example/1.jpg' -Claimant 'Jane Doe' -RegistryPath $registry -InformationAction Ignore
+        $null = Add-OptOut -Url 'https://a.example/2.jpg' -Claimant 'Janet 50%_off' -RegistryPath $registry -InformationAction Ignore
+        $null = Add-OptOut -Url 'https://a.example/3.jpg' -Claimant 'John Roe' -RegistryPath $registry -InformationAction Ignore
+    }
+
+    It 'takes * and ? in Get-OptOut -Claimant and Export-OptOutList -Claimant, and % and _ literally' {
+        @(Get-OptOut -Claimant 'jan*' -RegistryPath $registry).Count | Should -Be 2
+        @(Get-OptOut -Claimant 'J?hn*' -RegistryPath $registry).Claimant | Should -Be 'John Roe'
+        @(Get-OptOut -Claimant 'Janet 50%_off' -RegistryPath $registry).Count | Should -Be 1
+        @(Get-OptOut -Claimant 'Janet 5%' -RegistryPath $registry -ErrorAction SilentlyContinue).Count | Should -Be 0
+        $csv = Join-Path $TestDrive 'jan.csv'
+        Export-OptOutList $csv -Claimant 'Jan*' -RegistryPath $registry
+        @(Import-Csv $csv).Count | Should -Be 2
+    }
+
+    It 'reports a claimant nobody has as OptOut.UnknownClaimant, listing who is there' {
+        $records = Get-OptOut -Claimant 'Jane Do' -RegistryPath $registry -ErrorVariable problems -ErrorAction SilentlyContinue
+        $records | Should -BeNullOrEmpty
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.UnknownClaimant*'
+        $problems[0].Exception.Message | Should -BeLike "*'Jane Doe', 'Janet 50%_off', 'John Roe'*"
+    }
+
+    It 'completes claimant names from the registry the command names' {
+        $line = "Get-OptOut -RegistryPath '$registry' -Claimant Ja"
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $completions | Should -Be @("'Jane Doe'", "'Janet 50%_off'")
+    }
+}

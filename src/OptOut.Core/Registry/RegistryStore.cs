@@ -628,6 +628,21 @@ public sealed class RegistryStore : IDisposable
 
     public IEnumerable<ConsentRecord> Read(RecordFilter filter) => Read(filter, null);
 
+    /// <summary>The claimants with records here (revoked ones too), in name order, at most <paramref name="limit"/>, optionally those a pattern (with '*' and '?') matches.</summary>
+    public IReadOnlyList<string> Claimants(string? pattern = null, int limit = 1000)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = pattern is null
+            ? "SELECT DISTINCT claimant FROM claims ORDER BY claimant COLLATE NOCASE LIMIT $limit"
+            : "SELECT DISTINCT claimant FROM claims WHERE claimant LIKE $pattern ESCAPE '\\' ORDER BY claimant COLLATE NOCASE LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit);
+        if (pattern is not null) command.Parameters.AddWithValue("$pattern", ClaimantPattern.ToLike(pattern));
+        var names = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) names.Add(reader.GetString(0));
+        return names;
+    }
+
     /// <param name="inIdOrder">Records selected by id come back in the order of the ids (exports of
     /// piped records); otherwise, as every other query, in the order they were written.</param>
     private IEnumerable<ConsentRecord> Read(RecordFilter filter, SqliteTransaction? transaction, bool inIdOrder = false)
@@ -642,7 +657,13 @@ public sealed class RegistryStore : IDisposable
             : $"SELECT {ColumnsFor(SchemaVersion)} FROM claims c LEFT JOIN revocations r ON r.claim_id = c.id WHERE 1 = 1");
         if (!filter.IncludeRevoked) sql.Append(" AND r.claim_id IS NULL");
         if (byIds) command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(filter.Ids!.Distinct(StringComparer.Ordinal)));
-        if (filter.Claimant is not null) { sql.Append(" AND c.claimant = $claimant COLLATE NOCASE"); command.Parameters.AddWithValue("$claimant", filter.Claimant); }
+        if (filter.Claimant is not null)
+        {
+            // '*' and '?' are wildcards, as PowerShell's own -Name parameters take them; LIKE is case-insensitive for ASCII, as the plain comparison.
+            if (ClaimantPattern.HasWildcards(filter.Claimant)) sql.Append(" AND c.claimant LIKE $claimant ESCAPE '\\'");
+            else sql.Append(" AND c.claimant = $claimant COLLATE NOCASE");
+            command.Parameters.AddWithValue("$claimant", ClaimantPattern.HasWildcards(filter.Claimant) ? ClaimantPattern.ToLike(filter.Claimant) : filter.Claimant);
+        }
         if (filter.Kind is not null) { sql.Append(" AND c.kind = $kind"); command.Parameters.AddWithValue("$kind", filter.Kind.ToString()); }
         if (filter.Decision is not null) { sql.Append(" AND c.decision = $decision"); command.Parameters.AddWithValue("$decision", filter.Decision.ToString()); }
         if (filter.Since is { } since) { sql.Append(" AND c.created_at >= $since"); command.Parameters.AddWithValue("$since", Timestamp(since)); }

@@ -15,6 +15,8 @@ public sealed class GetOptOutCommand : PSCmdlet
     public string[]? Id { get; set; }
 
     [Parameter]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.ClaimantCompleter))]
     public string? Claimant { get; set; }
 
     [Parameter]
@@ -68,18 +70,27 @@ public sealed class GetOptOutCommand : PSCmdlet
             if (Url is null)
             {
                 foreach (var record in registry.Read(filter)) WriteObject(ConsentRecord.From(record));
-                return;
             }
-            foreach (var url in Url)
+            else
             {
-                foreach (var record in registry.Read(filter with { Url = url })) WriteObject(ConsentRecord.From(record));
+                foreach (var url in Url)
+                {
+                    foreach (var record in registry.Read(filter with { Url = url })) WriteObject(ConsentRecord.From(record));
+                }
             }
         }
         catch (ArgumentException e)
         {
             ThrowTerminatingError(ErrorIds.Record(e, InvalidDomain, ErrorCategory.InvalidArgument, Domain, "Name a domain such as 'example.com'."));
         }
+        if (Claimant is not null && !claimantChecked)
+        {
+            claimantChecked = true;
+            UnknownClaimant.Check(this, registry, Claimant);
+        }
     }
+
+    private bool claimantChecked;
 
     /// <summary>-Domain names no domain (checked when the records are read).</summary>
     internal const string InvalidDomain = "OptOut.InvalidDomain";
@@ -212,9 +223,11 @@ public sealed class ExportOptOutListCommand : PSCmdlet
     [Parameter]
     public SwitchParameter IncludeRevoked { get; set; }
 
-    /// <summary>Only records of this claimant (case-insensitive), as Get-OptOut -Claimant.</summary>
+    /// <summary>Only records of this claimant (case-insensitive, '*' and '?' wildcards), as Get-OptOut -Claimant.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.ClaimantCompleter))]
     public string? Claimant { get; set; }
 
     /// <summary>Only records of this kind (Url, Domain, Content).</summary>
@@ -332,6 +345,7 @@ public sealed class ExportOptOutListCommand : PSCmdlet
             IncludeRevoked = IncludeRevoked,
             IncludeEmbeddings = true,
         };
+        if (Claimant is not null && registry is not null) UnknownClaimant.Check(this, registry, Claimant);
         long written;
         try
         {

@@ -312,7 +312,7 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
         Description = 'Get-OptOut returns every active record by default (no cap), refusals and grants, with their provenance and evidence. Filters narrow the list; -IncludeRevoked adds revoked records, which are never deleted.'
         Parameters  = @{
             Id               = 'Only these records (revoked ones included).'
-            Claimant         = 'Only records of this claimant.'
+            Claimant         = 'Only records of this claimant (case-insensitive; * and ? are wildcards, % and _ are literal). A name that matches no claimant is an error (OptOut.UnknownClaimant) that lists the claimants there. Tab completes the names in the registry.'
             Kind             = 'Only Url, Domain or Content records.'
             Decision         = 'Only Refuse (opt-out) or Grant (consent) records.'
             Url              = 'Only records of these URLs (after normalisation). Pass a whole list (Get-OptOut -Url (Get-Content urls.txt)) to check it with one open of the registry.'
@@ -353,7 +353,7 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             Id             = 'Exactly these records (revoked ones included), in this order. Bound from piped records; a record that is not in the registry stops the export before anything is written.'
             Format         = 'Csv, Json, Parquet or UrlList. Taken from the extension (.csv, .json, .parquet, .txt) when omitted.'
             IncludeRevoked = 'Also exports revoked records (with their revocation).'
-            Claimant       = 'Only records of this claimant (case-insensitive).'
+            Claimant       = 'Only records of this claimant (case-insensitive; * and ? are wildcards). A name that matches no claimant is an error (OptOut.UnknownClaimant) that lists the claimants there. Tab completes the names in the registry.'
             Kind           = 'Only Url, Domain or Content records.'
             Url            = 'Only records of these URLs (after normalisation).'
             Domain         = 'Only URL and domain records of this domain or its subdomains.'
