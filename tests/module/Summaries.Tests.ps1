@@ -63,3 +63,15 @@ Describe 'Claimant names: wildcards, tab completion, and an error for a name nob
         $completions | Should -Be @("'Jane Doe'", "'Janet 50%_off'")
     }
 }
+
+Describe 'A fresh registry''s audit log' {
+    It 'orders its rows as their timestamps do: the migrations first and earlier, then the first claim' {
+        $registry = Join-Path $TestDrive 'fresh-audit.db'
+        $null = Add-OptOut -Url 'https://a.example/first.jpg' -RegistryPath $registry -InformationAction Ignore
+        $history = @(Get-OptOutHistory -RegistryPath $registry)
+        $history[-1].Action | Should -Be 'AddOptOut'
+        for ($i = 1; $i -lt $history.Count; $i++) {
+            $history[$i].At | Should -BeGreaterOrEqual $history[$i - 1].At -Because "row $($history[$i].Sequence) ($($history[$i].Action)) follows row $($history[$i - 1].Sequence)"
+        }
+    }
+}

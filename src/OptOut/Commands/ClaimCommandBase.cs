@@ -275,6 +275,9 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         var verb = Decision == Decision.Refuse ? "Record an opt-out" : "Record consent";
         if (!ShouldProcess($"{claim.Kind} {description} (claimant {claim.Claimant})", verb)) return;
         RegistryRecord record;
+        // The registry is opened (created and migrated, when new) before the claim is stamped, so
+        // the audit log's order and its timestamps agree: migration rows first, and earlier.
+        registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
         try
         {
             record = RegistryStore.NewRecord(claim, DateTime.UtcNow, out var note);
