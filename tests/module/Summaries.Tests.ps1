@@ -75,3 +75,14 @@ Describe 'A fresh registry''s audit log' {
         }
     }
 }
+
+Describe 'Get-Content urls.txt | Add-OptOut' {
+    It 'skips blank lines and # comments, as a URL list does' {
+        $list = Join-Path $TestDrive 'urls.txt'
+        Set-Content $list "# my works`nhttps://a.example/1.jpg`n`n   `nhttps://a.example/2.jpg`n"
+        $registry = Join-Path $TestDrive 'urls.db'
+        Get-Content $list | Add-OptOut -RegistryPath $registry -InformationAction Ignore -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems | Should -BeNullOrEmpty
+        @(Get-OptOut -RegistryPath $registry).Target | Should -Be @('https://a.example/1.jpg', 'https://a.example/2.jpg')
+    }
+}

@@ -45,7 +45,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     // bind by name in the Match set only, so their dataset, key and query are kept as evidence.
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = UrlSet, ValueFromPipeline = true)]
     [Parameter(Mandatory = true, ParameterSetName = MatchSet, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
+    [AllowEmptyString]
     public string[] Url { get; set; } = [];
 
     [Parameter(Mandatory = true, ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
@@ -146,7 +146,12 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         switch (ParameterSetName)
         {
             case UrlSet:
-                foreach (var url in Url) Queue(new NewClaim { Decision = Decision, Kind = ClaimKind.Url, Target = url, Claimant = Claimant, Reason = Reason }, url);
+                foreach (var url in Url)
+                {
+                    // Get-Content urls.txt: blank lines and '#' comments are not URLs, as in a URL list.
+                    if (string.IsNullOrWhiteSpace(url) || url.TrimStart().StartsWith('#')) continue;
+                    Queue(new NewClaim { Decision = Decision, Kind = ClaimKind.Url, Target = url.Trim(), Claimant = Claimant, Reason = Reason }, url.Trim());
+                }
                 break;
             case DomainSet:
                 foreach (var domain in Domain) Queue(new NewClaim { Decision = Decision, Kind = ClaimKind.Domain, Target = domain, Claimant = Claimant, Reason = Reason }, domain);
@@ -213,6 +218,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         };
         foreach (var url in Url)
         {
+            if (string.IsNullOrWhiteSpace(url)) continue; // a row without a URL (a local image folder's) has no URL to claim
             Queue(new NewClaim { Decision = Decision, Kind = ClaimKind.Url, Target = url, Claimant = Claimant, Reason = Reason, Evidence = evidence with { MatchedUrl = url } }, url);
         }
         if (IncludeCopies && imageQuery && Query is not null && copiesSearched.Add(Query))
