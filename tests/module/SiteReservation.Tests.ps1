@@ -109,3 +109,30 @@ Describe 'Test-TrainingSet -SiteReservationPath: the Site rule' {
         { Test-TrainingSet $set -RegistryPath $registry -SiteReservationPath (Join-Path $TestDrive 'nope') -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.FileNotFound*'
     }
 }
+
+Describe 'New-SiteReservation -FromRegistryFor' {
+    BeforeAll {
+        $registry = Join-Path $TestDrive 'site-registry.db'
+        $null = Add-OptOut -Url 'https://jane.example/gallery/a.png', 'https://jane.example/odd*name$.png?v=1', 'https://other.example/x.png' -RegistryPath $registry -InformationAction Ignore
+    }
+
+    It 'reserves exactly the refused URLs of the host' {
+        $site = Join-Path $TestDrive 'jane-site'
+        $null = New-SiteReservation $site -FromRegistryFor jane.example -RegistryPath $registry
+        (Test-SiteReservation $site 'https://jane.example/gallery/a.png').Reserved | Should -BeTrue
+        (Test-SiteReservation $site 'https://jane.example/odd*name$.png?v=1').Reserved | Should -BeTrue
+        (Test-SiteReservation $site 'https://jane.example/gallery/a.png.bak').Reserved | Should -BeFalse
+        # robots.txt cannot escape '*': the refused path's '*' stays a wildcard, reserving its look-alikes too.
+        (Test-SiteReservation $site 'https://jane.example/oddXname$.png?v=1').Reserved | Should -BeTrue
+        (Test-SiteReservation $site 'https://jane.example/odd-name.png?v=1').Reserved | Should -BeFalse
+        Get-Content -Raw (Join-Path $site 'robots.txt') | Should -Not -BeLike '*other.example*'
+    }
+
+    It 'reserves the whole site once the domain is refused, and refuses a host the registry does not name' {
+        $null = Add-OptOut -Domain jane.example -RegistryPath $registry -InformationAction Ignore
+        $site = Join-Path $TestDrive 'jane-whole'
+        $null = New-SiteReservation $site -FromRegistryFor jane.example -RegistryPath $registry
+        (Test-SiteReservation $site 'https://jane.example/anything').Reserved | Should -BeTrue
+        { New-SiteReservation (Join-Path $TestDrive 'none') -FromRegistryFor nobody.example -RegistryPath $registry -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.SiteReservationFailed*'
+    }
+}

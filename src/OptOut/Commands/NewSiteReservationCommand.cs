@@ -29,9 +29,18 @@ public sealed class NewSiteReservationCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? TdmPolicy { get; set; }
 
+    /// <summary>Reserve what the registry refuses on this host: the whole site for a domain refusal, else each refused URL's path.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? FromRegistryFor { get; set; }
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
     protected override void EndProcessing()
     {
         var root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (FromRegistryFor is not null) SitePath = PathsFromRegistry(FromRegistryFor);
         var robotsPath = System.IO.Path.Combine(root, "robots.txt");
         try
         {
@@ -60,6 +69,32 @@ public sealed class NewSiteReservationCommand : PSCmdlet
         {
             ThrowTerminatingError(ErrorIds.Record(e, SiteReservationFailed, ErrorCategory.InvalidArgument, root, null));
         }
+    }
+
+    private string[] PathsFromRegistry(string domain)
+    {
+        string host;
+        try
+        {
+            host = Core.Index.UrlNormalizer.NormalizeDomain(domain);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, SiteReservationFailed, ErrorCategory.InvalidArgument, domain, "Name the site's host, e.g. my-portfolio.example."));
+            return [];
+        }
+        using var registry = RegistryPaths.OpenForReading(this, RegistryPath);
+        var refusals = registry?.Read(new Core.Registry.RecordFilter { Decision = Core.Registry.Decision.Refuse, Kind = Core.Registry.ClaimKind.Domain })
+            .Concat(registry.Read(new Core.Registry.RecordFilter { Decision = Core.Registry.Decision.Refuse, Kind = Core.Registry.ClaimKind.Url, Domain = host }))
+            .ToList() ?? [];
+        var paths = ClaimedSitePaths.For(host, refusals).Union(MyInvocation.BoundParameters.ContainsKey(nameof(SitePath)) ? SitePath : [], StringComparer.Ordinal).ToArray();
+        if (paths.Length == 0)
+        {
+            ThrowTerminatingError(ErrorIds.Record(new InvalidOperationException($"The registry holds no active refusal of '{host}' or of a URL on it; nothing to reserve."),
+                SiteReservationFailed, ErrorCategory.ObjectNotFound, host, "Add-OptOut -Url/-Domain first, or give -SitePath."));
+        }
+        WriteVerbose($"From the registry for {host}: {paths.Length:N0} path pattern(s).");
+        return paths;
     }
 
     private static void WriteAtomically(string path, string text)

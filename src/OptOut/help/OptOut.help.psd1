@@ -625,6 +625,8 @@ not, is in docs/signals.md.
             Crawler   = 'The robots.txt user-agent tokens to reserve against. Default: every crawler in ai-crawlers.txt.'
             SitePath  = 'Path patterns to reserve, in robots.txt syntax (''*'' wildcard, ''$'' end). Default: the whole site (''/'').'
             TdmPolicy = 'An http(s) address of a TDM licensing policy, written as tdm-policy in tdmrep.json and as the TDM-Policy header.'
+            FromRegistryFor = 'A site''s host: reserve what the registry refuses there, the whole site when the host or a parent domain is refused, else each refused URL''s path as an exact pattern (with -SitePath''s patterns added when given). An error when the registry refuses nothing there.'
+            RegistryPath = 'The registry -FromRegistryFor reads (default: registry.db under OPTOUT_HOME). It is only read.'
         }
         Inputs      = 'None'
         Outputs     = 'System.IO.FileInfo (each file written)'
