@@ -50,28 +50,97 @@ public sealed class IndexStore : IDisposable
 
     private const string DropRowIndexes = "DROP INDEX IF EXISTS rows_url; DROP INDEX IF EXISTS rows_host; DROP INDEX IF EXISTS rows_sha256; DROP INDEX IF EXISTS rows_md5;";
 
+    /// <summary>
+    /// Opens the index for importing: creates it where there is no file (or an empty one), marks and
+    /// migrates an index written by an earlier OptOut, and refuses, untouched, a file that is not an
+    /// OptOut index (<see cref="NotAnIndexException"/>).
+    /// </summary>
     public static IndexStore Open(string path)
     {
-        var connection = SqliteSetup.Open(path);
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var state = IndexFile.Inspect(fullPath);
+        switch (state.Kind)
+        {
+            case IndexFileKind.NotAnIndex:
+                throw new NotAnIndexException(fullPath, state.Reason!);
+            case IndexFileKind.Newer:
+                throw NewerSchema(state.SchemaVersion);
+            case IndexFileKind.Missing or IndexFileKind.Empty:
+                CreateMarked(fullPath);
+                break;
+        }
+
+        var connection = SqliteSetup.Open(fullPath);
         try
         {
             // Imports insert into B-trees on random keys (URL hash, host) and FTS5: with SQLite's
             // 2 MiB default those pages spill to the WAL and are read back. 256 MiB keeps a million-row
             // shard's index pages in memory (measured 5x faster at 1M rows; bench/IndexScale.notes.md).
             SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
-            CreateSchema(connection, VectorFile.PathFor(System.IO.Path.GetFullPath(path)));
+            CreateSchema(connection, VectorFile.PathFor(fullPath));
         }
         catch
         {
             connection.Dispose();
             throw;
         }
-        return new IndexStore(System.IO.Path.GetFullPath(path), connection);
+        return new IndexStore(fullPath, connection);
+    }
+
+    /// <summary>
+    /// Opens an existing index for the read-only commands: never creates, migrates, marks or writes
+    /// it. A file that is not an OptOut index is refused (<see cref="NotAnIndexException"/>), one of an
+    /// earlier schema too, naming the command that upgrades it (<see cref="IndexUpgradeRequiredException"/>).
+    /// The caption file beside it is derived data and is still brought level with the rows by a
+    /// caption search (<see cref="CaptionIndex"/>).
+    /// </summary>
+    public static IndexStore OpenForReading(string path)
+    {
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var state = IndexFile.Inspect(fullPath);
+        switch (state.Kind)
+        {
+            case IndexFileKind.Missing:
+                throw new FileNotFoundException($"There is no training-set index at '{fullPath}'.", fullPath);
+            case IndexFileKind.Empty:
+                throw new NotAnIndexException(fullPath, "it is an empty file");
+            case IndexFileKind.NotAnIndex:
+                throw new NotAnIndexException(fullPath, state.Reason!);
+            case IndexFileKind.Newer:
+                throw NewerSchema(state.SchemaVersion);
+            case IndexFileKind.NeedsMigration:
+                throw new IndexUpgradeRequiredException(fullPath, state.SchemaVersion!);
+        }
+        return new IndexStore(fullPath, SqliteSetup.Open(fullPath, readOnly: true));
+    }
+
+    private static IndexSchemaTooNewException NewerSchema(string? version) => new(version);
+
+    /// <summary>
+    /// Creates a new index's schema with its mark in one transaction, before the file is switched to
+    /// WAL: killed midway, the file is left empty (rolled back from its journal), never a database
+    /// without the mark that a later open would refuse as another application's.
+    /// </summary>
+    private static void CreateMarked(string path)
+    {
+        using var connection = SqliteSetup.Open(path, readOnly: false, journalModeWal: false);
+        CreateTables(connection);
     }
 
     private static void CreateSchema(SqliteConnection connection, string vectorPath)
     {
+        CreateTables(connection);
+        IndexMigrations.Run(connection, vectorPath);
+        var version = ReadMeta(connection, "schema_version", null);
+        if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture)) throw NewerSchema(version);
+    }
+
+    private static void CreateTables(SqliteConnection connection)
+    {
         using var transaction = connection.BeginTransaction();
+        // The mark goes in with the tables (and on an index written before marks existed, at its
+        // first import): the header's application id is part of the transaction.
+        SqliteSetup.Execute(connection, $"PRAGMA application_id = {IndexFile.ApplicationId}", transaction);
         SqliteSetup.Execute(connection, """
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS datasets(
@@ -109,12 +178,6 @@ public sealed class IndexStore : IDisposable
             INSERT OR IGNORE INTO meta(key, value) VALUES ('index_id', lower(hex(randomblob(16))));
             """ + RowIndexes, transaction);
         transaction.Commit();
-        IndexMigrations.Run(connection, vectorPath);
-        var version = ReadMeta(connection, "schema_version", null);
-        if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
-        {
-            throw new InvalidDataException($"The index was written by a newer OptOut (schema {version}; this one reads {SchemaVersion}).");
-        }
     }
 
     public string? GetMeta(string key) => ReadMeta(connection, key, null);
