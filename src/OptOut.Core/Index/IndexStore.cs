@@ -187,15 +187,20 @@ public sealed class IndexStore : IDisposable
         SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = $k", transaction, ("$k", key));
 
     /// <summary>The id of a dataset, created when missing.</summary>
-    public long EnsureDataset(string name)
+    public long EnsureDataset(string name) => EnsureDataset(name, null);
+
+    private long EnsureDataset(string name, SqliteTransaction? transaction)
     {
-        SqliteSetup.Execute(connection, "INSERT OR IGNORE INTO datasets(name, created_at) VALUES ($n, $t)", null,
+        SqliteSetup.Execute(connection, "INSERT OR IGNORE INTO datasets(name, created_at) VALUES ($n, $t)", transaction,
             ("$n", name), ("$t", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
-        return DatasetId(name)!.Value;
+        return DatasetId(name, transaction)!.Value;
     }
 
-    private long? DatasetId(string name) =>
-        SqliteSetup.Scalar<long?>(connection, "SELECT id FROM datasets WHERE name = $n", null, ("$n", name));
+    private long? DatasetId(string name, SqliteTransaction? transaction = null) =>
+        SqliteSetup.Scalar<long?>(connection, "SELECT id FROM datasets WHERE name = $n", transaction, ("$n", name));
+
+    /// <summary>The id of a dataset, or null when the index has none of that name.</summary>
+    public long? FindDataset(string name) => DatasetId(name);
 
     public bool IsShardImported(long datasetId, string identity) =>
         SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", null,
@@ -209,10 +214,24 @@ public sealed class IndexStore : IDisposable
     /// <param name="skipped">Read after the rows are consumed: rows the reader skipped (failed downloads).</param>
     /// <param name="errors">Read after the rows are consumed: problems met while reading them.</param>
     public bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<IndexRow> rows,
-        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default)
+        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default) =>
+        ImportShard(_ => datasetId, source, identity, layout, rows, skipped, errors, modelId, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ImportShard(long, string, string, string, IEnumerable{IndexRow}, Func{long}, Func{long}, string?, CancellationToken)"/>,
+    /// creating the dataset <paramref name="datasetName"/> inside the shard's transaction when it is
+    /// new: a dataset whose every shard failed leaves no row behind.
+    /// </summary>
+    public bool ImportShard(string datasetName, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default) =>
+        ImportShard(transaction => EnsureDataset(datasetName, transaction), source, identity, layout, rows, skipped, errors, modelId, cancellationToken);
+
+    private bool ImportShard(Func<SqliteTransaction, long> dataset, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken)
     {
         DetachCaptions(mustSucceed: true);  // the caption file is written by its own connection
         using var transaction = connection.BeginTransaction(deferred: false);
+        long datasetId = dataset(transaction);
         if (SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", transaction,
                 ("$d", datasetId), ("$i", identity)) is not null)
         {
