@@ -14,6 +14,7 @@ using OptOut.Core.Index;
 //   import-metadata --parquet FILE --work DIR [--reps R] [--engine-only]
 //   import-npy --dir DIR --work DIR [--reps R] [--engine-only]
 //   text-search --db FILE [--reps R]
+//   query-bounds --db FILE [--reps R] [--baseline-budget-seconds S]   repeated-term caption queries, capped and not, against FTS5 as typed
 //   vector-build --db FILE [--budget-seconds S]    the engine's build (VectorIndex.Open without a cache)
 //   vector-build-parallel --db FILE [--threads T] [--budget-seconds S]  the same graph with concurrent adds, saved as the engine's cache
 //   scan-kernels --db FILE [--rows N]           one-thread dot-product kernels over the stored vectors (evidence)
@@ -36,6 +37,7 @@ return line.Run(() => line.Command switch
     "import-metadata" => ImportBench.Metadata(Option("parquet"), Option("work"), IntOption("reps", 1), line.Flag("engine-only")),
     "import-npy" => ImportBench.Embeddings(Option("dir"), Option("work"), IntOption("reps", 1), line.Flag("engine-only")),
     "text-search" => TextSearchBench.Run(Option("db"), IntOption("reps", 5)),
+    "query-bounds" => QueryBoundsBench.Run(Option("db"), IntOption("reps", 5), line.DoubleOption("baseline-budget-seconds", 5)),
     "vector-build" => VectorBench.Build(Option("db"), double.Parse(Option("budget-seconds", "0"), CultureInfo.InvariantCulture)),
     "vector-build-parallel" => VectorBench.BuildParallel(Option("db"), IntOption("threads", Environment.ProcessorCount), double.Parse(Option("budget-seconds", "0"), CultureInfo.InvariantCulture)),
     "scan-kernels" => ScanKernels.Run(Option("db"), IntOption("rows", 100_000)),

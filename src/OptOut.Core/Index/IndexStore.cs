@@ -572,20 +572,34 @@ public sealed class IndexStore : IDisposable
             ("$d", reversed), ("$lo", reversed + "."), ("$hi", reversed + "/"));
     }
 
-    /// <summary>Caption full-text search, best matches (BM25) first; every match unless <paramref name="limit"/> is given.</summary>
+    /// <summary>
+    /// Caption full-text search, best matches (BM25) first; every match unless <paramref name="limit"/> is given.
+    /// The query is parsed (and its size checked: <see cref="CaptionQueryTooLargeException"/>) before this returns.
+    /// </summary>
     public IEnumerable<(IndexedRow Row, double Score)> SearchCaptions(string text, string? dataset = null, int? limit = null)
     {
         var phrases = CaptionQuery.Parse(text);
         if (phrases.Count == 0) return [];
+        // Each distinct phrase once (CaptionQuery.Parse): the rows are the same, and FTS5 evaluates a
+        // phrase given 1,000 times 1,000 times over, its bm25() slower still (docs/index.md, "Query limits").
         var match = CaptionQuery.ToFts5(phrases);
-        return limit is { } top ? SearchCaptionsRankedByFts5(match, dataset, top) : SearchEveryCaption(phrases, match, dataset);
+        // Every phrase given the same number of times: FTS5's ranks of the distinct phrases, times that
+        // number, are those of the query as typed. Otherwise the scores are computed from the captions
+        // with each phrase weighed by its repeats (CaptionRanking).
+        int? sameRepeats = phrases.All(p => p.Repeats == phrases[0].Repeats) ? phrases[0].Repeats : null;
+        if (limit is { } top)
+        {
+            return sameRepeats is { } repeats ? SearchCaptionsRankedByFts5(match, dataset, top, repeats) : SearchCaptionsScoredFromCaptions(phrases, match, dataset, top);
+        }
+        return SearchEveryCaption(phrases, match, dataset, sameRepeats);
     }
 
     /// <summary>
     /// The <paramref name="top"/> best matches: FTS5 ranks every match (it reads no row for that), then
     /// only those rows are read, 500 at a time as they are consumed; only ids and scores are held.
+    /// <paramref name="repeats"/>: how many times the query gave each phrase (the scores are FTS5's times that).
     /// </summary>
-    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsRankedByFts5(string match, string? dataset, int top)
+    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsRankedByFts5(string match, string? dataset, int top, int repeats)
     {
         // Scores first, unsorted, then sorted here: FTS5's own ORDER BY rank evaluates the query a
         // second time for its sorter (13,488 matches: 18 ms unsorted, 50 ms sorted), and a sort
@@ -611,7 +625,48 @@ public sealed class IndexStore : IDisposable
             var rows = GetRows(chunk.Select(h => h.Id).ToList()).ToDictionary(r => r.Id);
             foreach (var (id, rank) in chunk)
             {
-                if (rows.TryGetValue(id, out var row)) yield return (row, -rank);
+                if (rows.TryGetValue(id, out var row)) yield return (row, -rank * repeats);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="top"/> best matches of a query whose phrases were given different numbers of
+    /// times, which FTS5's bm25() cannot weigh: every match's caption is read (no other column) and
+    /// scored by <see cref="CaptionRanking"/> with each phrase weighed by its repeats, the scores FTS5
+    /// gave the query as typed; only ids and scores are held, then the rows are read as in
+    /// <see cref="SearchCaptionsRankedByFts5"/>. Less work than an uncapped search of the same query.
+    /// </summary>
+    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsScoredFromCaptions(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset, int top)
+    {
+        var hits = new List<(long Id, double Score)>();
+        using (AttachCurrentCaptions())
+        {
+            long? datasetId = null;
+            if (dataset is not null)
+            {
+                datasetId = DatasetId(dataset);
+                if (datasetId is null) yield break;
+            }
+            var ranking = new CaptionRanking(phrases, CaptionIndex.ReadTotals(connection, "cap"));
+            var idf = phrases.Select(p => ranking.Idf(CountCaptionMatches(p.ToFts5()))).ToArray();
+            using var query = new BulkStatement(connection,
+                "SELECT c.rowid, r.caption FROM cap.captions c JOIN rows r ON r.id = c.rowid WHERE captions MATCH ?1 AND c.rowid <= ?2"
+                + (datasetId is null ? "" : " AND r.dataset_id = ?3"));
+            query.Bind(1, match);
+            query.Bind(2, captionsSeenAt!.Through);
+            if (datasetId is not null) query.Bind(3, datasetId);
+            while (query.Step()) hits.Add((query.Int64(0), ranking.Score(query.Text(1) ?? "", idf)));
+        }
+        hits.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id));
+        if (hits.Count > top) hits.RemoveRange(top, hits.Count - top);
+
+        foreach (var chunk in hits.Chunk(500))
+        {
+            var rows = GetRows(chunk.Select(h => h.Id).ToList()).ToDictionary(r => r.Id);
+            foreach (var (id, score) in chunk)
+            {
+                if (rows.TryGetValue(id, out var row)) yield return (row, score);
             }
         }
     }
@@ -630,7 +685,7 @@ public sealed class IndexStore : IDisposable
     /// words match tens of thousands of rows: a second connection on another core then shares the
     /// id ranges left (<see cref="ReadCaptionMatches"/>). 1M rows, 5,700-68,000 matches: docs/index-benchmarks.md.
     /// </summary>
-    private IEnumerable<(IndexedRow Row, double Score)> SearchEveryCaption(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset)
+    private IEnumerable<(IndexedRow Row, double Score)> SearchEveryCaption(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset, int? sameRepeats)
     {
         List<(IndexedRow Row, double Score)>? found;
         using (AttachCurrentCaptions())
@@ -661,7 +716,9 @@ public sealed class IndexStore : IDisposable
             }
         }
         // Too many to hold: streamed in FTS5's rank order instead (same scores and order, slower).
-        var hits = found ?? SearchCaptionsRankedByFts5(match, dataset, int.MaxValue);
+        var hits = found ?? (sameRepeats is { } repeats
+            ? SearchCaptionsRankedByFts5(match, dataset, int.MaxValue, repeats)
+            : SearchCaptionsScoredFromCaptions(phrases, match, dataset, int.MaxValue));
         found?.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.Id.CompareTo(b.Row.Id));
         foreach (var hit in hits) yield return hit;
     }
