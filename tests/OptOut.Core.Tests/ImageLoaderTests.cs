@@ -6,6 +6,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace OptOut.Core.Tests;
 
@@ -176,4 +177,57 @@ public class ImageLoaderTests
     }
 
     private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle);
+
+    [Theory]
+    [InlineData("cmyk.jpg")]
+    [InlineData("exif-orientation-6.jpg")]
+    [InlineData("progressive.jpg")]
+    [InlineData("generated-420")]
+    [InlineData("generated-444")]
+    [InlineData("generated-gray")]
+    public void A_jpeg_decoded_straight_to_rgb_has_the_pixels_of_the_rgba_decode(string name)
+    {
+        // JPEG skips the RGBA frame and its flattened copy (docs/fingerprints.md, "Memory while decoding"):
+        // the pixels must be those the RGBA path gave, so that no fingerprint moves.
+        byte[] content;
+        if (name.StartsWith("generated", StringComparison.Ordinal))
+        {
+            using var art = SampleArt.Create(77, 333, 217);
+            using var stream = new MemoryStream();
+            var encoder = new SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder
+            {
+                Quality = 83,
+                ColorType = name switch
+                {
+                    "generated-444" => SixLabors.ImageSharp.Formats.Jpeg.JpegColorType.YCbCrRatio444,
+                    "generated-gray" => SixLabors.ImageSharp.Formats.Jpeg.JpegColorType.Luminance,
+                    _ => SixLabors.ImageSharp.Formats.Jpeg.JpegColorType.YCbCrRatio420,
+                },
+            };
+            art.SaveAsJpeg(stream, encoder);
+            content = stream.ToArray();
+        }
+        else
+        {
+            content = File.ReadAllBytes(Path.Combine(TestEnvironment.RepositoryRoot, "tests", "fixtures", name));
+        }
+
+        using var decoded = ImageLoader.Decode(content, name, ImageLimits.Default);
+        var configuration = Configuration.Default.Clone();
+        configuration.MaxDegreeOfParallelism = 1;
+        using var reference = Image.Load<Rgba32>(configuration, content);
+        reference.Mutate(x => x.AutoOrient());
+
+        Assert.Equal("JPEG", decoded.Format);
+        Assert.Equal((reference.Width, reference.Height), (decoded.Width, decoded.Height));
+        for (int y = 0; y < reference.Height; y++)
+        {
+            for (int x = 0; x < reference.Width; x++)
+            {
+                var want = reference[x, y];
+                var got = decoded.Pixels[x, y];
+                Assert.True(want.A == 255 && (want.R, want.G, want.B) == (got.R, got.G, got.B), $"{name} ({x}, {y}): {got} from RGB, {want} from RGBA");
+            }
+        }
+    }
 }
