@@ -230,4 +230,32 @@ public class ImageLoaderTests
             }
         }
     }
+
+    /// <summary>
+    /// A 2-frame animated WebP, 64 x 48, 528 bytes: libwebp 1.2.4's img2webp (Debian webp
+    /// 1.2.4-0.2+deb12u1), <c>img2webp -loop 0 -lossy -q 30 tests/fixtures/base.png -d 100 tests/fixtures/white.png -o anim.webp</c>.
+    /// </summary>
+    private static readonly byte[] AnimatedWebp = Convert.FromBase64String(""
+        + "UklGRggCAABXRUJQVlA4WAoAAAASAAAAPwAALwAAQU5JTQYAAAD/////AABBTk1GcgEAAAAAAAAAAD8AAC8AAGQAAAJWUDggWgEA"
+        + "ADAJAJ0BKkAAMAA/EXK0UCwmqqKtUz2xgCIJbAC9GY3Y3mFyRBgKvABb6xpbAdnQGwrqdKFgNgD4DhXiTt3NM512rCVehRmzLaZd"
+        + "uYhmyFr9sMAA/rjUHdb8Rj6oC+dyu+suRblDr3znfFv9rXv034Qt5X/udFVCnu938G/byr5b1H9d7KFy8qnWy4m4l8eUNm+0IuTH"
+        + "StUuq2iCHTNH8XictgAe6TY8HQJDmfoEwfHEc+tIl8FUYHbS+KP6Suovug3aHns4mwKYkYvAyyoPg3x4ydvImIdESMjgQh7qoZWv"
+        + "hFAHVVHIfoUl4WJGIrboEk2tFTZ2225M5iaI75gBZflpsgeVH8qs3l77N8rzaED/BFWz608FSRDw1pjegNs/QTYnf7sYdXfE9HAx"
+        + "ZiyZl0nDqx0Aznnfv0TWl+XZSIq6NX0bnhObOdAdjACF1VjkJwS9WDp+aJAAAABBTk1GYgAAAAAAAAAAAD8AAC8AAGQAAABBTFBI"
+        + "GQAAAAEPMP8REUJN2wZM+JMugPlG9H8C9CH1rAEAVlA4ICgAAADUAgCdASpAADAAPxF8sViCKgACIJaQAAE+1FjeYhQAAP7wC05o"
+        + "AAAA");
+
+    [Fact]
+    public void An_animated_webp_is_refused_as_unsupported_without_the_advice_to_check_the_file_is_complete()
+    {
+        var error = Assert.Throws<ImageFormatNotSupportedException>(() => ImageLoader.Decode(AnimatedWebp, "anim.webp", ImageLimits.Default));
+        Assert.Equal("anim.webp", error.Path);
+        Assert.Contains("animated WebP", error.Message);
+        Assert.Contains("not supported", error.Message);
+        Assert.DoesNotContain("corrupt", error.Message);
+        Assert.DoesNotContain("truncated", error.Message);
+        // A still WebP in the same extended (VP8X) layout decodes as before.
+        using var still = ImageLoader.Decode(File.ReadAllBytes(Path.Combine(TestEnvironment.RepositoryRoot, "tests", "fixtures", "signals", "dmi-aiml.webp")), "still.webp", ImageLimits.Default);
+        Assert.Equal((64, 48), (still.Width, still.Height));
+    }
 }

@@ -24,7 +24,7 @@ public static class ImageLoader
         configuration.MaxDegreeOfParallelism = 1;
         // Animated and multi-page files: only the first frame is a picture to fingerprint, and
         // decoding the rest would let a small file allocate many frames. (ImageSharp 2.1's WebP decoder
-        // has no such switch; animated WebP frames are bounded by the same per-frame limits only.)
+        // has no such switch and decodes no animation at all: animated WebP is refused, see Decode.)
         configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
         configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
         return configuration;
@@ -79,6 +79,14 @@ public static class ImageLoader
         if (content.Length == 0)
         {
             throw new ImageDecodeException(path, "the file is empty.");
+        }
+
+        // ImageSharp 2.1 cannot read an animated WebP, not even its header or first frame (it throws
+        // "Animated webp are not yet supported", which was reported as damage): said plainly, first.
+        if (IsAnimatedWebp(content))
+        {
+            throw new ImageFormatNotSupportedException(path, "animated WebP",
+                "Save one frame of it as a still image (PNG, JPEG or WebP) and use that file.");
         }
 
         using var stream = new MemoryStream(content, writable: false);
@@ -160,6 +168,12 @@ public static class ImageLoader
             throw new ImageTooLargeException(path, decoded.Width, decoded.Height, limits);
         }
     }
+
+    // The extended layout: "RIFF" size "WEBP", then a "VP8X" chunk whose first flags byte has the
+    // animation bit (0x02) when the file holds an animation (ANIM and ANMF chunks).
+    private static bool IsAnimatedWebp(byte[] content) =>
+        content.Length >= 21 && content.AsSpan(0, 4).SequenceEqual("RIFF"u8) && content.AsSpan(8, 4).SequenceEqual("WEBP"u8)
+        && content.AsSpan(12, 4).SequenceEqual("VP8X"u8) && (content[20] & 0x02) != 0;
 
     /// <summary>Reads and decodes a file.</summary>
     public static DecodedImage Load(string path, ImageLimits limits) => Decode(ReadFile(path, limits), path, limits);
