@@ -384,6 +384,15 @@ Describe 'A malformed parquet beside a good one' {
         $found.Count | Should -Be 1
         $found[0].Caption | Should -Be 'sunset over the harbour, stock image 0'
     }
+
+    It 'leaves no empty dataset behind when the malformed parquet is imported alone' {
+        $errors = $null
+        $output = @(Import-TrainingSet -Path $badParquet -Name 'only-bad' -IndexPath $mixedIndex -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.DatasetReadFailed*'
+        $output[0].ShardsFailed | Should -Be 1
+        $output[0].ShardsImported | Should -Be 0
+        @(Get-TrainingSet -IndexPath $mixedIndex).Name | Should -Be @('mixed')
+    }
 }
 
 Describe 'Importing with a model other than the index''s' {
