@@ -14,6 +14,9 @@ using OptOut.Core.Index;
 //   import-metadata --parquet FILE --work DIR [--reps R] [--engine-only]
 //   import-npy --dir DIR --work DIR [--reps R] [--engine-only]
 //   text-search --db FILE [--reps R]
+//   decode-make --dir DIR [--count 12] [--width 30000] [--height 3000]   small JPEGs that claim many pixels
+//   decode-memory --dir DIR --mode one|import --models DIR   peak memory fingerprinting them (a process per run)
+//   query-bounds --db FILE [--reps R] [--baseline-budget-seconds S]   repeated-term caption queries, capped and not, against FTS5 as typed
 //   vector-build --db FILE [--budget-seconds S]    the engine's build (VectorIndex.Open without a cache)
 //   vector-build-parallel --db FILE [--threads T] [--budget-seconds S]  the same graph with concurrent adds, saved as the engine's cache
 //   scan-kernels --db FILE [--rows N]           one-thread dot-product kernels over the stored vectors (evidence)
@@ -36,6 +39,9 @@ return line.Run(() => line.Command switch
     "import-metadata" => ImportBench.Metadata(Option("parquet"), Option("work"), IntOption("reps", 1), line.Flag("engine-only")),
     "import-npy" => ImportBench.Embeddings(Option("dir"), Option("work"), IntOption("reps", 1), line.Flag("engine-only")),
     "text-search" => TextSearchBench.Run(Option("db"), IntOption("reps", 5)),
+    "decode-make" => DecodeMemoryBench.Make(Option("dir"), IntOption("count", 12), IntOption("width", 30_000), IntOption("height", 3_000)),
+    "decode-memory" => DecodeMemoryBench.Run(Option("dir"), Option("mode", "one"), Option("models")),
+    "query-bounds" => QueryBoundsBench.Run(Option("db"), IntOption("reps", 5), line.DoubleOption("baseline-budget-seconds", 5)),
     "vector-build" => VectorBench.Build(Option("db"), double.Parse(Option("budget-seconds", "0"), CultureInfo.InvariantCulture)),
     "vector-build-parallel" => VectorBench.BuildParallel(Option("db"), IntOption("threads", Environment.ProcessorCount), double.Parse(Option("budget-seconds", "0"), CultureInfo.InvariantCulture)),
     "scan-kernels" => ScanKernels.Run(Option("db"), IntOption("rows", 100_000)),

@@ -6,6 +6,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace OptOut.Core.Tests;
 
@@ -176,4 +177,85 @@ public class ImageLoaderTests
     }
 
     private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle);
+
+    [Theory]
+    [InlineData("cmyk.jpg")]
+    [InlineData("exif-orientation-6.jpg")]
+    [InlineData("progressive.jpg")]
+    [InlineData("generated-420")]
+    [InlineData("generated-444")]
+    [InlineData("generated-gray")]
+    public void A_jpeg_decoded_straight_to_rgb_has_the_pixels_of_the_rgba_decode(string name)
+    {
+        // JPEG skips the RGBA frame and its flattened copy (docs/fingerprints.md, "Memory while decoding"):
+        // the pixels must be those the RGBA path gave, so that no fingerprint moves.
+        byte[] content;
+        if (name.StartsWith("generated", StringComparison.Ordinal))
+        {
+            using var art = SampleArt.Create(77, 333, 217);
+            using var stream = new MemoryStream();
+            var encoder = new SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder
+            {
+                Quality = 83,
+                ColorType = name switch
+                {
+                    "generated-444" => SixLabors.ImageSharp.Formats.Jpeg.JpegColorType.YCbCrRatio444,
+                    "generated-gray" => SixLabors.ImageSharp.Formats.Jpeg.JpegColorType.Luminance,
+                    _ => SixLabors.ImageSharp.Formats.Jpeg.JpegColorType.YCbCrRatio420,
+                },
+            };
+            art.SaveAsJpeg(stream, encoder);
+            content = stream.ToArray();
+        }
+        else
+        {
+            content = File.ReadAllBytes(Path.Combine(TestEnvironment.RepositoryRoot, "tests", "fixtures", name));
+        }
+
+        using var decoded = ImageLoader.Decode(content, name, ImageLimits.Default);
+        var configuration = Configuration.Default.Clone();
+        configuration.MaxDegreeOfParallelism = 1;
+        using var reference = Image.Load<Rgba32>(configuration, content);
+        reference.Mutate(x => x.AutoOrient());
+
+        Assert.Equal("JPEG", decoded.Format);
+        Assert.Equal((reference.Width, reference.Height), (decoded.Width, decoded.Height));
+        for (int y = 0; y < reference.Height; y++)
+        {
+            for (int x = 0; x < reference.Width; x++)
+            {
+                var want = reference[x, y];
+                var got = decoded.Pixels[x, y];
+                Assert.True(want.A == 255 && (want.R, want.G, want.B) == (got.R, got.G, got.B), $"{name} ({x}, {y}): {got} from RGB, {want} from RGBA");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A 2-frame animated WebP, 64 x 48, 528 bytes: libwebp 1.2.4's img2webp (Debian webp
+    /// 1.2.4-0.2+deb12u1), <c>img2webp -loop 0 -lossy -q 30 tests/fixtures/base.png -d 100 tests/fixtures/white.png -o anim.webp</c>.
+    /// </summary>
+    private static readonly byte[] AnimatedWebp = Convert.FromBase64String(""
+        + "UklGRggCAABXRUJQVlA4WAoAAAASAAAAPwAALwAAQU5JTQYAAAD/////AABBTk1GcgEAAAAAAAAAAD8AAC8AAGQAAAJWUDggWgEA"
+        + "ADAJAJ0BKkAAMAA/EXK0UCwmqqKtUz2xgCIJbAC9GY3Y3mFyRBgKvABb6xpbAdnQGwrqdKFgNgD4DhXiTt3NM512rCVehRmzLaZd"
+        + "uYhmyFr9sMAA/rjUHdb8Rj6oC+dyu+suRblDr3znfFv9rXv034Qt5X/udFVCnu938G/byr5b1H9d7KFy8qnWy4m4l8eUNm+0IuTH"
+        + "StUuq2iCHTNH8XictgAe6TY8HQJDmfoEwfHEc+tIl8FUYHbS+KP6Suovug3aHns4mwKYkYvAyyoPg3x4ydvImIdESMjgQh7qoZWv"
+        + "hFAHVVHIfoUl4WJGIrboEk2tFTZ2225M5iaI75gBZflpsgeVH8qs3l77N8rzaED/BFWz608FSRDw1pjegNs/QTYnf7sYdXfE9HAx"
+        + "ZiyZl0nDqx0Aznnfv0TWl+XZSIq6NX0bnhObOdAdjACF1VjkJwS9WDp+aJAAAABBTk1GYgAAAAAAAAAAAD8AAC8AAGQAAABBTFBI"
+        + "GQAAAAEPMP8REUJN2wZM+JMugPlG9H8C9CH1rAEAVlA4ICgAAADUAgCdASpAADAAPxF8sViCKgACIJaQAAE+1FjeYhQAAP7wC05o"
+        + "AAAA");
+
+    [Fact]
+    public void An_animated_webp_is_refused_as_unsupported_without_the_advice_to_check_the_file_is_complete()
+    {
+        var error = Assert.Throws<ImageFormatNotSupportedException>(() => ImageLoader.Decode(AnimatedWebp, "anim.webp", ImageLimits.Default));
+        Assert.Equal("anim.webp", error.Path);
+        Assert.Contains("animated WebP", error.Message);
+        Assert.Contains("not supported", error.Message);
+        Assert.DoesNotContain("corrupt", error.Message);
+        Assert.DoesNotContain("truncated", error.Message);
+        // A still WebP in the same extended (VP8X) layout decodes as before.
+        using var still = ImageLoader.Decode(File.ReadAllBytes(Path.Combine(TestEnvironment.RepositoryRoot, "tests", "fixtures", "signals", "dmi-aiml.webp")), "still.webp", ImageLimits.Default);
+        Assert.Equal((64, 48), (still.Width, still.Height));
+    }
 }

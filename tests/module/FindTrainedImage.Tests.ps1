@@ -346,6 +346,30 @@ Describe 'Find-TrainedImage -Text' {
         $errors | Should -BeNullOrEmpty
         foreach ($row in $script:textResult) { $row.MatchKind | Should -Be 'Caption' }
     }
+
+    It 'refuses a text over the limits with the non-terminating OptOut.TextQueryTooLarge and searches the next text' {
+        $errors = $null
+        $huge = 'photo ' * 1000
+        $found = @(Find-TrainedImage -Text $huge, 'lookalike' -Top 5 -IndexPath $index -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.TextQueryTooLarge*'
+        $errors[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $errors[0].Exception.Message | Should -BeLike '*6,000 characters*1,000 characters and 64 distinct terms*'
+        $found.Query | Should -Be @('lookalike', 'lookalike')
+        $errors = $null
+        $null = Find-TrainedImage -Text ((1..65 | ForEach-Object { "w$_" }) -join ' ') -IndexPath $index -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.TextQueryTooLarge*'
+    }
+
+    It 'finds the same rows, order and relevance for a word typed many times as for the word typed once' {
+        $once = @(Find-TrainedImage -Text 'lookalike' -IndexPath $index)
+        $many = @(Find-TrainedImage -Text ('lookalike ' * 90) -Top 5 -IndexPath $index)
+        $many.Key | Should -Be $once.Key
+        for ($i = 0; $i -lt $once.Count; $i++) {
+            $many[$i].Similarity | Should -BeGreaterThan ($once[$i].Similarity * 89.99)
+            $many[$i].Similarity | Should -BeLessThan ($once[$i].Similarity * 90.01)
+        }
+    }
 }
 
 Describe 'Find-TrainedImage -Url' {

@@ -391,3 +391,21 @@ Describe 'Stopping Get-ImageFingerprint' {
         @($stopFiles[0..1] | Get-ImageFingerprint).Count | Should -Be 2
     }
 }
+
+Describe 'Get-ImageFingerprint of an animated WebP' {
+    It 'writes OptOut.ImageFormatNotSupported saying animated WebP is not supported, without the advice to check the file is complete' {
+        # Two frames, 64 x 48, made with libwebp 1.2.4's img2webp from tests/fixtures/base.png and white.png
+        # (the bytes of tests/OptOut.Core.Tests/ImageLoaderTests.cs's AnimatedWebp).
+        $animated = Join-Path $TestDrive 'anim.webp'
+        [IO.File]::WriteAllBytes($animated, [Convert]::FromBase64String('UklGRggCAABXRUJQVlA4WAoAAAASAAAAPwAALwAAQU5JTQYAAAD/////AABBTk1GcgEAAAAAAAAAAD8AAC8AAGQAAAJWUDggWgEAADAJAJ0BKkAAMAA/EXK0UCwmqqKtUz2xgCIJbAC9GY3Y3mFyRBgKvABb6xpbAdnQGwrqdKFgNgD4DhXiTt3NM512rCVehRmzLaZduYhmyFr9sMAA/rjUHdb8Rj6oC+dyu+suRblDr3znfFv9rXv034Qt5X/udFVCnu938G/byr5b1H9d7KFy8qnWy4m4l8eUNm+0IuTHStUuq2iCHTNH8XictgAe6TY8HQJDmfoEwfHEc+tIl8FUYHbS+KP6Suovug3aHns4mwKYkYvAyyoPg3x4ydvImIdESMjgQh7qoZWvhFAHVVHIfoUl4WJGIrboEk2tFTZ2225M5iaI75gBZflpsgeVH8qs3l77N8rzaED/BFWz608FSRDw1pjegNs/QTYnf7sYdXfE9HAxZiyZl0nDqx0Aznnfv0TWl+XZSIq6NX0bnhObOdAdjACF1VjkJwS9WDp+aJAAAABBTk1GYgAAAAAAAAAAAD8AAC8AAGQAAABBTFBIGQAAAAEPMP8REUJN2wZM+JMugPlG9H8C9CH1rAEAVlA4ICgAAADUAgCdASpAADAAPxF8sViCKgACIJaQAAE+1FjeYhQAAP7wC05oAAAA'))
+        $errors = $null
+        $output = @(Get-ImageFingerprint -LiteralPath $animated -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $output | Should -BeNullOrEmpty
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.ImageFormatNotSupported*'
+        $errors[0].TargetObject | Should -Be $animated
+        $errors[0].Exception.Message | Should -BeLike '*animated WebP is not supported*'
+        $errors[0].ErrorDetails.RecommendedAction | Should -Not -BeLike '*complete*'
+        $errors[0].ErrorDetails.RecommendedAction | Should -BeLike '*still image*'
+    }
+}

@@ -133,6 +133,87 @@ Describe 'Import-TrainingSet of a path that does not exist' {
     }
 }
 
+Describe 'A file that is not an OptOut index, given as -IndexPath' {
+    BeforeDiscovery {
+        $sqliteCli = Get-Command sqlite3 -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        $foreignKinds = @(
+            @{ Kind = 'an OptOut registry'; Skip = $false }
+            @{ Kind = 'a text file'; Skip = $false }
+            @{ Kind = 'garbage'; Skip = $false }
+            @{ Kind = "another application's SQLite database (sqlite3 CLI)"; Skip = -not $sqliteCli }
+        )
+    }
+
+    BeforeAll {
+        function Get-FolderState([string] $Folder) {
+            Get-ChildItem -LiteralPath $Folder | ForEach-Object { "$($_.Name) $((Get-FileHash -LiteralPath $_.FullName).Hash) $($_.LastWriteTimeUtc.Ticks)" }
+        }
+    }
+
+    It 'Get-TrainingSet, Find-TrainedImage and Import-TrainingSet refuse <Kind> with OptOut.NotAnIndex naming it, and leave it untouched' -ForEach $foreignKinds {
+        if ($Skip) { Set-ItResult -Skipped -Because 'the sqlite3 command-line tool is absent'; return }
+        $foreignFolder = Join-Path $TestDrive ('foreign-' + [guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $foreignFolder
+        $foreign = Join-Path $foreignFolder 'other.db'
+        switch -Wildcard ($Kind) {
+            'an OptOut registry' { $null = Add-OptOut -Url 'https://artist.example/a.jpg' -RegistryPath $foreign }
+            'a text file' { Set-Content -LiteralPath $foreign -Value "name,url`nartist,https://example.com/" }
+            'garbage' { [IO.File]::WriteAllBytes($foreign, [byte[]](1..4096 | ForEach-Object { ($_ * 73 + 11) % 256 })) }
+            'another*' { & sqlite3 $foreign 'PRAGMA journal_mode=WAL; CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes(body) VALUES (''keep me'');' | Out-Null }
+        }
+        (Get-Item -LiteralPath $foreign).LastWriteTimeUtc = [datetime]::UtcNow.AddMinutes(-5)
+        $before = Get-FolderState $foreignFolder
+
+        $commands = @(
+            { Get-TrainingSet -IndexPath $foreign }
+            { Find-TrainedImage -Text 'artist' -IndexPath $foreign }
+            { Find-TrainedImage -Url 'https://artist.example/a.jpg' -IndexPath $foreign }
+            { Import-TrainingSet -Path $artist -IndexPath $foreign }
+        )
+        foreach ($command in $commands) {
+            $caught = $null
+            try { & $command } catch { $caught = $_ }
+            $caught | Should -Not -BeNullOrEmpty -Because "$command must stop"
+            $caught.FullyQualifiedErrorId | Should -BeLike 'OptOut.NotAnIndex*'
+            $caught.TargetObject | Should -Be $foreign
+            $caught.Exception.Message | Should -BeLike "*$foreign*"
+        }
+        # The same files (no -wal, -shm, .vectors or .captions), bytes and time stamps.
+        Get-FolderState $foreignFolder | Should -Be $before
+    }
+
+    It 'Get-TrainingSet refuses an index of schema 1, untouched, with OptOut.IndexUpgradeRequired; Import-TrainingSet upgrades it' -Skip:(-not $sqliteCli) {
+        $oldFolder = Join-Path $TestDrive 'schema1'
+        $null = New-Item -ItemType Directory -Path $oldFolder
+        $old = Join-Path $oldFolder 'index.db'
+        & sqlite3 $old @'
+PRAGMA journal_mode=WAL;
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE datasets(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, created_at TEXT NOT NULL);
+CREATE TABLE shards(id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL REFERENCES datasets(id), source TEXT NOT NULL, identity TEXT NOT NULL, layout TEXT NOT NULL, rows INTEGER NOT NULL DEFAULT 0, fingerprinted INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0, imported_at TEXT NOT NULL, UNIQUE(dataset_id, identity));
+CREATE TABLE rows(id INTEGER PRIMARY KEY, dataset_id INTEGER NOT NULL, shard_id INTEGER NOT NULL, key TEXT, url TEXT, url_hash INTEGER, host_rev TEXT, caption TEXT, width INTEGER, height INTEGER, sha256 BLOB, md5 BLOB, phash INTEGER, embedding BLOB);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO datasets VALUES (1, 'old', '2026-11-01T00:00:00.0000000Z');
+INSERT INTO shards(id, dataset_id, source, identity, layout, rows, imported_at) VALUES (1, 1, 's', 's', 'test', 1, '2026-11-01T00:00:00.0000000Z');
+INSERT INTO rows(id, dataset_id, shard_id, key, caption) VALUES (1, 1, 1, 'k', 'an old caption');
+'@ | Out-Null
+        (Get-Item -LiteralPath $old).LastWriteTimeUtc = [datetime]::UtcNow.AddMinutes(-5)
+        $before = Get-FolderState $oldFolder
+
+        $caught = $null
+        try { Get-TrainingSet -IndexPath $old } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -BeLike 'OptOut.IndexUpgradeRequired*'
+        $caught.Exception.Message | Should -BeLike "*$old*Import-TrainingSet*"
+        $caught.ErrorDetails.RecommendedAction | Should -BeLike '*Import-TrainingSet -IndexPath*'
+        { Find-TrainedImage -Text 'old' -IndexPath $old } | Should -Throw -ErrorId 'OptOut.IndexUpgradeRequired*'
+        Get-FolderState $oldFolder | Should -Be $before
+
+        $null = Import-TrainingSet -Path $artist -IndexPath $old -Name 'artist'
+        @(Get-TrainingSet -IndexPath $old).Name | Should -Be @('artist', 'old')
+        (Find-TrainedImage -Text 'old caption' -IndexPath $old).Key | Should -Be 'k'
+    }
+}
+
 Describe 'Import-TrainingSet -WhatIf' {
     It 'creates no index file' {
         $whatIfIndex = Join-Path $TestDrive 'whatif/index.db'
@@ -302,6 +383,15 @@ Describe 'A malformed parquet beside a good one' {
         $found = @(Find-TrainedImage -Url 'https://cdn.stockpix.example/photos/0000.jpg' -IndexPath $mixedIndex)
         $found.Count | Should -Be 1
         $found[0].Caption | Should -Be 'sunset over the harbour, stock image 0'
+    }
+
+    It 'leaves no empty dataset behind when the malformed parquet is imported alone' {
+        $errors = $null
+        $output = @(Import-TrainingSet -Path $badParquet -Name 'only-bad' -IndexPath $mixedIndex -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.DatasetReadFailed*'
+        $output[0].ShardsFailed | Should -Be 1
+        $output[0].ShardsImported | Should -Be 0
+        @(Get-TrainingSet -IndexPath $mixedIndex).Name | Should -Be @('mixed')
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OptOut.Core.Imaging;
 
 namespace OptOut.Core.Fingerprinting;
 
@@ -16,19 +17,35 @@ public sealed class FingerprintPipeline : IDisposable
     private readonly Task inferenceLoop;
 
     /// <param name="window">How many files may be decoded ahead of inference (2 x cores by default).</param>
-    public FingerprintPipeline(Fingerprinter fingerprinter, int window = 0, CancellationToken cancellationToken = default)
+    /// <param name="budget">Bounds the bytes the decodes in flight hold together (<see cref="DecodeBudget"/>; 1 GiB by default).</param>
+    public FingerprintPipeline(Fingerprinter fingerprinter, int window = 0, CancellationToken cancellationToken = default, DecodeBudget? budget = null)
     {
         this.fingerprinter = fingerprinter;
+        Budget = budget ?? new DecodeBudget();
         decoding = new BlockingCollection<(string, Task<PreparedImage?>, object?)>(window > 0 ? window : 2 * Environment.ProcessorCount);
         cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         inferenceLoop = Task.Factory.StartNew(RunInference, TaskCreationOptions.LongRunning);
     }
 
+    /// <summary>
+    /// The memory bound of the decodes in flight: the window bounds how many files are read ahead,
+    /// the budget how many bytes their decodes hold at once, whatever their headers claim.
+    /// </summary>
+    public DecodeBudget Budget { get; }
+
     /// <summary>Queues a file. Blocks while the window is full; never blocks on unread results.</summary>
-    public void Submit(string path) => Submit(path, () => fingerprinter.Prepare(path), null);
+    public void Submit(string path)
+    {
+        var token = cancellation.Token;
+        Submit(path, () => fingerprinter.Prepare(path, ImageLoader.ReadFile(path, fingerprinter.Limits), Budget, token), null);
+    }
 
     /// <summary>Queues an image read by <paramref name="read"/>; the outcome carries <paramref name="tag"/>.</summary>
-    public void Submit(string name, Func<byte[]> read, object? tag) => Submit(name, () => fingerprinter.Prepare(name, read()), tag);
+    public void Submit(string name, Func<byte[]> read, object? tag)
+    {
+        var token = cancellation.Token;
+        Submit(name, () => fingerprinter.Prepare(name, read(), Budget, token), tag);
+    }
 
     /// <summary>Queues an item with nothing to fingerprint, so it comes out in order with the others.</summary>
     public void SubmitWithoutImage(string name, object? tag)

@@ -26,11 +26,17 @@ public sealed class Fingerprinter
     public PreparedImage Prepare(string path) => Prepare(path, ImageLoader.ReadFile(path, Limits));
 
     /// <summary>Prepares an image already in memory (a tar member, say); <paramref name="path"/> names it in errors.</summary>
-    public PreparedImage Prepare(string path, byte[] content)
+    public PreparedImage Prepare(string path, byte[] content) => Prepare(path, content, null);
+
+    /// <summary>
+    /// As <see cref="Prepare(string, byte[])"/>, the decode first reserving its bytes from
+    /// <paramref name="budget"/> (waiting until they fit) and holding them until its pixels are gone.
+    /// </summary>
+    public PreparedImage Prepare(string path, byte[] content, DecodeBudget? budget, CancellationToken cancellationToken = default)
     {
         if (content.LongLength > Limits.MaxFileBytes) throw new ImageTooLargeException(path, content.LongLength, Limits);
         var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
-        using var image = ImageLoader.Decode(content, path, Limits);
+        using var image = ImageLoader.Decode(content, path, Limits, budget, cancellationToken);
         var (hash, input) = HashAndModelInput(image.Pixels);
         return new PreparedImage(path, sha256, MD5.HashData(content), hash, image.Width, image.Height, image.Format, input)
         {

@@ -9,11 +9,17 @@ namespace OptOut.Core.Imaging;
 /// </summary>
 public sealed class DecodedImage : IDisposable
 {
-    public DecodedImage(Image<Rgb24> pixels, string format)
+    public DecodedImage(Image<Rgb24> pixels, string format) : this(pixels, format, null) { }
+
+    /// <param name="lease">A <see cref="DecodeBudget"/> reservation, released with the pixels.</param>
+    internal DecodedImage(Image<Rgb24> pixels, string format, IDisposable? lease)
     {
         Pixels = pixels;
         Format = format;
+        this.lease = lease;
     }
+
+    private readonly IDisposable? lease;
 
     public Image<Rgb24> Pixels { get; }
 
@@ -23,5 +29,9 @@ public sealed class DecodedImage : IDisposable
     public int Width => Pixels.Width;
     public int Height => Pixels.Height;
 
-    public void Dispose() => Pixels.Dispose();
+    public void Dispose()
+    {
+        Pixels.Dispose();
+        lease?.Dispose();
+    }
 }

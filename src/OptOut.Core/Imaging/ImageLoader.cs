@@ -24,7 +24,7 @@ public static class ImageLoader
         configuration.MaxDegreeOfParallelism = 1;
         // Animated and multi-page files: only the first frame is a picture to fingerprint, and
         // decoding the rest would let a small file allocate many frames. (ImageSharp 2.1's WebP decoder
-        // has no such switch; animated WebP frames are bounded by the same per-frame limits only.)
+        // has no such switch and decodes no animation at all: animated WebP is refused, see Decode.)
         configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
         configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
         return configuration;
@@ -45,12 +45,48 @@ public static class ImageLoader
         return File.ReadAllBytes(path);
     }
 
+    /// <summary>
+    /// Bytes a decode of a <paramref name="width"/> x <paramref name="height"/> image holds at its peak,
+    /// estimated before any pixel is decoded (the <see cref="DecodeBudget"/>'s unit). Measured with
+    /// 30,000 x 3,000 JPEGs (docs/fingerprints.md, "Memory while decoding"), rounded up to every copy
+    /// of the picture a decode can hold at once: the decoded frame, its flattened RGB copy, a cut-out
+    /// of the content inside a border.
+    /// </summary>
+    public static long EstimateDecodeBytes(int width, int height, string format) =>
+        (long)width * height * (format == "JPEG" ? JpegBytesPerPixel : OtherBytesPerPixel) + FixedDecodeBytes;
+
+    // JPEG decodes straight to 8-bit RGB (no alpha to flatten): the frame (3 B/px) and a cut-out of the
+    // content inside a border (3). Measured: 160 MB above the process's baseline for 90 megapixels.
+    private const int JpegBytesPerPixel = 6;
+
+    // Other formats decode to RGBA (4 B/px), are flattened to RGB (3) while it is alive, and may be cut
+    // out (3). Measured before JPEG had its own path: about 500 MB for 90 megapixels through RGBA.
+    private const int OtherBytesPerPixel = 10;
+
+    // Whatever the size: the file's own copy in memory is counted by its reader; this covers the model input and hashes.
+    private const long FixedDecodeBytes = 4L << 20;
+
     /// <summary>Decodes an image already read into memory; <paramref name="path"/> names it in errors.</summary>
-    public static DecodedImage Decode(byte[] content, string path, ImageLimits limits)
+    public static DecodedImage Decode(byte[] content, string path, ImageLimits limits) => Decode(content, path, limits, null);
+
+    /// <summary>
+    /// Decodes an image already read into memory, first reserving its estimated bytes from
+    /// <paramref name="budget"/> (waiting until they fit); the returned image holds the reservation
+    /// until it is disposed.
+    /// </summary>
+    public static DecodedImage Decode(byte[] content, string path, ImageLimits limits, DecodeBudget? budget, CancellationToken cancellationToken = default)
     {
         if (content.Length == 0)
         {
             throw new ImageDecodeException(path, "the file is empty.");
+        }
+
+        // ImageSharp 2.1 cannot read an animated WebP, not even its header or first frame (it throws
+        // "Animated webp are not yet supported", which was reported as damage): said plainly, first.
+        if (IsAnimatedWebp(content))
+        {
+            throw new ImageFormatNotSupportedException(path, "animated WebP",
+                "Save one frame of it as a still image (PNG, JPEG or WebP) and use that file.");
         }
 
         using var stream = new MemoryStream(content, writable: false);
@@ -65,7 +101,47 @@ public static class ImageLoader
             throw new ImageDecodeException(path, problem + ".");
         }
 
-        stream.Position = 0;
+        var lease = budget?.Reserve(EstimateDecodeBytes(width, height, format), cancellationToken);
+        try
+        {
+            stream.Position = 0;
+            return new DecodedImage(format == "JPEG" ? DecodeOpaque(stream, path, limits, format) : DecodeAndFlatten(stream, path, limits, format), format, lease);
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
+        }
+    }
+
+    // JPEG has no alpha: decoded straight to RGB, without the RGBA frame (4 B/px) and its flattened
+    // copy (3 B/px) held together. The pixels are the same (ImageLoaderTests compares both ways).
+    private static Image<Rgb24> DecodeOpaque(Stream stream, string path, ImageLimits limits, string format)
+    {
+        Image<Rgb24> decoded;
+        try
+        {
+            decoded = Image.Load<Rgb24>(DecoderConfiguration, stream);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ImageDecodeException(path, $"the {format} data is corrupt or truncated ({e.Message})", e);
+        }
+        try
+        {
+            CheckFrame(decoded, path, limits);
+            decoded.Mutate(x => x.AutoOrient());
+            return decoded;
+        }
+        catch
+        {
+            decoded.Dispose();
+            throw;
+        }
+    }
+
+    private static Image<Rgb24> DecodeAndFlatten(Stream stream, string path, ImageLimits limits, string format)
+    {
         Image<Rgba32> decoded;
         try
         {
@@ -78,15 +154,26 @@ public static class ImageLoader
 
         using (decoded)
         {
-            // The header was checked; the decoded frame is checked too, since a frame can differ from it.
-            if (!limits.Allows(decoded.Width, decoded.Height))
-            {
-                throw new ImageTooLargeException(path, decoded.Width, decoded.Height, limits);
-            }
+            CheckFrame(decoded, path, limits);
             decoded.Mutate(x => x.AutoOrient());
-            return new DecodedImage(FlattenOntoWhite(decoded), format);
+            return FlattenOntoWhite(decoded);
         }
     }
+
+    // The header was checked; the decoded frame is checked too, since a frame can differ from it.
+    private static void CheckFrame(Image decoded, string path, ImageLimits limits)
+    {
+        if (!limits.Allows(decoded.Width, decoded.Height))
+        {
+            throw new ImageTooLargeException(path, decoded.Width, decoded.Height, limits);
+        }
+    }
+
+    // The extended layout: "RIFF" size "WEBP", then a "VP8X" chunk whose first flags byte has the
+    // animation bit (0x02) when the file holds an animation (ANIM and ANMF chunks).
+    private static bool IsAnimatedWebp(byte[] content) =>
+        content.Length >= 21 && content.AsSpan(0, 4).SequenceEqual("RIFF"u8) && content.AsSpan(8, 4).SequenceEqual("WEBP"u8)
+        && content.AsSpan(12, 4).SequenceEqual("VP8X"u8) && (content[20] & 0x02) != 0;
 
     /// <summary>Reads and decodes a file.</summary>
     public static DecodedImage Load(string path, ImageLimits limits) => Decode(ReadFile(path, limits), path, limits);

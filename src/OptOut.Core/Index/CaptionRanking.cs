@@ -14,6 +14,7 @@ internal sealed class CaptionRanking
 
     private readonly string[][] phraseTokens;
     private readonly bool[] prefixes;
+    private readonly int[] repeats;
     private readonly double averageLength;
     private readonly CaptionTokens tokens = new();
 
@@ -23,6 +24,7 @@ internal sealed class CaptionRanking
     {
         phraseTokens = phrases.Select(p => CaptionTokens.Of(p.Words)).ToArray();
         prefixes = phrases.Select(p => p.Prefix).ToArray();
+        repeats = phrases.Select(p => p.Repeats).ToArray();
         Rows = totals.Rows;
         averageLength = totals.Rows == 0 ? 1 : (double)totals.Tokens / totals.Rows;
     }
@@ -50,7 +52,8 @@ internal sealed class CaptionRanking
         for (int i = 0; i < phraseTokens.Length; i++)
         {
             double frequency = tokens.Occurrences(phraseTokens[i], prefixes[i]);
-            score += idf[i] * (frequency * (K1 + 1.0) / (frequency + K1 * (1 - B + B * length / averageLength)));
+            // A phrase the query gave n times counts n times, as its n copies did in FTS5's bm25().
+            score += repeats[i] * idf[i] * (frequency * (K1 + 1.0) / (frequency + K1 * (1 - B + B * length / averageLength)));
         }
         return score;
     }
@@ -61,6 +64,7 @@ internal sealed class CaptionRanking
     {
         phraseTokens = other.phraseTokens;
         prefixes = other.prefixes;
+        repeats = other.repeats;
         Rows = other.Rows;
         averageLength = other.averageLength;
     }

@@ -50,28 +50,97 @@ public sealed class IndexStore : IDisposable
 
     private const string DropRowIndexes = "DROP INDEX IF EXISTS rows_url; DROP INDEX IF EXISTS rows_host; DROP INDEX IF EXISTS rows_sha256; DROP INDEX IF EXISTS rows_md5;";
 
+    /// <summary>
+    /// Opens the index for importing: creates it where there is no file (or an empty one), marks and
+    /// migrates an index written by an earlier OptOut, and refuses, untouched, a file that is not an
+    /// OptOut index (<see cref="NotAnIndexException"/>).
+    /// </summary>
     public static IndexStore Open(string path)
     {
-        var connection = SqliteSetup.Open(path);
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var state = IndexFile.Inspect(fullPath);
+        switch (state.Kind)
+        {
+            case IndexFileKind.NotAnIndex:
+                throw new NotAnIndexException(fullPath, state.Reason!);
+            case IndexFileKind.Newer:
+                throw NewerSchema(state.SchemaVersion);
+            case IndexFileKind.Missing or IndexFileKind.Empty:
+                CreateMarked(fullPath);
+                break;
+        }
+
+        var connection = SqliteSetup.Open(fullPath);
         try
         {
             // Imports insert into B-trees on random keys (URL hash, host) and FTS5: with SQLite's
             // 2 MiB default those pages spill to the WAL and are read back. 256 MiB keeps a million-row
             // shard's index pages in memory (measured 5x faster at 1M rows; bench/IndexScale.notes.md).
             SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
-            CreateSchema(connection, VectorFile.PathFor(System.IO.Path.GetFullPath(path)));
+            CreateSchema(connection, VectorFile.PathFor(fullPath));
         }
         catch
         {
             connection.Dispose();
             throw;
         }
-        return new IndexStore(System.IO.Path.GetFullPath(path), connection);
+        return new IndexStore(fullPath, connection);
+    }
+
+    /// <summary>
+    /// Opens an existing index for the read-only commands: never creates, migrates, marks or writes
+    /// it. A file that is not an OptOut index is refused (<see cref="NotAnIndexException"/>), one of an
+    /// earlier schema too, naming the command that upgrades it (<see cref="IndexUpgradeRequiredException"/>).
+    /// The caption file beside it is derived data and is still brought level with the rows by a
+    /// caption search (<see cref="CaptionIndex"/>).
+    /// </summary>
+    public static IndexStore OpenForReading(string path)
+    {
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var state = IndexFile.Inspect(fullPath);
+        switch (state.Kind)
+        {
+            case IndexFileKind.Missing:
+                throw new FileNotFoundException($"There is no training-set index at '{fullPath}'.", fullPath);
+            case IndexFileKind.Empty:
+                throw new NotAnIndexException(fullPath, "it is an empty file");
+            case IndexFileKind.NotAnIndex:
+                throw new NotAnIndexException(fullPath, state.Reason!);
+            case IndexFileKind.Newer:
+                throw NewerSchema(state.SchemaVersion);
+            case IndexFileKind.NeedsMigration:
+                throw new IndexUpgradeRequiredException(fullPath, state.SchemaVersion!);
+        }
+        return new IndexStore(fullPath, SqliteSetup.Open(fullPath, readOnly: true));
+    }
+
+    private static IndexSchemaTooNewException NewerSchema(string? version) => new(version);
+
+    /// <summary>
+    /// Creates a new index's schema with its mark in one transaction, before the file is switched to
+    /// WAL: killed midway, the file is left empty (rolled back from its journal), never a database
+    /// without the mark that a later open would refuse as another application's.
+    /// </summary>
+    private static void CreateMarked(string path)
+    {
+        using var connection = SqliteSetup.Open(path, readOnly: false, journalModeWal: false);
+        CreateTables(connection);
     }
 
     private static void CreateSchema(SqliteConnection connection, string vectorPath)
     {
+        CreateTables(connection);
+        IndexMigrations.Run(connection, vectorPath);
+        var version = ReadMeta(connection, "schema_version", null);
+        if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture)) throw NewerSchema(version);
+    }
+
+    private static void CreateTables(SqliteConnection connection)
+    {
         using var transaction = connection.BeginTransaction();
+        // The mark goes in with the tables (and on an index written before marks existed, at its
+        // first import): the header's application id is part of the transaction.
+        SqliteSetup.Execute(connection, $"PRAGMA application_id = {IndexFile.ApplicationId}", transaction);
         SqliteSetup.Execute(connection, """
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS datasets(
@@ -109,12 +178,6 @@ public sealed class IndexStore : IDisposable
             INSERT OR IGNORE INTO meta(key, value) VALUES ('index_id', lower(hex(randomblob(16))));
             """ + RowIndexes, transaction);
         transaction.Commit();
-        IndexMigrations.Run(connection, vectorPath);
-        var version = ReadMeta(connection, "schema_version", null);
-        if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
-        {
-            throw new InvalidDataException($"The index was written by a newer OptOut (schema {version}; this one reads {SchemaVersion}).");
-        }
     }
 
     public string? GetMeta(string key) => ReadMeta(connection, key, null);
@@ -124,15 +187,20 @@ public sealed class IndexStore : IDisposable
         SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = $k", transaction, ("$k", key));
 
     /// <summary>The id of a dataset, created when missing.</summary>
-    public long EnsureDataset(string name)
+    public long EnsureDataset(string name) => EnsureDataset(name, null);
+
+    private long EnsureDataset(string name, SqliteTransaction? transaction)
     {
-        SqliteSetup.Execute(connection, "INSERT OR IGNORE INTO datasets(name, created_at) VALUES ($n, $t)", null,
+        SqliteSetup.Execute(connection, "INSERT OR IGNORE INTO datasets(name, created_at) VALUES ($n, $t)", transaction,
             ("$n", name), ("$t", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
-        return DatasetId(name)!.Value;
+        return DatasetId(name, transaction)!.Value;
     }
 
-    private long? DatasetId(string name) =>
-        SqliteSetup.Scalar<long?>(connection, "SELECT id FROM datasets WHERE name = $n", null, ("$n", name));
+    private long? DatasetId(string name, SqliteTransaction? transaction = null) =>
+        SqliteSetup.Scalar<long?>(connection, "SELECT id FROM datasets WHERE name = $n", transaction, ("$n", name));
+
+    /// <summary>The id of a dataset, or null when the index has none of that name.</summary>
+    public long? FindDataset(string name) => DatasetId(name);
 
     public bool IsShardImported(long datasetId, string identity) =>
         SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", null,
@@ -146,10 +214,24 @@ public sealed class IndexStore : IDisposable
     /// <param name="skipped">Read after the rows are consumed: rows the reader skipped (failed downloads).</param>
     /// <param name="errors">Read after the rows are consumed: problems met while reading them.</param>
     public bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<IndexRow> rows,
-        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default)
+        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default) =>
+        ImportShard(_ => datasetId, source, identity, layout, rows, skipped, errors, modelId, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ImportShard(long, string, string, string, IEnumerable{IndexRow}, Func{long}, Func{long}, string?, CancellationToken)"/>,
+    /// creating the dataset <paramref name="datasetName"/> inside the shard's transaction when it is
+    /// new: a dataset whose every shard failed leaves no row behind.
+    /// </summary>
+    public bool ImportShard(string datasetName, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default) =>
+        ImportShard(transaction => EnsureDataset(datasetName, transaction), source, identity, layout, rows, skipped, errors, modelId, cancellationToken);
+
+    private bool ImportShard(Func<SqliteTransaction, long> dataset, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+        Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken)
     {
         DetachCaptions(mustSucceed: true);  // the caption file is written by its own connection
         using var transaction = connection.BeginTransaction(deferred: false);
+        long datasetId = dataset(transaction);
         if (SqliteSetup.Scalar<long?>(connection, "SELECT id FROM shards WHERE dataset_id = $d AND identity = $i", transaction,
                 ("$d", datasetId), ("$i", identity)) is not null)
         {
@@ -490,20 +572,34 @@ public sealed class IndexStore : IDisposable
             ("$d", reversed), ("$lo", reversed + "."), ("$hi", reversed + "/"));
     }
 
-    /// <summary>Caption full-text search, best matches (BM25) first; every match unless <paramref name="limit"/> is given.</summary>
+    /// <summary>
+    /// Caption full-text search, best matches (BM25) first; every match unless <paramref name="limit"/> is given.
+    /// The query is parsed (and its size checked: <see cref="CaptionQueryTooLargeException"/>) before this returns.
+    /// </summary>
     public IEnumerable<(IndexedRow Row, double Score)> SearchCaptions(string text, string? dataset = null, int? limit = null)
     {
         var phrases = CaptionQuery.Parse(text);
         if (phrases.Count == 0) return [];
+        // Each distinct phrase once (CaptionQuery.Parse): the rows are the same, and FTS5 evaluates a
+        // phrase given 1,000 times 1,000 times over, its bm25() slower still (docs/index.md, "Query limits").
         var match = CaptionQuery.ToFts5(phrases);
-        return limit is { } top ? SearchCaptionsRankedByFts5(match, dataset, top) : SearchEveryCaption(phrases, match, dataset);
+        // Every phrase given the same number of times: FTS5's ranks of the distinct phrases, times that
+        // number, are those of the query as typed. Otherwise the scores are computed from the captions
+        // with each phrase weighed by its repeats (CaptionRanking).
+        int? sameRepeats = phrases.All(p => p.Repeats == phrases[0].Repeats) ? phrases[0].Repeats : null;
+        if (limit is { } top)
+        {
+            return sameRepeats is { } repeats ? SearchCaptionsRankedByFts5(match, dataset, top, repeats) : SearchCaptionsScoredFromCaptions(phrases, match, dataset, top);
+        }
+        return SearchEveryCaption(phrases, match, dataset, sameRepeats);
     }
 
     /// <summary>
     /// The <paramref name="top"/> best matches: FTS5 ranks every match (it reads no row for that), then
     /// only those rows are read, 500 at a time as they are consumed; only ids and scores are held.
+    /// <paramref name="repeats"/>: how many times the query gave each phrase (the scores are FTS5's times that).
     /// </summary>
-    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsRankedByFts5(string match, string? dataset, int top)
+    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsRankedByFts5(string match, string? dataset, int top, int repeats)
     {
         // Scores first, unsorted, then sorted here: FTS5's own ORDER BY rank evaluates the query a
         // second time for its sorter (13,488 matches: 18 ms unsorted, 50 ms sorted), and a sort
@@ -529,7 +625,48 @@ public sealed class IndexStore : IDisposable
             var rows = GetRows(chunk.Select(h => h.Id).ToList()).ToDictionary(r => r.Id);
             foreach (var (id, rank) in chunk)
             {
-                if (rows.TryGetValue(id, out var row)) yield return (row, -rank);
+                if (rows.TryGetValue(id, out var row)) yield return (row, -rank * repeats);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="top"/> best matches of a query whose phrases were given different numbers of
+    /// times, which FTS5's bm25() cannot weigh: every match's caption is read (no other column) and
+    /// scored by <see cref="CaptionRanking"/> with each phrase weighed by its repeats, the scores FTS5
+    /// gave the query as typed; only ids and scores are held, then the rows are read as in
+    /// <see cref="SearchCaptionsRankedByFts5"/>. Less work than an uncapped search of the same query.
+    /// </summary>
+    private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsScoredFromCaptions(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset, int top)
+    {
+        var hits = new List<(long Id, double Score)>();
+        using (AttachCurrentCaptions())
+        {
+            long? datasetId = null;
+            if (dataset is not null)
+            {
+                datasetId = DatasetId(dataset);
+                if (datasetId is null) yield break;
+            }
+            var ranking = new CaptionRanking(phrases, CaptionIndex.ReadTotals(connection, "cap"));
+            var idf = phrases.Select(p => ranking.Idf(CountCaptionMatches(p.ToFts5()))).ToArray();
+            using var query = new BulkStatement(connection,
+                "SELECT c.rowid, r.caption FROM cap.captions c JOIN rows r ON r.id = c.rowid WHERE captions MATCH ?1 AND c.rowid <= ?2"
+                + (datasetId is null ? "" : " AND r.dataset_id = ?3"));
+            query.Bind(1, match);
+            query.Bind(2, captionsSeenAt!.Through);
+            if (datasetId is not null) query.Bind(3, datasetId);
+            while (query.Step()) hits.Add((query.Int64(0), ranking.Score(query.Text(1) ?? "", idf)));
+        }
+        hits.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id));
+        if (hits.Count > top) hits.RemoveRange(top, hits.Count - top);
+
+        foreach (var chunk in hits.Chunk(500))
+        {
+            var rows = GetRows(chunk.Select(h => h.Id).ToList()).ToDictionary(r => r.Id);
+            foreach (var (id, score) in chunk)
+            {
+                if (rows.TryGetValue(id, out var row)) yield return (row, score);
             }
         }
     }
@@ -548,7 +685,7 @@ public sealed class IndexStore : IDisposable
     /// words match tens of thousands of rows: a second connection on another core then shares the
     /// id ranges left (<see cref="ReadCaptionMatches"/>). 1M rows, 5,700-68,000 matches: docs/index-benchmarks.md.
     /// </summary>
-    private IEnumerable<(IndexedRow Row, double Score)> SearchEveryCaption(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset)
+    private IEnumerable<(IndexedRow Row, double Score)> SearchEveryCaption(IReadOnlyList<CaptionPhrase> phrases, string match, string? dataset, int? sameRepeats)
     {
         List<(IndexedRow Row, double Score)>? found;
         using (AttachCurrentCaptions())
@@ -579,7 +716,9 @@ public sealed class IndexStore : IDisposable
             }
         }
         // Too many to hold: streamed in FTS5's rank order instead (same scores and order, slower).
-        var hits = found ?? SearchCaptionsRankedByFts5(match, dataset, int.MaxValue);
+        var hits = found ?? (sameRepeats is { } repeats
+            ? SearchCaptionsRankedByFts5(match, dataset, int.MaxValue, repeats)
+            : SearchCaptionsScoredFromCaptions(phrases, match, dataset, int.MaxValue));
         found?.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.Id.CompareTo(b.Row.Id));
         foreach (var hit in hits) yield return hit;
     }

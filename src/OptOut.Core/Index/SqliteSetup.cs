@@ -8,7 +8,8 @@ public static class SqliteSetup
     /// <summary>How long a writer waits for another process's transaction before giving up.</summary>
     public const int BusyTimeoutMilliseconds = 60_000;
 
-    public static SqliteConnection Open(string path, bool readOnly = false)
+    /// <param name="journalModeWal">False leaves a new file in SQLite's rollback-journal mode (an index is created in it, then switched to WAL).</param>
+    public static SqliteConnection Open(string path, bool readOnly = false, bool journalModeWal = true)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!readOnly && !string.IsNullOrEmpty(directory))
@@ -25,7 +26,7 @@ public static class SqliteSetup
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
         Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
-        if (!readOnly)
+        if (!readOnly && journalModeWal)
         {
             Execute(connection, "PRAGMA journal_mode = WAL");
             // WAL with NORMAL sync: a committed transaction survives a process crash; only a power

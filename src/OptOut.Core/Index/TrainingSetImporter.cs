@@ -50,8 +50,22 @@ public sealed class TrainingSetImporter
         this.store = store;
         this.fingerprinter = fingerprinter;
         this.embeddingModelId = embeddingModelId;
-        this.report = report;
+        this.report = e =>
+        {
+            try
+            {
+                report(e);
+            }
+            catch (Exception failure)
+            {
+                // The caller's own failure (it gave up): it stops the import, whatever its type.
+                callerFailure = failure;
+                throw;
+            }
+        };
     }
+
+    private Exception? callerFailure;
 
     public ImportSummary Import(string datasetName, IEnumerable<string> paths, CancellationToken cancellationToken)
     {
@@ -63,9 +77,9 @@ public sealed class TrainingSetImporter
             {
                 shards.AddRange(DatasetDiscovery.Discover(path));
             }
-            catch (Exception e) when (e is DatasetFormatException or FileNotFoundException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (IsAboutTheData(e))
             {
-                report(new ImportProblem(path, e));
+                report(new ImportProblem(path, e is FileNotFoundException or DirectoryNotFoundException ? e : NamingTheFile(path, e)));
             }
         }
 
@@ -76,7 +90,8 @@ public sealed class TrainingSetImporter
             else if (HasImages(shard) && fingerprinter is not null) store.CheckModel(fingerprinter.Model.ModelId);
         }
 
-        long datasetId = store.EnsureDataset(datasetName);
+        // The dataset's row is written with its first shard (IndexStore.ImportShard), so an import
+        // whose every shard fails leaves no empty dataset behind.
         var totals = new Totals();
         int imported = 0, already = 0, failed = 0;
         for (int s = 0; s < shards.Count; s++)
@@ -86,19 +101,33 @@ public sealed class TrainingSetImporter
             report(new ImportProgress(totals.Rows, totals.Skipped, totals.Errors, shard.Source, s, shards.Count));
             try
             {
-                var result = ImportShard(datasetId, shard, totals, s, shards.Count, cancellationToken);
+                var result = ImportShard(datasetName, shard, totals, s, shards.Count, cancellationToken);
                 if (result.AlreadyImported) already++; else imported++;
                 report(new ImportShardDone(result));
             }
-            catch (Exception e) when (e is DatasetFormatException or IOException or UnauthorizedAccessException or InvalidDataException)
+            catch (Exception e) when (IsAboutTheData(e) && e != callerFailure)
             {
                 failed++;
                 totals.Errors++;
-                report(new ImportProblem(shard.Source, e));
+                report(new ImportProblem(shard.Source, NamingTheFile(shard.Source, e)));
             }
         }
         return new ImportSummary(datasetName, totals.Rows, totals.Fingerprinted, totals.Skipped, totals.Errors, imported, already, failed, clock.Elapsed);
     }
+
+    /// <summary>
+    /// Whether a shard's failure is its own (whatever the reader threw on its bytes: a damaged file,
+    /// a member too large for an array, a number out of range) so the other shards go on. Not:
+    /// cancellation, memory exhaustion, a model the index cannot take, or the index itself failing
+    /// (SQLite: a full disk or a damaged index would fail every shard the same way).
+    /// </summary>
+    internal static bool IsAboutTheData(Exception e) =>
+        e is not (OperationCanceledException or OutOfMemoryException or InsufficientExecutionStackException
+            or ModelMismatchException or Microsoft.Data.Sqlite.SqliteException);
+
+    /// <summary>The failure as an error that names the user's file (an overflow's own message names nothing).</summary>
+    private static DatasetFormatException NamingTheFile(string path, Exception e) =>
+        e as DatasetFormatException ?? new DatasetFormatException(path, $"{e.Message} ({e.GetType().Name})", e);
 
     private static bool HasImages(IDatasetShard shard) => shard is not ParquetMetadataShard;
 
@@ -107,10 +136,10 @@ public sealed class TrainingSetImporter
         public long Rows, Fingerprinted, Skipped, Errors;
     }
 
-    private ShardResult ImportShard(long datasetId, IDatasetShard shard, Totals totals, int shardIndex, int shardCount, CancellationToken cancellationToken)
+    private ShardResult ImportShard(string datasetName, IDatasetShard shard, Totals totals, int shardIndex, int shardCount, CancellationToken cancellationToken)
     {
         var identity = shard.Identity;
-        if (store.IsShardImported(datasetId, identity))
+        if (store.FindDataset(datasetName) is { } datasetId && store.IsShardImported(datasetId, identity))
         {
             return new ShardResult(shard.Source, true, 0, 0, 0, 0);
         }
@@ -171,7 +200,7 @@ public sealed class TrainingSetImporter
             ReportRowProblems();
         }
 
-        bool written = store.ImportShard(datasetId, shard.Source, identity, shard.Layout, Rows(), () => skipped, () => errors, modelId, cancellationToken);
+        bool written = store.ImportShard(datasetName, shard.Source, identity, shard.Layout, Rows(), () => skipped, () => errors, modelId, cancellationToken);
         if (!written)
         {
             return new ShardResult(shard.Source, true, 0, 0, 0, 0);

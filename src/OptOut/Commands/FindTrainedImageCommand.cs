@@ -123,7 +123,21 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
         switch (ParameterSetName)
         {
             case TextSet:
-                foreach (var text in Text) Emit(searcher!.FindText(text, options), text, null);
+                foreach (var text in Text)
+                {
+                    IEnumerable<IndexMatch> found;
+                    try
+                    {
+                        found = searcher!.FindText(text, options);
+                    }
+                    catch (CaptionQueryTooLargeException e)
+                    {
+                        WriteError(ErrorIds.Record(e, "OptOut.TextQueryTooLarge", ErrorCategory.LimitsExceeded, text,
+                            $"Search with fewer words: up to {CaptionQuery.MaxTerms} distinct terms and {CaptionQuery.MaxCharacters:N0} characters."));
+                        continue;
+                    }
+                    Emit(found, text, null);
+                }
                 break;
             case UrlSet:
                 foreach (var url in Url) Emit(searcher!.FindUrl(url, options), url, null);

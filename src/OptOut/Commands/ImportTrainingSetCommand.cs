@@ -27,7 +27,7 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
         var fingerprinter = new Fingerprinter(model, new ImageLimits { MaxPixels = MaxPixels });
         string? embeddingModelId = ModelId ?? (Model is null ? null : model.ModelId);
 
-        using var store = IndexStore.Open(indexPath);
+        using var store = IndexPaths.OpenForImport(this, indexPath);
         var events = new BlockingCollection<ImportEvent>();
         var importer = new TrainingSetImporter(store, fingerprinter, embeddingModelId, events.Add);
         var work = Task.Run(() =>

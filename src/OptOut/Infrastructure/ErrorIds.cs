@@ -14,11 +14,13 @@ internal static class ErrorIds
     public const string PathIsDirectory = "OptOut.PathIsDirectory";
     public const string NotFileSystemPath = "OptOut.NotFileSystemPath";
     public const string ModelLoadFailed = "OptOut.ModelLoadFailed";
+    public const string ImageFormatNotSupported = "OptOut.ImageFormatNotSupported";
 
     public static ErrorRecord ForFile(Exception error, string path) => error switch
     {
         ImageTooLargeException e => Record(e, ImageTooLarge, ErrorCategory.LimitsExceeded, path,
             "Raise -MaxPixels or -MaxSide if the file is trusted."),
+        ImageFormatNotSupportedException e => Record(e, ImageFormatNotSupported, ErrorCategory.InvalidData, path, e.Advice),
         ImageDecodeException e => Record(e, ImageDecodeFailed, ErrorCategory.InvalidData, path,
             "Check that the file is a complete JPEG, PNG, WebP, GIF, BMP or TIFF image."),
         FileNotFoundException or DirectoryNotFoundException => Record(error, FileNotFound, ErrorCategory.ObjectNotFound, path, null),

@@ -355,4 +355,71 @@ public sealed class ImportErrorTests : IDisposable
         Assert.Equal(bad, Assert.IsType<ImageDecodeException>(problem.Error).Path);
         Assert.Equal((3L, 2L, 1L), (summary.Rows, summary.Fingerprinted, summary.Errors));
     }
+
+    // ---- a failed import leaves nothing behind; a failing shard never stops the others -----------
+
+    [Fact]
+    public void An_import_whose_every_shard_fails_leaves_no_dataset_behind()
+    {
+        var root = Path.Combine(folder, "allbad");
+        Directory.CreateDirectory(root);
+        var random = new byte[5000];
+        new Random(5).NextBytes(random);
+        File.WriteAllBytes(Path.Combine(root, "part-00000.parquet"), random);
+        var whole = Path.Combine(folder, "whole.parquet");
+        WriteLaionUpperCase(whole, 0, 3000, widthAsDouble: true);
+        File.WriteAllBytes(Path.Combine(root, "part-00001.parquet"), File.ReadAllBytes(whole)[..20_000]);
+
+        var (summary, events) = Import(store, null, null, "allbad", root);
+        Assert.Equal((0, 2), (summary.ShardsImported, summary.ShardsFailed));
+        Assert.Equal(2, Problems(events).Count);
+        Assert.Empty(store.ListDatasets());
+        Assert.Equal(0L, QueryFile<long>(store.Path, "SELECT count(*) FROM datasets"));
+
+        // A dataset with a shard imported stays, with that shard's rows only.
+        WriteLaionUpperCase(Path.Combine(root, "part-00002.parquet"), 100, 25, widthAsDouble: false);
+        var (partial, _) = Import(store, null, null, "allbad", root);
+        Assert.Equal((1, 2), (partial.ShardsImported, partial.ShardsFailed));
+        var dataset = Assert.Single(store.ListDatasets());
+        Assert.Equal(("allbad", 25L, 1L), (dataset.Name, dataset.Rows, dataset.Shards));
+    }
+
+    /// <summary>
+    /// A ustar tar whose one member claims <paramref name="size"/> bytes, stored sparse (the file
+    /// system holds no data for the zeros): framing is right, the member is just larger than an array.
+    /// </summary>
+    private static void WriteSparseTarWithHugeMember(string path, string name, long size)
+    {
+        WriteTar(path, [new TarMember(name, new byte[512])]);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        var header = new byte[512];
+        stream.ReadExactly(header);
+        var octal = System.Text.Encoding.ASCII.GetBytes(Convert.ToString(size, 8).PadLeft(11, '0') + "\0");
+        octal.CopyTo(header, 124);
+        Array.Fill(header, (byte)' ', 148, 8);
+        int sum = header.Sum(b => (int)b);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);
+        stream.Position = 0;
+        stream.Write(header);
+        // The data, rounded up to whole blocks, then the two zero blocks that end a tar.
+        stream.SetLength(512 + (size + 511) / 512 * 512 + 1024);
+    }
+
+    [Fact]
+    public void A_tar_member_over_2_GiB_fails_its_shard_only_naming_the_file_and_the_other_shards_are_imported()
+    {
+        var root = Path.Combine(folder, "wds");
+        WriteWebDatasetTar(Path.Combine(root, "00000.tar"), MakeSamples(0, 3, _ => false, seedBase: 7800));
+        var huge = Path.Combine(root, "00001.tar");
+        WriteSparseTarWithHugeMember(huge, "000010000.jpg", (2L << 30) + 4096);
+        WriteWebDatasetTar(Path.Combine(root, "00002.tar"), MakeSamples(2, 2, _ => false, seedBase: 7800));
+
+        var (summary, events) = Import(store, null, null, "wds", root);
+        Assert.True(summary.ShardsImported >= 2);
+        Assert.Equal(5L, QueryFile<long>(store.Path, "SELECT count(*) FROM rows r JOIN shards s ON s.id = r.shard_id WHERE s.source NOT LIKE '%00001.tar'"));
+        // However the reader refuses the member (a shard error, or a sample error in a shard that is
+        // then imported), the problem names the user's tar, never only an overflow.
+        var problem = Assert.Single(Problems(events), p => p.Target.StartsWith(huge, StringComparison.Ordinal));
+        Assert.Contains(huge, problem.Error.Message);
+    }
 }

@@ -77,7 +77,10 @@ public sealed class ModelMismatchTests : IDisposable
         var (summary, events) = Import(store, null, "clip-model", "clip", other);
         var problem = Assert.Single(Problems(events));
         Assert.Contains(npy, problem.Target);
-        Assert.IsType<InvalidDataException>(problem.Error);
+        // Reported as the shard's failure, naming the file, with the reason inside.
+        var error = Assert.IsType<DatasetFormatException>(problem.Error);
+        Assert.IsType<InvalidDataException>(error.InnerException);
+        Assert.Contains(npy, error.Message);
         Assert.Contains("96", problem.Error.Message);
         Assert.Equal((0L, 1), (summary.Rows, summary.ShardsFailed));
         Assert.Equal(3L, RowsInIndex());
