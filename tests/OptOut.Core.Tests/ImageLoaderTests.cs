@@ -74,7 +74,11 @@ public class ImageLoaderTests
 
         var text = Path.Combine(folder, "notes.png");
         File.WriteAllText(text, "this is not an image at all, just some words in a file");
-        Assert.Contains("not recognised", Assert.Throws<ImageDecodeException>(() => ImageLoader.Load(text, ImageLimits.Default)).Message);
+        // Named like an image: damaged, as far as the person can tell; named otherwise: an unknown format.
+        Assert.Contains("damaged or truncated: its name says PNG", Assert.Throws<ImageDecodeException>(() => ImageLoader.Load(text, ImageLimits.Default)).Message);
+        var other = Path.Combine(folder, "notes.dat");
+        File.WriteAllText(other, "this is not an image at all, just some words in a file");
+        Assert.Contains("not recognised", Assert.Throws<ImageDecodeException>(() => ImageLoader.Load(other, ImageLimits.Default)).Message);
 
         Assert.Throws<FileNotFoundException>(() => ImageLoader.Load(Path.Combine(folder, "missing.png"), ImageLimits.Default));
     }

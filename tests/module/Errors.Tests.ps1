@@ -69,6 +69,8 @@ Describe 'Undecodable files' {
         $run.Errors.Count | Should -Be 1
         $run.Errors[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.ImageDecodeFailed*'
         $run.Errors[0].TargetObject | Should -Be $corrupt
+        # Its bytes are no image at all: a JPEG by name, damaged, not "an unknown format".
+        $run.Errors[0].Exception.Message | Should -BeLike '*damaged or truncated*JPEG*'
         $run.Output.Count | Should -Be 2
     }
 

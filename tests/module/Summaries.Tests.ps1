@@ -86,3 +86,49 @@ Describe 'Get-Content urls.txt | Add-OptOut' {
         @(Get-OptOut -RegistryPath $registry).Target | Should -Be @('https://a.example/1.jpg', 'https://a.example/2.jpg')
     }
 }
+
+Describe 'Find-TrainedImage and Get-TrainingSet: dataset names and the artist''s summary' {
+    BeforeAll {
+        $index = Join-Path $TestDrive 'index.db'
+        $set = New-SampleTrainingSet -ModulePath $ModulePath -Destination (Join-Path $TestDrive 'scraped') -Strangers 6 -Works 1
+        $null = Import-TrainingSet -LiteralPath $set.FullName -Name 'scraped-2026' -IndexPath $index
+        $null = Import-TrainingSet -LiteralPath $set.FullName -Name 'scraped-2027' -IndexPath $index
+        $art = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'art') -Force
+        $works = New-SampleImage -ModulePath $ModulePath -Kind artist -Destination $art.FullName -Count 2
+    }
+
+    It 'reports an unknown -Dataset as OptOut.UnknownDataset listing the datasets there' {
+        { Find-TrainedImage -Text 'jane' -Dataset 'scraped-2062' -IndexPath $index -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.UnknownDataset*'
+        try { Find-TrainedImage -Text 'jane' -Dataset 'scraped-2062' -IndexPath $index -ErrorAction Stop } catch { $_.Exception.Message | Should -BeLike "*'scraped-2026', 'scraped-2027'*" }
+        $null = Get-TrainingSet -Name 'scraped-2062' -IndexPath $index -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -BeLike 'OptOut.UnknownDataset*'
+    }
+
+    It 'takes wildcards in -Dataset: one dataset or several' {
+        $all = @(Find-TrainedImage -Domain 'uploads.artforum.example' -IndexPath $index)
+        $all.Count | Should -BeGreaterThan 0
+        @(Find-TrainedImage -Domain 'uploads.artforum.example' -Dataset 'scraped*' -IndexPath $index).Count | Should -Be $all.Count
+        $one = @(Find-TrainedImage -Domain 'uploads.artforum.example' -Dataset '*2027' -IndexPath $index)
+        $one.Count | Should -Be ($all.Count / 2)
+        $one.Dataset | Sort-Object -Unique | Should -Be 'scraped-2027'
+        @(Find-TrainedImage -Domain 'uploads.artforum.example' -Dataset 'scraped*' -Top 1 -IndexPath $index).Count | Should -Be 1
+    }
+
+    It 'completes dataset names' {
+        $line = "Find-TrainedImage -IndexPath '$index' -Text x -Dataset scr"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('scraped-2026', 'scraped-2027')
+    }
+
+    It 'tells the artist how many works were searched, found where, and not found' {
+        $stranger = Join-Path $TestDrive 'not-mine.png'
+        $null = New-SolidPng -Path $stranger -Width 64 -Height 64 -R 10 -G 200 -B 30
+        $null = Get-ChildItem $works[0], $stranger | Find-TrainedImage -IndexPath $index -InformationVariable info -InformationAction SilentlyContinue
+        "$(@($info | Where-Object Tags -contains 'OptOut.Summary')[0].MessageData)" | Should -BeLike 'Searched 2 works: 1 found in 2 datasets (scraped-2026: * rows, scraped-2027: * rows), 1 not found.'
+    }
+
+    It 'shows text matches with their caption and a TextScore' {
+        $text = Find-TrainedImage -Text '"jane doe"' -IndexPath $index | Select-Object -First 1 | Out-String -Width 120
+        $text | Should -BeLike '*TextScore*Caption*'
+        $text | Should -BeLike '*artwork 1 by jane doe*'
+    }
+}

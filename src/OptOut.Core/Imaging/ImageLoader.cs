@@ -198,7 +198,11 @@ public static class ImageLoader
 
         if (info is null || format is null)
         {
-            throw new ImageDecodeException(path, "the format is not recognised (supported: JPEG, PNG, WebP, GIF, BMP, TIFF, TGA, PBM).");
+            // Named like an image but not one by its bytes: damaged (or not what its name says), which is what the person needs to hear.
+            var named = ImageNameFormat(path);
+            throw new ImageDecodeException(path, named is not null
+                ? $"the file is damaged or truncated: its name says {named}, but its bytes are not a {named} image, nor any other supported format."
+                : "the format is not recognised (supported: JPEG, PNG, WebP, GIF, BMP, TIFF, TGA, PBM).");
         }
         return (info.Width, info.Height, format.Name.ToUpperInvariant());
     }
@@ -234,4 +238,15 @@ public static class ImageLoader
         });
         return flattened;
     }
+
+    private static string? ImageNameFormat(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".jpg" or ".jpeg" or ".jpe" or ".jfif" => "JPEG",
+        ".png" or ".apng" => "PNG",
+        ".webp" => "WebP",
+        ".gif" => "GIF",
+        ".bmp" or ".dib" => "BMP",
+        ".tif" or ".tiff" => "TIFF",
+        _ => null,
+    };
 }

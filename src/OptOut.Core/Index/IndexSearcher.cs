@@ -9,6 +9,9 @@ public sealed record SearchOptions
 {
     public string? Dataset { get; init; }
 
+    /// <summary>Only rows of these datasets (a wildcard that named several); <see cref="Top"/> then caps the rows kept.</summary>
+    public IReadOnlySet<string>? Datasets { get; init; }
+
     /// <summary>A cap on the number of results, only when given.</summary>
     public int? Top { get; init; }
 
@@ -97,6 +100,7 @@ public sealed class IndexSearcher : IDisposable
         var matches = new List<IndexMatch>();
         foreach (var row in rows)
         {
+            if (options.Datasets is { } datasets && !datasets.Contains(row.Dataset)) continue;
             candidates.TryGetValue(row.Id, out var c);
             // Rows found by the vector search get their hash distance here, for the combined clause.
             int? distance = c.Distance ?? (row.PerceptualHash is { } h ? all.Min(v => PerceptualHash.Distance(h, v.PerceptualHash)) : null);
@@ -117,13 +121,23 @@ public sealed class IndexSearcher : IDisposable
     }
 
     public IEnumerable<IndexMatch> FindText(string text, SearchOptions options) =>
-        store.SearchCaptions(text, options.Dataset, options.Top).Select(r => new IndexMatch(r.Row, MatchKind.Caption, (float)r.Score, null));
+        InDatasets(store.SearchCaptions(text, options.Dataset, StoreTop(options)).Select(r => new IndexMatch(r.Row, MatchKind.Caption, (float)r.Score, null)), options);
 
     public IEnumerable<IndexMatch> FindUrl(string url, SearchOptions options) =>
-        store.FindByUrl(url, options.Dataset, options.Top).Select(r => new IndexMatch(r, MatchKind.Url, null, null));
+        InDatasets(store.FindByUrl(url, options.Dataset, StoreTop(options)).Select(r => new IndexMatch(r, MatchKind.Url, null, null)), options);
 
     public IEnumerable<IndexMatch> FindDomain(string domain, SearchOptions options) =>
-        store.FindByDomain(domain, options.Dataset, options.Top).Select(r => new IndexMatch(r, MatchKind.Domain, null, null));
+        InDatasets(store.FindByDomain(domain, options.Dataset, StoreTop(options)).Select(r => new IndexMatch(r, MatchKind.Domain, null, null)), options);
+
+    // With several datasets the store searches them all, in its own order; the cap is applied after the filter.
+    private static int? StoreTop(SearchOptions options) => options.Datasets is null ? options.Top : null;
+
+    private static IEnumerable<IndexMatch> InDatasets(IEnumerable<IndexMatch> found, SearchOptions options)
+    {
+        if (options.Datasets is not { } datasets) return found;
+        var kept = found.Where(m => datasets.Contains(m.Row.Dataset));
+        return options.Top is { } top ? kept.Take(top) : kept;
+    }
 
     public void Dispose() => vectors?.Dispose();
 }

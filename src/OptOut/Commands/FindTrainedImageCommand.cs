@@ -54,9 +54,11 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
-    /// <summary>Only rows of this dataset.</summary>
+    /// <summary>Only rows of this dataset (wildcards: every dataset the pattern names).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.DatasetNameCompleter))]
     public string? Dataset { get; set; }
 
     [Parameter]
@@ -92,9 +94,11 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     {
         var indexPath = IndexPaths.Resolve(this, IndexPath);
         store = IndexPaths.OpenExisting(this, indexPath);
+        var datasets = Dataset is null ? null : DatasetNames.Resolve(this, store, Dataset, terminating: true)!;
         options = new SearchOptions
         {
-            Dataset = Dataset,
+            Dataset = datasets is { Count: 1 } ? datasets[0] : null,
+            Datasets = datasets is { Count: > 1 } ? new HashSet<string>(datasets, StringComparer.Ordinal) : null,
             Top = MyInvocation.BoundParameters.ContainsKey(nameof(Top)) ? Top : null,
             MinimumSimilarity = (float)MinimumSimilarity,
             IncludeSimilar = IncludeSimilar,
@@ -176,6 +180,25 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             foreach (var outcome in pipeline.CompleteAndDrain()) Search(outcome);
         }
         progress?.Complete();
+        WriteSummary();
+    }
+
+    // What an artist reads after searching a folder: how many works were searched, found where, and not found.
+    private readonly Dictionary<string, int> foundByDataset = new(StringComparer.Ordinal);
+    private int queriesFound, queriesFailed;
+
+    private void WriteSummary()
+    {
+        if (queries + queriesFailed == 0) return;
+        var what = ParameterSetName is PathSet or LiteralPathSet ? "works" : ParameterSetName switch { TextSet => "text queries", UrlSet => "URLs", _ => "domains" };
+        var text = $"Searched {queries:N0} {what}: {queriesFound:N0} found";
+        if (foundByDataset.Count > 0)
+        {
+            text += $" in {foundByDataset.Count:N0} dataset{(foundByDataset.Count == 1 ? "" : "s")} ({string.Join(", ", foundByDataset.OrderByDescending(d => d.Value).ThenBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}: {d.Value:N0} row{(d.Value == 1 ? "" : "s")}"))})";
+        }
+        text += $", {queries - queriesFound:N0} not found";
+        if (queriesFailed > 0) text += $", {queriesFailed:N0} could not be read (see the errors)";
+        HostSummary.Write(this, text + ".");
     }
 
     protected override void StopProcessing() => pipeline?.Cancel();
@@ -184,6 +207,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     {
         if (outcome.Fingerprint is not { } fingerprint)
         {
+            queriesFailed++;
             WriteError(ErrorIds.ForFile(outcome.Error!, outcome.Path));
             return;
         }
@@ -192,7 +216,25 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
 
     private void Emit(IEnumerable<IndexMatch> matches, string query, string? querySha256)
     {
-        foreach (var match in matches) WriteObject(TrainedImageMatch.From(match, query, querySha256));
+        var any = false;
+        foreach (var match in matches)
+        {
+            any = true;
+            foundByDataset[match.Row.Dataset] = foundByDataset.GetValueOrDefault(match.Row.Dataset) + 1;
+            var output = TrainedImageMatch.From(match, query, querySha256);
+            if (match.Kind == MatchKind.Caption)
+            {
+                // Its own view: the caption (why it matched) and the score named a text score.
+                var wrapped = PSObject.AsPSObject(output);
+                wrapped.TypeNames.Insert(0, "OptOut.TrainedImageMatch#Text");
+                WriteObject(wrapped);
+            }
+            else
+            {
+                WriteObject(output);
+            }
+        }
+        if (any) queriesFound++;
         progress!.Report(++queries, null, "queries");
     }
 

@@ -10,6 +10,7 @@ public sealed class GetTrainingSetCommand : PSCmdlet
 {
     [Parameter(Position = 0)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.DatasetNameCompleter))]
     public string[]? Name { get; set; }
 
     [Parameter]
@@ -19,6 +20,8 @@ public sealed class GetTrainingSetCommand : PSCmdlet
     {
         var indexPath = IndexPaths.Resolve(this, IndexPath);
         using var store = IndexPaths.OpenExisting(this, indexPath);
+        // A name or pattern that matches no dataset is an error listing those there, as with Find-TrainedImage -Dataset.
+        foreach (var name in Name ?? []) DatasetNames.Resolve(this, store, name, terminating: false);
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
         foreach (var dataset in store.ListDatasets())
         {

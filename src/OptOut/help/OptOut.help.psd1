@@ -144,7 +144,7 @@ of one model: mixing models is refused (OptOut.ModelMismatch).
         Synopsis    = 'Lists the datasets in a training-set index with their counts and model.'
         Description = 'Get-TrainingSet lists the datasets imported into an index: rows, shards, rows with fingerprints and embeddings, skipped rows, the embedding model and when the dataset was first imported.'
         Parameters  = @{
-            Name      = 'Only datasets whose names match these patterns (wildcards allowed).'
+            Name      = 'Only datasets whose names match these patterns (wildcards allowed, case-insensitive). A name or pattern that matches no dataset is an error (OptOut.UnknownDataset) listing the datasets there. Tab completes the names in the index.'
             IndexPath = 'The index database. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
         }
         Inputs      = 'None'
@@ -185,7 +185,7 @@ finds rows whose host is the domain or any subdomain.
             Url               = 'URLs to look up, matched after normalisation (scheme and host case, default port, percent-encoding, fragment).'
             Domain            = 'Domains to look up: rows whose host is the domain or one of its subdomains.'
             Recurse           = 'Takes the images in folders given to -Path and their subfolders.'
-            Dataset           = 'Only rows of this dataset.'
+            Dataset           = 'Only rows of this dataset; wildcards name several (''laion*''). A name or pattern that matches no dataset stops the command with OptOut.UnknownDataset, listing the datasets there. Tab completes the names in the index.'
             IndexPath         = 'The index database. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
             Top               = 'At most this many results per query. Without it, every match is returned.'
             MinimumSimilarity = 'With -IncludeSimilar: the lowest embedding similarity (cosine) reported as Similar. Default 0.75.'
