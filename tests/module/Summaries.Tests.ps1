@@ -132,3 +132,25 @@ Describe 'Find-TrainedImage and Get-TrainingSet: dataset names and the artist''s
         $text | Should -BeLike '*artwork 1 by jane doe*'
     }
 }
+
+Describe 'Objects piped into Find-TrainedImage' {
+    BeforeAll {
+        $index = Join-Path $TestDrive 'pipe-index.db'
+        $set = New-SampleTrainingSet -ModulePath $ModulePath -Destination (Join-Path $TestDrive 'pipe-set') -Strangers 6 -Works 1
+        $null = Import-TrainingSet -LiteralPath $set.FullName -Name 'pipe-set' -IndexPath $index
+        $registry = Join-Path $TestDrive 'pipe-registry.db'
+        $url = @(Find-TrainedImage -Domain 'uploads.artforum.example' -IndexPath $index)[0].Url
+        $null = Add-OptOut -Url $url -RegistryPath $registry -InformationAction Ignore
+        $null = Add-OptOut -Domain 'cdn.stockpix.example' -RegistryPath $registry -InformationAction Ignore
+    }
+
+    It 'Get-OptOut | Find-TrainedImage searches each claim''s URL or domain' {
+        $found = @(Get-OptOut -RegistryPath $registry | Find-TrainedImage -IndexPath $index -InformationAction Ignore)
+        @($found | Where-Object MatchKind -eq 'Url').Url | Should -Be $url
+        @($found | Where-Object MatchKind -eq 'Domain').Count | Should -BeGreaterThan 0
+    }
+
+    It 'Get-TrainingSet | Find-TrainedImage is refused with advice, not read as a path named after the type' {
+        { Get-TrainingSet -IndexPath $index | Find-TrainedImage -IndexPath $index -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.NothingToSearchFor*'
+    }
+}

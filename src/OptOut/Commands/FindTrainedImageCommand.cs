@@ -20,6 +20,8 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     private const string TextSet = "Text";
     private const string UrlSet = "Url";
     private const string DomainSet = "Domain";
+    private const string RecordSet = "Record";
+    private const string TrainingSetSet = "TrainingSet";
 
     private IndexStore? store;
     private IndexSearcher? searcher;
@@ -50,6 +52,14 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     [Parameter(Mandatory = true, ParameterSetName = DomainSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[] Domain { get; set; } = [];
+
+    /// <summary>Registry records piped in (Get-OptOut): a URL claim searches its URL, a domain claim its domain, a content claim the claimant's file.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = RecordSet, ValueFromPipeline = true)]
+    public ConsentRecord[] Record { get; set; } = [];
+
+    /// <summary>Datasets piped in (Get-TrainingSet): refused with advice, since a dataset is not something to search for.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = TrainingSetSet, ValueFromPipeline = true)]
+    public TrainingSet[] TrainingSet { get; set; } = [];
 
     [Parameter]
     public SwitchParameter Recurse { get; set; }
@@ -106,7 +116,9 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
         searcher = new IndexSearcher(store);
         progress = new ProgressReporter(this, 3, "Searching the training-set index");
 
-        if (ParameterSetName is PathSet or LiteralPathSet)
+        // Pipeline input is bound after BeginProcessing, so the parameter set here is the default
+        // one whenever objects are piped in: the picture pipeline is ready for them.
+        if (ParameterSetName is PathSet or LiteralPathSet or RecordSet)
         {
             var model = ModuleModels.OpenOrStop(this, Model);
             if (store.ModelId is { } indexModel && indexModel != model.ModelId)
@@ -145,6 +157,14 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
                 break;
             case UrlSet:
                 foreach (var url in Url) Emit(searcher!.FindUrl(url, options), url, null);
+                break;
+            case RecordSet:
+                foreach (var record in Record) SearchRecord(record);
+                break;
+            case TrainingSetSet:
+                ThrowTerminatingError(ErrorIds.Record(new ArgumentException("Find-TrainedImage searches the index for pictures, text, URLs or domains; a training set piped in is none of these."),
+                    "OptOut.NothingToSearchFor", ErrorCategory.InvalidArgument, null,
+                    "To search one dataset, name it: Get-ChildItem ~/art -File | Find-TrainedImage -Dataset <name> (Tab completes the names)."));
                 break;
             case DomainSet:
                 foreach (var domain in Domain)
@@ -190,7 +210,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     private void WriteSummary()
     {
         if (queries + queriesFailed == 0) return;
-        var what = ParameterSetName is PathSet or LiteralPathSet ? "works" : ParameterSetName switch { TextSet => "text queries", UrlSet => "URLs", _ => "domains" };
+        var what = ParameterSetName switch { PathSet or LiteralPathSet => "works", TextSet => "text queries", UrlSet => "URLs", RecordSet => "claims", _ => "domains" };
         var text = $"Searched {queries:N0} {what}: {queriesFound:N0} found";
         if (foundByDataset.Count > 0)
         {
@@ -202,6 +222,32 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     }
 
     protected override void StopProcessing() => pipeline?.Cancel();
+
+    // A claim searches for what it covers: its URL, its domain, or the claimant's own file (its evidence).
+    private void SearchRecord(ConsentRecord record)
+    {
+        switch (record.Kind)
+        {
+            case "Url":
+                Emit(searcher!.FindUrl(record.Target, options), record.Target, null);
+                break;
+            case "Domain":
+                Emit(searcher!.FindDomain(record.Target, options), record.Target, null);
+                break;
+            default:
+                if (record.EvidenceFile is { } file && File.Exists(file))
+                {
+                    pipeline!.Submit(file, null);
+                    foreach (var outcome in pipeline.TakeReady()) Search(outcome);
+                }
+                else
+                {
+                    WriteError(ErrorIds.Record(new FileNotFoundException($"Content claim {record.Id} is searched through the claimant's file, '{record.EvidenceFile}', which is not here.", record.EvidenceFile),
+                        ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, record, "Search with the picture itself: Find-TrainedImage <file>."));
+                }
+                break;
+        }
+    }
 
     private void Search(FingerprintOutcome outcome)
     {

@@ -185,6 +185,8 @@ finds rows whose host is the domain or any subdomain.
             Url               = 'URLs to look up, matched after normalisation (scheme and host case, default port, percent-encoding, fragment).'
             Domain            = 'Domains to look up: rows whose host is the domain or one of its subdomains.'
             Recurse           = 'Takes the images in folders given to -Path and their subfolders.'
+            Record            = 'Registry records piped from Get-OptOut: a URL claim searches its URL, a domain claim its domain, a content claim the claimant''s file named in its evidence.'
+            TrainingSet       = 'Bound when Get-TrainingSet output is piped in, only to refuse it with advice (OptOut.NothingToSearchFor): a dataset is not something to search for; name it with -Dataset.'
             Dataset           = 'Only rows of this dataset; wildcards name several (''laion*''). A name or pattern that matches no dataset stops the command with OptOut.UnknownDataset, listing the datasets there. Tab completes the names in the index.'
             IndexPath         = 'The index database. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
             Top               = 'At most this many results per query. Without it, every match is returned.'
