@@ -61,9 +61,9 @@ Describe 'Help for <Name>' -ForEach $cmdletNames {
         $text.Trim() | Should -Not -BeNullOrEmpty
     }
 
-    It 'has at least one example with code' {
+    It 'has at least three examples with code (HelpExamples.Tests.ps1 runs them)' {
         $examples = @($help.Examples.Example)
-        $examples.Count | Should -BeGreaterOrEqual 1
+        $examples.Count | Should -BeGreaterOrEqual 3
         foreach ($example in $examples) { "$($example.Code)".Trim() | Should -Not -BeNullOrEmpty }
     }
 

@@ -72,6 +72,16 @@ from different models are never compared.
                 Code    = '$clip = New-EmbeddingModel ./clip-vit-b32-visual.onnx -Name ViT-B-32 -OutputName image_embeds; Get-ChildItem ~/art | Get-ImageFingerprint -Model $clip'
                 Remarks = 'CLIP models need the Clip normalization (the default) and the name of the output holding the image embedding.'
             }
+            @{
+                Title   = 'Describe the bundled ResNet18 as a model of your own'
+                Code    = '$resnet = New-EmbeddingModel (Join-Path (Get-Module OptOut).ModuleBase ''models/ResNet18.onnx'') -Name MyResNet -Normalization ImageNet; $resnet'
+                Remarks = 'Shows the input size, resize mode and output the module found in the file.'
+            }
+            @{
+                Title   = 'Fingerprint with a described model'
+                Code    = '$model = New-EmbeddingModel (Join-Path (Get-Module OptOut).ModuleBase ''models/ResNet18.onnx'') -Normalization ImageNet; Get-ChildItem ~/art -File -Filter *.png | Get-ImageFingerprint -Model $model | Select-Object Path, ModelId'
+                Remarks = 'Each fingerprint names the model and the SHA-256 of its ONNX file, so embeddings of different models are never compared.'
+            }
         )
     }
     'Get-OptOutEnvironment' = @{
@@ -90,6 +100,16 @@ output in bug reports.
                 Title   = 'Check the installation'
                 Code    = 'Get-OptOutEnvironment'
                 Remarks = 'Loads SQLite and ONNX Runtime and prints their versions with the data paths.'
+            }
+            @{
+                Title   = 'Where are my data?'
+                Code    = '(Get-OptOutEnvironment).Home'
+                Remarks = 'The folder of the index and the registry: $env:OPTOUT_HOME, else ~/.optout.'
+            }
+            @{
+                Title   = 'Versions for a bug report'
+                Code    = 'Get-OptOutEnvironment | Select-Object ModuleVersion, SqliteVersion, OnnxRuntimeVersion'
+                Remarks = 'The module, SQLite and ONNX Runtime versions in use.'
             }
         )
     }
@@ -138,6 +158,11 @@ of one model: mixing models is refused (OptOut.ModelMismatch).
                 Code    = 'Import-TrainingSet ./my-download -Name scraped-2026 -Verbose'
                 Remarks = 'Reads the shard folders or .tar shards, skips failed downloads, and fingerprints every image with the bundled model.'
             }
+            @{
+                Title   = 'A folder of images you downloaded'
+                Code    = 'Import-TrainingSet ~/art -Name my-own-art'
+                Remarks = 'Each image is a row keyed by its relative path; its full path is its URL.'
+            }
         )
     }
     'Get-TrainingSet'       = @{
@@ -154,6 +179,16 @@ of one model: mixing models is refused (OptOut.ModelMismatch).
                 Title   = 'List the datasets'
                 Code    = 'Get-TrainingSet'
                 Remarks = 'One line per dataset in the default index.'
+            }
+            @{
+                Title   = 'Datasets by name pattern'
+                Code    = 'Get-TrainingSet ''scraped*'''
+                Remarks = 'Wildcards are allowed; a name that matches no dataset is an error listing those there.'
+            }
+            @{
+                Title   = 'How much of each dataset has fingerprints'
+                Code    = 'Get-TrainingSet | Select-Object Name, Rows, Fingerprinted, Model'
+                Remarks = 'Rows with a local image are fingerprinted at import; URL-only rows are not.'
             }
         )
     }
@@ -209,6 +244,16 @@ finds rows whose host is the domain or any subdomain.
                 Code    = 'Find-TrainedImage -Text ''"oil painting" by jane*'' -Top 20; Find-TrainedImage -Domain example-art.com'
                 Remarks = 'Caption search ranks the best matches first; a domain search covers its subdomains.'
             }
+            @{
+                Title   = 'Search one dataset only'
+                Code    = 'Get-ChildItem ~/art -File | Find-TrainedImage -Dataset ''scraped*'''
+                Remarks = 'Wildcards name datasets; Tab completes them.'
+            }
+            @{
+                Title   = 'Search by URL, whatever its spelling'
+                Code    = 'Find-TrainedImage -Url ''HTTPS://Example.com:443/art/1.jpg'''
+                Remarks = 'URLs are normalised as the index normalises them (scheme and host case, default port).'
+            }
         )
     }
     'Add-OptOut' = @{
@@ -257,6 +302,11 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
                 Title   = 'A whole list of URLs, and the content of your own files'
                 Code    = 'Get-Content urls.txt | Add-OptOut -Claimant ''Studio X''; Add-OptOut -Path ~/art/*.png -Claimant ''Studio X'''
                 Remarks = 'URL claims are written in batches; content claims cover copies at any URL.'
+            }
+            @{
+                Title   = 'Refuse a whole site'
+                Code    = 'Add-OptOut -Domain my-portfolio.example -Reason ''my site'''
+                Remarks = 'Covers every URL on the host and its subdomains; a path is refused (claim the page with -Url).'
             }
         )
     }
@@ -307,6 +357,11 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
                 Code    = 'Get-Content urls.txt | Add-OptIn -Claimant ''Studio X''; Add-OptIn -Path ~/art/*.png -Claimant ''Studio X'''
                 Remarks = 'URL claims are written in batches; content claims cover copies at any URL.'
             }
+            @{
+                Title   = 'Grant one page'
+                Code    = 'Add-OptIn -Url https://my-portfolio.example/licensed/1.jpg -Reason ''licensed to Studio X'''
+                Remarks = 'Under Test-TrainingSet -Policy OptIn, only rows someone granted pass.'
+            }
         )
     }
     'Get-OptOut' = @{
@@ -329,6 +384,11 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
         Examples    = @(
             @{ Title = 'Everything one claimant has refused'; Code = 'Get-OptOut -Claimant ''Jane Doe'' -Decision Refuse'; Remarks = 'Active records only; add -IncludeRevoked for the full history.' }
             @{ Title = 'Is this URL opted out?'; Code = 'Get-OptOut -Url https://example.com/art/1.jpg'; Remarks = 'The URL is normalised before the lookup.' }
+            @{
+                Title   = 'Every record of a site, revoked ones too'
+                Code    = 'Get-OptOut -Domain example.com -IncludeRevoked'
+                Remarks = 'URL and domain claims on the host and its subdomains.'
+            }
         )
     }
     'Remove-OptOut' = @{
@@ -344,6 +404,16 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
         Outputs     = 'OptOut.ConsentRecord (with -PassThru)'
         Examples    = @(
             @{ Title = 'Withdraw a claim made by mistake'; Code = 'Get-OptOut -Url https://example.com/a.jpg | Remove-OptOut -Reason ''not my work'' -Confirm:$false'; Remarks = 'The record stays, revoked; Get-OptOut -IncludeRevoked shows it.' }
+            @{
+                Title   = 'See what would be revoked'
+                Code    = 'Get-OptOut -Claimant ''Jane Doe'' | Remove-OptOut -Reason ''moved to a new registry'' -WhatIf'
+                Remarks = 'Lists each record without revoking it.'
+            }
+            @{
+                Title   = 'Revoke and keep the result'
+                Code    = 'Get-OptOut -Url https://example.com/art/1.jpg | Remove-OptOut -Reason ''licensed now'' -Confirm:$false -PassThru'
+                Remarks = 'The record stays in the registry, revoked, with the reason; the revocation is audited.'
+            }
         )
     }
     'Export-OptOutList' = @{
@@ -389,6 +459,11 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
         Examples    = @(
             @{ Title = 'Merge a partner''s export'; Code = 'Import-OptOutList ./partner-optouts.json'; Remarks = 'Reports how many records were added, skipped and in conflict.' }
             @{ Title = 'Restore a backup, revocations included'; Code = 'Import-OptOutList ./backup.csv -IncludeRevocations'; Remarks = 'Revoked records come in revoked, the revocations recorded as yours and naming backup.csv.' }
+            @{
+                Title   = 'Import a plain URL list for a claimant'
+                Code    = 'Import-OptOutList ./urls.txt -Format UrlList -Claimant ''Studio X'''
+                Remarks = 'One URL a line; blank lines and # comments are skipped.'
+            }
         )
     }
     'Get-OptOutHistory' = @{
@@ -404,6 +479,16 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
         Outputs     = 'OptOut.OptOutAuditEntry'
         Examples    = @(
             @{ Title = 'The story of one record'; Code = 'Get-OptOut -Url https://example.com/a.jpg -IncludeRevoked | Get-OptOutHistory'; Remarks = 'When it was added and revoked, by whom and why.' }
+            @{
+                Title   = 'What changed today'
+                Code    = 'Get-OptOutHistory -Since (Get-Date).Date'
+                Remarks = 'Every change since midnight, in order.'
+            }
+            @{
+                Title   = 'Only the revocations'
+                Code    = 'Get-OptOutHistory -Action Revoke'
+                Remarks = 'Who revoked what, when and why.'
+            }
         )
     }
     'Test-TrainingSet'      = @{
@@ -513,6 +598,11 @@ object is returned.
                 Title   = 'Clean one LAION metadata part under an opt-in policy'
                 Code    = 'Export-CleanTrainingSet ./part-00000.parquet ./clean -Policy OptIn -Force'
                 Remarks = 'Keeps only rows someone granted; ./clean.removed.csv lists the others and why.'
+            }
+            @{
+                Title   = 'See what would be written'
+                Code    = 'Export-CleanTrainingSet ./my-download ./preview-clean -WhatIf'
+                Remarks = 'Checks nothing and writes nothing; says where the copy would go.'
             }
         )
     }
