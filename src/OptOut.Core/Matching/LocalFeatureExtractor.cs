@@ -6,9 +6,11 @@ namespace OptOut.Core.Matching;
 /// <summary>Detects keypoints and computes their descriptors on a gray working frame.</summary>
 internal static class LocalFeatureExtractor
 {
-    public static LocalFeatures Extract(Mat gray, LocalFeatureKind kind, int maxFeatures, int sourceWidth, int sourceHeight)
+    public static LocalFeatures Extract(Mat gray, VerifierOptions options, int sourceWidth, int sourceHeight)
     {
-        using Feature2D detector = Create(kind, maxFeatures);
+        var kind = options.FeatureKind;
+        int maxFeatures = options.MaxFeatures;
+        using Feature2D detector = Create(options);
         using var descriptors = new Mat();
         detector.DetectAndCompute(gray, null, out KeyPoint[] keypoints, descriptors);
         // AKAZE has no feature budget of its own: keep its strongest.
@@ -40,13 +42,13 @@ internal static class LocalFeatureExtractor
         return new LocalFeatures(kind, gray.Width, gray.Height, sourceWidth, sourceHeight, x, y, bytes);
     }
 
-    private static Feature2D Create(LocalFeatureKind kind, int maxFeatures) => kind switch
+    private static Feature2D Create(VerifierOptions options) => options.FeatureKind switch
     {
-        LocalFeatureKind.Sift => SIFT.Create(maxFeatures),
+        LocalFeatureKind.Sift => SIFT.Create(options.MaxFeatures, 3, options.SiftContrastThreshold),
         // Edge threshold and patch size 31 are ORB's defaults; FAST threshold lowered for flat clip art.
-        LocalFeatureKind.Orb => ORB.Create(maxFeatures, 1.2f, 8, 31, 0, 2, ORBScoreType.Harris, 31, 10),
+        LocalFeatureKind.Orb => ORB.Create(options.MaxFeatures, 1.2f, 8, 31, 0, 2, ORBScoreType.Harris, 31, 10),
         LocalFeatureKind.Akaze => AKAZE.Create(threshold: 0.0005f),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown local feature kind"),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.FeatureKind, "unknown local feature kind"),
     };
 
     // SIFT's values are whole numbers 0..255 held as floats (OpenCV saturates them to bytes before

@@ -66,10 +66,10 @@ public sealed class VerifiablePicture : IDisposable
     public int WorkingHeight => gray.Height;
 
     /// <summary>The picture's features, extracted on first use.</summary>
-    public LocalFeatures Features => Lazy(ref features, () => LocalFeatureExtractor.Extract(gray, Options.FeatureKind, Options.MaxFeatures, Width, Height));
+    public LocalFeatures Features => Lazy(ref features, () => LocalFeatureExtractor.Extract(gray, Options, Width, Height));
 
     /// <summary>The features of the picture mirrored left-right (SIFT, ORB and AKAZE are not mirror-invariant), extracted on first use.</summary>
-    public LocalFeatures MirroredFeatures => Lazy(ref mirroredFeatures, () => LocalFeatureExtractor.Extract(GrayOf(mirrored: true), Options.FeatureKind, Options.MaxFeatures, Width, Height));
+    public LocalFeatures MirroredFeatures => Lazy(ref mirroredFeatures, () => LocalFeatureExtractor.Extract(GrayOf(mirrored: true), Options, Width, Height));
 
     internal bool HasFeatures
     {

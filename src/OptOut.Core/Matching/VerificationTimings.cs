@@ -19,6 +19,16 @@ public sealed class VerificationTimings
     public double StretchMs { get; private set; }
     public int StretchRuns { get; private set; }
 
+    /// <summary>Adds another accumulator's figures (one per thread, merged after).</summary>
+    public void Add(VerificationTimings other)
+    {
+        ExtractionMs += other.ExtractionMs; Extractions += other.Extractions;
+        MatchingMs += other.MatchingMs; MatchingRuns += other.MatchingRuns;
+        RansacMs += other.RansacMs; RansacRuns += other.RansacRuns;
+        NccMs += other.NccMs; NccRuns += other.NccRuns;
+        StretchMs += other.StretchMs; StretchRuns += other.StretchRuns;
+    }
+
     internal static long Start() => Stopwatch.GetTimestamp();
 
     private static double Since(long start) => Stopwatch.GetElapsedTime(start).TotalMilliseconds;

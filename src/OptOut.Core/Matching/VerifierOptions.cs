@@ -16,6 +16,9 @@ public sealed record VerifierOptions
     /// <summary>Most keypoints kept a picture (the strongest).</summary>
     public int MaxFeatures { get; init; } = 1000;
 
+    /// <summary>SIFT's contrast threshold; below OpenCV's 0.04 so that flat clip art (few, low-contrast blobs) still gives keypoints.</summary>
+    public double SiftContrastThreshold { get; init; } = 0.02;
+
     /// <summary>Below this many pixels on its short side, a picture is not verified either way (<see cref="NotVerifiedReason.TooSmall"/>).</summary>
     public int MinimumSide { get; init; } = 64;
 
