@@ -44,10 +44,10 @@ public sealed record VerifierOptions
     public double MinInlierSpread { get; init; } = 0.02;
 
     /// <summary>Pixel agreement that verifies a geometric fit.</summary>
-    public double MinNcc { get; init; } = 0.93;
+    public double MinNcc { get; init; } = 0.97;
 
     /// <summary>Trimmed pixel agreement (<see cref="Verification.TrimmedNcc"/>) that verifies a geometric fit on its own.</summary>
-    public double MinTrimmedNcc { get; init; } = 0.97;
+    public double MinTrimmedNcc { get; init; } = 0.995;
 
     /// <summary>Largest difference of aspect ratio (relative) for the direct stretch comparison.</summary>
     public double StretchAspectTolerance { get; init; } = 0.05;
@@ -55,8 +55,8 @@ public sealed record VerifierOptions
     /// <summary>Pixel agreement that verifies a direct stretch (stricter: no keypoints back it).</summary>
     public double MinStretchNcc { get; init; } = 0.95;
 
-    /// <summary>Trimmed pixel agreement that verifies a direct stretch on its own.</summary>
-    public double MinStretchTrimmedNcc { get; init; } = 0.98;
+    /// <summary>Trimmed pixel agreement that verifies a direct stretch on its own; off by default (the calibration found no threshold that kept precision).</summary>
+    public double MinStretchTrimmedNcc { get; init; } = double.PositiveInfinity;
 
     /// <summary>Smallest share of the query the aligned candidate must cover for its pixels to be compared.</summary>
     public double MinOverlap { get; init; } = 0.2;
