@@ -160,7 +160,9 @@ public sealed class GeometricVerifier
 
         start = VerificationTimings.Start();
         using var inlierMask = new Mat();
-        using var model = Cv2.EstimateAffinePartial2D(InputArray.Create(queryPoints), InputArray.Create(candidatePoints), inlierMask,
+        using var from = InputArray.Create(queryPoints);
+        using var to = InputArray.Create(candidatePoints);
+        using var model = Cv2.EstimateAffinePartial2D(from, to, inlierMask,
             RobustEstimationAlgorithms.RANSAC, Options.RansacThreshold, (ulong)Options.RansacIterations, 0.995, 10);
         timings?.Ransac(start);
         if (model is null || model.Empty())

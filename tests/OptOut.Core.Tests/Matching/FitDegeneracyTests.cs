@@ -11,7 +11,9 @@ public class FitDegeneracyTests
     private static (Point2f[] Query, Point2f[] Candidate, int[] Inliers, double Scale) Fit(Point2f[] query, Point2f[] candidate)
     {
         using var mask = new Mat();
-        using var model = Cv2.EstimateAffinePartial2D(InputArray.Create(query), InputArray.Create(candidate), mask, RobustEstimationAlgorithms.RANSAC, 3.0, 2000, 0.995, 10);
+        using var from = InputArray.Create(query);
+        using var to = InputArray.Create(candidate);
+        using var model = Cv2.EstimateAffinePartial2D(from, to, mask, RobustEstimationAlgorithms.RANSAC, 3.0, 2000, 0.995, 10);
         Assert.NotNull(model);
         Assert.False(model.Empty());
         double a = model.At<double>(0, 0), b = model.At<double>(1, 0);
