@@ -42,7 +42,9 @@ Set-StrictMode -Version Latest
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'OptOut'
-# Platforms whose native libraries (ONNX Runtime, SQLite) ship with the module.
+# Platforms whose native libraries (ONNX Runtime, SQLite) ship with the module. OpenCV's native library is
+# served for linux-x64 only (OpenCvSharp4.official.runtime.linux-x64; no Windows or macOS runtime on the
+# registry this project builds from): elsewhere geometric verification is unavailable.
 $SupportedRuntimes = @('linux-x64', 'linux-arm64', 'osx-arm64', 'win-x64', 'win-arm64')
 $ModelPackage = @{ Id = 'microsoft.ml.dnnimagefeaturizer.resnet18'; Version = '0.23.1' }
 $PesterVersion = '5.7.1'
@@ -58,11 +60,38 @@ function Get-NuGetPackageRoot {
     ($line -replace '^global-packages:\s*', '').Trim()
 }
 
+# OpenCV's native library (libOpenCvSharpExtern.so from OpenCvSharp4.official.runtime.linux-x64) links
+# against GTK 3 for its unused window functions; without libgtk-3.so.0 the library does not load and
+# geometric verification fails with a DllNotFoundException. Debian's libgtk-3-0 provides it.
+function Install-NativePrerequisites {
+    if (-not $IsLinux) { return }
+    $ldconfig = Get-Command ldconfig -ErrorAction Ignore
+    if (-not $ldconfig) { $ldconfig = Get-Command /sbin/ldconfig -ErrorAction Ignore }
+    if ($ldconfig -and ((& $ldconfig -p) -match 'libgtk-3\.so\.0')) { return }
+    $isRoot = (id -u) -eq '0'
+    if (-not ($isRoot -and (Get-Command apt-get -ErrorAction Ignore))) {
+        Write-Warning ("libgtk-3.so.0 is missing: OpenCV (geometric verification of copies) will not load. " +
+            "Install it as root: apt-get install -y --no-install-recommends libgtk-3-0")
+        return
+    }
+    Write-Host 'Installing libgtk-3-0 (needed by OpenCV''s native library)...'
+    & apt-get install -y --no-install-recommends libgtk-3-0 | Out-Null
+    if ($LASTEXITCODE -ne 0) {
+        # A fresh machine has no package lists yet.
+        & apt-get update | Out-Null
+        & apt-get install -y --no-install-recommends libgtk-3-0 | Out-Null
+    }
+    if ($LASTEXITCODE -ne 0) {
+        Write-Warning "Installing libgtk-3-0 failed (exit code $LASTEXITCODE): OpenCV (geometric verification of copies) will not load."
+    }
+}
+
 $script:Built = $false
 function Invoke-Build {
     if ($script:Built) { return }
     $script:Built = $true
     Write-Host '== Build' -ForegroundColor Cyan
+    Install-NativePrerequisites
     # Brings the pretrained model and Pester into the NuGet cache (the project is never compiled).
     Invoke-Native 'Restoring external packages' { dotnet restore (Join-Path $Root 'src/ExternalPackages/ExternalPackages.csproj') --verbosity quiet }
 
@@ -73,6 +102,9 @@ function Invoke-Build {
     Invoke-Native 'Publishing OptOut' { dotnet publish (Join-Path $Root 'src/OptOut/OptOut.csproj') -c $Configuration -o $publish --nologo --verbosity quiet }
     Invoke-Native 'Publishing OptOut.Loader' { dotnet publish (Join-Path $Root 'src/OptOut.Loader/OptOut.Loader.csproj') -c $Configuration -o (Join-Path $publish 'loader') --nologo --verbosity quiet }
 
+    if ($IsLinux -and -not (Test-Path (Join-Path $publish 'runtimes/linux-x64/native/libOpenCvSharpExtern.so'))) {
+        throw 'runtimes/linux-x64/native/libOpenCvSharpExtern.so is missing from the publish output (OpenCvSharp4.official.runtime.linux-x64).'
+    }
     if (Test-Path (Join-Path $publish 'System.Management.Automation.dll')) {
         throw 'System.Management.Automation.dll reached the output; PowerShellStandard.Library must stay compile-only.'
     }

@@ -27,6 +27,12 @@
     installed with apt-get when absent and this runs as root.
 .PARAMETER DocsPath
     The markdown file written (docs/copy-detection.md of this repository by default).
+.PARAMETER Verify
+    Also runs the geometric verification experiment (--verify): every candidate pair goes through
+    OptOut.Core.Matching.GeometricVerifier; its section (rule alone against rule + verification, same run) is
+    written to out/copy-calibration/verification.md, not into DocsPath.
+.PARAMETER HardPerQuery
+    With -Verify: hard negatives (drawings whose file names share a word with an original) per original.
 .PARAMETER Threads
     ONNX Runtime intra-op threads (images are processed one at a time).
 .EXAMPLE
@@ -51,7 +57,12 @@ param(
     [string] $DocsPath,
 
     [ValidateRange(1, 64)]
-    [int] $Threads = 2
+    [int] $Threads = 2,
+
+    [switch] $Verify,
+
+    [ValidateRange(0, 20)]
+    [int] $HardPerQuery = 3
 )
 
 $ErrorActionPreference = 'Stop'
@@ -99,6 +110,10 @@ $arguments = @(
     '--threads', $Threads,
     '--cache', (Join-Path $RepoRoot 'out/copy-calibration/fingerprints.cache')
 )
+if ($Verify) {
+    $arguments += @('--verify', (Join-Path $RepoRoot 'out/copy-calibration/verification.md'), '--hard-per-query', $HardPerQuery,
+        '--compare-kinds', 'orb,akaze', '--size-sweep', 10, '--speed', 8)
+}
 # The app prints the report on stdout and its progress on stderr.
 dotnet (Join-Path $appOut 'CopyCalibration.dll') @arguments
 if ($LASTEXITCODE -ne 0) { throw "bench/CopyCalibration failed (exit code $LASTEXITCODE)." }

@@ -9,7 +9,7 @@ namespace CopyCalibration;
 /// </summary>
 public sealed class PairScores
 {
-    public static readonly Alteration[] Alterations = Enum.GetValues<Alteration>();
+    public static readonly Alteration[] Alterations = OptOut.Samples.Alterations.Standard.ToArray();
 
     public PairScores(int queries, int items)
     {

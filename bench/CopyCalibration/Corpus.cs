@@ -19,6 +19,9 @@ public sealed class Corpus
 
     public required IReadOnlyList<SourceImage> Queries { get; init; }
     public required IReadOnlyList<SourceImage> Distractors { get; init; }
+
+    /// <summary>Hard negatives: other drawings whose file name shares a word with an original's (same subject or same artist); empty unless asked for.</summary>
+    public IReadOnlyList<SourceImage> HardNegatives { get; init; } = [];
     public int FilesSeen { get; init; }
     public int SymlinksSkipped { get; init; }
     public int DuplicateContentSkipped { get; init; }
@@ -35,7 +38,20 @@ public sealed class Corpus
         return stem.Length == 0 ? name : stem;
     }
 
-    public static Corpus Select(string folder, int queryCount, int distractorCount, int minQuerySide)
+    private static readonly Regex Word = new("[a-z]{4,}", RegexOptions.CultureInvariant);
+    private static readonly HashSet<string> CommonWords = new(StringComparer.Ordinal)
+    {
+        "with", "from", "clip", "clipart", "icon", "icons", "simple", "line", "lineart", "outline", "black", "white",
+        "color", "colour", "symbol", "small", "image", "picture", "drawing", "cartoon", "style", "blank", "button",
+    };
+
+    /// <summary>Words of four letters or more in a file's name, minus a few that say nothing of its subject.</summary>
+    public static IReadOnlySet<string> TitleWords(string path) =>
+        Word.Matches(System.IO.Path.GetFileNameWithoutExtension(path).ToLowerInvariant()).Select(m => m.Value).Where(w => !CommonWords.Contains(w)).ToHashSet(StringComparer.Ordinal);
+
+    public static bool ShareTitleWord(string a, string b) => TitleWords(a).Overlaps(TitleWords(b));
+
+    public static Corpus Select(string folder, int queryCount, int distractorCount, int minQuerySide, int hardPerQuery = 0)
     {
         var root = System.IO.Path.GetFullPath(folder);
         var files = new List<string>();
@@ -74,6 +90,23 @@ public sealed class Corpus
         var queries = Stride(eligible, queryCount);
         var chosen = new HashSet<string>(queries.Select(q => q.Sha256), StringComparer.Ordinal);
         var rest = unique.Where(i => !chosen.Contains(i.Sha256)).ToList();
+        // Hard negatives first (so the distractor stride cannot use them up): for each original, up to
+        // hardPerQuery other drawings sharing a title word, in path order.
+        var hard = new List<SourceImage>();
+        if (hardPerQuery > 0)
+        {
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var query in queries)
+            {
+                var words = TitleWords(query.RelativePath);
+                foreach (var other in rest.Where(r => !taken.Contains(r.Sha256) && TitleWords(r.RelativePath).Overlaps(words)).Take(hardPerQuery))
+                {
+                    taken.Add(other.Sha256);
+                    hard.Add(other);
+                }
+            }
+            rest = rest.Where(r => !taken.Contains(r.Sha256)).ToList();
+        }
         if (rest.Count < distractorCount)
         {
             throw new InvalidOperationException($"Only {rest.Count} other images in '{root}'; {distractorCount} distractors were asked for.");
@@ -84,6 +117,7 @@ public sealed class Corpus
         {
             Queries = queries,
             Distractors = distractors,
+            HardNegatives = hard,
             FilesSeen = files.Count + symlinks,
             SymlinksSkipped = symlinks,
             DuplicateContentSkipped = duplicates,

@@ -23,7 +23,7 @@ if (options is null)
 
 var clock = Stopwatch.StartNew();
 Console.Error.WriteLine($"Selecting images under {options.Source}...");
-var corpus = Corpus.Select(options.Source, options.Queries, options.Distractors, options.MinQuerySide);
+var corpus = Corpus.Select(options.Source, options.Queries, options.Distractors, options.MinQuerySide, options.Verify ? options.HardPerQuery : 0);
 Console.Error.WriteLine($"{corpus.Unique} distinct images; {corpus.Queries.Count} originals, {corpus.Distractors.Count} distractors ({clock.Elapsed.TotalSeconds:F0} s).");
 
 // One image at a time, the model using the cores, and inference inside a no-GC region: EmbeddingModel.Run
@@ -40,7 +40,8 @@ var queryPrints = new Fingerprint[corpus.Queries.Count];
 var copyPrints = new Fingerprint[corpus.Queries.Count, alterations.Length];
 var copyBytes = new long[alterations.Length];
 var distractorPrints = new Fingerprint[corpus.Distractors.Count];
-var progress = new Progress(corpus.Queries.Count * (1 + alterations.Length) + corpus.Distractors.Count);
+var progress = new Progress(corpus.Queries.Count * (1 + alterations.Length) + corpus.Distractors.Count
+    + (options.Verify ? corpus.HardNegatives.Count + corpus.Queries.Count * OptOut.Samples.Alterations.All.Count + corpus.Distractors.Count : 0));
 
 Fingerprint Take(string name, byte[] content)
 {
@@ -138,6 +139,15 @@ foreach (var keep in options.QueryCrops)
     AddQueryViews($"view-crop{keep}", new Fingerprinter(model, ImageLimits.Default) { ViewCentreCuts = [keep] });
 }
 WritePairs(Path.Combine(Path.GetDirectoryName(options.CachePath)!, "pairs.tsv"), scores, corpus, itemNames);
+if (options.Verify)
+{
+    // The second stage, written to its own file (a section of docs/copy-detection.md).
+    var section = VerificationExperiment.Run(options, corpus, queryPrints, Take, (image, alteration) => Encode(image, alteration, options.JpegQuality),
+        (name, content) => CompleteWithoutCollection(fingerprinter, fingerprinter.Prepare(name, content)), line => Console.Error.WriteLine(line));
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.VerifyMarkdown))!);
+    File.WriteAllText(options.VerifyMarkdown, section, new System.Text.UTF8Encoding(false));
+    Console.Error.WriteLine($"Verification section written to {options.VerifyMarkdown}.");
+}
 var report = new Report(options, corpus, scores, itemNames, model.ModelId, copyBytes, fingerprintSeconds, cache);
 var markdown = report.Build();
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Markdown))!);
@@ -182,9 +192,9 @@ static void WritePairs(string path, PairScores scores, Corpus corpus, List<strin
 static byte[] Encode(Image copy, Alteration alteration, int jpegQuality)
 {
     using var stream = new MemoryStream();
-    if (alteration == Alteration.Reencode)
+    if (Alterations.IsJpegRoundTrip(alteration))
     {
-        // The alteration is the JPEG q70 round trip itself; stored losslessly so it is not compressed twice.
+        // The alteration ends with a JPEG q70 round trip itself; stored losslessly so it is not compressed twice.
         copy.SaveAsPng(stream, new PngEncoder());
     }
     else
@@ -199,7 +209,19 @@ namespace CopyCalibration
     public sealed record Options(string Models, string Source, string Markdown, int Queries, int Distractors, int MinQuerySide, int JpegQuality, int Threads, string CachePath,
         float[] QueryRotations, float[] QueryCrops)
     {
-        public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]";
+        public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]"
+            + " [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15]";
+
+        /// <summary>Geometric verification experiment (--verify FILE): its section is written to <see cref="VerifyMarkdown"/>.</summary>
+        public bool Verify => VerifyMarkdown.Length > 0;
+        public string VerifyMarkdown { get; init; } = "";
+        public int HardPerQuery { get; init; } = 3;
+        public int CandidateTop { get; init; } = 20;
+        public OptOut.Core.Matching.LocalFeatureKind[] CompareKinds { get; init; } = [];
+        public int CompareEvery { get; init; } = 3;
+        public int SizeSweep { get; init; }
+        public int SpeedQueries { get; init; }
+        public int SpeedCandidates { get; init; } = 15;
 
         public static Options? Parse(string[] args)
         {
@@ -217,7 +239,18 @@ namespace CopyCalibration
                 Int("queries", 150), Int("distractors", 2000), Int("min-query-side", 200), Int("jpeg-quality", 95), Math.Max(1, Int("threads", 2)),
                 Path.GetFullPath(map.TryGetValue("cache", out var c) ? c : Path.Combine("out", "copy-calibration", "fingerprints.cache")),
                 map.TryGetValue("query-rotations", out var r) ? r.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [],
-                map.TryGetValue("query-crops", out var k) ? k.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : []);
+                map.TryGetValue("query-crops", out var k) ? k.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [])
+            {
+                VerifyMarkdown = map.TryGetValue("verify", out var v) ? Path.GetFullPath(v) : "",
+                HardPerQuery = Int("hard-per-query", 3),
+                CandidateTop = Int("candidate-top", 20),
+                CompareKinds = map.TryGetValue("compare-kinds", out var kinds) && kinds.Length > 0
+                    ? kinds.Split(',').Select(x => Enum.Parse<OptOut.Core.Matching.LocalFeatureKind>(x.Trim(), ignoreCase: true)).ToArray() : [],
+                CompareEvery = Math.Max(1, Int("compare-every", 3)),
+                SizeSweep = Int("size-sweep", 0),
+                SpeedQueries = Int("speed", 0),
+                SpeedCandidates = Int("speed-candidates", 15),
+            };
         }
     }
 

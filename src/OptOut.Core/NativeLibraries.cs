@@ -17,4 +17,7 @@ public static class NativeLibraries
     }
 
     public static string OnnxRuntimeVersion() => OrtEnv.Instance().GetVersionString();
+
+    /// <summary>OpenCV's version, from the native OpenCvSharpExtern library (loaded on this first call).</summary>
+    public static string OpenCvVersion() => OpenCvSharp.Cv2.GetVersionString() ?? "";
 }

@@ -24,7 +24,7 @@ switch (args[0])
         for (int i = 0; i < count; i++)
         {
             using var art = SampleArt.Create(SampleSeeds.Artist + i);
-            foreach (var alteration in Enum.GetValues<Alteration>())
+            foreach (var alteration in Alterations.Standard)
             {
                 using var copy = Alterations.Apply(art, alteration);
                 copy.SaveAsJpeg(Path.Combine(folder, $"artwork-{i + 1:00}-{alteration.ToString().ToLowerInvariant()}.jpg"));

@@ -46,7 +46,7 @@ public static class SampleTrainingSet
             }
         }
         // The artist's works, scraped from re-posts: altered copies at other addresses.
-        var alterations = Enum.GetValues<Alteration>();
+        var alterations = Alterations.Standard.ToArray();
         for (int w = 0; w < artistWorks; w++)
         {
             using var art = SampleArt.Create(SampleSeeds.Artist + w);

@@ -1,0 +1,48 @@
+using OptOut.Core.Matching;
+
+namespace CopyCalibration;
+
+/// <summary>
+/// What the verifier measured on one candidate pair, with permissive thresholds so that every stage ran
+/// (the stretch when the proportions allow it, the geometric path as is and mirrored): the decision rules
+/// are then counted from these figures without verifying again.
+/// </summary>
+public sealed record PairEvidence(int Query, int Item, int QueryShortSide, int ItemShortSide, Verification? Stretch, Verification Plain, Verification Mirrored)
+{
+    public int ShortSide => Math.Min(QueryShortSide, ItemShortSide);
+}
+
+/// <summary>Thresholds of a verification decision counted over <see cref="PairEvidence"/>.</summary>
+public sealed record VerificationRule(int MinSide, int MinInliers, double MinNcc, double MinTrimmedNcc, double MinStretchNcc, double MinStretchTrimmedNcc, double MinOverlap = 0.2)
+{
+    public const double Off = 9;
+
+    public bool Accepts(PairEvidence e)
+    {
+        if (e.ShortSide < MinSide) return false;
+        if (e.Stretch is { } s && (s.Ncc >= MinStretchNcc || s.TrimmedNcc >= MinStretchTrimmedNcc)) return true;
+        return Geometric(e.Plain) || Geometric(e.Mirrored);
+    }
+
+    private bool Geometric(Verification v) =>
+        v.Reason is NotVerifiedReason.None or NotVerifiedReason.PixelsDisagree
+        && v.Inliers >= MinInliers && v.Overlap >= MinOverlap
+        && (v.Ncc >= MinNcc || v.TrimmedNcc >= MinTrimmedNcc);
+
+    public VerifierOptions ToOptions(VerifierOptions basis) => basis with
+    {
+        MinimumSide = MinSide,
+        MinInliers = MinInliers,
+        MinNcc = MinNcc,
+        MinTrimmedNcc = MinTrimmedNcc,
+        MinStretchNcc = MinStretchNcc,
+        MinStretchTrimmedNcc = MinStretchTrimmedNcc,
+        MinOverlap = MinOverlap,
+    };
+
+    public override string ToString()
+    {
+        static string T(double v) => v >= Off ? "off" : v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
+        return $"short side >= {MinSide} px; geometric: inliers >= {MinInliers} and (NCC >= {T(MinNcc)} or trimmed NCC >= {T(MinTrimmedNcc)}); stretch: NCC >= {T(MinStretchNcc)} or trimmed >= {T(MinStretchTrimmedNcc)}";
+    }
+}

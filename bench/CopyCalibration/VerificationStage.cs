@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using OptOut.Core.Imaging;
+using OptOut.Core.Index;
+using OptOut.Core.Matching;
+using OptOut.Samples;
+
+namespace CopyCalibration;
+
+/// <summary>One indexed item of the verification experiment: a distractor, a hard negative or an original's altered copy.</summary>
+public sealed record VerifyItem(string Name, string RelativePath, int CopyOf, Alteration? Alteration, Fingerprint Print, Func<byte[]> Bytes);
+
+/// <summary>
+/// The second stage of the calibration: every candidate pair the fingerprints bring up (top K by cosine,
+/// hash distance &lt;= 16, or accepted by the threshold rule) goes through <see cref="GeometricVerifier"/>.
+/// </summary>
+public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadOnlyList<Fingerprint> queryPrints, IReadOnlyList<VerifyItem> items, int candidateTop, int threads)
+{
+    public const int HashCandidateRadius = 16;
+
+    /// <summary>Evidence is gathered with every threshold open, so the rules can be counted afterwards.</summary>
+    public static VerifierOptions Permissive(VerifierOptions basis) => basis with
+    {
+        MinimumSide = 1,
+        MinInliers = 5,
+        MinDistinctInliers = 5,
+        MinNcc = VerificationRule.Off,
+        MinTrimmedNcc = VerificationRule.Off,
+        MinStretchNcc = VerificationRule.Off,
+        MinStretchTrimmedNcc = VerificationRule.Off,
+        MinOverlap = 0,
+    };
+
+    public IReadOnlyList<SourceImage> Queries => queries;
+    public IReadOnlyList<VerifyItem> Items => items;
+
+    public byte[] Distance { get; private set; } = [];
+    public float[] Cosine { get; private set; } = [];
+
+    /// <summary>Per query, the candidate items.</summary>
+    public List<int>[] Candidates { get; private set; } = [];
+
+    public void ScorePairs()
+    {
+        int n = items.Count;
+        Distance = new byte[queries.Count * n];
+        Cosine = new float[queries.Count * n];
+        Candidates = new List<int>[queries.Count];
+        Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, q =>
+        {
+            int at = q * n;
+            for (int i = 0; i < n; i++)
+            {
+                Distance[at + i] = (byte)ulong.PopCount(queryPrints[q].Hash ^ items[i].Print.Hash);
+                Cosine[at + i] = OptOut.Core.Embedding.VectorMath.Cosine(queryPrints[q].Embedding, items[i].Print.Embedding);
+            }
+            var top = Enumerable.Range(0, n).OrderByDescending(i => Cosine[at + i]).Take(candidateTop);
+            var near = Enumerable.Range(0, n).Where(i => Distance[at + i] <= HashCandidateRadius || CopyRule.Default.IsCopy(Distance[at + i], Cosine[at + i]));
+            Candidates[q] = top.Union(near).OrderBy(i => i).ToList();
+        });
+    }
+
+    public bool IsCopy(int query, int item) => items[item].CopyOf == query;
+
+    public bool IsHard(int query, int item) => items[item].CopyOf != query && Corpus.ShareTitleWord(queries[query].RelativePath, items[item].RelativePath);
+
+    /// <summary>Runs the verifier over the candidate pairs of the queries <paramref name="queryFilter"/> keeps.</summary>
+    public (List<PairEvidence> Evidence, VerificationTimings Timings, double Seconds) Gather(VerifierOptions basis, Func<int, bool> queryFilter, Action<string> log)
+    {
+        var clock = Stopwatch.StartNew();
+        var options = Permissive(basis);
+        var verifier = new GeometricVerifier(options);
+        var timings = new VerificationTimings();
+        var queryTimings = new VerificationTimings();
+        var pictures = new VerifiablePicture?[queries.Count];
+        try
+        {
+            Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, q =>
+            {
+                if (!queryFilter(q)) return;
+                using var decoded = ImageLoader.Decode(queries[q].Content, queries[q].Path, ImageLimits.Default);
+                var picture = verifier.Prepare(decoded);
+                _ = picture.Features;
+                _ = picture.MirroredFeatures;
+                pictures[q] = picture;
+            });
+            log($"  {pictures.Count(p => p is not null)} query pictures prepared ({clock.Elapsed.TotalSeconds:F0} s)");
+
+            var byItem = new Dictionary<int, List<int>>();
+            for (int q = 0; q < queries.Count; q++)
+            {
+                if (pictures[q] is null) continue;
+                foreach (var i in Candidates[q])
+                {
+                    if (!byItem.TryGetValue(i, out var list)) byItem[i] = list = [];
+                    list.Add(q);
+                }
+            }
+            var evidence = new ConcurrentBag<PairEvidence>();
+            var perThread = new ConcurrentBag<VerificationTimings>();
+            int done = 0, total = byItem.Count;
+            long lastReport = 0;
+            Parallel.ForEach(byItem, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new VerificationTimings(), (entry, _, local) =>
+            {
+                var item = items[entry.Key];
+                using var decoded = ImageLoader.Decode(item.Bytes(), item.Name, ImageLimits.Default);
+                using var candidate = verifier.Prepare(decoded);
+                foreach (var q in entry.Value)
+                {
+                    var query = pictures[q]!;
+                    var stretch = verifier.VerifyStretch(query, candidate, local);
+                    var plain = verifier.VerifyGeometric(query, candidate, mirrored: false, local);
+                    var mirrored = verifier.VerifyGeometric(query, candidate, mirrored: true, local);
+                    evidence.Add(new PairEvidence(q, entry.Key, Math.Min(query.Width, query.Height), Math.Min(candidate.Width, candidate.Height), stretch, plain, mirrored));
+                }
+                int now = Interlocked.Increment(ref done);
+                long ms = clock.ElapsedMilliseconds, last = Interlocked.Read(ref lastReport);
+                if (ms - last >= 15_000 && Interlocked.CompareExchange(ref lastReport, ms, last) == last) log($"  {now}/{total} candidate items verified ({clock.Elapsed.TotalSeconds:F0} s)");
+                return local;
+            }, local => perThread.Add(local));
+            foreach (var t in perThread) Merge(timings, t);
+            return (evidence.OrderBy(e => e.Query).ThenBy(e => e.Item).ToList(), timings, clock.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            foreach (var p in pictures) p?.Dispose();
+        }
+    }
+
+    private static void Merge(VerificationTimings into, VerificationTimings from) => into.Add(from);
+}

@@ -1,0 +1,318 @@
+using System.Globalization;
+using OpenCvSharp;
+
+namespace OptOut.Core.Matching;
+
+/// <summary>
+/// Tells a copy from a look-alike. A candidate that the fingerprints brought up is aligned with the query
+/// (local features matched one to one, a similarity transform fitted with RANSAC, the query also tried
+/// mirrored; or, for pictures of the same proportions, a plain stretch), and the aligned pixels are then
+/// compared: a copy agrees pixel for pixel whatever was done to it, a different drawing of the same
+/// subject does not. Stateless apart from its options; safe to use from several threads.
+/// </summary>
+public sealed class GeometricVerifier
+{
+    public GeometricVerifier(VerifierOptions? options = null)
+    {
+        Options = options ?? VerifierOptions.Default;
+        Options.Validate();
+    }
+
+    public VerifierOptions Options { get; }
+
+    /// <summary>Prepares a decoded picture with this verifier's options.</summary>
+    public VerifiablePicture Prepare(Imaging.DecodedImage image, LocalFeatures? storedFeatures = null) =>
+        VerifiablePicture.FromDecoded(image, Options, storedFeatures);
+
+    /// <summary>Is <paramref name="candidate"/> a copy of <paramref name="query"/>? Both must have been prepared with this verifier's options.</summary>
+    public Verification Verify(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (query.Options.WorkingSide != Options.WorkingSide || query.Options.FeatureKind != Options.FeatureKind
+            || candidate.Options.WorkingSide != Options.WorkingSide || candidate.Options.FeatureKind != Options.FeatureKind)
+        {
+            throw new ArgumentException("Both pictures must be prepared with the verifier's feature kind and working side.");
+        }
+
+        int smallest = Math.Min(Math.Min(query.Width, query.Height), Math.Min(candidate.Width, candidate.Height));
+        if (smallest < Options.MinimumSide)
+        {
+            return Verification.Rejected(NotVerifiedReason.TooSmall,
+                $"too small to verify: {query.Width}x{query.Height} and {candidate.Width}x{candidate.Height}; verification needs at least {Options.MinimumSide} px on the short side of each");
+        }
+
+        // The cheap comparison first: a copy of the same proportions (re-encoded, resized, recoloured,
+        // watermarked) is settled without keypoints, which plain pictures may not have.
+        var stretch = VerifyStretch(query, candidate, timings);
+        if (stretch is { IsVerified: true }) return stretch;
+
+        var best = BestOf(stretch, VerifyGeometric(query, candidate, mirrored: false, timings));
+        if (best.IsVerified || !Options.TryMirrored) return best;
+        return BestOf(best, VerifyGeometric(query, candidate, mirrored: true, timings));
+    }
+
+    // Verified beats not; then the one that got further (pixels compared beats a rejected fit), then the higher NCC or more inliers.
+    private static Verification BestOf(Verification? a, Verification b)
+    {
+        if (a is null) return b;
+        if (a.IsVerified != b.IsVerified) return a.IsVerified ? a : b;
+        int Stage(Verification v) => v.Reason switch
+        {
+            NotVerifiedReason.None or NotVerifiedReason.PixelsDisagree => 4,
+            NotVerifiedReason.DegenerateFit => 3,
+            NotVerifiedReason.NoGeometricFit => 2,
+            NotVerifiedReason.TooFewMatches => 1,
+            _ => 0,
+        };
+        if (Stage(a) != Stage(b)) return Stage(a) > Stage(b) ? a : b;
+        double na = double.IsNaN(a.Ncc) ? -2 : a.Ncc, nb = double.IsNaN(b.Ncc) ? -2 : b.Ncc;
+        if (na != nb) return na > nb ? a : b;
+        return b.Inliers > a.Inliers ? b : a;
+    }
+
+    /// <summary>
+    /// The direct stretch alone: the candidate resized onto the query's frame (as is and mirrored), when
+    /// their aspect ratios are within <see cref="VerifierOptions.StretchAspectTolerance"/>; null otherwise.
+    /// No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
+    /// </summary>
+    public Verification? VerifyStretch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
+    {
+        double queryAspect = (double)query.Width / query.Height, candidateAspect = (double)candidate.Width / candidate.Height;
+        if (Math.Abs(candidateAspect / queryAspect - 1) > Options.StretchAspectTolerance) return null;
+
+        long start = VerificationTimings.Start();
+        var queryGray = query.GrayOf(mirrored: false);
+        using var stretched = new Mat();
+        Cv2.Resize(candidate.GrayOf(mirrored: false), stretched, queryGray.Size(), 0, 0, InterpolationFlags.Area);
+        var best = PixelCorrelation.Measure(queryGray, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma);
+        bool mirrored = false;
+        if (Options.TryMirrored && !StretchAgrees(best))
+        {
+            using var flipped = new Mat();
+            Cv2.Flip(stretched, flipped, FlipMode.Y);
+            var other = PixelCorrelation.Measure(queryGray, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma);
+            if (StretchAgrees(other) || other.Ncc > best.Ncc || double.IsNaN(best.Ncc))
+            {
+                best = other;
+                mirrored = true;
+            }
+        }
+        timings?.Stretch(start);
+        // Flat on either side: the stretch cannot tell anything; the geometric path reports why.
+        if (double.IsNaN(best.Ncc)) return null;
+
+        bool verified = StretchAgrees(best);
+        double scale = Math.Sqrt((double)candidate.Width * candidate.Height / ((double)query.Width * query.Height));
+        return new Verification
+        {
+            IsVerified = verified,
+            Method = verified ? VerificationMethod.Stretch : VerificationMethod.None,
+            Reason = verified ? NotVerifiedReason.None : NotVerifiedReason.PixelsDisagree,
+            Detail = verified
+                ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, pixels agree: NCC {best.Ncc:F3}, trimmed {best.TrimmedNcc:F3}")
+                : F($"stretched onto the query, pixels disagree: NCC {best.Ncc:F3} < {Options.MinStretchNcc:F2} and trimmed {best.TrimmedNcc:F3} < {Options.MinStretchTrimmedNcc:F2}"),
+            Scale = scale,
+            Mirrored = mirrored,
+            Ncc = best.Ncc,
+            TrimmedNcc = best.TrimmedNcc,
+            Overlap = 1,
+            QueryRegion = new ImageRegion(0, 0, query.Width, query.Height),
+            CandidateRegion = new ImageRegion(0, 0, candidate.Width, candidate.Height),
+        };
+    }
+
+    /// <summary>
+    /// The geometric path alone, for one orientation of the query: match, fit, reject degenerate fits,
+    /// compare the aligned pixels. No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
+    /// </summary>
+    public Verification VerifyGeometric(VerifiablePicture query, VerifiablePicture candidate, bool mirrored, VerificationTimings? timings = null)
+    {
+        long start = VerificationTimings.Start();
+        bool extracted = !candidate.HasFeatures;
+        var queryFeatures = query.FeaturesOf(mirrored);
+        var candidateFeatures = candidate.Features;
+        if (extracted) timings?.Extraction(start);
+
+        string side = mirrored ? "mirrored query" : "query";
+        if (queryFeatures.Count < Options.MinInliers || candidateFeatures.Count < Options.MinInliers)
+        {
+            return Verification.Rejected(NotVerifiedReason.TooFewFeatures,
+                $"too few keypoints to fit a transform: {queryFeatures.Count} in the query, {candidateFeatures.Count} in the candidate (at least {Options.MinInliers} each)") with
+            { QueryKeypoints = queryFeatures.Count, CandidateKeypoints = candidateFeatures.Count, Mirrored = mirrored };
+        }
+
+        start = VerificationTimings.Start();
+        var (queryPoints, candidatePoints) = MutualMatches(query.DescriptorsOf(mirrored), candidate.DescriptorsOf(mirrored: false), queryFeatures, candidateFeatures);
+        timings?.Matching(start);
+        var evidence = new Verification
+        {
+            IsVerified = false,
+            Method = VerificationMethod.None,
+            Reason = NotVerifiedReason.TooFewMatches,
+            Detail = F($"{queryPoints.Length} one-to-one matches with the {side}, fewer than {Options.MinInliers}"),
+            QueryKeypoints = queryFeatures.Count,
+            CandidateKeypoints = candidateFeatures.Count,
+            Matches = queryPoints.Length,
+            Mirrored = mirrored,
+        };
+        if (queryPoints.Length < Options.MinInliers) return evidence;
+
+        start = VerificationTimings.Start();
+        using var inlierMask = new Mat();
+        using var from = InputArray.Create(queryPoints);
+        using var to = InputArray.Create(candidatePoints);
+        using var model = Cv2.EstimateAffinePartial2D(from, to, inlierMask,
+            RobustEstimationAlgorithms.RANSAC, Options.RansacThreshold, (ulong)Options.RansacIterations, 0.995, 10);
+        timings?.Ransac(start);
+        if (model is null || model.Empty())
+        {
+            return evidence with { Reason = NotVerifiedReason.NoGeometricFit, Detail = F($"no similarity fits the {queryPoints.Length} matches with the {side}") };
+        }
+
+        var m = new double[6];
+        for (int r = 0; r < 2; r++) for (int c = 0; c < 3; c++) m[r * 3 + c] = model.At<double>(r, c);
+        var inliers = InlierIndices(inlierMask);
+        double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
+        // Image rows grow downwards, so a positive angle in these coordinates turns clockwise on screen.
+        double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
+        double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
+        evidence = evidence with
+        {
+            Inliers = inliers.Length,
+            Scale = sourceScale,
+            RotationDegrees = rotation,
+            TranslationX = m[2] / candidate.WorkingScale,
+            TranslationY = m[5] / candidate.WorkingScale,
+        };
+        if (inliers.Length < Options.MinInliers)
+        {
+            return evidence with { Reason = NotVerifiedReason.NoGeometricFit, Detail = F($"{inliers.Length} inliers of {queryPoints.Length} matches with the {side}, fewer than {Options.MinInliers}") };
+        }
+        if (FitDegeneracy.Find(queryPoints, candidatePoints, inliers, workingScale, Math.Min(query.WorkingWidth, query.WorkingHeight), Options) is { } degenerate)
+        {
+            return evidence with { Reason = NotVerifiedReason.DegenerateFit, Detail = "degenerate fit: " + degenerate };
+        }
+
+        start = VerificationTimings.Start();
+        var (agreement, overlap, queryBox) = AlignedAgreement(query, candidate, model, mirrored);
+        timings?.Ncc(start);
+        var candidateBox = QueryFrameInCandidate(m, query, candidate);
+        evidence = evidence with
+        {
+            Ncc = agreement.Ncc,
+            TrimmedNcc = agreement.TrimmedNcc,
+            Overlap = overlap,
+            QueryRegion = ToSource(queryBox, query, mirrored),
+            CandidateRegion = ToSource(candidateBox, candidate, mirrored: false),
+        };
+        string fit = F($"{inliers.Length}/{queryPoints.Length} inliers with the {side}, scale {sourceScale:F3}, rotation {rotation:F1} deg");
+        if (overlap < Options.MinOverlap)
+        {
+            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}") };
+        }
+        if (!AlignedAgrees(agreement))
+        {
+            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: NCC {agreement.Ncc:F3} < {Options.MinNcc:F2} and trimmed {agreement.TrimmedNcc:F3} < {Options.MinTrimmedNcc:F2}") };
+        }
+        return evidence with
+        {
+            IsVerified = true,
+            Method = VerificationMethod.Geometric,
+            Reason = NotVerifiedReason.None,
+            Detail = F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, over {overlap:P0} of the query"),
+        };
+    }
+
+    /// <summary>Matches that are each other's nearest neighbour (and pass the ratio test when it is on), as point pairs.</summary>
+    private (Point2f[] Query, Point2f[] Candidate) MutualMatches(Mat queryDescriptors, Mat candidateDescriptors, LocalFeatures queryFeatures, LocalFeatures candidateFeatures)
+    {
+        var norm = LocalFeatures.IsBinary(queryFeatures.Kind) ? NormTypes.Hamming : NormTypes.L2;
+        using var matcher = new BFMatcher(norm, crossCheck: false);
+        var forward = matcher.KnnMatch(queryDescriptors, candidateDescriptors, 2);
+        var backward = matcher.Match(candidateDescriptors, queryDescriptors);
+        var bestQueryFor = new int[candidateFeatures.Count];
+        Array.Fill(bestQueryFor, -1);
+        foreach (var b in backward) bestQueryFor[b.QueryIdx] = b.TrainIdx;
+
+        var q = new List<Point2f>(forward.Length);
+        var c = new List<Point2f>(forward.Length);
+        foreach (var pair in forward)
+        {
+            if (pair.Length == 0) continue;
+            var best = pair[0];
+            if (bestQueryFor[best.TrainIdx] != best.QueryIdx) continue;
+            if (Options.RatioThreshold < 1 && pair.Length > 1 && best.Distance >= Options.RatioThreshold * pair[1].Distance) continue;
+            q.Add(new Point2f(queryFeatures.X[best.QueryIdx], queryFeatures.Y[best.QueryIdx]));
+            c.Add(new Point2f(candidateFeatures.X[best.TrainIdx], candidateFeatures.Y[best.TrainIdx]));
+        }
+        return (q.ToArray(), c.ToArray());
+    }
+
+    private static int[] InlierIndices(Mat mask)
+    {
+        var result = new List<int>();
+        int rows = mask.Rows;
+        for (int i = 0; i < rows; i++)
+        {
+            if (mask.At<byte>(i) != 0) result.Add(i);
+        }
+        return result.ToArray();
+    }
+
+    /// <summary>The candidate warped into the query's frame; NCC where both have pixels (and the query has content), the share of the query covered, and the covered box in the query's working frame.</summary>
+    private bool StretchAgrees(PixelAgreement a) => a.Ncc >= Options.MinStretchNcc || a.TrimmedNcc >= Options.MinStretchTrimmedNcc;
+
+    private bool AlignedAgrees(PixelAgreement a) => a.Ncc >= Options.MinNcc || a.TrimmedNcc >= Options.MinTrimmedNcc;
+
+    private (PixelAgreement Agreement, double Overlap, Rect QueryBox) AlignedAgreement(VerifiablePicture query, VerifiablePicture candidate, Mat queryToCandidate, bool mirrored)
+    {
+        var queryGray = query.GrayOf(mirrored);
+        var candidateGray = candidate.GrayOf(mirrored: false);
+        var size = queryGray.Size();
+        using var warped = new Mat();
+        Cv2.WarpAffine(candidateGray, warped, queryToCandidate, size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
+        using var ones = new Mat(candidateGray.Size(), MatType.CV_8UC1, Scalar.All(255));
+        using var valid = new Mat();
+        Cv2.WarpAffine(ones, valid, queryToCandidate, size, InterpolationFlags.Nearest | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
+        var box = Cv2.BoundingRect(valid);
+        double overlap = (double)Cv2.CountNonZero(valid) / (size.Width * size.Height);
+        // Keep the blur of the black outside from reaching the compared pixels.
+        int margin = (int)Math.Ceiling(3 * Options.BlurSigma);
+        if (margin > 0)
+        {
+            using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * margin + 1, 2 * margin + 1));
+            Cv2.Erode(valid, valid, kernel);
+        }
+        var content = Options.CorrelateQueryContentOnly ? query.ContentMaskOf(mirrored) : null;
+        if (content is not null) Cv2.BitwiseAnd(valid, content, valid);
+        return (PixelCorrelation.Measure(queryGray, warped, valid, Options.BlurSigma), overlap, box);
+    }
+
+    /// <summary>The query's working frame mapped into the candidate's working frame, clipped to it.</summary>
+    private static Rect QueryFrameInCandidate(double[] m, VerifiablePicture query, VerifiablePicture candidate)
+    {
+        double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+        foreach (var (x, y) in new[] { (0.0, 0.0), (query.WorkingWidth, 0.0), (0.0, query.WorkingHeight), ((double)query.WorkingWidth, (double)query.WorkingHeight) })
+        {
+            double cx = m[0] * x + m[1] * y + m[2], cy = m[3] * x + m[4] * y + m[5];
+            minX = Math.Min(minX, cx); maxX = Math.Max(maxX, cx); minY = Math.Min(minY, cy); maxY = Math.Max(maxY, cy);
+        }
+        int left = (int)Math.Floor(Math.Max(0, minX)), top = (int)Math.Floor(Math.Max(0, minY));
+        int right = (int)Math.Ceiling(Math.Min(candidate.WorkingWidth, maxX)), bottom = (int)Math.Ceiling(Math.Min(candidate.WorkingHeight, maxY));
+        return right <= left || bottom <= top ? default : new Rect(left, top, right - left, bottom - top);
+    }
+
+    private static ImageRegion ToSource(Rect box, VerifiablePicture picture, bool mirrored)
+    {
+        if (box.Width <= 0 || box.Height <= 0) return ImageRegion.Empty;
+        int x = box.X;
+        if (mirrored) x = picture.WorkingWidth - (box.X + box.Width);
+        double s = picture.WorkingScale;
+        int left = (int)Math.Floor(x / s), top = (int)Math.Floor(box.Y / s);
+        int right = Math.Min(picture.Width, (int)Math.Ceiling((x + box.Width) / s)), bottom = Math.Min(picture.Height, (int)Math.Ceiling((box.Y + box.Height) / s));
+        return new ImageRegion(left, top, right - left, bottom - top);
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,66 @@
+using OpenCvSharp;
+using OptOut.Core.Imaging;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace OptOut.Core.Matching;
+
+/// <summary>Turns the module's decoded pixels into the 8-bit gray working frame OpenCV works on.</summary>
+internal static class GrayFrame
+{
+    /// <summary>
+    /// BT.601 luma of the decoded (opaque, upright) picture, scaled down by area averaging so its longest
+    /// side is at most <paramref name="workingSide"/>. The caller owns the returned Mat.
+    /// </summary>
+    public static Mat FromDecoded(DecodedImage image, int workingSide)
+    {
+        var size = WorkingSize(image.Width, image.Height, workingSide);
+        var full = Luma(image);
+        if (size.Width == image.Width && size.Height == image.Height)
+        {
+            return full;
+        }
+        using (full)
+        {
+            var small = new Mat();
+            try
+            {
+                Cv2.Resize(full, small, size, 0, 0, InterpolationFlags.Area);
+                return small;
+            }
+            catch
+            {
+                small.Dispose();
+                throw;
+            }
+        }
+    }
+
+    public static Size WorkingSize(int width, int height, int workingSide)
+    {
+        int longest = Math.Max(width, height);
+        if (longest <= workingSide) return new Size(width, height);
+        double scale = (double)workingSide / longest;
+        return new Size(Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
+    }
+
+    private static unsafe Mat Luma(DecodedImage image)
+    {
+        var gray = new Mat(image.Height, image.Width, MatType.CV_8UC1);
+        nint data = (nint)gray.DataPointer;
+        long step = gray.Step();
+        image.Pixels.ProcessPixelRows(accessor =>
+        {
+            for (int y = 0; y < accessor.Height; y++)
+            {
+                Span<Rgb24> row = accessor.GetRowSpan(y);
+                byte* target = (byte*)data + y * step;
+                for (int x = 0; x < row.Length; x++)
+                {
+                    var p = row[x];
+                    target[x] = (byte)((299 * p.R + 587 * p.G + 114 * p.B + 500) / 1000);
+                }
+            }
+        });
+        return gray;
+    }
+}

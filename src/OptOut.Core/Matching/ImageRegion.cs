@@ -1,0 +1,15 @@
+namespace OptOut.Core.Matching;
+
+/// <summary>An axis-aligned rectangle in an image's own pixels (as decoded: upright, full size).</summary>
+public readonly record struct ImageRegion(int X, int Y, int Width, int Height)
+{
+    public static ImageRegion Empty => default;
+
+    public bool IsEmpty => Width <= 0 || Height <= 0;
+
+    /// <summary>Share of a <paramref name="imageWidth"/> x <paramref name="imageHeight"/> picture this region covers.</summary>
+    public double AreaShareOf(int imageWidth, int imageHeight) =>
+        imageWidth <= 0 || imageHeight <= 0 || IsEmpty ? 0 : (double)Width * Height / ((double)imageWidth * imageHeight);
+
+    public override string ToString() => IsEmpty ? "(empty)" : $"{Width}x{Height}+{X}+{Y}";
+}

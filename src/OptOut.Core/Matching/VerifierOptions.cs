@@ -1,0 +1,80 @@
+namespace OptOut.Core.Matching;
+
+/// <summary>
+/// Settings of <see cref="GeometricVerifier"/>. The defaults are the calibrated ones
+/// (docs/copy-detection.md, "Verification"); the others exist for the calibration to compare.
+/// </summary>
+public sealed record VerifierOptions
+{
+    public static VerifierOptions Default { get; } = new();
+
+    public LocalFeatureKind FeatureKind { get; init; } = LocalFeatureKind.Sift;
+
+    /// <summary>Longest side of the working frame: larger pictures are scaled down to it (area averaging) before anything else; smaller ones are used as they are.</summary>
+    public int WorkingSide { get; init; } = 512;
+
+    /// <summary>Most keypoints kept a picture (the strongest).</summary>
+    public int MaxFeatures { get; init; } = 1000;
+
+    /// <summary>SIFT's contrast threshold; below OpenCV's 0.04 so that flat clip art (few, low-contrast blobs) still gives keypoints.</summary>
+    public double SiftContrastThreshold { get; init; } = 0.02;
+
+    /// <summary>Below this many pixels on its short side, a picture is not verified either way (<see cref="NotVerifiedReason.TooSmall"/>).</summary>
+    public int MinimumSide { get; init; } = 64;
+
+    /// <summary>Lowe's ratio (best / second best descriptor distance) a one-to-one match must also pass; 1 or more turns it off.</summary>
+    public double RatioThreshold { get; init; } = 1.0;
+
+    /// <summary>RANSAC reprojection threshold, in working-frame pixels.</summary>
+    public double RansacThreshold { get; init; } = 3.0;
+
+    public int RansacIterations { get; init; } = 2000;
+
+    /// <summary>Fewest inliers a geometric fit needs before its pixels are compared.</summary>
+    public int MinInliers { get; init; } = 6;
+
+    /// <summary>Plausible working-frame scale of a fit (candidate frame / query frame); outside it the fit is degenerate.</summary>
+    public double MinScale { get; init; } = 0.25;
+    public double MaxScale { get; init; } = 4.0;
+
+    /// <summary>Fewest distinct inlier positions (3 px apart), on each side, for a fit not to count as collapsed.</summary>
+    public int MinDistinctInliers { get; init; } = 5;
+
+    /// <summary>Smallest spread of the inliers in the query's working frame (root of the determinant of their covariance, over the frame's short side); below it the fit hangs on a clump of points.</summary>
+    public double MinInlierSpread { get; init; } = 0.02;
+
+    /// <summary>Pixel agreement that verifies a geometric fit.</summary>
+    public double MinNcc { get; init; } = 0.97;
+
+    /// <summary>Trimmed pixel agreement (<see cref="Verification.TrimmedNcc"/>) that verifies a geometric fit on its own.</summary>
+    public double MinTrimmedNcc { get; init; } = 0.995;
+
+    /// <summary>Largest difference of aspect ratio (relative) for the direct stretch comparison.</summary>
+    public double StretchAspectTolerance { get; init; } = 0.05;
+
+    /// <summary>Pixel agreement that verifies a direct stretch (stricter: no keypoints back it).</summary>
+    public double MinStretchNcc { get; init; } = 0.95;
+
+    /// <summary>Trimmed pixel agreement that verifies a direct stretch on its own; off by default (the calibration found no threshold that kept precision).</summary>
+    public double MinStretchTrimmedNcc { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Smallest share of the query the aligned candidate must cover for its pixels to be compared.</summary>
+    public double MinOverlap { get; init; } = 0.2;
+
+    /// <summary>Gaussian blur (sigma, working-frame pixels) applied to both pictures before the correlation, so resampling and JPEG noise do not count.</summary>
+    public double BlurSigma { get; init; } = 1.0;
+
+    /// <summary>Compare pixels only where the query has content (not its plain background, when it has one): a shared white page must not make two drawings agree.</summary>
+    public bool CorrelateQueryContentOnly { get; init; } = true;
+
+    /// <summary>Try the query mirrored left-right too (mirrored copies are found only this way).</summary>
+    public bool TryMirrored { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (WorkingSide is < 32 or > 8000) throw new ArgumentOutOfRangeException(nameof(WorkingSide), WorkingSide, "between 32 and 8000");
+        if (MaxFeatures is < 8 or > 60000) throw new ArgumentOutOfRangeException(nameof(MaxFeatures), MaxFeatures, "between 8 and 60000");
+        if (MinInliers < 3) throw new ArgumentOutOfRangeException(nameof(MinInliers), MinInliers, "at least 3");
+        if (MinimumSide < 1) throw new ArgumentOutOfRangeException(nameof(MinimumSide), MinimumSide, "at least 1");
+    }
+}

@@ -1,0 +1,33 @@
+using OptOut.Core.Imaging;
+using OptOut.Samples;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace OptOut.Core.Tests.Matching;
+
+/// <summary>Real clip-art from tests/fixtures/clipart (openclipart, public domain), decoded and altered as the calibration does.</summary>
+internal static class ClipArt
+{
+    public static string PathOf(string name) => Path.Combine(TestEnvironment.RepositoryRoot, "tests", "fixtures", "clipart", name);
+
+    public static DecodedImage Load(string name) => ImageLoader.Load(PathOf(name), ImageLimits.Default);
+
+    /// <summary>The picture altered and stored as a scraper would (JPEG q95, or PNG after a JPEG round trip), then decoded by the module.</summary>
+    public static DecodedImage Copy(string name, Alteration alteration)
+    {
+        using var original = Load(name);
+        using var copy = Alterations.Apply(original.Pixels, alteration);
+        return Reload(copy, lossless: Alterations.IsJpegRoundTrip(alteration));
+    }
+
+    /// <summary>Encodes the pixels to a file's bytes and decodes them through the module's decoder (its limits apply).</summary>
+    public static DecodedImage Reload(Image<Rgb24> pixels, bool lossless)
+    {
+        using var stream = new MemoryStream();
+        if (lossless) pixels.SaveAsPng(stream, new PngEncoder());
+        else pixels.SaveAsJpeg(stream, new JpegEncoder { Quality = 95 });
+        return ImageLoader.Decode(stream.ToArray(), "copy", ImageLimits.Default);
+    }
+}
