@@ -60,30 +60,32 @@ function Get-NuGetPackageRoot {
     ($line -replace '^global-packages:\s*', '').Trim()
 }
 
-# OpenCV's native library (libOpenCvSharpExtern.so from OpenCvSharp4.official.runtime.linux-x64) links
-# against GTK 3 for its unused window functions; without libgtk-3.so.0 the library does not load and
-# geometric verification fails with a DllNotFoundException. Debian's libgtk-3-0 provides it.
-function Install-NativePrerequisites {
-    if (-not $IsLinux) { return }
-    $ldconfig = Get-Command ldconfig -ErrorAction Ignore
-    if (-not $ldconfig) { $ldconfig = Get-Command /sbin/ldconfig -ErrorAction Ignore }
-    if ($ldconfig -and ((& $ldconfig -p) -match 'libgtk-3\.so\.0')) { return }
-    $isRoot = (id -u) -eq '0'
-    if (-not ($isRoot -and (Get-Command apt-get -ErrorAction Ignore))) {
-        Write-Warning ("libgtk-3.so.0 is missing: OpenCV (geometric verification of copies) will not load. " +
-            "Install it as root: apt-get install -y --no-install-recommends libgtk-3-0")
+# Debian packages the module and its tests need beside NuGet's: installed when missing and the build
+# runs as root with apt-get (a fresh machine or CI), else a warning says what will not work.
+function Install-DebianPackage([string] $Package, [scriptblock] $IsPresent, [string] $NeededFor) {
+    if (-not $IsLinux -or (& $IsPresent)) { return }
+    if ((id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Warning "$Package is missing and cannot be installed here (needs root and apt-get): $NeededFor. Install it: apt-get install -y --no-install-recommends $Package"
         return
     }
-    Write-Host 'Installing libgtk-3-0 (needed by OpenCV''s native library)...'
-    & apt-get install -y --no-install-recommends libgtk-3-0 | Out-Null
+    Write-Host "Installing $Package ($NeededFor)"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get install -y -qq --no-install-recommends $Package *> $null
     if ($LASTEXITCODE -ne 0) {
         # A fresh machine has no package lists yet.
-        & apt-get update | Out-Null
-        & apt-get install -y --no-install-recommends libgtk-3-0 | Out-Null
+        & apt-get update -qq *> $null
+        & apt-get install -y -qq --no-install-recommends $Package *> $null
     }
-    if ($LASTEXITCODE -ne 0) {
-        Write-Warning "Installing libgtk-3-0 failed (exit code $LASTEXITCODE): OpenCV (geometric verification of copies) will not load."
-    }
+    if ($LASTEXITCODE -ne 0) { Write-Warning "Installing $Package failed (exit code $LASTEXITCODE): $NeededFor." }
+}
+
+# OpenCV's native library (libOpenCvSharpExtern.so from OpenCvSharp4.official.runtime.linux-x64) links
+# against GTK 3 for its unused window functions; without libgtk-3.so.0 it does not load.
+function Install-NativePrerequisites {
+    Install-DebianPackage 'libgtk-3-0' {
+        $ldconfig = Get-Command ldconfig, /sbin/ldconfig -ErrorAction Ignore | Select-Object -First 1
+        $ldconfig -and ((& $ldconfig -p) -match 'libgtk-3\.so\.0')
+    } 'OpenCV (geometric verification of copies) loads only with it'
 }
 
 $script:Built = $false
@@ -150,28 +152,6 @@ function Read-TrxCounts([string] $Path) {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; Skipped = $skipped }
 }
 
-# Debian packages the tests read back with (independent readers); installed when missing and the build
-# runs as root on Debian, else the tests that need them are skipped, visibly.
-$TestPackages = @(
-    @{ Command = 'exiftool'; Package = 'libimage-exiftool-perl' }
-)
-
-function Install-DebianPackage([string] $Command, [string] $Package) {
-    if (-not $IsLinux -or (Get-Command $Command -CommandType Application -ErrorAction SilentlyContinue)) { return }
-    if ((id -u) -ne '0' -or -not (Get-Command apt-get -ErrorAction SilentlyContinue)) {
-        Write-Warning "'$Command' is missing and cannot be installed here (needs root and apt-get): install the Debian package $Package; the tests that need it are skipped."
-        return
-    }
-    Write-Host "Installing $Package (for $Command)"
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    apt-get install -y -qq --no-install-recommends $Package *> $null
-    if ($LASTEXITCODE -ne 0) {
-        apt-get update -qq *> $null
-        apt-get install -y -qq --no-install-recommends $Package *> $null
-    }
-    if ($LASTEXITCODE -ne 0) { Write-Warning "Installing $Package failed (exit $LASTEXITCODE); the tests that need $Command are skipped." }
-}
-
 # An independent reader from npm that the engine tests compare with (package-lock.json pins it).
 function Install-NpmTestReader([string] $Folder) {
     if (Test-Path (Join-Path $Folder 'node_modules')) { return }
@@ -187,7 +167,7 @@ function Install-NpmTestReader([string] $Folder) {
 function Invoke-Test {
     Invoke-Build
     Write-Host '== Test' -ForegroundColor Cyan
-    foreach ($tool in $TestPackages) { Install-DebianPackage $tool.Command $tool.Package }
+    Install-DebianPackage 'libimage-exiftool-perl' { [bool](Get-Command exiftool -CommandType Application -ErrorAction Ignore) } 'the tests read reservations back with exiftool, and skip without it'
     Install-NpmTestReader (Join-Path $Root 'tests/interop/robots')
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
