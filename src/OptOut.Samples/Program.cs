@@ -10,7 +10,7 @@ if (args.Length < 2)
     return 2;
 }
 var folder = Directory.CreateDirectory(args[1]).FullName;
-int count = args.Length > 2 ? int.Parse(args[2]) : 6;
+int count = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 6;
 switch (args[0])
 {
     case "artist":
@@ -33,7 +33,7 @@ switch (args[0])
         break;
     case "trainingset":
         await SampleTrainingSet.WriteFilesLayout(folder, SampleTrainingSet.Create(
-            args.Length > 2 ? int.Parse(args[2]) : 40, args.Length > 3 ? int.Parse(args[3]) : 4));
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 40, args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 4));
         break;
     default:
         Console.Error.WriteLine($"unknown sample set '{args[0]}'");

@@ -57,7 +57,7 @@ public sealed class ConsentRecord
         RevokedAt = r.RevokedAt,
         RevokedBy = r.RevokedBy,
         RevokedReason = r.RevokedReason,
-        PerceptualHash = r.PerceptualHash?.ToString("x16"),
+        PerceptualHash = r.PerceptualHash?.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
         ModelId = r.ModelId,
         EvidenceFile = r.Evidence?.File,
         EvidenceSha256 = r.Evidence?.FileSha256,

@@ -71,7 +71,7 @@ public class FingerprintPipelineTests
         using (var art = SampleArt.Create(5000)) art.SaveAsPng(Path.Combine(folder, "a.png"));
         var fingerprinter = new Fingerprinter(TestEnvironment.DefaultModel, ImageLimits.Default);
         using var cancellation = new CancellationTokenSource();
-        var pipeline = new FingerprintPipeline(fingerprinter, window: 2, cancellation.Token);
+        var pipeline = new FingerprintPipeline(fingerprinter, window: 2, cancellationToken: cancellation.Token);
         pipeline.Submit(Path.Combine(folder, "a.png"));
         cancellation.Cancel();
         var disposed = Task.Run(pipeline.Dispose);

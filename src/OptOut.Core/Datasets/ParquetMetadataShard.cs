@@ -30,7 +30,7 @@ public class ParquetMetadataShard : IDatasetShard
 
     public virtual IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken) => ReadParquet(ParquetPath, cancellationToken);
 
-    protected IEnumerable<SourceRow> ReadParquet(string path, CancellationToken cancellationToken)
+    protected static IEnumerable<SourceRow> ReadParquet(string path, CancellationToken cancellationToken)
     {
         // The stream is opened here, not by Parquet.Net, so it is closed even when the file turns
         // out not to be parquet (the user may fix and replace it in the same session).

@@ -18,7 +18,7 @@ public sealed class FingerprintPipeline : IDisposable
 
     /// <param name="window">How many files may be decoded ahead of inference (2 x cores by default).</param>
     /// <param name="budget">Bounds the bytes the decodes in flight hold together (<see cref="DecodeBudget"/>; 1 GiB by default).</param>
-    public FingerprintPipeline(Fingerprinter fingerprinter, int window = 0, CancellationToken cancellationToken = default, DecodeBudget? budget = null)
+    public FingerprintPipeline(Fingerprinter fingerprinter, int window = 0, DecodeBudget? budget = null, CancellationToken cancellationToken = default)
     {
         this.fingerprinter = fingerprinter;
         Budget = budget ?? new DecodeBudget();

@@ -38,10 +38,13 @@ public sealed class Fingerprinter
         var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
         using var image = ImageLoader.Decode(content, path, Limits, budget, cancellationToken);
         var (hash, input) = HashAndModelInput(image.Pixels);
+        // MD5 is no protection here: it is the digest LAION lists in its md5 column, so matching needs it.
+#pragma warning disable CA5351
         return new PreparedImage(path, sha256, MD5.HashData(content), hash, image.Width, image.Height, image.Format, input)
         {
             Views = PrepareViews(image.Pixels),
         };
+#pragma warning restore CA5351
     }
 
     public ImageFingerprint Complete(PreparedImage prepared) => new(

@@ -99,7 +99,7 @@ public static class PerceptualHash
 
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
 
-    public static string ToHex(ulong hash) => hash.ToString("x16");
+    public static string ToHex(ulong hash) => hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
     public static ulong Parse(string hex)
     {

@@ -11,6 +11,8 @@ namespace OptOut.Core.Gate;
 /// </summary>
 public sealed record CleanCopyMarker
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public const string FileName = ".optout-clean-copy.json";
     public const string FormatName = "OptOut clean training-set copy";
     public const int CurrentVersion = 1;
@@ -55,5 +57,5 @@ public sealed record CleanCopyMarker
     }
 
     public void WriteInto(string folder) =>
-        File.WriteAllBytes(Path.Combine(folder, FileName), JsonSerializer.SerializeToUtf8Bytes(this, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllBytes(Path.Combine(folder, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Indented));
 }

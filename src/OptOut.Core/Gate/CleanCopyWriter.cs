@@ -115,7 +115,7 @@ public sealed class CleanCopyWriter
         RowProblem? firstProblem = null;
         var checker = new ShardChecker(settings, copy, e =>
         {
-            if (e is ViolationsFound found) firstViolation ??= found.Violations.FirstOrDefault();
+            if (e is ViolationsFound found) firstViolation ??= found.Violations.Count > 0 ? found.Violations[0] : null;
             else if (e is RowProblem problem) firstProblem ??= problem;
         }, new GateCounters());
         var result = checker.Run(cancellationToken);

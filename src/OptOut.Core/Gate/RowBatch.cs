@@ -125,6 +125,7 @@ internal sealed class ParquetColumnBatch : RowBatch
         sha256s?.Dispose();
         md5s?.Dispose();
         group.Dispose();
+        base.Dispose();
     }
 
     private T? Load<T>(DataField? field, Func<DataField, T> read) where T : class
@@ -219,7 +220,7 @@ internal sealed class TextColumn : IDisposable
     {
         if (field.ClrType == typeof(ReadOnlyMemory<char>) && field.MaxRepetitionLevel == 0)
         {
-            var raw = (RawColumnData<ReadOnlyMemory<char>>)group.ReadRawColumnDataBaseAsync(field).GetAwaiter().GetResult();
+            var raw = (RawColumnData<ReadOnlyMemory<char>>)group.ReadRawColumnDataBaseAsync(field).AsTask().GetAwaiter().GetResult();
             // Parquet.Net throws when asked for levels a column does not have.
             var definitions = field.MaxDefinitionLevel > 0 ? raw.DefinitionLevels : [];
             if (definitions.Length == 0 || !definitions[..count].ContainsAnyExcept(field.MaxDefinitionLevel))
@@ -275,7 +276,7 @@ internal sealed class NumberColumn : IDisposable
     {
         if (field.ClrType == typeof(long) && field.MaxRepetitionLevel == 0)
         {
-            var raw = (RawColumnData<long>)group.ReadRawColumnDataBaseAsync(field).GetAwaiter().GetResult();
+            var raw = (RawColumnData<long>)group.ReadRawColumnDataBaseAsync(field).AsTask().GetAwaiter().GetResult();
             var definitions = field.MaxDefinitionLevel > 0 ? raw.DefinitionLevels : [];
             if (definitions.Length == 0 || !definitions[..count].ContainsAnyExcept(field.MaxDefinitionLevel)) return new NumberColumn(raw, null, null);
             var map = System.Buffers.ArrayPool<int>.Shared.Rent(count);

@@ -239,7 +239,7 @@ internal sealed class ShardChecker
         }
     }
 
-    private byte[] ReadWithSignals(Func<byte[]> read, PendingRow row)
+    private static byte[] ReadWithSignals(Func<byte[]> read, PendingRow row)
     {
         var bytes = read();
         row.Signals = EmbeddedSignals.Read(bytes);

@@ -88,7 +88,7 @@ public sealed class TrainingSetGate
             // The caller may stop reading early (Select-Object -First, Ctrl+C): stop the workers and
             // wait, so no shard is still being written when the command returns.
             stop.Cancel();
-            Task.WaitAll(workers.Select(w => w.ContinueWith(_ => { })).ToArray());
+            Task.WaitAll(workers.Select(w => w.ContinueWith(_ => { }, CancellationToken.None)).ToArray(), CancellationToken.None);
         }
         foreach (var worker in workers) worker.GetAwaiter().GetResult();
     }

@@ -14,6 +14,9 @@ namespace OptOut.Core.Index;
 /// </summary>
 public static class IndexFile
 {
+    // Columns only an OptOut index's rows table has: how an unmarked index of today's schema is recognised.
+    private static readonly string[] IndexRowColumns = ["url_hash", "host_rev", "phash", "shard_id"];
+
     /// <summary>
     /// The SQLite application id of an OptOut training-set index: 'OPTI' in ASCII. The registry has
     /// an id of its own, so neither store can be taken for the other.
@@ -106,7 +109,7 @@ public static class IndexFile
             command.CommandText = "SELECT name FROM pragma_table_info('rows')";
             using var reader = command.ExecuteReader();
             while (reader.Read()) columns.Add(reader.GetString(0));
-            if (!new[] { "url_hash", "host_rev", "phash", "shard_id" }.All(columns.Contains))
+            if (!IndexRowColumns.All(columns.Contains))
             {
                 return new(IndexFileKind.NotAnIndex, Reason: "it is a SQLite database whose tables are not OptOut's index tables");
             }

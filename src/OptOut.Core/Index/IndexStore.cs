@@ -302,7 +302,7 @@ public sealed class IndexStore : IDisposable
 
             captions.NoMoreCaptions();
             // The vectors go to disk (an fsync of up to a gigabyte) while this thread builds the B-tree indexes.
-            var vectorsOnDisk = vectors is null ? Task.CompletedTask : Task.Run(vectors.FlushToDisk);
+            var vectorsOnDisk = vectors is null ? Task.CompletedTask : Task.Run(vectors.FlushToDisk, CancellationToken.None);
             try
             {
                 if (buildIndexesAfter) SqliteSetup.Execute(connection, RowIndexes, transaction);
@@ -310,7 +310,7 @@ public sealed class IndexStore : IDisposable
             catch
             {
                 // Never left running; the index build's error is the one to report.
-                try { vectorsOnDisk.Wait(); } catch (AggregateException) { }
+                try { vectorsOnDisk.Wait(CancellationToken.None); } catch (AggregateException) { }
                 throw;
             }
             // On disk before the rows that point into it are committed.

@@ -254,7 +254,7 @@ public sealed class TrainingSetImporter
         {
             // The consumer stopped early (an error while writing): let the reader finish.
             stop.Cancel();
-            try { reader.Wait(); } catch (AggregateException) { }
+            try { reader.Wait(CancellationToken.None); } catch (AggregateException) { }
         }
     }
 

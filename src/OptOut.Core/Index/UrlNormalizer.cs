@@ -140,8 +140,7 @@ public static class UrlNormalizer
         var value = domain.Trim();
         string? narrowing = null;
         bool respelled = false;
-        int schemeEnd = value.IndexOf("://", StringComparison.Ordinal);
-        if (schemeEnd >= 0)
+        if (value.Contains("://", StringComparison.Ordinal))
         {
             if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || !(uri.Scheme is "http" or "https") || string.IsNullOrEmpty(uri.Host))
             {

@@ -324,7 +324,7 @@ public static class OptOutListFormat
         };
     }
 
-    private static IReadOnlyList<ConsentRecord> ReadCsv(string path, ICollection<string>? notes)
+    private static List<ConsentRecord> ReadCsv(string path, ICollection<string>? notes)
     {
         var text = File.ReadAllText(path, Encoding.UTF8);
         var rows = ParseCsv(text, path);
@@ -406,7 +406,7 @@ public static class OptOutListFormat
         return rows;
     }
 
-    private static IReadOnlyList<ConsentRecord> ReadJson(string path, ICollection<string>? notes)
+    private static List<ConsentRecord> ReadJson(string path, ICollection<string>? notes)
     {
         JsonDocument document;
         try
@@ -450,7 +450,7 @@ public static class OptOutListFormat
         }
     }
 
-    private static IReadOnlyList<ConsentRecord> ReadParquet(string path, ICollection<string>? notes)
+    private static List<ConsentRecord> ReadParquet(string path, ICollection<string>? notes)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         ParquetReader reader;
@@ -478,7 +478,7 @@ public static class OptOutListFormat
                 var columns = new Dictionary<string, string?[]>();
                 foreach (var name in CsvColumns.Where(c => c != "embedding" && fields.ContainsKey(c)))
                 {
-                    var values = new string[count];
+                    var values = new string?[count];
                     group.ReadAsync(fields[name], values.AsMemory()).AsTask().GetAwaiter().GetResult();
                     columns[name] = values;
                 }
@@ -515,7 +515,7 @@ public static class OptOutListFormat
         }
     }
 
-    private static IReadOnlyList<ConsentRecord> ReadUrlList(string path, string claimant)
+    private static List<ConsentRecord> ReadUrlList(string path, string claimant)
     {
         var records = new List<ConsentRecord>();
         var now = DateTime.UtcNow;

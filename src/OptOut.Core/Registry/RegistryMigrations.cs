@@ -104,7 +104,7 @@ internal static class RegistryMigrations
         {
             if (version <= current || version > wanted) continue;
             SqliteSetup.Execute(connection, sql, transaction);
-            SqliteSetup.Execute(connection, "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', $v)", transaction, ("$v", version.ToString()));
+            SqliteSetup.Execute(connection, "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', $v)", transaction, ("$v", version.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             // The header's user_version mirrors meta's schema_version, so tools that read only the
             // header (file(1), sqlite3 .dbinfo) see the version too; meta stays the one that counts.
             SqliteSetup.Execute(connection, $"PRAGMA user_version = {version}", transaction);
@@ -120,6 +120,6 @@ internal static class RegistryMigrations
         bool hasMeta = SqliteSetup.Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", transaction) > 0;
         if (!hasMeta) return 0;
         var value = SqliteSetup.Scalar<string>(connection, "SELECT value FROM meta WHERE key = 'schema_version'", transaction);
-        return value is null ? 0 : int.Parse(value);
+        return value is null ? 0 : int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -171,7 +171,10 @@ internal ref struct MinimalCbor
     }
 
     // Boxed on each arm: a conditional of long and double would make every integer a double.
+    // Boxed on purpose: a CBOR number becomes a JSON-like value (long, else double) beside strings and maps.
+#pragma warning disable CA1859
     private static object ToNumber(ulong value) => value <= long.MaxValue ? (long)value : (object)(double)value;
+#pragma warning restore CA1859
 
     private static string DecodeText(ReadOnlySpan<byte> utf8)
     {

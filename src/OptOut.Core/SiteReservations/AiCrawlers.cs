@@ -7,7 +7,7 @@ public static class AiCrawlers
 
     public static IReadOnlyList<string> All => Tokens.Value;
 
-    private static IReadOnlyList<string> Load()
+    private static List<string> Load()
     {
         using var stream = typeof(AiCrawlers).Assembly.GetManifestResourceStream("OptOut.Core.SiteReservations.ai-crawlers.txt")
             ?? throw new InvalidOperationException("The embedded ai-crawlers.txt is missing from the build.");

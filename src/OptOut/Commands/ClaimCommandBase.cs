@@ -349,6 +349,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         searcher?.Dispose();
         index?.Dispose();
         registry?.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
 

@@ -10,13 +10,13 @@ namespace OptOut.Commands;
 /// the pipeline), its name, the model for local images and precomputed embeddings, the decoding
 /// limit, and stopping on Ctrl+C.
 /// </summary>
-public abstract class DatasetCommandBase : PSCmdlet
+public abstract class DatasetCommandBase : PSCmdlet, IDisposable
 {
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
 
     private readonly CancellationTokenSource cancellation = new();
-    protected readonly List<string> Paths = new();
+    protected List<string> Paths { get; } = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [SupportsWildcards]
@@ -59,5 +59,12 @@ public abstract class DatasetCommandBase : PSCmdlet
     protected override void StopProcessing() => cancellation.Cancel();
 
     /// <summary>An input that could not be used at all (a missing path, an unrecognised layout).</summary>
-    protected virtual void OnInputError(ErrorRecord error) => WriteError(error);
+    protected virtual void OnInputError(ErrorRecord record) => WriteError(record);
+
+    // PowerShell disposes a cmdlet when its pipeline ends or is stopped.
+    public void Dispose()
+    {
+        cancellation.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

@@ -43,7 +43,7 @@ public sealed class GetImageReservationCommand : PSCmdlet
                 var info = new FileInfo(file);
                 if (info.Length > MaxFileBytes) throw new IOException($"'{file}' is larger than {MaxFileBytes:N0} bytes; it was not read.");
                 var signals = EmbeddedSignals.Read(File.ReadAllBytes(file));
-                var first = signals.FirstOrDefault(s => s.ProhibitsTraining) ?? signals.FirstOrDefault();
+                var first = signals.FirstOrDefault(s => s.ProhibitsTraining) ?? (signals.Count > 0 ? signals[0] : null);
                 WriteObject(new ImageReservationInfo { Path = file, ProhibitsTraining = signals.Any(s => s.ProhibitsTraining), Value = first?.Value, Signals = signals });
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

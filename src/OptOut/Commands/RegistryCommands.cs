@@ -314,7 +314,7 @@ public sealed class ExportOptOutListCommand : PSCmdlet
             }
         }
         // Pipeline input (or -Id) selects records; with none, the filters do.
-        IReadOnlyList<string>? ids = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? selected : null;
+        List<string>? ids = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? selected : null;
         var what = ids is null ? $"Export the registry as {format}" : $"Export {ids.Count:N0} records as {format}";
         if (!ShouldProcess(path, what)) return;
         if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;

@@ -165,10 +165,10 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
     [ValidateNotNullOrEmpty]
     public string? ReportPath { get; set; }
 
-    protected override void OnInputError(ErrorRecord error)
+    protected override void OnInputError(ErrorRecord record)
     {
-        inputErrors.Add(error);
-        base.OnInputError(error);
+        inputErrors.Add(record);
+        base.OnInputError(record);
     }
 
     protected override void EndProcessing()
