@@ -354,8 +354,10 @@ public sealed class RegistryStore : IDisposable
     /// </remarks>
     /// <param name="origin">The list's name, kept as the origin of the records it adds.</param>
     /// <param name="listPath">The list's full path, named in revocations and their audit rows (<paramref name="origin"/> when null).</param>
-    public MergeResult Merge(IReadOnlyList<ConsentRecord> records, string user, string origin, bool applyRevocations = false, string? listPath = null) => WithRetry(() =>
+    /// <param name="progress">Called on this thread with the number of records merged so far, every 1,000 records.</param>
+    public MergeResult Merge(IReadOnlyList<ConsentRecord> records, string user, string origin, bool applyRevocations = false, string? listPath = null, Action<int>? progress = null) => WithRetry(() =>
     {
+        var seen = 0;
         var now = DateTime.UtcNow;
         var list = listPath ?? origin;
         int added = 0, skipped = 0, revoked = 0, notApplied = 0;
@@ -364,6 +366,7 @@ public sealed class RegistryStore : IDisposable
         using var writer = new ClaimWriter(connection, transaction, SchemaVersion);
         foreach (var incoming in records)
         {
+            if (++seen % 1000 == 0) progress?.Invoke(seen);
             var record = incoming with { Origin = incoming.Origin == "local" ? origin : incoming.Origin };
             var existing = Read(new RecordFilter { Ids = [record.Id], IncludeRevoked = true }, transaction).FirstOrDefault();
             if (existing is not null)

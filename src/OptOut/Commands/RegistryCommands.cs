@@ -350,7 +350,11 @@ public sealed class ExportOptOutListCommand : PSCmdlet
         try
         {
             var records = registry?.ReadSelection(ids, filter, Url) ?? [];
-            written = OptOutListFormat.Write(records, path, format);
+            // The records are read while the file is written, on this thread: the count is the progress.
+            var progress = new ProgressReporter(this, 4, $"Exporting to {path}");
+            long counted = 0;
+            written = OptOutListFormat.Write(records.Select(r => { progress.Report(++counted, null, "records"); return r; }), path, format);
+            progress.Complete();
         }
         catch (ArgumentException e)
         {
@@ -431,7 +435,10 @@ public sealed class ImportOptOutListCommand : PSCmdlet
             foreach (var note in notes.Take(NotesShown)) WriteWarning($"{path}, {note}");
             if (notes.Count > NotesShown) WriteWarning($"{path}: {notes.Count - NotesShown:N0} more domains given as web addresses were recorded as their hosts.");
             registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
-            var result = registry.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path), IncludeRevocations, path);
+            var progress = new ProgressReporter(this, 5, $"Importing {path}");
+            var result = registry.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path), IncludeRevocations, path,
+                done => progress.Report(done, records.Count, "records"));
+            progress.Complete();
             foreach (var conflict in result.Conflicts) WriteWarning(conflict);
             if (result.RevokedNotApplied > 0)
             {
