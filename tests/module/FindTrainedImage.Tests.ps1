@@ -227,7 +227,8 @@ Describe 'Find-TrainedImage by image' {
         $inPortfolio = @($artistFiles | Find-TrainedImage -IndexPath $index -Dataset portfolio)
         $inPortfolio.Count | Should -Be 4
         $inPortfolio.MatchKind | Sort-Object -Unique | Should -Be 'Exact'
-        @($artistFiles | Find-TrainedImage -IndexPath $index -Dataset 'no-such-dataset') | Should -BeNullOrEmpty
+        # A mistyped dataset is an error that lists those there, never silence (issue 14).
+        { $artistFiles | Find-TrainedImage -IndexPath $index -Dataset 'no-such-dataset' -ErrorAction Stop } | Should -Throw -ErrorId 'OptOut.UnknownDataset*'
     }
 
     It 'adds Similar rows at or above -MinimumSimilarity with -IncludeSimilar, and none without it' {
