@@ -80,6 +80,14 @@ public class ImageReservationWriterTests
         var signal = Assert.Single(DataMiningSignals(path));
         Assert.Equal(("DMI-PROHIBITED", true), (signal.Value, signal.ProhibitsTraining));
         Assert.Equal(pixelsBefore, Pixels(path));
+        if (ImageMagick.Installed)
+        {
+            // An independent decoder: every frame, pixel for pixel, as it decodes the original.
+            var (exitCode, pixels, errors) = ImageMagick.Decode(path);
+            Assert.True(exitCode == 0, errors);
+            Assert.NotEmpty(pixels);
+            Assert.Equal(ImageMagick.Decode(Fixture(fixture)).Pixels, pixels);
+        }
     }
 
     [ExiftoolFact]
