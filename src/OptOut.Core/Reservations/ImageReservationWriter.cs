@@ -35,10 +35,9 @@ public static class ImageReservationWriter
             case ImageContainer.Png: existing = f => PngXmpEmbedder.ExistingPacket(f); embed = (f, p) => PngXmpEmbedder.Embed(f, p); break;
             case ImageContainer.Webp: existing = f => WebpXmpEmbedder.ExistingPacket(f); embed = (f, p) => WebpXmpEmbedder.Embed(f, p); break;
             case ImageContainer.Gif: existing = f => GifXmpEmbedder.ExistingPacket(f); embed = (f, p) => GifXmpEmbedder.Embed(f, p); break;
-            case ImageContainer.Tiff:
-                throw new ReservationWriteException($"'{path}' is a TIFF file; OptOut does not write TIFF metadata yet (its XMP lives in an IFD entry that moves other offsets). Convert it, or mark a JPEG, PNG, WebP or GIF copy.");
+            case ImageContainer.Tiff: existing = f => TiffXmpEmbedder.ExistingPacket(f); embed = (f, p) => TiffXmpEmbedder.Embed(f, p); break;
             default:
-                throw new ReservationWriteException($"'{path}' is not a JPEG, PNG, WebP or GIF file; OptOut writes reservations into those formats only.");
+                throw new ReservationWriteException($"'{path}' is not a JPEG, PNG, WebP, GIF or TIFF file; OptOut writes reservations into those formats only.");
         }
 
         // The module's decoder reads no animated WebP: its frames are checked chunk by chunk instead.

@@ -613,14 +613,14 @@ Set-ImageReservation writes the IPTC Photo Metadata "Data Mining" property (XMP 
 default http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED) into each file's XMP packet, with the
 constraint text, copyright notice, creator and web statement when given: JPEG (APP1), PNG (iTXt
 XML:com.adobe.xmp), WebP ("XMP " chunk; a simple VP8/VP8L file gains the VP8X header that announces
-it) and GIF (the XMP application extension). Nothing is re-encoded: only the XMP changes, an existing
-packet is updated (its other properties kept, never duplicated), and EXIF, ICC profiles and every
+it), GIF (the XMP application extension) and TIFF (tag 700, in a copy of the first IFD appended
+to the file). Nothing is re-encoded: only the XMP changes, an existing packet is updated (its other properties kept, never duplicated), and EXIF, ICC profiles and every
 other block are copied byte for byte.
 
 Before a file is replaced, the result is decoded and its pixels compared with the original's, and its
 reservation is read back with the reader Test-TrainingSet's Signal rule uses; the file is then
 replaced in one rename, keeping its modification time unless -UpdateTimestamp is given. A file that
-cannot be rewritten safely (damaged, truncated, TIFF, not an image) is a non-terminating error
+cannot be rewritten safely (damaged, truncated, BigTIFF, not an image) is a non-terminating error
 (OptOut.ReservationWriteFailed) and is left untouched. A file with a C2PA manifest is written with a
 warning: the manifest's hash binding no longer matches the changed bytes.
 '@
@@ -643,7 +643,7 @@ warning: the manifest's hash binding no longer matches the changed bytes.
         Examples    = @(
             @{
                 Title   = 'Mark every work in a folder'
-                Code    = 'Get-ChildItem ~/art -Recurse -File -Include *.jpg, *.png, *.webp, *.gif | Set-ImageReservation -Creator ''Jane Doe'' -CopyrightNotice ''(c) 2026 Jane Doe'''
+                Code    = 'Get-ChildItem ~/art -Recurse -File -Include *.jpg, *.png, *.webp, *.gif, *.tif | Set-ImageReservation -Creator ''Jane Doe'' -CopyrightNotice ''(c) 2026 Jane Doe'''
                 Remarks = 'Each file now says DMI-PROHIBITED in its XMP; exiftool and Get-ImageReservation read it back.'
             }
             @{

@@ -64,6 +64,8 @@ public class ImageReservationWriterTests
     [InlineData("signals/dmi-genaiml-rawprofile.png")]
     [InlineData("signals/dmi-seeconstraint-resource.jpg")]
     [InlineData("signals/xmp-no-datamining.jpg")]
+    [InlineData("lzw.tif")]
+    [InlineData("signals/dmi-aiml.tif")]
     public void Each_format_carries_one_reservation_that_exiftool_reads_and_its_pixels_stay(string fixture)
     {
         var path = CopyToScratch(Fixture(fixture));
@@ -159,6 +161,27 @@ public class ImageReservationWriterTests
     }
 
     [Fact]
+    public void A_tiff_keeps_every_byte_it_had_and_points_its_header_at_the_new_ifd()
+    {
+        var path = CopyToScratch(Fixture("signals/dmi-aiml.tif"));
+        var original = File.ReadAllBytes(path);
+
+        Write(path);
+        Write(path);
+
+        var written = File.ReadAllBytes(path);
+        // Everything after the header is where it was, but the old packet, blanked: strips and the old IFD are only appended to.
+        var oldPacket = original.AsSpan().IndexOf("<?xpacket begin"u8);
+        var oldEnd = original.AsSpan().IndexOf("<?xpacket end"u8);
+        Assert.True(oldPacket > 0 && oldEnd > oldPacket);
+        Assert.True(written.AsSpan(8, oldPacket - 8).SequenceEqual(original.AsSpan(8, oldPacket - 8)));
+        Assert.True(written.AsSpan(oldEnd + 20, original.Length - oldEnd - 20).SequenceEqual(original.AsSpan(oldEnd + 20)));
+        Assert.Equal(-1, written.AsSpan(0, original.Length).IndexOf("DMI-PROHIBITED-AIMLTRAINING"u8));
+        Assert.NotEqual(BitConverter.ToUInt32(original, 4), BitConverter.ToUInt32(written, 4));
+        Assert.Single(DataMiningSignals(path));
+    }
+
+    [Fact]
     public void Only_the_metadata_changes_outside_the_xmp_segment()
     {
         var path = CopyToScratch(Fixture("progressive.jpg"));
@@ -202,7 +225,6 @@ public class ImageReservationWriterTests
     [Theory]
     [InlineData("truncated")]
     [InlineData("bad-crc")]
-    [InlineData("tiff")]
     [InlineData("text")]
     public void A_file_that_cannot_be_rewritten_safely_is_refused_and_left_as_it_was(string damage)
     {
@@ -221,10 +243,6 @@ public class ImageReservationWriterTests
                 png[png.Length - 20] ^= 0xFF; // inside the last IDAT
                 File.WriteAllBytes(path, png);
                 break;
-            case "tiff":
-                path = CopyToScratch(Fixture("lzw.tif"));
-                folder = Path.GetDirectoryName(path)!;
-                break;
             default:
                 path = Path.Combine(folder, "notes.jpg");
                 File.WriteAllText(path, "not a picture");
@@ -235,7 +253,7 @@ public class ImageReservationWriterTests
 
         var e = Assert.Throws<ReservationWriteException>(() => Write(path));
 
-        Assert.Contains(damage switch { "tiff" => "TIFF", "text" => "not a JPEG", _ => "damaged" }, e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(damage switch { "text" => "not a JPEG", _ => "damaged" }, e.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal(new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc), File.GetLastWriteTimeUtc(path));
         Assert.Single(Directory.GetFiles(folder));
