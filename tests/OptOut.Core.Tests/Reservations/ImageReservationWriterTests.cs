@@ -181,6 +181,63 @@ public class ImageReservationWriterTests
         Assert.Single(DataMiningSignals(path));
     }
 
+    [ExiftoolFact]
+    public void An_icc_profile_is_kept_byte_for_byte_and_still_read_by_exiftool()
+    {
+        // No ICC file is served here: a minimal ICC v2 display profile (header, one 'desc' tag) built
+        // byte by byte, embedded by ImageSharp's JPEG encoder (APP2 ICC_PROFILE).
+        var icc = MinimalIccProfile("OptOut test display");
+        var path = Path.Combine(TestEnvironment.NewScratchFolder(), "icc.jpg");
+        using (var image = Image.Load<Rgba32>(Fixture("base.png")))
+        {
+            image.Metadata.IccProfile = new SixLabors.ImageSharp.Metadata.Profiles.Icc.IccProfile(icc);
+            image.SaveAsJpeg(path);
+        }
+        var original = File.ReadAllBytes(path);
+        var app2 = original.AsSpan().IndexOf("ICC_PROFILE\0"u8);
+        Assert.True(app2 > 0, "ImageSharp wrote no ICC profile");
+        var segment = original.AsSpan(app2 - 4, 2 + ((original[app2 - 2] << 8) | original[app2 - 1])).ToArray();
+        Assert.Equal("OptOut test display", Exiftool.Read(path)["ICC_Profile:ProfileDescription"].GetString());
+
+        Write(path);
+
+        Assert.True(File.ReadAllBytes(path).AsSpan().IndexOf(segment) > 0);
+        var tags = Exiftool.Read(path);
+        Assert.Equal("OptOut test display", tags["ICC_Profile:ProfileDescription"].GetString());
+        Assert.Equal("http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED", tags["XMP-plus:DataMining"].GetString());
+    }
+
+    private static byte[] MinimalIccProfile(string description)
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(description + "\0");
+        var desc = new List<byte>();
+        desc.AddRange("desc"u8.ToArray());
+        desc.AddRange(new byte[4]);
+        desc.AddRange(BigEndian((uint)text.Length));
+        desc.AddRange(text);
+        desc.AddRange(new byte[4 + 4 + 2 + 1 + 67]); // no Unicode or ScriptCode description
+        while (desc.Count % 4 != 0) desc.Add(0);
+        const int tagAt = 128 + 4 + 12;
+        var profile = new byte[tagAt + desc.Count];
+        BigEndian((uint)profile.Length).CopyTo(profile, 0);
+        BigEndian(0x02100000).CopyTo(profile, 8);                 // version 2.1
+        "mntr"u8.ToArray().CopyTo(profile, 12);                   // display device
+        "RGB "u8.ToArray().CopyTo(profile, 16);
+        "XYZ "u8.ToArray().CopyTo(profile, 20);
+        "acsp"u8.ToArray().CopyTo(profile, 36);
+        BigEndian(0x0000F6D6).CopyTo(profile, 68);                // D50 illuminant
+        BigEndian(0x00010000).CopyTo(profile, 72);
+        BigEndian(0x0000D32D).CopyTo(profile, 76);
+        BigEndian(1).CopyTo(profile, 128);                        // one tag
+        "desc"u8.ToArray().CopyTo(profile, 132);
+        BigEndian(tagAt).CopyTo(profile, 136);
+        BigEndian((uint)desc.Count).CopyTo(profile, 140);
+        desc.CopyTo(profile, tagAt);
+        return profile;
+    }
+
+    private static byte[] BigEndian(uint value) => [(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value];
+
     [Fact]
     public void Only_the_metadata_changes_outside_the_xmp_segment()
     {
