@@ -30,6 +30,11 @@ internal static class TestEnvironment
     /// <summary>One loaded default model for all tests (it is thread-safe).</summary>
     public static EmbeddingModel DefaultModel => SharedModel.Value;
 
+    /// <summary>The full path of a program on PATH (an independent tool a test compares with), or null.</summary>
+    public static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, program)).FirstOrDefault(File.Exists);
+
     public static string NewScratchFolder()
     {
         var path = Path.Combine(Path.GetTempPath(), "optout-tests", Guid.NewGuid().ToString("N"));

@@ -5,19 +5,7 @@
 param([string] $ModulePath)
 
 BeforeDiscovery {
-    function Get-HelpExample {
-        $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
-        $help = Import-PowerShellDataFile (Join-Path $root 'src/OptOut/help/OptOut.help.psd1')
-        $notRun = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'HelpExamples.NotRun.psd1')
-        foreach ($name in ($help.Keys | Sort-Object)) {
-            $number = 0
-            foreach ($example in $help[$name].Examples) {
-                $number++
-                $reason = $notRun["$name $number"]
-                @{ Id = "$name $number"; Code = $example.Code; Skip = [bool]$reason; Why = $(if ($reason) { " (not run: $reason)" } else { '' }) }
-            }
-        }
-    }
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $examples = @(Get-HelpExample)
 }
 
@@ -77,13 +65,7 @@ $results | ConvertTo-Json | Set-Content $ResultPath
 '@
     $runnerPath = Join-Path $sandbox 'run-examples.ps1'
     Set-Content $runnerPath $runner
-    $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
-    $help = Import-PowerShellDataFile (Join-Path $root 'src/OptOut/help/OptOut.help.psd1')
-    $notRun = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'HelpExamples.NotRun.psd1')
-    $toRun = @(foreach ($name in ($help.Keys | Sort-Object)) {
-        $number = 0
-        foreach ($example in $help[$name].Examples) { $number++; if (-not $notRun["$name $number"]) { @{ Id = "$name $number"; Code = $example.Code } } }
-    })
+    $toRun = @(Get-HelpExample | Where-Object { -not $_.Skip } | ForEach-Object { @{ Id = $_.Id; Code = $_.Code } })
     $resultPath = Join-Path $sandbox 'results.json'
     $saved = $env:OPTOUT_HOME
     $env:OPTOUT_HOME = Join-Path $sandboxHome '.optout'

@@ -296,3 +296,24 @@ function New-ForeignSqliteDatabase {
     else { return $null }
     Get-Item -LiteralPath $Path
 }
+
+# --- Help examples ---------------------------------------------------------------------------------
+
+function Get-HelpExample {
+    <#
+    Every example of the help data (src/OptOut/help/OptOut.help.psd1), in cmdlet order, as
+    @{ Id = 'Cmdlet N'; Code; Skip; Why }: Skip and Why from HelpExamples.NotRun.psd1, the documented
+    subset HelpExamples.Tests.ps1 does not run.
+    #>
+    $help = Import-PowerShellDataFile (Join-Path $script:RepoRoot 'src/OptOut/help/OptOut.help.psd1')
+    $notRun = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'HelpExamples.NotRun.psd1')
+    foreach ($name in ($help.Keys | Sort-Object)) {
+        $number = 0
+        foreach ($example in $help[$name].Examples) {
+            $number++
+            $reason = $notRun["$name $number"]
+            @{ Id = "$name $number"; Code = $example.Code; Skip = [bool]$reason; Why = $(if ($reason) { " (not run: $reason)" } else { '' }) }
+        }
+    }
+}
+

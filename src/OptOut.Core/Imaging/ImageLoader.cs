@@ -118,15 +118,7 @@ public static class ImageLoader
     // copy (3 B/px) held together. The pixels are the same (ImageLoaderTests compares both ways).
     private static Image<Rgb24> DecodeOpaque(Stream stream, string path, ImageLimits limits, string format)
     {
-        Image<Rgb24> decoded;
-        try
-        {
-            decoded = Image.Load<Rgb24>(DecoderConfiguration, stream);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new ImageDecodeException(path, $"the {format} data is corrupt or truncated ({e.Message})", e);
-        }
+        var decoded = Load<Rgb24>(stream, path, format);
         try
         {
             CheckFrame(decoded, path, limits);
@@ -142,21 +134,21 @@ public static class ImageLoader
 
     private static Image<Rgb24> DecodeAndFlatten(Stream stream, string path, ImageLimits limits, string format)
     {
-        Image<Rgba32> decoded;
+        using var decoded = Load<Rgba32>(stream, path, format);
+        CheckFrame(decoded, path, limits);
+        decoded.Mutate(x => x.AutoOrient());
+        return FlattenOntoWhite(decoded);
+    }
+
+    private static Image<TPixel> Load<TPixel>(Stream stream, string path, string format) where TPixel : unmanaged, IPixel<TPixel>
+    {
         try
         {
-            decoded = Image.Load<Rgba32>(DecoderConfiguration, stream);
+            return Image.Load<TPixel>(DecoderConfiguration, stream);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new ImageDecodeException(path, $"the {format} data is corrupt or truncated ({e.Message})", e);
-        }
-
-        using (decoded)
-        {
-            CheckFrame(decoded, path, limits);
-            decoded.Mutate(x => x.AutoOrient());
-            return FlattenOntoWhite(decoded);
         }
     }
 
@@ -171,9 +163,9 @@ public static class ImageLoader
 
     // The extended layout: "RIFF" size "WEBP", then a "VP8X" chunk whose first flags byte has the
     // animation bit (0x02) when the file holds an animation (ANIM and ANMF chunks).
-    private static bool IsAnimatedWebp(byte[] content) =>
-        content.Length >= 21 && content.AsSpan(0, 4).SequenceEqual("RIFF"u8) && content.AsSpan(8, 4).SequenceEqual("WEBP"u8)
-        && content.AsSpan(12, 4).SequenceEqual("VP8X"u8) && (content[20] & 0x02) != 0;
+    internal static bool IsAnimatedWebp(ReadOnlySpan<byte> content) =>
+        content.Length >= 21 && content[..4].SequenceEqual("RIFF"u8) && content.Slice(8, 4).SequenceEqual("WEBP"u8)
+        && content.Slice(12, 4).SequenceEqual("VP8X"u8) && (content[20] & 0x02) != 0;
 
     /// <summary>Reads and decodes a file.</summary>
     public static DecodedImage Load(string path, ImageLimits limits) => Decode(ReadFile(path, limits), path, limits);

@@ -14,9 +14,9 @@ public static class ImageReservationWriter
 {
     public static ImageContainer Detect(ReadOnlySpan<byte> file)
     {
-        if (file.Length >= 3 && file[0] == 0xFF && file[1] == 0xD8 && file[2] == 0xFF) return ImageContainer.Jpeg;
-        if (file.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])) return ImageContainer.Png;
-        if (file.Length >= 12 && file.StartsWith("RIFF"u8) && file.Slice(8, 4).SequenceEqual("WEBP"u8)) return ImageContainer.Webp;
+        if (JpegMetadata.IsJpeg(file)) return ImageContainer.Jpeg;
+        if (PngMetadata.IsPng(file)) return ImageContainer.Png;
+        if (WebpMetadata.IsWebp(file)) return ImageContainer.Webp;
         if (file.StartsWith("GIF87a"u8) || file.StartsWith("GIF89a"u8)) return ImageContainer.Gif;
         if (file.StartsWith("II*\0"u8) || file.StartsWith("MM\0*"u8)) return ImageContainer.Tiff;
         return ImageContainer.Unknown;
@@ -41,7 +41,7 @@ public static class ImageReservationWriter
         }
 
         // The module's decoder reads no animated WebP: its frames are checked chunk by chunk instead.
-        var chunksOnly = container == ImageContainer.Webp && WebpXmpEmbedder.IsAnimated(file);
+        var chunksOnly = container == ImageContainer.Webp && ImageLoader.IsAnimatedWebp(file);
         var before = chunksOnly ? null : PixelHash(file, path, limits, "it");
         var packet = existing(file);
         var written = embed(file, XmpReservationPacket.Apply(packet, reservation));

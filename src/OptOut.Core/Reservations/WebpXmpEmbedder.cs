@@ -64,13 +64,6 @@ internal static class WebpXmpEmbedder
         return output;
     }
 
-    /// <summary>True for an animated WebP (VP8X with the animation flag), whose frames the module's decoder does not read.</summary>
-    public static bool IsAnimated(ReadOnlySpan<byte> file)
-    {
-        var chunks = Chunks(file);
-        return chunks[0].FourCc == "VP8X" && (file[chunks[0].Start + 8] & 0x02) != 0;
-    }
-
     /// <summary>
     /// True when <paramref name="written"/> holds the same image chunks as <paramref name="original"/>,
     /// byte for byte and in order: only the XMP chunk and the VP8X header may differ, and the header

@@ -24,11 +24,6 @@ public sealed class ClaimantCompleter : IArgumentCompleter
         {
             return []; // completion never fails the command line
         }
-        return names.Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n));
+        return names.Select(n => new CompletionResult(CompletionText.Quote(n), n, CompletionResultType.ParameterValue, n));
     }
-
-    private static string Quote(string value) =>
-        value.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '`' or ';' or '(' or ')' or '{' or '}' or ',' or '&' or '|' or '@' or '#')
-            ? "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'"
-            : value;
 }

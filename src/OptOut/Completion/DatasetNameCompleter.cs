@@ -24,7 +24,6 @@ public sealed class DatasetNameCompleter : IArgumentCompleter
         {
             return []; // completion never fails the command line
         }
-        return names.Select(n => new CompletionResult(n.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '`' or ';' or ',' or '(' or ')' or '{' or '}' or '&' or '|' or '@' or '#') ? "'" + n.Replace("'", "''", StringComparison.Ordinal) + "'" : n,
-            n, CompletionResultType.ParameterValue, n));
+        return names.Select(n => new CompletionResult(CompletionText.Quote(n), n, CompletionResultType.ParameterValue, n));
     }
 }

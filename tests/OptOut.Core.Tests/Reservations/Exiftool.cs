@@ -9,7 +9,7 @@ namespace OptOut.Core.Tests.Reservations;
 /// </summary>
 internal static class Exiftool
 {
-    public static string? Executable { get; } = Find();
+    public static string? Executable { get; } = TestEnvironment.FindOnPath("exiftool");
 
     public static string SkipReason => Executable is null ? "exiftool is not installed (build.ps1 Test installs libimage-exiftool-perl when run as root)" : "";
 
@@ -26,15 +26,5 @@ internal static class Exiftool
         process.WaitForExit();
         using var json = JsonDocument.Parse(output);
         return json.RootElement[0].EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
-    }
-
-    private static string? Find()
-    {
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-        {
-            var candidate = Path.Combine(folder, "exiftool");
-            if (File.Exists(candidate)) return candidate;
-        }
-        return null;
     }
 }

@@ -13,11 +13,11 @@ internal static class RobotsParserJs
 
     public static string SkipReason =>
         !File.Exists(Path.Combine(Folder, "node_modules", "robots-parser", "package.json")) ? "robots-parser is not installed (build.ps1 Test runs npm ci in tests/interop/robots)"
-        : FindNode() is null ? "node is not installed" : "";
+        : TestEnvironment.FindOnPath("node") is null ? "node is not installed" : "";
 
     public static bool[] Decide(string robots, IEnumerable<(string Agent, string Url)> queries)
     {
-        var start = new ProcessStartInfo(FindNode()!, "decide.mjs") { WorkingDirectory = Folder, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(TestEnvironment.FindOnPath("node")!, "decide.mjs") { WorkingDirectory = Folder, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;
         process.StandardInput.Write(JsonSerializer.Serialize(new { robots, queries = queries.Select(q => new { agent = q.Agent, url = q.Url }) }));
         process.StandardInput.Close();
@@ -27,7 +27,4 @@ internal static class RobotsParserJs
         if (process.ExitCode != 0) throw new InvalidOperationException($"decide.mjs failed: {error}");
         return JsonSerializer.Deserialize<bool[]>(output)!;
     }
-
-    private static string? FindNode() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(f => Path.Combine(f, "node")).FirstOrDefault(File.Exists);
 }
