@@ -31,6 +31,12 @@ public sealed class TrainedImageMatch
     /// <summary>The row's SHA-256 when the index has it.</summary>
     public string? Sha256 { get; init; }
 
+    /// <summary>Where the row's own image lies in the training set (a file, or a tar member); null for URL-only rows.</summary>
+    public Core.Datasets.ImageLocation? Image { get; init; }
+
+    /// <summary>The geometric verification of an image match: inliers, transform, mirrored, aligned-pixel agreement; null when not verified (text searches, rows without pixels).</summary>
+    public Core.Matching.Verification? Verification { get; init; }
+
     internal static TrainedImageMatch From(Core.Index.IndexMatch match, string query, string? querySha256) => new()
     {
         Query = query,
