@@ -49,7 +49,7 @@ public interface IDatasetShard
 
     string Layout { get; }
 
-    /// <summary>Rows in file order. Throws <see cref="Index.DatasetFormatException"/> when the file cannot be read.</summary>
+    /// <summary>Rows in file order. Throws <see cref="DatasetFormatException"/> when the file cannot be read.</summary>
     IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken);
 
     /// <summary>Problems with single rows met while reading (a missing image file, a bad tar member).</summary>

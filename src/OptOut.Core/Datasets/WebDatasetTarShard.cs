@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.Text.Json;
 using OptOut.Core.Imaging;
-using OptOut.Core.Index;
 
 namespace OptOut.Core.Datasets;
 

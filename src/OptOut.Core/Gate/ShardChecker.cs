@@ -5,6 +5,7 @@ using OptOut.Core.Fingerprinting;
 using OptOut.Core.Index;
 using OptOut.Core.Registry;
 using OptOut.Core.Signals;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Gate;
 

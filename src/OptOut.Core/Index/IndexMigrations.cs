@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Index;
 

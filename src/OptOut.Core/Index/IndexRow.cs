@@ -1,3 +1,4 @@
+using OptOut.Core.Urls;
 namespace OptOut.Core.Index;
 
 /// <summary>One sample of a training set as it is imported: metadata and, when known, fingerprints.</summary>

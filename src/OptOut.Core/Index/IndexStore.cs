@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using OptOut.Core.Urls;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Index;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OptOut.Core.Datasets;
 using OptOut.Core.Fingerprinting;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Index;
 
