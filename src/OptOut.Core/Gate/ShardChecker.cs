@@ -22,7 +22,8 @@ public sealed record GateSettings
     /// <summary>The model that produced precomputed embeddings (clip-retrieval .npy); they are compared only with claims of this model.</summary>
     public string? EmbeddingModelId { get; init; }
 
-    public CopyRule CopyRule { get; init; } = CopyRule.Default;
+    /// <summary>The fingerprint rule; null: the rule for the embeddings' model (<see cref="CopyRule.For"/>: ResNet18's calibrated thresholds apply to no other model).</summary>
+    public CopyRule? CopyRule { get; init; }
 
     /// <summary>Local copies of sites' reservation files, one folder a host; null when the Site rule is not asked for.</summary>
     public SiteReservations.SiteReservationFolders? Sites { get; init; }
@@ -227,7 +228,7 @@ internal sealed class ShardChecker
         var rules = settings.Rules;
         if (checkContent && !row.Has(GateRule.Content))
         {
-            var match = rules.Content(Decision.Refuse).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule);
+            var match = rules.Content(Decision.Refuse).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule ?? CopyRule.For(modelId));
             if (match is { } m)
             {
                 var claim = rules.Claim(m.Claim);
@@ -236,7 +237,7 @@ internal sealed class ShardChecker
         }
         if (checkContentGrants && !row.Granted)
         {
-            row.Granted = rules.Content(Decision.Grant).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule) is not null;
+            row.Granted = rules.Content(Decision.Grant).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule ?? CopyRule.For(modelId)) is not null;
         }
     }
 
