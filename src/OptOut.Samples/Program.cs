@@ -1,5 +1,6 @@
 using OptOut.Samples;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Processing;
 
 // OptOut.Samples artist <folder> [count]   the sample artist's portfolio (PNG)
 // OptOut.Samples copies <folder> [count]   each work in every altered form (JPEG/PNG)
@@ -33,8 +34,11 @@ switch (args[0])
         }
         break;
     case "alter":
-        using (var source = Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(args[2]))
+        // Transparency flattened onto white, as the module's decoder does (a plain Rgb24 load would turn it black).
+        using (var loaded = Image.Load<SixLabors.ImageSharp.PixelFormats.Rgba32>(args[2]))
+        using (var source = new Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(loaded.Width, loaded.Height, Color.White))
         {
+            source.Mutate(c => c.DrawImage(loaded, 1f));
             foreach (var alteration in Enum.GetValues<Alteration>())
             {
                 using var copy = Alterations.Apply(source, alteration);
