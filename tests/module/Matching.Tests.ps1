@@ -171,4 +171,29 @@ Describe 'Verified copies through Find-TrainedImage and Add-OptOut' -Skip:(-not 
         $urlClaims.Target | Should -Not -Contain 'https://scraped.example/another-apple.png'
         @($records | Where-Object Kind -EQ 'Content').Count | Should -Be 2
     }
+
+    It 'Test-TrainingSet verifies the rows a content claim''s fingerprints propose before calling them violations' {
+        $registry = Join-Path $TestDrive 'gate-registry.db'
+        $null = Add-OptOut -LiteralPath $original, $apple -RegistryPath $registry
+        $findings = @(Test-TrainingSet -Path $scraped.FullName -RegistryPath $registry | Where-Object Rule -EQ 'Content')
+        $findings.Count | Should -BeGreaterOrEqual 6
+        foreach ($finding in $findings) {
+            $finding.Url | Should -BeLike 'https://scraped.example/grapes_01-*' -Because $finding.Detail
+            $finding.Detail | Should -Match '; verified: ' -Because 'a content violation is a verified copy'
+        }
+        $findings.Url | Should -Contain 'https://scraped.example/grapes_01-mirror.png'
+    }
+
+    It 'keeps the fingerprint rule''s verdict, marked not verified, when the claimant''s file is gone at gate time' {
+        $mine = Join-Path $TestDrive 'mine.png'
+        Copy-Item -LiteralPath $original -Destination $mine
+        $registry = Join-Path $TestDrive 'gone-registry.db'
+        $null = Add-OptOut -LiteralPath $mine -RegistryPath $registry
+        Remove-Item -LiteralPath $mine
+        $findings = @(Test-TrainingSet -Path $scraped.FullName -RegistryPath $registry | Where-Object Rule -EQ 'Content')
+        $findings.Count | Should -BeGreaterOrEqual 6
+        foreach ($finding in $findings) {
+            $finding.Detail | Should -Match "not verified: the claimant's file '.*mine\.png' is not readable here"
+        }
+    }
 }
