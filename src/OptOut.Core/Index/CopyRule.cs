@@ -41,21 +41,22 @@ public sealed record CopyRule
     public static CopyRule Default { get; } = new();
 
     /// <summary>
-    /// For any other model: no threshold was calibrated on its embeddings, so its cosines decide
-    /// nothing on their own; the hash clause (model-free) stays, and the matcher still verifies the
-    /// model's nearest rows.
+    /// For any other model: no threshold was calibrated on its embeddings, so only near-identical
+    /// vectors (cosine 0.97 or more, an uncalibrated, conservative choice) and the model-free hash
+    /// clause propose a copy; the combined clause is off. The matcher still verifies the model's
+    /// nearest rows.
     /// </summary>
-    public static CopyRule HashOnly { get; } = new()
+    public static CopyRule Uncalibrated { get; } = new()
     {
         ModelName = null,
-        CosineAlone = float.PositiveInfinity,
+        CosineAlone = 0.97f,
         HashWithCosine = -1,
         CosineWithHash = float.PositiveInfinity,
     };
 
-    /// <summary>The rule for embeddings of <paramref name="modelId"/>: <see cref="Default"/> for the bundled ResNet18, <see cref="HashOnly"/> for any other.</summary>
+    /// <summary>The rule for embeddings of <paramref name="modelId"/>: <see cref="Default"/> for the bundled ResNet18, <see cref="Uncalibrated"/> for any other.</summary>
     public static CopyRule For(string? modelId) =>
-        modelId is not null && modelId.StartsWith(Embedding.EmbeddingModelSpec.DefaultModelName + "@", StringComparison.Ordinal) ? Default : HashOnly;
+        modelId is not null && modelId.StartsWith(Embedding.EmbeddingModelSpec.DefaultModelName + "@", StringComparison.Ordinal) ? Default : Uncalibrated;
 
     /// <summary>
     /// The hash radius to probe. Only the hash-alone clause needs hash candidates: rows for the
