@@ -47,7 +47,7 @@ public sealed class GetOptOutCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
-    private RegistryStore? registry;
+    private IConsentRegistry? registry;
 
     protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath);
 
@@ -116,7 +116,7 @@ public sealed class RemoveOptOutCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    private RegistryStore? registry;
+    private IConsentRegistry? registry;
 
     // Revoking writes: the registry is opened for writing (and migrated), but never created.
     protected override void BeginProcessing() => registry = RegistryPaths.OpenExisting(this, RegistryPath);
@@ -171,7 +171,7 @@ public sealed class GetOptOutHistoryCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
-    private RegistryStore? registry;
+    private IConsentRegistry? registry;
 
     protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath);
 
@@ -400,7 +400,7 @@ public sealed class ImportOptOutListCommand : PSCmdlet
     [Parameter]
     public SwitchParameter IncludeRevocations { get; set; }
 
-    private RegistryStore? registry;
+    private IConsentRegistry? registry;
 
     // A list can carry thousands of respelled domains: the first few are shown, then a count.
     private const int NotesShown = 20;
@@ -434,7 +434,7 @@ public sealed class ImportOptOutListCommand : PSCmdlet
             if (!ShouldProcess(path, $"Merge {records.Count:N0} records into the registry")) continue;
             foreach (var note in notes.Take(NotesShown)) WriteWarning($"{path}, {note}");
             if (notes.Count > NotesShown) WriteWarning($"{path}: {notes.Count - NotesShown:N0} more domains given as web addresses were recorded as their hosts.");
-            registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+            registry ??= RegistryPaths.Open(this, RegistryPath);
             var progress = new ProgressReporter(this, 5, $"Importing {path}");
             var result = registry.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path), IncludeRevocations, path,
                 done => progress.Report(done, records.Count, "records"));
