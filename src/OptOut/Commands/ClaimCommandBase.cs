@@ -108,6 +108,11 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     [Parameter]
     public string? RegistryPath { get; set; }
 
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     /// <summary>The training-set index searched by -IncludeCopies.</summary>
     [Parameter]
     public string? IndexPath { get; set; }
@@ -283,7 +288,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         RegistryRecord record;
         // The registry is opened (created and migrated, when new) before the claim is stamped, so
         // the audit log's order and its timestamps agree: migration rows first, and earlier.
-        registry ??= RegistryPaths.Open(this, RegistryPath);
+        registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
         try
         {
             record = RegistryStore.NewRecord(claim, DateTime.UtcNow, out var note);
@@ -305,7 +310,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     private void Flush()
     {
         if (batch.Count == 0) return;
-        var store = registry ??= RegistryPaths.Open(this, RegistryPath);
+        var store = registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
         var records = batch;
         batch = new List<RegistryRecord>(BatchSize);
         CompleteWrite();
