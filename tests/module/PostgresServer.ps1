@@ -16,7 +16,8 @@ function Invoke-AsPostgres([string] $Program, [string[]] $Arguments) {
     if ($LASTEXITCODE -ne 0) { throw "$Program $($Arguments -join ' ') failed ($LASTEXITCODE): $output" }
 }
 
-function Start-TestPostgres {
+# -Durable keeps fsync on (benchmarks); the tests turn it off.
+function Start-TestPostgres([switch] $Durable) {
     $bin = Get-PostgresBin
     if (-not $bin) { throw 'PostgreSQL server binaries are not installed.' }
     # Short: a Unix socket path must fit in 107 bytes.
@@ -26,14 +27,14 @@ function Start-TestPostgres {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
     Invoke-AsPostgres (Join-Path $bin 'initdb') @('-D', "$folder/data", '-U', 'optout', '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync')
-    $server = [pscustomobject]@{ Bin = $bin; Folder = $folder; Port = $port }
+    $server = [pscustomobject]@{ Bin = $bin; Folder = $folder; Port = $port; Fsync = if ($Durable) { 'on' } else { 'off' } }
     Start-TestPostgresServer $server
     $server
 }
 
 function Start-TestPostgresServer($Server) {
     Invoke-AsPostgres (Join-Path $Server.Bin 'pg_ctl') @('-D', "$($Server.Folder)/data", '-l', "$($Server.Folder)/log", '-w', '-o',
-        "-p $($Server.Port) -k $($Server.Folder) -c listen_addresses=127.0.0.1 -c fsync=off", 'start')
+        "-p $($Server.Port) -k $($Server.Folder) -c listen_addresses=127.0.0.1 -c fsync=$($Server.Fsync)", 'start')
 }
 
 function Restart-TestPostgres($Server) {
