@@ -521,6 +521,11 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
                 Code    = 'Copy-OptOutRegistry ~/.optout/registry.db ''Host=db.example;Database=consent;Username=optout_admin'' -DestinationCredential (Get-Credential optout_admin)'
                 Remarks = 'Creates the registry in the database when it has none; refuses one that already holds records unless -Append.'
             }
+            @{
+                Title   = 'Add what one registry lacks from another'
+                Code    = 'Add-OptOut -Url https://example.com/art/1.jpg -RegistryPath ./jane.db; Add-OptOut -Url https://example.com/art/2.jpg -RegistryPath ./team.db; Copy-OptOutRegistry ./jane.db ./team.db -Append'
+                Remarks = 'Only the records team.db lacks (by id) are added, with their audit rows; AlreadyPresent counts the others.'
+            }
         )
     }
     'Test-TrainingSet'      = @{
