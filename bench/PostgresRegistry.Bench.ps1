@@ -94,7 +94,7 @@ $pgGate = Get-BenchMedian $results.PgGate; $sqliteGate = Get-BenchMedian $result
 $cpu = (Get-Content /proc/cpuinfo | Where-Object { $_ -like 'model name*' } | Select-Object -First 1) -replace '.*:\s*', ''
 $table = @"
 <!-- postgres-bench:start -->
-$n URL claims, $([Environment]::ProcessorCount) cores ($cpu), PostgreSQL $((& $psql --version) -replace '.* ', '') on a Unix socket with fsync on, medians of $Repetitions run(s), ``dotnet pwsh bench/PostgresRegistry.Bench.ps1 -ModulePath out/OptOut -Count $Count``:
+$n URL claims, $([Environment]::ProcessorCount) cores ($cpu), PostgreSQL $(if ((& $psql --version) -match '(\d+\.\d+)') { $Matches[1] }) on a Unix socket with fsync on, medians of $Repetitions run(s), ``dotnet pwsh bench/PostgresRegistry.Bench.ps1 -ModulePath ./out/OptOut/OptOut.psd1 -Count $Count``, load average $((Get-Content /proc/loadavg) -replace ' .*', '') at the end:
 
 | measure | PostgreSQL | baseline (same run) | ratio |
 | --- | --- | --- | --- |

@@ -133,6 +133,24 @@ Describe $title -Skip:$noServer {
             }
         }
 
+        It 'shows $env:OPTOUT_REGISTRY without its password (Get-OptOutEnvironment, the JUnit report)' {
+            $saved = $env:OPTOUT_REGISTRY
+            $database = New-TestDatabase $Server
+            try {
+                $env:OPTOUT_REGISTRY = "$(Get-TestConnectionString $Server $database);Password=hunter2-Secret"
+                (Get-OptOutEnvironment).RegistryPath | Should -Not -BeLike '*hunter2-Secret*'
+                (Get-OptOutEnvironment).RegistryPath | Should -BeLike "*Database=$database*"
+                Add-OptOut -Url 'https://report.example/1.jpg'
+                $set = New-Img2DatasetJsonShard -Destination (Join-Path $TestDrive 'report-set') -Rows @(@{ Url = 'https://report.example/1.jpg'; Caption = 'x'; Image = $Art[0].FullName })
+                $report = Join-Path $TestDrive 'junit.xml'
+                Test-TrainingSet -Path $set.FullName -ReportPath $report -Quiet | Should -BeFalse
+                Get-Content -Raw $report | Should -Not -BeLike '*hunter2-Secret*'
+                Get-Content -Raw $report | Should -BeLike "*Database=$database*"
+                @(Get-OptOutHistory | Where-Object { "$($_.User) $($_.Reason) $($_.Detail)" -like '*hunter2*' }).Count | Should -Be 0
+            }
+            finally { $env:OPTOUT_REGISTRY = $saved }
+        }
+
         It 'stops on a connection string that does not parse, creating nothing' {
             Push-Location $TestDrive
             try {
