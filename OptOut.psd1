@@ -23,6 +23,7 @@
         'Export-OptOutList'
         'Import-OptOutList'
         'Get-OptOutHistory'
+        'Copy-OptOutRegistry'
         'Test-TrainingSet'
         'Export-CleanTrainingSet'
         'Set-ImageReservation'

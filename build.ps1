@@ -126,6 +126,8 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'OptOut.psd1') $ModuleOut
     Copy-Item (Join-Path $Root 'src/OptOut/OptOut.psm1') $ModuleOut
     Copy-Item (Join-Path $Root 'src/OptOut/OptOut.Format.ps1xml') $ModuleOut
+    # The SQL an organisation runs to create the PostgreSQL registry's roles (docs/registry.md).
+    Copy-Item (Join-Path $Root 'src/OptOut/sql') $ModuleOut -Recurse
 
     $modelSource = Join-Path (Get-NuGetPackageRoot) "$($ModelPackage.Id)/$($ModelPackage.Version)/tools/DnnImageModels"
     $models = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'models') -Force
@@ -169,6 +171,7 @@ function Invoke-Test {
     Write-Host '== Test' -ForegroundColor Cyan
     Install-DebianPackage 'libimage-exiftool-perl' { [bool](Get-Command exiftool -CommandType Application -ErrorAction Ignore) } 'the tests read reservations back with exiftool, and skip without it'
     Install-DebianPackage 'imagemagick' { Test-Path /usr/bin/convert-im6.q16 } 'the tests decode marked files with ImageMagick too, and skip that without it'
+    Install-DebianPackage 'postgresql' { [bool](Get-ChildItem /usr/lib/postgresql/*/bin/pg_ctl -ErrorAction Ignore) } 'the PostgreSQL registry tests start a private server, and skip without it'
     Install-NpmTestReader (Join-Path $Root 'tests/interop/robots')
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }

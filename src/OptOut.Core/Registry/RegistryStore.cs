@@ -38,7 +38,7 @@ public sealed record MergeResult(int Added, int Skipped, int Revoked, IReadOnlyL
 /// deletes). Every write is one transaction (BEGIN IMMEDIATE, busy timeout, retried when another
 /// process holds the lock), so a killed writer leaves whole batches or nothing.
 /// </summary>
-public sealed class RegistryStore : IDisposable
+public sealed class RegistryStore : IConsentRegistry
 {
     private readonly SqliteConnection connection;
 
@@ -160,7 +160,7 @@ public sealed class RegistryStore : IDisposable
 
     // Exports read a million of these: the exact format the registry writes is parsed first (several
     // times faster than the general parser), anything else (older or hand-made rows) as before.
-    private static DateTime ParseTimestamp(string value) =>
+    internal static DateTime ParseTimestamp(string value) =>
         DateTime.TryParseExact(value, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var exact)
             ? exact
@@ -359,79 +359,28 @@ public sealed class RegistryStore : IDisposable
     /// <param name="progress">Called on this thread with the number of records merged so far, every 1,000 records.</param>
     public MergeResult Merge(IReadOnlyList<ConsentRecord> records, string user, string origin, bool applyRevocations = false, string? listPath = null, Action<int>? progress = null) => WithRetry(() =>
     {
-        var seen = 0;
-        var now = DateTime.UtcNow;
-        var list = listPath ?? origin;
-        int added = 0, skipped = 0, revoked = 0, notApplied = 0;
-        var conflicts = new List<string>();
         using var transaction = connection.BeginTransaction(deferred: false);
-        using var writer = new ClaimWriter(connection, transaction, SchemaVersion);
-        foreach (var incoming in records)
-        {
-            if (++seen % 1000 == 0) progress?.Invoke(seen);
-            var record = incoming with { Origin = incoming.Origin == "local" ? origin : incoming.Origin };
-            var existing = Read(new RecordFilter { Ids = [record.Id], IncludeRevoked = true }, transaction).FirstOrDefault();
-            if (existing is not null)
-            {
-                if (existing.Decision != record.Decision || existing.Kind != record.Kind || existing.Target != record.Target)
-                {
-                    conflicts.Add($"{record.Id}: this registry has it as {existing.Decision} {existing.Kind} {existing.Target}, the list as {record.Decision} {record.Kind} {record.Target}; kept this registry's.");
-                }
-                else if (record.Status == ClaimStatus.Revoked && existing.Status == ClaimStatus.Active)
-                {
-                    if (!applyRevocations)
-                    {
-                        notApplied++;
-                        continue;
-                    }
-                    RevokeFromList(writer, record, now, user, list);
-                    revoked++;
-                    continue;
-                }
-                skipped++;
-                continue;
-            }
-
-            if (record.Status == ClaimStatus.Revoked && !applyRevocations)
-            {
-                notApplied++;
-                continue;
-            }
-            if (record.Status == ClaimStatus.Active)
-            {
-                if (writer.FindActive(record.Decision, record.Kind, record.Target) is { } same)
-                {
-                    skipped++;
-                    continue;
-                }
-                var opposite = record.Decision == Decision.Refuse ? Decision.Grant : Decision.Refuse;
-                if (writer.FindActive(opposite, record.Kind, record.Target) is { } contrary)
-                {
-                    conflicts.Add($"{record.Id}: {record.Decision} {record.Kind} {record.Target} by {record.Claimant} contradicts active {contrary.Decision} {contrary.Id} by {contrary.Claimant}; both are kept.");
-                }
-            }
-            writer.Insert(record, HostKey(record.Kind, record.Target));
-            writer.Audit(now, user, "Import", record.Id, record.Reason, $"{record.Decision} {record.Kind} {record.Target} from {origin}");
-            if (record.Status == ClaimStatus.Revoked)
-            {
-                // Added as it stands in the list, revoked: counted in both, so the summary says what the registry now holds.
-                RevokeFromList(writer, record, now, user, list);
-                revoked++;
-            }
-            added++;
-        }
+        using var writer = new ClaimWriter(connection, transaction, SchemaVersion, id => Read(new RecordFilter { Ids = [id], IncludeRevoked = true }, transaction).FirstOrDefault());
+        var result = RegistryMerge.Run(writer, records, user, origin, applyRevocations, listPath, progress);
         transaction.Commit();
-        return new MergeResult(added, skipped, revoked, conflicts, notApplied);
+        return result;
     });
 
-    // A revocation a list carried, recorded as the importer's, with the list and what it said.
-    private static void RevokeFromList(ClaimWriter writer, ConsentRecord record, DateTime now, string user, string list)
+    /// <inheritdoc/>
+    public int CopyIn(IReadOnlyList<ConsentRecord> records, IReadOnlyList<AuditEntry> audit, string user, string source) => WithRetry(() =>
     {
-        var said = (record.RevokedBy is { } by ? $" by {by}" : "") + (record.RevokedAt is { } at ? $" on {Timestamp(at)}" : "")
-            + (record.RevokedReason is { } why ? $": {why}" : "");
-        writer.InsertRevocation(record.Id, now, user, $"revoked in the imported list '{list}'{said}");
-        writer.Audit(now, user, "ImportRevoke", record.Id, record.RevokedReason, $"{record.Kind} {record.Target}: revoked in the imported list '{list}'{said}");
-    }
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var writer = new ClaimWriter(connection, transaction, SchemaVersion, id => Read(new RecordFilter { Ids = [id], IncludeRevoked = true }, transaction).FirstOrDefault());
+        foreach (var record in records)
+        {
+            writer.Insert(record, HostKey(record.Kind, record.Target));
+            if (record.Status == ClaimStatus.Revoked) writer.InsertRevocation(record.Id, record.RevokedAt ?? record.CreatedAt, record.RevokedBy ?? record.Claimant, record.RevokedReason);
+        }
+        foreach (var entry in audit) writer.Audit(entry.At, entry.User, entry.Action, entry.RecordId, entry.Reason, entry.Detail);
+        writer.Audit(DateTime.UtcNow, user, "Copy", null, null, $"{records.Count} records and {audit.Count} audit rows copied from {source}");
+        transaction.Commit();
+        return records.Count;
+    });
 
     /// <summary>
     /// The record a claim becomes: its target normalised (a URL's scheme and host case, default
@@ -448,6 +397,12 @@ public sealed class RegistryStore : IDisposable
     public static ConsentRecord NewRecord(NewClaim claim, DateTime now, out string? note)
     {
         note = null;
+        // Every backend refuses a NUL in the claimant or reason (PostgreSQL text cannot hold one):
+        // the same claim is recordable, or not, in either.
+        if (claim.Claimant.Contains('\0') || claim.Reason?.Contains('\0') == true)
+        {
+            throw new ArgumentException("The claimant or reason contains a NUL character (U+0000), which a registry does not record; remove it.");
+        }
         string target;
         ContentFingerprint? content = null;
         switch (claim.Kind)
@@ -491,20 +446,22 @@ public sealed class RegistryStore : IDisposable
     // The second column of the claims index: the reversed host of a URL or domain claim (so one
     // range holds a domain and its subdomains), none for content claims. Targets are stored
     // normalised, so the host comes straight from them.
-    private static string? HostKey(ClaimKind kind, string target)
+    internal static string? HostKey(ClaimKind kind, string target)
     {
         var host = kind == ClaimKind.Url ? UrlNormalizer.HostOfNormalized(target) : kind == ClaimKind.Domain ? target : null;
         return host is null ? null : UrlNormalizer.ReverseHost(host);
     }
 
     // The spellings the CHECK constraints allow, without Enum.ToString's cost a row.
-    private static string KindName(ClaimKind kind) => kind switch { ClaimKind.Url => "Url", ClaimKind.Domain => "Domain", _ => "Content" };
+    internal static string KindName(ClaimKind kind) => kind switch { ClaimKind.Url => "Url", ClaimKind.Domain => "Domain", _ => "Content" };
 
-    private static string DecisionName(Decision decision) => decision == Decision.Grant ? "Grant" : "Refuse";
+    internal static string DecisionName(Decision decision) => decision == Decision.Grant ? "Grant" : "Refuse";
 
     /// <summary>Prepared statements for one write transaction.</summary>
-    private sealed class ClaimWriter : IDisposable
+    private sealed class ClaimWriter : IRecordWriter
     {
+        private readonly Func<string, ConsentRecord?>? findById;
+
         // Claims and their audit rows go in a million at a time: bound by position (BulkStatement).
         private readonly BulkStatement insert, audit;
         private readonly SqliteCommand revoke, findActive;
@@ -512,8 +469,9 @@ public sealed class RegistryStore : IDisposable
         private readonly SqliteTransaction transaction;
         private readonly bool hasOrigin;
 
-        public ClaimWriter(SqliteConnection connection, SqliteTransaction transaction, int schemaVersion)
+        public ClaimWriter(SqliteConnection connection, SqliteTransaction transaction, int schemaVersion, Func<string, ConsentRecord?>? findById = null)
         {
+            this.findById = findById;
             this.connection = connection;
             this.transaction = transaction;
             // Schema 1 (kept readable and writable until it is migrated) has no origin column.
@@ -550,6 +508,10 @@ public sealed class RegistryStore : IDisposable
             using var reader = findActive.ExecuteReader();
             return reader.Read() ? ReadRecord(reader, includeEmbedding: false) : null;
         }
+
+        public ConsentRecord? FindById(string id) => findById is null ? throw new InvalidOperationException("This writer looks nothing up by id.") : findById(id);
+
+        public void Insert(ConsentRecord record) => Insert(record, HostKey(record.Kind, record.Target));
 
         public void Insert(ConsentRecord record, string? hostKey)
         {
@@ -606,7 +568,7 @@ public sealed class RegistryStore : IDisposable
 
     private static string ColumnsFor(int schemaVersion) => schemaVersion >= 2 ? Columns : Columns.Replace(", c.origin", "");
 
-    private static ConsentRecord ReadRecord(SqliteDataReader reader, bool includeEmbedding) => new()
+    internal static ConsentRecord ReadRecord(System.Data.Common.DbDataReader reader, bool includeEmbedding) => new()
     {
         Id = reader.GetString(0),
         Decision = ParseDecision(reader.GetString(1)),
@@ -627,9 +589,9 @@ public sealed class RegistryStore : IDisposable
     };
 
     // The CHECK constraints allow only these spellings.
-    private static Decision ParseDecision(string value) => value == "Grant" ? Decision.Grant : value == "Refuse" ? Decision.Refuse : Enum.Parse<Decision>(value);
+    internal static Decision ParseDecision(string value) => value == "Grant" ? Decision.Grant : value == "Refuse" ? Decision.Refuse : Enum.Parse<Decision>(value);
 
-    private static ClaimKind ParseKind(string value) => value switch { "Url" => ClaimKind.Url, "Domain" => ClaimKind.Domain, "Content" => ClaimKind.Content, _ => Enum.Parse<ClaimKind>(value) };
+    internal static ClaimKind ParseKind(string value) => value switch { "Url" => ClaimKind.Url, "Domain" => ClaimKind.Domain, "Content" => ClaimKind.Content, _ => Enum.Parse<ClaimKind>(value) };
 
     public IEnumerable<ConsentRecord> Read(RecordFilter filter) => Read(filter, null);
 
@@ -714,24 +676,8 @@ public sealed class RegistryStore : IDisposable
     /// the records the filter selects. <paramref name="urls"/>: records of any of these URLs (after
     /// normalisation), each once.
     /// </summary>
-    public IEnumerable<ConsentRecord> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null)
-    {
-        if (ids is not null)
-        {
-            // An empty selection is empty: "nothing piped" never widens to the whole registry.
-            if (ids.Count == 0) return [];
-            filter = filter with { Ids = ids, IncludeRevoked = true };
-        }
-        if (urls is not { Count: > 0 }) return Read(filter, null, inIdOrder: true);
-        if (ids is not null)
-        {
-            // Piped records keep their order: the URLs narrow them instead of driving the lookup.
-            var wanted = urls.Select(u => UrlNormalizer.Normalize(u).Url).ToHashSet(StringComparer.Ordinal);
-            return Read(filter, null, inIdOrder: true).Where(r => r.Kind == ClaimKind.Url && wanted.Contains(r.Target));
-        }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        return urls.SelectMany(url => Read(filter with { Url = url })).Where(r => seen.Add(r.Id));
-    }
+    public IEnumerable<ConsentRecord> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null) =>
+        RegistrySelection.Select(ids, filter, urls, (f, inIdOrder) => Read(f, null, inIdOrder));
 
     /// <summary>
     /// Every active claim, oldest first, with only what a dataset check compares (no evidence, no

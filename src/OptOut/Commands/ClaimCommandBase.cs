@@ -32,7 +32,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     private Task<IReadOnlyList<AddOutcome>>? writing;
     private readonly HashSet<string> copiesSearched = new(StringComparer.Ordinal);
     private readonly HashSet<string> passedThrough = new(StringComparer.Ordinal);
-    private RegistryStore? registry;
+    private IConsentRegistry? registry;
     private FingerprintPipeline? pipeline;
     private Fingerprinter? fingerprinter;
     private IndexStore? index;
@@ -114,6 +114,11 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 
     [Parameter]
     public string? RegistryPath { get; set; }
+
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
 
     /// <summary>The training-set index searched by -IncludeCopies.</summary>
     [Parameter]
@@ -312,7 +317,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         RegistryRecord record;
         // The registry is opened (created and migrated, when new) before the claim is stamped, so
         // the audit log's order and its timestamps agree: migration rows first, and earlier.
-        registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+        registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
         try
         {
             record = RegistryStore.NewRecord(claim, DateTime.UtcNow, out var note);
@@ -334,7 +339,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     private void Flush()
     {
         if (batch.Count == 0) return;
-        var store = registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+        var store = registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
         var records = batch;
         batch = new List<RegistryRecord>(BatchSize);
         CompleteWrite();
@@ -347,7 +352,17 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     private void CompleteWrite()
     {
         if (writing is null) return;
-        var outcomes = writing.GetAwaiter().GetResult();
+        IReadOnlyList<AddOutcome> outcomes;
+        try
+        {
+            outcomes = writing.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (RegistryPaths.ToErrorRecord(e, registry?.Path ?? "") is { } error)
+        {
+            writing = null;
+            ThrowTerminatingError(error);
+            return;
+        }
         writing = null;
         foreach (var outcome in outcomes)
         {

@@ -17,7 +17,8 @@ public sealed class GetOptOutEnvironmentCommand : PSCmdlet
             ModuleVersion = assembly.GetName().Version?.ToString() ?? "",
             Home = OptOutPaths.Home,
             IndexPath = OptOutPaths.DefaultIndexPath,
-            RegistryPath = OptOutPaths.DefaultRegistryPath,
+            // $env:OPTOUT_REGISTRY when set (a connection string shown without its password).
+            RegistryPath = Infrastructure.RegistryPaths.Resolve(this, null),
             ModelDirectory = ModuleModels.BundledModelDirectory,
             SqliteVersion = NativeLibraries.SqliteVersion(),
             OnnxRuntimeVersion = NativeLibraries.OnnxRuntimeVersion(),

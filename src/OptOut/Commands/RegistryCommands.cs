@@ -47,9 +47,14 @@ public sealed class GetOptOutCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
-    private RegistryStore? registry;
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
 
-    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath);
+    private IConsentRegistry? registry;
+
+    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
 
     protected override void ProcessRecord()
     {
@@ -113,13 +118,18 @@ public sealed class RemoveOptOutCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    private RegistryStore? registry;
+    private IConsentRegistry? registry;
 
     // Revoking writes: the registry is opened for writing (and migrated), but never created.
-    protected override void BeginProcessing() => registry = RegistryPaths.OpenExisting(this, RegistryPath);
+    protected override void BeginProcessing() => registry = RegistryPaths.OpenExisting(this, RegistryPath, Credential);
 
     protected override void ProcessRecord()
     {
@@ -171,9 +181,14 @@ public sealed class GetOptOutHistoryCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
-    private RegistryStore? registry;
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
 
-    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath);
+    private IConsentRegistry? registry;
+
+    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
 
     protected override void ProcessRecord()
     {
@@ -264,6 +279,11 @@ public sealed class ExportOptOutListCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -319,7 +339,7 @@ public sealed class ExportOptOutListCommand : PSCmdlet
         if (!ShouldProcess(path, what)) return;
         if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;
 
-        using var registry = RegistryPaths.OpenForReading(this, RegistryPath);
+        using var registry = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
         if (ids is not null && registry?.MissingIds(ids) is { Count: > 0 } missing)
         {
             ThrowTerminatingError(ErrorIds.Record(new KeyNotFoundException(
@@ -392,6 +412,11 @@ public sealed class ImportOptOutListCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     /// <summary>
     /// Applies the revocations the list carries, as revocations by the person importing (the list
     /// and what it said are recorded with them). Without it, revoked records in the list are
@@ -400,7 +425,7 @@ public sealed class ImportOptOutListCommand : PSCmdlet
     [Parameter]
     public SwitchParameter IncludeRevocations { get; set; }
 
-    private RegistryStore? registry;
+    private IConsentRegistry? registry;
 
     // A list can carry thousands of respelled domains: the first few are shown, then a count.
     private const int NotesShown = 20;
@@ -434,7 +459,7 @@ public sealed class ImportOptOutListCommand : PSCmdlet
             if (!ShouldProcess(path, $"Merge {records.Count:N0} records into the registry")) continue;
             foreach (var note in notes.Take(NotesShown)) WriteWarning($"{path}, {note}");
             if (notes.Count > NotesShown) WriteWarning($"{path}: {notes.Count - NotesShown:N0} more domains given as web addresses were recorded as their hosts.");
-            registry ??= RegistryPaths.Open(this, RegistryPaths.Resolve(this, RegistryPath));
+            registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
             var progress = new ProgressReporter(this, 5, $"Importing {path}");
             var result = registry.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path), IncludeRevocations, path,
                 done => progress.Report(done, records.Count, "records"));

@@ -26,6 +26,11 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
     [Parameter]
     public string? RegistryPath { get; set; }
 
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     [Parameter]
     public GatePolicy Policy { get; set; } = GatePolicy.OptOut;
 
@@ -59,7 +64,7 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
     /// <summary>The registry's active claims, loaded once (a registry that does not exist has none).</summary>
     protected ConsentRules LoadRules()
     {
-        using var store = RegistryPaths.OpenForReading(this, RegistryPath);
+        using var store = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
         if (store is null)
         {
             WriteVerbose($"No registry at {RegistryPaths.Resolve(this, RegistryPath)}: no claims to check against.");

@@ -11,16 +11,17 @@ public sealed class ClaimantCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var path = fakeBoundParameters["RegistryPath"] as string ?? OptOutPaths.DefaultRegistryPath;
+        var given = fakeBoundParameters["RegistryPath"] as string ?? Environment.GetEnvironmentVariable(ConsentRegistries.RegistryVariable);
         var word = wordToComplete.Trim('\'', '"');
         IReadOnlyList<string> names;
         try
         {
-            if (!File.Exists(path)) return [];
-            using var store = RegistryStore.OpenReadOnly(path);
+            var location = string.IsNullOrEmpty(given) ? RegistryLocation.File(OptOutPaths.DefaultRegistryPath) : RegistryLocation.Parse(given);
+            if (location.Backend == RegistryBackend.Sqlite && !File.Exists(location.FilePath)) return [];
+            using var store = ConsentRegistries.OpenReadOnly(location);
             names = store.Claimants(word + "*", limit: 100);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
         {
             return []; // completion never fails the command line
         }

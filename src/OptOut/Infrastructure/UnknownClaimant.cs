@@ -12,7 +12,7 @@ internal static class UnknownClaimant
     public const string ErrorId = "OptOut.UnknownClaimant";
     private const int Listed = 10;
 
-    public static void Check(PSCmdlet cmdlet, RegistryStore registry, string claimant)
+    public static void Check(PSCmdlet cmdlet, IConsentRegistry registry, string claimant)
     {
         if (registry.Claimants(claimant, limit: 1).Count > 0) return;
         var known = registry.Claimants(limit: Listed + 1);

@@ -295,7 +295,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             IncludeUnverified = 'With -IncludeCopies: also claims the candidates that were not verified as copies of the whole picture (rows without local images, pictures too small to verify, partial copies). Review them first with Find-TrainedImage.'
             Claimant      = 'Who makes the claim (the artist, or the organisation acting for them). Defaults to the current user. The person running the command is recorded separately in the audit log.'
             Reason        = 'Why the claim is made; stored with the record and in the audit log.'
-            RegistryPath  = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            RegistryPath  = 'The registry: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=jane), a libpq string (host=db dbname=consent) or a postgresql:// URI. Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
             IndexPath     = 'The training-set index searched by -IncludeCopies. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
             Model         = 'The image model used to fingerprint -Path files and -IncludeCopies queries (from New-EmbeddingModel). Defaults to the bundled ResNet18.'
             PassThru      = 'Writes the records (new or already present) to the pipeline.'
@@ -352,7 +353,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             IncludeUnverified = 'With -IncludeCopies: also claims the candidates that were not verified as copies of the whole picture (rows without local images, pictures too small to verify, partial copies). Review them first with Find-TrainedImage.'
             Claimant      = 'Who makes the claim (the artist, or the organisation acting for them). Defaults to the current user. The person running the command is recorded separately in the audit log.'
             Reason        = 'Why the claim is made; stored with the record and in the audit log.'
-            RegistryPath  = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            RegistryPath  = 'The registry: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=jane), a libpq string (host=db dbname=consent) or a postgresql:// URI. Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
             IndexPath     = 'The training-set index searched by -IncludeCopies. Defaults to index.db under $env:OPTOUT_HOME, else ~/.optout.'
             Model         = 'The image model used to fingerprint -Path files and -IncludeCopies queries (from New-EmbeddingModel). Defaults to the bundled ResNet18.'
             PassThru      = 'Writes the records (new or already present) to the pipeline.'
@@ -390,7 +392,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             Since            = 'Only records created at or after this time.'
             IncludeRevoked   = 'Also returns revoked records.'
             IncludeEmbedding = 'Fills the Embedding of content records.'
-            RegistryPath     = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            RegistryPath     = 'The registry: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=jane), a libpq string (host=db dbname=consent) or a postgresql:// URI. Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
         }
         Inputs      = 'None'
         Outputs     = 'OptOut.ConsentRecord'
@@ -410,7 +413,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
         Parameters  = @{
             Id           = 'The records to revoke; bound from the pipeline by property name.'
             Reason       = 'Why the record is revoked; stored with the revocation and in the audit log.'
-            RegistryPath = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            RegistryPath = 'The registry: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=jane), a libpq string (host=db dbname=consent) or a postgresql:// URI. Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
             PassThru     = 'Writes the revoked records to the pipeline.'
         }
         Inputs      = 'OptOut.ConsentRecord (by the Id property)'
@@ -446,7 +450,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             Decision       = 'Only Refuse or only Grant records.'
             Force          = 'Overwrites a read-only file.'
             NoClobber      = 'Refuses to overwrite an existing file.'
-            RegistryPath   = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            RegistryPath   = 'The registry: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=jane), a libpq string (host=db dbname=consent) or a postgresql:// URI. Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
             PassThru       = 'Writes the file''s FileInfo to the pipeline.'
         }
         Inputs      = 'None'
@@ -465,7 +470,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             IncludeRevocations = 'Applies the revocations the list carries, as your own revocations (RevokedBy is you; the reason and the audit row name the list and what it said). Without it they are skipped and counted.'
             Format       = 'Csv, Json, Parquet or UrlList. Taken from the extension when omitted.'
             Claimant     = 'For a URL list, which has no claimants: who the refusals are recorded for. Defaults to the current user.'
-            RegistryPath = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            RegistryPath = 'The registry: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=jane), a libpq string (host=db dbname=consent) or a postgresql:// URI. Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
         }
         Inputs      = 'System.String, System.IO.FileInfo (paths)'
         Outputs     = 'OptOut.OptOutListImportResult'
@@ -486,7 +492,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             Id           = 'Only entries about this record; bound from the pipeline by property name.'
             Since        = 'Only entries at or after this time.'
             Action       = 'Only entries of this action.'
-            RegistryPath = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            RegistryPath = 'The registry: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=jane), a libpq string (host=db dbname=consent) or a postgresql:// URI. Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
         }
         Inputs      = 'OptOut.ConsentRecord (by the Id property)'
         Outputs     = 'OptOut.OptOutAuditEntry'
@@ -501,6 +508,36 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
                 Title   = 'Only the revocations'
                 Code    = 'Get-OptOutHistory -Action Revoke'
                 Remarks = 'Who revoked what, when and why.'
+            }
+        )
+    }
+    'Copy-OptOutRegistry' = @{
+        Synopsis    = 'Copies a whole consent registry to another backend: a SQLite file into PostgreSQL, or back.'
+        Description = 'Copy-OptOutRegistry reads every record of -Source (revoked ones included, with their revocations, embeddings, evidence and origins) and the whole audit trail, and writes them into -Destination in one transaction, keeping ids, claimants, reasons, dates and each audit row''s time, user and action; the destination''s own rows (its creation) come first, and a Copy audit row records the copy. Then every record is read back from the destination and compared with the source''s, field by field; a difference is an error (OptOut.RegistryCopyMismatch). The source is only read. A destination that already holds records is refused untouched (OptOut.RegistryNotEmpty) unless -Append is given; then only the records it lacks (by id) are added, with their audit rows. Either side is a file path or a PostgreSQL connection string, as -RegistryPath of the other registry commands; a record PostgreSQL cannot hold (a NUL character in a text field) stops the copy before anything is written.'
+        Parameters  = @{
+            Source                = 'The registry to copy: a SQLite file or a PostgreSQL connection string. Only read.'
+            Destination           = 'Where to copy it: a SQLite file (created when absent) or a PostgreSQL database (the registry is created in it; the owner''s privileges are needed to create it).'
+            Append                = 'Adds to a destination that already holds records: the source records it lacks, by id, with their audit rows. Without it such a destination is refused.'
+            SourceCredential      = 'The PostgreSQL login for -Source, instead of the connection string''s user, PGPASSWORD or ~/.pgpass.'
+            DestinationCredential = 'The PostgreSQL login for -Destination.'
+        }
+        Inputs      = 'None'
+        Outputs     = 'OptOut.OptOutRegistryCopyResult'
+        Examples    = @(
+            @{
+                Title   = 'Move a registry file into a copy'
+                Code    = 'Add-OptOut -Url https://example.com/art/1.jpg -RegistryPath ./mine.db; Copy-OptOutRegistry ./mine.db ./copy.db'
+                Remarks = 'Records, revocations and the audit trail, compared record by record after the copy.'
+            }
+            @{
+                Title   = 'Move a personal registry into the organisation''s PostgreSQL database'
+                Code    = 'Copy-OptOutRegistry ~/.optout/registry.db ''Host=db.example;Database=consent;Username=optout_admin'' -DestinationCredential (Get-Credential optout_admin)'
+                Remarks = 'Creates the registry in the database when it has none; refuses one that already holds records unless -Append.'
+            }
+            @{
+                Title   = 'Add what one registry lacks from another'
+                Code    = 'Add-OptOut -Url https://example.com/art/1.jpg -RegistryPath ./jane.db; Add-OptOut -Url https://example.com/art/2.jpg -RegistryPath ./team.db; Copy-OptOutRegistry ./jane.db ./team.db -Append'
+                Remarks = 'Only the records team.db lacks (by id) are added, with their audit rows; AlreadyPresent counts the others.'
             }
         )
     }
@@ -534,7 +571,8 @@ other than success) are not training samples and are not checked.
         Parameters  = @{
             Path          = 'Dataset files or folders: parquet files, .tar shards, .npy parts, img2dataset or clip-retrieval output folders, or folders of images. Wildcards are expanded.'
             LiteralPath   = 'Dataset files or folders, taken exactly as written.'
-            RegistryPath  = 'The consent registry to check against. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout; a default registry that does not exist simply has no claims.'
+            RegistryPath  = 'The consent registry to check against: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=ci), a libpq string or a postgresql:// URI, opened read-only (the optout_reader role suffices). Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout; a default registry file that does not exist simply has no claims.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
             Policy        = 'OptOut (default): rows are allowed unless a claim refuses them. OptIn: a row also needs an active grant (Add-OptIn) on its URL, domain or content, else it breaks the NoConsent rule; a refusal still wins over a grant.'
             Name          = 'The dataset name shown in findings and reports. Defaults to the name of the first path.'
             ThrottleLimit = 'How many shards are checked at once. Defaults to the number of processors.'
@@ -590,7 +628,8 @@ object is returned.
             Destination       = 'The folder to write the clean copy to. It must not exist unless -Force is given, must not overlap the source (compared by real path, symbolic links resolved), must not hold the registry or the index, and must not be a symbolic link.'
             Force             = 'Replaces an existing destination once the new copy is complete and checked, but only if it is an earlier clean copy (it holds .optout-clean-copy.json); any other folder or file is refused.'
             RemovalReportPath = 'Where the removal report (CSV) goes. Defaults to the destination path with ".removed.csv" appended, beside the copy.'
-            RegistryPath  = 'The consent registry to check against. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout; a default registry that does not exist simply has no claims.'
+            RegistryPath  = 'The consent registry to check against: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=ci), a libpq string or a postgresql:// URI, opened read-only (the optout_reader role suffices). Defaults to $env:OPTOUT_REGISTRY, else registry.db under $env:OPTOUT_HOME, else ~/.optout; a default registry file that does not exist simply has no claims.'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
             Policy        = 'OptOut (default): rows are allowed unless a claim refuses them. OptIn: a row also needs an active grant (Add-OptIn) on its URL, domain or content, else it breaks the NoConsent rule; a refusal still wins over a grant.'
             Name          = 'The dataset name shown in findings and reports. Defaults to the name of the first path.'
             ThrottleLimit = 'How many shards are checked at once. Defaults to the number of processors.'

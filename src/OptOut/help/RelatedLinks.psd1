@@ -14,6 +14,7 @@
     'Export-OptOutList'       = @('Import-OptOutList', 'Get-OptOut', 'about_OptOut')
     'Import-OptOutList'       = @('Export-OptOutList', 'Get-OptOut', 'Get-OptOutHistory', 'about_OptOut')
     'Get-OptOutHistory'       = @('Get-OptOut', 'Remove-OptOut', 'about_OptOut')
+    'Copy-OptOutRegistry'     = @('Export-OptOutList', 'Import-OptOutList', 'Get-OptOutHistory', 'about_OptOut')
     'Test-TrainingSet'        = @('Export-CleanTrainingSet', 'Add-OptOut', 'Add-OptIn', 'about_OptOut')
     'Export-CleanTrainingSet' = @('Test-TrainingSet', 'Get-OptOut', 'about_OptOut')
     'Set-ImageReservation'    = @('Get-ImageReservation', 'Test-TrainingSet', 'Add-OptOut', 'about_OptOut')
