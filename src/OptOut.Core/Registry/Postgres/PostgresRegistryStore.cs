@@ -4,6 +4,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using OptOut.Core.Index;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Registry.Postgres;
 
