@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using OptOut.Core.Index;
 using OptOut.Core.Storage;
 
 namespace OptOut.Core.Registry;

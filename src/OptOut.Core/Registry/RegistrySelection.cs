@@ -1,4 +1,3 @@
-using OptOut.Core.Index;
 using OptOut.Core.Urls;
 
 namespace OptOut.Core.Registry;

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using OptOut.Core.Index;
 using OptOut.Core.Urls;
 using OptOut.Core.Storage;
 

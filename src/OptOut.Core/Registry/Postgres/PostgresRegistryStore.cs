@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
-using OptOut.Core.Index;
 using OptOut.Core.Urls;
 
 namespace OptOut.Core.Registry.Postgres;
