@@ -29,6 +29,8 @@
         'Get-ImageReservation'
         'New-SiteReservation'
         'Test-SiteReservation'
+        'Export-MatchReport'
+        'Import-MatchReview'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
