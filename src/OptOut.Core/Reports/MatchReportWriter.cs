@@ -247,7 +247,7 @@ public sealed class MatchReportWriter
             o.Write($"<figure class=\"t missing\"><div class=\"noimg\">Picture not shown: {HtmlText.Escape(problem ?? "unavailable")}</div><figcaption>{HtmlText.Escape(label)}</figcaption></figure>");
             return;
         }
-        o.Write($"<figure class=\"t\"><div class=\"frame\"><img src=\"{HtmlText.Escape(t.Source)}\" width=\"{t.Width}\" height=\"{t.Height}\" alt=\"{HtmlText.Escape(label)}\" loading=\"lazy\" decoding=\"async\">");
+        o.Write($"<figure class=\"t\"><div class=\"frame\"><img src=\"{HtmlText.Escape(t.Source)}\" width=\"{t.Width}\" height=\"{t.Height}\" alt=\"{HtmlText.Escape(label)}\"{(t.Source.StartsWith("data:", StringComparison.Ordinal) ? "" : " loading=\"lazy\"")} decoding=\"async\">");
         if (region is { IsEmpty: false } r)
         {
             o.Write($"<svg class=\"region\" viewBox=\"0 0 {t.OriginalWidth} {t.OriginalHeight}\" preserveAspectRatio=\"none\" aria-label=\"matched region {r}\"><rect x=\"{r.X}\" y=\"{r.Y}\" width=\"{r.Width}\" height=\"{r.Height}\" vector-effect=\"non-scaling-stroke\"></rect></svg>");

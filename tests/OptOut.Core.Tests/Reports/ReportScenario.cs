@@ -98,6 +98,8 @@ internal sealed class ReportScenario
         {
             new() { Dataset = Hostile, Shard = "hostile.parquet", Row = 0, Key = "<b>k0</b>", Url = HostileRows[0].Url, Rule = "Url", RecordId = "r-1", Claimant = "<i>Jane</i>", Detail = HostileRows[0].Caption },
         };
+        // In the report's order: grouped by work, in the order the works first appear.
+        matches = matches.GroupBy(m => m.Query).SelectMany(g => g).ToList();
         return new ReportScenario { Root = root, Works = [apple, grapes, lonely], Matches = matches, Violations = violations, NotFoundWork = lonely };
     }
 
