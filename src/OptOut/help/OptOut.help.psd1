@@ -806,6 +806,11 @@ X-Robots-Tag header's noai and noimageai, and TDM-Reservation: 1.
                 Code    = 'Find-TrainedImage ~/art/artwork-01.png | Export-MatchReport ./artwork-01.html -Thumbnails Folder -PassThru'
                 Remarks = 'Writes artwork-01.html and artwork-01_files/; keep them together.'
             }
+            @{
+                Title   = 'A report of the training-set gate''s findings'
+                Code    = 'Test-TrainingSet ./my-download | Export-MatchReport ./gate-findings.html -Title ''Rows of my-download that break the registry'''
+                Remarks = 'Each finding (dataset, shard, row, key, URL, rule, record, claimant) is listed in a table after the matches.'
+            }
         )
     }
     'Import-MatchReview' = @{
@@ -824,6 +829,7 @@ X-Robots-Tag header's noai and noimageai, and TDM-Reservation: 1.
                 Remarks = 'Each reviewed row''s URL is refused, with the report''s evidence.'
             }
             @{ Title = 'See what you marked "not mine"'; Code = 'Import-MatchReview ./decisions.json -Decision NotMine'; Remarks = 'The matches left out of the opt-out.' }
+            @{ Title = 'Every reviewed match, as a table'; Code = 'Import-MatchReview ./decisions.json -Decision All | Format-Table Dataset, Key, Url, MatchKind'; Remarks = 'Mine and not mine alike.' }
         )
     }
 }
