@@ -6,7 +6,7 @@
     CompanyName          = 'OptOut'
     Copyright            = '(c) OptOut contributors. MIT licence.'
     Description          = 'Find out whether your images are in AI training sets, and take them out: content fingerprints, a local training-set index, and an auditable consent registry.'
-    PowerShellVersion    = '7.4'
+    PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('OptOut.Format.ps1xml')
     CmdletsToExport      = @(

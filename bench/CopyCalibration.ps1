@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Calibrates the copy rule (CopyRule) on real artworks and their altered copies among thousands of

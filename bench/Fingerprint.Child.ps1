@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     One end-to-end measurement of Get-ImageFingerprint, run by Fingerprint.Bench.ps1 in a fresh

@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Dataset gate benchmark (issue 5): Test-TrainingSet's URL and domain checks over LAION-schema

@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     One measurement of the dataset gate, run by Gate.Bench.ps1 in a fresh process so that its peak

@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Scale benchmarks of the training-set index: metadata and .npy import, caption search, HNSW and

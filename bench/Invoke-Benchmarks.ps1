@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Runs the OptOut benchmarks and writes their figures into docs/benchmarks.md.

@@ -1,4 +1,4 @@
-#Requires -Version 7.4
+#Requires -Version 7.6
 <#
 .SYNOPSIS
     Runs the module tests (tests/module/*.Tests.ps1) against a built module with Pester 5.
