@@ -202,57 +202,64 @@ public sealed class MatchReportWriter
         Data(o, "height", m.Height?.ToString(Invariant));
         Data(o, "hash-distance", m.HashDistance?.ToString(Invariant));
         Data(o, "sha256", m.Sha256);
+        // Few elements a card (10,000 cards must open fast): the facts are one paragraph of lines.
         o.Write(">\n<div class=\"pics\">");
-        if (v is not null && query is not null) Figure(o, query, null, v.QueryRegion, "yours");
-        if (m.Image is null)
+        if (v is not null && query is not null)
+        {
+            Figure(o, query, null, v.QueryRegion, "yours");
+            Figure(o, candidate, problem, v.CandidateRegion, "in the training set", m.Image is null);
+        }
+        else if (m.Image is null)
         {
             o.Write("<div class=\"noimg\">No local image: the training set lists this URL only.</div>");
         }
         else
         {
-            Figure(o, candidate, problem, v?.CandidateRegion, "in the training set");
+            Frame(o, candidate, problem, null, "in the training set");
         }
-        o.Write("</div>\n<dl class=\"facts\">");
-        Fact(o, "Kind", m.MatchKind);
-        Fact(o, "Similarity", score.Length > 0 ? score : "—");
-        Fact(o, "Hash distance", m.HashDistance?.ToString(Invariant) ?? "—");
-        Fact(o, "Dataset", m.Dataset);
-        Fact(o, "Key", m.Key ?? "—");
-        o.Write("<dt>URL</dt><dd class=\"url\">");
+        o.Write($"</div>\n<p class=\"facts\"><b>{HtmlText.Escape(m.MatchKind)}</b> · similarity {(score.Length > 0 ? score : "—")} · hash distance {m.HashDistance?.ToString(Invariant) ?? "—"}");
+        o.Write($"<br>{HtmlText.Escape(m.Dataset)} · key {HtmlText.Escape(m.Key ?? "—")}<br>");
         if (HtmlText.SafeHref(m.Url) is { } href)
         {
             o.Write($"<a href=\"{HtmlText.Escape(href)}\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">{HtmlText.Escape(m.Url)}</a>");
         }
         else
         {
-            o.Write(m.Url is null ? "—" : $"<span class=\"unlinked\">{HtmlText.Escape(m.Url)}</span>");
+            o.Write(m.Url is null ? "no URL" : $"<span class=\"unlinked\">{HtmlText.Escape(m.Url)}</span>");
         }
-        o.Write("</dd>");
-        Fact(o, "Caption", m.Caption ?? "—");
-        Fact(o, "Size", m.Width is { } w && m.Height is { } h ? $"{w} × {h}" : "—");
-        if (m.Sha256 is not null) Fact(o, "SHA-256", m.Sha256);
-        o.Write("</dl>\n");
+        o.Write($"<br>{HtmlText.Escape(m.Caption ?? "(no caption)")}<br>{(m.Width is { } w && m.Height is { } h ? $"{w} × {h}" : "size unknown")}");
+        if (m.Sha256 is not null) o.Write($" · SHA-256 {HtmlText.Escape(m.Sha256)}");
+        o.Write("</p>\n");
         if (v is not null)
         {
             o.Write($"<p class=\"evidence\">{HtmlText.Escape(TransformWords.Describe(v, query?.OriginalWidth ?? 0, query?.OriginalHeight ?? 0))}</p>\n");
         }
-        o.Write("<div class=\"review\" role=\"group\" aria-label=\"Is this your work?\"><button type=\"button\" class=\"mine\" aria-pressed=\"false\">Mine</button><button type=\"button\" class=\"not\" aria-pressed=\"false\">Not mine</button><span class=\"decision\"></span></div>\n</article>\n");
+        o.Write("<div class=\"review\" role=\"group\" aria-label=\"Is this your work?\"><button type=\"button\" class=\"mine\" aria-pressed=\"false\">Mine</button><button type=\"button\" class=\"not\" aria-pressed=\"false\">Not mine</button></div>\n</article>\n");
+    }
+
+    // A labelled picture (the pair of a verified copy, the work at the head of its group).
+    private static void Figure(TextWriter o, Thumbnail? t, string? problem, ImageRegion? region, string label, bool urlOnly = false)
+    {
+        o.Write("<figure class=\"t\">");
+        if (urlOnly) o.Write("<div class=\"noimg\">No local image: the training set lists this URL only.</div>");
+        else Frame(o, t, problem, region, label);
+        o.Write($"<figcaption>{HtmlText.Escape(label)}</figcaption></figure>");
     }
 
     // A thumbnail with the matched region drawn over it (an SVG in the picture's own pixels, so no inline style is needed).
-    private static void Figure(TextWriter o, Thumbnail? t, string? problem, ImageRegion? region, string label)
+    private static void Frame(TextWriter o, Thumbnail? t, string? problem, ImageRegion? region, string label)
     {
         if (t is null)
         {
-            o.Write($"<figure class=\"t missing\"><div class=\"noimg\">Picture not shown: {HtmlText.Escape(problem ?? "unavailable")}</div><figcaption>{HtmlText.Escape(label)}</figcaption></figure>");
+            o.Write($"<div class=\"noimg\">Picture not shown: {HtmlText.Escape(problem ?? "unavailable")}</div>");
             return;
         }
-        o.Write($"<figure class=\"t\"><div class=\"frame\"><img src=\"{HtmlText.Escape(t.Source)}\" width=\"{t.Width}\" height=\"{t.Height}\" alt=\"{HtmlText.Escape(label)}\"{(t.Source.StartsWith("data:", StringComparison.Ordinal) ? "" : " loading=\"lazy\"")} decoding=\"async\">");
+        o.Write($"<div class=\"frame\"><img src=\"{HtmlText.Escape(t.Source)}\" width=\"{t.Width}\" height=\"{t.Height}\" alt=\"{HtmlText.Escape(label)}\"{(t.Source.StartsWith("data:", StringComparison.Ordinal) ? "" : " loading=\"lazy\"")} decoding=\"async\">");
         if (region is { IsEmpty: false } r)
         {
             o.Write($"<svg class=\"region\" viewBox=\"0 0 {t.OriginalWidth} {t.OriginalHeight}\" preserveAspectRatio=\"none\" aria-label=\"matched region {r}\"><rect x=\"{r.X}\" y=\"{r.Y}\" width=\"{r.Width}\" height=\"{r.Height}\" vector-effect=\"non-scaling-stroke\"></rect></svg>");
         }
-        o.Write($"</div><figcaption>{HtmlText.Escape(label)}</figcaption></figure>");
+        o.Write("</div>");
     }
 
     private static void WriteNotFound(TextWriter o, List<string> notFound)

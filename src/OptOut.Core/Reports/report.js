@@ -16,7 +16,6 @@
     card.classList.toggle('is-not', value === 'not-mine');
     card.querySelector('button.mine').setAttribute('aria-pressed', String(value === 'mine'));
     card.querySelector('button.not').setAttribute('aria-pressed', String(value === 'not-mine'));
-    card.querySelector('.decision').textContent = value === 'mine' ? 'marked mine' : value === 'not-mine' ? 'marked not mine' : '';
     updateTally();
   }
 
