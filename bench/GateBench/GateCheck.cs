@@ -2,6 +2,7 @@ using OptOut.Core.Datasets;
 using OptOut.Core.Index;
 using Parquet;
 using Parquet.Schema;
+using OptOut.Core.Urls;
 
 namespace GateBench;
 

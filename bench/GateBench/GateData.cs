@@ -6,6 +6,7 @@ using OptOut.Core.Index;
 using OptOut.Core.Registry;
 using Parquet;
 using Parquet.Schema;
+using OptOut.Core.Urls;
 
 namespace GateBench;
 

@@ -3,6 +3,8 @@ using Microsoft.Data.Sqlite;
 using OptOut.Core.Datasets;
 using OptOut.Core.Index;
 using Parquet;
+using OptOut.Core.Urls;
+using OptOut.Core.Storage;
 
 namespace IndexBench;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Index;
+using OptOut.Core.Storage;
 
 namespace IndexBench;
 

@@ -39,6 +39,9 @@ public sealed class ConsentRecord
     public string? MatchKind { get; init; }
     public double? Similarity { get; init; }
     public int? HashDistance { get; init; }
+
+    /// <summary>How the matched row was verified as a copy (inliers, scale, rotation, mirrored, NCC, overlap), for claims added by -IncludeCopies.</summary>
+    public string? MatchVerification { get; init; }
     public string Origin { get; init; } = "";
 
     /// <summary>Content claims' embedding; filled only with -IncludeEmbedding.</summary>
@@ -68,6 +71,7 @@ public sealed class ConsentRecord
         MatchKind = r.Evidence?.MatchKind,
         Similarity = r.Evidence?.Similarity,
         HashDistance = r.Evidence?.HashDistance,
+        MatchVerification = r.Evidence?.Verification?.ToString(),
         Origin = r.Origin,
         Embedding = r.Embedding,
     };

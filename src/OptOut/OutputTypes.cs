@@ -37,6 +37,51 @@ public sealed class TrainedImageMatch
     /// <summary>The geometric verification of an image match: inliers, transform, mirrored, aligned-pixel agreement; null when not verified (text searches, rows without pixels).</summary>
     public Core.Matching.Verification? Verification { get; init; }
 
+    /// <summary>The verification in a few words, for the table view: "yes (stretch)", "yes (34 inliers, mirrored)", "no: pixels disagree", "not verified: ...".</summary>
+    public string? Verified { get; init; }
+
+    internal static TrainedImageMatch From(Core.Matching.CopyMatch match, string query, string? querySha256) => new()
+    {
+        Query = query,
+        QuerySha256 = querySha256,
+        Dataset = match.Row.Dataset,
+        Key = match.Row.Key,
+        Url = match.Row.Url,
+        Caption = match.Row.Caption,
+        Width = match.Row.Width,
+        Height = match.Row.Height,
+        MatchKind = match.Kind.ToString(),
+        Similarity = match.Similarity is { } s ? Math.Round(s, 4) : null,
+        HashDistance = match.HashDistance,
+        Sha256 = match.Row.Sha256 is { } h ? Convert.ToHexString(h).ToLowerInvariant() : null,
+        Image = match.Row.Image,
+        Verification = match.Verification,
+        Verified = VerifiedText(match),
+    };
+
+    private static string? VerifiedText(Core.Matching.CopyMatch match)
+    {
+        if (match.Kind == Core.Index.MatchKind.Exact) return "same file";
+        if (match.NotVerified is { } why) return why;
+        if (match.Verification is not { } v) return null;
+        if (!v.IsVerified) return "no: " + v.Reason switch
+        {
+            Core.Matching.NotVerifiedReason.PixelsDisagree => "pixels disagree",
+            Core.Matching.NotVerifiedReason.DegenerateFit => "degenerate fit",
+            Core.Matching.NotVerifiedReason.NoGeometricFit => "no geometric fit",
+            Core.Matching.NotVerifiedReason.TooFewMatches => "too few matches",
+            Core.Matching.NotVerifiedReason.TooFewFeatures => "too few keypoints",
+            var other => other.ToString(),
+        };
+        var parts = new List<string>();
+        if (v.Method == Core.Matching.VerificationMethod.Geometric) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Inliers} inliers"));
+        else parts.Add("stretch");
+        if (v.Mirrored) parts.Add("mirrored");
+        if (Math.Abs(v.RotationDegrees) >= 1) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.RotationDegrees:F0} deg"));
+        if (v.Overlap < 0.95) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Overlap:P0} of it"));
+        return $"yes ({string.Join(", ", parts)})";
+    }
+
     internal static TrainedImageMatch From(Core.Index.IndexMatch match, string query, string? querySha256) => new()
     {
         Query = query,

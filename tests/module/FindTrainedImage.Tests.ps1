@@ -509,10 +509,10 @@ Describe 'Find-TrainedImage output' {
         $table.Control.Headers.Count | Should -BeLessOrEqual 6
     }
 
-    It 'shows the file name, kind, similarity, dataset and URL in the default table' {
+    It 'shows the file name, kind, similarity, verification, dataset and URL in the default table' {
         $text = $byImage | Select-Object -First 3 | Out-String -Width 250
         $header = ($text -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1)
-        $header | Should -Match 'Query\s+MatchKind\s+Similarity\s+Dataset\s+Key\s+Url'
+        $header | Should -Match 'Query\s+MatchKind\s+Similarity\s+Verified\s+Dataset\s+Url'
         # The Query column shows the query file's name, not its full path.
         $rows = @($text -split "`n" | Where-Object { $_.Trim() } | Select-Object -Skip 2)
         $rows.Count | Should -Be 3

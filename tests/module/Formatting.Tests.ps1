@@ -40,7 +40,7 @@ Describe 'Table views fit 120 columns' {
         $match = [OptOut.TrainedImageMatch]@{
             Query = '/home/jane/art/2024/a-rather-long-artwork-file-name.png'; QuerySha256 = 'ab' * 32
             Dataset = 'laion2B-en-part-00042'; Key = '000123456789'; Url = $longUrl
-            MatchKind = 'Copy'; Similarity = 0.9312; HashDistance = 6
+            MatchKind = 'Copy'; Similarity = 0.9312; HashDistance = 6; Verified = 'yes (stretch)'
         }
         $lines = Get-TableLine $match 120
         $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 120 }
@@ -52,11 +52,11 @@ Describe 'Table views fit 120 columns' {
         $row | Should -BeLike '*.png*'
     }
 
-    It 'keeps the query, the kind and the key readable at 80 columns' {
-        $match = [OptOut.TrainedImageMatch]@{ Query = '/art/cat.png'; QuerySha256 = 'ab' * 32; Dataset = 'scraped'; Key = '00042'; Url = $longUrl; MatchKind = 'Exact'; Similarity = 1 }
+    It 'keeps the query, the kind, the verification and the dataset readable at 80 columns' {
+        $match = [OptOut.TrainedImageMatch]@{ Query = '/art/cat.png'; QuerySha256 = 'ab' * 32; Dataset = 'scraped'; Key = '00042'; Url = $longUrl; MatchKind = 'Copy'; Similarity = 0.95; Verified = 'yes (34 inliers, mirrored)' }
         $row = (Get-TableLine $match 80)[-1]
         $row.Length | Should -BeLessOrEqual 80
-        $row | Should -BeLike 'cat.png*Exact*scraped*00042*'
+        $row | Should -BeLike 'cat.png*Copy*yes (*mirrored)*scraped*'
     }
 
     It 'shows consent records with the elided target' {

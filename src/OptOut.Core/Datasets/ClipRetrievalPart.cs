@@ -1,4 +1,3 @@
-using OptOut.Core.Index;
 
 namespace OptOut.Core.Datasets;
 

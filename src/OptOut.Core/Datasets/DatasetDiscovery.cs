@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using OptOut.Core.Index;
 
 namespace OptOut.Core.Datasets;
 

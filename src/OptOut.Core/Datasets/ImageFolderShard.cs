@@ -37,6 +37,7 @@ public sealed class ImageFolderShard : IDatasetShard
                 Key = Path.GetRelativePath(Folder, path),
                 Url = path,
                 ImageName = path,
+                Image = new ImageLocation(path),
                 ReadImage = () => File.ReadAllBytes(path),
                 Files = [path],
             };

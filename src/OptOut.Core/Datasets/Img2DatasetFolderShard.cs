@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OptOut.Core.Index;
 
 namespace OptOut.Core.Datasets;
 
@@ -120,6 +119,7 @@ public sealed class Img2DatasetFolderShard : IDatasetShard
                 return row;
             }
             row.ImageName = image;
+            row.Image = new ImageLocation(image);
             row.ReadImage = () => File.ReadAllBytes(image);
             return row;
         }

@@ -23,7 +23,7 @@ internal static class ParquetColumns
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new Index.DatasetFormatException(path, $"not a readable parquet file ({e.Message})", e);
+            throw new DatasetFormatException(path, $"not a readable parquet file ({e.Message})", e);
         }
     }
 
@@ -59,7 +59,7 @@ internal static class ParquetColumns
                 Column(schema, path, ColumnRole.Text, "sha256", "sha256hash"), Column(schema, path, ColumnRole.Text, "md5"));
             if (fields.Url is null && fields.Key is null)
             {
-                throw new Index.DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.Fields.Select(f => f.Name))}).");
+                throw new DatasetFormatException(path, $"no URL or key column (columns: {string.Join(", ", schema.Fields.Select(f => f.Name))}).");
             }
             return fields;
         }
@@ -90,7 +90,7 @@ internal static class ParquetColumns
                     ColumnRole.Key => "text, binary or an integer",
                     _ => "a number",
                 };
-                throw new Index.DatasetFormatException(path, $"column '{field.Name}' is {kind}; it must be {wanted} to be read, and the rules that use it cannot be checked otherwise.");
+                throw new DatasetFormatException(path, $"column '{field.Name}' is {kind}; it must be {wanted} to be read, and the rules that use it cannot be checked otherwise.");
             }
             return (DataField)field;
         }

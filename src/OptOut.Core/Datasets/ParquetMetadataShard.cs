@@ -1,5 +1,4 @@
 using Parquet;
-using OptOut.Core.Index;
 
 namespace OptOut.Core.Datasets;
 

@@ -17,6 +17,9 @@ public sealed class SourceRow
     /// <summary>Where the local image is, for error messages (a file path, or "shard.tar:member").</summary>
     public string? ImageName { get; set; }
 
+    /// <summary>Where the local image's bytes lie, when the dataset has them: stored in the index, for verifying copies later.</summary>
+    public ImageLocation? Image { get; set; }
+
     /// <summary>Reads the local image's bytes, when the dataset has them.</summary>
     public Func<byte[]>? ReadImage { get; set; }
 
@@ -49,7 +52,7 @@ public interface IDatasetShard
 
     string Layout { get; }
 
-    /// <summary>Rows in file order. Throws <see cref="Index.DatasetFormatException"/> when the file cannot be read.</summary>
+    /// <summary>Rows in file order. Throws <see cref="DatasetFormatException"/> when the file cannot be read.</summary>
     IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken);
 
     /// <summary>Problems with single rows met while reading (a missing image file, a bad tar member).</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using OptOut.Core.Index;
 
 namespace OptOut.Core.Datasets;
 

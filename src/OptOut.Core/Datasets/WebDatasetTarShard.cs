@@ -1,7 +1,6 @@
 using System.Formats.Tar;
 using System.Text.Json;
 using OptOut.Core.Imaging;
-using OptOut.Core.Index;
 
 namespace OptOut.Core.Datasets;
 
@@ -141,6 +140,7 @@ public sealed class WebDatasetTarShard : IDatasetShard
             var path = TarPath;
             row.ReadImage = () => ReadMember(path, image.Offset, image.Length);
             row.ImageName = $"{TarPath}:{image.Name}";
+            row.Image = new ImageLocation(path, image.Name, image.Offset, image.Length);
         }
         else if (row.IsSuccess && !sample.ImageRefused)
         {

@@ -1,5 +1,6 @@
 using OptOut.Core.Index;
 using OptOut.Core.Registry;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Gate;
 

@@ -7,7 +7,11 @@ using OptOut.Core.Registry;
 namespace OptOut.Core.Gate;
 
 /// <summary>How a row's picture matched a content claim.</summary>
-public readonly record struct ContentMatch(int Claim, string How);
+public readonly record struct ContentMatch(int Claim, string How)
+{
+    /// <summary>Matched by the same SHA-256: nothing to verify.</summary>
+    public bool SameFile { get; init; }
+}
 
 /// <summary>
 /// Content claims of one decision, compared with a row's picture the way Find-TrainedImage decides
@@ -57,7 +61,7 @@ internal sealed class ContentClaims
     public ContentMatch? Match(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule)
     {
         int exact = FindSha256(sha256Hex);
-        if (exact >= 0) return new ContentMatch(exact, "the same file (SHA-256)");
+        if (exact >= 0) return new ContentMatch(exact, "the same file (SHA-256)") { SameFile = true };
 
         var similarities = new Dictionary<int, float>();
         if (!embedding.IsEmpty && modelId is not null && byModel.TryGetValue(modelId, out var set) && set.Dimensions == embedding.Length)

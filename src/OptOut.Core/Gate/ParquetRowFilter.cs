@@ -3,6 +3,7 @@ using Parquet;
 using Parquet.Data;
 using Parquet.Schema;
 using OptOut.Core.Index;
+using OptOut.Core.Datasets;
 
 namespace OptOut.Core.Gate;
 

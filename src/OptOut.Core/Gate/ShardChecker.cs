@@ -5,6 +5,7 @@ using OptOut.Core.Fingerprinting;
 using OptOut.Core.Index;
 using OptOut.Core.Registry;
 using OptOut.Core.Signals;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Gate;
 
@@ -21,7 +22,11 @@ public sealed record GateSettings
     /// <summary>The model that produced precomputed embeddings (clip-retrieval .npy); they are compared only with claims of this model.</summary>
     public string? EmbeddingModelId { get; init; }
 
-    public CopyRule CopyRule { get; init; } = CopyRule.Default;
+    /// <summary>The fingerprint rule; null: the rule for the embeddings' model (<see cref="CopyRule.For"/>: ResNet18's calibrated thresholds apply to no other model).</summary>
+    public CopyRule? CopyRule { get; init; }
+
+    /// <summary>Content claims' own pictures, to verify the rows the fingerprint rule proposes before calling them violations; null: the rule decides alone.</summary>
+    public ContentPictures? ContentPictures { get; init; }
 
     /// <summary>Local copies of sites' reservation files, one folder a host; null when the Site rule is not asked for.</summary>
     public SiteReservations.SiteReservationFolders? Sites { get; init; }
@@ -226,17 +231,33 @@ internal sealed class ShardChecker
         var rules = settings.Rules;
         if (checkContent && !row.Has(GateRule.Content))
         {
-            var match = rules.Content(Decision.Refuse).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule);
+            var match = rules.Content(Decision.Refuse).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule ?? CopyRule.For(modelId));
             if (match is { } m)
             {
                 var claim = rules.Claim(m.Claim);
-                row.Add(GateRule.Content, m.Claim, $"{whose} image is {m.How} of refused content {claim.Target}");
+                var verdict = m.SameFile ? null : Verify(row, claim);
+                // A row whose pixels were aligned with the claim's picture and disagree is a look-alike, not a violation.
+                if (verdict is not { IsCopy: false })
+                {
+                    row.Add(GateRule.Content, m.Claim, $"{whose} image is {m.How} of refused content {claim.Target}{(verdict is { } v ? $"; {v.Detail}" : "")}");
+                }
             }
         }
         if (checkContentGrants && !row.Granted)
         {
-            row.Granted = rules.Content(Decision.Grant).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule) is not null;
+            row.Granted = rules.Content(Decision.Grant).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule ?? CopyRule.For(modelId)) is not null;
         }
+    }
+
+    /// <summary>
+    /// The row's pixels against the claim's picture, when content pictures are loaded: null when they are
+    /// not (the rule decides alone); a row without a local image cannot be verified and keeps the rule's verdict.
+    /// </summary>
+    private ContentVerdict? Verify(PendingRow row, ClaimInfo claim)
+    {
+        if (settings.ContentPictures is not { } pictures) return null;
+        if (row.Source?.ReadImage is not { } read) return new ContentVerdict(null, "not verified: the row has no local image");
+        return pictures.Verify(claim.Id, read, row.ImageName ?? row.Key ?? "row");
     }
 
     private static byte[] ReadWithSignals(Func<byte[]> read, PendingRow row)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Index;
 

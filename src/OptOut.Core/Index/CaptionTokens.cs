@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Index;
 

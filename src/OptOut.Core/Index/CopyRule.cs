@@ -34,7 +34,29 @@ public sealed record CopyRule
     /// <summary>...and similarity at or above this.</summary>
     public float CosineWithHash { get; init; } = 0.815f;
 
+    /// <summary>The model whose embeddings these thresholds were calibrated on (its name, as in its model id "name@sha256:..."); null: no embedding clause.</summary>
+    public string? ModelName { get; init; } = Embedding.EmbeddingModelSpec.DefaultModelName;
+
+    /// <summary>The rule calibrated on the bundled ResNet18 (docs/copy-detection.md).</summary>
     public static CopyRule Default { get; } = new();
+
+    /// <summary>
+    /// For any other model: no threshold was calibrated on its embeddings, so only near-identical
+    /// vectors (cosine 0.97 or more, an uncalibrated, conservative choice) and the model-free hash
+    /// clause propose a copy; the combined clause is off. The matcher still verifies the model's
+    /// nearest rows.
+    /// </summary>
+    public static CopyRule Uncalibrated { get; } = new()
+    {
+        ModelName = null,
+        CosineAlone = 0.97f,
+        HashWithCosine = -1,
+        CosineWithHash = float.PositiveInfinity,
+    };
+
+    /// <summary>The rule for embeddings of <paramref name="modelId"/>: <see cref="Default"/> for the bundled ResNet18, <see cref="Uncalibrated"/> for any other.</summary>
+    public static CopyRule For(string? modelId) =>
+        modelId is not null && modelId.StartsWith(Embedding.EmbeddingModelSpec.DefaultModelName + "@", StringComparison.Ordinal) ? Default : Uncalibrated;
 
     /// <summary>
     /// The hash radius to probe. Only the hash-alone clause needs hash candidates: rows for the
@@ -44,7 +66,7 @@ public sealed record CopyRule
     public int SearchRadius => HashAlone;
 
     /// <summary>The lowest similarity the rule looks at.</summary>
-    public float SearchFloor => Math.Min(CosineAlone, CosineWithHash);
+    public float SearchFloor => Math.Min(Math.Min(CosineAlone, CosineWithHash), 1.01f);
 
     public bool IsCopy(int? hashDistance, float? similarity) =>
         (hashDistance is { } d && d <= HashAlone)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Index;
 
@@ -13,6 +14,7 @@ internal static class IndexMigrations
     public static void Run(SqliteConnection connection, string vectorPath)
     {
         if (Version(connection, null) == "1") VectorsOutOfRows(connection, vectorPath);
+        if (Version(connection, null) == "2") ImageLocations(connection);
         if (IndexStore.ReadMeta(connection, "vacuum_pending", null) is not null) GiveBackSpace(connection);
     }
 
@@ -38,6 +40,26 @@ internal static class IndexMigrations
         {
             SqliteSetup.Execute(connection, $"PRAGMA busy_timeout = {SqliteSetup.BusyTimeoutMilliseconds}");
         }
+    }
+
+    /// <summary>
+    /// Schema 2 -> 3: rows gain where their own image lies (<see cref="Datasets.ImageLocation"/>), the
+    /// folder or tar named once in <c>image_places</c>. Rows imported before have none (NULL): their
+    /// shards are already imported, so they stay unverifiable until imported into a new index.
+    /// </summary>
+    private static void ImageLocations(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (Version(connection, transaction) != "2") return;  // another process got here first
+        SqliteSetup.Execute(connection, """
+            ALTER TABLE rows ADD COLUMN image_place INTEGER;
+            ALTER TABLE rows ADD COLUMN image_member TEXT;
+            ALTER TABLE rows ADD COLUMN image_offset INTEGER;
+            ALTER TABLE rows ADD COLUMN image_length INTEGER;
+            CREATE TABLE IF NOT EXISTS image_places(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+            UPDATE meta SET value = '3' WHERE key = 'schema_version';
+            """, transaction);
+        transaction.Commit();
     }
 
     private static string? Version(SqliteConnection connection, SqliteTransaction? transaction) =>

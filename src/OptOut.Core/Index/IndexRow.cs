@@ -1,3 +1,4 @@
+using OptOut.Core.Urls;
 namespace OptOut.Core.Index;
 
 /// <summary>One sample of a training set as it is imported: metadata and, when known, fingerprints.</summary>
@@ -19,6 +20,9 @@ public sealed class IndexRow
 
     /// <summary>L2-normalised embedding, stored as IEEE half floats (the precision LAION ships).</summary>
     public Half[]? Embedding { get; set; }
+
+    /// <summary>Where the row's own image lies (a file, or a tar member's bytes); null for rows without local pixels.</summary>
+    public Datasets.ImageLocation? Image { get; set; }
 }
 
 /// <summary>A row read back from the index.</summary>
@@ -33,7 +37,8 @@ public sealed record IndexedRow(
     byte[]? Sha256,
     byte[]? Md5,
     ulong? PerceptualHash,
-    bool HasEmbedding);
+    bool HasEmbedding,
+    Datasets.ImageLocation? Image = null);
 
 /// <summary>A dataset in the index, with its counts.</summary>
 public sealed record DatasetInfo(string Name, long Rows, long Shards, long Fingerprinted, long WithEmbedding, long Skipped, string? ModelId, DateTime CreatedAt);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using OptOut.Core.Urls;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Index;
 
@@ -12,7 +14,7 @@ namespace OptOut.Core.Index;
 /// </summary>
 public sealed class IndexStore : IDisposable
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     private readonly SqliteConnection connection;
 
@@ -173,8 +175,13 @@ public sealed class IndexStore : IDisposable
                 sha256 BLOB,
                 md5 BLOB,
                 phash INTEGER,
-                vector INTEGER);
-            INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '2');
+                vector INTEGER,
+                image_place INTEGER,
+                image_member TEXT,
+                image_offset INTEGER,
+                image_length INTEGER);
+            CREATE TABLE IF NOT EXISTS image_places(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+            INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '3');
             INSERT OR IGNORE INTO meta(key, value) VALUES ('index_id', lower(hex(randomblob(16))));
             """ + RowIndexes, transaction);
         transaction.Commit();
@@ -252,9 +259,11 @@ public sealed class IndexStore : IDisposable
 
         // A million rows a run: bound by position through SQLite's C API (see BulkStatement).
         using var insertRow = new BulkStatement(connection, """
-            INSERT INTO rows(dataset_id, shard_id, key, url, url_hash, host_rev, caption, width, height, sha256, md5, phash, vector)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+            INSERT INTO rows(dataset_id, shard_id, key, url, url_hash, host_rev, caption, width, height, sha256, md5, phash, vector,
+                image_place, image_member, image_offset, image_length)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
             """);
+        var places = new ImagePlaces(connection, transaction);
         // The same for every row of the shard: SQLite keeps bindings across runs.
         insertRow.Bind(1, datasetId);
         insertRow.Bind(2, shardId);
@@ -294,6 +303,7 @@ public sealed class IndexStore : IDisposable
                 insertRow.Bind(11, row.Md5);
                 insertRow.Bind(12, row.PerceptualHash is { } h ? unchecked((long)h) : null);
                 insertRow.Bind(13, row.Embedding is null ? null : vectors!.Append(row.Embedding));
+                BindImage(insertRow, places, row.Image);
                 insertRow.Run();
                 count++;
                 if (!string.IsNullOrEmpty(row.Caption)) captions.Add(insertRow.LastInsertRowId, row.Caption);
@@ -512,7 +522,35 @@ public sealed class IndexStore : IDisposable
 
     // ---- queries -------------------------------------------------------------------------------
 
-    private const string RowColumns = "r.id, d.name, r.key, r.url, r.caption, r.width, r.height, r.sha256, r.md5, r.phash, r.vector IS NOT NULL";
+    private const string RowColumns = "r.id, d.name, r.key, r.url, r.caption, r.width, r.height, r.sha256, r.md5, r.phash, r.vector IS NOT NULL, "
+        + "p.path, r.image_member, r.image_offset, r.image_length";
+
+    private const string RowTables = "rows r JOIN datasets d ON d.id = r.dataset_id LEFT JOIN image_places p ON p.id = r.image_place";
+
+    // A file in a folder: the folder once (image_places) and the file's name; a tar member: the tar once, the member, its data's offset and length.
+    private static void BindImage(BulkStatement insert, ImagePlaces places, Datasets.ImageLocation? image)
+    {
+        if (image is null)
+        {
+            for (int i = 14; i <= 17; i++) insert.Bind(i, (string?)null);
+            return;
+        }
+        var place = image.IsArchiveMember ? image.Path : System.IO.Path.GetDirectoryName(image.Path) ?? "";
+        insert.Bind(14, places.IdOf(place));
+        insert.Bind(15, image.IsArchiveMember ? image.Member : System.IO.Path.GetFileName(image.Path));
+        insert.Bind(16, image.IsArchiveMember ? image.Offset : null);
+        insert.Bind(17, image.IsArchiveMember ? image.Length : null);
+    }
+
+    private static Datasets.ImageLocation? ReadImage(SqliteDataReader reader, int at)
+    {
+        if (reader.IsDBNull(at) || reader.IsDBNull(at + 1)) return null;
+        var place = reader.GetString(at);
+        var member = reader.GetString(at + 1);
+        return reader.IsDBNull(at + 2)
+            ? new Datasets.ImageLocation(System.IO.Path.Combine(place, member))
+            : new Datasets.ImageLocation(place, member, reader.GetInt64(at + 2), reader.GetInt64(at + 3));
+    }
 
     private static IndexedRow ReadRow(SqliteDataReader reader) => new(
         reader.GetInt64(0),
@@ -525,12 +563,13 @@ public sealed class IndexStore : IDisposable
         reader.IsDBNull(7) ? null : (byte[])reader[7],
         reader.IsDBNull(8) ? null : (byte[])reader[8],
         reader.IsDBNull(9) ? null : unchecked((ulong)reader.GetInt64(9)),
-        reader.GetBoolean(10));
+        reader.GetBoolean(10),
+        ReadImage(reader, 11));
 
     private IEnumerable<IndexedRow> Query(string where, string? orderBy, string? dataset, int? limit, params (string Name, object? Value)[] parameters)
     {
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {RowColumns} FROM rows r JOIN datasets d ON d.id = r.dataset_id WHERE ({where})");
+        var sql = new StringBuilder($"SELECT {RowColumns} FROM {RowTables} WHERE ({where})");
         if (dataset is not null)
         {
             sql.Append(" AND d.name = $dataset");

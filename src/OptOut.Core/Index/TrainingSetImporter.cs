@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OptOut.Core.Datasets;
 using OptOut.Core.Fingerprinting;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Index;
 
@@ -287,6 +288,7 @@ public sealed class TrainingSetImporter
             Md5 = fingerprint?.Md5 ?? source.Md5,
             PerceptualHash = fingerprint?.PerceptualHash,
             Embedding = fingerprint is not null ? HalfVectors.ToHalf(fingerprint.Embedding) : source.Embedding,
+            Image = source.Image,
         };
         return (row, failure);
     }

@@ -42,6 +42,9 @@ public sealed record Evidence
     public double? Similarity { get; init; }
     public int? HashDistance { get; init; }
     public string? Note { get; init; }
+
+    /// <summary>How the matched row was verified as a copy of the claimant's file (Add-OptOut -IncludeCopies).</summary>
+    public VerificationEvidence? Verification { get; init; }
 }
 
 /// <summary>The content fingerprint a Content claim is keyed by.</summary>

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Registry;
 
@@ -531,7 +532,7 @@ public static class OptOutListFormat
             }
             records.Add(new ConsentRecord
             {
-                Id = ClaimIds.New(now), Decision = Decision.Refuse, Kind = ClaimKind.Url, Target = Index.UrlNormalizer.Normalize(text).Url,
+                Id = ClaimIds.New(now), Decision = Decision.Refuse, Kind = ClaimKind.Url, Target = UrlNormalizer.Normalize(text).Url,
                 Claimant = claimant, CreatedAt = now, Evidence = new Evidence { Note = $"listed in {Path.GetFileName(path)} line {line}" },
             });
         }
@@ -560,7 +561,7 @@ public static class OptOutListFormat
         var target = Required("target");
         var normalizedTarget = kind switch
         {
-            ClaimKind.Url => Index.UrlNormalizer.Normalize(target).Url,
+            ClaimKind.Url => UrlNormalizer.Normalize(target).Url,
             ClaimKind.Domain => NormalizeDomainOrThrow(target, path, where, notes),
             _ => target.Length == 64 && target.All(char.IsAsciiHexDigit) ? target.ToLowerInvariant()
                 : throw new ListFormatException(path, where, $"a content target must be a SHA-256 (64 hex digits), not '{target}'"),
@@ -613,7 +614,7 @@ public static class OptOutListFormat
     {
         try
         {
-            var domain = Index.UrlNormalizer.NormalizeDomainClaim(target, out var note);
+            var domain = UrlNormalizer.NormalizeDomainClaim(target, out var note);
             if (note is not null) notes?.Add($"{where}: {note}");
             return domain;
         }

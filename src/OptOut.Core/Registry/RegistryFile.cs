@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Index;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Registry;
 

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Index;
+using OptOut.Core.Urls;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Registry;
 

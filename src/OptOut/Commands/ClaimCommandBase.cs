@@ -3,6 +3,7 @@ using OptOut.Core.Embedding;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
 using OptOut.Core.Index;
+using OptOut.Core.Matching;
 using OptOut.Core.Registry;
 using OptOut.Infrastructure;
 using RegistryRecord = OptOut.Core.Registry.ConsentRecord;
@@ -35,7 +36,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     private FingerprintPipeline? pipeline;
     private Fingerprinter? fingerprinter;
     private IndexStore? index;
-    private IndexSearcher? searcher;
+    private CopyMatcher? matcher;
     private ProgressReporter? progress;
     private long added, unchanged, seen;
 
@@ -97,6 +98,12 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     [Parameter(ParameterSetName = LiteralPathSet)]
     public SwitchParameter IncludeCopies { get; set; }
 
+    /// <summary>With -IncludeCopies: also records candidates that were not verified as copies of the whole picture (rows without local images, pictures too small to verify, partial copies), after review.</summary>
+    [Parameter(ParameterSetName = MatchSet)]
+    [Parameter(ParameterSetName = PathSet)]
+    [Parameter(ParameterSetName = LiteralPathSet)]
+    public SwitchParameter IncludeUnverified { get; set; }
+
     /// <summary>Who makes the claim; the current user by default.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -131,14 +138,18 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 
     private FingerprintPipeline Pipeline() => pipeline ??= new FingerprintPipeline(Fingerprinter());
 
-    private IndexSearcher Searcher()
+    private CopyMatcher Matcher()
     {
-        if (searcher is null)
+        if (matcher is null)
         {
             index = IndexPaths.OpenExisting(this, IndexPaths.Resolve(this, IndexPath));
-            searcher = new IndexSearcher(index);
+            matcher = new CopyMatcher(index);
+            if (CopyMatcher.VerificationUnavailable is { } unavailable)
+            {
+                WriteWarning($"Copies cannot be verified here: {unavailable}. -IncludeCopies records only identical files{(IncludeUnverified ? " and, with -IncludeUnverified, the unverified candidates" : "")}.");
+            }
         }
-        return searcher;
+        return matcher;
     }
 
     protected override void ProcessRecord()
@@ -254,12 +265,20 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         if (IncludeCopies) QueueCopies(f);
     }
 
-    // Every Exact and Copy row of the picture in the index becomes a URL claim too.
+    // Every identical row, and every row verified as a copy of most of the picture, becomes a URL
+    // claim too; the rule's other candidates only with -IncludeUnverified.
     private void QueueCopies(Core.Fingerprinting.ImageFingerprint query)
     {
-        foreach (var match in Searcher().FindImage(query, new SearchOptions()))
+        int left = 0;
+        foreach (var match in Matcher().Find(query, new SearchOptions()))
         {
             if (match.Row.Url is null) continue;
+            if (!match.IsWholeCopy && !IncludeUnverified)
+            {
+                left++;
+                continue;
+            }
+            var v = match.Verification is { IsVerified: true } verified ? verified : null;
             Queue(new NewClaim
             {
                 Decision = Decision,
@@ -271,8 +290,18 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
                 {
                     File = query.Path, FileSha256 = query.Sha256, MatchedDataset = match.Row.Dataset, MatchedKey = match.Row.Key,
                     MatchedUrl = match.Row.Url, MatchKind = match.Kind.ToString(), Similarity = match.Similarity, HashDistance = match.HashDistance,
+                    Verification = v is null ? null : new VerificationEvidence
+                    {
+                        Method = v.Method.ToString(), Inliers = v.Inliers, Scale = v.Scale, RotationDegrees = v.RotationDegrees, Mirrored = v.Mirrored,
+                        Ncc = double.IsNaN(v.Ncc) ? null : v.Ncc, TrimmedNcc = double.IsNaN(v.TrimmedNcc) ? null : v.TrimmedNcc, Overlap = v.Overlap,
+                    },
+                    Note = match.NotVerified,
                 },
             }, match.Row.Url);
+        }
+        if (left > 0)
+        {
+            WriteWarning($"{left:N0} row{(left == 1 ? "" : "s")} that look like '{query.Path}' were not recorded: not verified as a copy of the whole picture. Review them with Find-TrainedImage '{query.Path}' (MatchKind Similar, or Copy covering part of it); -IncludeUnverified records them too.");
         }
     }
 
@@ -346,7 +375,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         // the connection closes.
         try { writing?.Wait(); } catch (AggregateException) { }
         pipeline?.Dispose();
-        searcher?.Dispose();
+        matcher?.Dispose();
         index?.Dispose();
         registry?.Dispose();
         GC.SuppressFinalize(this);

@@ -3,6 +3,7 @@ using OptOut.Core.Embedding;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
 using OptOut.Core.Index;
+using OptOut.Core.Matching;
 using OptOut.Infrastructure;
 
 namespace OptOut.Commands;
@@ -25,6 +26,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
 
     private IndexStore? store;
     private IndexSearcher? searcher;
+    private CopyMatcher? matcher;
     private FingerprintPipeline? pipeline;
     private SearchOptions options = new();
     private ProgressReporter? progress;
@@ -124,6 +126,11 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             if (store.ModelId is { } indexModel && indexModel != model.ModelId)
             {
                 WriteWarning($"The index's embeddings come from '{indexModel}', not '{model.ModelId}': images are matched by file hash and perceptual hash only. Pass -Model with the index's model to compare embeddings.");
+            }
+            matcher = new CopyMatcher(store);
+            if (CopyMatcher.VerificationUnavailable is { } unavailable)
+            {
+                WriteWarning($"Copies cannot be verified here: {unavailable}. Candidates are reported as Similar, never as Copy.");
             }
             // With -IncludeRotated / -IncludeCropped the extra views are prepared with each picture, in parallel.
             pipeline = new FingerprintPipeline(new Fingerprinter(model, ImageLimits.Default)
@@ -257,7 +264,15 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             WriteError(ErrorIds.ForFile(outcome.Error!, outcome.Path));
             return;
         }
-        Emit(searcher!.FindImage(fingerprint, options, fingerprint.Views), fingerprint.Path, fingerprint.Sha256);
+        var any = false;
+        foreach (var match in matcher!.Find(fingerprint, options, fingerprint.Views))
+        {
+            any = true;
+            foundByDataset[match.Row.Dataset] = foundByDataset.GetValueOrDefault(match.Row.Dataset) + 1;
+            WriteObject(TrainedImageMatch.From(match, fingerprint.Path, fingerprint.Sha256));
+        }
+        if (any) queriesFound++;
+        progress!.Report(++queries, null, "queries");
     }
 
     private void Emit(IEnumerable<IndexMatch> matches, string query, string? querySha256)
@@ -287,6 +302,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     public void Dispose()
     {
         pipeline?.Dispose();
+        matcher?.Dispose();
         searcher?.Dispose();
         store?.Dispose();
     }

@@ -5,6 +5,7 @@ using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
 using OptOut.Core.Index;
 using OptOut.Infrastructure;
+using OptOut.Core.Datasets;
 
 namespace OptOut.Commands;
 

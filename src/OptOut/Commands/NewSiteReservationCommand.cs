@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using OptOut.Core.SiteReservations;
 using OptOut.Infrastructure;
+using OptOut.Core.Urls;
 
 namespace OptOut.Commands;
 
@@ -76,7 +77,7 @@ public sealed class NewSiteReservationCommand : PSCmdlet
         string host;
         try
         {
-            host = Core.Index.UrlNormalizer.NormalizeDomain(domain);
+            host = Core.Urls.UrlNormalizer.NormalizeDomain(domain);
         }
         catch (ArgumentException e)
         {

@@ -67,11 +67,19 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
         }
         var clock = Stopwatch.StartNew();
         var rules = ConsentRules.Load(store.ReadActiveClaims());
+        // The claimants' own files, recorded with each refused content claim: the pictures rows are verified against.
+        if (rules.ContentCount(Decision.Refuse) > 0)
+        {
+            contentFiles = store.Read(new RecordFilter { Kind = ClaimKind.Content, Decision = Decision.Refuse })
+                .ToDictionary(r => r.Id, r => r.Evidence?.File, StringComparer.Ordinal);
+        }
         WriteVerbose($"{store.Path}: {rules.Count:N0} active claims loaded in {clock.Elapsed.TotalSeconds:0.0} s " +
             $"(refusals: {rules.UrlCount(Decision.Refuse):N0} URL, {rules.DomainCount(Decision.Refuse):N0} domain, {rules.ContentCount(Decision.Refuse):N0} content; " +
             $"grants: {rules.UrlCount(Decision.Grant):N0} URL, {rules.DomainCount(Decision.Grant):N0} domain, {rules.ContentCount(Decision.Grant):N0} content).");
         return rules;
     }
+
+    private Dictionary<string, string?>? contentFiles;
 
     protected GateSettings Settings(ConsentRules rules)
     {
@@ -98,7 +106,12 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
                 ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, folder, "Name a folder with one subfolder a host (example.com/robots.txt, ai.txt, .well-known/tdmrep.json, headers.txt)."));
             }
         }
-        return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId, Sites = sites };
+        var pictures = contentFiles is null ? null : new Core.Gate.ContentPictures(contentFiles, new ImageLimits { MaxPixels = MaxPixels });
+        if (pictures is not null && Core.Matching.OpenCvAvailability.UnavailableReason is { } unavailable)
+        {
+            WriteWarning($"Content matches cannot be verified here: {unavailable}. The fingerprint rule decides them alone, and each finding says so.");
+        }
+        return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId, Sites = sites, ContentPictures = pictures };
     }
 
     /// <summary>

@@ -197,11 +197,18 @@ of one model: mixing models is refused (OptOut.ModelMismatch).
         Description = @'
 Find-TrainedImage answers "is my work in there?". Given image files (from the pipeline, -Path or
 -LiteralPath) it fingerprints each and returns every row of the index that is the same file
-(MatchKind Exact: same SHA-256 or MD5) or a copy of the same picture after re-encoding, resizing,
-cropping, padding, watermarking, gray conversion, small rotation or a brightness change (MatchKind
-Copy), decided from the perceptual-hash distance and the embedding similarity with thresholds
-calibrated on real images (docs/copy-detection.md). Every copy is returned, not a capped top list;
--Top caps the results only when given. -IncludeSimilar adds look-alikes (MatchKind Similar).
+(MatchKind Exact: same SHA-256 or MD5) or a verified copy of the same picture after re-encoding,
+resizing, cropping, padding, watermarking, gray conversion, rotation, mirroring or a brightness change
+(MatchKind Copy). Candidates come from the perceptual hash and the embedding (thresholds calibrated on
+real images, docs/copy-detection.md); each candidate's own pixels, read from the training set where
+the index says they lie, are then aligned with the picture (local features and a geometric fit, the
+picture also mirrored) and compared: only a candidate whose aligned pixels agree is a Copy, and the
+Verification property holds the evidence (inliers, scale, rotation, mirrored, NCC, the matched
+regions); the Verified column says it in a few words. A candidate that cannot be verified (a row
+without a local image, such as a URL-only parquet row; a picture under 64 px; OpenCV unavailable) or
+whose pixels disagree is reported as Similar with the reason, never as Copy. Every copy is returned,
+not a capped top list; -Top caps the results only when given. -IncludeSimilar adds other look-alikes
+(MatchKind Similar).
 -IncludeRotated also searches each picture turned 3 and 6 degrees either way: rotated copies are then
 found far more often (in the calibration, 52% -> 99% under the default rule) at the cost of four more
 model runs a picture and a few more false matches. -IncludeCropped also searches the picture's centre
@@ -266,8 +273,10 @@ transactions), domains (a host and all its subdomains), the claimant's own image
 -LiteralPath: Content claims keyed by SHA-256, perceptual hash and embedding, which cover copies of
 the picture at any URL, in datasets indexed now or checked later), or rows found by
 Find-TrainedImage piped in (the row's URL, with the query file, matched row and similarity as
-evidence). -IncludeCopies also claims every other Exact or Copy row of the same picture in the
-index. Adding a claim identical to an active one changes nothing. Every change is written to the
+evidence). -IncludeCopies also claims every other row of the same picture in the index that is the
+same file or a verified copy covering most of the picture (80% or more), with the verification's
+figures in the claim's evidence; other candidates (not verified, partial copies) are left for review
+with a warning, unless -IncludeUnverified is given. Adding a claim identical to an active one changes nothing. Every change is written to the
 append-only audit log (Get-OptOutHistory); nothing is ever deleted.
 '@
         Parameters  = @{
@@ -282,7 +291,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             MatchKind     = 'From Find-TrainedImage output: how the row matched, kept as evidence.'
             Similarity    = 'From Find-TrainedImage output: the embedding similarity of the match, kept as evidence.'
             HashDistance  = 'From Find-TrainedImage output: the perceptual-hash distance of the match, kept as evidence.'
-            IncludeCopies = 'Also claims the URL of every other Exact or Copy row of the same picture in the index (-IndexPath), so one command catches all its copies.'
+            IncludeCopies = 'Also claims the URL of every other row of the same picture in the index (-IndexPath) that is the same file or a verified copy of most of the picture, so one command catches all its copies.'
+            IncludeUnverified = 'With -IncludeCopies: also claims the candidates that were not verified as copies of the whole picture (rows without local images, pictures too small to verify, partial copies). Review them first with Find-TrainedImage.'
             Claimant      = 'Who makes the claim (the artist, or the organisation acting for them). Defaults to the current user. The person running the command is recorded separately in the audit log.'
             Reason        = 'Why the claim is made; stored with the record and in the audit log.'
             RegistryPath  = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'
@@ -320,8 +330,10 @@ transactions), domains (a host and all its subdomains), the claimant's own image
 -LiteralPath: Content claims keyed by SHA-256, perceptual hash and embedding, which cover copies of
 the picture at any URL, in datasets indexed now or checked later), or rows found by
 Find-TrainedImage piped in (the row's URL, with the query file, matched row and similarity as
-evidence). -IncludeCopies also claims every other Exact or Copy row of the same picture in the
-index. Adding a claim identical to an active one changes nothing. Every change is written to the
+evidence). -IncludeCopies also claims every other row of the same picture in the index that is the
+same file or a verified copy covering most of the picture (80% or more), with the verification's
+figures in the claim's evidence; other candidates (not verified, partial copies) are left for review
+with a warning, unless -IncludeUnverified is given. Adding a claim identical to an active one changes nothing. Every change is written to the
 append-only audit log (Get-OptOutHistory); nothing is ever deleted.
 '@
         Parameters  = @{
@@ -336,7 +348,8 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             MatchKind     = 'From Find-TrainedImage output: how the row matched, kept as evidence.'
             Similarity    = 'From Find-TrainedImage output: the embedding similarity of the match, kept as evidence.'
             HashDistance  = 'From Find-TrainedImage output: the perceptual-hash distance of the match, kept as evidence.'
-            IncludeCopies = 'Also claims the URL of every other Exact or Copy row of the same picture in the index (-IndexPath), so one command catches all its copies.'
+            IncludeCopies = 'Also claims the URL of every other row of the same picture in the index (-IndexPath) that is the same file or a verified copy of most of the picture, so one command catches all its copies.'
+            IncludeUnverified = 'With -IncludeCopies: also claims the candidates that were not verified as copies of the whole picture (rows without local images, pictures too small to verify, partial copies). Review them first with Find-TrainedImage.'
             Claimant      = 'Who makes the claim (the artist, or the organisation acting for them). Defaults to the current user. The person running the command is recorded separately in the audit log.'
             Reason        = 'Why the claim is made; stored with the record and in the audit log.'
             RegistryPath  = 'The registry database. Defaults to registry.db under $env:OPTOUT_HOME, else ~/.optout.'

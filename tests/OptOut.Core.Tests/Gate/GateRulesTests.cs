@@ -192,7 +192,7 @@ public class GateRulesTests
         var failed = Assert.Single(outcome.Shards, s => s.Failure is not null);
         Assert.Equal(bad, failed.Shard);
         Assert.False(failed.Clean);
-        Assert.IsType<OptOut.Core.Index.DatasetFormatException>(failed.Failure);
+        Assert.IsType<OptOut.Core.Datasets.DatasetFormatException>(failed.Failure);
         Assert.Contains("b.parquet", failed.Failure!.Message);
         Assert.Equal([(GateRule.Url, "1004")], outcome.Findings);
     }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Index;
 using OptOut.Core.Tests.Registry;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Tests.Index;
 

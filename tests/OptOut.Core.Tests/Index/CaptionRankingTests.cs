@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Datasets;
 using OptOut.Core.Index;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Tests.Index;
 

@@ -5,6 +5,7 @@ using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
 using OptOut.Core.Index;
 using static OptOut.Core.Tests.Index.IndexFixtures;
+using OptOut.Core.Datasets;
 
 namespace OptOut.Core.Tests.Index;
 

@@ -246,7 +246,7 @@ public sealed class IndexFileTests : IDisposable
         Assert.Equal(before, Snapshot());
 
         // An import's opening migrates and marks it.
-        using (var store = IndexStore.Open(path)) Assert.Equal("2", store.GetMeta("schema_version"));
+        using (var store = IndexStore.Open(path)) Assert.Equal("3", store.GetMeta("schema_version"));
         SqliteConnection.ClearAllPools();
         Assert.Equal(IndexFileKind.Current, IndexFile.Inspect(path).Kind);
         using var reading = IndexStore.OpenForReading(path);

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using OptOut.Core.Datasets;
 using OptOut.Core.Index;
 using Xunit.Abstractions;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Tests.Index;
 

@@ -1,6 +1,7 @@
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Index;
 using static OptOut.Core.Tests.Index.IndexFixtures;
+using OptOut.Core.Datasets;
 
 namespace OptOut.Core.Tests.Index;
 

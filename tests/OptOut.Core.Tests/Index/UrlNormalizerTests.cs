@@ -1,4 +1,5 @@
 using OptOut.Core.Index;
+using OptOut.Core.Urls;
 
 namespace OptOut.Core.Tests.Index;
 

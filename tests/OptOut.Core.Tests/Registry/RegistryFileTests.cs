@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using OptOut.Core.Index;
 using OptOut.Core.Registry;
 using static OptOut.Core.Tests.Registry.RegistryFixtures;
+using OptOut.Core.Storage;
 
 namespace OptOut.Core.Tests.Registry;
 

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace OptOut.Core.Index;
+namespace OptOut.Core.Storage;
 
 /// <summary>How every OptOut database is opened: WAL, a busy timeout, foreign keys on.</summary>
 public static class SqliteSetup

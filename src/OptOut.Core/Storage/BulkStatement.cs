@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace OptOut.Core.Index;
+namespace OptOut.Core.Storage;
 
 /// <summary>
 /// One prepared statement, bound by position and stepped through SQLite's C API, for the writes

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace OptOut.Core.Index;
+namespace OptOut.Core.Urls;
 
 /// <summary>A URL in the one spelling the index and the registry compare, with its host.</summary>
 public readonly record struct NormalizedUrl(string Url, string? Host)

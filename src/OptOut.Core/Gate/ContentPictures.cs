@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using OptOut.Core.Imaging;
+using OptOut.Core.Matching;
+
+namespace OptOut.Core.Gate;
+
+/// <summary>What verifying a row against a content claim's picture found: a verified copy, not a copy, or nothing either way (with why).</summary>
+public readonly record struct ContentVerdict(bool? IsCopy, string Detail);
+
+/// <summary>
+/// The pictures of content claims (the claimant's evidence files, as recorded with each claim), each
+/// decoded and prepared once, on first need, for verifying the rows the fingerprint rule proposes. A
+/// claim whose file is not readable at gate time cannot be verified: its rows keep the rule's verdict
+/// and say so. Safe to use from several shards at once.
+/// </summary>
+public sealed class ContentPictures : IDisposable
+{
+    private readonly IReadOnlyDictionary<string, string?> files;
+    private readonly ImageLimits limits;
+    private readonly ConcurrentDictionary<string, Lazy<(VerifiablePicture? Picture, string? Problem)>> prepared = new(StringComparer.Ordinal);
+
+    /// <param name="files">Claim id -> the claimant's file recorded in its evidence (null when none was recorded).</param>
+    public ContentPictures(IReadOnlyDictionary<string, string?> files, ImageLimits limits, GeometricVerifier? verifier = null)
+    {
+        this.files = files;
+        this.limits = limits;
+        Verifier = verifier ?? new GeometricVerifier();
+    }
+
+    public GeometricVerifier Verifier { get; }
+
+    /// <summary>Is the row's picture (<paramref name="readRow"/>) a verified copy of claim <paramref name="claimId"/>'s picture?</summary>
+    public ContentVerdict Verify(string claimId, Func<byte[]> readRow, string rowName)
+    {
+        if (OpenCvAvailability.UnavailableReason is { } unavailable) return new(null, "not verified: " + unavailable);
+        var (claimPicture, problem) = prepared.GetOrAdd(claimId, id => new Lazy<(VerifiablePicture?, string?)>(() => Prepare(id))).Value;
+        if (claimPicture is null) return new(null, "not verified: " + problem);
+        VerifiablePicture row;
+        try
+        {
+            using var decoded = ImageLoader.Decode(readRow(), rowName, limits);
+            row = Verifier.Prepare(decoded);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
+        {
+            return new(null, $"not verified: the row's image could not be read ({e.Message})");
+        }
+        using (row)
+        {
+            var verification = Verifier.Verify(claimPicture, row);
+            if (verification.IsVerified) return new(true, "verified: " + verification.Detail);
+            return verification.Reason == NotVerifiedReason.TooSmall
+                ? new(null, "not verified: " + verification.Detail)
+                : new(false, verification.Detail);
+        }
+    }
+
+    private (VerifiablePicture?, string?) Prepare(string claimId)
+    {
+        if (!files.TryGetValue(claimId, out var file) || string.IsNullOrEmpty(file))
+        {
+            return (null, "the claim records no file of the claimant's to compare pixels with");
+        }
+        try
+        {
+            using var decoded = ImageLoader.Load(file, limits);
+            return (Verifier.Prepare(decoded), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
+        {
+            return (null, $"the claimant's file '{file}' is not readable here ({e.Message})");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var entry in prepared.Values)
+        {
+            if (entry.IsValueCreated) entry.Value.Picture?.Dispose();
+        }
+    }
+}

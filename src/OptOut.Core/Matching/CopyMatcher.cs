@@ -1,0 +1,205 @@
+using OptOut.Core.Datasets;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Imaging;
+using OptOut.Core.Index;
+
+namespace OptOut.Core.Matching;
+
+/// <summary>
+/// Finds a picture's copies in the index, in stages. Candidates come from the same SHA-256 or MD5,
+/// perceptual-hash neighbours, and the vector index (the picture and its extra views); then each
+/// candidate is decided in order: the same file is <see cref="MatchKind.Exact"/>; the fingerprint rule
+/// (<see cref="CopyRule"/>) only proposes; the row's own pixels, read where the index says they lie,
+/// are verified geometrically against the query's (<see cref="GeometricVerifier"/>), and only a
+/// verified candidate is a <see cref="MatchKind.Copy"/>. A candidate that cannot be verified (no local
+/// image, too small, OpenCV unavailable) is <see cref="MatchKind.Similar"/> with the reason, never a copy.
+/// </summary>
+public sealed class CopyMatcher : IDisposable
+{
+    /// <summary>Candidates verified besides those the rule accepts: the top this many by embedding cosine (the calibration's candidate recall: docs/copy-detection.md).</summary>
+    public const int DefaultCandidateDepth = 10;
+
+    /// <summary>Hash distance within which a row is verified whatever its cosine.</summary>
+    public const int HashCandidateRadius = 16;
+
+    private readonly IndexStore store;
+    private readonly Action<long, long>? buildProgress;
+    private readonly ImageLimits limits;
+    private PerceptualHashIndex? hashes;
+    private VectorIndex? vectors;
+
+    public CopyMatcher(IndexStore store, GeometricVerifier? verifier = null, ImageLimits? limits = null, Action<long, long>? buildProgress = null)
+    {
+        this.store = store;
+        this.buildProgress = buildProgress;
+        this.limits = limits ?? ImageLimits.Default;
+        Verifier = verifier ?? new GeometricVerifier();
+    }
+
+    public GeometricVerifier Verifier { get; }
+
+    public IndexStore Store => store;
+
+    /// <summary>Rows verified beyond those the rule accepts, by cosine rank.</summary>
+    public int CandidateDepth { get; init; } = DefaultCandidateDepth;
+
+    /// <summary>Why copies cannot be verified in this process (OpenCV did not load), or null.</summary>
+    public static string? VerificationUnavailable => OpenCvAvailability.UnavailableReason;
+
+    /// <summary>
+    /// Every Exact and Copy row of the picture, the rule's unverified candidates as Similar, and (when
+    /// asked) other rows above <see cref="SearchOptions.MinimumSimilarity"/> as Similar; best first.
+    /// The query's pixels are read from <see cref="ImageFingerprint.Path"/> when a candidate needs them.
+    /// </summary>
+    public IReadOnlyList<CopyMatch> Find(ImageFingerprint query, SearchOptions options, IReadOnlyList<ImageView>? views = null)
+    {
+        var rule = options.Rule ?? CopyRule.For(query.ModelId);
+        var all = new List<ImageView> { new(query.PerceptualHash, query.Embedding) };
+        if (views is not null) all.AddRange(views);
+        var candidates = Candidates(query, all, rule, options, out var ranked);
+
+        var sha256 = Convert.FromHexString(query.Sha256);
+        var exactIds = store.FindBySha256(sha256, options.Dataset).Concat(store.FindByMd5(query.Md5, options.Dataset))
+            .Select(r => r.Id).ToHashSet();
+
+        var rows = store.GetRows(candidates.Keys.Concat(exactIds).Distinct().ToList(), options.Dataset);
+        var decided = new List<CopyMatch>();
+        var toVerify = new List<CopyMatch>();
+        foreach (var row in rows)
+        {
+            if (options.Datasets is { } datasets && !datasets.Contains(row.Dataset)) continue;
+            candidates.TryGetValue(row.Id, out var c);
+            int? distance = c.Distance ?? (row.PerceptualHash is { } h ? all.Min(v => PerceptualHash.Distance(h, v.PerceptualHash)) : null);
+            float? similarity = c.Similarity;
+            if (exactIds.Contains(row.Id))
+            {
+                decided.Add(new CopyMatch(row, MatchKind.Exact, similarity, distance));
+                continue;
+            }
+            bool accepted = rule.IsCopy(distance, similarity);
+            var match = new CopyMatch(row, MatchKind.Similar, similarity, distance) { RuleAccepted = accepted };
+            if (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius) toVerify.Add(match);
+            else if (options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
+        }
+
+        decided.AddRange(Verify(query.Path, toVerify).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
+            || (options.IncludeSimilar && (m.Similarity >= options.MinimumSimilarity || m.Similarity is null))));
+
+        IEnumerable<CopyMatch> ordered = decided
+            .OrderBy(m => m.Kind)
+            .ThenByDescending(m => m.Similarity ?? -1)
+            .ThenBy(m => m.HashDistance ?? 65)
+            .ThenBy(m => m.Row.Id);
+        return (options.Top is { } top ? ordered.Take(top) : ordered).ToList();
+    }
+
+    /// <summary>Row ids with their best hash distance and similarity over the views; <paramref name="ranked"/>: the top rows by cosine.</summary>
+    private Dictionary<long, (int? Distance, float? Similarity)> Candidates(ImageFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked)
+    {
+        var candidates = new Dictionary<long, (int? Distance, float? Similarity)>();
+        ranked = new HashSet<long>();
+        hashes ??= PerceptualHashIndex.Load(store);
+        foreach (var view in all)
+        {
+            foreach (var (id, distance) in hashes.Search(view.PerceptualHash, rule.SearchRadius))
+            {
+                var c = candidates.GetValueOrDefault(id);
+                candidates[id] = (Math.Min(distance, c.Distance ?? int.MaxValue), c.Similarity);
+            }
+        }
+
+        bool compareVectors = store.ModelId == query.ModelId;
+        if (!compareVectors) return candidates;
+        vectors ??= VectorIndex.Open(store, buildProgress);
+        float floor = options.IncludeSimilar ? Math.Min(rule.SearchFloor, options.MinimumSimilarity) : rule.SearchFloor;
+        foreach (var view in all)
+        {
+            var found = vectors.SearchAbove(view.Embedding, floor).ToList();
+            // With a dataset filter the top rows may all be elsewhere: look deeper so the filter leaves some.
+            int depth = options.Dataset is null && options.Datasets is null ? CandidateDepth : CandidateDepth * 4;
+            var top = vectors.Search(view.Embedding, depth);
+            found.AddRange(top);
+            foreach (var (id, _) in top) ranked.Add(id);
+            foreach (var (id, similarity) in found)
+            {
+                var c = candidates.GetValueOrDefault(id);
+                candidates[id] = (c.Distance, Math.Max(similarity, c.Similarity ?? float.MinValue));
+            }
+        }
+
+        // Rows found by hash alone still report their similarity, read from their stored vectors.
+        var missing = candidates.Where(c => c.Value.Similarity is null).Select(c => c.Key).ToList();
+        foreach (var (id, vector) in store.GetEmbeddings(missing))
+        {
+            candidates[id] = (candidates[id].Distance, all.Max(v => HalfVectors.Dot(vector, v.Embedding)));
+        }
+        return candidates;
+    }
+
+    /// <summary>Each candidate's pixels against the query's; the verified ones become copies.</summary>
+    private IEnumerable<CopyMatch> Verify(string queryPath, List<CopyMatch> candidates)
+    {
+        if (candidates.Count == 0) return candidates;
+        if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable });
+
+        VerifiablePicture? query = null;
+        string? queryProblem = null;
+        try
+        {
+            using var decoded = ImageLoader.Load(queryPath, limits);
+            query = Verifier.Prepare(decoded);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
+        {
+            queryProblem = $"not verified: the query picture '{queryPath}' could not be read ({e.Message})";
+        }
+        if (query is null) return candidates.Select(c => c with { NotVerified = queryProblem });
+
+        using (query)
+        {
+            var results = new CopyMatch[candidates.Count];
+            Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => results[i] = VerifyOne(query, candidates[i]));
+            return results;
+        }
+    }
+
+    private CopyMatch VerifyOne(VerifiablePicture query, CopyMatch candidate)
+    {
+        if (candidate.Row.Image is not { } image)
+        {
+            return candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
+        }
+        VerifiablePicture picture;
+        try
+        {
+            using var decoded = ImageLoader.Decode(Read(image), image.ToString(), limits);
+            picture = Verifier.Prepare(decoded);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
+        {
+            return candidate with { NotVerified = $"not verified: its image '{image}' could not be read ({e.Message})" };
+        }
+        using (picture)
+        {
+            var verification = Verifier.Verify(query, picture);
+            if (verification.IsVerified) return candidate with { Kind = MatchKind.Copy, Verification = verification };
+            return candidate with
+            {
+                Verification = verification,
+                NotVerified = verification.Reason == NotVerifiedReason.TooSmall ? "not verified: " + verification.Detail : null,
+            };
+        }
+    }
+
+    private byte[] Read(ImageLocation image)
+    {
+        using var stream = image.OpenRead();
+        if (stream.Length > limits.MaxFileBytes) throw new ImageTooLargeException(image.ToString(), stream.Length, limits);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    public void Dispose() => vectors?.Dispose();
+}
