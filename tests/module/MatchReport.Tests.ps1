@@ -61,6 +61,26 @@ Describe 'Export-MatchReport' {
         ([regex]::Matches($html, '<section class="group"')).Count | Should -Be @($found.Query | Sort-Object -Unique).Count
     }
 
+    It 'shows the training set''s own pictures and draws the verifier''s evidence of real Find-TrainedImage output' {
+        # The image-folder dataset (portfolio) and the img2dataset files shard both have local pictures.
+        $withImage = @($found | Where-Object Image)
+        @($withImage | Where-Object Dataset -eq 'portfolio').Count | Should -Be 2
+        $verified = @($found | Where-Object { $_.Verification.IsVerified })
+        $verified.Count | Should -BeGreaterThan 5
+        ([regex]::Matches($html, 'No local image')).Count | Should -Be ($found.Count - $withImage.Count)
+        # Each work once at the head of its group and beside each of its verified copies; each row's own picture.
+        ([regex]::Matches($html, '<img src="data:image/jpeg;base64,')).Count | Should -Be ($withImage.Count + @($found.Query | Sort-Object -Unique).Count + @($found | Where-Object Verification).Count)
+        $regions = @($found | Where-Object Verification | ForEach-Object { $_.Verification.QueryRegion, $_.Verification.CandidateRegion } | Where-Object { -not $_.IsEmpty })
+        ([regex]::Matches($html, '<svg class="region"')).Count | Should -Be $regions.Count
+        foreach ($m in $verified) {
+            $r = $m.Verification.CandidateRegion
+            $rect = '<rect x="{0}" y="{1}" width="{2}" height="{3}"' -f $r.X, $r.Y, $r.Width, $r.Height
+            $html | Should -Match ([regex]::Escape($rect))
+        }
+        $html | Should -Match 'Verified copy \('
+        ([regex]::Matches($html, 'Picture not shown')).Count | Should -Be 0
+    }
+
     It 'counts the works not found in the datasets of the index' {
         $notFound = @($works | Where-Object FullName -NotIn $found.Query)
         $notFound.Name | Should -Be 'unpublished.png'
