@@ -30,6 +30,8 @@
         'Get-ImageReservation'
         'New-SiteReservation'
         'Test-SiteReservation'
+        'Export-MatchReport'
+        'Import-MatchReview'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

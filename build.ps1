@@ -172,6 +172,7 @@ function Invoke-Test {
     Install-DebianPackage 'libimage-exiftool-perl' { [bool](Get-Command exiftool -CommandType Application -ErrorAction Ignore) } 'the tests read reservations back with exiftool, and skip without it'
     Install-DebianPackage 'imagemagick' { Test-Path /usr/bin/convert-im6.q16 } 'the tests decode marked files with ImageMagick too, and skip that without it'
     Install-DebianPackage 'postgresql' { [bool](Get-ChildItem /usr/lib/postgresql/*/bin/pg_ctl -ErrorAction Ignore) } 'the PostgreSQL registry tests start a private server, and skip without it'
+    Install-DebianPackage 'chromium' { Test-Path /usr/bin/chromium } 'the match report is tested in headless Chromium, and those tests skip without it'
     Install-NpmTestReader (Join-Path $Root 'tests/interop/robots')
     $results = Join-Path $Out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }

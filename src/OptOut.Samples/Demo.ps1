@@ -123,3 +123,9 @@ Set-Content (Join-Path $site 'robots.txt') "User-agent: *`nDisallow: /drafts/`n"
 New-SiteReservation $site -SitePath '/gallery/' | ForEach-Object { '   wrote {0}' -f $_.FullName.Substring($site.Length + 1) } | Write-Host
 'https://jane-doe.example/gallery/artwork-01.png', 'https://jane-doe.example/about' | Test-SiteReservation $site |
     Select-Object Url, Reserved, @{ n = 'ReservedBy'; e = { $_.ReservedBy -join ', ' } } | Format-Table | Out-Host
+
+Step "15. The visual match report: her works beside every copy found, to review and attach to a claim"
+$matchReport = Join-Path $WorkPath 'match-report.html'
+@(Get-ChildItem $artist -File) + @($found) + @($violations) | Export-MatchReport $matchReport -Claimant 'Jane Doe' -Title "Jane Doe's works in scraped-2026"
+'   Open it in a browser: {0}' -f $matchReport | Write-Host
+'   Mark each match "mine" or "not mine", export the decisions, then: Import-MatchReview decisions.json | Add-OptOut -Claimant ''Jane Doe''' | Write-Host

@@ -51,6 +51,15 @@ $null = Add-OptOut -Url https://example.com/a.jpg, https://example.com/art/1.jpg
 Export-OptOutList ./partner-optouts.json
 Export-OptOutList ./backup.csv -IncludeRevoked
 $null = New-SiteReservation ./site-copy
+# A review as a match report's "Export decisions (JSON)" writes it: one match marked mine, one not.
+$review = @(Find-TrainedImage ~/art/artwork-01.png | Where-Object Url -Like 'http*' | Select-Object -First 2)
+$decisions = for ($i = 0; $i -lt $review.Count; $i++) {
+    $m = $review[$i]
+    [ordered]@{ id = $i; decision = @('mine', 'not-mine')[$i]; query = $m.Query; querySha256 = $m.QuerySha256; dataset = $m.Dataset; key = $m.Key; url = $m.Url
+        caption = $m.Caption; width = $m.Width; height = $m.Height; matchKind = $m.MatchKind; similarity = $m.Similarity; hashDistance = $m.HashDistance; sha256 = $m.Sha256 }
+}
+[ordered]@{ format = 'optout-match-review'; version = 1; title = 'examples'; claimant = 'Jane Doe'; exported = '2026-01-01T00:00:00Z'; decisions = @($decisions) } |
+    ConvertTo-Json -Depth 4 | Set-Content ./decisions.json
 $Error.Clear()
 $results = [ordered]@{}
 foreach ($example in (ConvertFrom-Json $ExamplesJson)) {

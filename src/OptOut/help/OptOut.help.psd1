@@ -829,4 +829,59 @@ X-Robots-Tag header's noai and noimageai, and TDM-Reservation: 1.
             }
         )
     }
+
+    'Export-MatchReport' = @{
+        Synopsis    = 'Writes a visual match report (one HTML file) to read, review and attach to a claim.'
+        Description = 'Export-MatchReport takes Find-TrainedImage matches and Test-TrainingSet findings from the pipeline and writes one self-contained HTML page that opens from disk in any browser and makes no network request: each of your works beside every copy found (thumbnails of the training set''s own images, at most 256 pixels a side), with dataset, key, URL, caption, size, match kind, similarity and hash distance, and for verified copies the matched regions drawn on both pictures and the transform in words (scale, rotation, mirror, crop). The top of the page says how many works were not found, e.g. "212 of 300 works not found in 3 datasets": pipe the works searched too (Get-ChildItem output), or name them with -Work, so the works with no match are counted and listed. In the page each match can be marked "mine" or "not mine" (buttons, or the keys j/k, m, n, u), sorted and filtered by dataset, kind and score, and the decisions exported as JSON or CSV for Import-MatchReview. Printing the page gives an evidence document with the claimant, date, index and model used and every match''s numbers. Captions, URLs, keys and file names are shown as text, never run; only http and https URLs are links; a Content-Security-Policy blocks every network request and any script but the page''s own. Thumbnails are embedded as data URIs up to 1,000 pictures and written to a folder beside the report (<name>_files) beyond that (-Thumbnails chooses). The report is written under a temporary name and renamed; it is never written over the registry, the index, an SQLite database, or the works and training-set images it shows (OptOut.UnsafeOutputPath).'
+        Parameters  = @{
+            Path        = 'The HTML file to write.'
+            InputObject = 'Find-TrainedImage matches (OptOut.TrainedImageMatch), Test-TrainingSet findings (OptOut.TrainingSetViolation), and files (System.IO.FileInfo: the works searched). Anything else is an error (OptOut.UnsupportedReportInput) and is left out.'
+            Work        = 'The works searched (paths, wildcards allowed), so those with no match are counted and listed as not found.'
+            Claimant    = 'Who makes the claim; shown at the top of the report and in its exported decisions.'
+            Title       = 'The report''s title.'
+            IndexPath   = 'The training-set index searched: its datasets are counted ("not found in N datasets") and its model named. Defaults to the default index when it exists; without one, the datasets seen in the matches are counted.'
+            Thumbnails  = 'Auto (the default: embedded up to 1,000 pictures, else a folder), Embedded (data URIs: one file) or Folder (JPEG files in <name>_files beside the report, loaded lazily).'
+            Force       = 'Overwrites a read-only report.'
+            NoClobber   = 'Refuses to overwrite an existing file.'
+            PassThru    = 'Writes the report''s FileInfo to the pipeline.'
+        }
+        Inputs      = 'OptOut.TrainedImageMatch, OptOut.TrainingSetViolation, System.IO.FileInfo'
+        Outputs     = 'System.IO.FileInfo (with -PassThru)'
+        Examples    = @(
+            @{
+                Title   = 'Search all your works and write the report'
+                Code    = 'Get-ChildItem ~/art | Find-TrainedImage | Export-MatchReport ./report.html -Work ''~/art/*'' -Claimant ''Jane Doe'''
+                Remarks = 'Open report.html in a browser: works with no match are listed as not found, with the count at the top.'
+            }
+            @{
+                Title   = 'Thumbnails in a folder beside the report'
+                Code    = 'Find-TrainedImage ~/art/artwork-01.png | Export-MatchReport ./artwork-01.html -Thumbnails Folder -PassThru'
+                Remarks = 'Writes artwork-01.html and artwork-01_files/; keep them together.'
+            }
+            @{
+                Title   = 'A report of the training-set gate''s findings'
+                Code    = 'Test-TrainingSet ./my-download | Export-MatchReport ./gate-findings.html -Title ''Rows of my-download that break the registry'''
+                Remarks = 'Each finding (dataset, shard, row, key, URL, rule, record, claimant) is listed in a table after the matches.'
+            }
+        )
+    }
+    'Import-MatchReview' = @{
+        Synopsis    = 'Reads the decisions exported from a match report: the matches you marked "mine".'
+        Description = 'Import-MatchReview reads decisions.json or decisions.csv, as the match report''s "Export decisions" buttons write them, and writes each match marked "mine" as a Find-TrainedImage match (OptOut.TrainedImageMatch), so piping it into Add-OptOut opts out only the matches you reviewed, with the same evidence (query, dataset, key, kind, similarity). A file that is not a review, or a decision other than mine / not-mine, is an error (OptOut.InvalidMatchReview) and nothing of that file is written. A leading apostrophe the page put before a CSV cell a spreadsheet would run as a formula is removed.'
+        Parameters  = @{
+            Path     = 'The decisions files (JSON or CSV).'
+            Decision = 'Which reviewed matches to write: Mine (the default), NotMine or All.'
+        }
+        Inputs      = 'System.String, System.IO.FileInfo (paths)'
+        Outputs     = 'OptOut.TrainedImageMatch'
+        Examples    = @(
+            @{
+                Title   = 'Opt out the matches you marked "mine"'
+                Code    = 'Import-MatchReview ./decisions.json | Add-OptOut -Claimant ''Jane Doe'''
+                Remarks = 'Each reviewed row''s URL is refused, with the report''s evidence.'
+            }
+            @{ Title = 'See what you marked "not mine"'; Code = 'Import-MatchReview ./decisions.json -Decision NotMine'; Remarks = 'The matches left out of the opt-out.' }
+            @{ Title = 'Every reviewed match, as a table'; Code = 'Import-MatchReview ./decisions.json -Decision All | Format-Table Dataset, Key, Url, MatchKind'; Remarks = 'Mine and not mine alike.' }
+        )
+    }
 }

@@ -21,4 +21,6 @@
     'Get-ImageReservation'    = @('Set-ImageReservation', 'Test-TrainingSet', 'about_OptOut')
     'New-SiteReservation'     = @('Test-SiteReservation', 'Set-ImageReservation', 'about_OptOut')
     'Test-SiteReservation'    = @('New-SiteReservation', 'Test-TrainingSet', 'about_OptOut')
+    'Export-MatchReport'      = @('Find-TrainedImage', 'Import-MatchReview', 'Test-TrainingSet', 'about_OptOut')
+    'Import-MatchReview'      = @('Export-MatchReport', 'Add-OptOut', 'about_OptOut')
 }

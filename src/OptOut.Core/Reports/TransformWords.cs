@@ -1,0 +1,41 @@
+using System.Globalization;
+using OptOut.Core.Matching;
+
+namespace OptOut.Core.Reports;
+
+/// <summary>A verification in words an artist reads: how the copy was altered and how sure the match is.</summary>
+public static class TransformWords
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>One sentence: verified or not, then scale, rotation, mirror, crop and the agreement figures.</summary>
+    public static string Describe(Verification v, int queryWidth, int queryHeight)
+    {
+        if (!v.IsVerified)
+        {
+            return $"Not verified as a copy ({v.Reason}): {v.Detail}";
+        }
+        var parts = new List<string>();
+        if (v.Scale > 0)
+        {
+            parts.Add(Math.Abs(v.Scale - 1) < 0.02 ? "same size" : string.Format(Invariant, "scaled {0:0.00}×", v.Scale));
+        }
+        var rotation = v.RotationDegrees;
+        parts.Add(Math.Abs(rotation) < 0.5 ? "not rotated"
+            : string.Format(Invariant, "rotated {0:0.0}° {1}", Math.Abs(rotation), rotation > 0 ? "anticlockwise" : "clockwise"));
+        parts.Add(v.Mirrored ? "mirrored left-right" : "not mirrored");
+        var shown = v.QueryRegion.AreaShareOf(queryWidth, queryHeight);
+        if (!v.QueryRegion.IsEmpty && queryWidth > 0)
+        {
+            parts.Add(shown >= 0.97 ? "the whole picture"
+                : string.Format(Invariant, "cropped: shows {0:0%} of your picture ({1} of {2}x{3})", shown, v.QueryRegion, queryWidth, queryHeight));
+        }
+        var method = v.Method == VerificationMethod.Geometric ? "keypoints" : v.Method.ToString().ToLowerInvariant();
+        var figures = new List<string>();
+        if (v.Matches > 0) figures.Add(string.Format(Invariant, "{0} of {1} keypoint matches agree", v.Inliers, v.Matches));
+        if (!double.IsNaN(v.Ncc)) figures.Add(string.Format(Invariant, "pixel agreement {0:0.000}", v.Ncc));
+        if (!double.IsNaN(v.TrimmedNcc)) figures.Add(string.Format(Invariant, "best 80% {0:0.000}", v.TrimmedNcc));
+        if (v.Overlap > 0) figures.Add(string.Format(Invariant, "overlap {0:0%}", v.Overlap));
+        return $"Verified copy ({method}): {string.Join(", ", parts)}" + (figures.Count > 0 ? $"; {string.Join(", ", figures)}." : ".");
+    }
+}

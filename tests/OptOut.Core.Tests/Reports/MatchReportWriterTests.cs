@@ -1,0 +1,142 @@
+using System.Text.RegularExpressions;
+using OptOut.Core.Imaging;
+using OptOut.Core.Reports;
+using SixLabors.ImageSharp;
+
+namespace OptOut.Core.Tests.Reports;
+
+/// <summary>The report's HTML as written: counts, every match, evidence, escaping, thumbnails, CSP.</summary>
+public class MatchReportWriterTests
+{
+    private static readonly Lazy<ReportScenario> Shared = new(ReportScenario.Build);
+
+    [Fact]
+    public void The_report_counts_works_not_found_and_lists_every_match()
+    {
+        var scenario = Shared.Value;
+        var path = Path.Combine(TestEnvironment.NewScratchFolder(), "report.html");
+        var summary = scenario.Write(path, ThumbnailStorage.Embedded);
+        var html = File.ReadAllText(path);
+
+        Assert.Equal((3, 2, 1, 3), (summary.Works, summary.WorksFound, summary.WorksNotFound, summary.Datasets));
+        Assert.Equal("1 of 3 works not found in 3 datasets", summary.Headline);
+        Assert.Contains("<p class=\"headline\" id=\"headline\">1 of 3 works not found in 3 datasets</p>", html);
+        Assert.Equal(scenario.Matches.Count, Regex.Matches(html, "<article class=\"m").Count);
+        Assert.Equal(2, Regex.Matches(html, "<section class=\"group\"").Count);
+        Assert.Contains($"<li>{HtmlText.Escape(scenario.NotFoundWork)}</li>", html);
+        Assert.Single(Regex.Matches(html, "<tr class=\"violation\">"));
+        Assert.Empty(summary.Problems);
+    }
+
+    [Fact]
+    public void Verified_copies_have_their_regions_drawn_on_both_pictures_and_the_transform_in_words()
+    {
+        var scenario = Shared.Value;
+        var path = Path.Combine(TestEnvironment.NewScratchFolder(), "report.html");
+        var summary = scenario.Write(path, ThumbnailStorage.Embedded);
+        var html = File.ReadAllText(path);
+
+        var verified = scenario.Matches.Where(m => m.Verification?.IsVerified == true).ToList();
+        Assert.True(verified.Count >= 5, $"{verified.Count} of the 6 real copies verified");
+        Assert.Equal(verified.Count, summary.VerifiedCopies);
+        foreach (var m in verified)
+        {
+            var v = m.Verification!;
+            Assert.Contains($"<rect x=\"{v.QueryRegion.X}\" y=\"{v.QueryRegion.Y}\" width=\"{v.QueryRegion.Width}\" height=\"{v.QueryRegion.Height}\"", html);
+            Assert.Contains($"<rect x=\"{v.CandidateRegion.X}\" y=\"{v.CandidateRegion.Y}\" width=\"{v.CandidateRegion.Width}\" height=\"{v.CandidateRegion.Height}\"", html);
+        }
+        var mirrored = scenario.Matches.Single(m => m.Caption == "re-post (Mirror)");
+        Assert.True(mirrored.Verification!.Mirrored);
+        Assert.Matches("Verified copy \\([a-z]+\\): [^<]*mirrored left-right", html);
+        Assert.Contains("not mirrored", html);
+        // The Similar row and the URL-only rows carry no evidence and say so plainly.
+        Assert.Equal(verified.Count + scenario.Matches.Count(m => m.Verification is { IsVerified: false }), Regex.Matches(html, "<p class=\"evidence\">").Count);
+        Assert.Equal(ReportScenario.HostileRows.Length, Regex.Matches(html, "No local image").Count);
+    }
+
+    [Fact]
+    public void Untrusted_text_is_escaped_and_only_http_urls_are_links()
+    {
+        var scenario = Shared.Value;
+        var path = Path.Combine(TestEnvironment.NewScratchFolder(), "report.html");
+        scenario.Write(path, ThumbnailStorage.Embedded);
+        var html = File.ReadAllText(path);
+
+        Assert.Single(Regex.Matches(html, "<script")); // the page's own, nothing from the data
+        Assert.DoesNotContain("<img src=x", html);
+        Assert.DoesNotContain("<svg onload", html);
+        Assert.DoesNotContain("href=\"javascript:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"data:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;script&gt;console.error(&#39;XSS-script&#39;)&lt;/script&gt;", html);
+        Assert.Contains("grapes &lt;b&gt;&amp;amp; &quot;x&#39;.png", html);
+        // The attribute-breaking URL is one http link, its quote escaped inside the attribute (percent-encoded by the URI).
+        Assert.Contains("href=\"https://evil.example/a.jpg%22%20onmouseover=%22console.error(&#39;XSS-attr&#39;)\"", html);
+        foreach (Match a in Regex.Matches(html, "<a href=\"([^\"]*)\""))
+        {
+            Assert.Matches("^https?://", a.Groups[1].Value);
+        }
+        var csp = Regex.Match(html, "<meta http-equiv=\"Content-Security-Policy\" content=\"([^\"]+)\">").Groups[1].Value;
+        Assert.StartsWith("default-src 'none'; img-src 'self' data:;", csp);
+        var nonce = Regex.Match(csp, "script-src 'nonce-([^']+)'").Groups[1].Value;
+        Assert.Contains($"<script nonce=\"{nonce}\">", html);
+        Assert.DoesNotContain("http://", Regex.Replace(html, "<a href=\"[^\"]*\"", ""));
+    }
+
+    [Fact]
+    public void Thumbnails_are_bounded_and_a_folder_holds_them_when_asked()
+    {
+        var scenario = Shared.Value;
+        var folder = TestEnvironment.NewScratchFolder();
+        var path = Path.Combine(folder, "big report.html");
+        var summary = scenario.Write(path, ThumbnailStorage.Folder);
+        var html = File.ReadAllText(path);
+
+        var files = Directory.GetFiles(Path.Combine(folder, "big report_files"));
+        Assert.Equal(summary.Thumbnails, files.Length);
+        Assert.Equal(2 + scenario.Matches.Count(m => m.Image is not null) - 1, files.Length); // two works; the Similar row reuses a copy's file
+        foreach (var file in files)
+        {
+            var info = Image.Identify(file);
+            Assert.True(Math.Max(info.Width, info.Height) <= ThumbnailMaker.MaxSide, $"{file}: {info.Width}x{info.Height}");
+        }
+        Assert.Contains("src=\"big%20report_files/t000001.jpg\"", html);
+        Assert.DoesNotContain("data:image", html);
+    }
+
+    [Fact]
+    public void A_picture_that_cannot_be_read_is_named_in_the_page_and_the_summary()
+    {
+        var scenario = Shared.Value;
+        var folder = TestEnvironment.NewScratchFolder();
+        var broken = Path.Combine(folder, "truncated.jpg");
+        File.WriteAllBytes(broken, File.ReadAllBytes(scenario.Matches[0].Image!.Path).AsSpan(0, 300).ToArray());
+        var match = scenario.Matches[0] with { Image = new Datasets.ImageLocation(broken), Verification = null };
+        var path = Path.Combine(folder, "report.html");
+        using (var writer = new StreamWriter(path))
+        {
+            var summary = new MatchReportWriter(new ThumbnailMaker(ThumbnailStorage.Embedded, null, ImageLimits.Default))
+                .Write(writer, scenario.Header, [match, scenario.Matches[1] with { Image = new Datasets.ImageLocation(Path.Combine(folder, "moved.jpg")) }], [], path);
+            Assert.Equal(2, summary.Problems.Count);
+            Assert.IsType<ImageDecodeException>(summary.Problems.Single(p => p.Target == broken).Error);
+            Assert.IsType<FileNotFoundException>(summary.Problems.Single(p => p.Target != broken).Error);
+        }
+        var html = File.ReadAllText(path);
+        Assert.Equal(2, Regex.Matches(html, "Picture not shown: ").Count);
+    }
+
+    [Theory]
+    [InlineData("https://example.com/a b.jpg", "https://example.com/a%20b.jpg")]
+    [InlineData("http://example.com/", "http://example.com/")]
+    [InlineData("javascript:alert(1)", null)]
+    [InlineData(" JavaScript:alert(1)", null)]
+    [InlineData("data:text/html,<b>", null)]
+    [InlineData("file:///etc/passwd", null)]
+    [InlineData("//example.com/a.jpg", null)]
+    [InlineData("relative/a.jpg", null)]
+    [InlineData("", null)]
+    public void Only_absolute_http_and_https_urls_are_linked(string url, string? expected) => Assert.Equal(expected, HtmlText.SafeHref(url));
+
+    [Fact]
+    public void Escape_covers_every_character_that_ends_text_or_an_attribute() =>
+        Assert.Equal("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;\n\tz", HtmlText.Escape("<a href=\"x\" title='y'>&\n\t\u0000z"));
+}
