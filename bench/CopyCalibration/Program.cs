@@ -26,6 +26,12 @@ Console.Error.WriteLine($"Selecting images under {options.Source}...");
 var corpus = Corpus.Select(options.Source, options.Queries, options.Distractors, options.MinQuerySide, options.Verify ? options.HardPerQuery : 0, options.ExtraDistractors);
 Console.Error.WriteLine($"{corpus.Unique} distinct images (+{corpus.ExtraDistinct} from {options.ExtraDistractors.Length} extra folders); {corpus.Queries.Count} originals, {corpus.Distractors.Count} distractors ({clock.Elapsed.TotalSeconds:F0} s).");
 
+if (options.DevEvery > 0)
+{
+    DevCheck.Run(corpus, options.DevEvery, (image, alteration) => Encode(image, alteration, options.JpegQuality), line => Console.Error.WriteLine(line));
+    return 0;
+}
+
 // One image at a time, the model using the cores, and inference inside a no-GC region: EmbeddingModel.Run
 // passes a `new RunOptions()` it does not keep alive, so a garbage collection during inference can finalize the
 // options while ONNX Runtime still uses them (a segmentation fault; see docs/copy-detection.md).
@@ -234,6 +240,9 @@ namespace CopyCalibration
         /// <summary>Folders of other pictures (icon themes) that add distractors besides the source's own (--extra-distractors, comma-separated).</summary>
         public string[] ExtraDistractors { get; init; } = [];
 
+        /// <summary>--dev-every N: only the quick verifier check of <see cref="DevCheck"/> on every Nth original, then exit.</summary>
+        public int DevEvery { get; init; }
+
         public static Options? Parse(string[] args)
         {
             var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -261,6 +270,7 @@ namespace CopyCalibration
                 SizeSweep = Int("size-sweep", 0),
                 SpeedQueries = Int("speed", 0),
                 SpeedCandidates = Int("speed-candidates", 15),
+                DevEvery = Int("dev-every", 0),
                 ExtraDistractors = map.TryGetValue("extra-distractors", out var extra) && extra.Length > 0
                     ? extra.Split(',').Select(x => Path.GetFullPath(x.Trim())).ToArray() : [],
             };
