@@ -79,8 +79,8 @@ public sealed record VerifierOptions
     /// <summary>Largest rotation, in degrees either way, the pixel search tries (in steps of 3, then refined to half a degree).</summary>
     public double SearchMaxRotation { get; init; } = 6;
 
-    /// <summary>Pixel agreement that verifies a pixel-search alignment (no keypoints back it).</summary>
-    public double MinSearchNcc { get; init; } = 0.97;
+    /// <summary>Pixel agreement that verifies a pixel-search alignment (no keypoints back it); 0.99 from the second calibration run (docs/copy-detection.md): every unrelated pair above it there was the same flag design (Roussillon and Catalunya).</summary>
+    public double MinSearchNcc { get; init; } = 0.99;
 
     /// <summary>Trimmed pixel agreement that verifies a pixel-search alignment on its own; off by default.</summary>
     public double MinSearchTrimmedNcc { get; init; } = double.PositiveInfinity;
