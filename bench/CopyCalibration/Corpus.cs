@@ -31,6 +31,10 @@ public sealed class Corpus
     public int Unique { get; init; }
     public int QueryEligible { get; init; }
 
+    /// <summary>PNG files seen in the extra distractor folders, and the distinct pictures kept from them.</summary>
+    public int ExtraFilesSeen { get; init; }
+    public int ExtraDistinct { get; init; }
+
     public static string FamilyOf(string path)
     {
         var name = System.IO.Path.GetFileNameWithoutExtension(path).ToLowerInvariant();
@@ -51,7 +55,7 @@ public sealed class Corpus
 
     public static bool ShareTitleWord(string a, string b) => TitleWords(a).Overlaps(TitleWords(b));
 
-    public static Corpus Select(string folder, int queryCount, int distractorCount, int minQuerySide, int hardPerQuery = 0)
+    public static Corpus Select(string folder, int queryCount, int distractorCount, int minQuerySide, int hardPerQuery = 0, IReadOnlyList<string>? extraFolders = null)
     {
         var root = System.IO.Path.GetFullPath(folder);
         var files = new List<string>();
@@ -83,6 +87,13 @@ public sealed class Corpus
         }
 
         var eligible = unique.Where(i => Math.Min(i.Width, i.Height) >= minQuerySide).ToList();
+        int primaryUnique = unique.Count, extraFiles = 0;
+        foreach (var extra in extraFolders ?? [])
+        {
+            var (added, seen) = ExtraDistractors(extra, seenContent);
+            unique.AddRange(added);
+            extraFiles += seen;
+        }
         if (eligible.Count < queryCount)
         {
             throw new InvalidOperationException($"Only {eligible.Count} images of at least {minQuerySide} px a side in '{root}'; {queryCount} originals were asked for.");
@@ -119,14 +130,46 @@ public sealed class Corpus
             Distractors = distractors,
             HardNegatives = hard,
             FilesSeen = files.Count + symlinks,
+            ExtraFilesSeen = extraFiles,
+            ExtraDistinct = unique.Count - primaryUnique,
             SymlinksSkipped = symlinks,
             DuplicateContentSkipped = duplicates,
             SameFamilySkipped = family,
             Unreadable = unreadable,
             OverLimits = overLimits,
-            Unique = unique.Count,
+            Unique = primaryUnique,
             QueryEligible = eligible.Count,
         };
+    }
+
+    /// <summary>
+    /// Distractors from another collection (an icon theme): one picture per icon name within the folder
+    /// (the largest file of that name: themes render one drawing at many sizes), none whose bytes were
+    /// already seen. Names are not shared with the primary folder's families: the same name in another
+    /// theme is another artist's drawing. Their relative paths start with the folder's name.
+    /// </summary>
+    private static (List<SourceImage> Added, int Seen) ExtraDistractors(string folder, HashSet<string> seenContent)
+    {
+        var root = System.IO.Path.GetFullPath(folder);
+        var label = System.IO.Path.GetFileName(root.TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        var files = Directory.EnumerateFiles(root, "*.png", SearchOption.AllDirectories)
+            .Where(p => new FileInfo(p).LinkTarget is null)
+            .OrderBy(p => System.IO.Path.GetRelativePath(root, p), StringComparer.Ordinal)
+            .ToList();
+        var added = new List<SourceImage>();
+        foreach (var family in files.GroupBy(FamilyOf, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var path = family.OrderByDescending(p => new FileInfo(p).Length).ThenBy(p => p, StringComparer.Ordinal).First();
+            var bytes = File.ReadAllBytes(path);
+            var sha = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+            if (!seenContent.Add(sha)) continue;
+            IImageInfo? info;
+            try { info = Image.Identify(bytes); }
+            catch (Exception) { info = null; }
+            if (info is null || info.Width < 1 || info.Height < 1 || !OptOut.Core.Imaging.ImageLimits.Default.Allows(info.Width, info.Height)) continue;
+            added.Add(new SourceImage(path, label + "/" + System.IO.Path.GetRelativePath(root, path), sha, bytes, info.Width, info.Height));
+        }
+        return (added, files.Count);
     }
 
     /// <summary>Items at positions floor(k * n / count), k = 0..count-1: spread evenly over the sorted list.</summary>

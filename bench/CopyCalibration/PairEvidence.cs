@@ -7,13 +7,13 @@ namespace CopyCalibration;
 /// (the stretch when the proportions allow it, the geometric path as is and mirrored): the decision rules
 /// are then counted from these figures without verifying again.
 /// </summary>
-public sealed record PairEvidence(int Query, int Item, int QueryShortSide, int ItemShortSide, Verification? Stretch, Verification Plain, Verification Mirrored)
+public sealed record PairEvidence(int Query, int Item, int QueryShortSide, int ItemShortSide, Verification? Stretch, Verification Plain, Verification Mirrored, Verification? Search = null)
 {
     public int ShortSide => Math.Min(QueryShortSide, ItemShortSide);
 }
 
 /// <summary>Thresholds of a verification decision counted over <see cref="PairEvidence"/>.</summary>
-public sealed record VerificationRule(int MinSide, int MinInliers, double MinNcc, double MinTrimmedNcc, double MinStretchNcc, double MinStretchTrimmedNcc, double MinOverlap = 0.2)
+public sealed record VerificationRule(int MinSide, int MinInliers, double MinNcc, double MinTrimmedNcc, double MinStretchNcc, double MinStretchTrimmedNcc, double MinOverlap = 0.2, double MinSearchNcc = 9)
 {
     public const double Off = 9;
 
@@ -21,7 +21,9 @@ public sealed record VerificationRule(int MinSide, int MinInliers, double MinNcc
     {
         if (e.ShortSide < MinSide) return false;
         if (e.Stretch is { } s && (s.Ncc >= MinStretchNcc || s.TrimmedNcc >= MinStretchTrimmedNcc)) return true;
-        return Geometric(e.Plain) || Geometric(e.Mirrored);
+        if (Geometric(e.Plain) || Geometric(e.Mirrored)) return true;
+        // The pixel search runs only when the keypoints could not verify (the verifier's order).
+        return e.Search is { } search && search.Overlap >= MinOverlap && search.Ncc >= MinSearchNcc;
     }
 
     private bool Geometric(Verification v) =>
@@ -38,11 +40,14 @@ public sealed record VerificationRule(int MinSide, int MinInliers, double MinNcc
         MinStretchNcc = MinStretchNcc,
         MinStretchTrimmedNcc = MinStretchTrimmedNcc,
         MinOverlap = MinOverlap,
+        PixelSearch = MinSearchNcc < Off,
+        MinSearchNcc = MinSearchNcc < Off ? MinSearchNcc : basis.MinSearchNcc,
+        MinSearchTrimmedNcc = double.PositiveInfinity,
     };
 
     public override string ToString()
     {
         static string T(double v) => v >= Off ? "off" : v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
-        return $"short side >= {MinSide} px; geometric: inliers >= {MinInliers} and (NCC >= {T(MinNcc)} or trimmed NCC >= {T(MinTrimmedNcc)}); stretch: NCC >= {T(MinStretchNcc)} or trimmed >= {T(MinStretchTrimmedNcc)}";
+        return $"short side >= {MinSide} px; geometric: inliers >= {MinInliers} and (NCC >= {T(MinNcc)} or trimmed NCC >= {T(MinTrimmedNcc)}); stretch: NCC >= {T(MinStretchNcc)} or trimmed >= {T(MinStretchTrimmedNcc)}; pixel search: NCC >= {T(MinSearchNcc)}";
     }
 }

@@ -23,15 +23,29 @@ if (options is null)
 
 var clock = Stopwatch.StartNew();
 Console.Error.WriteLine($"Selecting images under {options.Source}...");
-var corpus = Corpus.Select(options.Source, options.Queries, options.Distractors, options.MinQuerySide, options.Verify ? options.HardPerQuery : 0);
-Console.Error.WriteLine($"{corpus.Unique} distinct images; {corpus.Queries.Count} originals, {corpus.Distractors.Count} distractors ({clock.Elapsed.TotalSeconds:F0} s).");
+var corpus = Corpus.Select(options.Source, options.Queries, options.Distractors, options.MinQuerySide, options.Verify ? options.HardPerQuery : 0, options.ExtraDistractors);
+Console.Error.WriteLine($"{corpus.Unique} distinct images (+{corpus.ExtraDistinct} from {options.ExtraDistractors.Length} extra folders); {corpus.Queries.Count} originals, {corpus.Distractors.Count} distractors ({clock.Elapsed.TotalSeconds:F0} s).");
+
+if (options.DevEvery > 0)
+{
+    DevCheck.Run(corpus, options.DevEvery, (image, alteration) => Encode(image, alteration, options.JpegQuality), line => Console.Error.WriteLine(line));
+    return 0;
+}
 
 // One image at a time, the model using the cores, and inference inside a no-GC region: EmbeddingModel.Run
 // passes a `new RunOptions()` it does not keep alive, so a garbage collection during inference can finalize the
 // options while ONNX Runtime still uses them (a segmentation fault; see docs/copy-detection.md).
 using var model = new EmbeddingModel(EmbeddingModelSpec.Default(options.Models), intraOpThreads: options.Threads);
 var fingerprinter = new Fingerprinter(model, ImageLimits.Default);
-var engineStamp = $"{model.ModelId}|{typeof(Fingerprinter).Assembly.ManifestModule.ModuleVersionId}|{typeof(Alterations).Assembly.ManifestModule.ModuleVersionId}|q{options.JpegQuality}";
+// The cache is tied to what the engine computes, not to its build: three originals fingerprinted afresh
+// (hash, embedding to 3 decimals) must come out the same, so an engine change elsewhere (the verifier)
+// keeps the cache while a change to decoding, hashing or the model starts a new one.
+var probe = string.Join(";", corpus.Queries.Take(3).Select(q =>
+{
+    var print = CompleteWithoutCollection(fingerprinter, fingerprinter.Prepare(q.Path, q.Content));
+    return $"{print.PerceptualHash:x16}:{string.Join(",", print.Embedding.Select(v => MathF.Round(v, 3).ToString("F3", CultureInfo.InvariantCulture)))}";
+}));
+var engineStamp = $"{model.ModelId}|{Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(probe)))[..16]}|{typeof(Alterations).Assembly.ManifestModule.ModuleVersionId}|q{options.JpegQuality}";
 using var cache = new FingerprintCache(options.CachePath, engineStamp);
 Console.Error.WriteLine($"Fingerprint cache {cache.Path}: {cache.LoadedEntries} entries reused.");
 
@@ -210,7 +224,7 @@ namespace CopyCalibration
         float[] QueryRotations, float[] QueryCrops)
     {
         public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]"
-            + " [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15]";
+            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15]";
 
         /// <summary>Geometric verification experiment (--verify FILE): its section is written to <see cref="VerifyMarkdown"/>.</summary>
         public bool Verify => VerifyMarkdown.Length > 0;
@@ -222,6 +236,12 @@ namespace CopyCalibration
         public int SizeSweep { get; init; }
         public int SpeedQueries { get; init; }
         public int SpeedCandidates { get; init; } = 15;
+
+        /// <summary>Folders of other pictures (icon themes) that add distractors besides the source's own (--extra-distractors, comma-separated).</summary>
+        public string[] ExtraDistractors { get; init; } = [];
+
+        /// <summary>--dev-every N: only the quick verifier check of <see cref="DevCheck"/> on every Nth original, then exit.</summary>
+        public int DevEvery { get; init; }
 
         public static Options? Parse(string[] args)
         {
@@ -250,6 +270,9 @@ namespace CopyCalibration
                 SizeSweep = Int("size-sweep", 0),
                 SpeedQueries = Int("speed", 0),
                 SpeedCandidates = Int("speed-candidates", 15),
+                DevEvery = Int("dev-every", 0),
+                ExtraDistractors = map.TryGetValue("extra-distractors", out var extra) && extra.Length > 0
+                    ? extra.Split(',').Select(x => Path.GetFullPath(x.Trim())).ToArray() : [],
             };
         }
     }

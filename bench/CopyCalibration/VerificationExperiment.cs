@@ -194,17 +194,20 @@ public static class VerificationExperiment
             md.AppendLine();
             return;
         }
-        md.AppendLine("| original | item | hard negative | stretch NCC / trimmed | inliers (plain, mirrored) | NCC / trimmed (best fit) | overlap | item size |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| original | item | hard negative | stretch NCC / trimmed | inliers (plain, mirrored) | NCC / trimmed (best fit) | overlap | pixel search NCC (scale) | item size |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         var byPair = evidence.ToDictionary(e => (e.Query, e.Item));
         foreach (var (q, i) in counts.FalsePairs.Take(60))
         {
             var e = byPair[(q, i)];
             var best = (e.Mirrored.Ncc > e.Plain.Ncc) ? e.Mirrored : e.Plain;
-            md.AppendLine($"| {stage.Queries[q].RelativePath} | {stage.Items[i].Name} | {(stage.IsHard(q, i) ? "yes" : "")} | {(e.Stretch is null ? "-" : $"{F(e.Stretch.Ncc, 3)} / {F(e.Stretch.TrimmedNcc, 3)}")} | {e.Plain.Inliers}, {e.Mirrored.Inliers} | {F(best.Ncc, 3)} / {F(best.TrimmedNcc, 3)}{(best.Mirrored ? " (mirrored)" : "")} | {F(best.Overlap, 2)} | {e.ItemShortSide} px short side |");
+            md.AppendLine($"| {stage.Queries[q].RelativePath} | {stage.Items[i].Name} | {(stage.IsHard(q, i) ? "yes" : "")} | {(e.Stretch is null ? "-" : $"{F(e.Stretch.Ncc, 3)} / {F(e.Stretch.TrimmedNcc, 3)}")} | {e.Plain.Inliers}, {e.Mirrored.Inliers} | {F(best.Ncc, 3)} / {F(best.TrimmedNcc, 3)}{(best.Mirrored ? " (mirrored)" : "")} | {F(best.Overlap, 2)} | {SearchCell(e)} | {e.ItemShortSide} px short side |");
         }
         md.AppendLine();
     }
+
+    private static string SearchCell(PairEvidence e) =>
+        e.Search is { } s ? $"{F(s.Ncc, 3)} ({F(s.Scale, 2)}{(s.Mirrored ? ", mirrored" : "")}, overlap {F(s.Overlap, 2)})" : "not run";
 
     private static void WriteMisses(StringBuilder md, VerificationStage stage, List<PairEvidence> evidence, VerificationRule rule)
     {
@@ -218,14 +221,14 @@ public static class VerificationExperiment
                 if (!byPair.TryGetValue((q, i), out var e)) { misses.Add($"| {stage.Items[i].Name} | not a candidate | | | |"); continue; }
                 if (rule.Accepts(e)) continue;
                 var best = (e.Mirrored.Ncc > e.Plain.Ncc) ? e.Mirrored : e.Plain;
-                misses.Add($"| {stage.Items[i].Name} | {best.Reason} | {e.Plain.Inliers}, {e.Mirrored.Inliers} | {F(best.Ncc, 3)} / {F(best.TrimmedNcc, 3)} | {(e.Stretch is null ? "-" : $"{F(e.Stretch.Ncc, 3)} / {F(e.Stretch.TrimmedNcc, 3)}")} | {e.QueryShortSide} / {e.ItemShortSide} px |");
+                misses.Add($"| {stage.Items[i].Name} | {best.Reason} | {e.Plain.Inliers}, {e.Mirrored.Inliers} | {F(best.Ncc, 3)} / {F(best.TrimmedNcc, 3)} | {(e.Stretch is null ? "-" : $"{F(e.Stretch.Ncc, 3)} / {F(e.Stretch.TrimmedNcc, 3)}")} | {SearchCell(e)} | {e.QueryShortSide} / {e.ItemShortSide} px |");
             }
         }
         md.AppendLine($"**Copies missed under the chosen rule** ({misses.Count}):");
         md.AppendLine();
         if (misses.Count == 0) { md.AppendLine("none."); md.AppendLine(); return; }
-        md.AppendLine("| copy | best fit's reason | inliers (plain, mirrored) | NCC / trimmed | stretch NCC / trimmed | short sides (original / copy) |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| copy | best fit's reason | inliers (plain, mirrored) | NCC / trimmed | stretch NCC / trimmed | pixel search NCC (scale) | short sides (original / copy) |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var m in misses.Take(60)) md.AppendLine(m);
         md.AppendLine();
     }
@@ -299,7 +302,7 @@ public static class VerificationExperiment
     private static void WriteEvidence(string path, VerificationStage stage, List<PairEvidence> evidence)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tplain_detail");
+        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tplain_detail");
         int n = stage.Items.Count;
         foreach (var e in evidence)
         {
@@ -308,7 +311,9 @@ public static class VerificationExperiment
             writer.WriteLine(string.Join('\t', stage.Queries[e.Query].RelativePath, item.Name, cls, stage.IsHard(e.Query, e.Item) ? "1" : "0", e.QueryShortSide, e.ItemShortSide,
                 stage.Distance[e.Query * n + e.Item], F(stage.Cosine[e.Query * n + e.Item], 4), F(e.Stretch?.Ncc ?? double.NaN, 4), F(e.Stretch?.TrimmedNcc ?? double.NaN, 4),
                 e.Plain.Reason, e.Plain.Matches, e.Plain.Inliers, F(e.Plain.Scale, 3), F(e.Plain.Ncc, 4), F(e.Plain.TrimmedNcc, 4), F(e.Plain.Overlap, 3),
-                e.Mirrored.Reason, e.Mirrored.Matches, e.Mirrored.Inliers, F(e.Mirrored.Ncc, 4), F(e.Mirrored.TrimmedNcc, 4), F(e.Mirrored.Overlap, 3), e.Plain.Detail));
+                e.Mirrored.Reason, e.Mirrored.Matches, e.Mirrored.Inliers, F(e.Mirrored.Ncc, 4), F(e.Mirrored.TrimmedNcc, 4), F(e.Mirrored.Overlap, 3),
+                F(e.Search?.Ncc ?? double.NaN, 4), F(e.Search?.TrimmedNcc ?? double.NaN, 4), F(e.Search?.Overlap ?? double.NaN, 3), F(e.Search?.Scale ?? double.NaN, 3),
+                F(e.Search?.RotationDegrees ?? double.NaN, 2), e.Search is null ? "" : e.Search.Mirrored ? "1" : "0", e.Plain.Detail));
         }
     }
 

@@ -82,7 +82,8 @@ public sealed class VerificationReport(VerificationStage stage)
         foreach (var trimmed in new[] { 0.95, 0.96, 0.97, 0.98, 0.99, 0.995, off })
         foreach (var stretch in new[] { 0.93, 0.95, 0.96, 0.97, 0.98, off })
         foreach (var stretchTrimmed in new[] { 0.97, 0.98, 0.99, 0.995, off })
-            yield return new VerificationRule(side, inliers, ncc, trimmed, stretch, stretchTrimmed);
+        foreach (var search in new[] { 0.93, 0.95, 0.96, 0.97, 0.98, 0.99, off })
+            yield return new VerificationRule(side, inliers, ncc, trimmed, stretch, stretchTrimmed, 0.2, search);
     }
 
     /// <summary>The rule with precision >= <paramref name="minPrecision"/> and the best minimum recall, then most copies, then fewest false matches, then the strictest.</summary>

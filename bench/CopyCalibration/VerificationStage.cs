@@ -29,6 +29,7 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
         MinStretchNcc = VerificationRule.Off,
         MinStretchTrimmedNcc = VerificationRule.Off,
         MinOverlap = 0,
+        MinSearchNcc = VerificationRule.Off,
     };
 
     public IReadOnlyList<SourceImage> Queries => queries;
@@ -111,7 +112,11 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
                     var stretch = verifier.VerifyStretch(query, candidate, local);
                     var plain = verifier.VerifyGeometric(query, candidate, mirrored: false, local);
                     var mirrored = verifier.VerifyGeometric(query, candidate, mirrored: true, local);
-                    evidence.Add(new PairEvidence(q, entry.Key, Math.Min(query.Width, query.Height), Math.Min(candidate.Width, candidate.Height), stretch, plain, mirrored));
+                    // The search runs in the verifier only when the keypoints did not verify; here whenever
+                    // no fit reached the pixel comparison with a high NCC, so that its thresholds can be counted.
+                    bool settled = Math.Max(Best(plain), Best(mirrored)) >= 0.99 || (stretch is { } st && st.Ncc >= 0.99);
+                    var search = settled ? null : verifier.VerifySearch(query, candidate, local);
+                    evidence.Add(new PairEvidence(q, entry.Key, Math.Min(query.Width, query.Height), Math.Min(candidate.Width, candidate.Height), stretch, plain, mirrored, search));
                 }
                 int now = Interlocked.Increment(ref done);
                 long ms = clock.ElapsedMilliseconds, last = Interlocked.Read(ref lastReport);
@@ -126,6 +131,10 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
             foreach (var p in pictures) p?.Dispose();
         }
     }
+
+    // A fit every rule of the grid accepts (most inliers and strictest NCC it asks for): the search would not run after it.
+    private static double Best(Verification v) =>
+        v.Reason is NotVerifiedReason.None or NotVerifiedReason.PixelsDisagree && !double.IsNaN(v.Ncc) && v.Inliers >= 12 && v.Overlap >= 0.2 ? v.Ncc : -2;
 
     private static void Merge(VerificationTimings into, VerificationTimings from) => into.Add(from);
 }

@@ -48,9 +48,62 @@ public sealed class GeometricVerifier
         if (stretch is { IsVerified: true }) return stretch;
 
         var best = BestOf(stretch, VerifyGeometric(query, candidate, mirrored: false, timings));
-        if (best.IsVerified || !Options.TryMirrored) return best;
-        return BestOf(best, VerifyGeometric(query, candidate, mirrored: true, timings));
+        if (best.IsVerified) return best;
+        if (Options.TryMirrored) best = BestOf(best, VerifyGeometric(query, candidate, mirrored: true, timings));
+        if (best.IsVerified || !Options.PixelSearch) return best;
+        // Keypoints could not align it (a plain picture): search by pixels. A keypoint fit whose pixels
+        // disagree stays the answer unless the search does better, so its evidence is not lost.
+        var searched = VerifySearch(query, candidate, timings);
+        // A flat picture gives the search nothing to correlate (NaN): the keypoint path's reason stands.
+        return searched.IsVerified ? searched : double.IsNaN(searched.Ncc) ? best : BestOf(best, searched);
     }
+
+    /// <summary>
+    /// The pixel search alone (<see cref="VerificationMethod.PixelSearch"/>): the best alignment found by
+    /// correlating pixels over scales and small rotations, as is and mirrored, then the aligned pixels
+    /// compared as for a keypoint fit. No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
+    /// </summary>
+    public Verification VerifySearch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
+    {
+        long start = VerificationTimings.Start();
+        var hypotheses = AlignmentSearch.Find(query, candidate, Options);
+        Verification? best = null;
+        foreach (var hypothesis in hypotheses)
+        {
+            var m = hypothesis.QueryToCandidate;
+            using var model = Mat.FromPixelData(2, 3, MatType.CV_64FC1, m);
+            var (agreement, overlap, queryBox) = AlignedAgreement(query, candidate, model, hypothesis.Mirrored);
+            double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
+            double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
+            double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
+            bool agrees = overlap >= Options.MinOverlap && (agreement.Ncc >= Options.MinSearchNcc || agreement.TrimmedNcc >= Options.MinSearchTrimmedNcc);
+            string found = F($"found by pixels{(hypothesis.Mirrored ? " mirrored" : "")} (correlation {hypothesis.Score:F3}), scale {sourceScale:F3}, rotation {rotation:F1} deg");
+            var v = new Verification
+            {
+                IsVerified = agrees,
+                Method = agrees ? VerificationMethod.PixelSearch : VerificationMethod.None,
+                Reason = agrees ? NotVerifiedReason.None : NotVerifiedReason.PixelsDisagree,
+                Detail = agrees
+                    ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, over {overlap:P0} of the query")
+                    : F($"{found}; aligned pixels disagree: NCC {agreement.Ncc:F3} < {Options.MinSearchNcc:F2} and trimmed {agreement.TrimmedNcc:F3} < {Options.MinSearchTrimmedNcc:F2}, or overlap {overlap:P0} < {Options.MinOverlap:P0}"),
+                Scale = sourceScale,
+                RotationDegrees = rotation,
+                TranslationX = m[2] / candidate.WorkingScale,
+                TranslationY = m[5] / candidate.WorkingScale,
+                Mirrored = hypothesis.Mirrored,
+                Ncc = agreement.Ncc,
+                TrimmedNcc = agreement.TrimmedNcc,
+                Overlap = overlap,
+                QueryRegion = ToSource(queryBox, query, hypothesis.Mirrored),
+                CandidateRegion = ToSource(QueryFrameInCandidate(m, query, candidate), candidate, mirrored: false),
+            };
+            if (best is null || (v.IsVerified && !best.IsVerified) || (v.IsVerified == best.IsVerified && Nan(v.Ncc) > Nan(best.Ncc))) best = v;
+        }
+        timings?.Search(start);
+        return best ?? Verification.Rejected(NotVerifiedReason.NoGeometricFit, "the pixel search found no alignment (the pictures are too small for its smallest scale)");
+    }
+
+    private static double Nan(double v) => double.IsNaN(v) ? -2 : v;
 
     // Verified beats not; then the one that got further (pixels compared beats a rejected fit), then the higher NCC or more inliers.
     private static Verification BestOf(Verification? a, Verification b)

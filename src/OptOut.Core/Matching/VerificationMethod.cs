@@ -11,4 +11,7 @@ public enum VerificationMethod
 
     /// <summary>The candidate stretched onto the query's frame (aspect ratios within a few per cent): resized, re-encoded, recoloured copies of pictures too plain for keypoints.</summary>
     Stretch = 2,
+
+    /// <summary>The candidate found inside the query, or the query inside the candidate, by correlating their pixels over scales and small rotations: crops, pads and rotations of pictures too plain for keypoints.</summary>
+    PixelSearch = 3,
 }

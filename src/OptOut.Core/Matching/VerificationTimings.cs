@@ -18,6 +18,8 @@ public sealed class VerificationTimings
     public int NccRuns { get; private set; }
     public double StretchMs { get; private set; }
     public int StretchRuns { get; private set; }
+    public double SearchMs { get; private set; }
+    public int SearchRuns { get; private set; }
 
     /// <summary>Adds another accumulator's figures (one per thread, merged after).</summary>
     public void Add(VerificationTimings other)
@@ -27,6 +29,7 @@ public sealed class VerificationTimings
         RansacMs += other.RansacMs; RansacRuns += other.RansacRuns;
         NccMs += other.NccMs; NccRuns += other.NccRuns;
         StretchMs += other.StretchMs; StretchRuns += other.StretchRuns;
+        SearchMs += other.SearchMs; SearchRuns += other.SearchRuns;
     }
 
     internal static long Start() => Stopwatch.GetTimestamp();
@@ -38,4 +41,5 @@ public sealed class VerificationTimings
     internal void Ransac(long start) { RansacMs += Since(start); RansacRuns++; }
     internal void Ncc(long start) { NccMs += Since(start); NccRuns++; }
     internal void Stretch(long start) { StretchMs += Since(start); StretchRuns++; }
+    internal void Search(long start) { SearchMs += Since(start); SearchRuns++; }
 }

@@ -67,6 +67,24 @@ public sealed record VerifierOptions
     /// <summary>Compare pixels only where the query has content (not its plain background, when it has one): a shared white page must not make two drawings agree.</summary>
     public bool CorrelateQueryContentOnly { get; init; } = true;
 
+    /// <summary>
+    /// Align by pixels when keypoints could not (<see cref="VerificationMethod.PixelSearch"/>): the candidate
+    /// searched for inside the query and the query inside the candidate, over scales and small rotations.
+    /// </summary>
+    public bool PixelSearch { get; init; } = true;
+
+    /// <summary>Smallest share of the outer picture's width the inner one may cover in the pixel search (0.55: a crop keeping 55% of the width, or a border of 45%).</summary>
+    public double SearchMinFraction { get; init; } = 0.55;
+
+    /// <summary>Largest rotation, in degrees either way, the pixel search tries (in steps of 3, then refined to half a degree).</summary>
+    public double SearchMaxRotation { get; init; } = 6;
+
+    /// <summary>Pixel agreement that verifies a pixel-search alignment (no keypoints back it); 0.99 from the second calibration run (docs/copy-detection.md): every unrelated pair above it there was the same flag design (Roussillon and Catalunya).</summary>
+    public double MinSearchNcc { get; init; } = 0.99;
+
+    /// <summary>Trimmed pixel agreement that verifies a pixel-search alignment on its own; off by default.</summary>
+    public double MinSearchTrimmedNcc { get; init; } = double.PositiveInfinity;
+
     /// <summary>Try the query mirrored left-right too (mirrored copies are found only this way).</summary>
     public bool TryMirrored { get; init; } = true;
 
@@ -75,6 +93,8 @@ public sealed record VerifierOptions
         if (WorkingSide is < 32 or > 8000) throw new ArgumentOutOfRangeException(nameof(WorkingSide), WorkingSide, "between 32 and 8000");
         if (MaxFeatures is < 8 or > 60000) throw new ArgumentOutOfRangeException(nameof(MaxFeatures), MaxFeatures, "between 8 and 60000");
         if (MinInliers < 3) throw new ArgumentOutOfRangeException(nameof(MinInliers), MinInliers, "at least 3");
+        if (SearchMinFraction is <= 0.1 or > 1) throw new ArgumentOutOfRangeException(nameof(SearchMinFraction), SearchMinFraction, "above 0.1, at most 1");
+        if (SearchMaxRotation is < 0 or > 45) throw new ArgumentOutOfRangeException(nameof(SearchMaxRotation), SearchMaxRotation, "between 0 and 45");
         if (MinimumSide < 1) throw new ArgumentOutOfRangeException(nameof(MinimumSide), MinimumSide, "at least 1");
     }
 }

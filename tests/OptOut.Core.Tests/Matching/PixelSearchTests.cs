@@ -1,0 +1,93 @@
+using OptOut.Core.Matching;
+using OptOut.Samples;
+
+namespace OptOut.Core.Tests.Matching;
+
+/// <summary>
+/// The pixel search on real clip-art: a plain picture (a flag, hardly a keypoint) whose crop, pad or
+/// rotation keypoints cannot align is aligned by correlating pixels and verified; a look-alike of nearly
+/// the same layout and colours is not.
+/// </summary>
+public class PixelSearchTests
+{
+    private const string Kuwait = "kuwait.png";            // flat bands and a trapezoid: too plain for SIFT
+    private const string Palestine = "palestine.png";      // bands and a hoist triangle in the same colours, another layout
+    private static readonly GeometricVerifier Verifier = new();
+
+    [Theory]
+    [InlineData(Alteration.Crop)]
+    [InlineData(Alteration.Pad)]
+    [InlineData(Alteration.Rotate)]
+    [InlineData(Alteration.ResizeCropJpeg)]
+    public void A_plain_picture_s_reframed_copy_verifies_by_pixel_search(Alteration alteration)
+    {
+        using var original = ClipArt.Load(Kuwait);
+        using var copy = ClipArt.Copy(Kuwait, alteration);
+        using var query = Verifier.Prepare(original);
+        using var candidate = Verifier.Prepare(copy);
+
+        var result = Verifier.Verify(query, candidate);
+
+        Assert.True(result.IsVerified, $"{alteration}: {result.Reason}, {result.Detail}");
+        Assert.Equal(VerificationMethod.PixelSearch, result.Method);
+        Assert.False(result.Mirrored);
+        Assert.True(result.Ncc >= Verifier.Options.MinSearchNcc, result.Detail);
+        Assert.False(result.QueryRegion.IsEmpty);
+        Assert.False(result.CandidateRegion.IsEmpty);
+    }
+
+    [Fact]
+    public void Without_the_pixel_search_a_plain_picture_s_crop_is_not_verified()
+    {
+        var keypointsOnly = new GeometricVerifier(VerifierOptions.Default with { PixelSearch = false });
+        using var original = ClipArt.Load(Kuwait);
+        using var copy = ClipArt.Copy(Kuwait, Alteration.Crop);
+        using var query = keypointsOnly.Prepare(original);
+        using var candidate = keypointsOnly.Prepare(copy);
+
+        var result = keypointsOnly.Verify(query, candidate);
+
+        Assert.False(result.IsVerified, result.Detail);
+        Assert.NotEqual(NotVerifiedReason.None, result.Reason);
+    }
+
+    [Fact]
+    public void The_pixel_search_reports_the_transform_of_a_crop_and_of_a_rotation()
+    {
+        using var original = ClipArt.Load(Kuwait);
+        using var query = Verifier.Prepare(original);
+        using var crop = ClipArt.Copy(Kuwait, Alteration.Crop);
+        using var cropped = Verifier.Prepare(crop);
+        using var turn = ClipArt.Copy(Kuwait, Alteration.Rotate);
+        using var turned = Verifier.Prepare(turn);
+
+        var c = Verifier.VerifySearch(query, cropped);
+        var r = Verifier.VerifySearch(query, turned);
+
+        // The crop keeps the pixels' size and cuts 8% off each side: scale 1, the candidate starts 8% in.
+        Assert.True(c.IsVerified, c.Detail);
+        Assert.InRange(c.Scale, 0.97, 1.03);
+        Assert.InRange(c.RotationDegrees, -1.0, 1.0);
+        Assert.InRange(c.QueryRegion.X, 0.06 * original.Width, 0.10 * original.Width);
+        // The rotated copy is turned 4 degrees.
+        Assert.True(r.IsVerified, r.Detail);
+        Assert.InRange(Math.Abs(r.RotationDegrees), 3.0, 5.0);
+        Assert.InRange(r.Scale, 0.97, 1.03);
+    }
+
+    [Fact]
+    public void A_look_alike_flag_does_not_verify_by_pixel_search()
+    {
+        using var a = ClipArt.Load(Kuwait);
+        using var b = ClipArt.Load(Palestine);
+        using var query = Verifier.Prepare(a);
+        using var candidate = Verifier.Prepare(b);
+
+        var searched = Verifier.VerifySearch(query, candidate);
+        var result = Verifier.Verify(query, candidate);
+
+        Assert.False(searched.IsVerified, searched.Detail);
+        Assert.False(result.IsVerified, result.Detail);
+        Assert.Equal(NotVerifiedReason.PixelsDisagree, result.Reason);
+    }
+}
