@@ -111,6 +111,6 @@ public sealed partial class ArchitectureTests
         var project = File.ReadAllText(Path.Combine(CoreFolder, "OptOut.Core.csproj"));
         Assert.DoesNotContain("PowerShell", project, StringComparison.OrdinalIgnoreCase);
         var files = Folders().SelectMany(SourceFiles).Concat(Directory.EnumerateFiles(CoreFolder, "*.cs"));
-        Assert.Empty(files.Where(f => Code(f).Contains("System.Management.Automation", StringComparison.Ordinal)));
+        Assert.DoesNotContain(files, f => Code(f).Contains("System.Management.Automation", StringComparison.Ordinal));
     }
 }
