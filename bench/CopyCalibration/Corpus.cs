@@ -173,7 +173,7 @@ public sealed class Corpus
     }
 
     /// <summary>Items at positions floor(k * n / count), k = 0..count-1: spread evenly over the sorted list.</summary>
-    private static List<T> Stride<T>(IReadOnlyList<T> items, int count)
+    private static List<T> Stride<T>(List<T> items, int count)
     {
         var result = new List<T>(count);
         for (int k = 0; k < count; k++)

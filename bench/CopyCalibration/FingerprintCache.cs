@@ -59,8 +59,8 @@ public sealed class FingerprintCache : IDisposable
 
     public string Path { get; }
     public int LoadedEntries { get; }
-    public int Hits;
-    public int Misses;
+    public int Hits { get; private set; }
+    public int Misses { get; private set; }
 
     public bool TryGet(string sha256, out Fingerprint fingerprint)
     {

@@ -251,11 +251,11 @@ namespace CopyCalibration
                 if (!args[i].StartsWith("--", StringComparison.Ordinal)) return null;
                 map[args[i][2..]] = args[i + 1];
             }
-            if (args.Length % 2 != 0 || !map.ContainsKey("models") || !map.ContainsKey("source") || !map.ContainsKey("markdown")) return null;
+            if (args.Length % 2 != 0 || !map.TryGetValue("models", out var models) || !map.TryGetValue("source", out var source) || !map.TryGetValue("markdown", out var markdownArg)) return null;
             int Int(string key, int fallback) => map.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-            var markdown = Path.GetFullPath(map["markdown"]);
+            var markdown = Path.GetFullPath(markdownArg);
             return new Options(
-                Path.GetFullPath(map["models"]), Path.GetFullPath(map["source"]), markdown,
+                Path.GetFullPath(models), Path.GetFullPath(source), markdown,
                 Int("queries", 150), Int("distractors", 2000), Int("min-query-side", 200), Int("jpeg-quality", 95), Math.Max(1, Int("threads", 2)),
                 Path.GetFullPath(map.TryGetValue("cache", out var c) ? c : Path.Combine("out", "copy-calibration", "fingerprints.cache")),
                 map.TryGetValue("query-rotations", out var r) ? r.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [],

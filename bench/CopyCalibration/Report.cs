@@ -14,7 +14,7 @@ public sealed class Report(Options options, Corpus corpus, PairScores scores, IR
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private readonly Calibrator calibrator = new(scores);
     private readonly StringBuilder md = new();
-    private Alteration[] Alts => PairScores.Alterations;
+    private static Alteration[] Alts => PairScores.Alterations;
 
     public string Build()
     {
@@ -104,7 +104,7 @@ public sealed class Report(Options options, Corpus corpus, PairScores scores, IR
         md.AppendLine();
     }
 
-    private IEnumerable<string> Short(Evaluation e) =>
+    private static IEnumerable<string> Short(Evaluation e) =>
         Enumerable.Range(0, Alts.Length).Where(a => e.Recall(a) < TargetRecall).Select(a => $"{Alts[a]} {F(e.Recall(a), 3)}");
 
     private void WriteMethod(Calibrator.SearchResult full, long rulesTried, double searchSeconds)

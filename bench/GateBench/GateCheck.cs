@@ -9,16 +9,16 @@ namespace GateBench;
 /// <summary>Rows of a shard (or a set of shards) and how many of them the URL and domain rules refuse.</summary>
 public sealed class Counts
 {
-    public long Rows;
-    public long UrlRows;
-    public long DomainRows;
-    public long BothRows;
+    public long Rows { get; set; }
+    public long UrlRows { get; set; }
+    public long DomainRows { get; set; }
+    public long BothRows { get; set; }
 
     /// <summary>Rows that at least one of the two rules refuses (what a cleaned copy drops).</summary>
     public long EitherRows => UrlRows + DomainRows - BothRows;
 
     /// <summary>Keeps the string columns' characters counted, so reads cannot be optimised away.</summary>
-    public long Checksum;
+    public long Checksum { get; set; }
 
     public void Add(Counts other)
     {
@@ -127,17 +127,17 @@ public static class GateCheck
                     if (keyField.IsNullable)
                     {
                         var keys = new long?[n];
-                        group.ReadAsync(keyField, keys.AsMemory()).GetAwaiter().GetResult();
+                        group.ReadAsync(keyField, keys.AsMemory()).AsTask().GetAwaiter().GetResult();
                         counts.Checksum += keys[n - 1] ?? 0;
                     }
                     else
                     {
                         var keys = new long[n];
-                        group.ReadAsync(keyField, keys.AsMemory()).GetAwaiter().GetResult();
+                        group.ReadAsync(keyField, keys.AsMemory()).AsTask().GetAwaiter().GetResult();
                         counts.Checksum += keys[n - 1];
                     }
                 }
-                group.ReadAsync(urlField, values.AsMemory()).GetAwaiter().GetResult();
+                group.ReadAsync(urlField, values.AsMemory()).AsTask().GetAwaiter().GetResult();
                 counts.Rows += n;
                 switch (mode)
                 {
@@ -218,7 +218,7 @@ public static class GateCheck
             {
                 using var group = reader.OpenRowGroupReader(g);
                 var values = new string[checked((int)group.RowCount)];
-                group.ReadAsync(field, values.AsMemory()).GetAwaiter().GetResult();
+                group.ReadAsync(field, values.AsMemory()).AsTask().GetAwaiter().GetResult();
                 foreach (var v in values) if (v is not null) set.Add(v);
             }
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using IndexBench;
@@ -27,6 +28,8 @@ public static class GateData
 {
     /// <summary>Bumped whenever generation changes, so cached inputs are regenerated.</summary>
     public const string Version = "v1";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private const ulong SelectStream = 5101, ShuffleStream = 5102;
     private const long AbsentUrlRows = 50_000_000_000L;
@@ -163,12 +166,12 @@ public static class GateData
         result["registry"] = registry;
         result["refused_urls"] = Path.Combine(root, "refused_urls.parquet");
         result["refused_domains"] = Path.Combine(root, "refused_domains.parquet");
-        File.WriteAllText(expectedPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(expectedPath, JsonSerializer.Serialize(result, Indented));
         result["cached"] = false;
         return result;
     }
 
-    public static string Label(long n) => n >= 1_000_000 && n % 1_000_000 == 0 ? $"{n / 1_000_000}M" : n >= 1000 && n % 1000 == 0 ? $"{n / 1000}k" : n.ToString();
+    public static string Label(long n) => n >= 1_000_000 && n % 1_000_000 == 0 ? $"{n / 1_000_000}M" : n >= 1000 && n % 1000 == 0 ? $"{n / 1000}k" : n.ToString(CultureInfo.InvariantCulture);
 
     private static Dictionary<string, object?> With(Dictionary<string, object?> d, params object[] pairs)
     {
@@ -273,7 +276,7 @@ public static class GateData
         for (int i = 0; chosen.Count < count; i++)
         {
             var rng = new Rng(Rng.Derive(ShuffleStream + 1, i));
-            var name = text.Word(400 + rng.Next(200_000)) + (rng.Chance(0.5) ? "-" + text.Word(400 + rng.Next(200_000)) : "") + (rng.Chance(0.3) ? rng.Next(100).ToString() : "");
+            var name = text.Word(400 + rng.Next(200_000)) + (rng.Chance(0.5) ? "-" + text.Word(400 + rng.Next(200_000)) : "") + (rng.Chance(0.3) ? rng.Next(100).ToString(CultureInfo.InvariantCulture) : "");
             var domain = (rng.Chance(0.2) ? rng.Pick(["www.", "img.", "media.", "static."]) : "") + name + "." + rng.Pick(tlds);
             domain = UrlNormalizer.NormalizeDomain(domain);
             if (under.ContainsKey(domain) || hostRows.ContainsKey(domain) || !chosenSet.Add(domain)) continue;
@@ -302,7 +305,9 @@ public static class GateData
     }
 
     [DllImport("libc", EntryPoint = "link", SetLastError = true)]
-    private static extern int Link(string oldPath, string newPath);
+#pragma warning disable CA2101 // False positive: the marshaling is explicit (UTF-8, what libc expects for paths); the rule only accepts LPWStr, which libc cannot read.
+    private static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
+#pragma warning restore CA2101
 
     private static bool HardLink(string from, string to)
     {

@@ -10,6 +10,8 @@ namespace IndexBench;
 /// </summary>
 public sealed class BenchCommandLine
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private readonly Dictionary<string, string> options = new(StringComparer.Ordinal);
 
     private BenchCommandLine(string command) => Command = command;
@@ -47,7 +49,7 @@ public sealed class BenchCommandLine
         result["command"] = Command;
         result["load_average_before"] = loadBefore;
         result["load_average_after"] = Measure.LoadAverage();
-        var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
+        var json = JsonSerializer.Serialize(result, Indented);
         if (options.TryGetValue("result", out var resultPath))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(resultPath))!);

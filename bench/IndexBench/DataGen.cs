@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
@@ -112,7 +113,7 @@ public static class DataGen
                     var row = Laion(1_000_000_000L + r);  // other rows than the metadata parquet's
                     var rng = new Rng(Rng.Derive(ClipStream, r));
                     var md5 = new StringBuilder(32);
-                    for (int b = 0; b < 16; b++) md5.Append(((byte)rng.Next(256)).ToString("x2"));
+                    for (int b = 0; b < 16; b++) md5.Append(((byte)rng.Next(256)).ToString("x2", CultureInfo.InvariantCulture));
                     data[i] = (row, $"{r / 10_000:00000}{r % 10_000:0000}", md5.ToString());
                 });
                 using var group = writer.CreateRowGroup();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using OptOut.Core.Embedding;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
@@ -43,7 +44,7 @@ public static class DecodeMemoryBench
         switch (mode)
         {
             case "one":
-                result["hash"] = fingerprinter.Fingerprint(files[0]).PerceptualHash.ToString("x16");
+                result["hash"] = fingerprinter.Fingerprint(files[0]).PerceptualHash.ToString("x16", CultureInfo.InvariantCulture);
                 break;
             case "import":
                 var work = Path.Combine(Path.GetTempPath(), "decode-memory-" + Guid.NewGuid().ToString("N"));

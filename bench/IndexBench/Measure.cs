@@ -6,6 +6,17 @@ namespace IndexBench;
 
 public static class Measure
 {
+    /// <summary>Reads a lazy result to the end into a list, as a caller keeping it would, and returns how many items it held.</summary>
+    public static int Materialize<T>(IEnumerable<T> items) => items.ToList().Count;
+
+    /// <summary>Reads a lazy sequence to the end without keeping it, and returns how many items it yielded.</summary>
+    public static long Drain<T>(IEnumerable<T> items)
+    {
+        long count = 0;
+        foreach (var _ in items) count++;
+        return count;
+    }
+
     /// <summary>VmRSS, VmHWM (peak), RssAnon and RssFile of this process in MiB (Linux); peak working set elsewhere.</summary>
     public static Dictionary<string, object?> Memory()
     {
@@ -41,7 +52,7 @@ public static class Measure
     public static double ThreadCpuMs()
     {
         if (!OperatingSystem.IsLinux()) return double.NaN;
-        ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var t);
+        if (ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var t) != 0) return double.NaN;
         return t.Seconds * 1000.0 + t.Nanoseconds / 1e6;
     }
 

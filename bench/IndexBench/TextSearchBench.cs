@@ -27,7 +27,7 @@ public static class TextSearchBench
         var result = new Dictionary<string, object?>();
         using var store = IndexStore.Open(db);
         using var searcher = new IndexSearcher(store);
-        searcher.FindText("warm", new SearchOptions { Top = 1 }).ToList();  // brings the caption file level with the rows
+        Measure.Materialize(searcher.FindText("warm", new SearchOptions { Top = 1 }));  // brings the caption file level with the rows
         // FTS5 alone, on the caption file the engine keeps beside the index (CaptionIndex).
         using var raw = SqliteSetup.Open(db + ".captions", readOnly: true);
         var capped = new SearchOptions { Top = 20 };
@@ -55,18 +55,18 @@ public static class TextSearchBench
             var cappedCpu = new List<double>();
             foreach (var query in queries)
             {
-                searcher.FindText(query, capped).ToList();  // warm-up
+                Measure.Materialize(searcher.FindText(query, capped));  // warm-up
                 cpu.Clear();
-                for (int r = 0; r < reps; r++) cappedTimes.Add(Time(() => searcher.FindText(query, capped).ToList()));
+                for (int r = 0; r < reps; r++) cappedTimes.Add(Time(() => Measure.Materialize(searcher.FindText(query, capped))));
                 cappedCpu.AddRange(cpu);
                 int found = 0;
-                searcher.FindText(query, uncapped).ToList();  // warm-up
-                searcher.FindText(query, fts5Ranked).ToList();
+                Measure.Materialize(searcher.FindText(query, uncapped));  // warm-up
+                Measure.Materialize(searcher.FindText(query, fts5Ranked));
                 // Alternated, so that both see the same moments of a shared machine.
                 for (int r = 0; r < reps; r++)
                 {
                     uncappedTimes.Add(Time(() => found = searcher.FindText(query, uncapped).ToList().Count));
-                    fts5RankedTimes.Add(Time(() => searcher.FindText(query, fts5Ranked).ToList()));
+                    fts5RankedTimes.Add(Time(() => Measure.Materialize(searcher.FindText(query, fts5Ranked))));
                 }
                 matches.Add(found);
                 // Baselines: FTS5 alone (match ids, no ranking, no join), and FTS5 bm25 top 20 without the row join.

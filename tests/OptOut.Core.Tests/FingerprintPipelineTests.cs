@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
@@ -48,7 +49,7 @@ public class FingerprintPipelineTests
             {
                 Assert.IsType<FileNotFoundException>(outcome.Error);
             }
-            else if (int.Parse(name[..2]) % 7 == 3)
+            else if (int.Parse(name[..2], CultureInfo.InvariantCulture) % 7 == 3)
             {
                 Assert.IsType<ImageDecodeException>(outcome.Error);
             }
@@ -65,7 +66,7 @@ public class FingerprintPipelineTests
     }
 
     [Fact]
-    public void Cancelling_stops_the_pipeline_without_hanging()
+    public async Task Cancelling_stops_the_pipeline_without_hanging()
     {
         var folder = TestEnvironment.NewScratchFolder();
         using (var art = SampleArt.Create(5000)) art.SaveAsPng(Path.Combine(folder, "a.png"));
@@ -75,7 +76,7 @@ public class FingerprintPipelineTests
         pipeline.Submit(Path.Combine(folder, "a.png"));
         cancellation.Cancel();
         var disposed = Task.Run(pipeline.Dispose);
-        Assert.True(disposed.Wait(TimeSpan.FromSeconds(30)));
+        Assert.Same(disposed, await Task.WhenAny(disposed, Task.Delay(TimeSpan.FromSeconds(30))));
     }
 
     /// <summary>JPEGs that each claim <paramref name="width"/> x <paramref name="height"/> px (drawn, so each file differs).</summary>

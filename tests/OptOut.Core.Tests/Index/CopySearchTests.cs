@@ -127,7 +127,7 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
         var match = Find(seed).SingleOrDefault(m => m.Row.Url == copyPath);
         Assert.True(match is { Kind: MatchKind.Copy },
             $"{alteration} of {seed} (hash distance {distance}, cosine {cosine:F4}) was {(match is null ? "not found" : match.Kind.ToString())} under {CopyRule.Default}");
-        Assert.Equal(distance, match.HashDistance);
+        Assert.Equal(distance, match!.HashDistance);
         if (match.Similarity is { } similarity) Assert.Equal(cosine, similarity, 2);
     }
 

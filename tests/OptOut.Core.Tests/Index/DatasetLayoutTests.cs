@@ -1,3 +1,4 @@
+using System.Globalization;
 using OptOut.Core.Datasets;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Index;
@@ -66,7 +67,7 @@ public sealed class DatasetLayoutTests : IDisposable
         var file = Path.Combine(folder, "groups.parquet");
         WriteLaionUpperCase(file, 0, 2500, widthAsDouble: true, rowGroupSize: 1000);
         var rows = new ParquetMetadataShard(file).ReadRows(CancellationToken.None).ToList();
-        Assert.Equal(Enumerable.Range(0, 2500).Select(i => i.ToString()), rows.Select(r => r.Key));
+        Assert.Equal(Enumerable.Range(0, 2500).Select(i => i.ToString(CultureInfo.InvariantCulture)), rows.Select(r => r.Key));
         Assert.Equal(LaionUrl(2499), rows[^1].Url);
     }
 

@@ -27,7 +27,7 @@ public sealed class ImportRecoveryTests : IDisposable
     private long ShardsRecorded() => QueryFile<long>(store.Path, "SELECT count(*) FROM shards");
 
     /// <summary>One folder holding every layout: LAION parquet, img2dataset files, webdataset tars, clip-retrieval parts, images.</summary>
-    private Dictionary<string, string> WriteEveryLayout(string root)
+    private static Dictionary<string, string> WriteEveryLayout(string root)
     {
         var layouts = new Dictionary<string, string>
         {
@@ -129,7 +129,7 @@ public sealed class ImportRecoveryTests : IDisposable
     }
 
     /// <summary>The partial shard left nothing: no rows, no shard record, no caption entries, and FTS agrees with the rows.</summary>
-    private void AssertOnlyTheFirstShard(string index)
+    private static void AssertOnlyTheFirstShard(string index)
     {
         Assert.Equal(1000L, QueryFile<long>(index, "SELECT count(*) FROM rows"));
         Assert.Equal(1L, QueryFile<long>(index, "SELECT count(*) FROM shards"));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Index;
 
@@ -58,7 +59,7 @@ public sealed class VectorFileTests : IDisposable
         var keys = store.GetRows(read.Select(r => r.Id).ToList()).ToDictionary(r => r.Id, r => r.Key!);
         foreach (var (id, vector) in read)
         {
-            int seed = int.Parse(keys[id][1..]);
+            int seed = int.Parse(keys[id][1..], CultureInfo.InvariantCulture);
             Assert.Equal(Vector(seed), vector);
         }
         // The rows table holds positions, not vectors.
@@ -112,7 +113,7 @@ public sealed class VectorFileTests : IDisposable
     }
 
     [Fact]
-    public void Reading_while_another_connection_imports_sees_whole_shards_and_never_fails()
+    public async Task Reading_while_another_connection_imports_sees_whole_shards_and_never_fails()
     {
         using (var first = IndexStore.Open(indexPath)) Import(first, "s0", Enumerable.Range(0, 200).Select(i => Row($"s0-{i}", i)));
         using var writer = IndexStore.Open(indexPath);
@@ -134,7 +135,7 @@ public sealed class VectorFileTests : IDisposable
             Assert.Equal(some.Count, reader.GetEmbeddings(some).Count);
             reads++;
         }
-        importing.GetAwaiter().GetResult();
+        await importing;
         Assert.Equal(41 * 200, reader.EmbeddingsAfter(0).Count());
         Assert.True(reads > 0);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
@@ -247,11 +248,11 @@ public class VectorSearchTests
     private static void AddVectors(IndexStore store, string shard, float[][] vectors, int firstKey)
     {
         long dataset = store.EnsureDataset("vectors");
-        var rows = vectors.Select((v, i) => new IndexRow { Key = (firstKey + i).ToString(), Embedding = HalfVectors.ToHalf(v) });
+        var rows = vectors.Select((v, i) => new IndexRow { Key = (firstKey + i).ToString(CultureInfo.InvariantCulture), Embedding = HalfVectors.ToHalf(v) });
         Assert.True(store.ImportShard(dataset, shard, shard, "test", rows, () => 0, () => 0, "hnsw-test-model"));
     }
 
-    private static double RecallAt10(VectorIndex approximate, VectorIndex exact, IReadOnlyList<float[]> queries)
+    private static double RecallAt10(VectorIndex approximate, VectorIndex exact, List<float[]> queries)
     {
         double total = 0;
         foreach (var query in queries)

@@ -13,7 +13,7 @@ public sealed class ListExportTests : IDisposable
 {
     private readonly string folder = TestEnvironment.NewScratchFolder();
     private readonly RegistryStore store;
-    private readonly IReadOnlyList<ConsentRecord> added;
+    private readonly List<ConsentRecord> added;
 
     public ListExportTests()
     {

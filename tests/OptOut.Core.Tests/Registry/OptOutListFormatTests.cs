@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using OptOut.Core.Registry;
 using Parquet;
@@ -171,7 +172,7 @@ public sealed class OptOutListFormatTests : IDisposable
         Assert.Equal(records.Select(r => r.Id), await Column("id"));
         Assert.Equal(records.Select(r => r.Target), await Column("target"));
         Assert.Equal(records.Select(r => r.Status.ToString()), await Column("status"));
-        Assert.Equal(records.Select(r => r.PerceptualHash?.ToString("x16")), await Column("perceptual_hash"));
+        Assert.Equal(records.Select(r => r.PerceptualHash?.ToString("x16", CultureInfo.InvariantCulture)), await Column("perceptual_hash"));
         var embeddings = new byte[]?[records.Count];
         await group.ReadAsync(fields.Single(f => f.Name == "embedding"), embeddings.AsMemory());
         for (int i = 0; i < records.Count; i++)
@@ -407,8 +408,8 @@ public sealed class OptOutListFormatTests : IDisposable
         Assert.Equal(4, result.Added);   // 2, 3, 4 and the contradicting grant 6
         Assert.Equal(3, result.Skipped); // 0 by id, 5 as the same active claim, 7 by id (conflict)
         Assert.Equal(2, result.Conflicts.Count);
-        Assert.Contains(result.Conflicts, c => c.StartsWith(records[6].Id) && c.Contains("contradicts"));
-        Assert.Contains(result.Conflicts, c => c.StartsWith(records[3].Id) && c.Contains("kept this registry's"));
+        Assert.Contains(result.Conflicts, c => c.StartsWith(records[6].Id, StringComparison.Ordinal) && c.Contains("contradicts"));
+        Assert.Contains(result.Conflicts, c => c.StartsWith(records[3].Id, StringComparison.Ordinal) && c.Contains("kept this registry's"));
 
         var revoked = target.Read(new RecordFilter { Ids = [records[1].Id], IncludeRevoked = true }).Single();
         Assert.Equal(ClaimStatus.Revoked, revoked.Status);

@@ -21,7 +21,7 @@ public sealed class RegistryFileTests
     /// <summary>What a file looks like from outside: its bytes, its time and the files beside it.</summary>
     private static (byte[] Bytes, DateTime Written, string[] Siblings) Snapshot(string path) =>
         (File.ReadAllBytes(path), File.GetLastWriteTimeUtc(path),
-         Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!);
+         Directory.GetFiles(Path.GetDirectoryName(path)!).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
 
     private static void AssertUntouched((byte[] Bytes, DateTime Written, string[] Siblings) before, string path)
     {
@@ -58,7 +58,7 @@ public sealed class RegistryFileTests
     [MemberData(nameof(Foreign))]
     public void Another_programs_database_is_refused_untouched_for_writing_and_for_reading(string kind)
     {
-        var path = ForeignDatabase("photos.db", wal: kind == "wal", applicationId: kind.StartsWith("marked") ? 0x12345678 : 0);
+        var path = ForeignDatabase("photos.db", wal: kind == "wal", applicationId: kind.StartsWith("marked", StringComparison.Ordinal) ? 0x12345678 : 0);
         var before = Snapshot(path);
 
         var write = Assert.Throws<NotARegistryException>(() => RegistryStore.Open(path, User));
@@ -128,7 +128,7 @@ public sealed class RegistryFileTests
         Assert.Equal(RegistryFile.ApplicationId, BinaryPrimitives.ReadInt32BigEndian(header[68..]));
         Assert.Equal("OptR", System.Text.Encoding.ASCII.GetString(header.Slice(68, 4)));
         // Nothing of the temporary file it was built under (the raw reads above may leave -wal and -shm).
-        Assert.Equal(["registry.db"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Where(n => !n!.EndsWith("-wal") && !n.EndsWith("-shm")));
+        Assert.Equal(["registry.db"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Where(n => !n!.EndsWith("-wal", StringComparison.Ordinal) && !n.EndsWith("-shm", StringComparison.Ordinal)));
     }
 
     /// <summary>The check reads a file without a -wal through SQLite's URI form: every character of a path survives it.</summary>
@@ -153,7 +153,7 @@ public sealed class RegistryFileTests
         foreach (var store in stores) store.Dispose();
         Assert.Equal(4L, Query<long>(path, "SELECT count(*) FROM audit WHERE action = 'Migrate'"));
         Assert.Equal(8L, Query<long>(path, "SELECT count(*) FROM claims"));
-        Assert.Equal(["registry.db"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Where(n => !n!.EndsWith("-wal") && !n.EndsWith("-shm")));
+        Assert.Equal(["registry.db"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Where(n => !n!.EndsWith("-wal", StringComparison.Ordinal) && !n.EndsWith("-shm", StringComparison.Ordinal)));
     }
 
     /// <summary>

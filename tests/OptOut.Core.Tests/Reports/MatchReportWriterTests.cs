@@ -21,8 +21,8 @@ public class MatchReportWriterTests
         Assert.Equal((3, 2, 1, 3), (summary.Works, summary.WorksFound, summary.WorksNotFound, summary.Datasets));
         Assert.Equal("1 of 3 works not found in 3 datasets", summary.Headline);
         Assert.Contains("<p class=\"headline\" id=\"headline\">1 of 3 works not found in 3 datasets</p>", html);
-        Assert.Equal(scenario.Matches.Count, Regex.Matches(html, "<article class=\"m").Count);
-        Assert.Equal(2, Regex.Matches(html, "<section class=\"group\"").Count);
+        Assert.Equal(scenario.Matches.Count, Regex.Count(html, "<article class=\"m"));
+        Assert.Equal(2, Regex.Count(html, "<section class=\"group\""));
         Assert.Contains($"<li>{HtmlText.Escape(scenario.NotFoundWork)}</li>", html);
         Assert.Single(Regex.Matches(html, "<tr class=\"violation\">"));
         Assert.Empty(summary.Problems);
@@ -50,8 +50,8 @@ public class MatchReportWriterTests
         Assert.Matches("Verified copy \\([a-z]+\\): [^<]*mirrored left-right", html);
         Assert.Contains("not mirrored", html);
         // The Similar row and the URL-only rows carry no evidence and say so plainly.
-        Assert.Equal(verified.Count + scenario.Matches.Count(m => m.Verification is { IsVerified: false }), Regex.Matches(html, "<p class=\"evidence\">").Count);
-        Assert.Equal(ReportScenario.HostileRows.Length, Regex.Matches(html, "No local image").Count);
+        Assert.Equal(verified.Count + scenario.Matches.Count(m => m.Verification is { IsVerified: false }), Regex.Count(html, "<p class=\"evidence\">"));
+        Assert.Equal(ReportScenario.HostileRows.Length, Regex.Count(html, "No local image"));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public class MatchReportWriterTests
             Assert.IsType<FileNotFoundException>(summary.Problems.Single(p => p.Target != broken).Error);
         }
         var html = File.ReadAllText(path);
-        Assert.Equal(2, Regex.Matches(html, "Picture not shown: ").Count);
+        Assert.Equal(2, Regex.Count(html, "Picture not shown: "));
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using OptOut.Core.Reports;
 using PuppeteerSharp;
 using PuppeteerSharp.Media;
@@ -100,7 +101,7 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         var expected = scenario.Matches.GroupBy(m => m.Query).Select(g => g.Count()).ToArray();
         Assert.Equal(expected, perGroup);
         var shown = await page.EvaluateExpressionAsync<string[]>("Array.from(document.querySelectorAll('.group .shown')).map(s => s.textContent)");
-        Assert.Equal(expected.Select(n => n.ToString()), shown);
+        Assert.Equal(expected.Select(n => n.ToString(CultureInfo.InvariantCulture)), shown);
         var keys = await page.EvaluateExpressionAsync<string[]>("Array.from(document.querySelectorAll('article.m')).map(a => a.dataset.key)");
         Assert.Equal(scenario.Matches.Select(m => m.Key), keys);
         Assert.Equal("1 of 3 works not found in 3 datasets", await page.EvaluateExpressionAsync<string>("document.getElementById('headline').textContent"));

@@ -137,18 +137,18 @@ internal static class Jumbf
 /// <summary>Writes CBOR items (RFC 8949) byte by byte, including the indefinite-length forms.</summary>
 internal sealed class CborWriter
 {
-    private readonly MemoryStream output = new();
+    private readonly List<byte> output = [];
 
     public byte[] ToArray() => output.ToArray();
 
     public CborWriter Head(int major, ulong argument)
     {
         var m = (byte)(major << 5);
-        if (argument < 24) output.WriteByte((byte)(m | (byte)argument));
-        else if (argument <= byte.MaxValue) output.Write([(byte)(m | 24), (byte)argument]);
-        else if (argument <= ushort.MaxValue) output.Write([(byte)(m | 25), (byte)(argument >> 8), (byte)argument]);
-        else if (argument <= uint.MaxValue) { output.WriteByte((byte)(m | 26)); var b = new byte[4]; BinaryPrimitives.WriteUInt32BigEndian(b, (uint)argument); output.Write(b); }
-        else { output.WriteByte((byte)(m | 27)); var b = new byte[8]; BinaryPrimitives.WriteUInt64BigEndian(b, argument); output.Write(b); }
+        if (argument < 24) output.Add((byte)(m | (byte)argument));
+        else if (argument <= byte.MaxValue) output.AddRange([(byte)(m | 24), (byte)argument]);
+        else if (argument <= ushort.MaxValue) output.AddRange([(byte)(m | 25), (byte)(argument >> 8), (byte)argument]);
+        else if (argument <= uint.MaxValue) { output.Add((byte)(m | 26)); var b = new byte[4]; BinaryPrimitives.WriteUInt32BigEndian(b, (uint)argument); output.AddRange(b); }
+        else { output.Add((byte)(m | 27)); var b = new byte[8]; BinaryPrimitives.WriteUInt64BigEndian(b, argument); output.AddRange(b); }
         return this;
     }
 
@@ -156,21 +156,21 @@ internal sealed class CborWriter
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         Head(3, (ulong)bytes.Length);
-        output.Write(bytes);
+        output.AddRange(bytes);
         return this;
     }
 
     /// <summary>Text as an indefinite-length string of the given chunks.</summary>
     public CborWriter ChunkedText(params string[] chunks)
     {
-        output.WriteByte(0x7F);
+        output.Add(0x7F);
         foreach (var chunk in chunks) Text(chunk);
         return Break();
     }
 
     public CborWriter Map(int count) => Head(5, (ulong)count);
-    public CborWriter IndefiniteMap() { output.WriteByte(0xBF); return this; }
+    public CborWriter IndefiniteMap() { output.Add(0xBF); return this; }
     public CborWriter Tag(ulong tag) => Head(6, tag);
-    public CborWriter Break() { output.WriteByte(0xFF); return this; }
-    public CborWriter Raw(params byte[] bytes) { output.Write(bytes); return this; }
+    public CborWriter Break() { output.Add(0xFF); return this; }
+    public CborWriter Raw(params byte[] bytes) { output.AddRange(bytes); return this; }
 }
