@@ -225,7 +225,7 @@ public sealed class VectorFileTests : IDisposable
 
         using (var store = IndexStore.Open(indexPath))
         {
-            Assert.Equal("2", store.GetMeta("schema_version"));
+            Assert.Equal(IndexStore.SchemaVersion.ToString(CultureInfo.InvariantCulture), store.GetMeta("schema_version"));
             Assert.Equal("5", store.GetMeta("vectors"));
             var moved = store.EmbeddingsAfter(0).ToList();
             Assert.Equal(new long[] { 3, 5, 6, 11, 40 }, moved.Select(v => v.Id));
