@@ -115,6 +115,19 @@ Describe 'Verified copies through Find-TrainedImage and Add-OptOut' -Skip:(-not 
         if ($_ -eq 'rotate') { [Math]::Abs($hit[0].Verification.RotationDegrees) | Should -BeGreaterThan 2 }
     }
 
+    It 'verifies the same copies from an index imported with -LocalFeatures (features stored, not extracted at search)' {
+        $featuresIndex = Join-Path $TestDrive 'features.db'
+        $null = Import-TrainingSet -Path $scraped.FullName -IndexPath $featuresIndex -LocalFeatures
+        $null = Import-TrainingSet -Path $tar -IndexPath $featuresIndex -LocalFeatures
+        $again = @(Find-TrainedImage -LiteralPath $original -IndexPath $featuresIndex)
+        $copies = @($found | Where-Object MatchKind -EQ 'Copy' | ForEach-Object Url | Sort-Object)
+        $copies.Count | Should -BeGreaterOrEqual 10
+        @($again | Where-Object MatchKind -EQ 'Copy' | ForEach-Object Url | Sort-Object) | Should -Be $copies
+        # About 12 KB of SIFT features a drawing on top of the same rows (the index's files: database, WAL, vectors).
+        $bytes = { param($Path) (Get-ChildItem -Path "$Path*" -File | Measure-Object -Property Length -Sum).Sum }
+        (& $bytes $featuresIndex) | Should -BeGreaterThan ((& $bytes $index) + 4096)
+    }
+
     It 'verifies a tar member through its stored offset' {
         $hit = @($found | Where-Object Url -EQ 'https://tar.example/grapes-rotated.png')
         $hit.Count | Should -Be 1
