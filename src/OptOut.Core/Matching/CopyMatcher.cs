@@ -200,8 +200,10 @@ public sealed class CopyMatcher : IDisposable
 
     /// <summary>
     /// The candidate prepared with its stored features when they belong to it as this verifier works
-    /// (same kind, working size and picture size: a file replaced since the import, or features made
-    /// with other options, do not), else with features extracted from its pixels.
+    /// (same kind, working size and picture size: features made with other options, or a file replaced
+    /// by one of another size since the import, do not), else with features extracted from its pixels.
+    /// A file replaced by another of the same size keeps its stale features: the pixel check still reads
+    /// the new pixels, so such a row can be missed but is not verified by the old file's features alone.
     /// </summary>
     private VerifiablePicture Prepare(DecodedImage decoded, byte[]? storedFeatures)
     {
