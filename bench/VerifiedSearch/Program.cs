@@ -14,9 +14,10 @@ using SixLabors.ImageSharp.Processing;
 // Imports --rows drawings of --source (an image folder, e.g. /usr/share/openclipart/png) into a new index,
 // then searches altered copies of --queries of them (every alteration in turn), each query twice in the same
 // run: the threshold-only search (fingerprint + CopyRule on the index's candidates: what Find-TrainedImage
-// did before issue 13) and CopyMatcher (fingerprint, candidates, verification with features extracted from
-// each candidate's file). Then, for every candidate the matcher verified, the cost of its local features
-// both ways: extracted from its pixels at query time, or read back from stored LocalFeatures bytes.
+// did before issue 13), CopyMatcher extracting each candidate's features from its file, and CopyMatcher
+// using the features stored at import. The drawings are imported twice, into an index without stored
+// features and one with them (Import-TrainingSet -LocalFeatures): the import's cost both ways. Then, for
+// every candidate the matcher verified, the cost of its local features both ways.
 var options = Args.Parse(args);
 if (options is null)
 {
@@ -40,13 +41,14 @@ for (int i = 0; i < chosen.Count; i++) File.Copy(chosen[i], Path.Combine(dataset
 
 using var model = new EmbeddingModel(EmbeddingModelSpec.Default(options.Models), intraOpThreads: Environment.ProcessorCount);
 var fingerprinter = new Fingerprinter(model, ImageLimits.Default);
-var indexPath = Path.Combine(options.Work, "index.db");
-foreach (var old in Directory.EnumerateFiles(options.Work, "index.db*")) File.Delete(old);
-using var store = IndexStore.Open(indexPath);
-var importClock = Stopwatch.StartNew();
-var summary = new TrainingSetImporter(store, fingerprinter, model.ModelId, _ => { }).Import("clipart", [dataset], CancellationToken.None);
-importClock.Stop();
-Console.WriteLine(string.Create(culture, $"index: {summary.Rows:N0} rows imported in {importClock.Elapsed.TotalSeconds:F1} s ({summary.Rows / importClock.Elapsed.TotalSeconds:F1} rows/s, fingerprints included)"));
+foreach (var old in Directory.EnumerateFiles(options.Work, "index*.db*")) File.Delete(old);
+var (plainStore, plainImport, summary) = Import("index-plain.db", null);
+var (store, featuresImport, _) = Import("index-features.db", StoredFeatureExtraction.For(VerifierOptions.Default));
+using var plainStoreInUse = plainStore;
+using var storeInUse = store;
+// A new index's rows are numbered from 1.
+var storedBytes = store.GetLocalFeatures(Enumerable.Range(1, (int)summary.Rows).Select(i => (long)i).ToList()).Values.Select(b => (double)b.Length).ToList();
+long IndexBytes(string name) => Directory.EnumerateFiles(options.Work, name + "*").Sum(f => new FileInfo(f).Length);
 
 // Queries: altered copies of originals at least 200 px on the short side, every alteration in turn.
 var alterations = Enum.GetValues<Alteration>();
@@ -65,13 +67,15 @@ foreach (var file in Directory.EnumerateFiles(dataset).Order(StringComparer.Ordi
     queryFiles.Add((path, file, alteration));
 }
 
-using var matcher = new CopyMatcher(store);
+using var matcher = new CopyMatcher(store) { UseStoredFeatures = false };
+using var storedMatcher = new CopyMatcher(store);
 var hashes = PerceptualHashIndex.Load(store);
 using var vectors = VectorIndex.Open(store);
 var rule = CopyRule.For(model.ModelId);
 var thresholdMs = new List<double>();
 var matcherMs = new List<double>();
-int ruleFound = 0, verifiedFound = 0, ruleFalse = 0, verifiedFalse = 0;
+var storedMatcherMs = new List<double>();
+int ruleFound = 0, verifiedFound = 0, ruleFalse = 0, verifiedFalse = 0, storedFound = 0, storedFalse = 0;
 var verifiedRows = new HashSet<long>();  // candidates, for the feature costs
 // One warm-up query each way: JIT, the vector index, OpenCV's first load.
 for (int pass = -1; pass < queryFiles.Count; pass++)
@@ -104,6 +108,17 @@ for (int pass = -1; pass < queryFiles.Count; pass++)
         // The rows the matcher verifies besides the rule's: its top rows by cosine.
         foreach (var (id, _) in vectors.Search(print.Embedding, matcher.CandidateDepth)) verifiedRows.Add(id);
     }
+
+    clock.Restart();
+    var storedMatches = storedMatcher.Find(fingerprinter.Fingerprint(path), new SearchOptions());
+    clock.Stop();
+    if (pass >= 0)
+    {
+        storedMatcherMs.Add(clock.Elapsed.TotalMilliseconds);
+        var copies = storedMatches.Where(m => m.Kind == MatchKind.Copy).ToList();
+        storedFound += copies.Any(m => m.Row.Url == original) ? 1 : 0;
+        storedFalse += copies.Count(m => m.Row.Url != original);
+    }
 }
 
 // The candidates' features both ways: extracted from the decoded pixels, or stored bytes read back.
@@ -134,17 +149,29 @@ Console.WriteLine(string.Create(culture, $"queries: {queryFiles.Count} altered c
 Console.WriteLine("| what | median ms | p90 ms | n |");
 Console.WriteLine("| --- | ---: | ---: | ---: |");
 Row("query, threshold-only search (fingerprint + CopyRule), the baseline", thresholdMs);
-Row("query, CopyMatcher (fingerprint + candidates + verification, features extracted at query time)", matcherMs);
+Row("query, CopyMatcher, candidates' features extracted at query time (a)", matcherMs);
+Row("query, CopyMatcher, candidates' features stored at import (b)", storedMatcherMs);
 Row("candidate: decode its file", decodeMs);
 Row("candidate: prepare + SIFT extraction from pixels (a)", extractMs);
 Row("candidate: prepare + stored LocalFeatures read back (b)", storedMs);
-Console.WriteLine(string.Create(culture, $"ratio matcher / threshold-only (medians): {Median(matcherMs) / Median(thresholdMs):F1}"));
-Console.WriteLine(string.Create(culture, $"stored features (b): median {Median(bytes):N0} bytes a row, p90 {Percentile(bytes, 0.9):N0}; import cost = extraction (a) per row"));
-Console.WriteLine(string.Create(culture, $"originals found: threshold-only {ruleFound}/{queryFiles.Count} (+{ruleFalse} other rows called copies), CopyMatcher {verifiedFound}/{queryFiles.Count} (+{verifiedFalse} other rows verified)"));
+Console.WriteLine(string.Create(culture, $"ratio to threshold-only (medians): matcher (a) {Median(matcherMs) / Median(thresholdMs):F2}, matcher (b) {Median(storedMatcherMs) / Median(thresholdMs):F2}; (a) / (b) {Median(matcherMs) / Median(storedMatcherMs):F2}"));
+Console.WriteLine(string.Create(culture, $"import without features: {summary.Rows / plainImport.TotalSeconds:F2} rows/s ({plainImport.TotalSeconds:F1} s), index files {IndexBytes("index-plain.db"):N0} bytes"));
+Console.WriteLine(string.Create(culture, $"import with features:    {summary.Rows / featuresImport.TotalSeconds:F2} rows/s ({featuresImport.TotalSeconds:F1} s), index files {IndexBytes("index-features.db"):N0} bytes; time ratio {featuresImport.TotalSeconds / plainImport.TotalSeconds:F2}"));
+Console.WriteLine(string.Create(culture, $"stored features: {storedBytes.Count:N0} of {summary.Rows:N0} rows, median {Median(storedBytes):N0} bytes a row, p90 {Percentile(storedBytes, 0.9):N0}"));
+Console.WriteLine(string.Create(culture, $"originals found: threshold-only {ruleFound}/{queryFiles.Count} (+{ruleFalse} other rows called copies), CopyMatcher (a) {verifiedFound}/{queryFiles.Count} (+{verifiedFalse} other rows verified), CopyMatcher (b) {storedFound}/{queryFiles.Count} (+{storedFalse})"));
 return 0;
 
 void Row(string what, List<double> values) =>
     Console.WriteLine(string.Create(culture, $"| {what} | {Median(values):F1} | {Percentile(values, 0.9):F1} | {values.Count} |"));
+
+(IndexStore Store, TimeSpan Elapsed, ImportSummary Summary) Import(string name, Func<DecodedImage, byte[]?>? extraction)
+{
+    var opened = IndexStore.Open(Path.Combine(options.Work, name));
+    var clock = Stopwatch.StartNew();
+    var result = new TrainingSetImporter(opened, fingerprinter, model.ModelId, _ => { }) { LocalFeatureExtraction = extraction }
+        .Import("clipart", [dataset], CancellationToken.None);
+    return (opened, clock.Elapsed, result);
+}
 
 static double Median(List<double> values) => Percentile(values, 0.5);
 

@@ -115,6 +115,19 @@ Describe 'Verified copies through Find-TrainedImage and Add-OptOut' -Skip:(-not 
         if ($_ -eq 'rotate') { [Math]::Abs($hit[0].Verification.RotationDegrees) | Should -BeGreaterThan 2 }
     }
 
+    It 'verifies the same copies from an index imported with -LocalFeatures (features stored, not extracted at search)' {
+        $featuresIndex = Join-Path $TestDrive 'features.db'
+        $null = Import-TrainingSet -Path $scraped.FullName -IndexPath $featuresIndex -LocalFeatures
+        $null = Import-TrainingSet -Path $tar -IndexPath $featuresIndex -LocalFeatures
+        $again = @(Find-TrainedImage -LiteralPath $original -IndexPath $featuresIndex)
+        $copies = @($found | Where-Object MatchKind -EQ 'Copy' | ForEach-Object Url | Sort-Object)
+        $copies.Count | Should -BeGreaterOrEqual 10
+        @($again | Where-Object MatchKind -EQ 'Copy' | ForEach-Object Url | Sort-Object) | Should -Be $copies
+        # About 12 KB of SIFT features a drawing on top of the same rows (the index's files: database, WAL, vectors).
+        $bytes = { param($Path) (Get-ChildItem -Path "$Path*" -File | Measure-Object -Property Length -Sum).Sum }
+        (& $bytes $featuresIndex) | Should -BeGreaterThan ((& $bytes $index) + 4096)
+    }
+
     It 'verifies a tar member through its stored offset' {
         $hit = @($found | Where-Object Url -EQ 'https://tar.example/grapes-rotated.png')
         $hit.Count | Should -Be 1
@@ -195,5 +208,159 @@ Describe 'Verified copies through Find-TrainedImage and Add-OptOut' -Skip:(-not 
         foreach ($finding in $findings) {
             $finding.Detail | Should -Match "not verified: the claimant's file '.*mine\.png' is not readable here"
         }
+    }
+}
+
+Describe 'Rows without local pixels through Find-TrainedImage' -Skip:(-not ($IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64')) {
+    BeforeAll {
+        Import-Module $ModulePath -ErrorAction Stop
+        if (-not ('MatchingTestParquet' -as [type])) {
+            # The sample generator's Parquet.Net, loaded into the default context (the module keeps its own copy privately).
+            $samples = Split-Path (Get-SampleGenerator $ModulePath) -Parent
+            foreach ($name in 'CommunityToolkit.HighPerformance', 'Microsoft.IO.RecyclableMemoryStream', 'Snappier', 'ZstdSharp', 'K4os.Compression.LZ4', 'Parquet') {
+                $dll = Join-Path $samples "$name.dll"
+                if (Test-Path -LiteralPath $dll) { Add-Type -Path $dll }
+            }
+            Add-Type -ReferencedAssemblies @((Join-Path $samples 'Parquet.dll'), 'System.Linq', 'System.Collections', 'System.Runtime', 'System.Memory', 'System.Threading.Tasks', 'netstandard') -TypeDefinition @'
+using System.IO;
+using System.Linq;
+using Parquet;
+using Parquet.Schema;
+
+public static class MatchingTestParquet
+{
+    /// <summary>A parquet file of text columns, one row group.</summary>
+    public static void Write(string path, string[] names, string[][] columns)
+    {
+        var fields = names.Select(n => new DataField<string>(n)).ToArray();
+        using var stream = File.Create(path);
+        var writer = ParquetWriter.CreateAsync(new ParquetSchema(fields), stream).GetAwaiter().GetResult();
+        try
+        {
+            using var group = writer.CreateRowGroup();
+            for (int c = 0; c < names.Length; c++) group.WriteAsync(fields[c], columns[c]).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+}
+'@
+        }
+
+        function New-HalfNpy([string] $Path, [float[][]] $Rows) {
+            <# A version 1.0 .npy matrix of float16 rows, as clip-retrieval writes img_emb_N.npy. #>
+            $header = "{'descr': '<f2', 'fortran_order': False, 'shape': ($($Rows.Count), $($Rows[0].Length)), }"
+            $header = $header.PadRight($header.Length + (64 - (10 + $header.Length + 1) % 64) % 64) + "`n"
+            $out = [System.IO.MemoryStream]::new()
+            $out.Write([byte[]] (0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0), 0, 8)
+            $out.Write([BitConverter]::GetBytes([uint16] $header.Length), 0, 2)
+            $headerBytes = [System.Text.Encoding]::ASCII.GetBytes($header)
+            $out.Write($headerBytes, 0, $headerBytes.Length)
+            foreach ($row in $Rows) { foreach ($value in $row) { $out.Write([BitConverter]::GetBytes([Half] $value), 0, 2) } }
+            $null = New-Item -ItemType Directory -Path (Split-Path $Path -Parent) -Force
+            [System.IO.File]::WriteAllBytes($Path, $out.ToArray())
+        }
+
+        function Write-TextParquet([string] $Path, [System.Collections.Specialized.OrderedDictionary] $Columns) {
+            $null = New-Item -ItemType Directory -Path (Split-Path $Path -Parent) -Force
+            $values = [string[][]]::new($Columns.Count)
+            $i = 0
+            foreach ($name in $Columns.Keys) { $values[$i++] = [string[]] $Columns[$name] }
+            [MatchingTestParquet]::Write($Path, [string[]] @($Columns.Keys), $values)
+        }
+
+        $print = Get-ImageFingerprint -LiteralPath $original -IncludeEmbedding
+        $dimensions = $print.Embedding.Length
+        # A unit vector far from the picture's: every component equal, with the signs of the picture's flipped.
+        $other = [float[]] @($print.Embedding | ForEach-Object { if ($_ -ge 0) { [float] (-1 / [Math]::Sqrt($dimensions)) } else { [float] (1 / [Math]::Sqrt($dimensions)) } })
+
+        # A clip-retrieval part: embeddings of row 0 = the picture's own (a re-post of it scraped as URL + vector), no pixels anywhere.
+        $clip = Join-Path $TestDrive 'clip'
+        $vectors = [float[][]]::new(2)
+        $vectors[0] = [float[]] $print.Embedding
+        $vectors[1] = $other
+        New-HalfNpy -Path (Join-Path $clip 'img_emb/img_emb_0.npy') -Rows $vectors
+        Write-TextParquet -Path (Join-Path $clip 'metadata/metadata_0.parquet') -Columns ([ordered]@{
+                url = @('https://cdn.example/grapes-repost.jpg', 'https://cdn.example/other.jpg')
+                caption = @('grapes', 'something else')
+            })
+
+        # A LAION-style URL list whose first row carries the picture's MD5 (LAION's md5 column), the second nothing but a URL.
+        $md5 = (Get-FileHash -LiteralPath $original -Algorithm MD5).Hash.ToLowerInvariant()
+        $laion = Join-Path $TestDrive 'laion/part-00000.parquet'
+        Write-TextParquet -Path $laion -Columns ([ordered]@{
+                url = @('https://laion.example/grapes.png', 'https://laion.example/apple.png')
+                caption = @('grapes', 'apple')
+                md5 = @($md5, $null)
+            })
+
+        $clipIndex = Join-Path $TestDrive 'clip.db'
+        $null = Import-TrainingSet -Path $clip -IndexPath $clipIndex -ModelId $print.Model
+        $clipFound = @(Find-TrainedImage -LiteralPath $original -IndexPath $clipIndex -IncludeSimilar -MinimumSimilarity 0)
+        $laionIndex = Join-Path $TestDrive 'laion.db'
+        $null = Import-TrainingSet -Path $laion -IndexPath $laionIndex
+        $laionFound = @(Find-TrainedImage -LiteralPath $original -IndexPath $laionIndex -IncludeSimilar -MinimumSimilarity 0)
+    }
+
+    It 'reports a clip-retrieval row (URL + embedding, no pixels) at cosine 1 as Similar, not verified for want of an image, never Copy' {
+        $hit = @($clipFound | Where-Object Url -EQ 'https://cdn.example/grapes-repost.jpg')
+        $hit.Count | Should -Be 1 -Because (($clipFound | ForEach-Object { "$($_.Url) $($_.MatchKind) $($_.Verified)" }) -join '; ')
+        $hit[0].Similarity | Should -BeGreaterThan 0.99
+        $hit[0].MatchKind | Should -Be 'Similar'
+        $hit[0].Verified | Should -BeLike 'not verified: the row has no local image*'
+        $hit[0].Verification | Should -BeNullOrEmpty
+        $hit[0].Image | Should -BeNullOrEmpty
+        @($clipFound | Where-Object MatchKind -EQ 'Copy') | Should -BeNullOrEmpty
+    }
+
+    It 'reports a URL-only LAION row as Exact only through its md5 column (the same file: no pixels needed); a row with a URL alone is no candidate' {
+        $laionFound.Count | Should -Be 1 -Because (($laionFound | ForEach-Object { "$($_.Url) $($_.MatchKind) $($_.Verified)" }) -join '; ')
+        $laionFound[0].Url | Should -Be 'https://laion.example/grapes.png'
+        $laionFound[0].MatchKind | Should -Be 'Exact'
+        $laionFound[0].Verified | Should -Be 'same file'
+        $laionFound[0].Image | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'A degenerate fit through Find-TrainedImage' -Skip:(-not ($IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64')) {
+    BeforeAll {
+        Import-Module $ModulePath -ErrorAction Stop
+        function New-FlatIcon([string] $Path, [int] $Width, [int] $Height, [scriptblock] $Ink) {
+            <# A flat two-colour icon: blue where $Ink says so, white elsewhere. #>
+            $rgb = [byte[]]::new($Width * $Height * 3)
+            [Array]::Fill($rgb, [byte] 255)
+            for ($y = 0; $y -lt $Height; $y++) {
+                for ($x = 0; $x -lt $Width; $x++) {
+                    if (& $Ink $x $y) { $i = ($y * $Width + $x) * 3; $rgb[$i] = 20; $rgb[$i + 1] = 60; $rgb[$i + 2] = 160 }
+                }
+            }
+            [System.IO.File]::WriteAllBytes($Path, (New-PngBytes -Width $Width -Height $Height -Rgb $rgb))
+        }
+        # Two icons of one repeated square, landscape and portrait (so no direct stretch applies): the
+        # query keeps the squares on diagonal bands only. Every square looks like every other, so the
+        # keypoint matches pile onto a few squares and the fit that RANSAC finds sits on 4 positions.
+        $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'icons') -Force
+        New-FlatIcon -Path (Join-Path $folder 'squares.png') -Width 240 -Height 160 -Ink { param($x, $y) (($x % 40) -lt 14) -and (($y % 40) -lt 14) }
+        $query = Join-Path $TestDrive 'banded-squares.png'
+        New-FlatIcon -Path $query -Width 160 -Height 240 -Ink { param($x, $y) (($x % 40) -lt 14) -and (($y % 40) -lt 14) -and (($x + $y) % 80) -lt 60 }
+        $index = Join-Path $TestDrive 'icons.db'
+        $null = Import-TrainingSet -Path (Join-Path $TestDrive 'icons') -IndexPath $index
+        $found = @(Find-TrainedImage -LiteralPath $query -IndexPath $index -IncludeSimilar -MinimumSimilarity 0)
+        $plain = @(Find-TrainedImage -LiteralPath $query -IndexPath $index)
+    }
+
+    It 'verifies the other icon, rejects the collapsed fit, and says so' {
+        $found.Count | Should -Be 1 -Because (($found | ForEach-Object { "$($_.Url) $($_.MatchKind) $($_.Verified)" }) -join '; ')
+        $found[0].MatchKind | Should -Be 'Similar'
+        $found[0].Verification.IsVerified | Should -BeFalse
+        $found[0].Verification.Reason | Should -Be 'DegenerateFit'
+        $found[0].Verified | Should -Be 'no: degenerate fit'
+        $found[0].Verification.Detail | Should -Match 'degenerate fit: \d+ inliers on \d distinct query and \d distinct candidate positions'
+    }
+
+    It 'reports nothing without -IncludeSimilar' {
+        @($plain | Where-Object MatchKind -EQ 'Copy') | Should -BeNullOrEmpty
     }
 }

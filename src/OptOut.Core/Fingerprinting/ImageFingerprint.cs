@@ -14,6 +14,9 @@ public sealed record ImageFingerprint(
 {
     /// <summary>The picture turned a few degrees (<see cref="Fingerprinter.ViewAngles"/>) and cut down to its centre (<see cref="Fingerprinter.ViewCentreCuts"/>), when asked for: extra queries for rotated and cropped copies.</summary>
     public IReadOnlyList<ImageView>? Views { get; init; }
+
+    /// <summary>The picture's local features as bytes, when the fingerprinter was asked for them (<see cref="Fingerprinter.LocalFeatureExtraction"/>).</summary>
+    public byte[]? LocalFeatures { get; init; }
 }
 
 /// <summary>One file's result: a fingerprint, or the reason this file (and only this one) failed.</summary>

@@ -23,6 +23,9 @@ public sealed class IndexRow
 
     /// <summary>Where the row's own image lies (a file, or a tar member's bytes); null for rows without local pixels.</summary>
     public Datasets.ImageLocation? Image { get; set; }
+
+    /// <summary>The image's local features as the verifier extracts them (<c>LocalFeatures.ToBytes</c>), when the import stored them; else null.</summary>
+    public byte[]? LocalFeatures { get; set; }
 }
 
 /// <summary>A row read back from the index.</summary>

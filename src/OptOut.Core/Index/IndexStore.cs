@@ -181,6 +181,7 @@ public sealed class IndexStore : IDisposable
                 image_offset INTEGER,
                 image_length INTEGER);
             CREATE TABLE IF NOT EXISTS image_places(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+            CREATE TABLE IF NOT EXISTS local_features(row_id INTEGER PRIMARY KEY, features BLOB NOT NULL);
             INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '3');
             INSERT OR IGNORE INTO meta(key, value) VALUES ('index_id', lower(hex(randomblob(16))));
             """ + RowIndexes, transaction);
@@ -264,6 +265,7 @@ public sealed class IndexStore : IDisposable
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
             """);
         var places = new ImagePlaces(connection, transaction);
+        using var features = new StoredLocalFeatures.Writer(connection);
         // The same for every row of the shard: SQLite keeps bindings across runs.
         insertRow.Bind(1, datasetId);
         insertRow.Bind(2, shardId);
@@ -305,6 +307,7 @@ public sealed class IndexStore : IDisposable
                 insertRow.Bind(13, row.Embedding is null ? null : vectors!.Append(row.Embedding));
                 BindImage(insertRow, places, row.Image);
                 insertRow.Run();
+                if (row.LocalFeatures is not null) features.Add(insertRow.LastInsertRowId, row.LocalFeatures);
                 count++;
                 if (!string.IsNullOrEmpty(row.Caption)) captions.Add(insertRow.LastInsertRowId, row.Caption);
                 if (row.PerceptualHash is not null) fingerprinted++;
@@ -977,6 +980,12 @@ public sealed class IndexStore : IDisposable
         }
         return result;
     }
+
+    /// <summary>
+    /// The stored local features of a few rows (candidates about to be verified), as the bytes the
+    /// import stored; rows without (none stored, or an index written before they were) are absent.
+    /// </summary>
+    public Dictionary<long, byte[]> GetLocalFeatures(IReadOnlyCollection<long> ids) => StoredLocalFeatures.Read(connection, ids);
 
     /// <summary>Count and largest id of the rows with embeddings: the stamp a vector cache must match.</summary>
     public (long Count, long MaxId) EmbeddingStamp()

@@ -68,6 +68,13 @@ public sealed class TrainingSetImporter
 
     private Exception? callerFailure;
 
+    /// <summary>
+    /// When set, each local image's features for verification are extracted by it while the image
+    /// is decoded (Matching's <c>StoredFeatureExtraction.For</c>), and stored with its row
+    /// (<see cref="IndexStore.GetLocalFeatures"/>), so a search verifies the row without extracting them.
+    /// </summary>
+    public Func<Imaging.DecodedImage, byte[]?>? LocalFeatureExtraction { get; init; }
+
     public ImportSummary Import(string datasetName, IEnumerable<string> paths, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -261,7 +268,8 @@ public sealed class TrainingSetImporter
 
     private IEnumerable<(IndexRow Row, (string Name, Exception Error)? Failure)> Fingerprinted(IEnumerable<SourceRow> rows, CancellationToken cancellationToken)
     {
-        using var pipeline = new FingerprintPipeline(fingerprinter!, cancellationToken: cancellationToken);
+        var withFeatures = LocalFeatureExtraction is { } extraction ? fingerprinter!.WithLocalFeatures(extraction) : fingerprinter!;
+        using var pipeline = new FingerprintPipeline(withFeatures, cancellationToken: cancellationToken);
         foreach (var row in rows)
         {
             var name = row.ImageName ?? row.Key ?? "";
@@ -289,6 +297,7 @@ public sealed class TrainingSetImporter
             PerceptualHash = fingerprint?.PerceptualHash,
             Embedding = fingerprint is not null ? HalfVectors.ToHalf(fingerprint.Embedding) : source.Embedding,
             Image = source.Image,
+            LocalFeatures = source.Image is null ? null : fingerprint?.LocalFeatures,
         };
         return (row, failure);
     }

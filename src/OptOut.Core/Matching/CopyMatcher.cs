@@ -43,6 +43,9 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>Rows verified beyond those the rule accepts, by cosine rank.</summary>
     public int CandidateDepth { get; init; } = DefaultCandidateDepth;
 
+    /// <summary>Whether candidates' features stored at import are used (true) or always extracted from their pixels (for comparing the two).</summary>
+    public bool UseStoredFeatures { get; init; } = true;
+
     /// <summary>Why copies cannot be verified in this process (OpenCV did not load), or null.</summary>
     public static string? VerificationUnavailable => OpenCvAvailability.UnavailableReason;
 
@@ -157,14 +160,17 @@ public sealed class CopyMatcher : IDisposable
 
         using (query)
         {
+            var stored = UseStoredFeatures
+                ? store.GetLocalFeatures(candidates.Where(c => c.Row.Image is not null).Select(c => c.Row.Id).ToList())
+                : [];
             var results = new CopyMatch[candidates.Count];
             Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = VerifyOne(query, candidates[i]));
+                i => results[i] = VerifyOne(query, candidates[i], stored.GetValueOrDefault(candidates[i].Row.Id)));
             return results;
         }
     }
 
-    private CopyMatch VerifyOne(VerifiablePicture query, CopyMatch candidate)
+    private CopyMatch VerifyOne(VerifiablePicture query, CopyMatch candidate, byte[]? storedFeatures)
     {
         if (candidate.Row.Image is not { } image)
         {
@@ -174,7 +180,7 @@ public sealed class CopyMatcher : IDisposable
         try
         {
             using var decoded = ImageLoader.Decode(Read(image), image.ToString(), limits);
-            picture = Verifier.Prepare(decoded);
+            picture = Prepare(decoded, storedFeatures);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
         {
@@ -190,6 +196,28 @@ public sealed class CopyMatcher : IDisposable
                 NotVerified = verification.Reason == NotVerifiedReason.TooSmall ? "not verified: " + verification.Detail : null,
             };
         }
+    }
+
+    /// <summary>
+    /// The candidate prepared with its stored features when they belong to it as this verifier works
+    /// (same kind, working size and picture size: features made with other options, or a file replaced
+    /// by one of another size since the import, do not), else with features extracted from its pixels.
+    /// A file replaced by another of the same size keeps its stale features: the pixel check still reads
+    /// the new pixels, so such a row can be missed but is not verified by the old file's features alone.
+    /// </summary>
+    private VerifiablePicture Prepare(DecodedImage decoded, byte[]? storedFeatures)
+    {
+        if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features)
+        {
+            try
+            {
+                return Verifier.Prepare(decoded, features);
+            }
+            catch (ArgumentException)
+            {
+            }
+        }
+        return Verifier.Prepare(decoded);
     }
 
     private byte[] Read(ImageLocation image)

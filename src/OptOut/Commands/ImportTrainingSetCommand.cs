@@ -4,6 +4,7 @@ using OptOut.Core.Embedding;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
 using OptOut.Core.Index;
+using OptOut.Core.Matching;
 using OptOut.Infrastructure;
 using OptOut.Core.Datasets;
 
@@ -16,6 +17,10 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
 {
     [Parameter]
     public string? IndexPath { get; set; }
+
+    /// <summary>Also stores each local image's features for verification, so searches verify its row without extracting them.</summary>
+    [Parameter]
+    public SwitchParameter LocalFeatures { get; set; }
 
     protected override void EndProcessing()
     {
@@ -30,7 +35,10 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
 
         using var store = IndexPaths.OpenForImport(this, indexPath);
         var events = new BlockingCollection<ImportEvent>();
-        var importer = new TrainingSetImporter(store, fingerprinter, embeddingModelId, events.Add);
+        var importer = new TrainingSetImporter(store, fingerprinter, embeddingModelId, events.Add)
+        {
+            LocalFeatureExtraction = LocalFeatures ? StoredFeatureExtraction.For(VerifierOptions.Default) : null,
+        };
         var work = Task.Run(() =>
         {
             try { return importer.Import(dataset, Paths, Cancellation); }

@@ -144,6 +144,7 @@ of one model: mixing models is refused (OptOut.ModelMismatch).
             Model       = 'The image model (from New-EmbeddingModel) used to fingerprint local images and, for clip-retrieval parts, the model that produced their embeddings. Defaults to the bundled ResNet18.'
             ModelId     = 'For clip-retrieval embeddings whose ONNX model you do not have: the id to record them under (for example ViT-L-14@laion2b). Image searches then match those rows by hash only.'
             MaxPixels   = 'The largest local image accepted, in pixels; larger ones are refused before decoding. Default 100,000,000.'
+            LocalFeatures = 'Also stores each local image''s local features (SIFT keypoints, about 12 KB a clip-art row) beside its row, extracted while the image is decoded, so Find-TrainedImage and Add-OptOut verify its candidates without extracting them again (a candidate then costs its decode and the pixel check). Costs import time and index size: see docs/copy-detection.md, "Speed of the wired matcher". Rows imported without it are still verified, by extracting their features at search time; shards already imported without it are skipped, so import into a new index to store their features.'
         }
         Inputs      = 'System.String (paths)'
         Outputs     = 'OptOut.TrainingSetImportSummary'

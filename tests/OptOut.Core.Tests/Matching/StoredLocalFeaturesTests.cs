@@ -1,0 +1,180 @@
+using Microsoft.Data.Sqlite;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Imaging;
+using OptOut.Core.Index;
+using OptOut.Core.Matching;
+using OptOut.Core.Tests.Index;
+using OptOut.Samples;
+using SixLabors.ImageSharp;
+
+namespace OptOut.Core.Tests.Matching;
+
+/// <summary>
+/// Local features stored at import (<see cref="TrainingSetImporter.LocalFeatureExtraction"/>): real clip
+/// art in an image folder, imported with and without them; a rotated copy (which only the keypoint fit
+/// verifies, not the stretch) searched through <see cref="CopyMatcher"/>.
+/// </summary>
+public sealed class StoredLocalFeaturesTests : IDisposable
+{
+    private static readonly string[] Drawings = ["grapes_01.png", "apple.png", "another_apple_01.png", "apple_bitten_dan_gerhard_01.png"];
+
+    private readonly string folder = TestEnvironment.NewScratchFolder();
+    private readonly Fingerprinter fingerprinter = IndexFixtures.NewFingerprinter();
+    private readonly string dataset;
+    private readonly ImageFingerprint rotatedQuery;
+
+    public StoredLocalFeaturesTests()
+    {
+        dataset = Path.Combine(folder, "dataset");
+        Directory.CreateDirectory(dataset);
+        foreach (var name in Drawings) File.Copy(ClipArt.PathOf(name), Path.Combine(dataset, name));
+        using var original = ClipArt.Load("grapes_01.png");
+        using var rotated = Alterations.Apply(original.Pixels, Alteration.Rotate);
+        var query = Path.Combine(folder, "grapes-rotated.png");
+        rotated.SaveAsPng(query);
+        rotatedQuery = fingerprinter.Fingerprint(query);
+    }
+
+    public void Dispose() => SqliteConnection.ClearAllPools();
+
+    private IndexStore Import(string name, bool withFeatures)
+    {
+        var store = IndexStore.Open(Path.Combine(folder, name, "index.db"));
+        var importer = new TrainingSetImporter(store, fingerprinter, null, _ => { })
+        {
+            LocalFeatureExtraction = withFeatures ? StoredFeatureExtraction.For(VerifierOptions.Default) : null,
+        };
+        var summary = importer.Import("scraped", [dataset], CancellationToken.None);
+        Assert.Equal(Drawings.Length, summary.Rows);
+        return store;
+    }
+
+    private static List<IndexedRow> AllRows(IndexStore store) => store.GetRows(Enumerable.Range(1, Drawings.Length).Select(i => (long)i).ToList()).ToList();
+
+    private static CopyMatch? Grapes(IReadOnlyList<CopyMatch> matches) => matches.SingleOrDefault(m => m.Row.Image!.Path.EndsWith("grapes_01.png", StringComparison.Ordinal));
+
+    [Fact]
+    public void Features_stored_at_import_are_the_verifiers_own_and_round_trip()
+    {
+        using var store = Import("with", withFeatures: true);
+        var rows = AllRows(store);
+        var stored = store.GetLocalFeatures(rows.Select(r => r.Id).ToList());
+        Assert.Equal(Drawings.Length, stored.Count);
+        var verifier = new GeometricVerifier();
+        foreach (var row in rows)
+        {
+            var bytes = stored[row.Id];
+            Assert.Equal(bytes, LocalFeatures.FromBytes(bytes).ToBytes());
+            using var decoded = ImageLoader.Load(row.Image!.Path, ImageLimits.Default);
+            using var picture = verifier.Prepare(decoded);
+            Assert.True(picture.Features.Count > 0, row.Image.Path);
+            Assert.Equal(picture.Features.ToBytes(), bytes);
+        }
+    }
+
+    [Fact]
+    public void A_rotated_copy_verifies_with_the_stored_features()
+    {
+        using var store = Import("with", withFeatures: true);
+        using var matcher = new CopyMatcher(store);
+        var grapes = Grapes(matcher.Find(rotatedQuery, new SearchOptions()));
+        Assert.NotNull(grapes);
+        Assert.Equal(MatchKind.Copy, grapes.Kind);
+        Assert.Equal(VerificationMethod.Geometric, grapes.Verification!.Method);
+    }
+
+    [Fact]
+    public void The_matcher_uses_the_stored_features_rather_than_extracting_them()
+    {
+        using (var store = Import("with", withFeatures: true))
+        {
+            // The grapes' stored features replaced by an empty set of the same frame: if the matcher
+            // reads them, the rotated copy has nothing to fit to; extracting, it verifies.
+            var grapesRow = AllRows(store).Single(r => r.Image!.Path.EndsWith("grapes_01.png", StringComparison.Ordinal));
+            var real = LocalFeatures.FromBytes(store.GetLocalFeatures([grapesRow.Id])[grapesRow.Id]);
+            var empty = new LocalFeatures(real.Kind, real.Width, real.Height, real.SourceWidth, real.SourceHeight, [], [], []);
+            using (var connection = new SqliteConnection($"Data Source={store.Path}"))
+            {
+                connection.Open();
+                using var update = connection.CreateCommand();
+                update.CommandText = "UPDATE local_features SET features = $f WHERE row_id = $id";
+                update.Parameters.AddWithValue("$f", empty.ToBytes());
+                update.Parameters.AddWithValue("$id", grapesRow.Id);
+                Assert.Equal(1, update.ExecuteNonQuery());
+            }
+
+            using var usingStored = new CopyMatcher(store);
+            var fromStored = Grapes(usingStored.Find(rotatedQuery, new SearchOptions { IncludeSimilar = true, MinimumSimilarity = 0 }));
+            Assert.NotNull(fromStored);
+            Assert.NotEqual(MatchKind.Copy, fromStored.Kind);
+            Assert.False(fromStored.Verification!.IsVerified);
+
+            using var extracting = new CopyMatcher(store) { UseStoredFeatures = false };
+            Assert.Equal(MatchKind.Copy, Grapes(extracting.Find(rotatedQuery, new SearchOptions()))!.Kind);
+        }
+    }
+
+    [Fact]
+    public void Stored_features_that_do_not_fit_the_picture_are_ignored_and_the_features_extracted()
+    {
+        using var store = Import("with", withFeatures: true);
+        var rows = AllRows(store);
+        var grapesRow = rows.Single(r => r.Image!.Path.EndsWith("grapes_01.png", StringComparison.Ordinal));
+        var appleRow = rows.Single(r => r.Image!.Path.EndsWith("/apple.png", StringComparison.Ordinal));
+        var stored = store.GetLocalFeatures([grapesRow.Id, appleRow.Id]);
+        using (var connection = new SqliteConnection($"Data Source={store.Path}"))
+        {
+            connection.Open();
+            using var update = connection.CreateCommand();
+            // Another picture's features (another size), then bytes that are no feature set at all.
+            update.CommandText = "UPDATE local_features SET features = $f WHERE row_id = $id";
+            update.Parameters.AddWithValue("$f", stored[appleRow.Id]);
+            update.Parameters.AddWithValue("$id", grapesRow.Id);
+            update.ExecuteNonQuery();
+        }
+        using (var matcher = new CopyMatcher(store))
+        {
+            Assert.Equal(MatchKind.Copy, Grapes(matcher.Find(rotatedQuery, new SearchOptions()))!.Kind);
+        }
+        using (var connection = new SqliteConnection($"Data Source={store.Path}"))
+        {
+            connection.Open();
+            using var update = connection.CreateCommand();
+            update.CommandText = "UPDATE local_features SET features = x'00010203' WHERE row_id = $id";
+            update.Parameters.AddWithValue("$id", grapesRow.Id);
+            update.ExecuteNonQuery();
+        }
+        using (var matcher = new CopyMatcher(store))
+        {
+            Assert.Equal(MatchKind.Copy, Grapes(matcher.Find(rotatedQuery, new SearchOptions()))!.Kind);
+        }
+    }
+
+    [Fact]
+    public void An_index_without_stored_features_still_verifies_by_extracting_them()
+    {
+        using (var store = Import("without", withFeatures: false))
+        {
+            Assert.Empty(store.GetLocalFeatures(AllRows(store).Select(r => r.Id).ToList()));
+            using var matcher = new CopyMatcher(store);
+            Assert.Equal(MatchKind.Copy, Grapes(matcher.Find(rotatedQuery, new SearchOptions()))!.Kind);
+        }
+
+        // An index written before the table existed: no local_features table at all, opened read-only.
+        var path = Path.Combine(folder, "without", "index.db");
+        SqliteConnection.ClearAllPools();
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE local_features";
+            drop.ExecuteNonQuery();
+        }
+        using (var old = IndexStore.OpenForReading(path))
+        {
+            Assert.Empty(old.GetLocalFeatures(AllRows(old).Select(r => r.Id).ToList()));
+            using var matcher = new CopyMatcher(old);
+            Assert.Equal(MatchKind.Copy, Grapes(matcher.Find(rotatedQuery, new SearchOptions()))!.Kind);
+        }
+    }
+}
