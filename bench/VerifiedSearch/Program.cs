@@ -188,8 +188,9 @@ internal sealed record Args(string Models, string Source, string Work, int Rows,
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
-        if (args.Length % 2 != 0 || !map.ContainsKey("models") || !map.ContainsKey("source") || !map.ContainsKey("work")) return null;
-        return new Args(Path.GetFullPath(map["models"]), Path.GetFullPath(map["source"]), Path.GetFullPath(map["work"]),
+        if (args.Length % 2 != 0 || !map.TryGetValue("models", out var models) || !map.TryGetValue("source", out var source)
+            || !map.TryGetValue("work", out var work)) return null;
+        return new Args(Path.GetFullPath(models), Path.GetFullPath(source), Path.GetFullPath(work),
             map.TryGetValue("rows", out var r) ? int.Parse(r, CultureInfo.InvariantCulture) : 2000,
             map.TryGetValue("queries", out var q) ? int.Parse(q, CultureInfo.InvariantCulture) : 20);
     }
