@@ -40,23 +40,33 @@ public sealed class TrainedImageMatch
     /// <summary>The verification in a few words, for the table view: "yes (stretch)", "yes (34 inliers, mirrored)", "no: pixels disagree", "not verified: ...".</summary>
     public string? Verified { get; init; }
 
-    internal static TrainedImageMatch From(Core.Matching.CopyMatch match, string query, string? querySha256) => new()
+    internal static TrainedImageMatch From(Core.Matching.CopyMatch match, string query, string? querySha256) =>
+        FromRow(match.Row, query, querySha256, match.Kind, match.Similarity is { } s ? Math.Round(s, 4) : null, match.HashDistance,
+            match.Verification, VerifiedText(match));
+
+    // Cosines are shown to 4 decimals; BM25 relevances can be tiny (common words) and stay whole.
+    internal static TrainedImageMatch From(Core.Index.IndexMatch match, string query, string? querySha256) =>
+        FromRow(match.Row, query, querySha256, match.Kind,
+            match.Similarity is { } s ? match.Kind == Core.Index.MatchKind.Caption ? s : Math.Round(s, 4) : null, match.HashDistance, null, null);
+
+    private static TrainedImageMatch FromRow(Core.Index.IndexedRow row, string query, string? querySha256, Core.Index.MatchKind kind,
+        double? similarity, int? hashDistance, Core.Matching.Verification? verification, string? verified) => new()
     {
         Query = query,
         QuerySha256 = querySha256,
-        Dataset = match.Row.Dataset,
-        Key = match.Row.Key,
-        Url = match.Row.Url,
-        Caption = match.Row.Caption,
-        Width = match.Row.Width,
-        Height = match.Row.Height,
-        MatchKind = match.Kind.ToString(),
-        Similarity = match.Similarity is { } s ? Math.Round(s, 4) : null,
-        HashDistance = match.HashDistance,
-        Sha256 = match.Row.Sha256 is { } h ? Convert.ToHexString(h).ToLowerInvariant() : null,
-        Image = match.Row.Image,
-        Verification = match.Verification,
-        Verified = VerifiedText(match),
+        Dataset = row.Dataset,
+        Key = row.Key,
+        Url = row.Url,
+        Caption = row.Caption,
+        Width = row.Width,
+        Height = row.Height,
+        MatchKind = kind.ToString(),
+        Similarity = similarity,
+        HashDistance = hashDistance,
+        Sha256 = row.Sha256 is { } h ? Convert.ToHexString(h).ToLowerInvariant() : null,
+        Image = row.Image,
+        Verification = verification,
+        Verified = verified,
     };
 
     private static string? VerifiedText(Core.Matching.CopyMatch match)
@@ -74,30 +84,17 @@ public sealed class TrainedImageMatch
             var other => other.ToString(),
         };
         var parts = new List<string>();
-        if (v.Method == Core.Matching.VerificationMethod.Geometric) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Inliers} inliers"));
-        else parts.Add("stretch");
+        parts.Add(v.Method switch
+        {
+            Core.Matching.VerificationMethod.Geometric => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Inliers} inliers"),
+            Core.Matching.VerificationMethod.PixelSearch => "pixel search",
+            _ => "stretch",
+        });
         if (v.Mirrored) parts.Add("mirrored");
         if (Math.Abs(v.RotationDegrees) >= 1) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.RotationDegrees:F0} deg"));
         if (v.Overlap < 0.95) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Overlap:P0} of it"));
         return $"yes ({string.Join(", ", parts)})";
     }
-
-    internal static TrainedImageMatch From(Core.Index.IndexMatch match, string query, string? querySha256) => new()
-    {
-        Query = query,
-        QuerySha256 = querySha256,
-        Dataset = match.Row.Dataset,
-        Key = match.Row.Key,
-        Url = match.Row.Url,
-        Caption = match.Row.Caption,
-        Width = match.Row.Width,
-        Height = match.Row.Height,
-        MatchKind = match.Kind.ToString(),
-        // Cosines are shown to 4 decimals; BM25 relevances can be tiny (common words) and stay whole.
-        Similarity = match.Similarity is { } s ? match.Kind == Core.Index.MatchKind.Caption ? s : Math.Round(s, 4) : null,
-        HashDistance = match.HashDistance,
-        Sha256 = match.Row.Sha256 is { } h ? Convert.ToHexString(h).ToLowerInvariant() : null,
-    };
 }
 
 /// <summary>Output of Get-TrainingSet.</summary>
