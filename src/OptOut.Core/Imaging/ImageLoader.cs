@@ -56,11 +56,11 @@ public static class ImageLoader
         (long)width * height * (format == "JPEG" ? JpegBytesPerPixel : OtherBytesPerPixel) + FixedDecodeBytes;
 
     // JPEG decodes straight to 8-bit RGB (no alpha to flatten): the frame (3 B/px) and a cut-out of the
-    // content inside a border (3). Measured: 160 MB above the process's baseline for 90 megapixels.
+    // content inside a border (3); measured in docs/fingerprints.md, "Memory while decoding".
     private const int JpegBytesPerPixel = 6;
 
     // Other formats decode to RGBA (4 B/px), are flattened to RGB (3) while it is alive, and may be cut
-    // out (3). Measured before JPEG had its own path: about 500 MB for 90 megapixels through RGBA.
+    // out (3); docs/fingerprints.md, "Memory while decoding".
     private const int OtherBytesPerPixel = 10;
 
     // Whatever the size: the file's own copy in memory is counted by its reader; this covers the model input and hashes.

@@ -10,7 +10,7 @@ namespace OptOut.Core.Index;
 /// (<c>index.db.captions</c>: a contentless FTS5 table and a little state). It is kept apart so that
 /// a shard's captions are tokenized by a second connection on a second core while the index's own
 /// connection inserts the rows and builds its B-tree indexes (SQLite allows one writer per file;
-/// LAION metadata at 1M rows: about 102,000 -> 123,500 rows/s, docs/index-benchmarks.md).
+/// docs/index-benchmarks.md has the figures).
 ///
 /// The index file stays the source of truth. The caption file records which index it belongs to
 /// (meta 'index_id'), the last row it holds and the shard import that wrote that row; when any of these
@@ -22,7 +22,7 @@ namespace OptOut.Core.Index;
 internal static class CaptionIndex
 {
     /// <summary>FTS5's in-memory term buffer: with 64 MiB a million captions are written as a few large
-    /// segments instead of hundreds of 1 MiB ones to merge (1M rows: 4.7 s -> 2.7 s).</summary>
+    /// segments instead of hundreds of 1 MiB ones to merge (docs/index-benchmarks.md).</summary>
     public const int HashBytes = 64 << 20;
 
     public static string PathFor(string indexPath) => indexPath + ".captions";

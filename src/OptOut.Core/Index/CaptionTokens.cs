@@ -139,7 +139,7 @@ internal sealed class CaptionTokens
         /// Tokenizes, in an in-memory FTS5 table with the caption file's tokenizer, "a" + c + "b" and
         /// c + "b" for each code point c of the page and reads the tokens back (fts5vocab): "a", "b" = c
         /// separates; one token "a" F "b" = c stays in a token, folded to F; and c + "b" giving F + "b" =
-        /// c may also start one (else it only continues one, as a combining mark does). About 2 ms a page.
+        /// c may also start one (else it only continues one, as a combining mark does).
         /// </summary>
         private static Rule[] Learn(int page)
         {

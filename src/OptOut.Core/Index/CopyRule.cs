@@ -14,11 +14,9 @@ public enum MatchKind
 /// Decides from a perceptual-hash distance and an embedding similarity whether a row is a copy of the
 /// query picture. bench/CopyCalibration measures rules on real artworks and their altered copies among
 /// thousands of unrelated images (figures in docs/copy-detection.md). With the bundled ResNet18 no setting
-/// reaches recall 0.95 on every alteration at precision 0.99. The defaults are the recall-first end of the
-/// measured trade-off: on that benchmark they find every alteration at least as often as the previous
-/// defaults (6, 0.90, 16, 0.80) with fewer false matches; rotated and watermarked copies are found least.
-/// The precision-first end (HashAlone 0, CosineAlone 0.99, HashWithCosine 16, CosineWithHash 0.91) keeps
-/// precision 0.99 but finds about two thirds of the copies.
+/// reaches recall 0.95 on every alteration at precision 0.99, so the rule only proposes candidates and
+/// geometric verification decides (Matching). The defaults are the recall-first end of the measured
+/// trade-off; the alternatives and their figures are in docs/copy-detection.md.
 /// </summary>
 public sealed record CopyRule
 {

@@ -39,7 +39,7 @@ public sealed class IndexStore : IDisposable
 
     // The secondary indexes on rows. The first shard imported into an empty index is inserted
     // without them and they are built after it, in the same transaction: one sort instead of a
-    // million random B-tree inserts (measured 75,000 -> 101,000-111,000 rows/s for the SQL at 1M).
+    // million random B-tree inserts (figures: docs/index-benchmarks.md, "Figures behind choices in code").
     private const string RowIndexes = """
         CREATE INDEX IF NOT EXISTS rows_url ON rows(url_hash);
         CREATE INDEX IF NOT EXISTS rows_host ON rows(host_rev);
@@ -77,7 +77,7 @@ public sealed class IndexStore : IDisposable
         {
             // Imports insert into B-trees on random keys (URL hash, host) and FTS5: with SQLite's
             // 2 MiB default those pages spill to the WAL and are read back. 256 MiB keeps a million-row
-            // shard's index pages in memory (measured 5x faster at 1M rows; bench/IndexScale.notes.md).
+            // shard's index pages in memory (docs/index-benchmarks.md, "Figures behind choices in code").
             SqliteSetup.Execute(connection, "PRAGMA cache_size = -262144");
             CreateSchema(connection, VectorFile.PathFor(fullPath));
         }
@@ -644,7 +644,7 @@ public sealed class IndexStore : IDisposable
     private IEnumerable<(IndexedRow Row, double Score)> SearchCaptionsRankedByFts5(string match, string? dataset, int top, int repeats)
     {
         // Scores first, unsorted, then sorted here: FTS5's own ORDER BY rank evaluates the query a
-        // second time for its sorter (13,488 matches: 18 ms unsorted, 50 ms sorted), and a sort
+        // second time for its sorter (about 3x the cost: docs/index-benchmarks.md), and a sort
         // after the join to rows would carry every column. The rows are then read in that order.
         var hits = new List<(long Id, double Rank)>();
         using (AttachCurrentCaptions())
@@ -895,7 +895,7 @@ public sealed class IndexStore : IDisposable
 
     /// <summary>
     /// The matching rows of one connection, read through SQLite's C API (<see cref="BulkStatement"/>:
-    /// a third fewer calls a row, 30% of the search's time at 1M rows), one id range at a time.
+    /// a third fewer calls a row), one id range at a time.
     /// </summary>
     private sealed class CaptionMatchReader(SqliteConnection connection, string match, long? datasetId, CaptionRanking ranking, double[] idf, IReadOnlyDictionary<long, string> datasetNames, HeldMatches held) : IDisposable
     {

@@ -22,8 +22,8 @@ public sealed class VectorIndex : IDisposable
     private const ulong ExpansionSearch = 96;
 
     // Search breadth of a graph opened from the cache. USearch's load/view resets it to its default
-    // (64), which at a million vectors left 11% of near-duplicates out of the top ten (recall@10
-    // 0.864); 256 measured 0.986 at 1.55 ms (docs/index-benchmarks.md).
+    // (64), which at a million vectors leaves near-duplicates out of the top ten; 256 keeps them
+    // (recall@10 and cost in docs/index-benchmarks.md).
     private const nuint CachedExpansionSearch = 256;
 
     private readonly ExactVectorScan? exact;

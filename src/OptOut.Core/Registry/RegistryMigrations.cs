@@ -68,8 +68,8 @@ internal static class RegistryMigrations
             """),
         // Each index on claims is a B-tree every bulk insert lands in at a random place: one index
         // that serves every lookup (a URL by its host and URL, a domain and its subdomains by the
-        // reversed host, a content claim by its hash) instead of two made bulk adds ~35 % faster
-        // (bench/registry_schema_ceiling.py). Indexes only: no record is touched.
+        // reversed host, a content claim by its hash) instead of two makes bulk adds faster
+        // (docs/index-benchmarks.md, "Figures behind choices in code"). Indexes only: no record is touched.
         (3, "one index for every claim lookup (faster bulk adds)", """
             CREATE INDEX claims_where ON claims(kind, host_rev, target);
             DROP INDEX claims_target;

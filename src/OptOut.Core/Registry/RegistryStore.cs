@@ -261,9 +261,8 @@ public sealed class RegistryStore : IConsentRegistry
 
     // A bulk batch is written in the order of the claims index (kind, reversed host, target), so
     // its rows fill the index's pages one after another instead of each landing on a different
-    // page: SQLite alone took 1M URL claims in batches of 50,000 at 82,072 rows/s sorted against
-    // 77,872 in input order (bench/registry_schema_ceiling.py); end to end, in noisier runs,
-    // 44,000-57,000 records/s against 40,000-41,000. Its records are then stored, and listed, in
+    // page (faster than input order: docs/index-benchmarks.md, "Figures behind choices in code").
+    // Its records are then stored, and listed, in
     // that order; smaller batches keep the order they were given. Equal claims keep their input
     // order, so the first is the one recorded. The hosts (the index's second column) are worked
     // out once.

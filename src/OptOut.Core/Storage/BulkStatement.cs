@@ -8,8 +8,8 @@ namespace OptOut.Core.Storage;
 /// that run a million times and the reads that return tens of thousands of rows: Microsoft.Data.Sqlite
 /// looks every parameter up by name and converts every value through an object on each execution,
 /// which cost about 7 µs a row on a registry claim plus its audit row (more than SQLite's own work
-/// for the rows), and reads a column with two calls, each taking the connection's mutex (an
-/// uncapped caption search at 1M rows: 30% of its time). The statement runs inside
+/// for the rows), and reads a column with two calls, each taking the connection's mutex (a large
+/// share of an uncapped caption search: docs/index-benchmarks.md). The statement runs inside
 /// whatever transaction the connection has open; errors come back as <see cref="SqliteException"/>
 /// with SQLite's codes, so busy-retry logic sees them as from any other command.
 /// </summary>
