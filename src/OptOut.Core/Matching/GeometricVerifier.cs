@@ -55,7 +55,13 @@ public sealed class GeometricVerifier
         // disagree stays the answer unless the search does better, so its evidence is not lost.
         var searched = VerifySearch(query, candidate, timings);
         // A flat picture gives the search nothing to correlate (NaN): the keypoint path's reason stands.
-        return searched.IsVerified ? searched : double.IsNaN(searched.Ncc) ? best : BestOf(best, searched);
+        if (searched.IsVerified || double.IsNaN(searched.Ncc)) return searched.IsVerified ? searched : best;
+        var chosen = BestOf(best, searched);
+        // When the search's answer stands, the keypoint path's reason (a degenerate fit, too few
+        // matches) is still evidence a reviewer wants: it is kept in the detail.
+        return ReferenceEquals(chosen, searched) && best.Reason != NotVerifiedReason.None
+            ? searched with { Detail = $"{searched.Detail}; keypoints: {best.Detail}" }
+            : chosen;
     }
 
     /// <summary>
