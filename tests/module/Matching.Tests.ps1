@@ -84,16 +84,7 @@ Describe 'Verified copies through Find-TrainedImage and Add-OptOut' -Skip:(-not 
             $members["$($sample.Key).png"] = [System.IO.File]::ReadAllBytes($sample.Png)
             $members["$($sample.Key).json"] = [System.Text.Encoding]::UTF8.GetBytes((@{ url = $sample.Url; key = $sample.Key; status = 'success' } | ConvertTo-Json -Compress))
         }
-        $stream = [System.IO.File]::Create($tar)
-        $writer = [System.Formats.Tar.TarWriter]::new($stream, [System.Formats.Tar.TarEntryFormat]::Ustar, $false)
-        try {
-            foreach ($name in $members.Keys) {
-                $entry = [System.Formats.Tar.UstarTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, $name)
-                $entry.DataStream = [System.IO.MemoryStream]::new([byte[]] $members[$name])
-                $writer.WriteEntry($entry)
-            }
-        }
-        finally { $writer.Dispose(); $stream.Dispose() }
+        New-UstarArchive -Path $tar -Entries $members
 
         $index = Join-Path $TestDrive 'index.db'
         $null = Import-TrainingSet -Path $scraped.FullName -IndexPath $index

@@ -227,6 +227,25 @@ function New-SampleTrainingSet {
     Get-Item -LiteralPath $Destination
 }
 
+function New-UstarArchive {
+    <#
+    Writes a ustar tar of name/bytes entries, in order: an ordered dictionary (name -> bytes), or
+    name/bytes pairs @(@(name, bytes), ...) where names may repeat (as in a concatenated download).
+    #>
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [object] $Entries)
+    $pairs = if ($Entries -is [System.Collections.IDictionary]) { @($Entries.GetEnumerator() | ForEach-Object { , @($_.Key, $_.Value) }) } else { $Entries }
+    $stream = [System.IO.File]::Create($Path)
+    $writer = [System.Formats.Tar.TarWriter]::new($stream, [System.Formats.Tar.TarEntryFormat]::Ustar, $false)
+    try {
+        foreach ($pair in $pairs) {
+            $entry = [System.Formats.Tar.UstarTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, $pair[0])
+            $entry.DataStream = [System.IO.MemoryStream]::new([byte[]] $pair[1])
+            $writer.WriteEntry($entry)
+        }
+    }
+    finally { $writer.Dispose(); $stream.Dispose() }
+}
+
 function New-Img2DatasetJsonShard {
     <#
     Writes an img2dataset "files" output folder without a parquet: shard 00000/ with, for each row,

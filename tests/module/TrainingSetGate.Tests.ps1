@@ -305,16 +305,7 @@ public static class GateTestParquet
     function New-TarShard {
         <# Writes a ustar archive of the members (ordered name -> bytes), in order. #>
         param([string] $Path, [System.Collections.Specialized.OrderedDictionary] $Members)
-        $stream = [System.IO.File]::Create($Path)
-        $writer = [System.Formats.Tar.TarWriter]::new($stream, [System.Formats.Tar.TarEntryFormat]::Ustar, $false)
-        try {
-            foreach ($name in $Members.Keys) {
-                $entry = [System.Formats.Tar.UstarTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, $name)
-                $entry.DataStream = [System.IO.MemoryStream]::new([byte[]] $Members[$name])
-                $writer.WriteEntry($entry)
-            }
-        }
-        finally { $writer.Dispose(); $stream.Dispose() }
+        New-UstarArchive -Path $Path -Entries $Members
         Get-Item -LiteralPath $Path
     }
 
@@ -1653,21 +1644,6 @@ Describe 'What the gate guarantees: the bypasses of issue 12 stay closed' {
         $root = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'bypass') -Force
         $png = [System.IO.File]::ReadAllBytes($ArtFiles[0].FullName)
 
-        function New-TarFromPairs {
-            <# A ustar tar from name/bytes pairs, in order (names may repeat, as in a concatenated download). #>
-            param([string] $Path, [object[]] $Pairs)
-            $stream = [System.IO.File]::Create($Path)
-            $writer = [System.Formats.Tar.TarWriter]::new($stream, [System.Formats.Tar.TarEntryFormat]::Ustar, $false)
-            try {
-                foreach ($pair in $Pairs) {
-                    $entry = [System.Formats.Tar.UstarTarEntry]::new([System.Formats.Tar.TarEntryType]::RegularFile, $pair[0])
-                    $entry.DataStream = [System.IO.MemoryStream]::new([byte[]] $pair[1])
-                    $writer.WriteEntry($entry)
-                }
-            }
-            finally { $writer.Dispose(); $stream.Dispose() }
-        }
-
         function ConvertTo-JsonBytes([string] $Key, [string] $Url) {
             [System.Text.Encoding]::UTF8.GetBytes((@{ url = $Url; key = $Key; status = 'success' } | ConvertTo-Json -Compress))
         }
@@ -1759,7 +1735,7 @@ Describe 'What the gate guarantees: the bypasses of issue 12 stay closed' {
             # A second sample under s1's member names (two downloads concatenated): only it is refused.
             , @('s1.png', $png); , @('s1.json', (ConvertTo-JsonBytes 's1' 'https://refused.example/3.jpg'))
         )
-        New-TarFromPairs -Path (Join-Path $folder '00000.tar') -Pairs $pairs
+        New-UstarArchive -Path (Join-Path $folder '00000.tar') -Entries $pairs
         $destination = Join-Path $root 'keys-clean'
         $summary = Export-CleanTrainingSet -Path $folder.FullName -Destination $destination -RegistryPath $registry
         ($summary.Rows, $summary.Kept, $summary.Removed) | Should -Be @(4, 2, 2)
