@@ -6,9 +6,11 @@ using OptOut.Core.Matching;
 namespace OptOut.Core.Reports;
 
 /// <summary>
-/// Writes the match report: one HTML document, streamed to its writer group by group (never held whole),
-/// with every untrusted string escaped, links only to http(s), a Content-Security-Policy that allows no
-/// network and only the page's own style and script (by nonce), and the review script embedded.
+/// Writes the match report: one HTML document, streamed to its writer group by group (never held whole).
+/// The header, counts and toolbar are HTML; each group's matches are a JSON data block
+/// (<see cref="ReportJson"/>) that the embedded script renders as cards when they scroll into view, or
+/// all at once before printing. Every untrusted string is escaped, links go only to http(s), and the
+/// Content-Security-Policy allows no network and only the page's own style and script (by nonce).
 /// </summary>
 public sealed class MatchReportWriter
 {
@@ -58,10 +60,10 @@ public sealed class MatchReportWriter
         WriteToolbar(output, matches);
         output.Write("<main id=\"groups\">\n");
         var index = 0;
-        foreach (var group in groups)
+        for (var g = 0; g < groups.Count; g++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            WriteGroup(output, group, ref index, cancellationToken);
+            WriteGroup(output, groups[g], g, ref index, cancellationToken);
         }
         output.Write("</main>\n");
         WriteNotFound(output, notFound);
@@ -137,7 +139,7 @@ public sealed class MatchReportWriter
         o.Write("<p class=\"keys\">Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous match, <kbd>m</kbd> mine, <kbd>n</kbd> not mine, <kbd>u</kbd> undecided.</p>\n</nav>\n");
     }
 
-    private void WriteGroup(TextWriter o, QueryGroup group, ref int index, CancellationToken cancellationToken)
+    private void WriteGroup(TextWriter o, QueryGroup group, int groupNumber, ref int index, CancellationToken cancellationToken)
     {
         Thumbnail? query = null;
         string? queryProblem = null;
@@ -145,14 +147,18 @@ public sealed class MatchReportWriter
         {
             (query, queryProblem) = Picture(group.Query, () => new FileStream(group.Query, FileMode.Open, FileAccess.Read, FileShare.Read));
         }
-        o.Write($"<section class=\"group\" data-query=\"{HtmlText.Escape(group.Query)}\">\n<div class=\"query\">");
-        if (group.IsWork) Figure(o, query, queryProblem, null, "your work");
+        // The group's heading is HTML; its matches are data the page's script turns into cards as they
+        // scroll into view, so 10,000 matches cost the browser a few screens of elements at load.
+        o.Write($"<section class=\"group\" id=\"g{groupNumber}\" data-count=\"{group.Matches.Count}\">\n<div class=\"query\">");
+        if (group.IsWork) WorkFigure(o, query, queryProblem);
         o.Write($"<div><h2>{(group.IsWork ? "" : "Search: ")}{HtmlText.Escape(group.IsWork ? Path.GetFileName(group.Query) : group.Query)}</h2>");
         if (group.IsWork)
         {
             o.Write($"<p class=\"path\">{HtmlText.Escape(group.Query)}</p><p class=\"sha\">SHA-256 {HtmlText.Escape(group.Matches[0].QuerySha256)}</p>");
         }
-        o.Write($"<p class=\"count\"><span class=\"shown\">{group.Matches.Count:N0}</span> of {group.Matches.Count:N0} match{(group.Matches.Count == 1 ? "" : "es")}</p></div></div>\n<div class=\"matches\">\n");
+        o.Write($"<p class=\"count\"><span class=\"shown\">{group.Matches.Count:N0}</span> of {group.Matches.Count:N0} match{(group.Matches.Count == 1 ? "" : "es")}</p></div></div>\n");
+        o.Write("<div class=\"matches\"></div><div class=\"more\" aria-hidden=\"true\"></div>\n<script type=\"application/json\" class=\"group-data\">");
+        o.Write(ReportJson.GroupStart(group.Query, group.IsWork ? group.Matches[0].QuerySha256 : null, query, queryProblem));
         for (var start = 0; start < group.Matches.Count; start += SliceSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -165,10 +171,15 @@ public sealed class MatchReportWriter
             });
             for (var i = 0; i < slice.Count; i++)
             {
-                WriteMatch(o, slice[i], index++, query, pictures[i].Item1, pictures[i].Item2);
+                var m = slice[i];
+                var evidence = m.Verification is { } v ? TransformWords.Describe(v, query?.OriginalWidth ?? 0, query?.OriginalHeight ?? 0) : null;
+                if (start + i > 0) o.Write(',');
+                o.Write('\n');
+                o.Write(ReportJson.Card(index++, m, pictures[i].Item1, pictures[i].Item2, evidence));
             }
         }
-        o.Write("</div>\n</section>\n");
+        o.Write(ReportJson.GroupEnd);
+        o.Write("</script>\n</section>\n");
         if (group.IsWork) thumbnails.Forget(group.Query);
     }
 
@@ -185,81 +196,19 @@ public sealed class MatchReportWriter
         }
     }
 
-    private static void WriteMatch(TextWriter o, ReportMatch m, int index, Thumbnail? query, Thumbnail? candidate, string? problem)
-    {
-        var v = m.Verification;
-        var score = m.Similarity?.ToString("0.####", Invariant) ?? "";
-        o.Write($"<article class=\"m{(v?.IsVerified == true ? " verified" : "")}\" id=\"m{index}\" tabindex=\"-1\" data-i=\"{index}\"");
-        Data(o, "dataset", m.Dataset);
-        Data(o, "kind", m.MatchKind);
-        Data(o, "score", score);
-        Data(o, "query", m.Query);
-        Data(o, "query-sha256", m.QuerySha256);
-        Data(o, "key", m.Key);
-        Data(o, "url", m.Url);
-        Data(o, "caption", m.Caption);
-        Data(o, "width", m.Width?.ToString(Invariant));
-        Data(o, "height", m.Height?.ToString(Invariant));
-        Data(o, "hash-distance", m.HashDistance?.ToString(Invariant));
-        Data(o, "sha256", m.Sha256);
-        // Few elements a card (10,000 cards must open fast): the facts are one paragraph of lines.
-        o.Write(">\n<div class=\"pics\">");
-        if (v is not null && query is not null)
-        {
-            Figure(o, query, null, v.QueryRegion, "yours");
-            Figure(o, candidate, problem, v.CandidateRegion, "in the training set", m.Image is null);
-        }
-        else if (m.Image is null)
-        {
-            o.Write("<div class=\"noimg\">No local image: the training set lists this URL only.</div>");
-        }
-        else
-        {
-            Frame(o, candidate, problem, null, "in the training set");
-        }
-        o.Write($"</div>\n<p class=\"facts\"><b>{HtmlText.Escape(m.MatchKind)}</b> · similarity {(score.Length > 0 ? score : "—")} · hash distance {m.HashDistance?.ToString(Invariant) ?? "—"}");
-        o.Write($"<br>{HtmlText.Escape(m.Dataset)} · key {HtmlText.Escape(m.Key ?? "—")}<br>");
-        if (HtmlText.SafeHref(m.Url) is { } href)
-        {
-            o.Write($"<a href=\"{HtmlText.Escape(href)}\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">{HtmlText.Escape(m.Url)}</a>");
-        }
-        else
-        {
-            o.Write(m.Url is null ? "no URL" : $"<span class=\"unlinked\">{HtmlText.Escape(m.Url)}</span>");
-        }
-        o.Write($"<br>{HtmlText.Escape(m.Caption ?? "(no caption)")}<br>{(m.Width is { } w && m.Height is { } h ? $"{w} × {h}" : "size unknown")}");
-        if (m.Sha256 is not null) o.Write($" · SHA-256 {HtmlText.Escape(m.Sha256)}");
-        o.Write("</p>\n");
-        if (v is not null)
-        {
-            o.Write($"<p class=\"evidence\">{HtmlText.Escape(TransformWords.Describe(v, query?.OriginalWidth ?? 0, query?.OriginalHeight ?? 0))}</p>\n");
-        }
-        o.Write("<div class=\"review\" role=\"group\" aria-label=\"Is this your work?\"><button type=\"button\" class=\"mine\" aria-pressed=\"false\">Mine</button><button type=\"button\" class=\"not\" aria-pressed=\"false\">Not mine</button></div>\n</article>\n");
-    }
-
-    // A labelled picture (the pair of a verified copy, the work at the head of its group).
-    private static void Figure(TextWriter o, Thumbnail? t, string? problem, ImageRegion? region, string label, bool urlOnly = false)
+    // The work's own thumbnail at the head of its group.
+    private static void WorkFigure(TextWriter o, Thumbnail? t, string? problem)
     {
         o.Write("<figure class=\"t\">");
-        if (urlOnly) o.Write("<div class=\"noimg\">No local image: the training set lists this URL only.</div>");
-        else Frame(o, t, problem, region, label);
-        o.Write($"<figcaption>{HtmlText.Escape(label)}</figcaption></figure>");
-    }
-
-    // A thumbnail with the matched region drawn over it (an SVG in the picture's own pixels, so no inline style is needed).
-    private static void Frame(TextWriter o, Thumbnail? t, string? problem, ImageRegion? region, string label)
-    {
         if (t is null)
         {
             o.Write($"<div class=\"noimg\">Picture not shown: {HtmlText.Escape(problem ?? "unavailable")}</div>");
-            return;
         }
-        o.Write($"<div class=\"frame\"><img src=\"{HtmlText.Escape(t.Source)}\" width=\"{t.Width}\" height=\"{t.Height}\" alt=\"{HtmlText.Escape(label)}\"{(t.Source.StartsWith("data:", StringComparison.Ordinal) ? "" : " loading=\"lazy\"")} decoding=\"async\">");
-        if (region is { IsEmpty: false } r)
+        else
         {
-            o.Write($"<svg class=\"region\" viewBox=\"0 0 {t.OriginalWidth} {t.OriginalHeight}\" preserveAspectRatio=\"none\" aria-label=\"matched region {r}\"><rect x=\"{r.X}\" y=\"{r.Y}\" width=\"{r.Width}\" height=\"{r.Height}\" vector-effect=\"non-scaling-stroke\"></rect></svg>");
+            o.Write($"<div class=\"frame\"><img src=\"{HtmlText.Escape(t.Source)}\" width=\"{t.Width}\" height=\"{t.Height}\" alt=\"your work\" decoding=\"async\"></div>");
         }
-        o.Write("</div>");
+        o.Write("<figcaption>your work</figcaption></figure>");
     }
 
     private static void WriteNotFound(TextWriter o, List<string> notFound)
@@ -300,12 +249,6 @@ public sealed class MatchReportWriter
 
     private static void Fact(TextWriter o, string name, string value) =>
         o.Write($"<dt>{HtmlText.Escape(name)}</dt><dd>{HtmlText.Escape(value)}</dd>");
-
-    private static void Data(TextWriter o, string name, string? value)
-    {
-        if (value is null) return;
-        o.Write($" data-{name}=\"{HtmlText.Escape(value)}\"");
-    }
 
     private static string Resource(string name)
     {

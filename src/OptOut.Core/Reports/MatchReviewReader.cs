@@ -114,18 +114,21 @@ public static class MatchReviewReader
         {
             Id = Number(get("id"), where, "id", long.Parse) ?? throw new InvalidDataException($"{where} has no id."),
             IsMine = isMine,
-            Query = Required("query"),
-            QuerySha256 = get("querySha256"),
-            Dataset = Required("dataset"),
-            Key = get("key"),
-            Url = get("url"),
-            Caption = get("caption"),
-            Width = Number(get("width"), where, "width", int.Parse),
-            Height = Number(get("height"), where, "height", int.Parse),
-            MatchKind = Required("matchKind"),
-            Similarity = Number(get("similarity"), where, "similarity", double.Parse),
-            HashDistance = Number(get("hashDistance"), where, "hashDistance", int.Parse),
-            Sha256 = get("sha256"),
+            Match = new ReportMatch
+            {
+                Query = Required("query"),
+                QuerySha256 = get("querySha256"),
+                Dataset = Required("dataset"),
+                Key = get("key"),
+                Url = get("url"),
+                Caption = get("caption"),
+                Width = Number(get("width"), where, "width", int.Parse),
+                Height = Number(get("height"), where, "height", int.Parse),
+                MatchKind = Required("matchKind"),
+                Similarity = Number(get("similarity"), where, "similarity", double.Parse),
+                HashDistance = Number(get("hashDistance"), where, "hashDistance", int.Parse),
+                Sha256 = get("sha256"),
+            },
         };
     }
 

@@ -55,10 +55,11 @@ public sealed class ImportMatchReviewCommand : PSCmdlet
             foreach (var d in decisions)
             {
                 if (Decision == MatchReviewDecision.Mine && !d.IsMine || Decision == MatchReviewDecision.NotMine && d.IsMine) continue;
+                var m = d.Match;
                 WriteObject(new TrainedImageMatch
                 {
-                    Query = d.Query, QuerySha256 = d.QuerySha256, Dataset = d.Dataset, Key = d.Key, Url = d.Url, Caption = d.Caption,
-                    Width = d.Width, Height = d.Height, MatchKind = d.MatchKind, Similarity = d.Similarity, HashDistance = d.HashDistance, Sha256 = d.Sha256,
+                    Query = m.Query, QuerySha256 = m.QuerySha256, Dataset = m.Dataset, Key = m.Key, Url = m.Url, Caption = m.Caption,
+                    Width = m.Width, Height = m.Height, MatchKind = m.MatchKind, Similarity = m.Similarity, HashDistance = m.HashDistance, Sha256 = m.Sha256,
                 });
             }
         }

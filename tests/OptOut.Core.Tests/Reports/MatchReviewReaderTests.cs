@@ -19,13 +19,15 @@ public class MatchReviewReaderTests
     {
         var read = MatchReviewReader.ReadJson(Json, "d.json");
         Assert.Equal(2, read.Count);
-        Assert.Equal(new ReviewDecision
+        Assert.Equal((3L, true), (read[0].Id, read[0].IsMine));
+        Assert.Equal(new ReportMatch
         {
-            Id = 3, IsMine = true, Query = "/art/a.png", QuerySha256 = "ab", Dataset = "d", Key = "k", Url = "https://x.example/a.jpg", Caption = "c",
+            Query = "/art/a.png", QuerySha256 = "ab", Dataset = "d", Key = "k", Url = "https://x.example/a.jpg", Caption = "c",
             Width = 320, Height = 240, MatchKind = "Copy", Similarity = 0.9885, HashDistance = 0,
-        }, read[0]);
+        }, read[0].Match);
         Assert.False(read[1].IsMine);
-        Assert.Null(read[1].Url);
+        Assert.Null(read[1].Match.Url);
+        Assert.Equal("Similar", read[1].Match.MatchKind);
     }
 
     [Fact]
@@ -34,10 +36,10 @@ public class MatchReviewReaderTests
         const string csv = "id,decision,query,querySha256,dataset,key,url,caption,width,height,matchKind,similarity,hashDistance,sha256\r\n" +
             "3,mine,/art/a.png,ab,d,'=k,https://x.example/a.jpg,\"say \"\"hi\"\", twice\r\nnow\",320,240,Copy,0.9885,0,\r\n";
         var read = Assert.Single(MatchReviewReader.ReadCsv(csv, "d.csv"));
-        Assert.Equal("=k", read.Key);
-        Assert.Equal("say \"hi\", twice\r\nnow", read.Caption);
-        Assert.Equal((320, 240, 0.9885), (read.Width, read.Height, read.Similarity));
-        Assert.Null(read.Sha256);
+        Assert.Equal("=k", read.Match.Key);
+        Assert.Equal("say \"hi\", twice\r\nnow", read.Match.Caption);
+        Assert.Equal((320, 240, 0.9885), (read.Match.Width, read.Match.Height, read.Match.Similarity));
+        Assert.Null(read.Match.Sha256);
     }
 
     [Theory]

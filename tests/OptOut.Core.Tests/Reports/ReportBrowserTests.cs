@@ -182,7 +182,7 @@ public sealed class ReportBrowserTests : IAsyncLifetime
             {
                 var m = scenario.Matches[(int)d.Id];
                 Assert.Equal((m.Query, m.QuerySha256, m.Dataset, m.Key, m.Url, m.Caption, m.MatchKind, m.Similarity, m.HashDistance, m.Width, m.Height),
-                    (d.Query, d.QuerySha256, d.Dataset, d.Key, d.Url, d.Caption, d.MatchKind, d.Similarity, d.HashDistance, d.Width, d.Height));
+                    (d.Match.Query, d.Match.QuerySha256, d.Match.Dataset, d.Match.Key, d.Match.Url, d.Match.Caption, d.Match.MatchKind, d.Match.Similarity, d.Match.HashDistance, d.Match.Width, d.Match.Height));
             }
         }
         AssertQuiet(watched, folder);
