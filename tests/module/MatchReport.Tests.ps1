@@ -28,13 +28,12 @@ BeforeAll {
     $found = @($works | Find-TrainedImage -IndexPath $index)
 
     function Read-Cards([string] $Html) {
-        # Each match card's data-* attributes, unescaped: what the page's export writes for it.
-        [regex]::Matches($Html, '<article class="m[^"]*" id="m(\d+)"[^>]*>') | ForEach-Object {
-            $card = [ordered]@{ id = [int] $_.Groups[1].Value }
-            foreach ($a in [regex]::Matches($_.Value, ' data-([a-z0-9-]+)="([^"]*)"')) {
-                $card[$a.Groups[1].Value] = [System.Net.WebUtility]::HtmlDecode($a.Groups[2].Value)
+        # Each match of each group's data block, with its group's query: what the page's export writes for it.
+        [regex]::Matches($Html, '<script type="application/json" class="group-data">(.*?)</script>', 'Singleline') | ForEach-Object {
+            $group = $_.Groups[1].Value | ConvertFrom-Json
+            foreach ($m in $group.matches) {
+                $m | Add-Member query $group.query -PassThru | Add-Member querySha256 $group.querySha256 -PassThru
             }
-            [pscustomobject] $card
         }
     }
 }
@@ -67,18 +66,21 @@ Describe 'Export-MatchReport' {
         @($withImage | Where-Object Dataset -eq 'portfolio').Count | Should -Be 2
         $verified = @($found | Where-Object { $_.Verification.IsVerified })
         $verified.Count | Should -BeGreaterThan 5
-        ([regex]::Matches($html, 'No local image')).Count | Should -Be ($found.Count - $withImage.Count)
-        # Each work once at the head of its group and beside each of its verified copies; each row's own picture.
-        ([regex]::Matches($html, '<img src="data:image/jpeg;base64,')).Count | Should -Be ($withImage.Count + @($found.Query | Sort-Object -Unique).Count + @($found | Where-Object Verification).Count)
+        @($cards | Where-Object { -not $_.pic }).Count | Should -Be ($found.Count - $withImage.Count)
+        # Each work once at the head of its group (and in its data block, for its verified copies); each row's own picture.
+        ([regex]::Matches($html, '<img src="data:image/jpeg;base64,')).Count | Should -Be @($found.Query | Sort-Object -Unique).Count
+        @($cards | Where-Object { $_.pic.src -like 'data:image/jpeg;base64,*' }).Count | Should -Be $withImage.Count
         $regions = @($found | Where-Object Verification | ForEach-Object { $_.Verification.QueryRegion, $_.Verification.CandidateRegion } | Where-Object { -not $_.IsEmpty })
-        ([regex]::Matches($html, '<svg class="region"')).Count | Should -Be $regions.Count
+        @($cards | ForEach-Object { if ($_.v.q) { 1 }; if ($_.v.c) { 1 } }).Count | Should -Be $regions.Count
+        $byKey = @{}
+        $cards | ForEach-Object { $byKey["$($_.dataset)/$($_.key)"] = $_ }
         foreach ($m in $verified) {
             $r = $m.Verification.CandidateRegion
-            $rect = '<rect x="{0}" y="{1}" width="{2}" height="{3}"' -f $r.X, $r.Y, $r.Width, $r.Height
-            $html | Should -Match ([regex]::Escape($rect))
+            $card = $byKey["$($m.Dataset)/$($m.Key)"]
+            $card.v.c | Should -Be @($r.X, $r.Y, $r.Width, $r.Height)
+            $card.v.text | Should -Match '^Verified copy \('
         }
-        $html | Should -Match 'Verified copy \('
-        ([regex]::Matches($html, 'Picture not shown')).Count | Should -Be 0
+        @($cards | Where-Object { $_.pic.problem }).Count | Should -Be 0
     }
 
     It 'counts the works not found in the datasets of the index' {
@@ -111,7 +113,7 @@ Describe 'Export-MatchReport' {
         $errors = $null
         'a string', $found[0] | Export-MatchReport $other -ErrorVariable errors -ErrorAction SilentlyContinue -InformationAction Ignore
         $errors.FullyQualifiedErrorId | Should -Be 'OptOut.UnsupportedReportInput,OptOut.Commands.ExportMatchReportCommand'
-        ([regex]::Matches((Get-Content -Raw $other), '<article class="m')).Count | Should -Be 1
+        @(Read-Cards (Get-Content -Raw $other)).Count | Should -Be 1
     }
 
     It 'never writes over the index, a work, or an existing file with -NoClobber; -WhatIf writes nothing' {
@@ -145,14 +147,14 @@ Describe 'Import-MatchReview into Add-OptOut' {
         $found | Export-MatchReport $report -IndexPath $index -InformationAction Ignore
         # Rows with a web address (an image folder's rows carry their file path, which is no URL to claim).
         $cards = @(Read-Cards (Get-Content -Raw $report) | Where-Object url -Like 'http*')
-        # The decisions as the page exports them (report.js builds the same object from the same attributes).
+        # The decisions as the page exports them (report.js builds the same object from the same data).
         $mine = $cards[0..2]
         $decisions = @(
             foreach ($c in $cards[0..3]) {
                 [ordered]@{
                     id = $c.id; decision = if ($c -in $mine) { 'mine' } else { 'not-mine' }
-                    query = $c.query; querySha256 = $c.'query-sha256'; dataset = $c.dataset; key = $c.key; url = $c.url; caption = $c.caption
-                    width = [int] $c.width; height = [int] $c.height; matchKind = $c.kind; similarity = [double] $c.score; hashDistance = [int] $c.'hash-distance'; sha256 = $c.sha256
+                    query = $c.query; querySha256 = $c.querySha256; dataset = $c.dataset; key = $c.key; url = $c.url; caption = $c.caption
+                    width = [int] $c.width; height = [int] $c.height; matchKind = $c.matchKind; similarity = [double] $c.similarity; hashDistance = [int] $c.hashDistance; sha256 = $c.sha256
                 }
             })
         $json = Join-Path $TestDrive 'decisions.json'

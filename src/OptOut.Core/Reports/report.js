@@ -101,6 +101,7 @@
     a.tabIndex = -1;
     a.setAttribute('data-i', String(m.id));
     a.setAttribute('data-dataset', m.dataset);
+    a.setAttribute('data-kind', m.matchKind);
     if (m.key !== undefined) { a.setAttribute('data-key', m.key); }
     var pics = node('div', 'pics');
     var work = g.data.work;
@@ -327,10 +328,6 @@
 
   // Printing (the browser's print, or headless Chromium's PDF) shows every card of the current view.
   window.addEventListener('beforeprint', buildAll);
-  if (window.matchMedia) {
-    var print = window.matchMedia('print');
-    if (print.addEventListener) { print.addEventListener('change', function (e) { if (e.matches) { buildAll(); } }); }
-  }
 
   groups.forEach(function (g) {
     g.more.group = g;

@@ -21,8 +21,12 @@ public class MatchReportWriterTests
         Assert.Equal((3, 2, 1, 3), (summary.Works, summary.WorksFound, summary.WorksNotFound, summary.Datasets));
         Assert.Equal("1 of 3 works not found in 3 datasets", summary.Headline);
         Assert.Contains("<p class=\"headline\" id=\"headline\">1 of 3 works not found in 3 datasets</p>", html);
-        Assert.Equal(scenario.Matches.Count, Regex.Count(html, "<article class=\"m"));
+        var cards = ReportData.Cards(html);
+        Assert.Equal(scenario.Matches.Select(m => (m.Dataset, m.Key, m.Caption)), cards.Select(c => (c.Text("dataset")!, c.Text("key"), c.Text("caption"))));
+        Assert.Equal(Enumerable.Range(0, scenario.Matches.Count), cards.Select(c => c.GetProperty("id").GetInt32()));
         Assert.Equal(2, Regex.Count(html, "<section class=\"group\""));
+        Assert.Equal(scenario.Matches.GroupBy(m => m.Query).Select(g => g.Key), ReportData.Groups(html).Select(g => g.Text("query")));
+        Assert.Equal(scenario.Matches.GroupBy(m => m.Query).Select(g => $"data-count=\"{g.Count()}\""), Regex.Matches(html, "data-count=\"\\d+\"").Select(m => m.Value));
         Assert.Contains($"<li>{HtmlText.Escape(scenario.NotFoundWork)}</li>", html);
         Assert.Single(Regex.Matches(html, "<tr class=\"violation\">"));
         Assert.Empty(summary.Problems);
@@ -35,23 +39,31 @@ public class MatchReportWriterTests
         var path = Path.Combine(TestEnvironment.NewScratchFolder(), "report.html");
         var summary = scenario.Write(path, ThumbnailStorage.Embedded);
         var html = File.ReadAllText(path);
+        var cards = ReportData.Cards(html);
 
         var verified = scenario.Matches.Where(m => m.Verification?.IsVerified == true).ToList();
         Assert.True(verified.Count >= 5, $"{verified.Count} of the 6 real copies verified");
         Assert.Equal(verified.Count, summary.VerifiedCopies);
-        foreach (var m in verified)
+        static int[] Box(OptOut.Core.Matching.ImageRegion r) => [r.X, r.Y, r.Width, r.Height];
+        static int[]? Drawn(System.Text.Json.JsonElement v, string name) => v.TryGetProperty(name, out var r) ? r.EnumerateArray().Select(x => x.GetInt32()).ToArray() : null;
+        for (var i = 0; i < scenario.Matches.Count; i++)
         {
-            var v = m.Verification!;
-            Assert.Contains($"<rect x=\"{v.QueryRegion.X}\" y=\"{v.QueryRegion.Y}\" width=\"{v.QueryRegion.Width}\" height=\"{v.QueryRegion.Height}\"", html);
-            Assert.Contains($"<rect x=\"{v.CandidateRegion.X}\" y=\"{v.CandidateRegion.Y}\" width=\"{v.CandidateRegion.Width}\" height=\"{v.CandidateRegion.Height}\"", html);
+            var m = scenario.Matches[i];
+            if (m.Verification is not { IsVerified: true } v) continue;
+            var drawn = cards[i].GetProperty("v");
+            Assert.True(drawn.GetProperty("ok").GetBoolean());
+            Assert.Equal(Box(v.QueryRegion), Drawn(drawn, "q"));
+            Assert.Equal(Box(v.CandidateRegion), Drawn(drawn, "c"));
+            Assert.StartsWith("Verified copy (", drawn.Text("text"));
         }
-        var mirrored = scenario.Matches.Single(m => m.Caption == "re-post (Mirror)");
-        Assert.True(mirrored.Verification!.Mirrored);
-        Assert.Matches("Verified copy \\([a-z]+\\): [^<]*mirrored left-right", html);
-        Assert.Contains("not mirrored", html);
-        // The Similar row and the URL-only rows carry no evidence and say so plainly.
-        Assert.Equal(verified.Count + scenario.Matches.Count(m => m.Verification is { IsVerified: false }), Regex.Count(html, "<p class=\"evidence\">"));
-        Assert.Equal(ReportScenario.HostileRows.Length, Regex.Count(html, "No local image"));
+        var mirrored = scenario.Matches.FindIndex(m => m.Caption == "re-post (Mirror)");
+        Assert.True(scenario.Matches[mirrored].Verification!.Mirrored);
+        Assert.Matches("^Verified copy \\([a-z]+\\): .*mirrored left-right", cards[mirrored].GetProperty("v").Text("text"));
+        Assert.Contains(cards, c => c.TryGetProperty("v", out var v) && v.Text("text")!.Contains("not mirrored", StringComparison.Ordinal));
+        // The Similar row and the URL-only rows carry no evidence; URL-only rows have no picture.
+        Assert.Equal(verified.Count + scenario.Matches.Count(m => m.Verification is { IsVerified: false }), cards.Count(c => c.TryGetProperty("v", out _)));
+        Assert.Equal(ReportScenario.HostileRows.Length, cards.Count(c => !c.TryGetProperty("pic", out _)));
+        Assert.All(cards.Where(c => c.TryGetProperty("pic", out _)), c => Assert.StartsWith("data:image/jpeg;base64,", c.GetProperty("pic").Text("src")));
     }
 
     [Fact]
@@ -62,16 +74,26 @@ public class MatchReportWriterTests
         scenario.Write(path, ThumbnailStorage.Embedded);
         var html = File.ReadAllText(path);
 
-        Assert.Single(Regex.Matches(html, "<script")); // the page's own, nothing from the data
-        Assert.DoesNotContain("<img src=x", html);
-        Assert.DoesNotContain("<svg onload", html);
+        // The page's own script and one data block a group; nothing from the data can end a block.
+        var blocks = ReportData.Blocks(html);
+        Assert.Equal(2, blocks.Count);
+        Assert.Equal(1 + blocks.Count, Regex.Count(html, "<script"));
+        Assert.All(blocks, b => Assert.DoesNotContain('<', b));
+        Assert.All(blocks, b => Assert.DoesNotContain('>', b));
+        var outside = ReportData.WithoutScripts(html);
+        Assert.DoesNotContain("<img src=x", outside);
+        Assert.DoesNotContain("<svg onload", outside);
         Assert.DoesNotContain("href=\"javascript:", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("href=\"data:", html, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("&lt;script&gt;console.error(&#39;XSS-script&#39;)&lt;/script&gt;", html);
+        Assert.Contains("&lt;script&gt;console.error(&#39;XSS-script&#39;)&lt;/script&gt;", html); // the gate finding's detail
         Assert.Contains("grapes &lt;b&gt;&amp;amp; &quot;x&#39;.png", html);
-        // The attribute-breaking URL is one http link, its quote escaped inside the attribute (percent-encoded by the URI).
-        Assert.Contains("href=\"https://evil.example/a.jpg%22%20onmouseover=%22console.error(&#39;XSS-attr&#39;)\"", html);
-        foreach (Match a in Regex.Matches(html, "<a href=\"([^\"]*)\""))
+        // Captions and URLs come back from the data exactly; the only link is the http(s) one the writer allowed
+        // (the attribute-breaking URL is one http link, percent-encoded by the URI).
+        var hostile = ReportData.Cards(html).Where(c => c.Text("dataset") == ReportScenario.Hostile).ToList();
+        Assert.Equal(ReportScenario.HostileRows.Select(r => (r.Url, r.Caption)), hostile.Select(c => (c.Text("url")!, c.Text("caption")!)));
+        Assert.Equal(ReportScenario.HostileRows.Select(r => HtmlText.SafeHref(r.Url)), hostile.Select(c => c.Text("href")));
+        Assert.Contains("https://evil.example/a.jpg%22%20onmouseover=%22console.error('XSS-attr')", hostile.Select(c => c.Text("href")));
+        foreach (Match a in Regex.Matches(outside, "<a href=\"([^\"]*)\""))
         {
             Assert.Matches("^https?://", a.Groups[1].Value);
         }
@@ -79,7 +101,7 @@ public class MatchReportWriterTests
         Assert.StartsWith("default-src 'none'; img-src 'self' data:;", csp);
         var nonce = Regex.Match(csp, "script-src 'nonce-([^']+)'").Groups[1].Value;
         Assert.Contains($"<script nonce=\"{nonce}\">", html);
-        Assert.DoesNotContain("http://", Regex.Replace(html, "<a href=\"[^\"]*\"", ""));
+        Assert.DoesNotContain("http://", Regex.Replace(outside, "<a href=\"[^\"]*\"", ""));
     }
 
     [Fact]
@@ -100,7 +122,11 @@ public class MatchReportWriterTests
             Assert.True(Math.Max(info.Width, info.Height) <= ThumbnailMaker.MaxSide, $"{file}: {info.Width}x{info.Height}");
         }
         Assert.Contains("src=\"big%20report_files/t000001.jpg\"", html);
-        Assert.DoesNotContain("data:image", html);
+        Assert.DoesNotContain("data:image", ReportData.WithoutScripts(html));
+        Assert.All(ReportData.Blocks(html), b => Assert.DoesNotContain("data:image", b));
+        var sources = ReportData.Cards(html).Where(c => c.TryGetProperty("pic", out _)).Select(c => c.GetProperty("pic").Text("src")!).ToList();
+        Assert.All(sources, s => Assert.Matches("^big%20report_files/t\\d{6}\\.jpg$", s));
+        Assert.All(sources, s => Assert.True(File.Exists(Path.Combine(folder, Uri.UnescapeDataString(s)))));
     }
 
     [Fact]
@@ -120,8 +146,8 @@ public class MatchReportWriterTests
             Assert.IsType<ImageDecodeException>(summary.Problems.Single(p => p.Target == broken).Error);
             Assert.IsType<FileNotFoundException>(summary.Problems.Single(p => p.Target != broken).Error);
         }
-        var html = File.ReadAllText(path);
-        Assert.Equal(2, Regex.Count(html, "Picture not shown: "));
+        var problems = ReportData.Cards(File.ReadAllText(path)).Select(c => c.GetProperty("pic").Text("problem")).ToList();
+        Assert.Equal(2, problems.Count(p => p is not null));
     }
 
     [Theory]

@@ -61,6 +61,9 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         return watched;
     }
 
+    // The page builds cards as they near the screen; printing builds every card of the current view.
+    private static Task BuildAllAsync(IPage page) => page.EvaluateExpressionAsync("window.dispatchEvent(new Event('beforeprint'))");
+
     private static void AssertQuiet(Watched watched, string folder)
     {
         Assert.Empty(watched.Errors);
@@ -96,6 +99,8 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         var path = Written(ThumbnailStorage.Embedded, out var folder);
         var watched = await OpenAsync(path);
         var page = watched.Page;
+        Assert.Equal(ReportData.Cards(File.ReadAllText(path)).Count, scenario.Matches.Count);
+        await BuildAllAsync(page);
 
         var perGroup = await page.EvaluateExpressionAsync<int[]>("Array.from(document.querySelectorAll('section.group')).map(g => g.querySelectorAll('article.m').length)");
         var expected = scenario.Matches.GroupBy(m => m.Query).Select(g => g.Count()).ToArray();
@@ -133,20 +138,30 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         var path = Written(ThumbnailStorage.Embedded, out var folder);
         var watched = await OpenAsync(path);
         var page = watched.Page;
-        // Hover and click every link and caption: an injected handler would fire now.
-        foreach (var link in await page.QuerySelectorAllAsync("article.m[data-dataset='hostile-set'] dd"))
+        await BuildAllAsync(page);
+        // Hover every link, caption and fact of the hostile rows: an injected handler would fire now.
+        var hovered = 0;
+        foreach (var element in await page.QuerySelectorAllAsync("article.m[data-dataset='hostile-set'] p.facts > :not(br)"))
         {
-            await link.HoverAsync();
+            await element.HoverAsync();
+            hovered++;
         }
+        Assert.True(hovered >= 3 * ReportScenario.HostileRows.Length, $"{hovered} elements hovered");
         await Task.Delay(300);
 
-        Assert.Equal(1, await page.EvaluateExpressionAsync<int>("document.scripts.length"));
+        // The page's own script runs; the data blocks are data (one a group), nothing from them became an element.
+        Assert.Equal(1, await page.EvaluateExpressionAsync<int>("Array.from(document.scripts).filter(s => s.type !== 'application/json').length"));
+        Assert.Equal(2, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('script[type=\"application/json\"].group-data').length"));
+        Assert.Equal(0, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('main svg:not(.region), main article.m script, main iframe').length"));
         Assert.Equal(0, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('[onerror],[onload],[onmouseover],[onclick]').length"));
         Assert.Equal(0, await page.EvaluateExpressionAsync<int>("Array.from(document.links).filter(a => !/^https?:$/.test(a.protocol)).length"));
-        var captions = await page.EvaluateExpressionAsync<string[]>("Array.from(document.querySelectorAll('article.m[data-dataset=\"hostile-set\"]')).map(a => a.dataset.caption)");
+        var captions = await page.EvaluateExpressionAsync<string[]>("Array.from(document.querySelectorAll('article.m[data-dataset=\"hostile-set\"] .caption')).map(c => c.textContent)");
         Assert.Equal(ReportScenario.HostileRows.Select(r => r.Caption), captions);
+        var urls = await page.EvaluateExpressionAsync<string[]>("Array.from(document.querySelectorAll('article.m[data-dataset=\"hostile-set\"] .facts')).map(f => (f.querySelector('a, .unlinked') || {}).textContent)");
+        Assert.Equal(ReportScenario.HostileRows.Select(r => r.Url), urls);
         var text = await page.EvaluateExpressionAsync<string>("document.body.innerText");
         Assert.Contains("<script>console.error('XSS-script')</script>", text);
+        Assert.Contains("</script><script>console.error('XSS-json')</script><!--<script>", text);
         AssertQuiet(watched, folder);
     }
 
@@ -157,6 +172,7 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         var path = Written(ThumbnailStorage.Embedded, out var folder);
         var watched = await OpenAsync(path);
         var page = watched.Page;
+        await BuildAllAsync(page);
 
         await page.ClickAsync("#m0 button.mine");
         await page.ClickAsync("#m1 button.not");
@@ -181,6 +197,7 @@ public sealed class ReportBrowserTests : IAsyncLifetime
             foreach (var d in decisions)
             {
                 var m = scenario.Matches[(int)d.Id];
+                Assert.Equal(m with { Image = null, Verification = null }, d.Match);
                 Assert.Equal((m.Query, m.QuerySha256, m.Dataset, m.Key, m.Url, m.Caption, m.MatchKind, m.Similarity, m.HashDistance, m.Width, m.Height),
                     (d.Match.Query, d.Match.QuerySha256, d.Match.Dataset, d.Match.Key, d.Match.Url, d.Match.Caption, d.Match.MatchKind, d.Match.Similarity, d.Match.HashDistance, d.Match.Width, d.Match.Height));
             }
@@ -196,6 +213,61 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         return file;
     }
 
+    /// <summary>600 matches in three groups: cards are built as they near the screen, all of them on the way down, ahead of j, and for a PDF.</summary>
+    [ChromiumFact]
+    public async Task A_large_report_builds_its_cards_as_they_are_scrolled_to_and_all_of_them_for_print()
+    {
+        var scenario = Shared.Value;
+        var many = Enumerable.Range(0, 600).Select(i => new ReportMatch
+        {
+            Query = scenario.Works[i / 200], QuerySha256 = $"{i / 200:D2}".PadRight(64, 'a'), Dataset = $"set-{i % 3}", Key = $"k{i:D4}",
+            Url = $"https://cdn.example/{i}.jpg", Caption = $"<b>row {i}</b>", MatchKind = i % 2 == 0 ? "Copy" : "Similar", Similarity = 0.5 + i % 50 / 100.0,
+        }).ToList();
+        var path = Written(ThumbnailStorage.Embedded, out var folder, many);
+        const string Built = "document.querySelectorAll('article.m').length";
+
+        var watched = await OpenAsync(path);
+        var page = watched.Page;
+        var atLoad = await page.EvaluateExpressionAsync<int>(Built);
+        Assert.InRange(atLoad, 1, many.Count / 2);
+        Assert.Equal($"0 mine, 0 not mine, {many.Count} not reviewed", await page.EvaluateExpressionAsync<string>("document.getElementById('tally').textContent"));
+        var built = atLoad;
+        for (var i = 0; i < 400 && built < many.Count; i++)
+        {
+            await page.EvaluateExpressionAsync("window.scrollBy(0, 1500)");
+            await Task.Delay(50);
+            built = await page.EvaluateExpressionAsync<int>(Built);
+        }
+        Assert.Equal(many.Count, built);
+        Assert.Equal(many.Select(m => m.Key), await page.EvaluateExpressionAsync<string[]>("Array.from(document.querySelectorAll('article.m')).map(a => a.dataset.key)"));
+        Assert.Equal(many.Select(m => m.Caption), await page.EvaluateExpressionAsync<string[]>("Array.from(document.querySelectorAll('article.m .caption')).map(c => c.textContent)"));
+        AssertQuiet(watched, folder);
+        await page.CloseAsync();
+
+        // j from the last card built moves to the next match, building it first; a decision on it is exported.
+        watched = await OpenAsync(path);
+        page = watched.Page;
+        atLoad = await page.EvaluateExpressionAsync<int>(Built);
+        await page.FocusAsync($"#m{atLoad - 1}");
+        await page.Keyboard.PressAsync("j");
+        Assert.Equal($"m{atLoad}", await page.EvaluateExpressionAsync<string>("document.activeElement.id"));
+        await page.Keyboard.PressAsync("m");
+        await page.Keyboard.PressAsync("k");
+        Assert.Equal($"m{atLoad - 1}", await page.EvaluateExpressionAsync<string>("document.activeElement.id"));
+        Assert.Equal($"1 mine, 0 not mine, {many.Count - 1} not reviewed", await page.EvaluateExpressionAsync<string>("document.getElementById('tally').textContent"));
+        AssertQuiet(watched, folder);
+        await page.CloseAsync();
+
+        // Printing to PDF (no event sent by the test) builds every card first.
+        watched = await OpenAsync(path);
+        page = watched.Page;
+        Assert.True(await page.EvaluateExpressionAsync<int>(Built) < many.Count);
+        var pdf = await page.PdfDataAsync(new PdfOptions { Format = PaperFormat.A4 });
+        Assert.True(pdf.AsSpan(0, 5).SequenceEqual("%PDF-"u8));
+        Assert.Equal(many.Count, await page.EvaluateExpressionAsync<int>(Built));
+        AssertQuiet(watched, folder);
+    }
+
     [ChromiumFact]
     public async Task Filters_and_sorting_by_dataset_kind_and_score()
     {
@@ -203,7 +275,8 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         var path = Written(ThumbnailStorage.Embedded, out var folder);
         var watched = await OpenAsync(path);
         var page = watched.Page;
-        const string Visible = "Array.from(document.querySelectorAll('article.m')).filter(a => !a.hidden).length";
+        // Filtering builds the cards again; the print path builds all of the current view, which are then counted.
+        const string Visible = "(window.dispatchEvent(new Event('beforeprint')), document.querySelectorAll('article.m').length)";
 
         await page.SelectAsync("#f-dataset", ReportScenario.Tarred);
         Assert.Equal(scenario.Matches.Count(m => m.Dataset == ReportScenario.Tarred), await page.EvaluateExpressionAsync<int>(Visible));
@@ -216,6 +289,11 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         await page.ClickAsync("#f-score", new PuppeteerSharp.Input.ClickOptions { Count = 3 });
         await page.Keyboard.PressAsync("Backspace");
         await page.SelectAsync("#f-sort", "score-asc");
+        await BuildAllAsync(page);
+        var scores = await page.EvaluateExpressionAsync<string[]>("Array.from(document.querySelectorAll('section.group')[0].querySelectorAll('article.m')).map(a => a.dataset.i)");
+        var group = scenario.Matches.Select((m, i) => (m, i)).Where(x => x.m.Query == scenario.Matches[0].Query)
+            .OrderBy(x => x.m.Similarity ?? double.NegativeInfinity).ThenBy(x => x.i).Select(x => x.i.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(group, scores);
         var first = await page.EvaluateExpressionAsync<string>("document.querySelectorAll('section.group')[1].querySelector('article.m').dataset.kind");
         Assert.Equal("Similar", first);
         Assert.Equal(scenario.Matches.Count, await page.EvaluateExpressionAsync<int>(Visible));
@@ -250,6 +328,8 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         Assert.Contains("ResNet18@test", text);
         var pdf = await page.PdfDataAsync(new PdfOptions { Format = PaperFormat.A4, PrintBackground = true });
         Assert.True(pdf.Length > 10_000 && pdf.AsSpan(0, 5).SequenceEqual("%PDF-"u8), $"{pdf.Length} bytes");
+        // Printing built every card first (beforeprint).
+        Assert.Equal(Shared.Value.Matches.Count, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('article.m').length"));
         AssertQuiet(watched, folder);
     }
 

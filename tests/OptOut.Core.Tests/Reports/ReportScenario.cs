@@ -29,6 +29,7 @@ internal sealed class ReportScenario
         ("https://evil.example/a.jpg\" onmouseover=\"console.error('XSS-attr')", "\"><img src=x onerror=\"console.error('XSS-img')\">"),
         ("data:text/html,<script>console.error('XSS-data')</script>", "' onerror='alert(1)' x='"),
         ("https://ok.example/b.jpg", "</article><svg onload=alert('XSS-svg')>"),
+        ("https://ok.example/c.jpg", "</script><script>console.error('XSS-json')</script><!--<script>"),
     ];
 
     public required string Root { get; init; }
