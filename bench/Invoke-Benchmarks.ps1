@@ -46,9 +46,11 @@ param(
     # 'index' (bench/IndexScale.ps1: 1M-row imports, a two-threaded 1M HNSW build) takes most of an
     # hour on two cores, so it runs only when named. 'gate' (bench/Gate.Bench.ps1: Test-TrainingSet
     # and DuckDB over 1M and 10M rows, Export-CleanTrainingSet checked by DuckDB) takes about ten
-    # minutes, plus two to generate its inputs the first time.
-    [ValidateSet('fingerprint', 'registry', 'copies', 'rotated', 'index', 'gate')]
-    [string[]] $Benchmark = @('fingerprint', 'registry', 'copies', 'rotated', 'gate')
+    # minutes, plus two to generate its inputs the first time. 'report' (bench/Report.Bench.ps1: match
+    # reports of 1,000 to 10,000 matches opened in headless Chromium) takes about fifteen minutes, most
+    # of it making 28,000 thumbnails twice.
+    [ValidateSet('fingerprint', 'registry', 'copies', 'rotated', 'index', 'gate', 'report')]
+    [string[]] $Benchmark = @('fingerprint', 'registry', 'copies', 'rotated', 'gate', 'report')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -85,6 +87,7 @@ $Scripts = [ordered]@{
     rotated  = @{ Script = 'FindRotated.Bench.ps1'; Arguments = @('-ModulePath', $ModulePath, '-Repetitions', $Repetitions) }
     index    = @{ Script = 'IndexScale.ps1'; Arguments = @('-ModulePath', $ModulePath) }
     gate     = @{ Script = 'Gate.Bench.ps1'; Arguments = @('-ModulePath', $ModulePath, '-Repetitions', $Repetitions) }
+    report   = @{ Script = 'Report.Bench.ps1'; Arguments = @() }
 }
 
 Push-Location $RepoRoot

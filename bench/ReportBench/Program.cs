@@ -126,15 +126,19 @@ foreach (var variant in variants)
     Console.WriteLine($"{variant}: DOMContentLoaded {string.Join(" / ", f.Dcl.Select(F))} ms; first screen painted {string.Join(" / ", f.First.Select(F))} ms; load {string.Join(" / ", f.Load.Select(F))} ms; every card built {string.Join(" / ", f.All.Select(F))} ms");
 }
 
-Console.WriteLine();
-Console.WriteLine($"{matchCount:N0} matches ({works} works x {perWork}); each page written once, opened {repetitions} times in turn, medians; Chromium {chromium}; {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-Console.WriteLine("| Page | Writer (ms) | DOMContentLoaded (ms) | first screen painted (ms) | load (ms) | every card built (ms) | cards built at load | HTML (MB) | with thumbnails (MB) | first screen vs baseline |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+var table = new StringBuilder();
+table.AppendLine(CultureInfo.InvariantCulture, $"{matchCount:N0} matches ({works} works x {perWork}); each page written once, opened {repetitions} times in turn, medians; Chromium {chromium}; {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end").AppendLine();
+table.AppendLine("| Page | Writer (ms) | DOMContentLoaded (ms) | first screen painted (ms) | load (ms) | every card built (ms) | cards built at load | HTML (MB) | with thumbnails (MB) | first screen vs baseline |");
+table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 var baseline = rows[0].First;
 foreach (var row in rows)
 {
-    Console.WriteLine($"| {row.Name} | {F(row.Write)} | {F(row.Dcl)} | {F(row.First)} | {F(row.Load)} | {F(row.All)} | {row.BuiltAtLoad:N0} | {row.HtmlBytes / 1e6:F1} | {row.Bytes / 1e6:F1} | {row.First / baseline:F2}x |");
+    table.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {F(row.Write)} | {F(row.Dcl)} | {F(row.First)} | {F(row.Load)} | {F(row.All)} | {row.BuiltAtLoad:N0} | {row.HtmlBytes / 1e6:F1} | {row.Bytes / 1e6:F1} | {row.First / baseline:F2}x |");
 }
+Console.WriteLine();
+Console.Write(table);
+// --markdown FILE: the table is also written there (bench/Report.Bench.ps1 puts it into docs/report.md).
+if (Array.IndexOf(args, "--markdown") is var at and >= 0 && at + 1 < args.Length) File.WriteAllText(args[at + 1], table.ToString());
 
 async Task<(double Dcl, double First, double Load, double All, int BuiltAtLoad)> Open(string path, string variant)
 {
