@@ -58,6 +58,11 @@ public sealed class MatchReportWriter
         WriteHead(output, header, nonce);
         WriteSummary(output, header, summary, datasets, matches);
         WriteToolbar(output, matches);
+        // The cards are built by the page's own script from the data blocks; without scripts say so
+        // rather than show groups that look empty.
+        output.Write("<noscript><p class=\"noscript\">This report draws its match cards with its own script, which is switched off: " +
+            "only the summary and the works not found are shown. Open it with JavaScript on, or export the matches with " +
+            "<code>Find-TrainedImage | Export-Csv</code>.</p></noscript>\n");
         output.Write("<main id=\"groups\">\n");
         var index = 0;
         for (var g = 0; g < groups.Count; g++)

@@ -30,6 +30,8 @@ public class MatchReportWriterTests
         Assert.Contains($"<li>{HtmlText.Escape(scenario.NotFoundWork)}</li>", html);
         Assert.Single(Regex.Matches(html, "<tr class=\"violation\">"));
         Assert.Empty(summary.Problems);
+        // The cards are drawn by script: a reader without scripts is told so, before the groups.
+        Assert.True(html.IndexOf("<noscript>", StringComparison.Ordinal) is var at && at > 0 && at < html.IndexOf("<main id=\"groups\">", StringComparison.Ordinal));
     }
 
     [Fact]
