@@ -443,8 +443,8 @@ public sealed class PostgresRegistryStore : IConsentRegistry
         {
             // As SQLite: '*' and '?' are wildcards; case-insensitive.
             sql.Append(ClaimantPattern.HasWildcards(filter.Claimant)
-                ? $" AND c.claimant ILIKE {P(ClaimantPattern.ToLike(filter.Claimant))} ESCAPE '\\'"
-                : $" AND lower(c.claimant) = lower({P(filter.Claimant)})");
+                ? $" AND {FoldedClaimant} LIKE {P(ClaimantPattern.FoldAscii(ClaimantPattern.ToLike(filter.Claimant)))} ESCAPE '\\'"
+                : $" AND {FoldedClaimant} = {P(ClaimantPattern.FoldAscii(filter.Claimant))}");
         }
         if (filter.Kind is { } kind) sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND c.kind = {P(RegistryStore.KindName(kind))}");
         if (filter.Decision is { } decision) sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND c.decision = {P(RegistryStore.DecisionName(decision))}");
@@ -475,13 +475,18 @@ public sealed class PostgresRegistryStore : IConsentRegistry
         foreach (var record in records) yield return record;
     }
 
+    // Claimants compare as SQLite's NOCASE and LIKE compare them: A-Z folded, nothing else.
+    private static string Folded(string column) => $"translate({column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')";
+
+    private static readonly string FoldedClaimant = Folded("c.claimant");
+
     public IReadOnlyList<string> Claimants(string? pattern = null, int limit = 1000)
     {
         using var command = new NpgsqlCommand(pattern is null
-            ? "SELECT claimant FROM (SELECT DISTINCT claimant FROM optout.claims) d ORDER BY lower(claimant), claimant LIMIT $1"
-            : "SELECT claimant FROM (SELECT DISTINCT claimant FROM optout.claims WHERE claimant ILIKE $2 ESCAPE '\\') d ORDER BY lower(claimant), claimant LIMIT $1", connection);
+            ? $"SELECT claimant FROM (SELECT DISTINCT claimant FROM optout.claims) d ORDER BY {Folded("claimant")} COLLATE \"C\", claimant COLLATE \"C\" LIMIT $1"
+            : $"SELECT claimant FROM (SELECT DISTINCT claimant FROM optout.claims WHERE {Folded("claimant")} LIKE $2 ESCAPE '\\') d ORDER BY {Folded("claimant")} COLLATE \"C\", claimant COLLATE \"C\" LIMIT $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
-        if (pattern is not null) command.Parameters.Add(new NpgsqlParameter { Value = ClaimantPattern.ToLike(pattern), NpgsqlDbType = NpgsqlDbType.Text });
+        if (pattern is not null) command.Parameters.Add(new NpgsqlParameter { Value = ClaimantPattern.FoldAscii(ClaimantPattern.ToLike(pattern)), NpgsqlDbType = NpgsqlDbType.Text });
         return PostgresErrors.Translate(location, "read the registry", () =>
         {
             var names = new List<string>();
@@ -511,35 +516,64 @@ public sealed class PostgresRegistryStore : IConsentRegistry
     /// <summary>Every active claim, oldest first, with only what a dataset check compares.</summary>
     public IEnumerable<ActiveClaim> ReadActiveClaims()
     {
-        // Streamed: the gate loads a million of these; nothing else uses the connection meanwhile.
         var revoked = new HashSet<string>(StringComparer.Ordinal);
-        using (var revocations = new NpgsqlCommand("SELECT claim_id FROM optout.revocations", connection))
-        using (var reader = revocations.ExecuteReader())
+        PostgresErrors.Translate(location, "read the registry", () =>
         {
+            using var revocations = new NpgsqlCommand("SELECT claim_id FROM optout.revocations", connection);
+            using var reader = revocations.ExecuteReader();
             while (reader.Read()) revoked.Add(reader.GetString(0));
-        }
-        using var command = new NpgsqlCommand("""
-            SELECT c.id, c.decision = 'Grant', CASE c.kind WHEN 'Url' THEN 0 WHEN 'Domain' THEN 1 ELSE 2 END, c.target, c.phash,
-                   CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant,
-                   CASE WHEN c.kind = 'Content' THEN c.evidence END
-            FROM optout.claims c ORDER BY c.seq
-            """, connection);
-        using var claims = command.ExecuteReader();
-        while (claims.Read())
+        });
+        var claims = PostgresErrors.Translate(location, "read the registry", () => ReadClaimsForGate(revoked));
+        foreach (var claim in claims) yield return claim;
+    }
+
+    // The gate loads a million claims before it reads a row: binary COPY of just the columns it
+    // compares, in the table's physical order (a sequential scan; ORDER BY seq walks the primary
+    // key index instead, several times slower). Claims are only ever appended, one writer at a
+    // time, so that order is almost always seq order already; it is checked, and sorted when not.
+    private List<ActiveClaim> ReadClaimsForGate(HashSet<string> revoked)
+    {
+        var claims = new List<ActiveClaim>();
+        var seqs = new List<long>();
+        using (var copy = connection.BeginBinaryExport("""
+            COPY (SELECT c.seq, c.id, c.decision = 'Grant', CASE c.kind WHEN 'Url' THEN 0 WHEN 'Domain' THEN 1 ELSE 2 END, c.target, c.phash,
+                         CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant,
+                         CASE WHEN c.kind = 'Content' THEN c.evidence END
+                  FROM optout.claims c) TO STDOUT (FORMAT BINARY)
+            """))
         {
-            var id = claims.GetString(0);
-            if (revoked.Count > 0 && revoked.Contains(id)) continue;
-            yield return new ActiveClaim(
-                id,
-                claims.GetBoolean(1) ? Decision.Grant : Decision.Refuse,
-                (ClaimKind)claims.GetInt32(2),
-                claims.GetString(3),
-                claims.IsDBNull(4) ? null : unchecked((ulong)claims.GetInt64(4)),
-                claims.IsDBNull(5) ? null : MemoryMarshal.Cast<byte, float>(claims.GetFieldValue<byte[]>(5)).ToArray(),
-                claims.IsDBNull(6) ? null : claims.GetString(6),
-                claims.GetString(7),
-                claims.IsDBNull(8) ? null : Md5Of(claims.GetString(8)));
+            while (copy.StartRow() >= 0)
+            {
+                long seq = copy.Read<long>(NpgsqlDbType.Bigint);
+                var id = copy.Read<string>(NpgsqlDbType.Text);
+                bool grant = copy.Read<bool>(NpgsqlDbType.Boolean);
+                int kind = copy.Read<int>(NpgsqlDbType.Integer);
+                var target = copy.Read<string>(NpgsqlDbType.Text);
+                ulong? phash = copy.IsNull ? Skip<ulong?>(copy) : unchecked((ulong)copy.Read<long>(NpgsqlDbType.Bigint));
+                float[]? embedding = copy.IsNull ? Skip<float[]?>(copy) : MemoryMarshal.Cast<byte, float>(copy.Read<byte[]>(NpgsqlDbType.Bytea)).ToArray();
+                string? modelId = copy.IsNull ? Skip<string?>(copy) : copy.Read<string>(NpgsqlDbType.Text);
+                var claimant = copy.Read<string>(NpgsqlDbType.Text);
+                string? md5 = copy.IsNull ? Skip<string?>(copy) : Md5Of(copy.Read<string>(NpgsqlDbType.Text));
+                if (revoked.Count > 0 && revoked.Contains(id)) continue;
+                seqs.Add(seq);
+                claims.Add(new ActiveClaim(id, grant ? Decision.Grant : Decision.Refuse, (ClaimKind)kind, target, phash, embedding, modelId, claimant, md5));
+            }
         }
+        for (int i = 1; i < seqs.Count; i++)
+        {
+            if (seqs[i - 1] < seqs[i]) continue;
+            var keys = seqs.ToArray();
+            var sorted = claims.ToArray();
+            Array.Sort(keys, sorted);
+            return [.. sorted];
+        }
+        return claims;
+    }
+
+    private static T Skip<T>(NpgsqlBinaryExporter copy)
+    {
+        copy.Skip();
+        return default!;
     }
 
     // SQLite's json_extract(evidence, '$.FileMd5') for valid JSON, null otherwise.
