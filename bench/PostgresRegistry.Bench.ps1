@@ -7,8 +7,10 @@
     psql's \copy of the same claims and audit rows (prepared beforehand, not timed) into the same
     schema (same indexes and triggers) = what the server itself ingests; the same module command
     against a SQLite file; Test-TrainingSet over the same one-row dataset against the SQLite
-    registry of the same claims. Medians over -Repetitions; the section between the markers in
-    docs/registry.md is replaced.
+    registry of the same claims. Two more rates split the cmdlet's time: the engine alone
+    (bench/RegistryBench: the same URLs checked, normalised and written in batches of 50,000,
+    no PowerShell) and PowerShell's pipeline alone (Get-Content urls.txt | Out-Null). Medians over
+    -Repetitions; the section between the markers in docs/registry.md is replaced.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -22,6 +24,9 @@ $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'Bench.Common.ps1')
 Import-Module $ModulePath
 if (-not (Get-PostgresBin)) { throw 'PostgreSQL server binaries are not installed (apt-get install postgresql).' }
+$engineOut = Join-Path $PSScriptRoot '../out/bench/RegistryBench'
+Invoke-BenchNative 'Building RegistryBench' { dotnet build (Join-Path $PSScriptRoot 'RegistryBench/RegistryBench.csproj') -c Release -o $engineOut --nologo --verbosity quiet -clp:ErrorsOnly | Out-Host }
+$engine = Join-Path $engineOut ($IsWindows ? 'RegistryBench.exe' : 'RegistryBench')
 
 $work = Join-Path ([System.IO.Path]::GetTempPath()) 'optout-pg-bench'
 if (Test-Path $work) { Remove-Item $work -Recurse -Force }
@@ -47,7 +52,7 @@ $w.Close(); $c.Close(); $a.Close()
 $server = Start-TestPostgres -Durable
 try {
     $psql = Join-Path $server.Bin 'psql'
-    $results = @{ Add = @(); Copy = @(); SqliteAdd = @(); PgP50 = @(); SqliteP50 = @(); PgGate = @(); SqliteGate = @() }
+    $results = @{ Engine = @(); Pipeline = @(); Add = @(); Copy = @(); SqliteAdd = @(); PgP50 = @(); SqliteP50 = @(); PgGate = @(); SqliteGate = @() }
     $set = Join-Path $work 'set'
     $shard = New-Item -ItemType Directory -Path (Join-Path $set '00000') -Force
     '{"url": "https://img1.example-art.com/works/1/full.jpg", "key": "000000000", "status": "success", "caption": "x"}' | Set-Content (Join-Path $shard '000000000.json')
@@ -64,6 +69,12 @@ try {
             if ($LASTEXITCODE -ne 0) { throw 'psql \copy failed' }
         }
         $results.Copy += $Count / $t.TotalSeconds
+
+        $t = Measure-Command { Get-Content $urls | Out-Null }
+        $results.Pipeline += $Count / $t.TotalSeconds
+        $enginePg = Get-TestConnectionString $server (New-TestDatabase $server)
+        $t = Measure-Command { $line = & $engine $enginePg $urls; if ($LASTEXITCODE -ne 0) { throw "RegistryBench failed: $line" } }
+        $results.Engine += $Count / $t.TotalSeconds
 
         $pg = Get-TestConnectionString $server (New-TestDatabase $server)
         $t = Measure-Command { Get-Content $urls | Add-OptOut -RegistryPath $pg -Claimant bench }
@@ -99,6 +110,8 @@ $n URL claims, $([Environment]::ProcessorCount) cores ($cpu), PostgreSQL $(if ((
 | measure | PostgreSQL | baseline (same run) | ratio |
 | --- | --- | --- | --- |
 | ``Get-Content urls.txt \| Add-OptOut``, records/s | $(Format-BenchNumber $add 0) | psql ``\copy`` of the same claims and audit rows into the same schema: $(Format-BenchNumber $copy 0) | $(Format-BenchNumber ($add / $copy) 2) |
+| the engine alone (bench/RegistryBench, no PowerShell), records/s | $(Format-BenchNumber (Get-BenchMedian $results.Engine) 0) | psql ``\copy``: $(Format-BenchNumber $copy 0) | $(Format-BenchNumber ((Get-BenchMedian $results.Engine) / $copy) 2) |
+| PowerShell's pipeline alone, ``Get-Content urls.txt \| Out-Null``, lines/s | $(Format-BenchNumber (Get-BenchMedian $results.Pipeline) 0) | the cmdlet: $(Format-BenchNumber $add 0) | $(Format-BenchNumber ($add / (Get-BenchMedian $results.Pipeline)) 2) |
 | the same into a SQLite file, records/s | | $(Format-BenchNumber $sqlite 0) | $(Format-BenchNumber ($add / $sqlite) 2) |
 | ``Get-OptOut -Url``, one call each (open + query), p50 ms | $(Format-BenchNumber (Get-BenchMedian $results.PgP50) 2) | SQLite file: $(Format-BenchNumber (Get-BenchMedian $results.SqliteP50) 2) | $(Format-BenchNumber ((Get-BenchMedian $results.PgP50) / (Get-BenchMedian $results.SqliteP50)) 2) |
 | ``Test-TrainingSet`` of a one-row set (loading every claim), s | $(Format-BenchNumber $pgGate 2) | SQLite file: $(Format-BenchNumber $sqliteGate 2) | $(Format-BenchNumber ($pgGate / $sqliteGate) 2) |

@@ -59,7 +59,16 @@ try {
     if ($testFiles.Count -eq 0) { throw "No test files matching '$($File -join "', '")' in '$PSScriptRoot'." }
 
     $configuration = New-PesterConfiguration
-    $configuration.Run.Container = @($testFiles | ForEach-Object { New-PesterContainer -Path $_.FullName -Data @{ ModulePath = $ModulePath } })
+    # A file that takes -Backend (registry semantics) runs once per registry backend.
+    $configuration.Run.Container = @($testFiles | ForEach-Object {
+            $parameters = (Get-Command -Name $_.FullName).Parameters
+            if ($parameters.ContainsKey('Backend')) {
+                foreach ($backend in $parameters['Backend'].Attributes.Where({ $_ -is [System.Management.Automation.ValidateSetAttribute] }).ValidValues) {
+                    New-PesterContainer -Path $_.FullName -Data @{ ModulePath = $ModulePath; Backend = $backend }
+                }
+            }
+            else { New-PesterContainer -Path $_.FullName -Data @{ ModulePath = $ModulePath } }
+        })
     $configuration.Run.PassThru = $true
     $configuration.Run.Exit = $false
     $configuration.Output.Verbosity = $Output

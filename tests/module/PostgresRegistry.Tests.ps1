@@ -113,6 +113,46 @@ Describe $title -Skip:$noServer {
         }
     }
 
+    Context 'Keys and claimants compare the same in both backends' {
+        # Targets and reversed hosts are normalised in C# (UrlNormalizer: lower-case ASCII,
+        # IDNA to punycode) before either database sees them; claimant filters fold A-Z only, as
+        # SQLite's NOCASE and LIKE do (PostgreSQL's lower() would also fold É to é).
+        BeforeAll {
+            $Pg = New-Registry
+            $File = Join-Path $TestDrive 'fold.db'
+            foreach ($registry in $Pg, $File) {
+                Add-OptOut -Url 'https://MÜNCHEN.de/Bild.JPG' -RegistryPath $registry -Claimant 'ÉMILE Zola'
+                Add-OptOut -Domain 'Straße.Example' -RegistryPath $registry -Claimant 'émile zola'
+                Add-OptOut -Url 'https://ΑΘΗΝΑ.gr/a.jpg' -RegistryPath $registry -Claimant 'Jane'
+            }
+        }
+
+        It 'stores the same URL and domain keys' {
+            (Get-OptOut -RegistryPath $Pg).Target | Should -Be (Get-OptOut -RegistryPath $File).Target
+            (Get-OptOut -RegistryPath $Pg).Target[0] | Should -Be 'https://xn--mnchen-3ya.de/Bild.JPG'
+        }
+
+        It 'finds the same records for <Filter>' -ForEach @(
+            @{ Filter = 'a Unicode URL in other capitals'; Parameters = @{ Url = 'https://münchen.DE/Bild.JPG' } }
+            @{ Filter = 'a Unicode domain in other capitals'; Parameters = @{ Domain = 'MÜNCHEN.de' } }
+            @{ Filter = 'a Greek domain in capitals'; Parameters = @{ Domain = 'ΑΘΗΝΑ.GR' } }
+            @{ Filter = 'a claimant in ASCII capitals'; Parameters = @{ Claimant = 'JANE' } }
+            @{ Filter = 'a claimant whose non-ASCII capital differs'; Parameters = @{ Claimant = 'émile zola' } }
+            @{ Filter = 'a claimant pattern whose non-ASCII capital differs'; Parameters = @{ Claimant = 'É*' } }
+            @{ Filter = 'a claimant pattern in ASCII capitals'; Parameters = @{ Claimant = '*ZOLA' } }
+        ) {
+            $pgIds = @(Get-OptOut -RegistryPath $Pg @Parameters -WarningAction SilentlyContinue).Target
+            $fileIds = @(Get-OptOut -RegistryPath $File @Parameters -WarningAction SilentlyContinue).Target
+            $pgIds | Should -Be $fileIds
+            $pgIds.Count | Should -BeGreaterThan 0
+        }
+
+        It 'folds A-Z only: É and é are different claimants in both' {
+            @(Get-OptOut -RegistryPath $Pg -Claimant 'émile zola').Count | Should -Be 1
+            @(Get-OptOut -RegistryPath $Pg -Claimant 'Émile ZOLA').Target | Should -Be 'https://xn--mnchen-3ya.de/Bild.JPG'
+        }
+    }
+
     Context 'Connection forms' {
         It 'takes libpq strings, URIs and $env:OPTOUT_REGISTRY, and never makes a folder of a connection string' {
             $database = New-TestDatabase $Server
@@ -217,6 +257,20 @@ Describe $title -Skip:$noServer {
             "$err $($err.Exception) $($err.TargetObject) $($err.ErrorDetails)" | Should -Not -BeLike '*wr0ng-S3cret*'
             $env:PGPASSWORD = 'reader-Pa55'
             try { @(Get-OptOut -RegistryPath "$tcp;Username=r_$suffix").Count | Should -Be 1 } finally { Remove-Item Env:PGPASSWORD }
+        }
+
+        It 'New-SiteReservation -FromRegistryFor takes a -Credential (the reader''s), and a wrong one is a clear error' {
+            $tcp = "Host=127.0.0.1;Port=$($Server.Port);Database=$db"
+            $good = [pscredential]::new("r_$suffix", (ConvertTo-SecureString 'reader-Pa55' -AsPlainText -Force))
+            $site = Join-Path $TestDrive 'reserved-site'
+            $null = New-SiteReservation $site -FromRegistryFor roles.example -RegistryPath $tcp -Credential $good
+            Get-Content -Raw (Join-Path $site 'robots.txt') | Should -BeLike '*Disallow: /1.jpg$*'
+            $bad = [pscredential]::new("r_$suffix", (ConvertTo-SecureString 'wr0ng-S3cret' -AsPlainText -Force))
+            $err = $null
+            try { New-SiteReservation (Join-Path $TestDrive 'not-reserved') -FromRegistryFor roles.example -RegistryPath $tcp -Credential $bad -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'OptOut.RegistryConnectionFailed*'
+            "$err $($err.Exception)" | Should -Not -BeLike '*wr0ng-S3cret*'
+            Test-Path (Join-Path $TestDrive 'not-reserved') | Should -BeFalse
         }
     }
 

@@ -266,7 +266,7 @@ public sealed class RegistryStore : IConsentRegistry
     // that order; smaller batches keep the order they were given. Equal claims keep their input
     // order, so the first is the one recorded. The hosts (the index's second column) are worked
     // out once.
-    private static (int[] Order, string?[] Hosts) IndexOrder(IReadOnlyList<ConsentRecord> records)
+    internal static (int[] Order, string?[] Hosts) IndexOrder(IReadOnlyList<ConsentRecord> records)
     {
         var order = new int[records.Count];
         var hosts = new string?[records.Count];

@@ -38,6 +38,11 @@ public sealed class NewSiteReservationCommand : PSCmdlet
     [Parameter]
     public string? RegistryPath { get; set; }
 
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
     protected override void EndProcessing()
     {
         var root = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
@@ -84,7 +89,7 @@ public sealed class NewSiteReservationCommand : PSCmdlet
             ThrowTerminatingError(ErrorIds.Record(e, SiteReservationFailed, ErrorCategory.InvalidArgument, domain, "Name the site's host, e.g. my-portfolio.example."));
             return [];
         }
-        using var registry = RegistryPaths.OpenForReading(this, RegistryPath);
+        using var registry = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
         var refusals = registry?.Read(new Core.Registry.RecordFilter { Decision = Core.Registry.Decision.Refuse, Kind = Core.Registry.ClaimKind.Domain })
             .Concat(registry.Read(new Core.Registry.RecordFilter { Decision = Core.Registry.Decision.Refuse, Kind = Core.Registry.ClaimKind.Url, Domain = host }))
             .ToList() ?? [];

@@ -771,7 +771,8 @@ not, is in docs/signals.md.
             SitePath  = 'Path patterns to reserve, in robots.txt syntax (''*'' wildcard, ''$'' end). Default: the whole site (''/'').'
             TdmPolicy = 'An http(s) address of a TDM licensing policy, written as tdm-policy in tdmrep.json and as the TDM-Policy header.'
             FromRegistryFor = 'A site''s host: reserve what the registry refuses there, the whole site when the host or a parent domain is refused, else each refused URL''s path as an exact pattern (with -SitePath''s patterns added when given). An error when the registry refuses nothing there.'
-            RegistryPath = 'The registry -FromRegistryFor reads (default: registry.db under OPTOUT_HOME). It is only read.'
+            RegistryPath = 'The registry -FromRegistryFor reads: a SQLite file, or a PostgreSQL database given as a connection string (Host=db;Database=consent;Username=jane), a libpq string or a postgresql:// URI (default: $env:OPTOUT_REGISTRY, else registry.db under OPTOUT_HOME). It is only read (the optout_reader role suffices).'
+            Credential   = 'For a PostgreSQL registry: the login (user name and password) to use instead of the connection string''s user, PGPASSWORD or ~/.pgpass. The password is never shown in errors, verbose output or the audit log.'
         }
         Inputs      = 'None'
         Outputs     = 'System.IO.FileInfo (each file written)'

@@ -83,6 +83,54 @@ public sealed class PostgresRegistryTests
     }
 
     [PostgresFact]
+    public void A_bulk_batch_is_stored_in_the_files_order_and_the_gate_reads_every_active_claim_oldest_first()
+    {
+        // 3,000 claims over 97 hosts, a repeat and a revocation: a batch of 1,000 or more goes in
+        // the claims index's order in both backends, so both list the same records in the same order.
+        var (location, _) = NewRegistry();
+        var now = new DateTime(2026, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        var claims = Enumerable.Range(0, 3000).Select(i => UrlClaim($"https://h{i % 97}.example/w/{i}.jpg")).Append(UrlClaim("https://h5.example/w/5.jpg")).ToList();
+        var records = claims.Select(c => RegistryStore.NewRecord(c, now)).ToList();
+        using var pg = PostgresRegistryStore.Open(location, User);
+        using var sqlite = RegistryStore.Open(NewRegistryPath(), User);
+        var pgOutcomes = pg.AddRecords(records, User);
+        var sqliteOutcomes = sqlite.AddRecords(records, User);
+        Assert.Equal(sqliteOutcomes.Select(o => (o.Record.Id, o.Added)), pgOutcomes.Select(o => (o.Record.Id, o.Added)));
+        Assert.False(pgOutcomes[^1].Added);
+        Assert.Equal(records[5].Id, pgOutcomes[^1].Record.Id);
+        Assert.Equal(sqlite.Read(new RecordFilter()).Select(r => r.Id), pg.Read(new RecordFilter()).Select(r => r.Id));
+        Assert.Equal(3000, pg.History(action: "AddOptOut").Count());
+
+        pg.Revoke([records[7].Id], User, null);
+        sqlite.Revoke([records[7].Id], User, null);
+        var second = pg.AddRecords([RegistryStore.NewRecord(UrlClaim("https://late.example/1.jpg"), now)], User);
+        sqlite.AddRecords([second[0].Record], User);
+        var gate = pg.ReadActiveClaims().ToList();
+        Assert.Equal(sqlite.ReadActiveClaims().Select(c => (c.Id, c.Target, c.Claimant)), gate.Select(c => (c.Id, c.Target, c.Claimant)));
+        Assert.Equal(pg.Read(new RecordFilter()).Select(r => r.Id), gate.Select(c => c.Id));
+        Assert.DoesNotContain(records[7].Id, gate.Select(c => c.Id));
+    }
+
+    [PostgresFact]
+    public void Claimant_filters_fold_a_to_z_only_as_the_file_does()
+    {
+        var (location, _) = NewRegistry();
+        using var pg = PostgresRegistryStore.Open(location, User);
+        using var sqlite = RegistryStore.Open(NewRegistryPath(), User);
+        var records = new[] { UrlClaim("https://a.example/1.jpg", claimant: "ÉMILE Zola"), UrlClaim("https://a.example/2.jpg", claimant: "émile zola"), UrlClaim("https://a.example/3.jpg", claimant: "Ǆ Straße") }
+            .Select(c => RegistryStore.NewRecord(c, DateTime.UtcNow)).ToList();
+        pg.AddRecords(records, User);
+        sqlite.AddRecords(records, User);
+        foreach (var claimant in new[] { "émile zola", "ÉMILE ZOLA", "Émile Zola", "É*", "é*", "*ZOLA", "ǆ straße", "Ǆ STRASSE", "Ǆ STRAßE", "?MILE*" })
+        {
+            Assert.Equal(sqlite.Read(new RecordFilter { Claimant = claimant }).Select(r => r.Id), pg.Read(new RecordFilter { Claimant = claimant }).Select(r => r.Id));
+        }
+        Assert.Single(pg.Read(new RecordFilter { Claimant = "émile ZOLA" }));
+        Assert.Equal(sqlite.Claimants(), pg.Claimants());
+        Assert.Equal(sqlite.Claimants("é*"), pg.Claimants("é*"));
+    }
+
+    [PostgresFact]
     public void A_plain_sql_connection_cannot_update_delete_or_truncate_claims_revocations_or_audit()
     {
         var (location, database) = NewRegistry();
