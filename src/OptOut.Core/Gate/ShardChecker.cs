@@ -73,8 +73,7 @@ internal sealed class ShardChecker
         this.counters = counters;
         checkContent = settings.Rules.ContentCount(Decision.Refuse) > 0;
         checkContentGrants = settings.Policy == GatePolicy.OptIn && settings.Rules.ContentCount(Decision.Grant) > 0;
-        // A metadata parquet (and a clip-retrieval part) is cleaned by row number; layouts whose samples are files, by key too.
-        removesByKey = shard is not ParquetMetadataShard;
+        removesByKey = shard.NamesRemovalsByKey;
     }
 
     public RemovedRows Removed => removed;
@@ -87,7 +86,7 @@ internal sealed class ShardChecker
         FingerprintPipeline? pipeline = null;
         try
         {
-            foreach (var batch in GateRows.Read(shard, cancellationToken))
+            foreach (var batch in shard.ReadBatches(cancellationToken))
             {
                 using (batch)
                 {

@@ -94,8 +94,8 @@ public sealed class TrainingSetImporter
         // A model the index cannot take is refused before anything (even the dataset's name) is written.
         foreach (var shard in shards)
         {
-            if (shard is ClipRetrievalPart && embeddingModelId is not null) store.CheckModel(embeddingModelId);
-            else if (HasImages(shard) && fingerprinter is not null) store.CheckModel(fingerprinter.Model.ModelId);
+            if (shard.CarriesEmbeddings && embeddingModelId is not null) store.CheckModel(embeddingModelId);
+            else if (shard.HasLocalImages && fingerprinter is not null) store.CheckModel(fingerprinter.Model.ModelId);
         }
 
         // The dataset's row is written with its first shard (IndexStore.ImportShard), so an import
@@ -137,7 +137,6 @@ public sealed class TrainingSetImporter
     private static DatasetFormatException NamingTheFile(string path, Exception e) =>
         e as DatasetFormatException ?? new DatasetFormatException(path, $"{e.Message} ({e.GetType().Name})", e);
 
-    private static bool HasImages(IDatasetShard shard) => shard is not ParquetMetadataShard;
 
     private sealed class Totals
     {
@@ -152,9 +151,9 @@ public sealed class TrainingSetImporter
             return new ShardResult(shard.Source, true, 0, 0, 0, 0);
         }
 
-        bool hasImages = HasImages(shard);
+        bool hasImages = shard.HasLocalImages;
         string? modelId = null;
-        if (shard is ClipRetrievalPart)
+        if (shard.CarriesEmbeddings)
         {
             modelId = embeddingModelId ?? throw new DatasetFormatException(shard.Source,
                 "precomputed embeddings need the model that produced them: pass -Model (or -ModelId).");

@@ -378,7 +378,7 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         var rules = LoadRules();
         var settings = Settings(rules);
         var gate = new TrainingSetGate(settings);
-        var root = CleanCopyWriter.RootOf(source);
+        var root = DatasetDiscovery.RootOf(source);
 
         using var staged = CreateStaged(destination);
         using var report = CreateRemovalReport(reportPath);
