@@ -19,7 +19,11 @@ public sealed record ImportShardDone(ShardResult Result) : ImportEvent;
 
 public sealed record ImportSummary(
     string Dataset, long Rows, long Fingerprinted, long Skipped, long Errors,
-    int ShardsImported, int ShardsAlreadyImported, int ShardsFailed, TimeSpan Elapsed);
+    int ShardsImported, int ShardsAlreadyImported, int ShardsFailed, TimeSpan Elapsed)
+{
+    /// <summary>Rows written a second, over the whole import (one decimal).</summary>
+    public double RowsPerSecond => Math.Round(Rows / Math.Max(Elapsed.TotalSeconds, 1e-3), 1);
+}
 
 /// <summary>A sample's image could not be fingerprinted; its metadata is still imported.</summary>
 public sealed class SampleProblemException : Exception
@@ -74,6 +78,30 @@ public sealed class TrainingSetImporter
     /// (<see cref="IndexStore.GetLocalFeatures"/>), so a search verifies the row without extracting them.
     /// </summary>
     public Func<Imaging.DecodedImage, byte[]?>? LocalFeatureExtraction { get; init; }
+
+    /// <summary>
+    /// Imports the datasets under <paramref name="paths"/> on a worker thread and hands every event to
+    /// <paramref name="observe"/> on the calling thread (a host such as PowerShell may write only from
+    /// its own thread), then returns the summary.
+    /// </summary>
+    /// <param name="fingerprinter">Fingerprints local images; null imports their metadata only.</param>
+    /// <param name="embeddingModelId">The model that produced precomputed (.npy) embeddings.</param>
+    /// <param name="localFeatureExtraction">See <see cref="LocalFeatureExtraction"/>; null stores no features.</param>
+    /// <exception cref="ModelMismatchException">The index was built with another model; nothing was written.</exception>
+    public static ImportSummary Import(IndexStore store, string datasetName, IReadOnlyList<string> paths, Fingerprinter? fingerprinter, string? embeddingModelId,
+        Func<Imaging.DecodedImage, byte[]?>? localFeatureExtraction, Action<ImportEvent> observe, CancellationToken cancellationToken)
+    {
+        using var events = new System.Collections.Concurrent.BlockingCollection<ImportEvent>();
+        var importer = new TrainingSetImporter(store, fingerprinter, embeddingModelId, events.Add) { LocalFeatureExtraction = localFeatureExtraction };
+        var work = Task.Run(() =>
+        {
+            try { return importer.Import(datasetName, paths, cancellationToken); }
+            finally { events.CompleteAdding(); }
+        }, CancellationToken.None);
+        // Drained to the end even when cancelled: the worker stops at its next check and completes the queue.
+        foreach (var e in events.GetConsumingEnumerable(CancellationToken.None)) observe(e);
+        return work.GetAwaiter().GetResult();
+    }
 
     public ImportSummary Import(string datasetName, IEnumerable<string> paths, CancellationToken cancellationToken)
     {

@@ -125,18 +125,25 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
     /// </summary>
     protected OutputPathGuard OutputGuard() => OutputPathGuard.For([RegistryPaths.Resolve(this, RegistryPath)], Paths);
 
-    /// <summary>Runs the check, handing each event to <paramref name="handle"/> on this thread and showing progress.</summary>
-    protected void RunGate(TrainingSetGate gate, IReadOnlyList<IDatasetShard> shards, Func<IDatasetShard, ShardCheckResult, RemovedRows, long>? afterShard, Action<GateEvent> handle, string activity)
+    /// <summary>How long the gate waits for an event before giving the progress bar a chance.</summary>
+    protected static readonly TimeSpan ProgressTick = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Runs one of the gate's calls with an observer that, on this thread, reports each event (errors,
+    /// shard summaries), hands it to <paramref name="handle"/> and shows progress.
+    /// </summary>
+    protected T RunGate<T>(TrainingSetGate gate, int shardCount, string activity, Action<GateEvent> handle, Func<Action<GateEvent>, T> run)
     {
         var progress = new ProgressReporter(this, 3, activity);
-        foreach (var e in gate.Run(shards, ThrottleLimit, afterShard, TimeSpan.FromMilliseconds(250), Cancellation))
+        var result = run(e =>
         {
             Report(e);
             handle(e);
             var c = gate.Counters;
-            progress.Report(c.Rows, null, "rows", $", shard {Math.Min(c.ShardsDone + 1, shards.Count)} of {shards.Count}, {c.Violations:N0} violations in {c.ViolatingRows:N0} rows");
-        }
+            progress.Report(c.Rows, null, "rows", $", shard {Math.Min(c.ShardsDone + 1, shardCount)} of {shardCount}, {c.Violations:N0} violations in {c.ViolatingRows:N0} rows");
+        });
         progress.Complete();
+        return result;
     }
 
     /// <summary>What every gate command says about an event: row and shard errors, shard summaries.</summary>
@@ -273,14 +280,11 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
 
         // A path that held no dataset is a case in error too: the CI page must show why the gate failed.
         foreach (var error in inputErrors) report?.AddInputError(error.TargetObject?.ToString() ?? "", error.Exception);
-        bool clean = inputErrors.Count == 0 && shards.Count > 0;
-        int incompleteShards = 0;
-        RunGate(gate, shards, null, e =>
+        var verdict = RunGate(gate, shards.Count, $"Checking '{settings.Dataset}' against the registry ({Policy})", e =>
         {
             switch (e)
             {
                 case ViolationsFound found:
-                    clean = false;
                     foreach (var violation in found.Violations)
                     {
                         report?.Add(violation);
@@ -288,23 +292,19 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
                     }
                     break;
                 case RowProblem problem:
-                    clean = false;
                     report?.Add(problem);
                     break;
                 case ShardChecked done:
-                    if (!done.Result.Clean) clean = false;
-                    if (done.Result.Failure is not null || done.Result.RowErrors > 0) incompleteShards++;
                     report?.Add(done.Result);
                     break;
             }
-        }, $"Checking '{settings.Dataset}' against the registry ({Policy})");
+        }, observe => gate.Check(shards, inputErrors.Count, ThrottleLimit, ProgressTick, observe, Cancellation));
 
-        if (Cancellation.IsCancellationRequested) return;
+        if (verdict.Cancelled) return;
         if (report is not null) WriteReport(report, reportPath!);
-        var c = gate.Counters;
-        WriteVerbose($"{c.Rows:N0} rows in {shards.Count} shards: {c.Violations:N0} violations in {c.ViolatingRows:N0} rows, " +
-            $"{c.RowErrors:N0} rows not fully checked, {incompleteShards + inputErrors.Count} shards or paths not read completely. {(clean ? "Clean." : "Not clean.")}");
-        if (Quiet) WriteVerdict(clean);
+        WriteVerbose($"{verdict.Rows:N0} rows in {verdict.Shards} shards: {verdict.Violations:N0} violations in {verdict.ViolatingRows:N0} rows, " +
+            $"{verdict.RowErrors:N0} rows not fully checked, {verdict.IncompleteShards + verdict.UnreadPaths} shards or paths not read completely. {(verdict.Clean ? "Clean." : "Not clean.")}");
+        if (Quiet) WriteVerdict(verdict.Clean);
     }
 }
 
@@ -349,7 +349,7 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         var source = Paths[0];
         // Replacing a destination that holds the source would delete it; writing inside a source
         // folder would make the copy part of the data it copies.
-        if (IsInside(source, destination) || (Directory.Exists(source) && IsInside(destination, source)))
+        if (TrainingSetGate.Overlaps(source, destination))
         {
             ThrowTerminatingError(ErrorIds.Record(new ArgumentException($"The destination '{destination}' and the dataset '{source}' overlap; write the clean copy elsewhere."),
                 "OptOut.DestinationOverlapsSource", ErrorCategory.InvalidArgument, destination, null));
@@ -378,55 +378,22 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         var rules = LoadRules();
         var settings = Settings(rules);
         var gate = new TrainingSetGate(settings);
-        var root = DatasetDiscovery.RootOf(source);
 
         using var staged = CreateStaged(destination);
         using var report = CreateRemovalReport(reportPath);
-        var writer = new CleanCopyWriter(root, staged.Staging, settings);
-        var byRule = Enum.GetValues<GateRule>().ToDictionary(r => r, _ => 0L);
-        long rows = 0, kept = 0, removed = 0, rowErrors = 0;
-        var failed = new List<string>();
+        var outcome = RunGate(gate, shards.Count, $"Writing a clean copy of '{settings.Dataset}' ({Policy})", _ => { },
+            observe => gate.ExportClean(shards, source, staged.Staging, report, ThrottleLimit, ProgressTick, observe, Cancellation));
 
-        RunGate(gate, shards, (shard, result, removedRows) => writer.Write(shard, result, removedRows, Cancellation), e =>
-        {
-            switch (e)
-            {
-                case ViolationsFound found:
-                    foreach (var violation in found.Violations)
-                    {
-                        byRule[violation.Rule]++;
-                        report.Add(violation, System.IO.Path.GetRelativePath(root, violation.ShardPath));
-                    }
-                    break;
-                case RowProblem:
-                    rowErrors++;
-                    break;
-                case ShardChecked { Result.Failure: not null } done:
-                    failed.Add(done.Result.Shard);
-                    break;
-                case ShardChecked done:
-                    // What the copy holds, as read back from it: the summary says what was written.
-                    long written = done.Result.RowsWritten ?? done.Result.Rows - done.Result.ViolatingRows;
-                    rows += done.Result.Rows;
-                    kept += written;
-                    removed += done.Result.Rows - written;
-                    break;
-            }
-        }, $"Writing a clean copy of '{settings.Dataset}' ({Policy})");
-
-        if (Cancellation.IsCancellationRequested) return;
-        if (failed.Count > 0)
+        if (outcome.Cancelled) return;
+        if (outcome.FailedShards.Count > 0)
         {
             // A copy missing a shard would look clean and complete; nothing is published.
-            ThrowTerminatingError(ErrorIds.Record(new IOException($"{failed.Count} of {shards.Count} shards could not be checked or written ({string.Join(", ", failed)}); nothing was written to '{destination}'."),
+            ThrowTerminatingError(ErrorIds.Record(new IOException($"{outcome.FailedShards.Count} of {shards.Count} shards could not be checked or written ({string.Join(", ", outcome.FailedShards)}); nothing was written to '{destination}'."),
                 ExportFailed, ErrorCategory.WriteError, destination, "Fix the shards named in the errors above and run the command again."));
         }
-        if (Directory.Exists(root) && File.GetAttributes(Paths[0]).HasFlag(FileAttributes.Directory))
+        foreach (var leftOut in outcome.LeftOut)
         {
-            foreach (var leftOut in writer.CopyOtherFiles())
-            {
-                WriteWarning($"'{leftOut}' was not copied: it is a symbolic link, or an image that no shard reads, so it was not checked.");
-            }
+            WriteWarning($"'{leftOut}' was not copied: it is a symbolic link, or an image that no shard reads, so it was not checked.");
         }
         try
         {
@@ -443,7 +410,7 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         }
 
         var ordered = new System.Collections.Specialized.OrderedDictionary();
-        foreach (var (rule, count) in byRule.Where(r => r.Value > 0)) ordered[rule.ToString()] = count;
+        foreach (var (rule, count) in outcome.ViolationsByRule) ordered[rule.ToString()] = count;
         WriteObject(new CleanTrainingSetSummary
         {
             Dataset = settings.Dataset,
@@ -451,11 +418,11 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
             Destination = destination,
             Policy = Policy.ToString(),
             Shards = shards.Count,
-            Rows = rows,
-            Kept = kept,
-            Removed = removed,
+            Rows = outcome.Rows,
+            Kept = outcome.Kept,
+            Removed = outcome.Removed,
             ViolationsByRule = ordered,
-            RowErrors = rowErrors,
+            RowErrors = outcome.RowErrors,
             RemovalReport = reportPath,
             Elapsed = clock.Elapsed,
         });
@@ -490,11 +457,5 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
             ThrowTerminatingError(ErrorIds.Record(e, ReportWriteFailed, ErrorCategory.WriteError, path, "Check that the report's folder exists and can be written."));
         }
         throw new InvalidOperationException("not reached");
-    }
-
-    private static bool IsInside(string path, string folder)
-    {
-        var relative = System.IO.Path.GetRelativePath(System.IO.Path.GetFullPath(folder), System.IO.Path.GetFullPath(path));
-        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !System.IO.Path.IsPathRooted(relative));
     }
 }
