@@ -5,32 +5,6 @@ using OptOut.Core.Urls;
 
 namespace OptOut.Core.Index;
 
-/// <summary>Something that happened during an import, reported to the caller's thread.</summary>
-public abstract record ImportEvent;
-
-/// <summary>Rows written so far (all shards), the shard being read, shards done of those found.</summary>
-public sealed record ImportProgress(long Rows, long Skipped, long Errors, string CurrentShard, int ShardsDone, int ShardsTotal) : ImportEvent;
-
-/// <summary>A problem with one file, shard or sample; the import goes on.</summary>
-public sealed record ImportProblem(string Target, Exception Error) : ImportEvent;
-
-/// <summary>A shard finished (or was found already imported).</summary>
-public sealed record ImportShardDone(ShardResult Result) : ImportEvent;
-
-public sealed record ImportSummary(
-    string Dataset, long Rows, long Fingerprinted, long Skipped, long Errors,
-    int ShardsImported, int ShardsAlreadyImported, int ShardsFailed, TimeSpan Elapsed)
-{
-    /// <summary>Rows written a second, over the whole import (one decimal).</summary>
-    public double RowsPerSecond => Math.Round(Rows / Math.Max(Elapsed.TotalSeconds, 1e-3), 1);
-}
-
-/// <summary>A sample's image could not be fingerprinted; its metadata is still imported.</summary>
-public sealed class SampleProblemException : Exception
-{
-    public SampleProblemException(string message) : base(message) { }
-}
-
 /// <summary>
 /// Imports datasets shard by shard: each shard in one transaction, recorded so that a second run
 /// skips it; a shard that cannot be read is reported and the others go on. Local images are

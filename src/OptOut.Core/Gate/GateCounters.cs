@@ -1,23 +1,5 @@
 namespace OptOut.Core.Gate;
 
-/// <summary>What a running check reports, in the order it happens (shards run in parallel).</summary>
-public abstract record GateEvent;
-
-/// <summary>Findings, a few hundred at a time (one queue hand-over each, not one a finding), in row order within a shard.</summary>
-public sealed record ViolationsFound(IReadOnlyList<Violation> Violations) : GateEvent;
-
-/// <summary>One row could not be checked completely (an image missing or undecodable): the set is not proven clean.</summary>
-public sealed record RowProblem(string Shard, string Target, Exception Error) : GateEvent;
-
-/// <summary>A shard is done: checked, or failed (<see cref="ShardCheckResult.Failure"/>).</summary>
-public sealed record ShardChecked(ShardCheckResult Result) : GateEvent;
-
-/// <summary>Nothing happened for a while: a chance to show progress.</summary>
-public sealed record GateTick : GateEvent
-{
-    public static GateTick Instance { get; } = new();
-}
-
 /// <summary>Running totals over all shards, safe to read while the check runs.</summary>
 public sealed class GateCounters
 {
