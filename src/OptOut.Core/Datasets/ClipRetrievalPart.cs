@@ -19,6 +19,21 @@ public sealed class ClipRetrievalPart : ParquetMetadataShard
         ? ShardIdentity.Combine(ShardIdentity.OfFile(EmbeddingPath), ShardIdentity.OfFile(ParquetPath))
         : throw new DatasetFormatException(EmbeddingPath, $"its metadata file {ParquetPath} is missing.");
 
+    public override bool CarriesEmbeddings => true;
+
+    /// <summary>Row by row: each row gets its embedding attached.</summary>
+    public override IEnumerable<RowBatch> ReadBatches(CancellationToken cancellationToken) => SourceRowBatch.Of(ReadRows(cancellationToken));
+
+    /// <summary>The metadata and the .npy without the removed rows, so the two stay aligned.</summary>
+    public override IDatasetShard WriteCleanCopy(CleanCopyTarget target, RemovedRows removed, CancellationToken cancellationToken)
+    {
+        var parquet = target.CopyParquet(ParquetPath, removed.Contains, cancellationToken);
+        var npyCopy = target.PathFor(EmbeddingPath);
+        using var npy = NpyFile.Open(EmbeddingPath);
+        npy.CopyRowsTo(npyCopy, removed.Contains);
+        return new ClipRetrievalPart(parquet, npyCopy);
+    }
+
     public override IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken)
     {
         if (!File.Exists(ParquetPath))

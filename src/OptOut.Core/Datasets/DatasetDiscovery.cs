@@ -22,8 +22,8 @@ public static partial class DatasetDiscovery
         }
         var folder = Path.GetFullPath(path);
 
-        var embeddings = Path.Combine(folder, "img_emb");
-        var metadata = Path.Combine(folder, "metadata");
+        var embeddings = Path.Combine(folder, EmbeddingFolder);
+        var metadata = Path.Combine(folder, MetadataFolder);
         if (Directory.Exists(embeddings) && Directory.Exists(metadata))
         {
             return Directory.EnumerateFiles(embeddings, "img_emb_*.npy").Order(StringComparer.Ordinal)
@@ -62,6 +62,24 @@ public static partial class DatasetDiscovery
         return [images];
     }
 
+    /// <summary>The folder that the paths of the shards under <paramref name="path"/> are relative to.</summary>
+    public static string RootOf(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) return full;
+        var parent = Path.GetDirectoryName(full)!;
+        // A clip-retrieval part named by one of its files lives two levels down (img_emb/, metadata/).
+        var folderName = Path.GetFileName(parent);
+        if ((folderName == EmbeddingFolder || folderName == MetadataFolder) && Directory.Exists(Path.Combine(Path.GetDirectoryName(parent)!, EmbeddingFolder)))
+        {
+            return Path.GetDirectoryName(parent)!;
+        }
+        return parent;
+    }
+
+    private const string EmbeddingFolder = "img_emb";
+    private const string MetadataFolder = "metadata";
+
     private static IDatasetShard ForFile(string file)
     {
         var extension = Path.GetExtension(file).ToLowerInvariant();
@@ -74,9 +92,9 @@ public static partial class DatasetDiscovery
             case ".parquet":
                 var match = MetadataName().Match(Path.GetFileName(file));
                 var parent = Path.GetDirectoryName(file)!;
-                if (match.Success && Path.GetFileName(parent) == "metadata")
+                if (match.Success && Path.GetFileName(parent) == MetadataFolder)
                 {
-                    var npy = Path.Combine(Path.GetDirectoryName(parent)!, "img_emb", $"img_emb_{match.Groups[1].Value}.npy");
+                    var npy = Path.Combine(Path.GetDirectoryName(parent)!, EmbeddingFolder, $"img_emb_{match.Groups[1].Value}.npy");
                     if (File.Exists(npy)) return new ClipRetrievalPart(file, npy);
                 }
                 var shardFolder = Path.ChangeExtension(file, null);
@@ -93,7 +111,7 @@ public static partial class DatasetDiscovery
         if (!match.Success) throw new DatasetFormatException(npy, "an embedding file must be named img_emb_N.npy.");
         var root = Path.GetDirectoryName(Path.GetDirectoryName(npy))!;
         // A missing metadata file is reported when the part is read, so the other parts still import.
-        return Path.Combine(root, "metadata", $"metadata_{match.Groups[1].Value}.parquet");
+        return Path.Combine(root, MetadataFolder, $"metadata_{match.Groups[1].Value}.parquet");
     }
 
     [GeneratedRegex(@"^\d+$")]

@@ -25,6 +25,15 @@ public sealed class ImageFolderShard : IDatasetShard
     public string Layout => "image-folder";
     public IReadOnlyList<string> RowProblems => links.Select(DatasetFiles.LinkProblem).ToList();
     public int Count => files.Length + links.Count;
+    public bool CarriesEmbeddings => false;
+    public bool HasLocalImages => true;
+    public bool NamesRemovalsByKey => false;
+
+    public IEnumerable<RowBatch> ReadBatches(CancellationToken cancellationToken) => SourceRowBatch.Of(ReadRows(cancellationToken));
+
+    /// <summary>The folder without the removed images.</summary>
+    public IDatasetShard WriteCleanCopy(CleanCopyTarget target, RemovedRows removed, CancellationToken cancellationToken) =>
+        new ImageFolderShard(target.CopyFolder(Folder, Listing, removed.Files.Contains, cancellationToken));
 
     public IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken)
     {

@@ -33,6 +33,20 @@ public sealed class Img2DatasetFolderShard : IDatasetShard
     /// <summary>Images no row claimed (known once the rows are read): they were not checked, so a clean copy leaves them out.</summary>
     public IReadOnlySet<string> UncheckedFiles => uncheckedImages;
 
+    public bool CarriesEmbeddings => false;
+    public bool HasLocalImages => true;
+    public bool NamesRemovalsByKey => false;
+
+    public IEnumerable<RowBatch> ReadBatches(CancellationToken cancellationToken) => SourceRowBatch.Of(ReadRows(cancellationToken));
+
+    /// <summary>The shard folder without the removed samples' files and the unchecked images; its parquet without the removed rows.</summary>
+    public IDatasetShard WriteCleanCopy(CleanCopyTarget target, RemovedRows removed, CancellationToken cancellationToken)
+    {
+        var folder = target.CopyFolder(Folder, Listing, f => removed.Files.Contains(f) || uncheckedImages.Contains(f), cancellationToken);
+        var rows = ParquetPath is { } parquet ? target.CopyParquet(parquet, removed.Contains, cancellationToken) : null;
+        return new Img2DatasetFolderShard(folder, rows);
+    }
+
     public string Identity
     {
         get

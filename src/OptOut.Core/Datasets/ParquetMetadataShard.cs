@@ -27,7 +27,18 @@ public class ParquetMetadataShard : IDatasetShard
 
     protected void AddProblem(string problem) => problems.Add(problem);
 
+    public virtual bool CarriesEmbeddings => false;
+    public virtual bool HasLocalImages => false;
+    public bool NamesRemovalsByKey => false;
+
     public virtual IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken) => ReadParquet(ParquetPath, cancellationToken);
+
+    /// <summary>Column by column: the URL and status columns at once, the key and hashes only when a row needs them.</summary>
+    public virtual IEnumerable<RowBatch> ReadBatches(CancellationToken cancellationToken) => ParquetColumnBatch.Read(ParquetPath, cancellationToken);
+
+    /// <summary>The parquet without the removed rows, by row number.</summary>
+    public virtual IDatasetShard WriteCleanCopy(CleanCopyTarget target, RemovedRows removed, CancellationToken cancellationToken) =>
+        new ParquetMetadataShard(target.CopyParquet(ParquetPath, removed.Contains, cancellationToken), Layout);
 
     protected static IEnumerable<SourceRow> ReadParquet(string path, CancellationToken cancellationToken)
     {

@@ -37,24 +37,3 @@ public sealed class SourceRow
 
     public bool IsSuccess => Status is null || string.Equals(Status, "success", StringComparison.OrdinalIgnoreCase);
 }
-
-/// <summary>One unit of import: a file or folder whose rows go into the index in one transaction.</summary>
-public interface IDatasetShard
-{
-    /// <summary>The file or folder, as shown to the user.</summary>
-    string Source { get; }
-
-    /// <summary>The shard's file or folder on disk (a clip-retrieval part: its .npy, whose metadata parquet lies beside it).</summary>
-    string FilePath { get; }
-
-    /// <summary>Stable identity of the shard's content: the same shard imported twice is recognised.</summary>
-    string Identity { get; }
-
-    string Layout { get; }
-
-    /// <summary>Rows in file order. Throws <see cref="DatasetFormatException"/> when the file cannot be read.</summary>
-    IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken);
-
-    /// <summary>Problems with single rows met while reading (a missing image file, a bad tar member).</summary>
-    IReadOnlyList<string> RowProblems { get; }
-}

@@ -34,6 +34,35 @@ public sealed class WebDatasetTarShard : IDatasetShard
     /// <summary>Members of samples that were skipped unread (known once the rows are read): a clean copy leaves them out.</summary>
     public IReadOnlySet<int> UncheckedMembers => uncheckedMembers;
 
+    public bool CarriesEmbeddings => false;
+    public bool HasLocalImages => true;
+    public bool NamesRemovalsByKey => true;
+
+    public IEnumerable<RowBatch> ReadBatches(CancellationToken cancellationToken) => SourceRowBatch.Of(ReadRows(cancellationToken));
+
+    /// <summary>The tar without the removed samples' members and the unchecked ones; the parquet beside it without the removed keys.</summary>
+    public IDatasetShard WriteCleanCopy(CleanCopyTarget target, RemovedRows removed, CancellationToken cancellationToken)
+    {
+        var copy = target.CopyTar(TarPath, m => removed.TarMembers.Contains(m) || uncheckedMembers.Contains(m), cancellationToken);
+        var metadata = Path.ChangeExtension(TarPath, ".parquet");
+        if (File.Exists(metadata)) CopyParquetWithoutKeys(target, metadata, removed.Keys, cancellationToken);
+        return new WebDatasetTarShard(copy) { MaxImageBytes = MaxImageBytes };
+    }
+
+    private static void CopyParquetWithoutKeys(CleanCopyTarget target, string parquetPath, IReadOnlySet<string> removedKeys, CancellationToken cancellationToken)
+    {
+        // The parquet beside a tar also lists failed downloads, so rows do not line up with tar
+        // samples: rows are matched by key instead.
+        var removedRows = new HashSet<long>();
+        long row = 0;
+        foreach (var sample in new ParquetMetadataShard(parquetPath).ReadRows(cancellationToken))
+        {
+            if (sample.Key is { } key && removedKeys.Contains(key)) removedRows.Add(row);
+            row++;
+        }
+        target.CopyParquet(parquetPath, removedRows.Contains, cancellationToken);
+    }
+
     /// <summary>One sample's members as they are met: positions, small metadata members' bytes, where its image lies.</summary>
     private sealed class PendingSample(string key)
     {

@@ -6,12 +6,6 @@ using SixLabors.ImageSharp.Processing;
 
 namespace OptOut.Core.Embedding;
 
-/// <summary>The model file is missing, is not a valid ONNX graph, or does not match its description.</summary>
-public sealed class EmbeddingModelException : Exception
-{
-    public EmbeddingModelException(string message, Exception? inner = null) : base(message, inner) { }
-}
-
 /// <summary>
 /// An ONNX image encoder ready to run: turns a decoded picture into an L2-normalised vector tagged
 /// with <see cref="ModelId"/>. <see cref="PrepareInput"/> and <see cref="Embed"/> are thread-safe.

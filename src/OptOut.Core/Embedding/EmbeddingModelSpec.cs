@@ -1,15 +1,5 @@
 namespace OptOut.Core.Embedding;
 
-/// <summary>How the picture is fitted to the model's square input.</summary>
-public enum ResizeMode
-{
-    /// <summary>Scale the whole picture to the input size, ignoring aspect ratio (nothing is cut off).</summary>
-    Stretch,
-
-    /// <summary>Scale the short side to the input size, then cut the centre (what CLIP's preprocessing does).</summary>
-    CenterCrop,
-}
-
 /// <summary>
 /// Describes an ONNX image encoder: where it is, what its input and output are called and how pixels
 /// are normalised: value = (pixel / 255 - Mean[c]) / Std[c], planar RGB (NCHW), batch of one.

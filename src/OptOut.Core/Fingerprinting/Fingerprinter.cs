@@ -130,17 +130,3 @@ public sealed class Fingerprinter
         return (PerceptualHash.Compute(content), Model.PrepareInput(content));
     }
 }
-
-/// <summary>Another view of a query picture (rotated, say): its perceptual hash and embedding.</summary>
-public sealed record ImageView(ulong PerceptualHash, float[] Embedding);
-
-/// <summary>An image decoded and reduced to what the fingerprint needs; the pixels are gone.</summary>
-public sealed record PreparedImage(
-    string Path, string Sha256, byte[] Md5, ulong PerceptualHash, int Width, int Height, string Format, float[] ModelInput)
-{
-    /// <summary>The rotated views' and centre cuts' hashes and model inputs (<see cref="Fingerprinter.ViewAngles"/>, <see cref="Fingerprinter.ViewCentreCuts"/>), if asked for.</summary>
-    public IReadOnlyList<(ulong PerceptualHash, float[] ModelInput)>? Views { get; init; }
-
-    /// <summary>The picture's local features as bytes (<see cref="Fingerprinter.LocalFeatureExtraction"/>), if asked for.</summary>
-    public byte[]? LocalFeatures { get; init; }
-}

@@ -18,9 +18,3 @@ public sealed record ImageFingerprint(
     /// <summary>The picture's local features as bytes, when the fingerprinter was asked for them (<see cref="Fingerprinter.LocalFeatureExtraction"/>).</summary>
     public byte[]? LocalFeatures { get; init; }
 }
-
-/// <summary>One file's result: a fingerprint, or the reason this file (and only this one) failed.</summary>
-public sealed record FingerprintOutcome(string Path, ImageFingerprint? Fingerprint, Exception? Error, object? Tag = null)
-{
-    public bool Succeeded => Fingerprint is not null;
-}

@@ -9,38 +9,6 @@ using OptOut.Core.Urls;
 
 namespace OptOut.Core.Gate;
 
-/// <summary>What every shard of one check shares.</summary>
-public sealed record GateSettings
-{
-    public required string Dataset { get; init; }
-    public required ConsentRules Rules { get; init; }
-    public GatePolicy Policy { get; init; } = GatePolicy.OptOut;
-
-    /// <summary>Fingerprints local images when content claims need pixels (perceptual hash, embedding); null when none do.</summary>
-    public Fingerprinter? Fingerprinter { get; init; }
-
-    /// <summary>The model that produced precomputed embeddings (clip-retrieval .npy); they are compared only with claims of this model.</summary>
-    public string? EmbeddingModelId { get; init; }
-
-    /// <summary>The fingerprint rule; null: the rule for the embeddings' model (<see cref="CopyRule.For"/>: ResNet18's calibrated thresholds apply to no other model).</summary>
-    public CopyRule? CopyRule { get; init; }
-
-    /// <summary>Content claims' own pictures, to verify the rows the fingerprint rule proposes before calling them violations; null: the rule decides alone.</summary>
-    public ContentPictures? ContentPictures { get; init; }
-
-    /// <summary>Local copies of sites' reservation files, one folder a host; null when the Site rule is not asked for.</summary>
-    public SiteReservations.SiteReservationFolders? Sites { get; init; }
-
-    /// <summary>
-    /// False when only counts are wanted (Test-TrainingSet -Quiet without a report): findings are
-    /// counted, not made into objects, and no key or URL string is made for them.
-    /// </summary>
-    public bool ReportViolations { get; init; } = true;
-
-    /// <summary>True when local images must be decoded: some content claim to compare holds a hash or an embedding.</summary>
-    public bool NeedsPixels => Rules.Content(Decision.Refuse).NeedsPixels || (Policy == GatePolicy.OptIn && Rules.Content(Decision.Grant).NeedsPixels);
-}
-
 /// <summary>
 /// Checks one shard row by row: URL, domain and the dataset's own hashes and embeddings straight
 /// from the metadata; local images read for embedded reservations and, when content claims need
@@ -73,8 +41,7 @@ internal sealed class ShardChecker
         this.counters = counters;
         checkContent = settings.Rules.ContentCount(Decision.Refuse) > 0;
         checkContentGrants = settings.Policy == GatePolicy.OptIn && settings.Rules.ContentCount(Decision.Grant) > 0;
-        // A metadata parquet (and a clip-retrieval part) is cleaned by row number; layouts whose samples are files, by key too.
-        removesByKey = shard is not ParquetMetadataShard;
+        removesByKey = shard.NamesRemovalsByKey;
     }
 
     public RemovedRows Removed => removed;
@@ -87,7 +54,7 @@ internal sealed class ShardChecker
         FingerprintPipeline? pipeline = null;
         try
         {
-            foreach (var batch in GateRows.Read(shard, cancellationToken))
+            foreach (var batch in shard.ReadBatches(cancellationToken))
             {
                 using (batch)
                 {

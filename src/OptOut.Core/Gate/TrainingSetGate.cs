@@ -92,4 +92,60 @@ public sealed class TrainingSetGate
         }
         foreach (var worker in workers) worker.GetAwaiter().GetResult();
     }
+
+    /// <summary>
+    /// Checks the shards and decides whether the set is clean. Each event is handed to
+    /// <paramref name="observe"/> on the caller's thread, as it comes, after the verdict has seen it.
+    /// </summary>
+    /// <param name="unreadPaths">Paths the caller could not read a dataset from: with any, the set is not clean.</param>
+    public GateVerdict Check(IReadOnlyList<IDatasetShard> shards, int unreadPaths, int throttleLimit, TimeSpan tick, Action<GateEvent> observe,
+        CancellationToken cancellationToken)
+    {
+        var verdict = new GateVerdict(unreadPaths, shards.Count);
+        foreach (var e in Run(shards, throttleLimit, null, tick, cancellationToken))
+        {
+            verdict.Observe(e);
+            observe(e);
+        }
+        verdict.Cancelled = cancellationToken.IsCancellationRequested;
+        verdict.Complete(Counters);
+        return verdict;
+    }
+
+    /// <summary>
+    /// Checks the shards and writes each one's clean copy under <paramref name="staging"/> (read back
+    /// and checked again there), the removed rows into <paramref name="report"/>, and, when every
+    /// shard was written and <paramref name="source"/> is a folder, the folder's other files. Nothing
+    /// is published here: the caller commits the staging folder only when the outcome is
+    /// <see cref="CleanCopyOutcome.Publishable"/>.
+    /// </summary>
+    /// <param name="source">The path the user named (a folder, or one shard file).</param>
+    public CleanCopyOutcome ExportClean(IReadOnlyList<IDatasetShard> shards, string source, string staging, RemovalReport report, int throttleLimit, TimeSpan tick,
+        Action<GateEvent> observe, CancellationToken cancellationToken)
+    {
+        var root = DatasetDiscovery.RootOf(source);
+        var writer = new CleanCopyWriter(root, staging, settings);
+        var outcome = new CleanCopyOutcome();
+        foreach (var e in Run(shards, throttleLimit, (shard, result, removed) => writer.Write(shard, result, removed, cancellationToken), tick, cancellationToken))
+        {
+            outcome.Observe(e, report, root);
+            observe(e);
+        }
+        outcome.Cancelled = cancellationToken.IsCancellationRequested;
+        if (outcome.Publishable && Directory.Exists(root) && File.GetAttributes(source).HasFlag(FileAttributes.Directory))
+        {
+            outcome.AddLeftOut(writer.CopyOtherFiles());
+        }
+        return outcome;
+    }
+
+    /// <summary>Whether a clean copy at <paramref name="destination"/> and the dataset at <paramref name="source"/> overlap (one inside the other).</summary>
+    public static bool Overlaps(string source, string destination) =>
+        IsInside(source, destination) || (Directory.Exists(source) && IsInside(destination, source));
+
+    private static bool IsInside(string path, string folder)
+    {
+        var relative = Path.GetRelativePath(Path.GetFullPath(folder), Path.GetFullPath(path));
+        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative));
+    }
 }

@@ -3,17 +3,6 @@ using System.Text;
 namespace OptOut.Core.Index;
 
 /// <summary>
-/// One phrase of a caption query: words that must follow each other, the last one a prefix when
-/// <see cref="Prefix"/>. <see cref="Repeats"/>: how many times the query gave it (see <see cref="CaptionQuery.Parse"/>).
-/// </summary>
-public sealed record CaptionPhrase(string Words, bool Prefix)
-{
-    public int Repeats { get; init; } = 1;
-
-    public string ToFts5() => "\"" + Words + "\"" + (Prefix ? "*" : "");
-}
-
-/// <summary>
 /// Turns what a user types into an FTS5 query that cannot be a syntax error: "quoted phrases" stay
 /// phrases, words ending in * are prefixes, every other word is a required term.
 /// </summary>

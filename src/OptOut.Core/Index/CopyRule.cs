@@ -1,15 +1,5 @@
 namespace OptOut.Core.Index;
 
-public enum MatchKind
-{
-    Exact,
-    Copy,
-    Similar,
-    Caption,
-    Url,
-    Domain,
-}
-
 /// <summary>
 /// Decides from a perceptual-hash distance and an embedding similarity whether a row is a copy of the
 /// query picture. bench/CopyCalibration measures rules on real artworks and their altered copies among

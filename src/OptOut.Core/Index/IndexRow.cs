@@ -27,24 +27,3 @@ public sealed class IndexRow
     /// <summary>The image's local features as the verifier extracts them (<c>LocalFeatures.ToBytes</c>), when the import stored them; else null.</summary>
     public byte[]? LocalFeatures { get; set; }
 }
-
-/// <summary>A row read back from the index.</summary>
-public sealed record IndexedRow(
-    long Id,
-    string Dataset,
-    string? Key,
-    string? Url,
-    string? Caption,
-    int? Width,
-    int? Height,
-    byte[]? Sha256,
-    byte[]? Md5,
-    ulong? PerceptualHash,
-    bool HasEmbedding,
-    Datasets.ImageLocation? Image = null);
-
-/// <summary>A dataset in the index, with its counts.</summary>
-public sealed record DatasetInfo(string Name, long Rows, long Shards, long Fingerprinted, long WithEmbedding, long Skipped, string? ModelId, DateTime CreatedAt);
-
-/// <summary>What one shard's import did.</summary>
-public sealed record ShardResult(string Source, bool AlreadyImported, long Rows, long Fingerprinted, long Skipped, long Errors);

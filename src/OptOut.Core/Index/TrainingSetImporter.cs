@@ -5,28 +5,6 @@ using OptOut.Core.Urls;
 
 namespace OptOut.Core.Index;
 
-/// <summary>Something that happened during an import, reported to the caller's thread.</summary>
-public abstract record ImportEvent;
-
-/// <summary>Rows written so far (all shards), the shard being read, shards done of those found.</summary>
-public sealed record ImportProgress(long Rows, long Skipped, long Errors, string CurrentShard, int ShardsDone, int ShardsTotal) : ImportEvent;
-
-/// <summary>A problem with one file, shard or sample; the import goes on.</summary>
-public sealed record ImportProblem(string Target, Exception Error) : ImportEvent;
-
-/// <summary>A shard finished (or was found already imported).</summary>
-public sealed record ImportShardDone(ShardResult Result) : ImportEvent;
-
-public sealed record ImportSummary(
-    string Dataset, long Rows, long Fingerprinted, long Skipped, long Errors,
-    int ShardsImported, int ShardsAlreadyImported, int ShardsFailed, TimeSpan Elapsed);
-
-/// <summary>A sample's image could not be fingerprinted; its metadata is still imported.</summary>
-public sealed class SampleProblemException : Exception
-{
-    public SampleProblemException(string message) : base(message) { }
-}
-
 /// <summary>
 /// Imports datasets shard by shard: each shard in one transaction, recorded so that a second run
 /// skips it; a shard that cannot be read is reported and the others go on. Local images are
@@ -75,6 +53,30 @@ public sealed class TrainingSetImporter
     /// </summary>
     public Func<Imaging.DecodedImage, byte[]?>? LocalFeatureExtraction { get; init; }
 
+    /// <summary>
+    /// Imports the datasets under <paramref name="paths"/> on a worker thread and hands every event to
+    /// <paramref name="observe"/> on the calling thread (a host such as PowerShell may write only from
+    /// its own thread), then returns the summary.
+    /// </summary>
+    /// <param name="fingerprinter">Fingerprints local images; null imports their metadata only.</param>
+    /// <param name="embeddingModelId">The model that produced precomputed (.npy) embeddings.</param>
+    /// <param name="localFeatureExtraction">See <see cref="LocalFeatureExtraction"/>; null stores no features.</param>
+    /// <exception cref="ModelMismatchException">The index was built with another model; nothing was written.</exception>
+    public static ImportSummary Import(IndexStore store, string datasetName, IReadOnlyList<string> paths, Fingerprinter? fingerprinter, string? embeddingModelId,
+        Func<Imaging.DecodedImage, byte[]?>? localFeatureExtraction, Action<ImportEvent> observe, CancellationToken cancellationToken)
+    {
+        using var events = new System.Collections.Concurrent.BlockingCollection<ImportEvent>();
+        var importer = new TrainingSetImporter(store, fingerprinter, embeddingModelId, events.Add) { LocalFeatureExtraction = localFeatureExtraction };
+        var work = Task.Run(() =>
+        {
+            try { return importer.Import(datasetName, paths, cancellationToken); }
+            finally { events.CompleteAdding(); }
+        }, CancellationToken.None);
+        // Drained to the end even when cancelled: the worker stops at its next check and completes the queue.
+        foreach (var e in events.GetConsumingEnumerable(CancellationToken.None)) observe(e);
+        return work.GetAwaiter().GetResult();
+    }
+
     public ImportSummary Import(string datasetName, IEnumerable<string> paths, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -94,8 +96,8 @@ public sealed class TrainingSetImporter
         // A model the index cannot take is refused before anything (even the dataset's name) is written.
         foreach (var shard in shards)
         {
-            if (shard is ClipRetrievalPart && embeddingModelId is not null) store.CheckModel(embeddingModelId);
-            else if (HasImages(shard) && fingerprinter is not null) store.CheckModel(fingerprinter.Model.ModelId);
+            if (shard.CarriesEmbeddings && embeddingModelId is not null) store.CheckModel(embeddingModelId);
+            else if (shard.HasLocalImages && fingerprinter is not null) store.CheckModel(fingerprinter.Model.ModelId);
         }
 
         // The dataset's row is written with its first shard (IndexStore.ImportShard), so an import
@@ -137,7 +139,6 @@ public sealed class TrainingSetImporter
     private static DatasetFormatException NamingTheFile(string path, Exception e) =>
         e as DatasetFormatException ?? new DatasetFormatException(path, $"{e.Message} ({e.GetType().Name})", e);
 
-    private static bool HasImages(IDatasetShard shard) => shard is not ParquetMetadataShard;
 
     private sealed class Totals
     {
@@ -152,9 +153,9 @@ public sealed class TrainingSetImporter
             return new ShardResult(shard.Source, true, 0, 0, 0, 0);
         }
 
-        bool hasImages = HasImages(shard);
+        bool hasImages = shard.HasLocalImages;
         string? modelId = null;
-        if (shard is ClipRetrievalPart)
+        if (shard.CarriesEmbeddings)
         {
             modelId = embeddingModelId ?? throw new DatasetFormatException(shard.Source,
                 "precomputed embeddings need the model that produced them: pass -Model (or -ModelId).");

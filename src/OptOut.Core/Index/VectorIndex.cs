@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Cloud.Unum.USearch;
 
+using OptOut.Core.OutputSafety;
+
 namespace OptOut.Core.Index;
 
 /// <summary>
@@ -33,20 +35,20 @@ public sealed class VectorIndex : IDisposable
     {
         this.exact = exact;
         Count = exact.Count;
-        Kind = "exact";
+        Kind = VectorSearchKind.Exact;
     }
 
     private VectorIndex(USearchIndex graph, long count)
     {
         this.graph = graph;
         Count = count;
-        Kind = "hnsw";
+        Kind = VectorSearchKind.Hnsw;
     }
 
     public long Count { get; }
 
-    /// <summary>"exact" or "hnsw".</summary>
-    public string Kind { get; }
+    /// <summary>An exact scan or an HNSW graph.</summary>
+    public VectorSearchKind Kind { get; }
 
     public static string CachePath(string indexPath) => indexPath + ".hnsw";
 
@@ -132,10 +134,8 @@ public sealed class VectorIndex : IDisposable
 
         AddRows(graph, store.EmbeddingsAfter(afterId).TakeWhile(r => r.Id <= maxId), wanted.Dimensions, done, count, progress);
 
-        // Written under a temporary name, then moved: a crash never leaves a torn cache behind.
-        var temporary = path + ".tmp";
-        graph.Save(temporary);
-        File.Move(temporary, path, overwrite: true);
+        // A crash never leaves a torn cache behind.
+        AtomicFile.Replace(path, graph.Save);
         File.WriteAllText(stampPath, JsonSerializer.Serialize(wanted));
         SetExpansionSearch(graph, CachedExpansionSearch);
         return graph;

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using OptOut.Core.Imaging;
 using OptOut.Core.Signals;
 
+using OptOut.Core.OutputSafety;
+
 namespace OptOut.Core.Reservations;
 
 /// <summary>
@@ -74,24 +76,15 @@ public static class ImageReservationWriter
         var brokeManifest = MetadataLocator.Find(file).Any(b => b.Kind == MetadataKind.Jumbf);
         var (bytes, updated) = Apply(file, reservation, source, limits);
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(destination)}.optout-{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Replace(destination, temporary =>
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
             }
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, File.GetUnixFileMode(source));
             if (keepTimestamps) File.SetLastWriteTimeUtc(temporary, File.GetLastWriteTimeUtc(source));
-            File.Move(temporary, destination, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        });
         return new ReservationWriteResult(source, destination, Detect(file), updated, brokeManifest);
     }
 

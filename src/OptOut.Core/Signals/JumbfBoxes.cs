@@ -4,18 +4,6 @@ using System.Text;
 namespace OptOut.Core.Signals;
 
 /// <summary>
-/// A JUMBF superbox (<c>jumb</c>, ISO/IEC 19566-5): the label from its description box (<c>jumd</c>),
-/// the superboxes nested in it, and its first content box (for a C2PA assertion, <c>cbor</c> or <c>json</c>).
-/// </summary>
-internal sealed class JumbfSuperbox
-{
-    public string Label { get; init; } = "";
-    public List<JumbfSuperbox> Children { get; } = new();
-    public string? ContentType { get; set; }
-    public ReadOnlyMemory<byte> Content { get; set; }
-}
-
-/// <summary>
 /// Walks JUMBF boxes. A box is a 4-byte big-endian length (covering its 8-byte header; 1 = a 64-bit
 /// length follows; 0 = to the end of the enclosing box) and a 4-character type. Lengths are checked
 /// against the enclosing box: a box that claims more than is there is cut to what is there, a length

@@ -3,9 +3,6 @@ using System.Text;
 
 namespace OptOut.Core.Signals;
 
-/// <summary>A CBOR item that is malformed, truncated, or beyond the reader's limits.</summary>
-internal sealed class CborFormatException(string message) : FormatException(message);
-
 /// <summary>
 /// Decodes the subset of CBOR (RFC 8949) that C2PA assertions use into plain values: maps become
 /// <see cref="Dictionary{TKey,TValue}"/> keyed by text (integer keys as their decimal text), arrays

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using OptOut.Core.Embedding;
 using OptOut.Core.Fingerprinting;
@@ -34,57 +33,26 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
         string? embeddingModelId = ModelId ?? (Model is null ? null : model.ModelId);
 
         using var store = IndexPaths.OpenForImport(this, indexPath);
-        var events = new BlockingCollection<ImportEvent>();
-        var importer = new TrainingSetImporter(store, fingerprinter, embeddingModelId, events.Add)
-        {
-            LocalFeatureExtraction = LocalFeatures ? StoredFeatureExtraction.For(VerifierOptions.Default) : null,
-        };
-        var work = Task.Run(() =>
-        {
-            try { return importer.Import(dataset, Paths, Cancellation); }
-            finally { events.CompleteAdding(); }
-        });
-
+        var localFeatures = LocalFeatures ? StoredFeatureExtraction.For(VerifierOptions.Default) : null;
         var progress = new ProgressReporter(this, 2, $"Importing '{dataset}'");
-        foreach (var e in events.GetConsumingEnumerable())
-        {
-            switch (e)
-            {
-                case ImportProgress p:
-                    var eta = p.ShardsDone > 0 && p.ShardsTotal > p.ShardsDone
-                        ? $", about {TimeSpan.FromSeconds(progress.Elapsed.TotalSeconds / p.ShardsDone * (p.ShardsTotal - p.ShardsDone)):hh\\:mm\\:ss} left"
-                        : "";
-                    progress.Report(p.Rows, null, "rows",
-                        $", shard {p.ShardsDone + 1} of {p.ShardsTotal}, {p.Skipped:N0} skipped, {p.Errors:N0} errors{eta}: {System.IO.Path.GetFileName(p.CurrentShard)}");
-                    break;
-                case ImportProblem problem:
-                    WriteError(ForProblem(problem));
-                    break;
-                case ImportShardDone done when done.Result.AlreadyImported:
-                    WriteVerbose($"{done.Result.Source}: already imported, skipped.");
-                    break;
-                case ImportShardDone done:
-                    WriteVerbose($"{done.Result.Source}: {done.Result.Rows:N0} rows, {done.Result.Fingerprinted:N0} fingerprinted, {done.Result.Skipped:N0} skipped, {done.Result.Errors:N0} errors.");
-                    break;
-            }
-        }
-        progress.Complete();
-
         ImportSummary summary;
         try
         {
-            summary = work.GetAwaiter().GetResult();
+            summary = TrainingSetImporter.Import(store, dataset, Paths, fingerprinter, embeddingModelId, localFeatures, e => Report(e, progress), Cancellation);
         }
         catch (ModelMismatchException e)
         {
+            progress.Complete();
             ThrowTerminatingError(ErrorIds.Record(e, IndexPaths.ModelMismatch, ErrorCategory.InvalidData, indexPath,
                 "Import into another -IndexPath, or pass the -Model the index was built with."));
             return;
         }
         catch (OperationCanceledException)
         {
+            progress.Complete();
             return;
         }
+        progress.Complete();
 
         WriteObject(new TrainingSetImportSummary
         {
@@ -97,9 +65,33 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
             ShardsAlreadyImported = summary.ShardsAlreadyImported,
             ShardsFailed = summary.ShardsFailed,
             Elapsed = summary.Elapsed,
-            RowsPerSecond = Math.Round(summary.Rows / Math.Max(summary.Elapsed.TotalSeconds, 1e-3), 1),
+            RowsPerSecond = summary.RowsPerSecond,
             IndexPath = indexPath,
         });
+    }
+
+    /// <summary>Shows an import event: progress, a problem as an error, a shard's summary.</summary>
+    private void Report(ImportEvent e, ProgressReporter progress)
+    {
+        switch (e)
+        {
+            case ImportProgress p:
+                var eta = p.ShardsDone > 0 && p.ShardsTotal > p.ShardsDone
+                    ? $", about {TimeSpan.FromSeconds(progress.Elapsed.TotalSeconds / p.ShardsDone * (p.ShardsTotal - p.ShardsDone)):hh\\:mm\\:ss} left"
+                    : "";
+                progress.Report(p.Rows, null, "rows",
+                    $", shard {p.ShardsDone + 1} of {p.ShardsTotal}, {p.Skipped:N0} skipped, {p.Errors:N0} errors{eta}: {System.IO.Path.GetFileName(p.CurrentShard)}");
+                break;
+            case ImportProblem problem:
+                WriteError(ForProblem(problem));
+                break;
+            case ImportShardDone done when done.Result.AlreadyImported:
+                WriteVerbose($"{done.Result.Source}: already imported, skipped.");
+                break;
+            case ImportShardDone done:
+                WriteVerbose($"{done.Result.Source}: {done.Result.Rows:N0} rows, {done.Result.Fingerprinted:N0} fingerprinted, {done.Result.Skipped:N0} skipped, {done.Result.Errors:N0} errors.");
+                break;
+        }
     }
 
     private static ErrorRecord ForProblem(ImportProblem problem) => problem.Error switch

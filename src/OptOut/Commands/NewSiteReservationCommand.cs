@@ -106,16 +106,6 @@ public sealed class NewSiteReservationCommand : PSCmdlet
     private static void WriteAtomically(string path, string text)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var temporary = path + $".optout-{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllText(temporary, text, new System.Text.UTF8Encoding(false));
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        Core.OutputSafety.AtomicFile.WriteAllText(path, text);
     }
 }

@@ -126,17 +126,3 @@ internal sealed class FilePathResolver
         return Directory.EnumerateFiles(folder, "*", options).Where(IsImageFileName).Order(StringComparer.Ordinal);
     }
 }
-
-/// <summary>A folder was given where files were expected, without -Recurse.</summary>
-internal sealed class PathIsDirectoryException : IOException
-{
-    public PathIsDirectoryException(string path)
-        : base($"'{path}' is a folder; pass -Recurse to take the images in it, or pipe Get-ChildItem -File.") { }
-}
-
-/// <summary>A path of a provider other than the file system (Env:, HKLM:, ...).</summary>
-internal sealed class NotFileSystemPathException : ArgumentException
-{
-    public NotFileSystemPathException(string path, string provider)
-        : base($"'{path}' is not a file-system path (provider {provider}).") { }
-}

@@ -20,7 +20,7 @@ public class CleanCopyTests
         var output = Path.Combine(TestEnvironment.NewScratchFolder(), "clean");
         using var staged = StagedDestination.Create(output, replaceExisting: false);
         var settings = new GateSettings { Dataset = "fixture", Rules = rules, EmbeddingModelId = embeddingModelId };
-        var writer = new CleanCopyWriter(CleanCopyWriter.RootOf(input), staged.Staging, settings);
+        var writer = new CleanCopyWriter(DatasetDiscovery.RootOf(input), staged.Staging, settings);
         var outcome = Check(input, rules, afterShard: (shard, result, removed) => writer.Write(shard, result, removed, CancellationToken.None), embeddingModelId: embeddingModelId);
         Assert.All(outcome.Shards, s => Assert.Null(s.Failure));
         if (Directory.Exists(input)) writer.CopyOtherFiles();

@@ -26,7 +26,7 @@ public class GateBypassTests
         var output = Path.Combine(TestEnvironment.NewScratchFolder(), "clean");
         var settings = new GateSettings { Dataset = "fixture", Rules = rules };
         using var staged = StagedDestination.Create(output, replaceExisting: false);
-        var writer = new CleanCopyWriter(CleanCopyWriter.RootOf(input), staged.Staging, settings);
+        var writer = new CleanCopyWriter(DatasetDiscovery.RootOf(input), staged.Staging, settings);
         var outcome = Check(input, rules, afterShard: (shard, result, removed) => writer.Write(shard, result, removed, CancellationToken.None));
         if (outcome.Shards.All(s => s.Failure is null))
         {

@@ -265,7 +265,7 @@ public sealed class DatasetLayoutTests : IDisposable
 
         // The stored vectors are searchable: each one finds its own row first.
         using var search = VectorIndex.Open(store);
-        Assert.Equal("exact", search.Kind);
+        Assert.Equal(VectorSearchKind.Exact, search.Kind);
         var target = Assert.Single(store.FindByUrl("https://clip1.example.org/3.jpg"));
         var (id, similarity) = search.Search(part1[3], 1)[0];
         Assert.Equal(target.Id, id);

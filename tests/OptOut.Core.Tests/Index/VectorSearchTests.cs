@@ -286,14 +286,14 @@ public class VectorSearchTests
         var clock = Stopwatch.StartNew();
         var built = VectorIndex.Open(store);
         var buildTime = clock.Elapsed;
-        Assert.Equal("hnsw", built.Kind);
+        Assert.Equal(VectorSearchKind.Hnsw, built.Kind);
         Assert.Equal(vectors.Length, built.Count);
         Assert.True(File.Exists(cache));
         var digest = FileDigest(cache);
         var writeTime = File.GetLastWriteTimeUtc(cache);
 
         using var exact = VectorIndex.Open(store, forceExact: true);
-        Assert.Equal("exact", exact.Kind);
+        Assert.Equal(VectorSearchKind.Exact, exact.Kind);
         var random = new Random(12);
         var queries = Enumerable.Range(0, 200).Select(_ => IndexFixtures.Normalize(vectors[random.Next(vectors.Length)]
             .Select(v => v + (float)Gaussian(random) * 0.3f / MathF.Sqrt(dimensions)).ToArray())).ToList();
@@ -308,7 +308,7 @@ public class VectorSearchTests
         {
             var reuseTime = clock.Elapsed;
             output.WriteLine($"reopened in {reuseTime.TotalMilliseconds:F0} ms");
-            Assert.Equal("hnsw", reused.Kind);
+            Assert.Equal(VectorSearchKind.Hnsw, reused.Kind);
             Assert.True(reuseTime < buildTime / 2, $"reopen {reuseTime.TotalSeconds:F2} s vs build {buildTime.TotalSeconds:F2} s");
             Assert.Equal(digest, FileDigest(cache));
             Assert.Equal(writeTime, File.GetLastWriteTimeUtc(cache));
@@ -356,7 +356,7 @@ public class VectorSearchTests
         var vectors = ClusteredVectors(500, 24, clusters: 10, seed: 3);
         AddVectors(store, "small", vectors, 0);
         using var index = VectorIndex.Open(store);
-        Assert.Equal("exact", index.Kind);
+        Assert.Equal(VectorSearchKind.Exact, index.Kind);
         Assert.Equal(500, index.Count);
         Assert.False(File.Exists(VectorIndex.CachePath(store.Path)));
         var first = store.EmbeddingsAfter(0).First().Id;

@@ -1,20 +1,5 @@
 namespace OptOut.Core.Imaging;
 
-/// <summary>Base for failures that concern one image file only; callers report them and go on.</summary>
-public abstract class ImageFileException : Exception
-{
-    protected ImageFileException(string path, string message, Exception? inner = null) : base(message, inner) => Path = path;
-
-    public string Path { get; }
-}
-
-/// <summary>The file is empty, truncated, corrupt or in a format that is not supported.</summary>
-public sealed class ImageDecodeException : ImageFileException
-{
-    public ImageDecodeException(string path, string reason, Exception? inner = null)
-        : base(path, $"Cannot decode image '{path}': {reason}", inner) { }
-}
-
 /// <summary>The image's header claims more pixels than the limits allow; nothing was decoded.</summary>
 public sealed class ImageTooLargeException : ImageFileException
 {

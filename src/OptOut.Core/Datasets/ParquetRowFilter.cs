@@ -2,10 +2,8 @@ using System.Reflection;
 using Parquet;
 using Parquet.Data;
 using Parquet.Schema;
-using OptOut.Core.Index;
-using OptOut.Core.Datasets;
 
-namespace OptOut.Core.Gate;
+namespace OptOut.Core.Datasets;
 
 /// <summary>
 /// Copies a parquet file without some of its rows, keeping what a dataset loader depends on: the
@@ -25,7 +23,7 @@ internal static class ParquetRowFilter
     private static async Task<long> CopyAsync(string source, string destination, Func<long, bool> isRemoved, CancellationToken cancellationToken)
     {
         using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        var reader = Datasets.ParquetColumns.OpenReader(input, source, cancellationToken);
+        var reader = ParquetColumns.OpenReader(input, source, cancellationToken);
         try
         {
             var fields = reader.Schema.GetDataFields();

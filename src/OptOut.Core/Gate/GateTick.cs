@@ -1,0 +1,7 @@
+namespace OptOut.Core.Gate;
+
+/// <summary>Nothing happened for a while: a chance to show progress.</summary>
+public sealed record GateTick : GateEvent
+{
+    public static GateTick Instance { get; } = new();
+}

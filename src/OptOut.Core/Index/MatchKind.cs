@@ -1,0 +1,11 @@
+namespace OptOut.Core.Index;
+
+public enum MatchKind
+{
+    Exact,
+    Copy,
+    Similar,
+    Caption,
+    Url,
+    Domain,
+}

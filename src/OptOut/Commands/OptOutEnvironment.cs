@@ -1,0 +1,19 @@
+using System.Management.Automation;
+using OptOut.Core;
+using OptOut.Infrastructure;
+
+namespace OptOut.Commands;
+
+public sealed class OptOutEnvironment
+{
+    public string ModuleVersion { get; init; } = "";
+    public string Home { get; init; } = "";
+    public string IndexPath { get; init; } = "";
+    public string RegistryPath { get; init; } = "";
+    public string ModelDirectory { get; init; } = "";
+    public string SqliteVersion { get; init; } = "";
+    public string OnnxRuntimeVersion { get; init; } = "";
+
+    /// <summary>The private AssemblyLoadContext the module's assemblies live in.</summary>
+    public string LoadContext { get; init; } = "";
+}
