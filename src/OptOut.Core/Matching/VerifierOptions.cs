@@ -85,7 +85,7 @@ public sealed record VerifierOptions
     /// <summary>Trimmed pixel agreement that verifies a pixel-search alignment on its own; off by default.</summary>
     public double MinSearchTrimmedNcc { get; init; } = double.PositiveInfinity;
 
-    /// <summary>Largest chroma distance (<see cref="Verification.ColourDifference"/>) of aligned pixels that still agree: above it the candidate is another colouring (a recoloured sibling, another flag of one layout), whatever the gray pixels say. Gray pictures are not compared. 16: above what brightening a saturated red by 1.2 moves it (about 12); not yet calibrated on the benchmark (docs/copy-detection.md).</summary>
+    /// <summary>Largest chroma distance (<see cref="Verification.ColourDifference"/>) of aligned pixels that still agree: above it the candidate is another colouring (a recoloured sibling, another flag of one layout), whatever the gray pixels say. Gray pictures are not compared. 16: set by hand from a few pairs (docs/copy-detection.md, third round), not yet calibrated on the benchmark.</summary>
     public double MaxColourDifference { get; init; } = 16;
 
     /// <summary>Try the query mirrored left-right too (mirrored copies are found only this way).</summary>

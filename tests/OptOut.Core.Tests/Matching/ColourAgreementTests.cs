@@ -21,7 +21,18 @@ public class ColourAgreementTests
     public void Flags_of_one_layout_in_other_shades_lie_far_apart()
     {
         double difference = Stretched("netherlands.png", "luxembourg.png");
-        Assert.True(difference > VerifierOptionsDefaults.MaxColourDifference, $"Netherlands/Luxembourg chroma distance {difference}");
+        Assert.True(difference > VerifierOptions.Default.MaxColourDifference, $"Netherlands/Luxembourg chroma distance {difference}");
+    }
+
+    [Fact]
+    public void A_brightened_copy_stays_within_the_threshold()
+    {
+        using var original = ClipArt.Load("arrow-down-red_benji_par_01.png");
+        using var brighter = ClipArt.Copy("arrow-down-red_benji_par_01.png", OptOut.Samples.Alteration.Brightness);
+        using var a = ColourFrame.FromDecoded(original, 512);
+        using var b = ColourFrame.FromDecoded(brighter, 512);
+        double difference = ColourAgreement.Difference(a, b, null);
+        Assert.InRange(difference, 0, VerifierOptions.Default.MaxColourDifference);
     }
 
     [Fact]
@@ -33,10 +44,5 @@ public class ColourAgreementTests
         using var gray = ColourFrame.FromDecoded(image, 512);
         using var colour = ColourFrame.FromDecoded(original, 512);
         Assert.True(double.IsNaN(ColourAgreement.Difference(colour, gray, null)));
-    }
-
-    private static class VerifierOptionsDefaults
-    {
-        public static double MaxColourDifference => VerifierOptions.Default.MaxColourDifference;
     }
 }
