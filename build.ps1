@@ -222,6 +222,16 @@ function Invoke-Demo {
 function Invoke-Bench {
     Invoke-Build
     Write-Host '== Bench' -ForegroundColor Cyan
+    # bench/CopyCalibration draws its originals from openclipart and its 10,000+ distractors from these icon themes too.
+    Install-DebianPackage 'openclipart-png' { Test-Path /usr/share/openclipart/png } 'bench/CopyCalibration takes its originals and distractors from it'
+    foreach ($theme in @(
+            @{ Package = 'oxygen-icon-theme'; Folder = 'oxygen' }, @{ Package = 'gnome-icon-theme'; Folder = 'gnome' },
+            @{ Package = 'mate-icon-theme'; Folder = 'mate' }, @{ Package = 'tango-icon-theme'; Folder = 'Tango' },
+            @{ Package = 'adwaita-icon-theme'; Folder = 'Adwaita' }, @{ Package = 'lxde-icon-theme'; Folder = 'nuoveXT2' },
+            @{ Package = 'elementary-xfce-icon-theme'; Folder = 'elementary-xfce' }, @{ Package = 'moka-icon-theme'; Folder = 'Moka' })) {
+        $folder = "/usr/share/icons/$($theme.Folder)"
+        Install-DebianPackage $theme.Package { Test-Path $folder } 'bench/CopyCalibration -ExtraDistractors: icon drawings as distractors'
+    }
     dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Invoke-Benchmarks.ps1') -ModulePath $ModuleOut
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }

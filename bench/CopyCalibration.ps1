@@ -33,6 +33,16 @@
     written to out/copy-calibration/verification.md, not into DocsPath.
 .PARAMETER HardPerQuery
     With -Verify: hard negatives (drawings whose file names share a word with an original) per original.
+.PARAMETER ExtraDistractors
+    Folders of other drawings (icon themes under /usr/share/icons, installed by build.ps1 Bench) that add
+    distractors besides the source's own; one picture per icon name and theme, none byte-identical to another.
+.PARAMETER CandidateTop
+    With -Verify: candidates per original by cosine (besides hash distance <= 16 and the rule's accepts).
+.PARAMETER FingerprintOnly
+    Only fills the fingerprint cache (originals, copies, hard negatives, then the distractors spread evenly)
+    and stops: on a slow machine, run this first (it may be stopped and resumed), then the calibration.
+.PARAMETER CachedDistractorsOnly
+    Leaves out the distractors whose fingerprint is not cached yet; the report says how many were kept.
 .PARAMETER Threads
     ONNX Runtime intra-op threads (images are processed one at a time).
 .EXAMPLE
@@ -62,7 +72,16 @@ param(
     [switch] $Verify,
 
     [ValidateRange(0, 20)]
-    [int] $HardPerQuery = 3
+    [int] $HardPerQuery = 3,
+
+    [string[]] $ExtraDistractors = @(),
+
+    [ValidateRange(1, 200)]
+    [int] $CandidateTop = 20,
+
+    [switch] $FingerprintOnly,
+
+    [switch] $CachedDistractorsOnly
 )
 
 $ErrorActionPreference = 'Stop'
@@ -112,8 +131,11 @@ $arguments = @(
 )
 if ($Verify) {
     $arguments += @('--verify', (Join-Path $RepoRoot 'out/copy-calibration/verification.md'), '--hard-per-query', $HardPerQuery,
-        '--compare-kinds', 'orb,akaze', '--size-sweep', 10, '--speed', 8)
+        '--candidate-top', $CandidateTop, '--size-sweep', 10)
 }
+if ($ExtraDistractors) { $arguments += @('--extra-distractors', ($ExtraDistractors -join ',')) }
+if ($FingerprintOnly) { $arguments += @('--fingerprint-only', 1) }
+if ($CachedDistractorsOnly) { $arguments += @('--cached-distractors-only', 1) }
 # The app prints the report on stdout and its progress on stderr.
 dotnet (Join-Path $appOut 'CopyCalibration.dll') @arguments
 if ($LASTEXITCODE -ne 0) { throw "bench/CopyCalibration failed (exit code $LASTEXITCODE)." }

@@ -20,6 +20,28 @@ public sealed class Corpus
     public required IReadOnlyList<SourceImage> Queries { get; init; }
     public required IReadOnlyList<SourceImage> Distractors { get; init; }
 
+    /// <summary>How many distractors were asked for (more than <see cref="Distractors"/> holds after <see cref="KeepDistractors"/>).</summary>
+    public int DistractorsAsked { get; init; }
+
+    /// <summary>The same corpus with only the distractors <paramref name="keep"/> accepts.</summary>
+    public Corpus KeepDistractors(Func<SourceImage, bool> keep) => new()
+    {
+        Queries = Queries,
+        Distractors = Distractors.Where(keep).ToList(),
+        DistractorsAsked = DistractorsAsked,
+        HardNegatives = HardNegatives,
+        FilesSeen = FilesSeen,
+        SymlinksSkipped = SymlinksSkipped,
+        DuplicateContentSkipped = DuplicateContentSkipped,
+        SameFamilySkipped = SameFamilySkipped,
+        Unreadable = Unreadable,
+        OverLimits = OverLimits,
+        Unique = Unique,
+        QueryEligible = QueryEligible,
+        ExtraFilesSeen = ExtraFilesSeen,
+        ExtraDistinct = ExtraDistinct,
+    };
+
     /// <summary>Hard negatives: other drawings whose file name shares a word with an original's (same subject or same artist); empty unless asked for.</summary>
     public IReadOnlyList<SourceImage> HardNegatives { get; init; } = [];
     public int FilesSeen { get; init; }
@@ -128,6 +150,7 @@ public sealed class Corpus
         {
             Queries = queries,
             Distractors = distractors,
+            DistractorsAsked = distractorCount,
             HardNegatives = hard,
             FilesSeen = files.Count + symlinks,
             ExtraFilesSeen = extraFiles,

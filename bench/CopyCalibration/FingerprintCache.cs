@@ -62,6 +62,12 @@ public sealed class FingerprintCache : IDisposable
     public int Hits { get; private set; }
     public int Misses { get; private set; }
 
+    /// <summary>Is there a fingerprint for this key (not counted as a hit or a miss)?</summary>
+    public bool Contains(string sha256)
+    {
+        lock (gate) return entries.ContainsKey(sha256);
+    }
+
     public bool TryGet(string sha256, out Fingerprint fingerprint)
     {
         lock (gate)

@@ -13,23 +13,26 @@ public sealed record PairEvidence(int Query, int Item, int QueryShortSide, int I
 }
 
 /// <summary>Thresholds of a verification decision counted over <see cref="PairEvidence"/>.</summary>
-public sealed record VerificationRule(int MinSide, int MinInliers, double MinNcc, double MinTrimmedNcc, double MinStretchNcc, double MinStretchTrimmedNcc, double MinOverlap = 0.2, double MinSearchNcc = 9)
+public sealed record VerificationRule(int MinSide, int MinInliers, double MinNcc, double MinTrimmedNcc, double MinStretchNcc, double MinStretchTrimmedNcc, double MinOverlap = 0.2, double MinSearchNcc = 9, double MaxColour = double.PositiveInfinity)
 {
     public const double Off = 9;
 
     public bool Accepts(PairEvidence e)
     {
         if (e.ShortSide < MinSide) return false;
-        if (e.Stretch is { } s && (s.Ncc >= MinStretchNcc || s.TrimmedNcc >= MinStretchTrimmedNcc)) return true;
+        if (e.Stretch is { } s && (s.Ncc >= MinStretchNcc || s.TrimmedNcc >= MinStretchTrimmedNcc) && ColourAgrees(s)) return true;
         if (Geometric(e.Plain) || Geometric(e.Mirrored)) return true;
         // The pixel search runs only when the keypoints could not verify (the verifier's order).
-        return e.Search is { } search && search.Overlap >= MinOverlap && search.Ncc >= MinSearchNcc;
+        return e.Search is { } search && search.Overlap >= MinOverlap && search.Ncc >= MinSearchNcc && ColourAgrees(search);
     }
+
+    // NaN (a gray picture) has no colour to disagree with.
+    private bool ColourAgrees(Verification v) => !(v.ColourDifference > MaxColour);
 
     private bool Geometric(Verification v) =>
         v.Reason is NotVerifiedReason.None or NotVerifiedReason.PixelsDisagree
         && v.Inliers >= MinInliers && v.Overlap >= MinOverlap
-        && (v.Ncc >= MinNcc || v.TrimmedNcc >= MinTrimmedNcc);
+        && (v.Ncc >= MinNcc || v.TrimmedNcc >= MinTrimmedNcc) && ColourAgrees(v);
 
     public VerifierOptions ToOptions(VerifierOptions basis) => basis with
     {
@@ -43,11 +46,12 @@ public sealed record VerificationRule(int MinSide, int MinInliers, double MinNcc
         PixelSearch = MinSearchNcc < Off,
         MinSearchNcc = MinSearchNcc < Off ? MinSearchNcc : basis.MinSearchNcc,
         MinSearchTrimmedNcc = double.PositiveInfinity,
+        MaxColourDifference = MaxColour,
     };
 
     public override string ToString()
     {
         static string T(double v) => v >= Off ? "off" : v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
-        return $"short side >= {MinSide} px; geometric: inliers >= {MinInliers} and (NCC >= {T(MinNcc)} or trimmed NCC >= {T(MinTrimmedNcc)}); stretch: NCC >= {T(MinStretchNcc)} or trimmed >= {T(MinStretchTrimmedNcc)}; pixel search: NCC >= {T(MinSearchNcc)}";
+        return $"short side >= {MinSide} px; geometric: inliers >= {MinInliers} and (NCC >= {T(MinNcc)} or trimmed NCC >= {T(MinTrimmedNcc)}); stretch: NCC >= {T(MinStretchNcc)} or trimmed >= {T(MinStretchTrimmedNcc)}; pixel search: NCC >= {T(MinSearchNcc)}; colour: chroma distance <= {(double.IsPositiveInfinity(MaxColour) ? "any" : MaxColour.ToString("F0", System.Globalization.CultureInfo.InvariantCulture))}";
     }
 }

@@ -49,6 +49,12 @@ var engineStamp = $"{model.ModelId}|{Convert.ToHexString(SHA256.HashData(System.
 using var cache = new FingerprintCache(options.CachePath, engineStamp);
 Console.Error.WriteLine($"Fingerprint cache {cache.Path}: {cache.LoadedEntries} entries reused.");
 
+if (options.CachedDistractorsOnly)
+{
+    corpus = corpus.KeepDistractors(d => cache.Contains(d.Sha256));
+    Console.Error.WriteLine($"Distractors with a cached fingerprint only: {corpus.Distractors.Count} of {corpus.DistractorsAsked} kept.");
+}
+
 var alterations = PairScores.Alterations;
 var queryPrints = new Fingerprint[corpus.Queries.Count];
 var copyPrints = new Fingerprint[corpus.Queries.Count, alterations.Length];
@@ -72,6 +78,11 @@ Fingerprint Take(string name, byte[] content)
     return fingerprint;
 }
 
+if (options.FingerprintOnly)
+{
+    Prefetch.Run(corpus, Take, (image, alteration) => Encode(image, alteration, options.JpegQuality), line => Console.Error.WriteLine(line));
+    return 0;
+}
 Console.Error.WriteLine("Fingerprinting the originals and their altered copies...");
 for (int q = 0; q < corpus.Queries.Count; q++)
 {
@@ -224,7 +235,7 @@ namespace CopyCalibration
         float[] QueryRotations, float[] QueryCrops)
     {
         public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]"
-            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15]";
+            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1]";
 
         /// <summary>Geometric verification experiment (--verify FILE): its section is written to <see cref="VerifyMarkdown"/>.</summary>
         public bool Verify => VerifyMarkdown.Length > 0;
@@ -239,6 +250,12 @@ namespace CopyCalibration
 
         /// <summary>Folders of other pictures (icon themes) that add distractors besides the source's own (--extra-distractors, comma-separated).</summary>
         public string[] ExtraDistractors { get; init; } = [];
+
+        /// <summary>--fingerprint-only 1: fills the fingerprint cache (originals, every copy, hard negatives, then the distractors spread evenly) and exits, so that a run stopped early leaves an even sample.</summary>
+        public bool FingerprintOnly { get; init; }
+
+        /// <summary>--cached-distractors-only 1: distractors whose fingerprint is not in the cache are left out (the report says how many are kept).</summary>
+        public bool CachedDistractorsOnly { get; init; }
 
         /// <summary>--dev-every N: only the quick verifier check of <see cref="DevCheck"/> on every Nth original, then exit.</summary>
         public int DevEvery { get; init; }
@@ -271,6 +288,8 @@ namespace CopyCalibration
                 SpeedQueries = Int("speed", 0),
                 SpeedCandidates = Int("speed-candidates", 15),
                 DevEvery = Int("dev-every", 0),
+                FingerprintOnly = Int("fingerprint-only", 0) != 0,
+                CachedDistractorsOnly = Int("cached-distractors-only", 0) != 0,
                 ExtraDistractors = map.TryGetValue("extra-distractors", out var extra) && extra.Length > 0
                     ? extra.Split(',').Select(x => Path.GetFullPath(x.Trim())).ToArray() : [],
             };

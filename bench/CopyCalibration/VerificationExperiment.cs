@@ -61,8 +61,10 @@ public static class VerificationExperiment
         }
         double fingerprintSeconds = clock.Elapsed.TotalSeconds;
 
-        var stage = new VerificationStage(corpus.Queries, queryPrints, items, options.CandidateTop, options.Threads);
+        var derivatives = DerivativeWorks.Load(DerivativeWorks.DefaultPath);
+        var stage = new VerificationStage(corpus.Queries, queryPrints, items, options.CandidateTop, options.Threads) { Derivatives = derivatives };
         stage.ScorePairs();
+        _ = stage.IsDerivative(0, 0); // fills the group tables before the parallel counting
         int candidatePairs = stage.Candidates.Sum(c => c.Count);
         var inCandidates = new int[alterations.Count];
         int worstRank = 0;
@@ -105,6 +107,10 @@ public static class VerificationExperiment
         md.AppendLine($"{options.CandidateTop} items by cosine, every item within {VerificationStage.HashCandidateRadius} bits of hash distance, and every pair the rule accepts; a pair is a copy when");
         md.AppendLine("verified. Hard negatives are the pairs whose file names share a word of four letters or more (same subject or same artist, e.g.");
         md.AppendLine("`apple_bitten_dan_gerhard` and `apple_with_worm_dan_gerh`); false matches among them are counted in brackets.");
+        md.AppendLine($"**Derivative works** are the pairs of files a person has looked at and listed in `bench/CopyCalibration/derivative-works.tsv` ({stage.Derivatives.Groups} groups:");
+        md.AppendLine(string.Join("; ", stage.Derivatives.List().Select(g => $"{g.Name}: {g.Kind}")) + ").");
+        md.AppendLine("A match between two files of one group is neither a copy of the query nor an error: it is counted apart (\"derivative works matched\"),");
+        md.AppendLine("\"precision\" leaves those pairs out and \"precision, derivative works counted false\" counts them as false matches. Every other false match is an error, looked at or not.");
         md.AppendLine();
         md.AppendLine($"- Originals: {queries}; distractors: {corpus.Distractors.Count}; hard negatives: {corpus.HardNegatives.Count} (up to {options.HardPerQuery} per original, taken before the distractors); ");
         md.AppendLine($"  alterations: {alterations.Count} ({string.Join(", ", alterations)}); index: {items.Count} items, {(long)queries * items.Count:N0} pairs.");
@@ -112,7 +118,7 @@ public static class VerificationExperiment
             $"({string.Join(", ", Enumerable.Range(0, alterations.Count).Where(a => inCandidates[a] < queries).Select(a => $"{alterations[a]} {inCandidates[a]}/{queries}"))}{(inCandidates.All(c => c == queries) ? "all" : "")} ); worst cosine rank of a true copy among all items: {worstRank}.");
         md.AppendLine($"- Verifier: {basis.FeatureKind} {basis.MaxFeatures} keypoints (contrast threshold {basis.SiftContrastThreshold}) at {basis.WorkingSide} px, mutual nearest neighbours, RANSAC similarity ({basis.RansacThreshold} px, {basis.RansacIterations} iterations),");
         md.AppendLine($"  degenerate fits refused (scale outside [{basis.MinScale}, {basis.MaxScale}], fewer than {basis.MinDistinctInliers} distinct inlier positions, spread under {basis.MinInlierSpread} of the short side),");
-        md.AppendLine($"  query also mirrored; pixels blurred (sigma {basis.BlurSigma}) and correlated where the query has content. Every stage ran on every candidate pair (thresholds open),");
+        md.AppendLine($"  query also mirrored; pixels blurred (sigma {basis.BlurSigma}) and correlated where the query has content, and their colours compared (75th percentile of the CIE a*b* distance; gray pictures not compared). Every stage ran on every candidate pair (thresholds open),");
         md.AppendLine($"  then {tried:N0} threshold combinations were counted (grid: `VerificationReport.Grid`). Fingerprints {fingerprintSeconds:F0} s, verification {verifySeconds:F0} s on {options.Threads} threads.");
         md.AppendLine();
         md.AppendLine($"Target (issue): recall >= {VerificationReport.TargetRecall} on each alteration at precision >= {VerificationReport.TargetPrecision} over all pairs.");
@@ -186,28 +192,36 @@ public static class VerificationExperiment
 
     private static void WriteFalseMatches(StringBuilder md, VerificationStage stage, List<PairEvidence> evidence, VerifyCounts counts, string when)
     {
-        md.AppendLine($"**False matches {when}** ({counts.False}; every one listed so that derivative works are visible rather than hidden):");
-        md.AppendLine();
-        if (counts.FalsePairs.Count == 0)
-        {
-            md.AppendLine("none.");
-            md.AppendLine();
-            return;
-        }
-        md.AppendLine("| original | item | hard negative | stretch NCC / trimmed | inliers (plain, mirrored) | NCC / trimmed (best fit) | overlap | pixel search NCC (scale) | item size |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         var byPair = evidence.ToDictionary(e => (e.Query, e.Item));
-        foreach (var (q, i) in counts.FalsePairs.Take(60))
+        void Table(List<(int Query, int Item)> pairs, bool group)
         {
-            var e = byPair[(q, i)];
-            var best = (e.Mirrored.Ncc > e.Plain.Ncc) ? e.Mirrored : e.Plain;
-            md.AppendLine($"| {stage.Queries[q].RelativePath} | {stage.Items[i].Name} | {(stage.IsHard(q, i) ? "yes" : "")} | {(e.Stretch is null ? "-" : $"{F(e.Stretch.Ncc, 3)} / {F(e.Stretch.TrimmedNcc, 3)}")} | {e.Plain.Inliers}, {e.Mirrored.Inliers} | {F(best.Ncc, 3)} / {F(best.TrimmedNcc, 3)}{(best.Mirrored ? " (mirrored)" : "")} | {F(best.Overlap, 2)} | {SearchCell(e)} | {e.ItemShortSide} px short side |");
+            if (pairs.Count == 0)
+            {
+                md.AppendLine("none.");
+                md.AppendLine();
+                return;
+            }
+            md.AppendLine($"| original | item | {(group ? "derivative group" : "hard negative")} | stretch NCC / trimmed / colour | inliers (plain, mirrored) | NCC / trimmed / colour (best fit) | overlap | pixel search NCC / colour (scale) | item size |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            foreach (var (q, i) in pairs.Take(60))
+            {
+                var e = byPair[(q, i)];
+                var best = (e.Mirrored.Ncc > e.Plain.Ncc) ? e.Mirrored : e.Plain;
+                string third = group ? stage.Derivatives.SharedGroup(stage.Queries[q].RelativePath, stage.Items[i].RelativePath) ?? "" : stage.IsHard(q, i) ? "yes" : "";
+                md.AppendLine($"| {stage.Queries[q].RelativePath} | {stage.Items[i].Name} | {third} | {(e.Stretch is null ? "-" : $"{F(e.Stretch.Ncc, 3)} / {F(e.Stretch.TrimmedNcc, 3)} / {F(e.Stretch.ColourDifference, 1)}")} | {e.Plain.Inliers}, {e.Mirrored.Inliers} | {F(best.Ncc, 3)} / {F(best.TrimmedNcc, 3)} / {F(best.ColourDifference, 1)}{(best.Mirrored ? " (mirrored)" : "")} | {F(best.Overlap, 2)} | {SearchCell(e)} | {e.ItemShortSide} px short side |");
+            }
+            md.AppendLine();
         }
+        md.AppendLine($"**False matches {when}** ({counts.False}; every one listed):");
         md.AppendLine();
+        Table(counts.FalsePairs, group: false);
+        md.AppendLine($"**Derivative works matched {when}** ({counts.Derivative}; reported apart, not hidden):");
+        md.AppendLine();
+        Table(counts.DerivativePairs ?? [], group: true);
     }
 
     private static string SearchCell(PairEvidence e) =>
-        e.Search is { } s ? $"{F(s.Ncc, 3)} ({F(s.Scale, 2)}{(s.Mirrored ? ", mirrored" : "")}, overlap {F(s.Overlap, 2)})" : "not run";
+        e.Search is { } s ? $"{F(s.Ncc, 3)} / {F(s.ColourDifference, 1)} ({F(s.Scale, 2)}{(s.Mirrored ? ", mirrored" : "")}, overlap {F(s.Overlap, 2)})" : "not run";
 
     private static void WriteMisses(StringBuilder md, VerificationStage stage, List<PairEvidence> evidence, VerificationRule rule)
     {
@@ -302,7 +316,7 @@ public static class VerificationExperiment
     private static void WriteEvidence(string path, VerificationStage stage, List<PairEvidence> evidence)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tplain_detail");
+        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tstretch_colour\tplain_colour\tmirror_colour\tsearch_colour\tplain_detail");
         int n = stage.Items.Count;
         foreach (var e in evidence)
         {
@@ -313,7 +327,8 @@ public static class VerificationExperiment
                 e.Plain.Reason, e.Plain.Matches, e.Plain.Inliers, F(e.Plain.Scale, 3), F(e.Plain.Ncc, 4), F(e.Plain.TrimmedNcc, 4), F(e.Plain.Overlap, 3),
                 e.Mirrored.Reason, e.Mirrored.Matches, e.Mirrored.Inliers, F(e.Mirrored.Ncc, 4), F(e.Mirrored.TrimmedNcc, 4), F(e.Mirrored.Overlap, 3),
                 F(e.Search?.Ncc ?? double.NaN, 4), F(e.Search?.TrimmedNcc ?? double.NaN, 4), F(e.Search?.Overlap ?? double.NaN, 3), F(e.Search?.Scale ?? double.NaN, 3),
-                F(e.Search?.RotationDegrees ?? double.NaN, 2), e.Search is null ? "" : e.Search.Mirrored ? "1" : "0", e.Plain.Detail));
+                F(e.Search?.RotationDegrees ?? double.NaN, 2), e.Search is null ? "" : e.Search.Mirrored ? "1" : "0",
+                F(e.Stretch?.ColourDifference ?? double.NaN, 1), F(e.Plain.ColourDifference, 1), F(e.Mirrored.ColourDifference, 1), F(e.Search?.ColourDifference ?? double.NaN, 1), e.Plain.Detail));
         }
     }
 

@@ -6,13 +6,21 @@ using OptOut.Samples;
 
 namespace CopyCalibration;
 
-/// <summary>Counts of a decision over the pairs: copies found per alteration, false matches (and how many of them are hard negatives).</summary>
-public sealed record VerifyCounts(string Name, int[] Found, int Queries, long False, long FalseHard, List<(int Query, int Item)> FalsePairs)
+/// <summary>
+/// Counts of a decision over the pairs: copies found per alteration, false matches (errors: how many of them
+/// hard negatives) and matches between derivative works (reviewed list, <see cref="DerivativeWorks"/>), kept apart.
+/// </summary>
+public sealed record VerifyCounts(string Name, int[] Found, int Queries, long False, long FalseHard, List<(int Query, int Item)> FalsePairs, long Derivative = 0, List<(int Query, int Item)>? DerivativePairs = null)
 {
     public int TotalFound => Found.Sum();
     public double Recall(int a) => Queries == 0 ? double.NaN : (double)Found[a] / Queries;
     public double MinRecall => Enumerable.Range(0, Found.Length).Min(Recall);
+
+    /// <summary>Copies among the matches that are not derivative works (those are reported apart).</summary>
     public double Precision => TotalFound + False == 0 ? 1 : (double)TotalFound / (TotalFound + False);
+
+    /// <summary>The same with derivative works counted as false matches.</summary>
+    public double PrecisionAll => TotalFound + False + Derivative == 0 ? 1 : (double)TotalFound / (TotalFound + False + Derivative);
 }
 
 /// <summary>Writes the verification section of docs/copy-detection.md from the gathered evidence.</summary>
@@ -32,6 +40,7 @@ public sealed class VerificationReport(VerificationStage stage)
         long falseMatches = 0, falseHard = 0;
         int queries = 0;
         var pairs = new List<(int, int)>();
+        var derivative = new List<(int, int)>();
         int n = stage.Items.Count;
         for (int q = 0; q < stage.Queries.Count; q++)
         {
@@ -41,6 +50,7 @@ public sealed class VerificationReport(VerificationStage stage)
             {
                 if (!rule.IsCopy(stage.Distance[q * n + i], stage.Cosine[q * n + i])) continue;
                 if (stage.IsCopy(q, i)) found[Alts.ToList().IndexOf(stage.Items[i].Alteration!.Value)]++;
+                else if (stage.IsDerivative(q, i)) derivative.Add((q, i));
                 else
                 {
                     falseMatches++;
@@ -49,7 +59,7 @@ public sealed class VerificationReport(VerificationStage stage)
                 }
             }
         }
-        return new VerifyCounts("rule", found, queries, falseMatches, falseHard, pairs);
+        return new VerifyCounts("rule", found, queries, falseMatches, falseHard, pairs, derivative.Count, derivative);
     }
 
     public VerifyCounts Count(VerificationRule rule, IReadOnlyList<PairEvidence> evidence, Func<int, bool> queryFilter, int queries, bool listFalse = true)
@@ -57,10 +67,12 @@ public sealed class VerificationReport(VerificationStage stage)
         var found = new int[Alts.Count];
         long falseMatches = 0, falseHard = 0;
         var pairs = new List<(int, int)>();
+        var derivative = new List<(int, int)>();
         foreach (var e in evidence)
         {
             if (!queryFilter(e.Query) || !rule.Accepts(e)) continue;
             if (stage.IsCopy(e.Query, e.Item)) found[IndexOf(stage.Items[e.Item].Alteration!.Value)]++;
+            else if (stage.IsDerivative(e.Query, e.Item)) derivative.Add((e.Query, e.Item));
             else
             {
                 falseMatches++;
@@ -68,7 +80,7 @@ public sealed class VerificationReport(VerificationStage stage)
                 if (listFalse) pairs.Add((e.Query, e.Item));
             }
         }
-        return new VerifyCounts(rule.ToString(), found, queries, falseMatches, falseHard, pairs);
+        return new VerifyCounts(rule.ToString(), found, queries, falseMatches, falseHard, pairs, derivative.Count, derivative);
     }
 
     public static int IndexOf(Alteration a) => Alts.ToList().IndexOf(a);
@@ -76,14 +88,14 @@ public sealed class VerificationReport(VerificationStage stage)
     public static IEnumerable<VerificationRule> Grid()
     {
         double off = VerificationRule.Off;
-        foreach (var side in new[] { 32, 48, 64, 96 })
-        foreach (var inliers in new[] { 5, 6, 8, 10, 12 })
-        foreach (var ncc in new[] { 0.88, 0.90, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, off })
-        foreach (var trimmed in new[] { 0.95, 0.96, 0.97, 0.98, 0.99, 0.995, off })
-        foreach (var stretch in new[] { 0.93, 0.95, 0.96, 0.97, 0.98, off })
-        foreach (var stretchTrimmed in new[] { 0.97, 0.98, 0.99, 0.995, off })
-        foreach (var search in new[] { 0.93, 0.95, 0.96, 0.97, 0.98, 0.99, off })
-            yield return new VerificationRule(side, inliers, ncc, trimmed, stretch, stretchTrimmed, 0.2, search);
+        foreach (var side in new[] { 64, 96, 128 })
+        foreach (var inliers in new[] { 6, 8, 10, 12 })
+        foreach (var ncc in new[] { 0.93, 0.95, 0.96, 0.97, off })
+        foreach (var trimmed in new[] { 0.99, 0.995, off })
+        foreach (var stretch in new[] { 0.95, 0.96, 0.97, 0.98, off })
+        foreach (var search in new[] { 0.97, 0.98, 0.99, off })
+        foreach (var colour in new[] { 8.0, 12, 16, 20, 24, double.PositiveInfinity })
+            yield return new VerificationRule(side, inliers, ncc, trimmed, stretch, off, 0.2, search, colour);
     }
 
     /// <summary>The rule with precision >= <paramref name="minPrecision"/> and the best minimum recall, then most copies, then fewest false matches, then the strictest.</summary>
@@ -103,7 +115,7 @@ public sealed class VerificationReport(VerificationStage stage)
             {
                 if (!rule.Accepts(e)) continue;
                 if (stage.IsCopy(e.Query, e.Item)) found[IndexOf(stage.Items[e.Item].Alteration!.Value)]++;
-                else falseMatches++;
+                else if (!stage.IsDerivative(e.Query, e.Item)) falseMatches++;
             }
             int total = found.Sum();
             if (total + falseMatches == 0 || (double)total / (total + falseMatches) < minPrecision) continue;
@@ -125,11 +137,11 @@ public sealed class VerificationReport(VerificationStage stage)
     public static string Row(string label, VerifyCounts c)
     {
         var cells = Enumerable.Range(0, Alts.Count).Select(a => c.Recall(a) < TargetRecall ? $"**{F(c.Recall(a), 3)}**" : F(c.Recall(a), 3));
-        return $"| {label} | {string.Join(" | ", cells)} | {F(c.MinRecall, 3)} | {F(c.Precision, 4)} | {c.TotalFound}/{c.Queries * Alts.Count} | {c.False} ({c.FalseHard}) |";
+        return $"| {label} | {string.Join(" | ", cells)} | {F(c.MinRecall, 3)} | {F(c.Precision, 4)} | {F(c.PrecisionAll, 4)} | {c.TotalFound}/{c.Queries * Alts.Count} | {c.False} ({c.FalseHard}) | {c.Derivative} |";
     }
 
     public static string Header() =>
-        $"| rule | {string.Join(" | ", Alts)} | min recall | precision | copies found | false matches (hard negatives) |{Environment.NewLine}| --- |{string.Concat(Enumerable.Repeat(" ---: |", Alts.Count + 4))}";
+        $"| rule | {string.Join(" | ", Alts)} | min recall | precision | precision, derivative works counted false | copies found | false matches (hard negatives) | derivative works matched |{Environment.NewLine}| --- |{string.Concat(Enumerable.Repeat(" ---: |", Alts.Count + 6))}";
 
     public static string F(double v, int digits) => double.IsNaN(v) ? "-" : v.ToString("F" + digits, Inv);
 }

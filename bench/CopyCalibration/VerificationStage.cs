@@ -30,6 +30,7 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
         MinStretchTrimmedNcc = VerificationRule.Off,
         MinOverlap = 0,
         MinSearchNcc = VerificationRule.Off,
+        MaxColourDifference = double.PositiveInfinity,
     };
 
     public IReadOnlyList<SourceImage> Queries => queries;
@@ -62,6 +63,21 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
     }
 
     public bool IsCopy(int query, int item) => items[item].CopyOf == query;
+
+    /// <summary>The reviewed derivative works (<see cref="DerivativeWorks"/>); none unless given.</summary>
+    public DerivativeWorks Derivatives { get; init; } = new();
+
+    /// <summary>Not a copy of the query, but a derivative work of it (the reviewed list).</summary>
+    public bool IsDerivative(int query, int item)
+    {
+        if (items[item].CopyOf == query) return false;
+        groupOfQuery ??= queries.Select(q => Derivatives.GroupOf(q.RelativePath)).ToArray();
+        groupOfItem ??= items.Select(i => Derivatives.GroupOf(i.RelativePath)).ToArray();
+        return groupOfQuery[query] is { } group && group == groupOfItem[item] && queries[query].RelativePath != items[item].RelativePath;
+    }
+
+    private string?[]? groupOfQuery;
+    private string?[]? groupOfItem;
 
     public bool IsHard(int query, int item) => items[item].CopyOf != query && Corpus.ShareTitleWord(queries[query].RelativePath, items[item].RelativePath);
 

@@ -78,11 +78,12 @@ public sealed class GeometricVerifier
         {
             var m = hypothesis.QueryToCandidate;
             using var model = Mat.FromPixelData(2, 3, MatType.CV_64FC1, m);
-            var (agreement, overlap, queryBox) = AlignedAgreement(query, candidate, model, hypothesis.Mirrored);
+            var (agreement, overlap, queryBox, colour) = AlignedAgreement(query, candidate, model, hypothesis.Mirrored);
             double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
             double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
             double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
-            bool agrees = overlap >= Options.MinOverlap && (agreement.Ncc >= Options.MinSearchNcc || agreement.TrimmedNcc >= Options.MinSearchTrimmedNcc);
+            bool grayAgrees = overlap >= Options.MinOverlap && (agreement.Ncc >= Options.MinSearchNcc || agreement.TrimmedNcc >= Options.MinSearchTrimmedNcc);
+            bool agrees = grayAgrees && ColourAgrees(colour);
             string found = F($"found by pixels{(hypothesis.Mirrored ? " mirrored" : "")} (correlation {hypothesis.Score:F3}), scale {sourceScale:F3}, rotation {rotation:F1} deg");
             var v = new Verification
             {
@@ -90,7 +91,8 @@ public sealed class GeometricVerifier
                 Method = agrees ? VerificationMethod.PixelSearch : VerificationMethod.None,
                 Reason = agrees ? NotVerifiedReason.None : NotVerifiedReason.PixelsDisagree,
                 Detail = agrees
-                    ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, over {overlap:P0} of the query")
+                    ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
+                    : grayAgrees ? F($"{found}; {ColoursDiffer(agreement, colour)}")
                     : F($"{found}; aligned pixels disagree: NCC {agreement.Ncc:F3} < {Options.MinSearchNcc:F2} and trimmed {agreement.TrimmedNcc:F3} < {Options.MinSearchTrimmedNcc:F2}, or overlap {overlap:P0} < {Options.MinOverlap:P0}"),
                 Scale = sourceScale,
                 RotationDegrees = rotation,
@@ -99,6 +101,7 @@ public sealed class GeometricVerifier
                 Mirrored = hypothesis.Mirrored,
                 Ncc = agreement.Ncc,
                 TrimmedNcc = agreement.TrimmedNcc,
+                ColourDifference = colour,
                 Overlap = overlap,
                 QueryRegion = ToSource(queryBox, query, hypothesis.Mirrored),
                 CandidateRegion = ToSource(QueryFrameInCandidate(m, query, candidate), candidate, mirrored: false),
@@ -157,11 +160,17 @@ public sealed class GeometricVerifier
                 mirrored = true;
             }
         }
-        timings?.Stretch(start);
         // Flat on either side: the stretch cannot tell anything; the geometric path reports why.
-        if (double.IsNaN(best.Ncc)) return null;
+        if (double.IsNaN(best.Ncc))
+        {
+            timings?.Stretch(start);
+            return null;
+        }
+        double colour = StretchedColourDifference(query, candidate, mirrored);
+        timings?.Stretch(start);
 
-        bool verified = StretchAgrees(best);
+        bool grayAgrees = StretchAgrees(best);
+        bool verified = grayAgrees && ColourAgrees(colour);
         double scale = Math.Sqrt((double)candidate.Width * candidate.Height / ((double)query.Width * query.Height));
         return new Verification
         {
@@ -169,12 +178,14 @@ public sealed class GeometricVerifier
             Method = verified ? VerificationMethod.Stretch : VerificationMethod.None,
             Reason = verified ? NotVerifiedReason.None : NotVerifiedReason.PixelsDisagree,
             Detail = verified
-                ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, pixels agree: NCC {best.Ncc:F3}, trimmed {best.TrimmedNcc:F3}")
+                ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, pixels agree: NCC {best.Ncc:F3}, trimmed {best.TrimmedNcc:F3}, {ColourText(colour)}")
+                : grayAgrees ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, {ColoursDiffer(best, colour)}")
                 : F($"stretched onto the query, pixels disagree: NCC {best.Ncc:F3} < {Options.MinStretchNcc:F2} and trimmed {best.TrimmedNcc:F3} < {Options.MinStretchTrimmedNcc:F2}"),
             Scale = scale,
             Mirrored = mirrored,
             Ncc = best.Ncc,
             TrimmedNcc = best.TrimmedNcc,
+            ColourDifference = colour,
             Overlap = 1,
             QueryRegion = new ImageRegion(0, 0, query.Width, query.Height),
             CandidateRegion = new ImageRegion(0, 0, candidate.Width, candidate.Height),
@@ -254,13 +265,14 @@ public sealed class GeometricVerifier
         }
 
         start = VerificationTimings.Start();
-        var (agreement, overlap, queryBox) = AlignedAgreement(query, candidate, model, mirrored);
+        var (agreement, overlap, queryBox, colour) = AlignedAgreement(query, candidate, model, mirrored);
         timings?.Ncc(start);
         var candidateBox = QueryFrameInCandidate(m, query, candidate);
         evidence = evidence with
         {
             Ncc = agreement.Ncc,
             TrimmedNcc = agreement.TrimmedNcc,
+            ColourDifference = colour,
             Overlap = overlap,
             QueryRegion = ToSource(queryBox, query, mirrored),
             CandidateRegion = ToSource(candidateBox, candidate, mirrored: false),
@@ -274,12 +286,16 @@ public sealed class GeometricVerifier
         {
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: NCC {agreement.Ncc:F3} < {Options.MinNcc:F2} and trimmed {agreement.TrimmedNcc:F3} < {Options.MinTrimmedNcc:F2}") };
         }
+        if (!ColourAgrees(colour))
+        {
+            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; {ColoursDiffer(agreement, colour)}") };
+        }
         return evidence with
         {
             IsVerified = true,
             Method = VerificationMethod.Geometric,
             Reason = NotVerifiedReason.None,
-            Detail = F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, over {overlap:P0} of the query"),
+            Detail = F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query"),
         };
     }
 
@@ -324,7 +340,25 @@ public sealed class GeometricVerifier
 
     private bool AlignedAgrees(PixelAgreement a) => a.Ncc >= Options.MinNcc || a.TrimmedNcc >= Options.MinTrimmedNcc;
 
-    private (PixelAgreement Agreement, double Overlap, Rect QueryBox) AlignedAgreement(VerifiablePicture query, VerifiablePicture candidate, Mat queryToCandidate, bool mirrored)
+    // A gray picture (NaN) has no colour to disagree with: a gray copy of a coloured work is still a copy.
+    private bool ColourAgrees(double colourDifference) => !(colourDifference > Options.MaxColourDifference);
+
+    private static string ColourText(double colourDifference) =>
+        double.IsNaN(colourDifference) ? "colour not compared (gray)" : F($"colour distance {colourDifference:F1}");
+
+    private string ColoursDiffer(PixelAgreement gray, double colourDifference) =>
+        F($"gray pixels agree (NCC {gray.Ncc:F3}, trimmed {gray.TrimmedNcc:F3}) but the colours differ: chroma distance {colourDifference:F1} > {Options.MaxColourDifference:F1} (another colouring of the same drawing or layout)");
+
+    private static double StretchedColourDifference(VerifiablePicture query, VerifiablePicture candidate, bool mirrored)
+    {
+        var queryColour = query.ColourOf(mirrored: false);
+        using var stretched = new Mat();
+        Cv2.Resize(candidate.ColourOf(mirrored: false), stretched, queryColour.Size(), 0, 0, InterpolationFlags.Area);
+        if (mirrored) Cv2.Flip(stretched, stretched, FlipMode.Y);
+        return ColourAgreement.Difference(queryColour, stretched, query.ContentMaskOf(mirrored: false));
+    }
+
+    private (PixelAgreement Agreement, double Overlap, Rect QueryBox, double ColourDifference) AlignedAgreement(VerifiablePicture query, VerifiablePicture candidate, Mat queryToCandidate, bool mirrored)
     {
         var queryGray = query.GrayOf(mirrored);
         var candidateGray = candidate.GrayOf(mirrored: false);
@@ -345,7 +379,10 @@ public sealed class GeometricVerifier
         }
         var content = Options.CorrelateQueryContentOnly ? query.ContentMaskOf(mirrored) : null;
         if (content is not null) Cv2.BitwiseAnd(valid, content, valid);
-        return (PixelCorrelation.Measure(queryGray, warped, valid, Options.BlurSigma), overlap, box);
+        using var warpedColour = new Mat();
+        Cv2.WarpAffine(candidate.ColourOf(mirrored: false), warpedColour, queryToCandidate, size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
+        double colour = ColourAgreement.Difference(query.ColourOf(mirrored), warpedColour, valid);
+        return (PixelCorrelation.Measure(queryGray, warped, valid, Options.BlurSigma), overlap, box, colour);
     }
 
     /// <summary>The query's working frame mapped into the candidate's working frame, clipped to it.</summary>

@@ -13,7 +13,9 @@ public sealed class VerifiablePicture : IDisposable
 {
     private readonly object gate = new();
     private readonly Mat gray;
+    private readonly Mat colour;
     private Mat? mirroredGray;
+    private Mat? mirroredColour;
     private LocalFeatures? features;
     private LocalFeatures? mirroredFeatures;
     private Mat? descriptors;
@@ -22,9 +24,10 @@ public sealed class VerifiablePicture : IDisposable
     private Mat? mirroredContentMask;
     private bool disposed;
 
-    private VerifiablePicture(Mat gray, int width, int height, VerifierOptions options)
+    private VerifiablePicture(Mat gray, Mat colour, int width, int height, VerifierOptions options)
     {
         this.gray = gray;
+        this.colour = colour;
         Width = width;
         Height = height;
         Options = options;
@@ -39,7 +42,7 @@ public sealed class VerifiablePicture : IDisposable
         ArgumentNullException.ThrowIfNull(image);
         options ??= VerifierOptions.Default;
         options.Validate();
-        var picture = new VerifiablePicture(GrayFrame.FromDecoded(image, options.WorkingSide), image.Width, image.Height, options);
+        var picture = new VerifiablePicture(GrayFrame.FromDecoded(image, options.WorkingSide), ColourFrame.FromDecoded(image, options.WorkingSide), image.Width, image.Height, options);
         if (storedFeatures is not null)
         {
             if (storedFeatures.Kind != options.FeatureKind || storedFeatures.Width != picture.gray.Width || storedFeatures.Height != picture.gray.Height
@@ -94,6 +97,23 @@ public sealed class VerifiablePicture : IDisposable
         }
     }
 
+    /// <summary>The Lab working frame (<see cref="ColourFrame"/>), mirrored when asked; owned by this picture.</summary>
+    internal Mat ColourOf(bool mirrored)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (!mirrored) return colour;
+            if (mirroredColour is null)
+            {
+                var flipped = new Mat();
+                Cv2.Flip(colour, flipped, FlipMode.Y);
+                mirroredColour = flipped;
+            }
+            return mirroredColour;
+        }
+    }
+
     /// <summary>The descriptors as a Mat the matcher takes (float for SIFT, bytes for binary kinds); owned by this picture.</summary>
     internal Mat DescriptorsOf(bool mirrored)
     {
@@ -131,7 +151,9 @@ public sealed class VerifiablePicture : IDisposable
             if (disposed) return;
             disposed = true;
             gray.Dispose();
+            colour.Dispose();
             mirroredGray?.Dispose();
+            mirroredColour?.Dispose();
             descriptors?.Dispose();
             mirroredDescriptors?.Dispose();
             contentMask?.Dispose();

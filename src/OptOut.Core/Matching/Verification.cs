@@ -51,6 +51,9 @@ public sealed record Verification
     /// <summary>The same correlation over the best-agreeing 80% of those pixels (an overlay spoils part of a copy; a different drawing disagrees everywhere); NaN when not computed.</summary>
     public double TrimmedNcc { get; init; } = double.NaN;
 
+    /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed or when either picture is gray there.</summary>
+    public double ColourDifference { get; init; } = double.NaN;
+
     /// <summary>Share of the query's area the aligned candidate covers (0..1).</summary>
     public double Overlap { get; init; }
 

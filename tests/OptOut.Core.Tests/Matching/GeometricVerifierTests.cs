@@ -164,6 +164,59 @@ public class GeometricVerifierTests
     }
 
     [Fact]
+    public void A_recoloured_sibling_does_not_verify_and_says_the_colours_differ()
+    {
+        // One artist's button drawn in red and in magenta: the same outline, lightness within a few gray
+        // levels, so the gray pixels agree (stretch NCC 1.000 before the colour check); only the colour tells them apart.
+        using var red = ClipArt.Load("arrow-down-red_benji_par_01.png");
+        using var magenta = ClipArt.Load("arrow-down-purple_benji__01.png");
+        using var query = Verifier.Prepare(red);
+        using var candidate = Verifier.Prepare(magenta);
+
+        var result = Verifier.Verify(query, candidate);
+
+        Assert.False(result.IsVerified, result.Detail);
+        Assert.Equal(NotVerifiedReason.PixelsDisagree, result.Reason);
+        Assert.Contains("colours differ", result.Detail);
+        Assert.True(result.ColourDifference > Verifier.Options.MaxColourDifference, $"colour difference {result.ColourDifference}");
+        Assert.False(Verifier.Verify(candidate, query).IsVerified);
+    }
+
+    [Fact]
+    public void A_flag_of_the_same_bands_in_other_colours_does_not_verify()
+    {
+        // Netherlands and Luxembourg: three horizontal bands, red, white and blue, in other shades (and
+        // other proportions). In gray the bands correlate; their colours do not.
+        using var netherlands = ClipArt.Load("netherlands.png");
+        using var luxembourg = ClipArt.Load("luxembourg.png");
+        using var query = Verifier.Prepare(netherlands);
+        using var candidate = Verifier.Prepare(luxembourg);
+
+        var result = Verifier.Verify(query, candidate);
+
+        Assert.False(result.IsVerified, result.Detail);
+        Assert.False(Verifier.Verify(candidate, query).IsVerified);
+        // The colour check is what refuses it: without it the gray pixels would pass.
+        var grayOnly = new GeometricVerifier(Verifier.Options with { MaxColourDifference = double.PositiveInfinity });
+        var gray = grayOnly.Verify(query, candidate);
+        Assert.True(!gray.IsVerified || result.Detail.Contains("colours differ", StringComparison.Ordinal), $"gray only: {gray.Detail}; with colour: {result.Detail}");
+    }
+
+    [Fact]
+    public void A_gray_copy_of_a_coloured_picture_is_not_refused_for_its_colour()
+    {
+        using var original = ClipArt.Load("arrow-down-red_benji_par_01.png");
+        using var copy = ClipArt.Copy("arrow-down-red_benji_par_01.png", Alteration.Gray);
+        using var query = Verifier.Prepare(original);
+        using var candidate = Verifier.Prepare(copy);
+
+        var result = Verifier.Verify(query, candidate);
+
+        Assert.True(result.IsVerified, result.Detail);
+        Assert.True(double.IsNaN(result.ColourDifference), $"a gray picture has no colour to compare, got {result.ColourDifference}");
+    }
+
+    [Fact]
     public void A_sibling_drawing_sharing_most_of_its_pixels_verifies_as_a_derivative()
     {
         // The same artist's apple, once bitten and once with a worm added: most pixels are shared, so the
