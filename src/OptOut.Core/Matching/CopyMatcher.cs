@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OptOut.Core.Datasets;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
@@ -46,6 +47,12 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>Whether candidates' features stored at import are used (true) or always extracted from their pixels (for comparing the two).</summary>
     public bool UseStoredFeatures { get; init; } = true;
 
+    /// <summary>When set, where each query's time goes is added to it (benchmarks).</summary>
+    public MatcherStatistics? Statistics { get; init; }
+
+    /// <summary>The query's fingerprint, as <see cref="Find"/> wants it.</summary>
+    public static ImageFingerprint FingerprintQuery(Fingerprinter fingerprinter, string path) => fingerprinter.Fingerprint(path);
+
     /// <summary>Why copies cannot be verified in this process (OpenCV did not load), or null.</summary>
     public static string? VerificationUnavailable => OpenCvAvailability.UnavailableReason;
 
@@ -59,6 +66,7 @@ public sealed class CopyMatcher : IDisposable
         var rule = options.Rule ?? CopyRule.For(query.ModelId);
         var all = new List<ImageView> { new(query.PerceptualHash, query.Embedding) };
         if (views is not null) all.AddRange(views);
+        long started = Stopwatch.GetTimestamp();
         var candidates = Candidates(query, all, rule, options, out var ranked);
 
         var sha256 = Convert.FromHexString(query.Sha256);
@@ -85,7 +93,8 @@ public sealed class CopyMatcher : IDisposable
             else if (options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
         }
 
-        decided.AddRange(Verify(query.Path, toVerify).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
+        double candidateMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        decided.AddRange(Verify(query.Path, toVerify, candidateMs).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
             || (options.IncludeSimilar && (m.Similarity >= options.MinimumSimilarity || m.Similarity is null))));
 
         IEnumerable<CopyMatch> ordered = decided
@@ -140,8 +149,9 @@ public sealed class CopyMatcher : IDisposable
     }
 
     /// <summary>Each candidate's pixels against the query's; the verified ones become copies.</summary>
-    private IEnumerable<CopyMatch> Verify(string queryPath, List<CopyMatch> candidates)
+    private IEnumerable<CopyMatch> Verify(string queryPath, List<CopyMatch> candidates, double candidateMs)
     {
+        long started = Stopwatch.GetTimestamp();
         if (candidates.Count == 0) return candidates;
         if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable });
 
@@ -157,6 +167,8 @@ public sealed class CopyMatcher : IDisposable
             queryProblem = $"not verified: the query picture '{queryPath}' could not be read ({e.Message})";
         }
         if (query is null) return candidates.Select(c => c with { NotVerified = queryProblem });
+        double queryPrepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        started = Stopwatch.GetTimestamp();
 
         using (query)
         {
@@ -166,6 +178,7 @@ public sealed class CopyMatcher : IDisposable
             var results = new CopyMatch[candidates.Count];
             Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
                 i => results[i] = VerifyOne(query, candidates[i], stored.GetValueOrDefault(candidates[i].Row.Id)));
+            Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return results;
         }
     }
@@ -177,9 +190,13 @@ public sealed class CopyMatcher : IDisposable
             return candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
         }
         VerifiablePicture picture;
+        long started = Stopwatch.GetTimestamp();
+        double decodeMs;
         try
         {
             using var decoded = ImageLoader.Decode(Read(image), image.ToString(), limits);
+            decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            started = Stopwatch.GetTimestamp();
             picture = Prepare(decoded, storedFeatures);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
@@ -188,7 +205,11 @@ public sealed class CopyMatcher : IDisposable
         }
         using (picture)
         {
-            var verification = Verifier.Verify(query, picture);
+            double prepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            started = Stopwatch.GetTimestamp();
+            var timings = Statistics is null ? null : new VerificationTimings();
+            var verification = Verifier.Verify(query, picture, timings);
+            Statistics?.Candidate(decodeMs, prepareMs, storedFeatures is not null, Stopwatch.GetElapsedTime(started).TotalMilliseconds, timings!);
             if (verification.IsVerified) return candidate with { Kind = MatchKind.Copy, Verification = verification };
             return candidate with
             {
