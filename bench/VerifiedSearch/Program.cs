@@ -80,6 +80,16 @@ IndexStore OpenIndex(int rows, bool withFeatures)
         return IndexStore.Open(name);
     }
     foreach (var old in Directory.EnumerateFiles(options.Work, Path.GetFileName(name) + "*")) File.Delete(old);
+    // The shards of a smaller index built the same way are its first ones: start from a copy of it and import the rest.
+    var smaller = options.Sizes.Where(s => s < rows && (s <= options.FeaturesUpTo) == withFeatures)
+        .Select(s => Path.Combine(options.Work, $"index-{s}{(withFeatures ? "-features" : "")}.db")).LastOrDefault(s => File.Exists(s + ".done"));
+    if (smaller is not null)
+    {
+        foreach (var file in Directory.EnumerateFiles(options.Work, Path.GetFileName(smaller) + "*").Where(f => !f.EndsWith(".done", StringComparison.Ordinal)))
+        {
+            File.Copy(file, name + Path.GetFileName(file)[Path.GetFileName(smaller).Length..]);
+        }
+    }
     var store = IndexStore.Open(name);
     var started = Stopwatch.StartNew();
     var importer = new TrainingSetImporter(store, fingerprinter, model.ModelId, _ => { })
@@ -89,7 +99,7 @@ IndexStore OpenIndex(int rows, bool withFeatures)
     var summary = importer.Import("clipart", TarDataset.Shards(shards, rows), CancellationToken.None);
     var elapsed = started.Elapsed.TotalSeconds;
     long bytes = Directory.EnumerateFiles(options.Work, Path.GetFileName(name) + "*").Sum(f => new FileInfo(f).Length);
-    var line = string.Create(culture, $"{summary.Rows:N0} rows ({summary.Fingerprinted:N0} fingerprinted, {summary.Errors} errors), {(withFeatures ? "with" : "without")} stored features, imported in {elapsed:F0} s ({summary.Rows / elapsed:F2} rows/s, load average {LoadAverage()}), index files {bytes:N0} bytes");
+    var line = string.Create(culture, $"{(smaller is null ? "" : $"started from a copy of {Path.GetFileName(smaller)}; ")}{summary.Rows:N0} rows imported ({summary.Fingerprinted:N0} fingerprinted, {summary.Errors} errors), {(withFeatures ? "with" : "without")} stored features, imported in {elapsed:F0} s ({summary.Rows / elapsed:F2} rows/s, load average {LoadAverage()}), index files {bytes:N0} bytes");
     File.WriteAllText(done, line);
     Console.WriteLine($"index of {rows:N0} rows built: {line}");
     return store;
@@ -129,7 +139,7 @@ void Search(IndexStore store, int rows, bool withFeatures)
             }
             else
             {
-                answer = way.Matcher.Find(CopyMatcher.FingerprintQuery(fingerprinter, path), new SearchOptions())
+                answer = FindWith(way.Matcher, path)
                     .Select(m => (m.Row.Id, m.Row.Url, m.Kind.ToString())).ToList();
             }
             started.Stop();
@@ -160,6 +170,13 @@ void Search(IndexStore store, int rows, bool withFeatures)
     }
 }
 
+IReadOnlyList<CopyMatch> FindWith(CopyMatcher matcher, string path)
+{
+    var print = matcher.FingerprintQuery(fingerprinter, path);
+    using var picture = print.Picture;
+    return matcher.Find(print, new SearchOptions());
+}
+
 static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
 static double Percentile(List<double> values, double p)
@@ -184,7 +201,7 @@ internal sealed record Args(string Models, string Source, string Work, IReadOnly
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
         if (args.Length % 2 != 0 || !map.TryGetValue("models", out var models) || !map.TryGetValue("source", out var source)) return null;
-        var sizes = (map.TryGetValue("sizes", out var s) ? s : "1000,3000").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToList();
+        var sizes = (map.TryGetValue("sizes", out var s) ? s : "1000,3000").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).Order().ToList();
         return new Args(Path.GetFullPath(models), Path.GetFullPath(source), Path.GetFullPath(map.GetValueOrDefault("work", "out/verified-search")), sizes,
             map.TryGetValue("features-up-to", out var f) ? int.Parse(f, CultureInfo.InvariantCulture) : sizes.Max(),
             map.TryGetValue("queries", out var q) ? int.Parse(q, CultureInfo.InvariantCulture) : 20);

@@ -26,6 +26,7 @@ public sealed class CopyMatcher : IDisposable
     private readonly IndexStore store;
     private readonly Action<long, long>? buildProgress;
     private readonly ImageLimits limits;
+    private readonly PictureVerification pictures;
     private PerceptualHashIndex? hashes;
     private VectorIndex? vectors;
 
@@ -35,6 +36,7 @@ public sealed class CopyMatcher : IDisposable
         this.buildProgress = buildProgress;
         this.limits = limits ?? ImageLimits.Default;
         Verifier = verifier ?? new GeometricVerifier();
+        pictures = new PictureVerification(Verifier, this.limits);
     }
 
     public GeometricVerifier Verifier { get; }
@@ -48,10 +50,39 @@ public sealed class CopyMatcher : IDisposable
     public bool UseStoredFeatures { get; init; } = true;
 
     /// <summary>When set, where each query's time goes is added to it (benchmarks).</summary>
-    public MatcherStatistics? Statistics { get; init; }
+    public MatcherStatistics? Statistics
+    {
+        get => pictures.Statistics;
+        init => pictures = new PictureVerification(Verifier, this.limits) { Statistics = value };
+    }
 
-    /// <summary>The query's fingerprint, as <see cref="Find"/> wants it.</summary>
-    public static ImageFingerprint FingerprintQuery(Fingerprinter fingerprinter, string path) => fingerprinter.Fingerprint(path);
+    /// <summary>
+    /// The query picture made ready for verification while it is fingerprinted
+    /// (<see cref="Fingerprinter.QueryPicture"/>), its local features (and its mirror image's) extracted
+    /// at once on another thread, so that they overlap the embedding; null where OpenCV is not loadable.
+    /// </summary>
+    public IDisposable? PrepareQuery(DecodedImage decoded)
+    {
+        if (VerificationUnavailable is not null) return null;
+        var picture = Verifier.Prepare(decoded);
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                _ = picture.Features;
+                if (Verifier.Options.TryMirrored) _ = picture.MirroredFeatures;
+            }
+            catch (ObjectDisposedException)
+            {
+                // The query was done with before its features were needed.
+            }
+        });
+        return picture;
+    }
+
+    /// <summary>The query's fingerprint with its picture prepared for verification on the same decode (<see cref="PrepareQuery"/>): the caller disposes <see cref="ImageFingerprint.Picture"/>.</summary>
+    public ImageFingerprint FingerprintQuery(Fingerprinter fingerprinter, string path) =>
+        fingerprinter.WithQueryPicture(PrepareQuery).Fingerprint(path);
 
     /// <summary>Why copies cannot be verified in this process (OpenCV did not load), or null.</summary>
     public static string? VerificationUnavailable => OpenCvAvailability.UnavailableReason;
@@ -79,22 +110,23 @@ public sealed class CopyMatcher : IDisposable
         foreach (var row in rows)
         {
             if (options.Datasets is { } datasets && !datasets.Contains(row.Dataset)) continue;
-            candidates.TryGetValue(row.Id, out var c);
-            int? distance = c.Distance ?? (row.PerceptualHash is { } h ? all.Min(v => PerceptualHash.Distance(h, v.PerceptualHash)) : null);
-            float? similarity = c.Similarity;
+            var candidate = candidates.GetValueOrDefault(row.Id);
+            if (candidate.Distance is null && row.PerceptualHash is { } h) candidate = candidate.WithDistance(all.Min(v => PerceptualHash.Distance(h, v.PerceptualHash)));
+            int? distance = candidate.Distance;
+            float? similarity = candidate.Similarity;
             if (exactIds.Contains(row.Id))
             {
                 decided.Add(new CopyMatch(row, MatchKind.Exact, similarity, distance));
                 continue;
             }
-            bool accepted = rule.IsCopy(distance, similarity);
+            bool accepted = candidate.ProposedBy(rule);
             var match = new CopyMatch(row, MatchKind.Similar, similarity, distance) { RuleAccepted = accepted };
             if (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius) toVerify.Add(match);
             else if (options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
         }
 
         double candidateMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        decided.AddRange(Verify(query.Path, toVerify, candidateMs).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
+        decided.AddRange(Verify(query, toVerify, candidateMs).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
             || (options.IncludeSimilar && (m.Similarity >= options.MinimumSimilarity || m.Similarity is null))));
 
         IEnumerable<CopyMatch> ordered = decided
@@ -106,17 +138,16 @@ public sealed class CopyMatcher : IDisposable
     }
 
     /// <summary>Row ids with their best hash distance and similarity over the views; <paramref name="ranked"/>: the top rows by cosine.</summary>
-    private Dictionary<long, (int? Distance, float? Similarity)> Candidates(ImageFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked)
+    private Dictionary<long, CopyCandidate> Candidates(ImageFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked)
     {
-        var candidates = new Dictionary<long, (int? Distance, float? Similarity)>();
+        var candidates = new Dictionary<long, CopyCandidate>();
         ranked = new HashSet<long>();
         hashes ??= PerceptualHashIndex.Load(store);
         foreach (var view in all)
         {
             foreach (var (id, distance) in hashes.Search(view.PerceptualHash, rule.SearchRadius))
             {
-                var c = candidates.GetValueOrDefault(id);
-                candidates[id] = (Math.Min(distance, c.Distance ?? int.MaxValue), c.Similarity);
+                candidates[id] = candidates.GetValueOrDefault(id).WithDistance(distance);
             }
         }
 
@@ -134,8 +165,7 @@ public sealed class CopyMatcher : IDisposable
             foreach (var (id, _) in top) ranked.Add(id);
             foreach (var (id, similarity) in found)
             {
-                var c = candidates.GetValueOrDefault(id);
-                candidates[id] = (c.Distance, Math.Max(similarity, c.Similarity ?? float.MinValue));
+                candidates[id] = candidates.GetValueOrDefault(id).WithSimilarity(similarity);
             }
         }
 
@@ -143,43 +173,51 @@ public sealed class CopyMatcher : IDisposable
         var missing = candidates.Where(c => c.Value.Similarity is null).Select(c => c.Key).ToList();
         foreach (var (id, vector) in store.GetEmbeddings(missing))
         {
-            candidates[id] = (candidates[id].Distance, all.Max(v => HalfVectors.Dot(vector, v.Embedding)));
+            candidates[id] = candidates[id].WithSimilarity(all.Max(v => HalfVectors.Dot(vector, v.Embedding)));
         }
         return candidates;
     }
 
     /// <summary>Each candidate's pixels against the query's; the verified ones become copies.</summary>
-    private IEnumerable<CopyMatch> Verify(string queryPath, List<CopyMatch> candidates, double candidateMs)
+    private IEnumerable<CopyMatch> Verify(ImageFingerprint query, List<CopyMatch> candidates, double candidateMs)
     {
-        long started = Stopwatch.GetTimestamp();
         if (candidates.Count == 0) return candidates;
         if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable });
 
-        VerifiablePicture? query = null;
+        long started = Stopwatch.GetTimestamp();
+        var picture = query.Picture as VerifiablePicture;
         string? queryProblem = null;
+        if (picture is null)
+        {
+            try
+            {
+                using var decoded = ImageLoader.Load(query.Path, limits);
+                picture = Verifier.Prepare(decoded);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
+            {
+                queryProblem = $"not verified: the query picture '{query.Path}' could not be read ({e.Message})";
+            }
+        }
+        if (picture is null) return candidates.Select(c => c with { NotVerified = queryProblem });
+
         try
         {
-            using var decoded = ImageLoader.Load(queryPath, limits);
-            query = Verifier.Prepare(decoded);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
-        {
-            queryProblem = $"not verified: the query picture '{queryPath}' could not be read ({e.Message})";
-        }
-        if (query is null) return candidates.Select(c => c with { NotVerified = queryProblem });
-        double queryPrepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        started = Stopwatch.GetTimestamp();
-
-        using (query)
-        {
+            double queryPrepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            started = Stopwatch.GetTimestamp();
             var stored = UseStoredFeatures
                 ? store.GetLocalFeatures(candidates.Where(c => c.Row.Image is not null).Select(c => c.Row.Id).ToList())
                 : [];
             var results = new CopyMatch[candidates.Count];
             Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = VerifyOne(query, candidates[i], stored.GetValueOrDefault(candidates[i].Row.Id)));
+                i => results[i] = VerifyOne(picture, candidates[i], stored.GetValueOrDefault(candidates[i].Row.Id)));
             Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return results;
+        }
+        finally
+        {
+            // A picture prepared with the fingerprint belongs to its caller; one decoded here does not outlive the query.
+            if (!ReferenceEquals(picture, query.Picture)) picture.Dispose();
         }
     }
 
@@ -189,56 +227,10 @@ public sealed class CopyMatcher : IDisposable
         {
             return candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
         }
-        VerifiablePicture picture;
-        long started = Stopwatch.GetTimestamp();
-        double decodeMs;
-        try
-        {
-            using var decoded = ImageLoader.Decode(Read(image), image.ToString(), limits);
-            decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            started = Stopwatch.GetTimestamp();
-            picture = Prepare(decoded, storedFeatures);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
-        {
-            return candidate with { NotVerified = $"not verified: its image '{image}' could not be read ({e.Message})" };
-        }
-        using (picture)
-        {
-            double prepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            started = Stopwatch.GetTimestamp();
-            var timings = Statistics is null ? null : new VerificationTimings();
-            var verification = Verifier.Verify(query, picture, timings);
-            Statistics?.Candidate(decodeMs, prepareMs, storedFeatures is not null, Stopwatch.GetElapsedTime(started).TotalMilliseconds, timings!);
-            if (verification.IsVerified) return candidate with { Kind = MatchKind.Copy, Verification = verification };
-            return candidate with
-            {
-                Verification = verification,
-                NotVerified = verification.Reason == NotVerifiedReason.TooSmall ? "not verified: " + verification.Detail : null,
-            };
-        }
-    }
-
-    /// <summary>
-    /// The candidate prepared with its stored features when they belong to it as this verifier works
-    /// (same kind, working size and picture size: features made with other options, or a file replaced
-    /// by one of another size since the import, do not), else with features extracted from its pixels.
-    /// A file replaced by another of the same size keeps its stale features: the pixel check still reads
-    /// the new pixels, so such a row can be missed but is not verified by the old file's features alone.
-    /// </summary>
-    private VerifiablePicture Prepare(DecodedImage decoded, byte[]? storedFeatures)
-    {
-        if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features)
-        {
-            try
-            {
-                return Verifier.Prepare(decoded, features);
-            }
-            catch (ArgumentException)
-            {
-            }
-        }
-        return Verifier.Prepare(decoded);
+        var verdict = pictures.Verify(query, () => Read(image), image.ToString(), $"its image '{image}'", storedFeatures);
+        return verdict.IsCopy == true
+            ? candidate with { Kind = MatchKind.Copy, Verification = verdict.Verification }
+            : candidate with { Verification = verdict.Verification, NotVerified = verdict.NotVerified };
     }
 
     private byte[] Read(ImageLocation image)
