@@ -111,9 +111,12 @@ void Search(IndexStore store, int rows, bool withFeatures)
     var extractStats = new MatcherStatistics();
     var storedStats = new MatcherStatistics();
     using var extracting = new CopyMatcher(store) { UseStoredFeatures = false, Statistics = extractStats };
+    var alwaysStats = new MatcherStatistics();
     using var storedMatcher = withFeatures ? new CopyMatcher(store) { Statistics = storedStats } : null;
+    using var alwaysSearching = withFeatures ? new CopyMatcher(store) { Statistics = alwaysStats, PixelSearchBelowKeypoints = 0 } : null;
     ways.Add(new("CopyMatcher, candidates' features extracted from their tar members (a)", "extracted", extracting));
     if (storedMatcher is not null) ways.Add(new("CopyMatcher, candidates' features stored at import (b)", "stored", storedMatcher));
+    if (alwaysSearching is not null) ways.Add(new("CopyMatcher as (b), the pixel search not gated by keypoints (c)", "stored-always-search", alwaysSearching));
 
     var hashes = PerceptualHashIndex.Load(store);
     using var vectors = VectorIndex.Open(store);
@@ -121,7 +124,7 @@ void Search(IndexStore store, int rows, bool withFeatures)
     // One warm-up query each way first: JIT, the vector index, OpenCV's first load.
     for (int pass = -1; pass < queryFiles.Count; pass++)
     {
-        if (pass == 0) { extractStats.Clear(); storedStats.Clear(); }
+        if (pass == 0) { extractStats.Clear(); storedStats.Clear(); alwaysStats.Clear(); }
         var (path, original, _) = queryFiles[Math.Max(pass, 0)];
         foreach (var way in ways)
         {
@@ -163,7 +166,7 @@ void Search(IndexStore store, int rows, bool withFeatures)
         Console.WriteLine(string.Create(culture, $"| query, {way.Label} | {Percentile(way.Ms, 0.5):F1} | {Percentile(way.Ms, 0.9):F1} | {Percentile(way.Ms, 0.5) / baseline:F2} | {way.Found}/{queryFiles.Count} | {way.Others} |"));
         File.WriteAllLines(Path.Combine(options.Work, $"kinds-{rows}-{way.Key}.txt"), way.Answers);
     }
-    foreach (var (label, stats) in new[] { ("(a)", extractStats), ("(b)", storedStats) })
+    foreach (var (label, stats) in new[] { ("(a)", extractStats), ("(b)", storedStats), ("(c)", alwaysStats) })
     {
         if (stats.Queries == 0) continue;
         Console.WriteLine(string.Create(culture, $"matcher {label}, per query (means): {stats.Candidates / (double)stats.Queries:F1} candidates verified ({stats.StoredFeaturesUsed / (double)stats.Queries:F1} with stored features), {stats.SearchRuns / (double)stats.Queries:F1} reached the pixel search; candidate finding {stats.CandidateMs / stats.Queries:F1} ms, query picture prepared {stats.QueryPrepareMs / stats.Queries:F1} ms, verification wall {stats.VerifyWallMs / stats.Queries:F1} ms; per candidate (summed over threads) decode {stats.DecodeMs / Math.Max(1, stats.Candidates):F1} ms, prepare {stats.PrepareMs / Math.Max(1, stats.Candidates):F1} ms, verify {stats.VerifyMs / Math.Max(1, stats.Candidates):F1} ms of which pixel search {stats.SearchMs / Math.Max(1, stats.Candidates):F1} ms ({stats.SearchMs / Math.Max(1e-9, stats.VerifyMs):P0} of verify time)"));

@@ -20,6 +20,12 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>Candidates verified besides those the rule accepts: the top this many by embedding cosine (the calibration's candidate recall: docs/copy-detection.md).</summary>
     public const int DefaultCandidateDepth = 10;
 
+    /// <summary>
+    /// The pixel search runs only for pairs where a picture has fewer keypoints than this
+    /// (<see cref="PictureVerification.PixelSearchBelowKeypoints"/>): docs/copy-detection.md, "Speed, second pass".
+    /// </summary>
+    public const int DefaultPixelSearchBelowKeypoints = 50;
+
     /// <summary>Hash distance within which a row is verified whatever its cosine.</summary>
     public const int HashCandidateRadius = 16;
 
@@ -36,7 +42,7 @@ public sealed class CopyMatcher : IDisposable
         this.buildProgress = buildProgress;
         this.limits = limits ?? ImageLimits.Default;
         Verifier = verifier ?? new GeometricVerifier();
-        pictures = new PictureVerification(Verifier, this.limits);
+        pictures = new PictureVerification(Verifier, this.limits) { PixelSearchBelowKeypoints = DefaultPixelSearchBelowKeypoints };
     }
 
     public GeometricVerifier Verifier { get; }
@@ -53,7 +59,14 @@ public sealed class CopyMatcher : IDisposable
     public MatcherStatistics? Statistics
     {
         get => pictures.Statistics;
-        init => pictures = new PictureVerification(Verifier, this.limits) { Statistics = value };
+        init => pictures = new PictureVerification(Verifier, limits) { Statistics = value, PixelSearchBelowKeypoints = pictures.PixelSearchBelowKeypoints };
+    }
+
+    /// <summary>See <see cref="DefaultPixelSearchBelowKeypoints"/>; 0 runs the pixel search whenever the keypoints did not verify.</summary>
+    public int PixelSearchBelowKeypoints
+    {
+        get => pictures.PixelSearchBelowKeypoints;
+        init => pictures = new PictureVerification(Verifier, limits) { Statistics = pictures.Statistics, PixelSearchBelowKeypoints = value };
     }
 
     /// <summary>

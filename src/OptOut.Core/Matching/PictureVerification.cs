@@ -11,7 +11,16 @@ namespace OptOut.Core.Matching;
 /// </summary>
 public sealed class PictureVerification(GeometricVerifier verifier, ImageLimits limits)
 {
+    private readonly GeometricVerifier withoutSearch = new(verifier.Options with { PixelSearch = false });
+
     public GeometricVerifier Verifier { get; } = verifier;
+
+    /// <summary>
+    /// When above 0, the pixel search (<see cref="VerifierOptions.PixelSearch"/>, the costliest stage) runs
+    /// only when one of the two pictures has fewer keypoints than this: it exists for plain pictures whose
+    /// keypoints cannot carry a fit. 0: whenever the verifier's options say so.
+    /// </summary>
+    public int PixelSearchBelowKeypoints { get; init; }
 
     public ImageLimits Limits { get; } = limits;
 
@@ -48,13 +57,19 @@ public sealed class PictureVerification(GeometricVerifier verifier, ImageLimits 
             double prepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             started = Stopwatch.GetTimestamp();
             var timings = Statistics is null ? null : new VerificationTimings();
-            var verification = Verifier.Verify(reference, picture, timings);
+            var verification = PixelSearchHelps(reference, picture)
+                ? Verifier.Verify(reference, picture, timings)
+                : withoutSearch.Verify(reference, picture, timings);
             Statistics?.Candidate(decodeMs, prepareMs, usedStored, Stopwatch.GetElapsedTime(started).TotalMilliseconds, timings!);
             return verification.Reason == NotVerifiedReason.TooSmall
                 ? new PictureVerdict(verification, "not verified: " + verification.Detail)
                 : new PictureVerdict(verification, null);
         }
     }
+
+    private bool PixelSearchHelps(VerifiablePicture reference, VerifiablePicture picture) =>
+        PixelSearchBelowKeypoints <= 0 || !Verifier.Options.PixelSearch
+        || Math.Min(reference.Features.Count, picture.Features.Count) < PixelSearchBelowKeypoints;
 
     /// <summary>
     /// The picture prepared with its stored features when they belong to it as this verifier works
