@@ -7,173 +7,180 @@ using OptOut.Core.Index;
 using OptOut.Core.Matching;
 using OptOut.Samples;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 
-// VerifiedSearch --models <dir> --source <dir> --work <dir> [--rows 2000] [--queries 20]
-// Imports --rows drawings of --source (an image folder, e.g. /usr/share/openclipart/png) into a new index,
-// then searches altered copies of --queries of them (every alteration in turn), each query twice in the same
-// run: the threshold-only search (fingerprint + CopyRule on the index's candidates: what Find-TrainedImage
-// did before issue 13), CopyMatcher extracting each candidate's features from its file, and CopyMatcher
-// using the features stored at import. The drawings are imported twice, into an index without stored
-// features and one with them (Import-TrainingSet -LocalFeatures): the import's cost both ways. Then, for
-// every candidate the matcher verified, the cost of its local features both ways.
+// VerifiedSearch --models <dir> --source <dir> [--work out/verified-search] [--sizes 1000,3000] [--features-up-to 3000] [--queries 20]
+// Writes an img2dataset tar training set (TarDataset: the drawings of --source, then altered variants of
+// them, 500 samples a shard) and imports its first N rows for each N of --sizes into an index of its own,
+// with stored local features (Import-TrainingSet -LocalFeatures) up to --features-up-to rows; all of it
+// kept under --work and reused by later runs. Then searches altered copies of --queries drawings (every
+// alteration in turn) against each index, each query every way in turn in the same run: the
+// threshold-only search (fingerprint + CopyRule on the index's candidates: what Find-TrainedImage did
+// before issue 13, the baseline), CopyMatcher extracting each candidate's features from its tar member,
+// and CopyMatcher with the features stored at import. Prints medians and p90 per query, the ratios to the
+// baseline, where the matcher's time goes, and writes each way's answers (row and kind per query) to
+// --work/kinds-<rows>-<way>.txt so that two builds' answers can be compared.
 var options = Args.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: VerifiedSearch --models <dir> --source <dir> --work <dir> [--rows 2000] [--queries 20]");
+    Console.Error.WriteLine("usage: VerifiedSearch --models <dir> --source <dir> [--work out/verified-search] [--sizes 1000,3000] [--features-up-to 3000] [--queries 20]");
     return 2;
 }
 var culture = CultureInfo.InvariantCulture;
 Directory.CreateDirectory(options.Work);
-var dataset = Path.Combine(options.Work, "dataset");
+var shards = Path.Combine(options.Work, "tars");
 var queries = Path.Combine(options.Work, "queries");
-if (Directory.Exists(dataset)) Directory.Delete(dataset, true);
-if (Directory.Exists(queries)) Directory.Delete(queries, true);
-Directory.CreateDirectory(dataset);
-Directory.CreateDirectory(queries);
 
-// Drawings spread over the whole collection, at least 200 px on the short side for the queries.
-var all = Directory.EnumerateFiles(options.Source, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-int step = Math.Max(1, all.Count / options.Rows);
-var chosen = all.Where((_, i) => i % step == 0).Take(options.Rows).ToList();
-for (int i = 0; i < chosen.Count; i++) File.Copy(chosen[i], Path.Combine(dataset, $"{i:00000}-{Path.GetFileName(chosen[i])}"));
+// Distinct drawings (links to another file left out), sorted so every run writes the same rows.
+var drawings = Directory.EnumerateFiles(options.Source, "*.png", SearchOption.AllDirectories)
+    .Where(f => new FileInfo(f).LinkTarget is null).Order(StringComparer.Ordinal).ToList();
+int largest = options.Sizes.Max();
+var clock = Stopwatch.StartNew();
+TarDataset.Write(shards, drawings, largest);
+Console.WriteLine(string.Create(culture, $"dataset: {largest:N0} rows in {TarDataset.Shards(shards, largest).Count} tar shards from {drawings.Count:N0} drawings ({clock.Elapsed.TotalSeconds:F0} s, 0 when kept from an earlier run)"));
 
 using var model = new EmbeddingModel(EmbeddingModelSpec.Default(options.Models), intraOpThreads: Environment.ProcessorCount);
 var fingerprinter = new Fingerprinter(model, ImageLimits.Default);
-foreach (var old in Directory.EnumerateFiles(options.Work, "index*.db*")) File.Delete(old);
-var (plainStore, plainImport, summary) = Import("index-plain.db", null);
-var (store, featuresImport, _) = Import("index-features.db", StoredFeatureExtraction.For(VerifierOptions.Default));
-using var plainStoreInUse = plainStore;
-using var storeInUse = store;
-// A new index's rows are numbered from 1.
-var storedBytes = store.GetLocalFeatures(Enumerable.Range(1, (int)summary.Rows).Select(i => (long)i).ToList()).Values.Select(b => (double)b.Length).ToList();
-long IndexBytes(string name) => Directory.EnumerateFiles(options.Work, name + "*").Sum(f => new FileInfo(f).Length);
 
-// Queries: altered copies of originals at least 200 px on the short side, every alteration in turn.
-var alterations = Enum.GetValues<Alteration>();
-var queryFiles = new List<(string Path, string Original, Alteration Alteration)>();
-foreach (var file in Directory.EnumerateFiles(dataset).Order(StringComparer.Ordinal))
+// Queries: altered copies of drawings at least 200 px on the short side among the first rows of the smallest index.
+var queryFiles = new List<(string Path, string OriginalUrl, Alteration Alteration)>();
+Directory.CreateDirectory(queries);
+for (int row = 0; row < Math.Min(options.Sizes.Min(), drawings.Count) && queryFiles.Count < options.Queries; row++)
 {
-    if (queryFiles.Count >= options.Queries) break;
-    using var loaded = Image.Load<Rgba32>(file);
-    if (Math.Min(loaded.Width, loaded.Height) < 200) continue;
-    using var flat = new Image<Rgb24>(loaded.Width, loaded.Height, Color.White);
-    flat.Mutate(c => c.DrawImage(loaded, 1f));
-    var alteration = alterations[queryFiles.Count % alterations.Length];
-    using var copy = Alterations.Apply(flat, alteration);
+    var info = Image.Identify(drawings[row]);
+    if (Math.Min(info.Width, info.Height) < 200) continue;
+    var alteration = Alterations.All[queryFiles.Count % Alterations.All.Count];
     var path = Path.Combine(queries, $"{queryFiles.Count:000}-{alteration}.png");
-    copy.SaveAsPng(path);
-    queryFiles.Add((path, file, alteration));
+    if (!File.Exists(path))
+    {
+        using var flat = TarDataset.Flatten(drawings[row]);
+        using var copy = Alterations.Apply(flat, alteration);
+        copy.SaveAsPng(path);
+    }
+    queryFiles.Add((path, TarDataset.Url(row, drawings[row]), alteration));
 }
 
-using var matcher = new CopyMatcher(store) { UseStoredFeatures = false };
-using var storedMatcher = new CopyMatcher(store);
-var hashes = PerceptualHashIndex.Load(store);
-using var vectors = VectorIndex.Open(store);
-var rule = CopyRule.For(model.ModelId);
-var thresholdMs = new List<double>();
-var matcherMs = new List<double>();
-var storedMatcherMs = new List<double>();
-int ruleFound = 0, verifiedFound = 0, ruleFalse = 0, verifiedFalse = 0, storedFound = 0, storedFalse = 0;
-var verifiedRows = new HashSet<long>();  // candidates, for the feature costs
-// One warm-up query each way: JIT, the vector index, OpenCV's first load.
-for (int pass = -1; pass < queryFiles.Count; pass++)
+Console.WriteLine(string.Create(culture, $"machine: {Environment.ProcessorCount} cores; load average at the start {LoadAverage()}"));
+Console.WriteLine(string.Create(culture, $"queries: {queryFiles.Count} altered copies (every alteration in turn), one query at a time, each way in turn"));
+foreach (var rows in options.Sizes.Order())
 {
-    var (path, original, _) = queryFiles[Math.Max(pass, 0)];
-    var clock = Stopwatch.StartNew();
-    var print = fingerprinter.Fingerprint(path);
-    var ids = hashes.Search(print.PerceptualHash, rule.SearchRadius).Select(h => h.Id)
-        .Concat(vectors.SearchAbove(print.Embedding, rule.SearchFloor).Select(v => v.Id)).Distinct().ToList();
-    var embeddings = store.GetEmbeddings(ids);
-    var ruleCopies = store.GetRows(ids).Where(r => rule.IsCopy(r.PerceptualHash is { } h ? PerceptualHash.Distance(h, print.PerceptualHash) : null,
-        embeddings.TryGetValue(r.Id, out var e) ? HalfVectors.Dot(e, print.Embedding) : null)).ToList();
-    clock.Stop();
-    if (pass >= 0)
-    {
-        thresholdMs.Add(clock.Elapsed.TotalMilliseconds);
-        ruleFound += ruleCopies.Any(r => r.Url == original) ? 1 : 0;
-        ruleFalse += ruleCopies.Count(r => r.Url != original);
-    }
-
-    clock.Restart();
-    var matches = matcher.Find(fingerprinter.Fingerprint(path), new SearchOptions());
-    clock.Stop();
-    if (pass >= 0)
-    {
-        matcherMs.Add(clock.Elapsed.TotalMilliseconds);
-        var copies = matches.Where(m => m.Kind == MatchKind.Copy).ToList();
-        verifiedFound += copies.Any(m => m.Row.Url == original) ? 1 : 0;
-        verifiedFalse += copies.Count(m => m.Row.Url != original);
-        // The rows the matcher verifies besides the rule's: its top rows by cosine.
-        foreach (var (id, _) in vectors.Search(print.Embedding, matcher.CandidateDepth)) verifiedRows.Add(id);
-    }
-
-    clock.Restart();
-    var storedMatches = storedMatcher.Find(fingerprinter.Fingerprint(path), new SearchOptions());
-    clock.Stop();
-    if (pass >= 0)
-    {
-        storedMatcherMs.Add(clock.Elapsed.TotalMilliseconds);
-        var copies = storedMatches.Where(m => m.Kind == MatchKind.Copy).ToList();
-        storedFound += copies.Any(m => m.Row.Url == original) ? 1 : 0;
-        storedFalse += copies.Count(m => m.Row.Url != original);
-    }
+    bool withFeatures = rows <= options.FeaturesUpTo;
+    using var store = OpenIndex(rows, withFeatures);
+    Search(store, rows, withFeatures);
 }
-
-// The candidates' features both ways: extracted from the decoded pixels, or stored bytes read back.
-var extractMs = new List<double>();
-var storedMs = new List<double>();
-var decodeMs = new List<double>();
-var bytes = new List<double>();
-foreach (var row in store.GetRows(verifiedRows.ToList()))
-{
-    var file = row.Image!.Path;
-    var clock = Stopwatch.StartNew();
-    using var decoded = ImageLoader.Load(file, ImageLimits.Default);
-    decodeMs.Add(clock.Elapsed.TotalMilliseconds);
-    clock.Restart();
-    using var picture = matcher.Verifier.Prepare(decoded);
-    var features = picture.Features;
-    extractMs.Add(clock.Elapsed.TotalMilliseconds);
-    var serialized = features.ToBytes();
-    bytes.Add(serialized.Length);
-    clock.Restart();
-    using var again = matcher.Verifier.Prepare(decoded, LocalFeatures.FromBytes(serialized));
-    _ = again.Features;
-    storedMs.Add(clock.Elapsed.TotalMilliseconds);
-}
-
-Console.WriteLine(string.Create(culture, $"machine: {Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
-Console.WriteLine(string.Create(culture, $"queries: {queryFiles.Count} altered copies (every alteration in turn) against {summary.Rows:N0} rows; one query at a time"));
-Console.WriteLine("| what | median ms | p90 ms | n |");
-Console.WriteLine("| --- | ---: | ---: | ---: |");
-Row("query, threshold-only search (fingerprint + CopyRule), the baseline", thresholdMs);
-Row("query, CopyMatcher, candidates' features extracted at query time (a)", matcherMs);
-Row("query, CopyMatcher, candidates' features stored at import (b)", storedMatcherMs);
-Row("candidate: decode its file", decodeMs);
-Row("candidate: prepare + SIFT extraction from pixels (a)", extractMs);
-Row("candidate: prepare + stored LocalFeatures read back (b)", storedMs);
-Console.WriteLine(string.Create(culture, $"ratio to threshold-only (medians): matcher (a) {Median(matcherMs) / Median(thresholdMs):F2}, matcher (b) {Median(storedMatcherMs) / Median(thresholdMs):F2}; (a) / (b) {Median(matcherMs) / Median(storedMatcherMs):F2}"));
-Console.WriteLine(string.Create(culture, $"import without features: {summary.Rows / plainImport.TotalSeconds:F2} rows/s ({plainImport.TotalSeconds:F1} s), index files {IndexBytes("index-plain.db"):N0} bytes"));
-Console.WriteLine(string.Create(culture, $"import with features:    {summary.Rows / featuresImport.TotalSeconds:F2} rows/s ({featuresImport.TotalSeconds:F1} s), index files {IndexBytes("index-features.db"):N0} bytes; time ratio {featuresImport.TotalSeconds / plainImport.TotalSeconds:F2}"));
-Console.WriteLine(string.Create(culture, $"stored features: {storedBytes.Count:N0} of {summary.Rows:N0} rows, median {Median(storedBytes):N0} bytes a row, p90 {Percentile(storedBytes, 0.9):N0}"));
-Console.WriteLine(string.Create(culture, $"originals found: threshold-only {ruleFound}/{queryFiles.Count} (+{ruleFalse} other rows called copies), CopyMatcher (a) {verifiedFound}/{queryFiles.Count} (+{verifiedFalse} other rows verified), CopyMatcher (b) {storedFound}/{queryFiles.Count} (+{storedFalse})"));
+Console.WriteLine(string.Create(culture, $"load average at the end {LoadAverage()}"));
 return 0;
 
-void Row(string what, List<double> values) =>
-    Console.WriteLine(string.Create(culture, $"| {what} | {Median(values):F1} | {Percentile(values, 0.9):F1} | {values.Count} |"));
-
-(IndexStore Store, TimeSpan Elapsed, ImportSummary Summary) Import(string name, Func<DecodedImage, byte[]?>? extraction)
+IndexStore OpenIndex(int rows, bool withFeatures)
 {
-    var opened = IndexStore.Open(Path.Combine(options.Work, name));
-    var clock = Stopwatch.StartNew();
-    var result = new TrainingSetImporter(opened, fingerprinter, model.ModelId, _ => { }) { LocalFeatureExtraction = extraction }
-        .Import("clipart", [dataset], CancellationToken.None);
-    return (opened, clock.Elapsed, result);
+    var name = Path.Combine(options.Work, $"index-{rows}{(withFeatures ? "-features" : "")}.db");
+    var done = name + ".done";
+    if (File.Exists(done))
+    {
+        Console.WriteLine($"index of {rows:N0} rows kept from an earlier run: {File.ReadAllText(done).Trim()}");
+        return IndexStore.Open(name);
+    }
+    foreach (var old in Directory.EnumerateFiles(options.Work, Path.GetFileName(name) + "*")) File.Delete(old);
+    // The shards of a smaller index built the same way are its first ones: start from a copy of it and import the rest.
+    var smaller = options.Sizes.Where(s => s < rows && (s <= options.FeaturesUpTo) == withFeatures)
+        .Select(s => Path.Combine(options.Work, $"index-{s}{(withFeatures ? "-features" : "")}.db")).LastOrDefault(s => File.Exists(s + ".done"));
+    if (smaller is not null)
+    {
+        foreach (var file in Directory.EnumerateFiles(options.Work, Path.GetFileName(smaller) + "*").Where(f => !f.EndsWith(".done", StringComparison.Ordinal)))
+        {
+            File.Copy(file, name + Path.GetFileName(file)[Path.GetFileName(smaller).Length..]);
+        }
+    }
+    var store = IndexStore.Open(name);
+    var started = Stopwatch.StartNew();
+    var importer = new TrainingSetImporter(store, fingerprinter, model.ModelId, _ => { })
+    {
+        LocalFeatureExtraction = withFeatures ? StoredFeatureExtraction.For(VerifierOptions.Default) : null,
+    };
+    var summary = importer.Import("clipart", TarDataset.Shards(shards, rows), CancellationToken.None);
+    var elapsed = started.Elapsed.TotalSeconds;
+    long bytes = Directory.EnumerateFiles(options.Work, Path.GetFileName(name) + "*").Sum(f => new FileInfo(f).Length);
+    var line = string.Create(culture, $"{(smaller is null ? "" : $"started from a copy of {Path.GetFileName(smaller)}; ")}{summary.Rows:N0} rows imported ({summary.Fingerprinted:N0} fingerprinted, {summary.Errors} errors), {(withFeatures ? "with" : "without")} stored features, imported in {elapsed:F0} s ({summary.Rows / elapsed:F2} rows/s, load average {LoadAverage()}), index files {bytes:N0} bytes");
+    File.WriteAllText(done, line);
+    Console.WriteLine($"index of {rows:N0} rows built: {line}");
+    return store;
 }
 
-static double Median(List<double> values) => Percentile(values, 0.5);
+void Search(IndexStore store, int rows, bool withFeatures)
+{
+    var ways = new List<Way> { new("threshold-only search (fingerprint + CopyRule), the baseline", "threshold", null) };
+    var extractStats = new MatcherStatistics();
+    var storedStats = new MatcherStatistics();
+    using var extracting = new CopyMatcher(store) { UseStoredFeatures = false, Statistics = extractStats };
+    var alwaysStats = new MatcherStatistics();
+    using var storedMatcher = withFeatures ? new CopyMatcher(store) { Statistics = storedStats } : null;
+    using var alwaysSearching = withFeatures ? new CopyMatcher(store) { Statistics = alwaysStats, PixelSearchBelowKeypoints = 0 } : null;
+    ways.Add(new("CopyMatcher, candidates' features extracted from their tar members (a)", "extracted", extracting));
+    if (storedMatcher is not null) ways.Add(new("CopyMatcher, candidates' features stored at import (b)", "stored", storedMatcher));
+    if (alwaysSearching is not null) ways.Add(new("CopyMatcher as (b), the pixel search not gated by keypoints (c)", "stored-always-search", alwaysSearching));
+
+    var hashes = PerceptualHashIndex.Load(store);
+    using var vectors = VectorIndex.Open(store);
+    var rule = CopyRule.For(model.ModelId);
+    // One warm-up query each way first: JIT, the vector index, OpenCV's first load.
+    for (int pass = -1; pass < queryFiles.Count; pass++)
+    {
+        if (pass == 0) { extractStats.Clear(); storedStats.Clear(); alwaysStats.Clear(); }
+        var (path, original, _) = queryFiles[Math.Max(pass, 0)];
+        foreach (var way in ways)
+        {
+            var started = Stopwatch.StartNew();
+            List<(long Id, string? Url, string Kind)> answer;
+            if (way.Matcher is null)
+            {
+                var print = fingerprinter.Fingerprint(path);
+                var ids = hashes.Search(print.PerceptualHash, rule.SearchRadius).Select(h => h.Id)
+                    .Concat(vectors.SearchAbove(print.Embedding, rule.SearchFloor).Select(v => v.Id)).Distinct().ToList();
+                var embeddings = store.GetEmbeddings(ids);
+                answer = store.GetRows(ids).Where(r => rule.IsCopy(r.PerceptualHash is { } h ? PerceptualHash.Distance(h, print.PerceptualHash) : null,
+                    embeddings.TryGetValue(r.Id, out var e) ? HalfVectors.Dot(e, print.Embedding) : null))
+                    .Select(r => (r.Id, r.Url, "Copy")).ToList();
+            }
+            else
+            {
+                answer = FindWith(way.Matcher, path)
+                    .Select(m => (m.Row.Id, m.Row.Url, m.Kind.ToString())).ToList();
+            }
+            started.Stop();
+            if (pass < 0) continue;
+            way.Ms.Add(started.Elapsed.TotalMilliseconds);
+            var copies = answer.Where(a => a.Kind is "Copy" or "Exact").ToList();
+            way.Found += copies.Any(a => a.Url == original) ? 1 : 0;
+            way.Others += copies.Count(a => a.Url != original);
+            way.Answers.Add($"{Path.GetFileName(path)}: " + string.Join(", ", answer.OrderBy(a => a.Id).Select(a => $"{a.Id}={a.Kind}")));
+        }
+    }
+
+    Console.WriteLine();
+    Console.WriteLine(string.Create(culture, $"### {vectors.Count:N0} rows ({vectors.Kind} vector search), load average {LoadAverage()}"));
+    Console.WriteLine();
+    Console.WriteLine("| what | median ms | p90 ms | ratio to the baseline (medians) | originals found | other rows called copies |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+    double baseline = Percentile(ways[0].Ms, 0.5);
+    foreach (var way in ways)
+    {
+        Console.WriteLine(string.Create(culture, $"| query, {way.Label} | {Percentile(way.Ms, 0.5):F1} | {Percentile(way.Ms, 0.9):F1} | {Percentile(way.Ms, 0.5) / baseline:F2} | {way.Found}/{queryFiles.Count} | {way.Others} |"));
+        File.WriteAllLines(Path.Combine(options.Work, $"kinds-{rows}-{way.Key}.txt"), way.Answers);
+    }
+    foreach (var (label, stats) in new[] { ("(a)", extractStats), ("(b)", storedStats), ("(c)", alwaysStats) })
+    {
+        if (stats.Queries == 0) continue;
+        Console.WriteLine(string.Create(culture, $"matcher {label}, per query (means): {stats.Candidates / (double)stats.Queries:F1} candidates verified ({stats.StoredFeaturesUsed / (double)stats.Queries:F1} with stored features), {stats.SearchRuns / (double)stats.Queries:F1} reached the pixel search; candidate finding {stats.CandidateMs / stats.Queries:F1} ms, query picture prepared {stats.QueryPrepareMs / stats.Queries:F1} ms, verification wall {stats.VerifyWallMs / stats.Queries:F1} ms; per candidate (summed over threads) decode {stats.DecodeMs / Math.Max(1, stats.Candidates):F1} ms, prepare {stats.PrepareMs / Math.Max(1, stats.Candidates):F1} ms, verify {stats.VerifyMs / Math.Max(1, stats.Candidates):F1} ms of which pixel search {stats.SearchMs / Math.Max(1, stats.Candidates):F1} ms ({stats.SearchMs / Math.Max(1e-9, stats.VerifyMs):P0} of verify time)"));
+    }
+}
+
+IReadOnlyList<CopyMatch> FindWith(CopyMatcher matcher, string path)
+{
+    var print = matcher.FingerprintQuery(fingerprinter, path);
+    using var picture = print.Picture;
+    return matcher.Find(print, new SearchOptions());
+}
+
+static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
 static double Percentile(List<double> values, double p)
 {
@@ -182,16 +189,24 @@ static double Percentile(List<double> values, double p)
     return sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))];
 }
 
-internal sealed record Args(string Models, string Source, string Work, int Rows, int Queries)
+internal sealed record Way(string Label, string Key, CopyMatcher? Matcher)
+{
+    public List<double> Ms { get; } = new();
+    public List<string> Answers { get; } = new();
+    public int Found { get; set; }
+    public int Others { get; set; }
+}
+
+internal sealed record Args(string Models, string Source, string Work, IReadOnlyList<int> Sizes, int FeaturesUpTo, int Queries)
 {
     public static Args? Parse(string[] args)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i + 1 < args.Length; i += 2) map[args[i].TrimStart('-')] = args[i + 1];
-        if (args.Length % 2 != 0 || !map.TryGetValue("models", out var models) || !map.TryGetValue("source", out var source)
-            || !map.TryGetValue("work", out var work)) return null;
-        return new Args(Path.GetFullPath(models), Path.GetFullPath(source), Path.GetFullPath(work),
-            map.TryGetValue("rows", out var r) ? int.Parse(r, CultureInfo.InvariantCulture) : 2000,
+        if (args.Length % 2 != 0 || !map.TryGetValue("models", out var models) || !map.TryGetValue("source", out var source)) return null;
+        var sizes = (map.TryGetValue("sizes", out var s) ? s : "1000,3000").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).Order().ToList();
+        return new Args(Path.GetFullPath(models), Path.GetFullPath(source), Path.GetFullPath(map.GetValueOrDefault("work", "out/verified-search")), sizes,
+            map.TryGetValue("features-up-to", out var f) ? int.Parse(f, CultureInfo.InvariantCulture) : sizes.Max(),
             map.TryGetValue("queries", out var q) ? int.Parse(q, CultureInfo.InvariantCulture) : 20);
     }
 }

@@ -44,6 +44,7 @@ public sealed class Fingerprinter
         {
             Views = PrepareViews(image.Pixels),
             LocalFeatures = LocalFeatureExtraction?.Invoke(image),
+            Picture = QueryPicture?.Invoke(image),
         };
 #pragma warning restore CA5351
     }
@@ -54,6 +55,7 @@ public sealed class Fingerprinter
     {
         Views = prepared.Views?.Select(v => new ImageView(v.PerceptualHash, Model.Embed(v.ModelInput))).ToList(),
         LocalFeatures = prepared.LocalFeatures,
+        Picture = prepared.Picture,
     };
 
     public ImageFingerprint Fingerprint(string path) => Complete(Prepare(path));
@@ -86,12 +88,29 @@ public sealed class Fingerprinter
     /// </summary>
     public Func<DecodedImage, byte[]?>? LocalFeatureExtraction { get; init; }
 
+    /// <summary>
+    /// When set, run on each decoded picture while it is prepared (any thread): the picture made ready
+    /// for another use, such as verifying copies against it (Matching's <c>CopyMatcher.PrepareQuery</c>),
+    /// passed on as <see cref="ImageFingerprint.Picture"/> so that a search does not decode its query twice.
+    /// </summary>
+    public Func<DecodedImage, IDisposable?>? QueryPicture { get; init; }
+
     /// <summary>This fingerprinter, also extracting local features with <paramref name="extraction"/>.</summary>
     public Fingerprinter WithLocalFeatures(Func<DecodedImage, byte[]?> extraction) => new(Model, Limits)
     {
         ViewAngles = ViewAngles,
         ViewCentreCuts = ViewCentreCuts,
         LocalFeatureExtraction = extraction,
+        QueryPicture = QueryPicture,
+    };
+
+    /// <summary>This fingerprinter, also preparing each picture for verification with <paramref name="preparation"/>.</summary>
+    public Fingerprinter WithQueryPicture(Func<DecodedImage, IDisposable?> preparation) => new(Model, Limits)
+    {
+        ViewAngles = ViewAngles,
+        ViewCentreCuts = ViewCentreCuts,
+        LocalFeatureExtraction = LocalFeatureExtraction,
+        QueryPicture = preparation,
     };
 
     // Both fingerprints shrink the picture (32 px for the hash, the model's 224 px input): turning it

@@ -17,4 +17,11 @@ public sealed record ImageFingerprint(
 
     /// <summary>The picture's local features as bytes, when the fingerprinter was asked for them (<see cref="Fingerprinter.LocalFeatureExtraction"/>).</summary>
     public byte[]? LocalFeatures { get; init; }
+
+    /// <summary>
+    /// The picture ready for verifying copies against it, prepared on the same decode as the fingerprint
+    /// (<see cref="Fingerprinter.QueryPicture"/>), when asked for. Owned by whoever asked: dispose it when
+    /// the search is done.
+    /// </summary>
+    public IDisposable? Picture { get; init; }
 }

@@ -16,4 +16,7 @@ public sealed record PreparedImage(
 
     /// <summary>The picture's local features as bytes (<see cref="Fingerprinter.LocalFeatureExtraction"/>), if asked for.</summary>
     public byte[]? LocalFeatures { get; init; }
+
+    /// <summary>The picture ready for verification (<see cref="Fingerprinter.QueryPicture"/>), if asked for; passed on to the fingerprint.</summary>
+    public IDisposable? Picture { get; init; }
 }

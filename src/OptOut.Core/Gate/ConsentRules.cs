@@ -1,4 +1,5 @@
 using OptOut.Core.Index;
+using OptOut.Core.Matching;
 using OptOut.Core.Registry;
 using OptOut.Core.Urls;
 
@@ -15,7 +16,7 @@ public sealed class ConsentRules
     private readonly SpanKeyTable[] urls = [new(), new()];        // by Decision
     private readonly SpanKeyTable[] domains = [new(), new()];
     private readonly DomainSuffixFilter[] domainFilters = [new(), new()];
-    private readonly ContentClaims[] content = [new(), new()];
+    private readonly ReferencePictures[] content = [new(), new()];
 
     // Claim identities, compact: most ids are UUIDs (16 bytes, not a 36-character string).
     private readonly List<Guid> guidIds = new();
@@ -73,7 +74,7 @@ public sealed class ConsentRules
 
     public int ContentCount(Decision decision) => content[(int)decision].Count;
 
-    internal ContentClaims Content(Decision decision) => content[(int)decision];
+    internal ReferencePictures Content(Decision decision) => content[(int)decision];
 
     public ClaimInfo Claim(int index)
     {
@@ -136,7 +137,7 @@ public sealed class ConsentRules
                 break;
             case ClaimKind.Content:
                 targets[index] = claim.Target;
-                content[(int)claim.Decision].Add(index, claim);
+                content[(int)claim.Decision].Add(index, claim.Target, claim.Md5, claim.PerceptualHash, claim.Embedding, claim.ModelId);
                 break;
         }
     }

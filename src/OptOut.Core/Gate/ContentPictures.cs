@@ -17,6 +17,7 @@ public sealed class ContentPictures : IDisposable
 {
     private readonly IReadOnlyDictionary<string, string?> files;
     private readonly ImageLimits limits;
+    private readonly PictureVerification pictures;
     private readonly ConcurrentDictionary<string, Lazy<(VerifiablePicture? Picture, string? Problem)>> prepared = new(StringComparer.Ordinal);
 
     /// <param name="files">Claim id -> the claimant's file recorded in its evidence (null when none was recorded).</param>
@@ -25,6 +26,7 @@ public sealed class ContentPictures : IDisposable
         this.files = files;
         this.limits = limits;
         Verifier = verifier ?? new GeometricVerifier();
+        pictures = new PictureVerification(Verifier, limits);
     }
 
     public GeometricVerifier Verifier { get; }
@@ -35,24 +37,13 @@ public sealed class ContentPictures : IDisposable
         if (OpenCvAvailability.UnavailableReason is { } unavailable) return new(null, "not verified: " + unavailable);
         var (claimPicture, problem) = prepared.GetOrAdd(claimId, id => new Lazy<(VerifiablePicture?, string?)>(() => Prepare(id))).Value;
         if (claimPicture is null) return new(null, "not verified: " + problem);
-        VerifiablePicture row;
-        try
+        var verdict = pictures.Verify(claimPicture, readRow, rowName, "the row's image");
+        return verdict.IsCopy switch
         {
-            using var decoded = ImageLoader.Decode(readRow(), rowName, limits);
-            row = Verifier.Prepare(decoded);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
-        {
-            return new(null, $"not verified: the row's image could not be read ({e.Message})");
-        }
-        using (row)
-        {
-            var verification = Verifier.Verify(claimPicture, row);
-            if (verification.IsVerified) return new(true, "verified: " + verification.Detail);
-            return verification.Reason == NotVerifiedReason.TooSmall
-                ? new(null, "not verified: " + verification.Detail)
-                : new(false, verification.Detail);
-        }
+            true => new(true, "verified: " + verdict.Verification!.Detail),
+            false => new(false, verdict.Verification!.Detail),
+            null => new(null, verdict.NotVerified!),
+        };
     }
 
     private (VerifiablePicture?, string?) Prepare(string claimId)

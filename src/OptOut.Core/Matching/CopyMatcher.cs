@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OptOut.Core.Datasets;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
@@ -19,12 +20,19 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>Candidates verified besides those the rule accepts: the top this many by embedding cosine (the calibration's candidate recall: docs/copy-detection.md).</summary>
     public const int DefaultCandidateDepth = 10;
 
+    /// <summary>
+    /// The pixel search runs only for pairs where a picture has fewer keypoints than this
+    /// (<see cref="PictureVerification.PixelSearchBelowKeypoints"/>): docs/copy-detection.md, "Speed, second pass".
+    /// </summary>
+    public const int DefaultPixelSearchBelowKeypoints = 50;
+
     /// <summary>Hash distance within which a row is verified whatever its cosine.</summary>
     public const int HashCandidateRadius = 16;
 
     private readonly IndexStore store;
     private readonly Action<long, long>? buildProgress;
     private readonly ImageLimits limits;
+    private readonly PictureVerification pictures;
     private PerceptualHashIndex? hashes;
     private VectorIndex? vectors;
 
@@ -34,6 +42,7 @@ public sealed class CopyMatcher : IDisposable
         this.buildProgress = buildProgress;
         this.limits = limits ?? ImageLimits.Default;
         Verifier = verifier ?? new GeometricVerifier();
+        pictures = new PictureVerification(Verifier, this.limits) { PixelSearchBelowKeypoints = DefaultPixelSearchBelowKeypoints };
     }
 
     public GeometricVerifier Verifier { get; }
@@ -45,6 +54,48 @@ public sealed class CopyMatcher : IDisposable
 
     /// <summary>Whether candidates' features stored at import are used (true) or always extracted from their pixels (for comparing the two).</summary>
     public bool UseStoredFeatures { get; init; } = true;
+
+    /// <summary>When set, where each query's time goes is added to it (benchmarks).</summary>
+    public MatcherStatistics? Statistics
+    {
+        get => pictures.Statistics;
+        init => pictures = new PictureVerification(Verifier, limits) { Statistics = value, PixelSearchBelowKeypoints = pictures.PixelSearchBelowKeypoints };
+    }
+
+    /// <summary>See <see cref="DefaultPixelSearchBelowKeypoints"/>; 0 runs the pixel search whenever the keypoints did not verify.</summary>
+    public int PixelSearchBelowKeypoints
+    {
+        get => pictures.PixelSearchBelowKeypoints;
+        init => pictures = new PictureVerification(Verifier, limits) { Statistics = pictures.Statistics, PixelSearchBelowKeypoints = value };
+    }
+
+    /// <summary>
+    /// The query picture made ready for verification while it is fingerprinted
+    /// (<see cref="Fingerprinter.QueryPicture"/>), its local features (and its mirror image's) extracted
+    /// at once on another thread, so that they overlap the embedding; null where OpenCV is not loadable.
+    /// </summary>
+    public IDisposable? PrepareQuery(DecodedImage decoded)
+    {
+        if (VerificationUnavailable is not null) return null;
+        var picture = Verifier.Prepare(decoded);
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                _ = picture.Features;
+                if (Verifier.Options.TryMirrored) _ = picture.MirroredFeatures;
+            }
+            catch (ObjectDisposedException)
+            {
+                // The query was done with before its features were needed.
+            }
+        });
+        return picture;
+    }
+
+    /// <summary>The query's fingerprint with its picture prepared for verification on the same decode (<see cref="PrepareQuery"/>): the caller disposes <see cref="ImageFingerprint.Picture"/>.</summary>
+    public ImageFingerprint FingerprintQuery(Fingerprinter fingerprinter, string path) =>
+        fingerprinter.WithQueryPicture(PrepareQuery).Fingerprint(path);
 
     /// <summary>Why copies cannot be verified in this process (OpenCV did not load), or null.</summary>
     public static string? VerificationUnavailable => OpenCvAvailability.UnavailableReason;
@@ -59,6 +110,7 @@ public sealed class CopyMatcher : IDisposable
         var rule = options.Rule ?? CopyRule.For(query.ModelId);
         var all = new List<ImageView> { new(query.PerceptualHash, query.Embedding) };
         if (views is not null) all.AddRange(views);
+        long started = Stopwatch.GetTimestamp();
         var candidates = Candidates(query, all, rule, options, out var ranked);
 
         var sha256 = Convert.FromHexString(query.Sha256);
@@ -71,21 +123,23 @@ public sealed class CopyMatcher : IDisposable
         foreach (var row in rows)
         {
             if (options.Datasets is { } datasets && !datasets.Contains(row.Dataset)) continue;
-            candidates.TryGetValue(row.Id, out var c);
-            int? distance = c.Distance ?? (row.PerceptualHash is { } h ? all.Min(v => PerceptualHash.Distance(h, v.PerceptualHash)) : null);
-            float? similarity = c.Similarity;
+            var candidate = candidates.GetValueOrDefault(row.Id);
+            if (candidate.Distance is null && row.PerceptualHash is { } h) candidate = candidate.WithDistance(all.Min(v => PerceptualHash.Distance(h, v.PerceptualHash)));
+            int? distance = candidate.Distance;
+            float? similarity = candidate.Similarity;
             if (exactIds.Contains(row.Id))
             {
                 decided.Add(new CopyMatch(row, MatchKind.Exact, similarity, distance));
                 continue;
             }
-            bool accepted = rule.IsCopy(distance, similarity);
+            bool accepted = candidate.ProposedBy(rule);
             var match = new CopyMatch(row, MatchKind.Similar, similarity, distance) { RuleAccepted = accepted };
             if (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius) toVerify.Add(match);
             else if (options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
         }
 
-        decided.AddRange(Verify(query.Path, toVerify).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
+        double candidateMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        decided.AddRange(Verify(query, toVerify, candidateMs).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
             || (options.IncludeSimilar && (m.Similarity >= options.MinimumSimilarity || m.Similarity is null))));
 
         IEnumerable<CopyMatch> ordered = decided
@@ -97,17 +151,16 @@ public sealed class CopyMatcher : IDisposable
     }
 
     /// <summary>Row ids with their best hash distance and similarity over the views; <paramref name="ranked"/>: the top rows by cosine.</summary>
-    private Dictionary<long, (int? Distance, float? Similarity)> Candidates(ImageFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked)
+    private Dictionary<long, CopyCandidate> Candidates(ImageFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked)
     {
-        var candidates = new Dictionary<long, (int? Distance, float? Similarity)>();
+        var candidates = new Dictionary<long, CopyCandidate>();
         ranked = new HashSet<long>();
         hashes ??= PerceptualHashIndex.Load(store);
         foreach (var view in all)
         {
             foreach (var (id, distance) in hashes.Search(view.PerceptualHash, rule.SearchRadius))
             {
-                var c = candidates.GetValueOrDefault(id);
-                candidates[id] = (Math.Min(distance, c.Distance ?? int.MaxValue), c.Similarity);
+                candidates[id] = candidates.GetValueOrDefault(id).WithDistance(distance);
             }
         }
 
@@ -125,8 +178,7 @@ public sealed class CopyMatcher : IDisposable
             foreach (var (id, _) in top) ranked.Add(id);
             foreach (var (id, similarity) in found)
             {
-                var c = candidates.GetValueOrDefault(id);
-                candidates[id] = (c.Distance, Math.Max(similarity, c.Similarity ?? float.MinValue));
+                candidates[id] = candidates.GetValueOrDefault(id).WithSimilarity(similarity);
             }
         }
 
@@ -134,39 +186,51 @@ public sealed class CopyMatcher : IDisposable
         var missing = candidates.Where(c => c.Value.Similarity is null).Select(c => c.Key).ToList();
         foreach (var (id, vector) in store.GetEmbeddings(missing))
         {
-            candidates[id] = (candidates[id].Distance, all.Max(v => HalfVectors.Dot(vector, v.Embedding)));
+            candidates[id] = candidates[id].WithSimilarity(all.Max(v => HalfVectors.Dot(vector, v.Embedding)));
         }
         return candidates;
     }
 
     /// <summary>Each candidate's pixels against the query's; the verified ones become copies.</summary>
-    private IEnumerable<CopyMatch> Verify(string queryPath, List<CopyMatch> candidates)
+    private IEnumerable<CopyMatch> Verify(ImageFingerprint query, List<CopyMatch> candidates, double candidateMs)
     {
         if (candidates.Count == 0) return candidates;
         if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable });
 
-        VerifiablePicture? query = null;
+        long started = Stopwatch.GetTimestamp();
+        var picture = query.Picture as VerifiablePicture;
         string? queryProblem = null;
+        if (picture is null)
+        {
+            try
+            {
+                using var decoded = ImageLoader.Load(query.Path, limits);
+                picture = Verifier.Prepare(decoded);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
+            {
+                queryProblem = $"not verified: the query picture '{query.Path}' could not be read ({e.Message})";
+            }
+        }
+        if (picture is null) return candidates.Select(c => c with { NotVerified = queryProblem });
+
         try
         {
-            using var decoded = ImageLoader.Load(queryPath, limits);
-            query = Verifier.Prepare(decoded);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
-        {
-            queryProblem = $"not verified: the query picture '{queryPath}' could not be read ({e.Message})";
-        }
-        if (query is null) return candidates.Select(c => c with { NotVerified = queryProblem });
-
-        using (query)
-        {
+            double queryPrepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            started = Stopwatch.GetTimestamp();
             var stored = UseStoredFeatures
                 ? store.GetLocalFeatures(candidates.Where(c => c.Row.Image is not null).Select(c => c.Row.Id).ToList())
                 : [];
             var results = new CopyMatch[candidates.Count];
             Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = VerifyOne(query, candidates[i], stored.GetValueOrDefault(candidates[i].Row.Id)));
+                i => results[i] = VerifyOne(picture, candidates[i], stored.GetValueOrDefault(candidates[i].Row.Id)));
+            Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return results;
+        }
+        finally
+        {
+            // A picture prepared with the fingerprint belongs to its caller; one decoded here does not outlive the query.
+            if (!ReferenceEquals(picture, query.Picture)) picture.Dispose();
         }
     }
 
@@ -176,48 +240,10 @@ public sealed class CopyMatcher : IDisposable
         {
             return candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
         }
-        VerifiablePicture picture;
-        try
-        {
-            using var decoded = ImageLoader.Decode(Read(image), image.ToString(), limits);
-            picture = Prepare(decoded, storedFeatures);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
-        {
-            return candidate with { NotVerified = $"not verified: its image '{image}' could not be read ({e.Message})" };
-        }
-        using (picture)
-        {
-            var verification = Verifier.Verify(query, picture);
-            if (verification.IsVerified) return candidate with { Kind = MatchKind.Copy, Verification = verification };
-            return candidate with
-            {
-                Verification = verification,
-                NotVerified = verification.Reason == NotVerifiedReason.TooSmall ? "not verified: " + verification.Detail : null,
-            };
-        }
-    }
-
-    /// <summary>
-    /// The candidate prepared with its stored features when they belong to it as this verifier works
-    /// (same kind, working size and picture size: features made with other options, or a file replaced
-    /// by one of another size since the import, do not), else with features extracted from its pixels.
-    /// A file replaced by another of the same size keeps its stale features: the pixel check still reads
-    /// the new pixels, so such a row can be missed but is not verified by the old file's features alone.
-    /// </summary>
-    private VerifiablePicture Prepare(DecodedImage decoded, byte[]? storedFeatures)
-    {
-        if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features)
-        {
-            try
-            {
-                return Verifier.Prepare(decoded, features);
-            }
-            catch (ArgumentException)
-            {
-            }
-        }
-        return Verifier.Prepare(decoded);
+        var verdict = pictures.Verify(query, () => Read(image), image.ToString(), $"its image '{image}'", storedFeatures);
+        return verdict.IsCopy == true
+            ? candidate with { Kind = MatchKind.Copy, Verification = verdict.Verification }
+            : candidate with { Verification = verdict.Verification, NotVerified = verdict.NotVerified };
     }
 
     private byte[] Read(ImageLocation image)

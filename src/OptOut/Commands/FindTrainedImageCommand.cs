@@ -132,11 +132,13 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             {
                 WriteWarning($"Copies cannot be verified here: {unavailable}. Candidates are reported as Similar, never as Copy.");
             }
-            // With -IncludeRotated / -IncludeCropped the extra views are prepared with each picture, in parallel.
+            // With -IncludeRotated / -IncludeCropped the extra views are prepared with each picture, in parallel;
+            // so is the picture for verification, decoded once.
             pipeline = new FingerprintPipeline(new Fingerprinter(model, ImageLimits.Default)
             {
                 ViewAngles = IncludeRotated ? Fingerprinter.RotationAngles : [],
                 ViewCentreCuts = IncludeCropped ? Fingerprinter.CentreCutShares : [],
+                QueryPicture = matcher.PrepareQuery,
             });
         }
     }
@@ -264,6 +266,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             WriteError(ErrorIds.ForFile(outcome.Error!, outcome.Path));
             return;
         }
+        using var picture = fingerprint.Picture;
         var any = false;
         foreach (var match in matcher!.Find(fingerprint, options, fingerprint.Views))
         {

@@ -22,6 +22,16 @@ internal static class ClipArt
         return Reload(copy, lossless: Alterations.IsJpegRoundTrip(alteration));
     }
 
+    /// <summary>The picture altered and stored as a scraper would: the file's bytes (JPEG q95).</summary>
+    public static byte[] Bytes(string name, Alteration alteration)
+    {
+        using var original = Load(name);
+        using var copy = Alterations.Apply(original.Pixels, alteration);
+        using var stream = new MemoryStream();
+        copy.SaveAsJpeg(stream, new JpegEncoder { Quality = 95 });
+        return stream.ToArray();
+    }
+
     /// <summary>Encodes the pixels to a file's bytes and decodes them through the module's decoder (its limits apply).</summary>
     public static DecodedImage Reload(Image<Rgb24> pixels, bool lossless)
     {

@@ -177,4 +177,23 @@ public sealed class StoredLocalFeaturesTests : IDisposable
             Assert.Equal(MatchKind.Copy, Grapes(matcher.Find(rotatedQuery, new SearchOptions()))!.Kind);
         }
     }
+    [Fact]
+    public void A_query_picture_prepared_on_its_fingerprints_decode_gives_the_same_answers()
+    {
+        using var store = Import("with", withFeatures: true);
+        using var matcher = new CopyMatcher(store);
+        var options = new SearchOptions { IncludeSimilar = true, MinimumSimilarity = 0 };
+        var decodedTwice = matcher.Find(rotatedQuery, options);
+        var query = matcher.FingerprintQuery(fingerprinter, rotatedQuery.Path);
+        Assert.IsType<VerifiablePicture>(query.Picture);
+        using (query.Picture)
+        {
+            var decodedOnce = matcher.Find(query, options);
+            Assert.Equal(decodedTwice.Select(m => (m.Row.Id, m.Kind, m.Verification?.Method, m.Verification?.Inliers)),
+                decodedOnce.Select(m => (m.Row.Id, m.Kind, m.Verification?.Method, m.Verification?.Inliers)));
+            Assert.Equal(MatchKind.Copy, Grapes(decodedOnce)!.Kind);
+            // The picture stays the caller's: a second search uses it again.
+            Assert.Equal(MatchKind.Copy, Grapes(matcher.Find(query, options))!.Kind);
+        }
+    }
 }

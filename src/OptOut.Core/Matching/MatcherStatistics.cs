@@ -1,0 +1,56 @@
+namespace OptOut.Core.Matching;
+
+/// <summary>
+/// Where <see cref="CopyMatcher.Find"/> spends a query's time and how many candidates reach each stage,
+/// summed over the queries it is given to (for benchmarks). Thread-safe.
+/// </summary>
+public sealed class MatcherStatistics
+{
+    private readonly object gate = new();
+
+    public int Queries { get; private set; }
+    public int Candidates { get; private set; }
+    public int StoredFeaturesUsed { get; private set; }
+    public int SearchRuns { get; private set; }
+    public double CandidateMs { get; private set; }
+    public double QueryPrepareMs { get; private set; }
+    public double VerifyWallMs { get; private set; }
+    public double DecodeMs { get; private set; }
+    public double PrepareMs { get; private set; }
+    public double VerifyMs { get; private set; }
+    public double SearchMs { get; private set; }
+
+    public void Clear()
+    {
+        lock (gate)
+        {
+            Queries = Candidates = StoredFeaturesUsed = SearchRuns = 0;
+            CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = SearchMs = 0;
+        }
+    }
+
+    internal void Query(double candidateMs, double queryPrepareMs, double verifyWallMs)
+    {
+        lock (gate)
+        {
+            Queries++;
+            CandidateMs += candidateMs;
+            QueryPrepareMs += queryPrepareMs;
+            VerifyWallMs += verifyWallMs;
+        }
+    }
+
+    internal void Candidate(double decodeMs, double prepareMs, bool storedFeatures, double verifyMs, VerificationTimings timings)
+    {
+        lock (gate)
+        {
+            Candidates++;
+            StoredFeaturesUsed += storedFeatures ? 1 : 0;
+            DecodeMs += decodeMs;
+            PrepareMs += prepareMs;
+            VerifyMs += verifyMs;
+            SearchRuns += timings.SearchRuns > 0 ? 1 : 0;
+            SearchMs += timings.SearchMs;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Numerics.Tensors;
+using OptOut.Core.Embedding;
+using OptOut.Core.Fingerprinting;
+using OptOut.Core.Index;
+
+namespace OptOut.Core.Matching;
+
+/// <summary>How a picture matched one of the <see cref="ReferencePictures"/>.</summary>
+public readonly record struct ReferenceMatch(int Claim, string How)
+{
+    /// <summary>Matched by the same SHA-256: nothing to verify.</summary>
+    public bool SameFile { get; init; }
+}
+
+/// <summary>
+/// A set of reference pictures known by their fingerprints only (the content claims of a gate decision),
+/// each picture to check answered with the reference the copy rule proposes, by the same candidate and
+/// rule code as the search (<see cref="CopyCandidate"/>): the same SHA-256 or MD5, perceptual-hash
+/// neighbours within the rule's radius, embeddings above its floor. Embeddings compare only within one
+/// model. References are few next to the pictures checked, so embeddings are scanned (one dot product a
+/// reference) and hashes found through multi-index hashing.
+/// </summary>
+public sealed class ReferencePictures
+{
+    private readonly Dictionary<string, int> bySha256 = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> byMd5 = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<(long Claim, ulong Hash)> hashEntries = new();
+    private readonly Dictionary<int, ulong> hashOf = new();
+    private readonly Dictionary<string, EmbeddingSet> byModel = new(StringComparer.Ordinal);
+    private PerceptualHashIndex? hashIndex;
+
+    public int Count { get; private set; }
+
+    /// <summary>True when some reference can only be matched from decoded pixels (a hash or an embedding).</summary>
+    public bool NeedsPixels => hashEntries.Count > 0 || byModel.Count > 0;
+
+    /// <summary>Adds reference <paramref name="claim"/>: its file's SHA-256 (hex), and what else is known of it.</summary>
+    public void Add(int claim, string sha256Hex, string? md5Hex, ulong? perceptualHash, float[]? embedding, string? modelId)
+    {
+        Count++;
+        bySha256.TryAdd(sha256Hex, claim);
+        if (md5Hex is { Length: 32 }) byMd5.TryAdd(md5Hex, claim);
+        if (perceptualHash is { } hash)
+        {
+            hashEntries.Add((claim, hash));
+            hashOf[claim] = hash;
+            hashIndex = null;
+        }
+        if (embedding is { Length: > 0 } && modelId is not null)
+        {
+            if (!byModel.TryGetValue(modelId, out var set)) byModel[modelId] = set = new EmbeddingSet(embedding.Length);
+            if (embedding.Length == set.Dimensions) set.Add(claim, embedding);
+        }
+    }
+
+    public int FindSha256(string? sha256Hex) => sha256Hex is not null && bySha256.TryGetValue(sha256Hex, out int claim) ? claim : -1;
+
+    /// <summary>The reference whose file has this MD5 (LAION's md5 column), or -1.</summary>
+    public int FindMd5(string? md5Hex) => md5Hex is not null && byMd5.TryGetValue(md5Hex, out int claim) ? claim : -1;
+
+    /// <summary>The reference the copy rule proposes for this picture, the best ranked if several, if any.</summary>
+    public ReferenceMatch? Match(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule)
+    {
+        int exact = FindSha256(sha256Hex);
+        if (exact >= 0) return new ReferenceMatch(exact, "the same file (SHA-256)") { SameFile = true };
+
+        var candidates = new Dictionary<int, CopyCandidate>();
+        if (!embedding.IsEmpty && modelId is not null && byModel.TryGetValue(modelId, out var set) && set.Dimensions == embedding.Length)
+        {
+            set.CollectAbove(embedding, rule.SearchFloor, candidates);
+        }
+        if (perceptualHash is { } query && hashEntries.Count > 0)
+        {
+            hashIndex ??= new PerceptualHashIndex(hashEntries);
+            foreach (var (claim, _) in hashIndex.Search(query, rule.SearchRadius)) candidates.TryAdd((int)claim, default);
+        }
+
+        ReferenceMatch? best = null;
+        double bestScore = double.NegativeInfinity;
+        foreach (var (claim, found) in candidates)
+        {
+            // Every candidate is scored on both fingerprints where both are known, whichever brought it up.
+            var candidate = perceptualHash is { } q && hashOf.TryGetValue(claim, out var h) ? found.WithDistance(PerceptualHash.Distance(q, h)) : found;
+            if (!candidate.ProposedBy(rule) || candidate.Score <= bestScore) continue;
+            bestScore = candidate.Score;
+            best = new ReferenceMatch(claim, $"a copy ({candidate.Scores})");
+        }
+        return best;
+    }
+
+    /// <summary>The references' embeddings of one model, one row a reference.</summary>
+    private sealed class EmbeddingSet(int dimensions)
+    {
+        private readonly List<int> claims = new();
+        private readonly List<float> matrix = new();
+
+        public int Dimensions { get; } = dimensions;
+
+        public void Add(int claim, float[] embedding)
+        {
+            var vector = (float[])embedding.Clone();
+            VectorMath.NormalizeInPlace(vector);
+            matrix.AddRange(vector);
+            claims.Add(claim);
+        }
+
+        public void CollectAbove(ReadOnlySpan<float> query, float floor, Dictionary<int, CopyCandidate> into)
+        {
+            var all = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(matrix);
+            for (int i = 0; i < claims.Count; i++)
+            {
+                float similarity = TensorPrimitives.Dot(query, all.Slice(i * Dimensions, Dimensions));
+                if (similarity >= floor) into[claims[i]] = new CopyCandidate(null, similarity);
+            }
+        }
+    }
+}
