@@ -9,28 +9,6 @@ using OptOut.Core.Urls;
 
 namespace OptOut.Core.Registry;
 
-public enum ListFormat
-{
-    Csv,
-    Json,
-    Parquet,
-
-    /// <summary>One URL a line: the active URL refusals, for tools that filter by URL.</summary>
-    UrlList,
-}
-
-/// <summary>A list to import is malformed; nothing of it was imported.</summary>
-public sealed class ListFormatException : Exception
-{
-    public ListFormatException(string path, string where, string problem)
-        : base($"'{path}' is not a valid opt-out list ({where}: {problem}); nothing was imported.")
-    {
-        Where = where;
-    }
-
-    public string Where { get; }
-}
-
 /// <summary>
 /// Writes and reads registry exports. Every format carries the whole record (id, decision, kind,
 /// target, claimant, reason, dates, status, evidence) and, for content claims, the SHA-256,

@@ -1,11 +1,5 @@
 namespace OptOut.Core.Registry;
 
-/// <summary>How a copy ended: what was copied and what the check compared.</summary>
-public sealed record RegistryCopyResult(int Records, int Revoked, int AuditRows, int SkippedPresent, int Compared);
-
-/// <summary>The destination already holds records and the copy was not told to add to them.</summary>
-public sealed class RegistryNotEmptyException(string message) : InvalidOperationException(message);
-
 /// <summary>
 /// Copies a whole registry into another, whatever their backends (SQLite to PostgreSQL and back):
 /// every record with its id, claimant, reason, evidence, dates, origin and revocation, and the

@@ -8,29 +8,6 @@ using OptOut.Core.Storage;
 
 namespace OptOut.Core.Registry;
 
-/// <summary>Which records a query returns.</summary>
-public sealed record RecordFilter
-{
-    public IReadOnlyCollection<string>? Ids { get; init; }
-    public string? Claimant { get; init; }
-    public ClaimKind? Kind { get; init; }
-    public Decision? Decision { get; init; }
-    public string? Url { get; init; }
-    public string? Domain { get; init; }
-    public DateTime? Since { get; init; }
-    public bool IncludeRevoked { get; init; }
-    public bool IncludeEmbeddings { get; init; }
-}
-
-/// <summary>The outcome of adding one claim.</summary>
-public sealed record AddOutcome(ConsentRecord Record, bool Added);
-
-/// <summary>
-/// The outcome of merging a list from another registry. <paramref name="RevokedNotApplied"/>: records
-/// the list marks revoked that were left alone (the import did not ask for revocations).
-/// </summary>
-public sealed record MergeResult(int Added, int Skipped, int Revoked, IReadOnlyList<string> Conflicts, int RevokedNotApplied = 0);
-
 /// <summary>
 /// The consent registry: the data users must never lose. A SQLite file (WAL) with a versioned
 /// schema; claims, revocations and the audit log are append-only (triggers refuse updates and

@@ -396,19 +396,3 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 }
-
-/// <summary>Add-OptOut: records refusals (opt-outs) with provenance.</summary>
-[Cmdlet(VerbsCommon.Add, "OptOut", DefaultParameterSetName = UrlSet, SupportsShouldProcess = true)]
-[OutputType(typeof(ConsentRecord))]
-public sealed class AddOptOutCommand : ClaimCommandBase
-{
-    protected override Decision Decision => Decision.Refuse;
-}
-
-/// <summary>Add-OptIn: records consent (grants), for datasets checked under an opt-in policy.</summary>
-[Cmdlet(VerbsCommon.Add, "OptIn", DefaultParameterSetName = UrlSet, SupportsShouldProcess = true)]
-[OutputType(typeof(ConsentRecord))]
-public sealed class AddOptInCommand : ClaimCommandBase
-{
-    protected override Decision Decision => Decision.Grant;
-}

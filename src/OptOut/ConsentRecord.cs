@@ -1,5 +1,3 @@
-using OptOut.Core.Registry;
-
 namespace OptOut;
 
 /// <summary>Output of the registry cmdlets: one claim, flat, with its status and evidence.</summary>
@@ -75,32 +73,4 @@ public sealed class ConsentRecord
         Origin = r.Origin,
         Embedding = r.Embedding,
     };
-}
-
-/// <summary>Output of Get-OptOutHistory.</summary>
-public sealed class OptOutAuditEntry
-{
-    public long Sequence { get; init; }
-    public DateTime At { get; init; }
-    public string User { get; init; } = "";
-    public string Action { get; init; } = "";
-    public string? RecordId { get; init; }
-    public string? Reason { get; init; }
-    public string? Detail { get; init; }
-}
-
-/// <summary>Output of Import-OptOutList.</summary>
-public sealed class OptOutListImportResult
-{
-    public string Path { get; init; } = "";
-    public int Records { get; init; }
-    public int Added { get; init; }
-    public int Skipped { get; init; }
-    /// <summary>Records revoked here by this import: revocations of claims already here, and records added as revoked (also counted in Added).</summary>
-    public int Revoked { get; init; }
-
-    /// <summary>Records the list marks revoked that were not applied (without -IncludeRevocations).</summary>
-    public int RevokedNotApplied { get; init; }
-
-    public string[] Conflicts { get; init; } = [];
 }
