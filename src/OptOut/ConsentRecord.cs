@@ -1,3 +1,5 @@
+using OptOut.Core.Registry;
+
 namespace OptOut;
 
 /// <summary>Output of the registry cmdlets: one claim, flat, with its status and evidence.</summary>
@@ -45,7 +47,7 @@ public sealed class ConsentRecord
     /// <summary>Content claims' embedding; filled only with -IncludeEmbedding.</summary>
     public float[]? Embedding { get; init; }
 
-    internal static ConsentRecord From(Core.Registry.ConsentRecord r) => new()
+    internal static ConsentRecord From(StoredClaim r) => new()
     {
         Id = r.Id,
         Decision = r.Decision.ToString(),

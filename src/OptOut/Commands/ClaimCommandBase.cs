@@ -6,7 +6,6 @@ using OptOut.Core.Index;
 using OptOut.Core.Matching;
 using OptOut.Core.Registry;
 using OptOut.Infrastructure;
-using RegistryRecord = OptOut.Core.Registry.ConsentRecord;
 
 namespace OptOut.Commands;
 
@@ -26,7 +25,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 
     private const int BatchSize = 50_000;
 
-    private List<RegistryRecord> batch = new(BatchSize);
+    private List<StoredClaim> batch = new(BatchSize);
     // The batch being written; at most one, so outcomes come back in order and one connection
     // is used by one thread at a time.
     private Task<IReadOnlyList<AddOutcome>>? writing;
@@ -314,7 +313,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     {
         var verb = Decision == Decision.Refuse ? "Record an opt-out" : "Record consent";
         if (!ShouldProcess($"{claim.Kind} {description} (claimant {claim.Claimant})", verb)) return;
-        RegistryRecord record;
+        StoredClaim record;
         // The registry is opened (created and migrated, when new) before the claim is stamped, so
         // the audit log's order and its timestamps agree: migration rows first, and earlier.
         registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
@@ -341,7 +340,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         if (batch.Count == 0) return;
         var store = registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
         var records = batch;
-        batch = new List<RegistryRecord>(BatchSize);
+        batch = new List<StoredClaim>(BatchSize);
         CompleteWrite();
         var user = RegistryPaths.CurrentUser;
         writing = Task.Run(() => store.AddRecords(records, user));

@@ -53,7 +53,7 @@ public sealed class ImportOptOutListCommand : PSCmdlet
                 WriteError(ErrorIds.Record(new FileNotFoundException($"'{path}' does not exist.", path), ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, path, null));
                 continue;
             }
-            IReadOnlyList<Core.Registry.ConsentRecord> records;
+            IReadOnlyList<StoredClaim> records;
             var notes = new List<string>();
             try
             {

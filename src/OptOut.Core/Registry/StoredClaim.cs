@@ -1,7 +1,7 @@
 namespace OptOut.Core.Registry;
 
 /// <summary>A claim as stored: never changed after it is written; revocation is a record of its own.</summary>
-public sealed record ConsentRecord
+public sealed record StoredClaim
 {
     public required string Id { get; init; }
     public required Decision Decision { get; init; }
