@@ -316,7 +316,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         StoredClaim record;
         // The registry is opened (created and migrated, when new) before the claim is stamped, so
         // the audit log's order and its timestamps agree: migration rows first, and earlier.
-        registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
+        registry ??= RegistryAccess.Open(this, RegistryPath, Credential);
         try
         {
             record = RegistryStore.NewRecord(claim, DateTime.UtcNow, out var note);
@@ -338,11 +338,11 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     private void Flush()
     {
         if (batch.Count == 0) return;
-        var store = registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
+        var store = registry ??= RegistryAccess.Open(this, RegistryPath, Credential);
         var records = batch;
         batch = new List<StoredClaim>(BatchSize);
         CompleteWrite();
-        var user = RegistryPaths.CurrentUser;
+        var user = RegistryAccess.CurrentUser;
         writing = Task.Run(() => store.AddRecords(records, user));
     }
 
@@ -356,7 +356,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         {
             outcomes = writing.GetAwaiter().GetResult();
         }
-        catch (Exception e) when (RegistryPaths.ToErrorRecord(e, registry?.Path ?? "") is { } error)
+        catch (Exception e) when (RegistryAccess.ToErrorRecord(e, registry?.Path ?? "") is { } error)
         {
             writing = null;
             ThrowTerminatingError(error);

@@ -155,7 +155,7 @@ public sealed class ExportMatchReportCommand : PSCmdlet
     {
         try
         {
-            var guard = OutputPathGuard.For([indexPath, RegistryPaths.Resolve(this, null)],
+            var guard = OutputPathGuard.For([indexPath, RegistryAccess.Resolve(this, null)],
                 works.Concat(matches.Where(m => m.IsImageQuery).Select(m => m.Query)).Concat(matches.Select(m => m.Image?.Path)).Distinct());
             guard.CheckFile(path, "-Path");
             if (folder is not null)

@@ -101,7 +101,7 @@ public sealed class ExportOptOutListCommand : PSCmdlet
     {
         var target = ParameterSetName == "LiteralPath" ? LiteralPath : Path;
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(target);
-        var registryPath = RegistryPaths.Resolve(this, RegistryPath);
+        var registryPath = RegistryAccess.Resolve(this, RegistryPath);
         try
         {
             // The registry in use, the default index and registry, their siblings and any SQLite
@@ -142,7 +142,7 @@ public sealed class ExportOptOutListCommand : PSCmdlet
         if (!ShouldProcess(path, what)) return;
         if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;
 
-        using var registry = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
+        using var registry = RegistryAccess.OpenForReading(this, RegistryPath, Credential);
         if (ids is not null && registry?.MissingIds(ids) is { Count: > 0 } missing)
         {
             ThrowTerminatingError(ErrorIds.Record(new KeyNotFoundException(

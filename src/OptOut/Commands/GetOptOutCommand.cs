@@ -53,7 +53,7 @@ public sealed class GetOptOutCommand : PSCmdlet
 
     private IConsentRegistry? registry;
 
-    protected override void BeginProcessing() => registry = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
+    protected override void BeginProcessing() => registry = RegistryAccess.OpenForReading(this, RegistryPath, Credential);
 
     protected override void ProcessRecord()
     {

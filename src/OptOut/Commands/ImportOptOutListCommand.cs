@@ -72,9 +72,9 @@ public sealed class ImportOptOutListCommand : PSCmdlet
             if (!ShouldProcess(path, $"Merge {records.Count:N0} records into the registry")) continue;
             foreach (var note in notes.Take(NotesShown)) WriteWarning($"{path}, {note}");
             if (notes.Count > NotesShown) WriteWarning($"{path}: {notes.Count - NotesShown:N0} more domains given as web addresses were recorded as their hosts.");
-            registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
+            registry ??= RegistryAccess.Open(this, RegistryPath, Credential);
             var progress = new ProgressReporter(this, 5, $"Importing {path}");
-            var result = registry.Merge(records, RegistryPaths.CurrentUser, System.IO.Path.GetFileName(path), IncludeRevocations, path,
+            var result = registry.Merge(records, RegistryAccess.CurrentUser, System.IO.Path.GetFileName(path), IncludeRevocations, path,
                 done => progress.Report(done, records.Count, "records"));
             progress.Complete();
             foreach (var conflict in result.Conflicts) WriteWarning(conflict);

@@ -30,7 +30,7 @@ public sealed class RemoveOptOutCommand : PSCmdlet
     private IConsentRegistry? registry;
 
     // Revoking writes: the registry is opened for writing (and migrated), but never created.
-    protected override void BeginProcessing() => registry = RegistryPaths.OpenExisting(this, RegistryPath, Credential);
+    protected override void BeginProcessing() => registry = RegistryAccess.OpenExisting(this, RegistryPath, Credential);
 
     protected override void ProcessRecord()
     {
@@ -53,7 +53,7 @@ public sealed class RemoveOptOutCommand : PSCmdlet
                 continue;
             }
             if (!ShouldProcess($"{existing.Decision} {existing.Kind} {existing.Target} by {existing.Claimant} ({id})", "Revoke")) continue;
-            foreach (var revoked in registry.Revoke([id], RegistryPaths.CurrentUser, Reason))
+            foreach (var revoked in registry.Revoke([id], RegistryAccess.CurrentUser, Reason))
             {
                 if (PassThru) WriteObject(ConsentRecord.From(revoked));
             }
