@@ -17,7 +17,7 @@ const int BatchSize = 50_000;
 var clock = Stopwatch.StartNew();
 using var registry = ConsentRegistries.Open(RegistryLocation.Parse(args[0]), Environment.UserName);
 long count = 0, added = 0;
-var batch = new List<ConsentRecord>(BatchSize);
+var batch = new List<StoredClaim>(BatchSize);
 void Flush()
 {
     added += registry.AddRecords(batch, Environment.UserName).Count(o => o.Added);

@@ -21,26 +21,26 @@ public interface IConsentRegistry : IDisposable
     IReadOnlyList<AddOutcome> AddClaims(IReadOnlyList<NewClaim> claims, string user);
 
     /// <summary>Adds records made by <see cref="RegistryStore.NewRecord(NewClaim, DateTime)"/> in one transaction.</summary>
-    IReadOnlyList<AddOutcome> AddRecords(IReadOnlyList<ConsentRecord> records, string user);
+    IReadOnlyList<AddOutcome> AddRecords(IReadOnlyList<StoredClaim> records, string user);
 
-    IReadOnlyList<ConsentRecord> Revoke(IReadOnlyCollection<string> ids, string user, string? reason);
+    IReadOnlyList<StoredClaim> Revoke(IReadOnlyCollection<string> ids, string user, string? reason);
 
-    MergeResult Merge(IReadOnlyList<ConsentRecord> records, string user, string origin, bool applyRevocations = false, string? listPath = null, Action<int>? progress = null);
+    MergeResult Merge(IReadOnlyList<StoredClaim> records, string user, string origin, bool applyRevocations = false, string? listPath = null, Action<int>? progress = null);
 
     /// <summary>
     /// Copies records and audit rows from another registry exactly as they are (ids, claimants,
     /// dates, revocations, origins), in one transaction, and audits the copy. Records whose id is
     /// already here are left alone and not counted. Returns the records added.
     /// </summary>
-    int CopyIn(IReadOnlyList<ConsentRecord> records, IReadOnlyList<AuditEntry> audit, string user, string source);
+    int CopyIn(IReadOnlyList<StoredClaim> records, IReadOnlyList<AuditEntry> audit, string user, string source);
 
-    IEnumerable<ConsentRecord> Read(RecordFilter filter);
+    IEnumerable<StoredClaim> Read(RecordFilter filter);
 
     IReadOnlyList<string> Claimants(string? pattern = null, int limit = 1000);
 
     IReadOnlyList<string> MissingIds(IReadOnlyCollection<string> ids);
 
-    IEnumerable<ConsentRecord> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null);
+    IEnumerable<StoredClaim> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null);
 
     IEnumerable<ActiveClaim> ReadActiveClaims();
 

@@ -3,11 +3,11 @@ namespace OptOut.Core.Registry;
 /// <summary>What a merge needs from one backend's write transaction.</summary>
 internal interface IRecordWriter : IDisposable
 {
-    ConsentRecord? FindById(string id);
+    StoredClaim? FindById(string id);
 
-    ConsentRecord? FindActive(Decision decision, ClaimKind kind, string target);
+    StoredClaim? FindActive(Decision decision, ClaimKind kind, string target);
 
-    void Insert(ConsentRecord record);
+    void Insert(StoredClaim record);
 
     void InsertRevocation(string id, DateTime at, string by, string? reason);
 

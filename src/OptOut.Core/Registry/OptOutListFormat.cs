@@ -9,28 +9,6 @@ using OptOut.Core.Urls;
 
 namespace OptOut.Core.Registry;
 
-public enum ListFormat
-{
-    Csv,
-    Json,
-    Parquet,
-
-    /// <summary>One URL a line: the active URL refusals, for tools that filter by URL.</summary>
-    UrlList,
-}
-
-/// <summary>A list to import is malformed; nothing of it was imported.</summary>
-public sealed class ListFormatException : Exception
-{
-    public ListFormatException(string path, string where, string problem)
-        : base($"'{path}' is not a valid opt-out list ({where}: {problem}); nothing was imported.")
-    {
-        Where = where;
-    }
-
-    public string Where { get; }
-}
-
 /// <summary>
 /// Writes and reads registry exports. Every format carries the whole record (id, decision, kind,
 /// target, claimant, reason, dates, status, evidence) and, for content claims, the SHA-256,
@@ -61,7 +39,7 @@ public static class OptOutListFormat
     /// behind (killed midway) are removed first. Errors name <paramref name="path"/>, never the
     /// temporary file, which is removed whatever happens.
     /// </summary>
-    public static long Write(IEnumerable<ConsentRecord> records, string path, ListFormat format)
+    public static long Write(IEnumerable<StoredClaim> records, string path, ListFormat format)
     {
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -131,7 +109,7 @@ public static class OptOutListFormat
 
     // ---- CSV (RFC 4180) ----------------------------------------------------------------------
 
-    private static long WriteCsv(IEnumerable<ConsentRecord> records, Stream stream)
+    private static long WriteCsv(IEnumerable<StoredClaim> records, Stream stream)
     {
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         writer.Write(string.Join(',', CsvColumns));
@@ -151,7 +129,7 @@ public static class OptOutListFormat
         return count;
     }
 
-    private static string?[] Fields(ConsentRecord r) =>
+    private static string?[] Fields(StoredClaim r) =>
     [
         r.Id, r.Decision.ToString(), r.Kind.ToString(), r.Target, r.Claimant, r.Reason, Time(r.CreatedAt), r.Status.ToString(),
         r.RevokedAt is { } at ? Time(at) : null, r.RevokedBy, r.RevokedReason,
@@ -175,7 +153,7 @@ public static class OptOutListFormat
 
     // ---- JSON --------------------------------------------------------------------------------
 
-    private static long WriteJson(IEnumerable<ConsentRecord> records, Stream stream)
+    private static long WriteJson(IEnumerable<StoredClaim> records, Stream stream)
     {
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
         writer.WriteStartArray();
@@ -229,7 +207,7 @@ public static class OptOutListFormat
         new DataField<string>("evidence"), new DataField<string>("origin"),
     ];
 
-    private static async Task<long> WriteParquet(IEnumerable<ConsentRecord> records, Stream stream)
+    private static async Task<long> WriteParquet(IEnumerable<StoredClaim> records, Stream stream)
     {
         var schema = new ParquetSchema(ParquetFields);
         await using var writer = await ParquetWriter.CreateAsync(schema, stream);
@@ -269,7 +247,7 @@ public static class OptOutListFormat
     /// <summary>One row group's values, converted to text on the reading thread.</summary>
     private sealed record ParquetChunk(string?[][] Rows, byte[]?[] Embeddings)
     {
-        public static ParquetChunk Of(ConsentRecord[] records) =>
+        public static ParquetChunk Of(StoredClaim[] records) =>
             new(records.Select(Fields).ToArray(), records.Select(r => r.Embedding is { } e ? EmbeddingBytes(e) : null).ToArray());
     }
 
@@ -292,7 +270,7 @@ public static class OptOutListFormat
 
     // ---- URL list ----------------------------------------------------------------------------
 
-    private static long WriteUrlList(IEnumerable<ConsentRecord> records, Stream stream)
+    private static long WriteUrlList(IEnumerable<StoredClaim> records, Stream stream)
     {
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         long count = 0;
@@ -314,7 +292,7 @@ public static class OptOutListFormat
     /// <paramref name="urlListClaimant"/>. <paramref name="notes"/> receives what was respelled on
     /// the way in (a domain given as a site's web address), with the line or row.
     /// </summary>
-    public static IReadOnlyList<ConsentRecord> Read(string path, ListFormat format, string urlListClaimant, ICollection<string>? notes = null)
+    public static IReadOnlyList<StoredClaim> Read(string path, ListFormat format, string urlListClaimant, ICollection<string>? notes = null)
     {
         return format switch
         {
@@ -325,7 +303,7 @@ public static class OptOutListFormat
         };
     }
 
-    private static List<ConsentRecord> ReadCsv(string path, ICollection<string>? notes)
+    private static List<StoredClaim> ReadCsv(string path, ICollection<string>? notes)
     {
         var text = File.ReadAllText(path, Encoding.UTF8);
         var rows = ParseCsv(text, path);
@@ -336,7 +314,7 @@ public static class OptOutListFormat
         {
             if (index[required] < 0) throw new ListFormatException(path, "line 1", $"the header has no '{required}' column");
         }
-        var records = new List<ConsentRecord>(rows.Count - 1);
+        var records = new List<StoredClaim>(rows.Count - 1);
         foreach (var (line, fields) in rows.Skip(1))
         {
             if (fields.Length == 1 && fields[0].Length == 0) continue;
@@ -407,7 +385,7 @@ public static class OptOutListFormat
         return rows;
     }
 
-    private static List<ConsentRecord> ReadJson(string path, ICollection<string>? notes)
+    private static List<StoredClaim> ReadJson(string path, ICollection<string>? notes)
     {
         JsonDocument document;
         try
@@ -421,7 +399,7 @@ public static class OptOutListFormat
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Array) throw new ListFormatException(path, "top level", "expected an array of records");
-            var records = new List<ConsentRecord>();
+            var records = new List<StoredClaim>();
             int n = 0;
             foreach (var element in document.RootElement.EnumerateArray())
             {
@@ -451,7 +429,7 @@ public static class OptOutListFormat
         }
     }
 
-    private static List<ConsentRecord> ReadParquet(string path, ICollection<string>? notes)
+    private static List<StoredClaim> ReadParquet(string path, ICollection<string>? notes)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         ParquetReader reader;
@@ -470,7 +448,7 @@ public static class OptOutListFormat
             {
                 if (!fields.ContainsKey(required)) throw new ListFormatException(path, "schema", $"no '{required}' column");
             }
-            var records = new List<ConsentRecord>();
+            var records = new List<StoredClaim>();
             long rowBase = 0;
             for (int g = 0; g < reader.RowGroupCount; g++)
             {
@@ -516,9 +494,9 @@ public static class OptOutListFormat
         }
     }
 
-    private static List<ConsentRecord> ReadUrlList(string path, string claimant)
+    private static List<StoredClaim> ReadUrlList(string path, string claimant)
     {
-        var records = new List<ConsentRecord>();
+        var records = new List<StoredClaim>();
         var now = DateTime.UtcNow;
         int line = 0;
         foreach (var raw in File.ReadLines(path))
@@ -530,7 +508,7 @@ public static class OptOutListFormat
             {
                 throw new ListFormatException(path, $"line {line}", $"'{text}' is not an http(s) URL");
             }
-            records.Add(new ConsentRecord
+            records.Add(new StoredClaim
             {
                 Id = ClaimIds.New(now), Decision = Decision.Refuse, Kind = ClaimKind.Url, Target = UrlNormalizer.Normalize(text).Url,
                 Claimant = claimant, CreatedAt = now, Evidence = new Evidence { Note = $"listed in {Path.GetFileName(path)} line {line}" },
@@ -539,7 +517,7 @@ public static class OptOutListFormat
         return records;
     }
 
-    private static ConsentRecord Build(string path, string where, Func<string, string?> get, ICollection<string>? notes)
+    private static StoredClaim Build(string path, string where, Func<string, string?> get, ICollection<string>? notes)
     {
         string Required(string column) => get(column) ?? throw new ListFormatException(path, where, $"'{column}' is missing");
         // Names only: Enum.TryParse would read "1" as Grant, turning an "opted out = 1" column into consent.
@@ -587,7 +565,7 @@ public static class OptOutListFormat
             catch (JsonException e) { throw new ListFormatException(path, where, $"the evidence is not valid JSON ({e.Message})"); }
         }
         var status = get("status") is null ? ClaimStatus.Active : ParseEnum<ClaimStatus>("status");
-        return new ConsentRecord
+        return new StoredClaim
         {
             Id = id,
             Decision = ParseEnum<Decision>("decision"),

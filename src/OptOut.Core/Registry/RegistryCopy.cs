@@ -1,11 +1,5 @@
 namespace OptOut.Core.Registry;
 
-/// <summary>How a copy ended: what was copied and what the check compared.</summary>
-public sealed record RegistryCopyResult(int Records, int Revoked, int AuditRows, int SkippedPresent, int Compared);
-
-/// <summary>The destination already holds records and the copy was not told to add to them.</summary>
-public sealed class RegistryNotEmptyException(string message) : InvalidOperationException(message);
-
 /// <summary>
 /// Copies a whole registry into another, whatever their backends (SQLite to PostgreSQL and back):
 /// every record with its id, claimant, reason, evidence, dates, origin and revocation, and the
@@ -40,7 +34,7 @@ public static class RegistryCopy
     }
 
     // Every copied record as the destination now reads it, field by field (the embedding's floats bit for bit).
-    private static int Verify(List<ConsentRecord> copied, IConsentRegistry destination)
+    private static int Verify(List<StoredClaim> copied, IConsentRegistry destination)
     {
         if (copied.Count == 0) return 0;
         var stored = destination.Read(new RecordFilter { Ids = copied.Select(r => r.Id).ToList(), IncludeRevoked = true, IncludeEmbeddings = true })
@@ -54,7 +48,7 @@ public static class RegistryCopy
     }
 
     /// <summary>The first field in which two records differ, or null when they are the same record.</summary>
-    public static string? Differs(ConsentRecord a, ConsentRecord b)
+    public static string? Differs(StoredClaim a, StoredClaim b)
     {
         if (a.Id != b.Id) return "id";
         if (a.Decision != b.Decision) return "decision";

@@ -3,16 +3,6 @@ using Npgsql;
 
 namespace OptOut.Core.Registry;
 
-/// <summary>Which backend a registry location names.</summary>
-public enum RegistryBackend
-{
-    /// <summary>A SQLite file.</summary>
-    Sqlite,
-
-    /// <summary>A PostgreSQL database.</summary>
-    Postgres,
-}
-
 /// <summary>
 /// What <c>-RegistryPath</c> or <c>OPTOUT_REGISTRY</c> names: a SQLite file, or a PostgreSQL
 /// database given as an Npgsql connection string (<c>Host=...;Database=...</c>), a libpq keyword

@@ -9,7 +9,7 @@ namespace OptOut.Core.Registry;
 /// </summary>
 internal static class RegistryMerge
 {
-    public static MergeResult Run(IRecordWriter writer, IReadOnlyList<ConsentRecord> records, string user, string origin, bool applyRevocations, string? listPath, Action<int>? progress)
+    public static MergeResult Run(IRecordWriter writer, IReadOnlyList<StoredClaim> records, string user, string origin, bool applyRevocations, string? listPath, Action<int>? progress)
     {
         var seen = 0;
         var now = DateTime.UtcNow;
@@ -74,7 +74,7 @@ internal static class RegistryMerge
     }
 
     // A revocation a list carried, recorded as the importer's, with the list and what it said.
-    private static void RevokeFromList(IRecordWriter writer, ConsentRecord record, DateTime now, string user, string list)
+    private static void RevokeFromList(IRecordWriter writer, StoredClaim record, DateTime now, string user, string list)
     {
         var said = (record.RevokedBy is { } by ? $" by {by}" : "") + (record.RevokedAt is { } at ? $" on {RegistryStore.Timestamp(at)}" : "")
             + (record.RevokedReason is { } why ? $": {why}" : "");

@@ -6,7 +6,7 @@ namespace OptOut.Core.Registry;
 internal static class RegistrySelection
 {
     /// <param name="read">Reads a filter's records; the flag asks for records selected by id in the order of the ids.</param>
-    public static IEnumerable<ConsentRecord> Select(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls, Func<RecordFilter, bool, IEnumerable<ConsentRecord>> read)
+    public static IEnumerable<StoredClaim> Select(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls, Func<RecordFilter, bool, IEnumerable<StoredClaim>> read)
     {
         if (ids is not null)
         {

@@ -8,29 +8,6 @@ using OptOut.Core.Storage;
 
 namespace OptOut.Core.Registry;
 
-/// <summary>Which records a query returns.</summary>
-public sealed record RecordFilter
-{
-    public IReadOnlyCollection<string>? Ids { get; init; }
-    public string? Claimant { get; init; }
-    public ClaimKind? Kind { get; init; }
-    public Decision? Decision { get; init; }
-    public string? Url { get; init; }
-    public string? Domain { get; init; }
-    public DateTime? Since { get; init; }
-    public bool IncludeRevoked { get; init; }
-    public bool IncludeEmbeddings { get; init; }
-}
-
-/// <summary>The outcome of adding one claim.</summary>
-public sealed record AddOutcome(ConsentRecord Record, bool Added);
-
-/// <summary>
-/// The outcome of merging a list from another registry. <paramref name="RevokedNotApplied"/>: records
-/// the list marks revoked that were left alone (the import did not ask for revocations).
-/// </summary>
-public sealed record MergeResult(int Added, int Skipped, int Revoked, IReadOnlyList<string> Conflicts, int RevokedNotApplied = 0);
-
 /// <summary>
 /// The consent registry: the data users must never lose. A SQLite file (WAL) with a versioned
 /// schema; claims, revocations and the audit log are append-only (triggers refuse updates and
@@ -202,7 +179,7 @@ public sealed class RegistryStore : IConsentRegistry
     /// Bulk writers make the records as claims arrive (reporting the ones that cannot be recorded
     /// one by one) and hand whole batches to a writing thread.
     /// </summary>
-    public IReadOnlyList<AddOutcome> AddRecords(IReadOnlyList<ConsentRecord> records, string user) => WithRetry(() =>
+    public IReadOnlyList<AddOutcome> AddRecords(IReadOnlyList<StoredClaim> records, string user) => WithRetry(() =>
     {
         var (order, hosts) = IndexOrder(records);
         var outcomes = new AddOutcome[records.Count];
@@ -266,7 +243,7 @@ public sealed class RegistryStore : IConsentRegistry
     // that order; smaller batches keep the order they were given. Equal claims keep their input
     // order, so the first is the one recorded. The hosts (the index's second column) are worked
     // out once.
-    internal static (int[] Order, string?[] Hosts) IndexOrder(IReadOnlyList<ConsentRecord> records)
+    internal static (int[] Order, string?[] Hosts) IndexOrder(IReadOnlyList<StoredClaim> records)
     {
         var order = new int[records.Count];
         var hosts = new string?[records.Count];
@@ -286,9 +263,9 @@ public sealed class RegistryStore : IConsentRegistry
         return (order, hosts);
     }
 
-    private Dictionary<(Decision, ClaimKind, string), ConsentRecord> FindActive(IReadOnlyList<ConsentRecord> records, string?[] hosts, SqliteTransaction transaction)
+    private Dictionary<(Decision, ClaimKind, string), StoredClaim> FindActive(IReadOnlyList<StoredClaim> records, string?[] hosts, SqliteTransaction transaction)
     {
-        var found = new Dictionary<(Decision, ClaimKind, string), ConsentRecord>();
+        var found = new Dictionary<(Decision, ClaimKind, string), StoredClaim>();
         foreach (var group in Enumerable.Range(0, records.Count).GroupBy(i => records[i].Kind))
         {
             foreach (var chunk in group.DistinctBy(i => records[i].Target).Chunk(5000))
@@ -318,7 +295,7 @@ public sealed class RegistryStore : IConsentRegistry
     }
 
     /// <summary>Revokes active records; the records stay, with a revocation of their own, and are audited.</summary>
-    public IReadOnlyList<ConsentRecord> Revoke(IReadOnlyCollection<string> ids, string user, string? reason) => WithRetry(() =>
+    public IReadOnlyList<StoredClaim> Revoke(IReadOnlyCollection<string> ids, string user, string? reason) => WithRetry(() =>
     {
         var now = DateTime.UtcNow;
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -334,7 +311,7 @@ public sealed class RegistryStore : IConsentRegistry
             revoked.Add(id);
         }
         transaction.Commit();
-        return revoked.Count == 0 ? (IReadOnlyList<ConsentRecord>)[] : Read(new RecordFilter { Ids = revoked, IncludeRevoked = true }).ToList();
+        return revoked.Count == 0 ? (IReadOnlyList<StoredClaim>)[] : Read(new RecordFilter { Ids = revoked, IncludeRevoked = true }).ToList();
     });
 
     /// <summary>
@@ -355,7 +332,7 @@ public sealed class RegistryStore : IConsentRegistry
     /// <param name="origin">The list's name, kept as the origin of the records it adds.</param>
     /// <param name="listPath">The list's full path, named in revocations and their audit rows (<paramref name="origin"/> when null).</param>
     /// <param name="progress">Called on this thread with the number of records merged so far, every 1,000 records.</param>
-    public MergeResult Merge(IReadOnlyList<ConsentRecord> records, string user, string origin, bool applyRevocations = false, string? listPath = null, Action<int>? progress = null) => WithRetry(() =>
+    public MergeResult Merge(IReadOnlyList<StoredClaim> records, string user, string origin, bool applyRevocations = false, string? listPath = null, Action<int>? progress = null) => WithRetry(() =>
     {
         using var transaction = connection.BeginTransaction(deferred: false);
         using var writer = new ClaimWriter(connection, transaction, SchemaVersion, id => Read(new RecordFilter { Ids = [id], IncludeRevoked = true }, transaction).FirstOrDefault());
@@ -365,7 +342,7 @@ public sealed class RegistryStore : IConsentRegistry
     });
 
     /// <inheritdoc/>
-    public int CopyIn(IReadOnlyList<ConsentRecord> records, IReadOnlyList<AuditEntry> audit, string user, string source) => WithRetry(() =>
+    public int CopyIn(IReadOnlyList<StoredClaim> records, IReadOnlyList<AuditEntry> audit, string user, string source) => WithRetry(() =>
     {
         using var transaction = connection.BeginTransaction(deferred: false);
         using var writer = new ClaimWriter(connection, transaction, SchemaVersion, id => Read(new RecordFilter { Ids = [id], IncludeRevoked = true }, transaction).FirstOrDefault());
@@ -386,13 +363,13 @@ public sealed class RegistryStore : IConsentRegistry
     /// <paramref name="now"/> as its time. Throws <see cref="ArgumentException"/> for a claim that
     /// cannot be recorded (not an http(s) URL, not a domain name, no SHA-256).
     /// </summary>
-    public static ConsentRecord NewRecord(NewClaim claim, DateTime now) => NewRecord(claim, now, out _);
+    public static StoredClaim NewRecord(NewClaim claim, DateTime now) => NewRecord(claim, now, out _);
 
     /// <summary>
     /// <see cref="NewRecord(NewClaim, DateTime)"/>, with <paramref name="note"/> saying how the
     /// target was respelled when that is more than case (a domain given as a site's web address).
     /// </summary>
-    public static ConsentRecord NewRecord(NewClaim claim, DateTime now, out string? note)
+    public static StoredClaim NewRecord(NewClaim claim, DateTime now, out string? note)
     {
         note = null;
         // Every backend refuses a NUL in the claimant or reason (PostgreSQL text cannot hold one):
@@ -424,7 +401,7 @@ public sealed class RegistryStore : IConsentRegistry
                 target = content.Sha256.ToLowerInvariant();
                 break;
         }
-        return new ConsentRecord
+        return new StoredClaim
         {
             Id = ClaimIds.New(now),
             Decision = claim.Decision,
@@ -458,7 +435,7 @@ public sealed class RegistryStore : IConsentRegistry
     /// <summary>Prepared statements for one write transaction.</summary>
     private sealed class ClaimWriter : IRecordWriter
     {
-        private readonly Func<string, ConsentRecord?>? findById;
+        private readonly Func<string, StoredClaim?>? findById;
 
         // Claims and their audit rows go in a million at a time: bound by position (BulkStatement).
         private readonly BulkStatement insert, audit;
@@ -467,7 +444,7 @@ public sealed class RegistryStore : IConsentRegistry
         private readonly SqliteTransaction transaction;
         private readonly bool hasOrigin;
 
-        public ClaimWriter(SqliteConnection connection, SqliteTransaction transaction, int schemaVersion, Func<string, ConsentRecord?>? findById = null)
+        public ClaimWriter(SqliteConnection connection, SqliteTransaction transaction, int schemaVersion, Func<string, StoredClaim?>? findById = null)
         {
             this.findById = findById;
             this.connection = connection;
@@ -497,7 +474,7 @@ public sealed class RegistryStore : IConsentRegistry
 
         private static void Set(SqliteCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
 
-        public ConsentRecord? FindActive(Decision decision, ClaimKind kind, string target)
+        public StoredClaim? FindActive(Decision decision, ClaimKind kind, string target)
         {
             Set(findActive, "$kind", KindName(kind));
             Set(findActive, "$host", HostKey(kind, target));
@@ -507,11 +484,11 @@ public sealed class RegistryStore : IConsentRegistry
             return reader.Read() ? ReadRecord(reader, includeEmbedding: false) : null;
         }
 
-        public ConsentRecord? FindById(string id) => findById is null ? throw new InvalidOperationException("This writer looks nothing up by id.") : findById(id);
+        public StoredClaim? FindById(string id) => findById is null ? throw new InvalidOperationException("This writer looks nothing up by id.") : findById(id);
 
-        public void Insert(ConsentRecord record) => Insert(record, HostKey(record.Kind, record.Target));
+        public void Insert(StoredClaim record) => Insert(record, HostKey(record.Kind, record.Target));
 
-        public void Insert(ConsentRecord record, string? hostKey)
+        public void Insert(StoredClaim record, string? hostKey)
         {
             insert.Bind(1, record.Id);
             insert.Bind(2, DecisionName(record.Decision));
@@ -566,7 +543,7 @@ public sealed class RegistryStore : IConsentRegistry
 
     private static string ColumnsFor(int schemaVersion) => schemaVersion >= 2 ? Columns : Columns.Replace(", c.origin", "");
 
-    internal static ConsentRecord ReadRecord(System.Data.Common.DbDataReader reader, bool includeEmbedding) => new()
+    internal static StoredClaim ReadRecord(System.Data.Common.DbDataReader reader, bool includeEmbedding) => new()
     {
         Id = reader.GetString(0),
         Decision = ParseDecision(reader.GetString(1)),
@@ -591,7 +568,7 @@ public sealed class RegistryStore : IConsentRegistry
 
     internal static ClaimKind ParseKind(string value) => value switch { "Url" => ClaimKind.Url, "Domain" => ClaimKind.Domain, "Content" => ClaimKind.Content, _ => Enum.Parse<ClaimKind>(value) };
 
-    public IEnumerable<ConsentRecord> Read(RecordFilter filter) => Read(filter, null);
+    public IEnumerable<StoredClaim> Read(RecordFilter filter) => Read(filter, null);
 
     /// <summary>The claimants with records here (revoked ones too), in name order, at most <paramref name="limit"/>, optionally those a pattern (with '*' and '?') matches.</summary>
     public IReadOnlyList<string> Claimants(string? pattern = null, int limit = 1000)
@@ -610,7 +587,7 @@ public sealed class RegistryStore : IConsentRegistry
 
     /// <param name="inIdOrder">Records selected by id come back in the order of the ids (exports of
     /// piped records); otherwise, as every other query, in the order they were written.</param>
-    private IEnumerable<ConsentRecord> Read(RecordFilter filter, SqliteTransaction? transaction, bool inIdOrder = false)
+    private IEnumerable<StoredClaim> Read(RecordFilter filter, SqliteTransaction? transaction, bool inIdOrder = false)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -674,7 +651,7 @@ public sealed class RegistryStore : IConsentRegistry
     /// the records the filter selects. <paramref name="urls"/>: records of any of these URLs (after
     /// normalisation), each once.
     /// </summary>
-    public IEnumerable<ConsentRecord> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null) =>
+    public IEnumerable<StoredClaim> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null) =>
         RegistrySelection.Select(ids, filter, urls, (f, inIdOrder) => Read(f, null, inIdOrder));
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace OptOut.Core.SiteReservations;
 /// </summary>
 public static class ClaimedSitePaths
 {
-    public static IReadOnlyList<string> For(string host, IEnumerable<ConsentRecord> activeRefusals)
+    public static IReadOnlyList<string> For(string host, IEnumerable<StoredClaim> activeRefusals)
     {
         var paths = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var claim in activeRefusals)

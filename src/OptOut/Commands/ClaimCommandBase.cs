@@ -6,7 +6,6 @@ using OptOut.Core.Index;
 using OptOut.Core.Matching;
 using OptOut.Core.Registry;
 using OptOut.Infrastructure;
-using RegistryRecord = OptOut.Core.Registry.ConsentRecord;
 
 namespace OptOut.Commands;
 
@@ -26,7 +25,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 
     private const int BatchSize = 50_000;
 
-    private List<RegistryRecord> batch = new(BatchSize);
+    private List<StoredClaim> batch = new(BatchSize);
     // The batch being written; at most one, so outcomes come back in order and one connection
     // is used by one thread at a time.
     private Task<IReadOnlyList<AddOutcome>>? writing;
@@ -314,10 +313,10 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     {
         var verb = Decision == Decision.Refuse ? "Record an opt-out" : "Record consent";
         if (!ShouldProcess($"{claim.Kind} {description} (claimant {claim.Claimant})", verb)) return;
-        RegistryRecord record;
+        StoredClaim record;
         // The registry is opened (created and migrated, when new) before the claim is stamped, so
         // the audit log's order and its timestamps agree: migration rows first, and earlier.
-        registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
+        registry ??= RegistryAccess.Open(this, RegistryPath, Credential);
         try
         {
             record = RegistryStore.NewRecord(claim, DateTime.UtcNow, out var note);
@@ -339,11 +338,11 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
     private void Flush()
     {
         if (batch.Count == 0) return;
-        var store = registry ??= RegistryPaths.Open(this, RegistryPath, Credential);
+        var store = registry ??= RegistryAccess.Open(this, RegistryPath, Credential);
         var records = batch;
-        batch = new List<RegistryRecord>(BatchSize);
+        batch = new List<StoredClaim>(BatchSize);
         CompleteWrite();
-        var user = RegistryPaths.CurrentUser;
+        var user = RegistryAccess.CurrentUser;
         writing = Task.Run(() => store.AddRecords(records, user));
     }
 
@@ -357,7 +356,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         {
             outcomes = writing.GetAwaiter().GetResult();
         }
-        catch (Exception e) when (RegistryPaths.ToErrorRecord(e, registry?.Path ?? "") is { } error)
+        catch (Exception e) when (RegistryAccess.ToErrorRecord(e, registry?.Path ?? "") is { } error)
         {
             writing = null;
             ThrowTerminatingError(error);
@@ -395,20 +394,4 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
         registry?.Dispose();
         GC.SuppressFinalize(this);
     }
-}
-
-/// <summary>Add-OptOut: records refusals (opt-outs) with provenance.</summary>
-[Cmdlet(VerbsCommon.Add, "OptOut", DefaultParameterSetName = UrlSet, SupportsShouldProcess = true)]
-[OutputType(typeof(ConsentRecord))]
-public sealed class AddOptOutCommand : ClaimCommandBase
-{
-    protected override Decision Decision => Decision.Refuse;
-}
-
-/// <summary>Add-OptIn: records consent (grants), for datasets checked under an opt-in policy.</summary>
-[Cmdlet(VerbsCommon.Add, "OptIn", DefaultParameterSetName = UrlSet, SupportsShouldProcess = true)]
-[OutputType(typeof(ConsentRecord))]
-public sealed class AddOptInCommand : ClaimCommandBase
-{
-    protected override Decision Decision => Decision.Grant;
 }

@@ -42,20 +42,20 @@ public sealed class CopyOptOutRegistryCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        var sourceLocation = RegistryPaths.Locate(this, Source, SourceCredential);
-        var destinationLocation = RegistryPaths.Locate(this, Destination, DestinationCredential);
+        var sourceLocation = RegistryAccess.Locate(this, Source, SourceCredential);
+        var destinationLocation = RegistryAccess.Locate(this, Destination, DestinationCredential);
         if (sourceLocation.Display == destinationLocation.Display)
         {
             ThrowTerminatingError(ErrorIds.Record(new ArgumentException($"The source and the destination are the same registry ('{sourceLocation.Display}')."),
                 "OptOut.InvalidRegistryLocation", ErrorCategory.InvalidArgument, Destination, "Name another destination."));
         }
-        using var source = RegistryPaths.OpenForReading(this, Source, SourceCredential)!;
+        using var source = RegistryAccess.OpenForReading(this, Source, SourceCredential)!;
         if (!ShouldProcess(destinationLocation.Display, $"Copy every record and the audit trail of '{source.Path}'")) return;
-        using var destination = RegistryPaths.Open(this, destinationLocation);
+        using var destination = RegistryAccess.Open(this, destinationLocation);
         RegistryCopyResult result;
         try
         {
-            result = RegistryCopy.Run(source, destination, RegistryPaths.CurrentUser, Append);
+            result = RegistryCopy.Run(source, destination, RegistryAccess.CurrentUser, Append);
         }
         catch (RegistryNotEmptyException e)
         {
@@ -67,7 +67,7 @@ public sealed class CopyOptOutRegistryCommand : PSCmdlet
             ThrowTerminatingError(ErrorIds.Record(e, RegistryCopyMismatch, ErrorCategory.InvalidResult, destination.Path, null));
             return;
         }
-        catch (Exception e) when (RegistryPaths.ToErrorRecord(e, destination.Path) is { } error)
+        catch (Exception e) when (RegistryAccess.ToErrorRecord(e, destination.Path) is { } error)
         {
             ThrowTerminatingError(error);
             return;

@@ -126,28 +126,22 @@ public sealed class ExportMatchReportCommand : PSCmdlet
         };
         if (folder is not null) ClearOldThumbnails(folder);
         var thumbnails = new ThumbnailMaker(storage, folder, ImageLimits.Default);
-        // Written beside the target and moved over it when complete: a failed run leaves any earlier report as it was.
-        var temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        MatchReportSummary summary;
+        // Replaced whole when complete: a failed run leaves any earlier report as it was.
+        MatchReportSummary? written = null;
         try
         {
-            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false), 1 << 16))
+            AtomicFile.Replace(path, temporary =>
             {
-                summary = new MatchReportWriter(thumbnails).Write(writer, header, matches, violations, path);
-            }
-            File.Move(temporary, path, overwrite: true);
+                using var writer = new StreamWriter(temporary, false, new UTF8Encoding(false), 1 << 16);
+                written = new MatchReportWriter(thumbnails).Write(writer, header, matches, violations, path);
+            });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Delete(temporary);
             ThrowTerminatingError(ErrorIds.Record(e, "OptOut.ReportWriteFailed", ErrorCategory.WriteError, path, null));
             return;
         }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        var summary = written ?? throw new InvalidOperationException("The report writer returned no summary.");
         foreach (var problem in summary.Problems)
         {
             WriteWarning($"The report shows no picture for '{problem.Target}': {problem.Error.Message}");
@@ -161,7 +155,7 @@ public sealed class ExportMatchReportCommand : PSCmdlet
     {
         try
         {
-            var guard = OutputPathGuard.For([indexPath, RegistryPaths.Resolve(this, null)],
+            var guard = OutputPathGuard.For([indexPath, RegistryAccess.Resolve(this, null)],
                 works.Concat(matches.Where(m => m.IsImageQuery).Select(m => m.Query)).Concat(matches.Select(m => m.Image?.Path)).Distinct());
             guard.CheckFile(path, "-Path");
             if (folder is not null)

@@ -9,24 +9,12 @@ namespace OptOut.Commands;
 /// <summary>Get-ImageFingerprint: SHA-256, perceptual hash and embedding of image files.</summary>
 [Cmdlet(VerbsCommon.Get, "ImageFingerprint", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ImageFingerprint))]
-public sealed class GetImageFingerprintCommand : PSCmdlet, IDisposable
+public sealed class GetImageFingerprintCommand : FileInputCommandBase, IDisposable
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
 
     private FingerprintPipeline? pipeline;
     private ProgressReporter? progress;
     private long done;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
 
     /// <summary>Takes the images in folders and their subfolders.</summary>
     [Parameter]
@@ -58,9 +46,7 @@ public sealed class GetImageFingerprintCommand : PSCmdlet, IDisposable
 
     protected override void ProcessRecord()
     {
-        var resolver = new FilePathResolver(this, Recurse);
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (var (file, error) in resolver.Resolve(literal ? LiteralPath : Path, literal))
+        foreach (var (file, error) in ResolveInputFiles(Recurse))
         {
             pipeline!.Submit(file, error);
             foreach (var outcome in pipeline.TakeReady()) Emit(outcome);

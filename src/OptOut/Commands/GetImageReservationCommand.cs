@@ -7,31 +7,18 @@ namespace OptOut.Commands;
 /// <summary>Get-ImageReservation: the AI-training reservations an image file carries, read as the gate reads them.</summary>
 [Cmdlet(VerbsCommon.Get, "ImageReservation", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ImageReservationInfo))]
-public sealed class GetImageReservationCommand : PSCmdlet
+public sealed class GetImageReservationCommand : FileInputCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
 
     // Reservations live in the metadata, but a damaged file is read whole like any other: bounded by this.
     private const long MaxFileBytes = 1L << 30;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
 
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
     protected override void ProcessRecord()
     {
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var (file, error) in new FilePathResolver(this, Recurse).Resolve(literal ? LiteralPath : Path, literal))
+        foreach (var (file, error) in ResolveInputFiles(Recurse))
         {
             if (error is not null)
             {

@@ -18,7 +18,7 @@ public sealed class GetOptOutEnvironmentCommand : PSCmdlet
             Home = OptOutPaths.Home,
             IndexPath = OptOutPaths.DefaultIndexPath,
             // $env:OPTOUT_REGISTRY when set (a connection string shown without its password).
-            RegistryPath = Infrastructure.RegistryPaths.Resolve(this, null),
+            RegistryPath = Infrastructure.RegistryAccess.Resolve(this, null),
             ModelDirectory = ModuleModels.BundledModelDirectory,
             SqliteVersion = NativeLibraries.SqliteVersion(),
             OnnxRuntimeVersion = NativeLibraries.OnnxRuntimeVersion(),

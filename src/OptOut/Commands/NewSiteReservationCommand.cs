@@ -89,7 +89,7 @@ public sealed class NewSiteReservationCommand : PSCmdlet
             ThrowTerminatingError(ErrorIds.Record(e, SiteReservationFailed, ErrorCategory.InvalidArgument, domain, "Name the site's host, e.g. my-portfolio.example."));
             return [];
         }
-        using var registry = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
+        using var registry = RegistryAccess.OpenForReading(this, RegistryPath, Credential);
         var refusals = registry?.Read(new Core.Registry.RecordFilter { Decision = Core.Registry.Decision.Refuse, Kind = Core.Registry.ClaimKind.Domain })
             .Concat(registry.Read(new Core.Registry.RecordFilter { Decision = Core.Registry.Decision.Refuse, Kind = Core.Registry.ClaimKind.Url, Domain = host }))
             .ToList() ?? [];

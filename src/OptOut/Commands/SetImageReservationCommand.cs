@@ -9,25 +9,13 @@ namespace OptOut.Commands;
 /// <summary>Set-ImageReservation: writes the IPTC "no AI training" reservation into image files' XMP, losslessly.</summary>
 [Cmdlet(VerbsCommon.Set, "ImageReservation", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ImageReservationChange))]
-public sealed class SetImageReservationCommand : PSCmdlet
+public sealed class SetImageReservationCommand : FileInputCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
     public const string ReservationWriteFailed = "OptOut.ReservationWriteFailed";
     public const string DestinationExists = "OptOut.DestinationExists";
 
     private readonly HashSet<string> written = new(RealPath.Comparison == StringComparison.Ordinal ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
     private string? destinationFolder;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
 
     [Parameter]
     public DataMiningValue DataMining { get; set; } = DataMiningValue.Prohibited;
@@ -89,8 +77,7 @@ public sealed class SetImageReservationCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var (file, error) in new FilePathResolver(this, recurse: false).Resolve(literal ? LiteralPath : Path, literal))
+        foreach (var (file, error) in ResolveInputFiles(recurse: false))
         {
             if (error is not null)
             {

@@ -115,7 +115,7 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         var report = reportPath is null ? null : new JUnitReport(settings.Dataset, new Dictionary<string, string>
         {
             ["policy"] = Policy.ToString(),
-            ["registry"] = RegistryPaths.Resolve(this, RegistryPath),
+            ["registry"] = RegistryAccess.Resolve(this, RegistryPath),
             ["activeClaims"] = rules.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["paths"] = string.Join(";", Paths),
         });

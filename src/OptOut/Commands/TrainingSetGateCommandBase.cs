@@ -64,10 +64,10 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
     /// <summary>The registry's active claims, loaded once (a registry that does not exist has none).</summary>
     protected ConsentRules LoadRules()
     {
-        using var store = RegistryPaths.OpenForReading(this, RegistryPath, Credential);
+        using var store = RegistryAccess.OpenForReading(this, RegistryPath, Credential);
         if (store is null)
         {
-            WriteVerbose($"No registry at {RegistryPaths.Resolve(this, RegistryPath)}: no claims to check against.");
+            WriteVerbose($"No registry at {RegistryAccess.Resolve(this, RegistryPath)}: no claims to check against.");
             return ConsentRules.Empty;
         }
         var clock = Stopwatch.StartNew();
@@ -123,7 +123,7 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
     /// Checks output paths against the registry (and the default index) and the dataset paths by
     /// their real paths: a report or a copy never lands on the user's databases or data.
     /// </summary>
-    protected OutputPathGuard OutputGuard() => OutputPathGuard.For([RegistryPaths.Resolve(this, RegistryPath)], Paths);
+    protected OutputPathGuard OutputGuard() => OutputPathGuard.For([RegistryAccess.Resolve(this, RegistryPath)], Paths);
 
     /// <summary>How long the gate waits for an event before giving the progress bar a chance.</summary>
     protected static readonly TimeSpan ProgressTick = TimeSpan.FromMilliseconds(250);

@@ -21,7 +21,7 @@ public sealed class ContentClaimCopyTests
     private static readonly Lazy<Fingerprinter> SharedFingerprinter = new(() => new Fingerprinter(TestEnvironment.DefaultModel, ImageLimits.Default));
 
     /// <summary>The claimant's own PNG, claimed through the store and read back with its embedding.</summary>
-    private static readonly Lazy<(ConsentRecord Record, ImageFingerprint Original)> Claimed = new(() =>
+    private static readonly Lazy<(StoredClaim Record, ImageFingerprint Original)> Claimed = new(() =>
     {
         var file = Path.Combine(Folder, "my-artwork.png");
         using (var art = SampleArt.Create(SampleSeeds.Artist + 7)) art.SaveAsPng(file);

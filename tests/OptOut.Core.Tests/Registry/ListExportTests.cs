@@ -13,7 +13,7 @@ public sealed class ListExportTests : IDisposable
 {
     private readonly string folder = TestEnvironment.NewScratchFolder();
     private readonly RegistryStore store;
-    private readonly List<ConsentRecord> added;
+    private readonly List<StoredClaim> added;
 
     public ListExportTests()
     {
@@ -96,7 +96,7 @@ public sealed class ListExportTests : IDisposable
         // A failure while the records are read: the temporary file goes, the target is untouched.
         var file = Path.Combine(folder, "kept.json");
         File.WriteAllText(file, "[]");
-        IEnumerable<ConsentRecord> Failing()
+        IEnumerable<StoredClaim> Failing()
         {
             yield return added[0];
             throw new IOException("the disk went away");

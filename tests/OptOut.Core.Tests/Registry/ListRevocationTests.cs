@@ -12,7 +12,7 @@ public sealed class ListRevocationTests : IDisposable
 {
     private readonly string folder = TestEnvironment.NewScratchFolder();
     private readonly RegistryStore store;
-    private readonly ConsentRecord local;
+    private readonly StoredClaim local;
 
     public ListRevocationTests()
     {
@@ -23,10 +23,10 @@ public sealed class ListRevocationTests : IDisposable
     public void Dispose() => store.Dispose();
 
     // What a hostile (or stale) list says about Jane's refusal, and a revoked record new here.
-    private List<ConsentRecord> List() =>
+    private List<StoredClaim> List() =>
     [
         local with { Status = ClaimStatus.Revoked, RevokedAt = new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc), RevokedBy = null, RevokedReason = "no longer wanted" },
-        new ConsentRecord
+        new StoredClaim
         {
             Id = ClaimIds.New(DateTimeOffset.UtcNow.AddDays(-9)), Decision = Decision.Refuse, Kind = ClaimKind.Url, Target = "https://other.example/x.jpg",
             Claimant = "John Roe", CreatedAt = DateTime.UtcNow.AddDays(-9), Status = ClaimStatus.Revoked, RevokedAt = DateTime.UtcNow.AddDays(-8), RevokedBy = "mallory",

@@ -27,7 +27,7 @@ public sealed class OptOutListFormatTests : IDisposable
     public void Dispose() => source.Dispose();
 
     /// <summary>Every kind of record, with the awkward text a CSV writer must quote.</summary>
-    private List<ConsentRecord> FillSource()
+    private List<StoredClaim> FillSource()
     {
         var search = new Evidence { File = "/home/jane/art/sunset, \"final\".png", FileSha256 = Sha256Of("sunset"), MatchedDataset = "laion-2b", MatchedKey = "000042", MatchedUrl = "https://cdn.example.com/a.jpg", MatchKind = "Copy", Similarity = 0.9312345678901234, HashDistance = 3 };
         var outcomes = source.AddClaims(
@@ -44,7 +44,7 @@ public sealed class OptOutListFormatTests : IDisposable
         return source.Read(new RecordFilter { IncludeRevoked = true, IncludeEmbeddings = true }).ToList();
     }
 
-    private static void AssertSameRecord(ConsentRecord expected, ConsentRecord actual, bool compareOrigin = true)
+    private static void AssertSameRecord(StoredClaim expected, StoredClaim actual, bool compareOrigin = true)
     {
         Assert.Equal(expected.Id, actual.Id);
         Assert.Equal(expected.Decision, actual.Decision);
@@ -216,7 +216,7 @@ public sealed class OptOutListFormatTests : IDisposable
         OptOutListFormat.Write(records, file, format);
         var old = File.ReadAllBytes(file);
 
-        IEnumerable<ConsentRecord> Failing()
+        IEnumerable<StoredClaim> Failing()
         {
             foreach (var r in records.Take(3)) yield return r;
             throw new IOException("the registry went away");

@@ -160,7 +160,7 @@ public sealed class RegistryFileTests
     /// A registry as the code before the mark wrote it: the same connection setup and the same
     /// migrations, stopped at schema 3, so it has OptOut's tables and no application_id.
     /// </summary>
-    private string UnmarkedRegistry(out List<ConsentRecord> records)
+    private string UnmarkedRegistry(out List<StoredClaim> records)
     {
         var path = Path.Combine(folder, "old", "registry.db");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -42,7 +42,7 @@ public sealed class RegistryMigrationTests
     public void Claims_added_through_the_store_on_version_1_survive_the_migration_to_version_2()
     {
         var path = NewRegistryPath();
-        List<ConsentRecord> before;
+        List<StoredClaim> before;
         using (var v1 = RegistryStore.Open(path, User, schemaVersion: 1))
         {
             var outcomes = v1.AddClaims([UrlClaim("https://a.example/v1.jpg", reason: "v1"), DomainClaim("v1.example", decision: Decision.Grant), ContentClaim("v1")], User);
@@ -83,7 +83,7 @@ public sealed class RegistryMigrationTests
             command.Parameters.AddWithValue("$e", System.Runtime.InteropServices.MemoryMarshal.AsBytes(embedding.AsSpan()).ToArray());
             command.ExecuteNonQuery();
         }
-        List<ConsentRecord> before;
+        List<StoredClaim> before;
         using (var v1 = RegistryStore.Open(path, User, schemaVersion: 1))
         {
             before = v1.Read(new RecordFilter { IncludeRevoked = true, IncludeEmbeddings = true }).ToList();
@@ -98,7 +98,7 @@ public sealed class RegistryMigrationTests
         Assert.Equal(ClaimStatus.Revoked, v2.Read(new RecordFilter { Ids = [url], IncludeRevoked = true }).Single().Status);
     }
 
-    private static void AssertMigrated(string path, RegistryStore v2, List<ConsentRecord> before)
+    private static void AssertMigrated(string path, RegistryStore v2, List<StoredClaim> before)
     {
         Assert.Equal(4, v2.SchemaVersion);
         Assert.Equal("4", Query<string>(path, "SELECT value FROM meta WHERE key = 'schema_version'"));

@@ -18,7 +18,7 @@ public sealed class RegistryStoreTests : IDisposable
 
     public void Dispose() => store.Dispose();
 
-    private ConsentRecord AddOne(NewClaim claim)
+    private StoredClaim AddOne(NewClaim claim)
     {
         var outcome = Assert.Single(store.AddClaims([claim], User));
         Assert.True(outcome.Added);

@@ -169,7 +169,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<AddOutcome> AddRecords(IReadOnlyList<ConsentRecord> records, string user)
+    public IReadOnlyList<AddOutcome> AddRecords(IReadOnlyList<StoredClaim> records, string user)
     {
         foreach (var record in records) PostgresText.Check(record);
         PostgresText.Check(user, "user");
@@ -222,7 +222,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
 
     // The batch into a temporary table of this session (emptied at commit), by binary COPY, in
     // write order (pos); ord is each claim's place in the input.
-    private void Stage(IReadOnlyList<ConsentRecord> records, int[] order, string?[] hosts, NpgsqlTransaction transaction)
+    private void Stage(IReadOnlyList<StoredClaim> records, int[] order, string?[] hosts, NpgsqlTransaction transaction)
     {
         PostgresMigrations.Execute(connection, transaction, """
             CREATE TEMP TABLE IF NOT EXISTS optout_stage(
@@ -246,7 +246,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
         if (records.Count >= 1000) PostgresMigrations.Execute(connection, transaction, "ANALYZE optout_stage");
     }
 
-    private static void WriteClaimColumns(NpgsqlBinaryImporter copy, ConsentRecord r, string? hostKey)
+    private static void WriteClaimColumns(NpgsqlBinaryImporter copy, StoredClaim r, string? hostKey)
     {
         copy.Write(r.Id, NpgsqlDbType.Text);
         copy.Write(RegistryStore.DecisionName(r.Decision), NpgsqlDbType.Text);
@@ -269,7 +269,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
     }
 
     /// <summary>Revokes active records; the records stay, with a revocation of their own, and are audited.</summary>
-    public IReadOnlyList<ConsentRecord> Revoke(IReadOnlyCollection<string> ids, string user, string? reason)
+    public IReadOnlyList<StoredClaim> Revoke(IReadOnlyCollection<string> ids, string user, string? reason)
     {
         PostgresText.Check(user, "user");
         PostgresText.Check(reason, "reason");
@@ -291,7 +291,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
         return revoked.Count == 0 ? [] : Read(new RecordFilter { Ids = revoked, IncludeRevoked = true }).ToList();
     }
 
-    public MergeResult Merge(IReadOnlyList<ConsentRecord> records, string user, string origin, bool applyRevocations = false, string? listPath = null, Action<int>? progress = null)
+    public MergeResult Merge(IReadOnlyList<StoredClaim> records, string user, string origin, bool applyRevocations = false, string? listPath = null, Action<int>? progress = null)
     {
         foreach (var record in records) PostgresText.Check(record);
         return Write("import records (the writer's privileges: INSERT on optout.claims, optout.revocations and optout.audit)",
@@ -299,7 +299,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
     }
 
     /// <inheritdoc/>
-    public int CopyIn(IReadOnlyList<ConsentRecord> records, IReadOnlyList<AuditEntry> audit, string user, string source)
+    public int CopyIn(IReadOnlyList<StoredClaim> records, IReadOnlyList<AuditEntry> audit, string user, string source)
     {
         foreach (var record in records) PostgresText.Check(record);
         foreach (var entry in audit) PostgresText.Check(entry);
@@ -344,9 +344,9 @@ public sealed class PostgresRegistryStore : IConsentRegistry
     /// <summary>One write transaction's statements, for merges and revocations (few rows each).</summary>
     private sealed class Writer(PostgresRegistryStore store, NpgsqlTransaction transaction) : IRecordWriter
     {
-        public ConsentRecord? FindById(string id) => store.Read(new RecordFilter { Ids = [id], IncludeRevoked = true }, transaction, inIdOrder: false).FirstOrDefault();
+        public StoredClaim? FindById(string id) => store.Read(new RecordFilter { Ids = [id], IncludeRevoked = true }, transaction, inIdOrder: false).FirstOrDefault();
 
-        public ConsentRecord? FindActive(Decision decision, ClaimKind kind, string target)
+        public StoredClaim? FindActive(Decision decision, ClaimKind kind, string target)
         {
             using var command = new NpgsqlCommand($"""
                 SELECT {Columns} FROM optout.claims c LEFT JOIN optout.revocations r ON r.claim_id = c.id
@@ -357,7 +357,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
             return reader.Read() ? ReadRecord(reader, 0, includeEmbedding: false) : null;
         }
 
-        public void Insert(ConsentRecord r)
+        public void Insert(StoredClaim r)
         {
             using var command = new NpgsqlCommand("""
                 INSERT INTO optout.claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin)
@@ -399,10 +399,10 @@ public sealed class PostgresRegistryStore : IConsentRegistry
 
     private const string Columns = "c.id, c.decision, c.kind, c.target, c.phash, c.embedding, c.model_id, c.claimant, c.reason, c.evidence, c.created_at, r.revoked_at, r.revoked_by, r.reason, c.origin";
 
-    private static ConsentRecord ReadRecord(NpgsqlDataReader reader, int offset, bool includeEmbedding)
+    private static StoredClaim ReadRecord(NpgsqlDataReader reader, int offset, bool includeEmbedding)
     {
         int o = offset;
-        return new ConsentRecord
+        return new StoredClaim
         {
             Id = reader.GetString(o),
             Decision = RegistryStore.ParseDecision(reader.GetString(o + 1)),
@@ -423,9 +423,9 @@ public sealed class PostgresRegistryStore : IConsentRegistry
         };
     }
 
-    public IEnumerable<ConsentRecord> Read(RecordFilter filter) => Read(filter, null, inIdOrder: false);
+    public IEnumerable<StoredClaim> Read(RecordFilter filter) => Read(filter, null, inIdOrder: false);
 
-    private IEnumerable<ConsentRecord> Read(RecordFilter filter, NpgsqlTransaction? transaction, bool inIdOrder)
+    private IEnumerable<StoredClaim> Read(RecordFilter filter, NpgsqlTransaction? transaction, bool inIdOrder)
     {
         using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
         var values = new List<(object Value, NpgsqlDbType Type)>();
@@ -468,7 +468,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
             // Read whole before yielding: a connection serves one reader at a time, and callers
             // look records up (Revoke, merges) while iterating.
             using var reader = command.ExecuteReader();
-            var list = new List<ConsentRecord>();
+            var list = new List<StoredClaim>();
             while (reader.Read()) list.Add(ReadRecord(reader, 0, filter.IncludeEmbeddings));
             return list;
         });
@@ -510,7 +510,7 @@ public sealed class PostgresRegistryStore : IConsentRegistry
         });
     }
 
-    public IEnumerable<ConsentRecord> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null) =>
+    public IEnumerable<StoredClaim> ReadSelection(IReadOnlyList<string>? ids, RecordFilter filter, IReadOnlyList<string>? urls = null) =>
         RegistrySelection.Select(ids, filter, urls, (f, inIdOrder) => Read(f, null, inIdOrder));
 
     /// <summary>Every active claim, oldest first, with only what a dataset check compares.</summary>

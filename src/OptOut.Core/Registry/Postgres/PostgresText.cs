@@ -6,7 +6,7 @@ namespace OptOut.Core.Registry.Postgres;
 /// </summary>
 internal static class PostgresText
 {
-    public static void Check(ConsentRecord r)
+    public static void Check(StoredClaim r)
     {
         var id = r.Id.Replace("\0", "\\0", StringComparison.Ordinal);
         Check(r.Id, "id", id); Check(r.Target, "target", id); Check(r.Claimant, "claimant", id); Check(r.Reason, "reason", id); Check(r.ModelId, "model id", id);

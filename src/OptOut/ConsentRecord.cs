@@ -47,7 +47,7 @@ public sealed class ConsentRecord
     /// <summary>Content claims' embedding; filled only with -IncludeEmbedding.</summary>
     public float[]? Embedding { get; init; }
 
-    internal static ConsentRecord From(Core.Registry.ConsentRecord r) => new()
+    internal static ConsentRecord From(StoredClaim r) => new()
     {
         Id = r.Id,
         Decision = r.Decision.ToString(),
@@ -75,32 +75,4 @@ public sealed class ConsentRecord
         Origin = r.Origin,
         Embedding = r.Embedding,
     };
-}
-
-/// <summary>Output of Get-OptOutHistory.</summary>
-public sealed class OptOutAuditEntry
-{
-    public long Sequence { get; init; }
-    public DateTime At { get; init; }
-    public string User { get; init; } = "";
-    public string Action { get; init; } = "";
-    public string? RecordId { get; init; }
-    public string? Reason { get; init; }
-    public string? Detail { get; init; }
-}
-
-/// <summary>Output of Import-OptOutList.</summary>
-public sealed class OptOutListImportResult
-{
-    public string Path { get; init; } = "";
-    public int Records { get; init; }
-    public int Added { get; init; }
-    public int Skipped { get; init; }
-    /// <summary>Records revoked here by this import: revocations of claims already here, and records added as revoked (also counted in Added).</summary>
-    public int Revoked { get; init; }
-
-    /// <summary>Records the list marks revoked that were not applied (without -IncludeRevocations).</summary>
-    public int RevokedNotApplied { get; init; }
-
-    public string[] Conflicts { get; init; } = [];
 }

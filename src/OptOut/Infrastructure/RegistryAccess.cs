@@ -9,7 +9,7 @@ namespace OptOut.Infrastructure;
 /// Where a command's registry is (-RegistryPath, else $env:OPTOUT_REGISTRY, else the default file)
 /// and how it is opened: a SQLite file or a PostgreSQL database (<see cref="RegistryLocation"/>).
 /// </summary>
-internal static class RegistryPaths
+internal static class RegistryAccess
 {
     public const string RegistryOpenFailed = "OptOut.RegistryOpenFailed";
 

@@ -1,0 +1,7 @@
+namespace OptOut.Core.Registry;
+
+public enum ClaimStatus
+{
+    Active,
+    Revoked,
+}

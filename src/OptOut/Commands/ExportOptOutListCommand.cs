@@ -1,0 +1,195 @@
+using System.Management.Automation;
+using OptOut.Core.OutputSafety;
+using OptOut.Core.Registry;
+using OptOut.Infrastructure;
+
+namespace OptOut.Commands;
+
+/// <summary>
+/// Export-OptOutList: writes records to a file another registry or tool can read. Records piped in
+/// (Get-OptOut output, anything with an Id) are exported exactly, in order, and nothing else; with
+/// no pipeline, the records the filters select (the whole registry with none).
+/// </summary>
+[Cmdlet(VerbsData.Export, "OptOutList", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportOptOutListCommand : PSCmdlet
+{
+    private const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = "LiteralPath")]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralPath { get; set; } = "";
+
+    /// <summary>
+    /// Exactly these records (revoked ones included), in this order; bound from piped records. When
+    /// the command is given pipeline input, only what arrives is exported, so an empty pipeline
+    /// writes an empty list, never the whole registry.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Id { get; set; }
+
+    /// <summary>Csv, Json, Parquet or UrlList; from the extension when omitted.</summary>
+    [Parameter]
+    public ListFormat? Format { get; set; }
+
+    [Parameter]
+    public SwitchParameter IncludeRevoked { get; set; }
+
+    /// <summary>Only records of this claimant (case-insensitive, '*' and '?' wildcards), as Get-OptOut -Claimant.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.ClaimantCompleter))]
+    public string? Claimant { get; set; }
+
+    /// <summary>Only records of this kind (Url, Domain, Content).</summary>
+    [Parameter]
+    public ClaimKind? Kind { get; set; }
+
+    /// <summary>Only records of this decision (Refuse or Grant).</summary>
+    [Parameter]
+    public Decision? Decision { get; set; }
+
+    /// <summary>Only records of these URLs (after normalisation).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Url { get; set; }
+
+    /// <summary>Only records for this domain or its subdomains (URL and domain claims).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Domain { get; set; }
+
+    /// <summary>Only records created at or after this time.</summary>
+    [Parameter]
+    public DateTime? Since { get; set; }
+
+    /// <summary>Overwrites a read-only file.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Refuses to overwrite an existing file.</summary>
+    [Parameter]
+    [Alias("NoOverwrite")]
+    public SwitchParameter NoClobber { get; set; }
+
+    [Parameter]
+    public string? RegistryPath { get; set; }
+
+    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private readonly List<string> selected = [];
+
+    protected override void ProcessRecord()
+    {
+        if (Id is not null) selected.AddRange(Id);
+    }
+
+    protected override void EndProcessing()
+    {
+        var target = ParameterSetName == "LiteralPath" ? LiteralPath : Path;
+        var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(target);
+        var registryPath = RegistryAccess.Resolve(this, RegistryPath);
+        try
+        {
+            // The registry in use, the default index and registry, their siblings and any SQLite
+            // file are never an export's target (a list written over registry.db replaced it).
+            OutputPathGuard.For([registryPath, OptOut.Core.OptOutPaths.DefaultIndexPath], []).CheckFile(path, "-Path");
+        }
+        catch (UnsafeOutputPathException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, path, "Name another file for the list."));
+            return;
+        }
+        ListFormat format;
+        try
+        {
+            format = Format ?? OptOutListFormat.FromExtension(path);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, "OptOut.UnknownListFormat", ErrorCategory.InvalidArgument, path, "Pass -Format."));
+            return;
+        }
+        if (File.Exists(path))
+        {
+            if (NoClobber)
+            {
+                ThrowTerminatingError(ErrorIds.Record(new IOException($"'{path}' already exists and -NoClobber was given."),
+                    "OptOut.FileExists", ErrorCategory.ResourceExists, path, "Remove -NoClobber or choose another path."));
+            }
+            if (new FileInfo(path).IsReadOnly && !Force)
+            {
+                ThrowTerminatingError(ErrorIds.Record(new UnauthorizedAccessException($"'{path}' is read-only; pass -Force to overwrite it."),
+                    "OptOut.FileReadOnly", ErrorCategory.PermissionDenied, path, "Pass -Force."));
+            }
+        }
+        // Pipeline input (or -Id) selects records; with none, the filters do.
+        List<string>? ids = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? selected : null;
+        var what = ids is null ? $"Export the registry as {format}" : $"Export {ids.Count:N0} records as {format}";
+        if (!ShouldProcess(path, what)) return;
+        if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;
+
+        using var registry = RegistryAccess.OpenForReading(this, RegistryPath, Credential);
+        if (ids is not null && registry?.MissingIds(ids) is { Count: > 0 } missing)
+        {
+            ThrowTerminatingError(ErrorIds.Record(new KeyNotFoundException(
+                    $"{missing.Count:N0} of the records given are not in the registry '{registryPath}' (the first: {missing[0]}); nothing was written."),
+                "OptOut.RecordNotFound", ErrorCategory.ObjectNotFound, missing[0], "Pass the -RegistryPath the records came from."));
+        }
+        if (ids is { Count: > 0 } && registry is null)
+        {
+            ThrowTerminatingError(ErrorIds.Record(new KeyNotFoundException($"There is no registry at '{registryPath}', so none of the records given is in it; nothing was written."),
+                "OptOut.RecordNotFound", ErrorCategory.ObjectNotFound, ids[0], "Pass the -RegistryPath the records came from."));
+        }
+        if (ids is { Count: 0 })
+        {
+            WriteWarning($"No records came down the pipeline: '{path}' holds an empty list. (Without pipeline input, Export-OptOutList exports what its filters select, the whole registry with none.)");
+        }
+        var filter = new RecordFilter
+        {
+            Claimant = Claimant,
+            Kind = Kind,
+            Decision = Decision,
+            Domain = Domain,
+            Since = Since?.ToUniversalTime(),
+            IncludeRevoked = IncludeRevoked,
+            IncludeEmbeddings = true,
+        };
+        if (Claimant is not null && registry is not null) UnknownClaimant.Check(this, registry, Claimant);
+        long written;
+        try
+        {
+            var records = registry?.ReadSelection(ids, filter, Url) ?? [];
+            // The records are read while the file is written, on this thread: the count is the progress.
+            var progress = new ProgressReporter(this, 4, $"Exporting to {path}");
+            long counted = 0;
+            written = OptOutListFormat.Write(records.Select(r => { progress.Report(++counted, null, "records"); return r; }), path, format);
+            progress.Complete();
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, GetOptOutCommand.InvalidDomain, ErrorCategory.InvalidArgument, Domain, "Name a domain such as 'example.com'."));
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(ErrorIds.Record(e, "OptOut.ExportFailed", ErrorCategory.WriteError, path, null));
+            return;
+        }
+        WriteVerbose($"{written:N0} records written to {path}.");
+        if (PassThru) WriteObject(new FileInfo(path));
+    }
+}
