@@ -182,7 +182,7 @@ Console.Error.WriteLine($"Written to {options.Markdown} ({clock.Elapsed.TotalSec
 return 0;
 
 // Runs the model with garbage collection suspended (a few MB of budget; the model's managed allocations are small).
-static ImageFingerprint CompleteWithoutCollection(Fingerprinter fingerprinter, PreparedImage prepared)
+static PictureFingerprint CompleteWithoutCollection(Fingerprinter fingerprinter, PreparedImage prepared)
 {
     bool region = GC.TryStartNoGCRegion(16L << 20);
     try

@@ -16,7 +16,7 @@ namespace CopyCalibration;
 /// </summary>
 public static class SpeedProbe
 {
-    public static void Write(StringBuilder md, VerificationStage stage, VerifierOptions options, Func<string, byte[], ImageFingerprint> fingerprint, int queryCount, int candidates, Action<string> log)
+    public static void Write(StringBuilder md, VerificationStage stage, VerifierOptions options, Func<string, byte[], PictureFingerprint> fingerprint, int queryCount, int candidates, Action<string> log)
     {
         log($"Speed probe: {queryCount} queries x {candidates} candidates...");
         var verifier = new GeometricVerifier(options);

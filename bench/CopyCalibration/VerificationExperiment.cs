@@ -21,7 +21,7 @@ public static class VerificationExperiment
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public static string Run(Options options, Corpus corpus, Fingerprint[] queryPrints, Func<string, byte[], Fingerprint> take,
-        Func<Image<Rgb24>, Alteration, byte[]> encode, Func<string, byte[], ImageFingerprint> fingerprint, Action<string> log)
+        Func<Image<Rgb24>, Alteration, byte[]> encode, Func<string, byte[], PictureFingerprint> fingerprint, Action<string> log)
     {
         var clock = Stopwatch.StartNew();
         var alterations = Alterations.All;

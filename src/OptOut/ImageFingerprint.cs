@@ -21,7 +21,7 @@ public sealed class ImageFingerprint
     /// <summary>The L2-normalised embedding; filled only with -IncludeEmbedding.</summary>
     public float[]? Embedding { get; init; }
 
-    internal static ImageFingerprint From(Core.Fingerprinting.ImageFingerprint f, bool includeEmbedding) => new()
+    internal static ImageFingerprint From(Core.Fingerprinting.PictureFingerprint f, bool includeEmbedding) => new()
     {
         Path = f.Path,
         Sha256 = f.Sha256,

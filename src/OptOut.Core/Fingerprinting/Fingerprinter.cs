@@ -49,7 +49,7 @@ public sealed class Fingerprinter
 #pragma warning restore CA5351
     }
 
-    public ImageFingerprint Complete(PreparedImage prepared) => new(
+    public PictureFingerprint Complete(PreparedImage prepared) => new(
         prepared.Path, prepared.Sha256, prepared.Md5, prepared.PerceptualHash, prepared.Width, prepared.Height, prepared.Format,
         Model.ModelId, Model.Embed(prepared.ModelInput))
     {
@@ -58,7 +58,7 @@ public sealed class Fingerprinter
         Picture = prepared.Picture,
     };
 
-    public ImageFingerprint Fingerprint(string path) => Complete(Prepare(path));
+    public PictureFingerprint Fingerprint(string path) => Complete(Prepare(path));
 
     /// <summary>Angles (degrees) of the rotated views a search can add: copies turned by a few degrees
     /// score low against the upright picture (docs/copy-detection.md, "query-side rotations").</summary>
@@ -66,7 +66,7 @@ public sealed class Fingerprinter
 
     /// <summary>
     /// When set, each picture is also fingerprinted turned by these angles (degrees), cut back to its
-    /// size around the centre: <see cref="ImageFingerprint.Views"/>, extra queries that find copies
+    /// size around the centre: <see cref="PictureFingerprint.Views"/>, extra queries that find copies
     /// rotated by a few degrees. Prepared with the picture (any thread), one more model run each.
     /// </summary>
     public IReadOnlyList<float> ViewAngles { get; init; } = [];
@@ -78,20 +78,20 @@ public sealed class Fingerprinter
 
     /// <summary>
     /// When set, each picture is also fingerprinted cut down to its centre, keeping these shares of
-    /// its width and height: more <see cref="ImageFingerprint.Views"/>, one model run each.
+    /// its width and height: more <see cref="PictureFingerprint.Views"/>, one model run each.
     /// </summary>
     public IReadOnlyList<float> ViewCentreCuts { get; init; } = [];
 
     /// <summary>
     /// When set, run on each decoded picture while it is prepared (any thread): the picture's local
-    /// features as bytes to store with it (<see cref="ImageFingerprint.LocalFeatures"/>), or null.
+    /// features as bytes to store with it (<see cref="PictureFingerprint.LocalFeatures"/>), or null.
     /// </summary>
     public Func<DecodedImage, byte[]?>? LocalFeatureExtraction { get; init; }
 
     /// <summary>
     /// When set, run on each decoded picture while it is prepared (any thread): the picture made ready
     /// for another use, such as verifying copies against it (Matching's <c>CopyMatcher.PrepareQuery</c>),
-    /// passed on as <see cref="ImageFingerprint.Picture"/> so that a search does not decode its query twice.
+    /// passed on as <see cref="PictureFingerprint.Picture"/> so that a search does not decode its query twice.
     /// </summary>
     public Func<DecodedImage, IDisposable?>? QueryPicture { get; init; }
 

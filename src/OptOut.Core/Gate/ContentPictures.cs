@@ -4,9 +4,6 @@ using OptOut.Core.Matching;
 
 namespace OptOut.Core.Gate;
 
-/// <summary>What verifying a row against a content claim's picture found: a verified copy, not a copy, or nothing either way (with why).</summary>
-public readonly record struct ContentVerdict(bool? IsCopy, string Detail);
-
 /// <summary>
 /// The pictures of content claims (the claimant's evidence files, as recorded with each claim), each
 /// decoded and prepared once, on first need, for verifying the rows the fingerprint rule proposes. A

@@ -284,7 +284,7 @@ public sealed class TrainingSetImporter
             ToIndexRow((SourceRow)outcome.Tag!, outcome.Fingerprint, outcome.Error is null ? null : (outcome.Path, outcome.Error));
     }
 
-    private static (IndexRow Row, (string Name, Exception Error)? Failure) ToIndexRow(SourceRow source, ImageFingerprint? fingerprint, (string, Exception)? failure = null)
+    private static (IndexRow Row, (string Name, Exception Error)? Failure) ToIndexRow(SourceRow source, PictureFingerprint? fingerprint, (string, Exception)? failure = null)
     {
         var row = new IndexRow
         {

@@ -93,8 +93,8 @@ public sealed class CopyMatcher : IDisposable
         return picture;
     }
 
-    /// <summary>The query's fingerprint with its picture prepared for verification on the same decode (<see cref="PrepareQuery"/>): the caller disposes <see cref="ImageFingerprint.Picture"/>.</summary>
-    public ImageFingerprint FingerprintQuery(Fingerprinter fingerprinter, string path) =>
+    /// <summary>The query's fingerprint with its picture prepared for verification on the same decode (<see cref="PrepareQuery"/>): the caller disposes <see cref="PictureFingerprint.Picture"/>.</summary>
+    public PictureFingerprint FingerprintQuery(Fingerprinter fingerprinter, string path) =>
         fingerprinter.WithQueryPicture(PrepareQuery).Fingerprint(path);
 
     /// <summary>Why copies cannot be verified in this process (OpenCV did not load), or null.</summary>
@@ -103,9 +103,9 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>
     /// Every Exact and Copy row of the picture, the rule's unverified candidates as Similar, and (when
     /// asked) other rows above <see cref="SearchOptions.MinimumSimilarity"/> as Similar; best first.
-    /// The query's pixels are read from <see cref="ImageFingerprint.Path"/> when a candidate needs them.
+    /// The query's pixels are read from <see cref="PictureFingerprint.Path"/> when a candidate needs them.
     /// </summary>
-    public IReadOnlyList<CopyMatch> Find(ImageFingerprint query, SearchOptions options, IReadOnlyList<ImageView>? views = null)
+    public IReadOnlyList<CopyMatch> Find(PictureFingerprint query, SearchOptions options, IReadOnlyList<ImageView>? views = null)
     {
         var rule = options.Rule ?? CopyRule.For(query.ModelId);
         var all = new List<ImageView> { new(query.PerceptualHash, query.Embedding) };
@@ -151,7 +151,7 @@ public sealed class CopyMatcher : IDisposable
     }
 
     /// <summary>Row ids with their best hash distance and similarity over the views; <paramref name="ranked"/>: the top rows by cosine.</summary>
-    private Dictionary<long, CopyCandidate> Candidates(ImageFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked)
+    private Dictionary<long, CopyCandidate> Candidates(PictureFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked)
     {
         var candidates = new Dictionary<long, CopyCandidate>();
         ranked = new HashSet<long>();
@@ -192,7 +192,7 @@ public sealed class CopyMatcher : IDisposable
     }
 
     /// <summary>Each candidate's pixels against the query's; the verified ones become copies.</summary>
-    private IEnumerable<CopyMatch> Verify(ImageFingerprint query, List<CopyMatch> candidates, double candidateMs)
+    private IEnumerable<CopyMatch> Verify(PictureFingerprint query, List<CopyMatch> candidates, double candidateMs)
     {
         if (candidates.Count == 0) return candidates;
         if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable });

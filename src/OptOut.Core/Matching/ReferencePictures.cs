@@ -5,13 +5,6 @@ using OptOut.Core.Index;
 
 namespace OptOut.Core.Matching;
 
-/// <summary>How a picture matched one of the <see cref="ReferencePictures"/>.</summary>
-public readonly record struct ReferenceMatch(int Claim, string How)
-{
-    /// <summary>Matched by the same SHA-256: nothing to verify.</summary>
-    public bool SameFile { get; init; }
-}
-
 /// <summary>
 /// A set of reference pictures known by their fingerprints only (the content claims of a gate decision),
 /// each picture to check answered with the reference the copy rule proposes, by the same candidate and

@@ -271,7 +271,7 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 
     // Every identical row, and every row verified as a copy of most of the picture, becomes a URL
     // claim too; the rule's other candidates only with -IncludeUnverified.
-    private void QueueCopies(Core.Fingerprinting.ImageFingerprint query)
+    private void QueueCopies(Core.Fingerprinting.PictureFingerprint query)
     {
         int left = 0;
         foreach (var match in Matcher().Find(query, new SearchOptions()))

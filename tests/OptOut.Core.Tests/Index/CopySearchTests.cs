@@ -62,7 +62,7 @@ public sealed class CopyIndexFixture : IDisposable
     public Fingerprinter Fingerprinter { get; }
     public IndexStore Store { get; }
     public CopyMatcher Matcher { get; }
-    public Dictionary<int, ImageFingerprint> Queries { get; } = new();
+    public Dictionary<int, PictureFingerprint> Queries { get; } = new();
 
     public string OriginalPath(int seed) => Path.Combine(Folder, "dataset", $"original-{seed}.png");
 

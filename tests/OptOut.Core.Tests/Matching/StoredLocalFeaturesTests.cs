@@ -21,7 +21,7 @@ public sealed class StoredLocalFeaturesTests : IDisposable
     private readonly string folder = TestEnvironment.NewScratchFolder();
     private readonly Fingerprinter fingerprinter = IndexFixtures.NewFingerprinter();
     private readonly string dataset;
-    private readonly ImageFingerprint rotatedQuery;
+    private readonly PictureFingerprint rotatedQuery;
 
     public StoredLocalFeaturesTests()
     {

@@ -21,7 +21,7 @@ public sealed class ContentClaimCopyTests
     private static readonly Lazy<Fingerprinter> SharedFingerprinter = new(() => new Fingerprinter(TestEnvironment.DefaultModel, ImageLimits.Default));
 
     /// <summary>The claimant's own PNG, claimed through the store and read back with its embedding.</summary>
-    private static readonly Lazy<(StoredClaim Record, ImageFingerprint Original)> Claimed = new(() =>
+    private static readonly Lazy<(StoredClaim Record, PictureFingerprint Original)> Claimed = new(() =>
     {
         var file = Path.Combine(Folder, "my-artwork.png");
         using (var art = SampleArt.Create(SampleSeeds.Artist + 7)) art.SaveAsPng(file);
@@ -39,7 +39,7 @@ public sealed class ContentClaimCopyTests
         return (store.Read(new RecordFilter { Kind = ClaimKind.Content, IncludeEmbeddings = true }).Single(), f);
     });
 
-    private static ImageFingerprint FingerprintCopy(Alteration alteration)
+    private static PictureFingerprint FingerprintCopy(Alteration alteration)
     {
         var file = Path.Combine(Folder, $"copy-{alteration}.jpg");
         using var art = SampleArt.Create(SampleSeeds.Artist + 7);

@@ -1,7 +1,7 @@
 namespace OptOut.Core.Fingerprinting;
 
 /// <summary>Everything the module knows about one image file's content. MD5 is kept only to match datasets that list it (LAION's md5 column).</summary>
-public sealed record ImageFingerprint(
+public sealed record PictureFingerprint(
     string Path,
     string Sha256,
     byte[] Md5,
