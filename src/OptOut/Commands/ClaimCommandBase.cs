@@ -15,7 +15,7 @@ namespace OptOut.Commands;
 /// transaction each, on a writing thread while the pipeline goes on binding the next batch; a
 /// claim identical to an active one changes nothing.
 /// </summary>
-public abstract class ClaimCommandBase : PSCmdlet, IDisposable
+public abstract class ClaimCommandBase : RegistryCommandBase, IDisposable
 {
     protected const string UrlSet = "Url";
     protected const string DomainSet = "Domain";
@@ -110,14 +110,6 @@ public abstract class ClaimCommandBase : PSCmdlet, IDisposable
 
     [Parameter]
     public string? Reason { get; set; }
-
-    [Parameter]
-    public string? RegistryPath { get; set; }
-
-    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     /// <summary>The training-set index searched by -IncludeCopies.</summary>
     [Parameter]

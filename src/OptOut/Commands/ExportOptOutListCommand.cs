@@ -12,7 +12,7 @@ namespace OptOut.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "OptOutList", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportOptOutListCommand : PSCmdlet
+public sealed class ExportOptOutListCommand : RegistryCommandBase
 {
     private const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
 
@@ -78,14 +78,6 @@ public sealed class ExportOptOutListCommand : PSCmdlet
     [Parameter]
     [Alias("NoOverwrite")]
     public SwitchParameter NoClobber { get; set; }
-
-    [Parameter]
-    public string? RegistryPath { get; set; }
-
-    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }

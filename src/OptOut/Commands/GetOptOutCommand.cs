@@ -7,7 +7,7 @@ namespace OptOut.Commands;
 /// <summary>Get-OptOut: the registry's records, active ones by default, with filters.</summary>
 [Cmdlet(VerbsCommon.Get, "OptOut")]
 [OutputType(typeof(ConsentRecord))]
-public sealed class GetOptOutCommand : PSCmdlet
+public sealed class GetOptOutCommand : RegistryCommandBase
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -42,14 +42,6 @@ public sealed class GetOptOutCommand : PSCmdlet
 
     [Parameter]
     public SwitchParameter IncludeEmbedding { get; set; }
-
-    [Parameter]
-    public string? RegistryPath { get; set; }
-
-    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     private IConsentRegistry? registry;
 

@@ -7,7 +7,7 @@ namespace OptOut.Commands;
 /// <summary>Get-OptOutHistory: the registry's append-only audit log.</summary>
 [Cmdlet(VerbsCommon.Get, "OptOutHistory")]
 [OutputType(typeof(OptOutAuditEntry))]
-public sealed class GetOptOutHistoryCommand : PSCmdlet
+public sealed class GetOptOutHistoryCommand : RegistryCommandBase
 {
     /// <summary>Only entries about this record.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -19,14 +19,6 @@ public sealed class GetOptOutHistoryCommand : PSCmdlet
     /// <summary>Only entries of this action (AddOptOut, AddOptIn, Revoke, Import, ImportRevoke, Migrate).</summary>
     [Parameter]
     public string? Action { get; set; }
-
-    [Parameter]
-    public string? RegistryPath { get; set; }
-
-    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     private IConsentRegistry? registry;
 

@@ -7,7 +7,7 @@ namespace OptOut.Commands;
 /// <summary>Import-OptOutList: merges a list exported by another registry (or a plain URL list).</summary>
 [Cmdlet(VerbsData.Import, "OptOutList", SupportsShouldProcess = true)]
 [OutputType(typeof(OptOutListImportResult))]
-public sealed class ImportOptOutListCommand : PSCmdlet
+public sealed class ImportOptOutListCommand : RegistryCommandBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("PSPath", "LP", "FullName")]
@@ -21,14 +21,6 @@ public sealed class ImportOptOutListCommand : PSCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Claimant { get; set; } = Environment.UserName;
-
-    [Parameter]
-    public string? RegistryPath { get; set; }
-
-    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     /// <summary>
     /// Applies the revocations the list carries, as revocations by the person importing (the list

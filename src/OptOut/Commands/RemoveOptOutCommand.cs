@@ -7,7 +7,7 @@ namespace OptOut.Commands;
 /// <summary>Remove-OptOut: revokes records. They stay in the registry, revoked, with the reason, and the revocation is audited.</summary>
 [Cmdlet(VerbsCommon.Remove, "OptOut", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ConsentRecord))]
-public sealed class RemoveOptOutCommand : PSCmdlet
+public sealed class RemoveOptOutCommand : RegistryCommandBase
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -15,14 +15,6 @@ public sealed class RemoveOptOutCommand : PSCmdlet
 
     [Parameter]
     public string? Reason { get; set; }
-
-    [Parameter]
-    public string? RegistryPath { get; set; }
-
-    /// <summary>For a PostgreSQL registry: the login (user name and password) instead of the connection string's, PGPASSWORD or ~/.pgpass.</summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
