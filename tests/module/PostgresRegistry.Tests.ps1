@@ -336,12 +336,14 @@ Describe $title -Skip:$noServer {
             $module = $ModulePath -replace "'", "''"
             $jobs = 0..3 | ForEach-Object {
                 $from = $_ * 20000
-                $script = "Import-Module '$module'; $($from + 1)..$($from + 25000) | ForEach-Object { 'https://many.example/' + `$_ + '.jpg' } | Add-OptOut -RegistryPath '$pg' -ErrorAction Stop; 'done'"
+                # Stop on any error, statement-terminating ones included (a failed writer must not exit 0).
+                $script = "`$ErrorActionPreference = 'Stop'; Import-Module '$module'; $($from + 1)..$($from + 25000) | ForEach-Object { 'https://many.example/' + `$_ + '.jpg' } | Add-OptOut -RegistryPath '$pg' -ErrorAction Stop; 'done'"
                 Start-Process -FilePath dotnet -ArgumentList @('pwsh', '-NoProfile', '-NonInteractive', '-Command', $script) -PassThru -RedirectStandardOutput (Join-Path $TestDrive "w$_.out") -RedirectStandardError (Join-Path $TestDrive "w$_.err")
             }
             $jobs | Wait-Process -Timeout 540
             foreach ($i in 0..3) {
                 $jobs[$i].ExitCode | Should -Be 0 -Because (Get-Content -Raw (Join-Path $TestDrive "w$i.err"))
+                Get-Content (Join-Path $TestDrive "w$i.out") | Should -Contain 'done' -Because (Get-Content -Raw (Join-Path $TestDrive "w$i.err"))
             }
             Get-Count $pg 'SELECT count(*) FROM optout.claims' | Should -Be 85000
             Get-Count $pg 'SELECT count(DISTINCT target) FROM optout.claims' | Should -Be 85000

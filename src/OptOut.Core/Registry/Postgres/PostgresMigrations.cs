@@ -70,6 +70,26 @@ internal static class PostgresMigrations
     /// <summary>Brings the schema to the latest version; refuses (untouched) one from a newer OptOut.</summary>
     public static void Apply(NpgsqlConnection connection, string user, string display)
     {
+        // Writers that find an empty database at the same moment all try to create the registry. The
+        // advisory lock orders them, but a waiter's catalog lookups can still miss what the first one
+        // committed (PostgreSQL refreshes its caches on relation locks, not on advisory ones), so its
+        // CREATE meets the objects already there: it rolls back and looks again in a new transaction.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                ApplyOnce(connection, user, display);
+                return;
+            }
+            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateSchema
+                or PostgresErrorCodes.DuplicateObject or PostgresErrorCodes.DuplicateFunction or PostgresErrorCodes.UniqueViolation)
+            {
+            }
+        }
+    }
+
+    private static void ApplyOnce(NpgsqlConnection connection, string user, string display)
+    {
         int seen = CurrentVersion(connection, null);
         if (seen == Latest) return;
         if (seen > Latest) throw Newer(display, seen);

@@ -21,6 +21,27 @@ public sealed class PostgresRegistryTests
     }
 
     [PostgresFact]
+    public void Writers_that_meet_an_empty_database_at_once_all_open_it_and_it_is_created_once()
+    {
+        // Each writer waits on the migration lock; the ones behind the first must see the registry it
+        // created (PostgreSQL does not refresh their catalog caches on an advisory lock).
+        for (int round = 0; round < 3; round++)
+        {
+            var (location, database) = NewRegistry();
+            using var start = new Barrier(6);
+            var writers = Enumerable.Range(0, 6).Select(i => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                using var store = PostgresRegistryStore.Open(location, User);
+                return store.AddClaims([UrlClaim($"https://race.example/{i}.jpg")], User).Single().Added;
+            })).ToArray();
+            Assert.All(Task.WhenAll(writers).GetAwaiter().GetResult(), Assert.True);
+            Assert.Equal(6L, Server.Scalar<long>(database, "SELECT count(*) FROM optout.claims"));
+            Assert.Equal(PostgresMigrations.Latest, int.Parse(Server.Scalar<string>(database, "SELECT value FROM optout.meta WHERE key = 'schema_version'"), System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [PostgresFact]
     public void Claims_are_added_once_read_back_revoked_and_audited()
     {
         var (location, _) = NewRegistry();
