@@ -17,7 +17,8 @@ using OptOut.Core.Registry;
 //       (a mode split by shard, or with /rg by row group)
 //       times Parquet.Net reading the shards alone and the URL/domain checks on top of it, in this
 //       process (no PowerShell, no output objects), plus loading the refusals from the registry;
-//       mode EngineGate drives the engine's TrainingSetGate directly (the cmdlets' work without PowerShell)
+//       mode EngineGate drives the engine's TrainingSetGate directly (the cmdlets' work without PowerShell);
+//       EngineGateContent the same with 1,000 content refusals added
 
 if (args.Length == 0)
 {
@@ -139,6 +140,17 @@ static Dictionary<string, object?> Raw(string dir, string scale, int threads, in
             figures[name] = EngineGate(folder, rules, threads, reps, expectedRows, scaleInfo);
             continue;
         }
+        if (name == "EngineGateContent")
+        {
+            // The same check with 1,000 content refusals in the registry as well: these shards carry no
+            // hashes, embeddings or images, so the content rule has nothing to compare and the URL/domain
+            // rate must hold (issue 13: "without dropping the gate below its current rate").
+            using var store = RegistryStore.Open(registry, "bench");
+            var withContent = ConsentRules.Load(store.ReadActiveClaims().Concat(ContentClaims(1_000)));
+            if (withContent.ContentCount(Decision.Refuse) != 1_000) throw new InvalidOperationException("content claims not loaded");
+            figures[name] = EngineGate(folder, withContent, threads, reps, expectedRows, scaleInfo);
+            continue;
+        }
         // "Mode" splits the work by shard; "Mode/rg" by row group (every thread busy on one shard too).
         bool byRowGroup = name.EndsWith("/rg", StringComparison.Ordinal);
         var mode = Enum.Parse<GateCheck.Mode>(byRowGroup ? name[..^3] : name);
@@ -222,6 +234,26 @@ static Dictionary<string, object?> EngineGate(string folder, ConsentRules rules,
         ["matches_expected"] = byRule.GetValueOrDefault("Url") == scaleInfo.GetProperty("url_rows").GetInt64()
             && byRule.GetValueOrDefault("Domain") == scaleInfo.GetProperty("domain_rows").GetInt64(),
     };
+}
+
+// Content refusals as the registry hands them to the gate: a file's SHA-256 and MD5, its perceptual hash
+// and a unit embedding under the default model's id, all drawn at random (seeded).
+static IEnumerable<ActiveClaim> ContentClaims(int count)
+{
+    var random = new Random(13);
+    for (int i = 0; i < count; i++)
+    {
+        var bytes = new byte[64];
+        random.NextBytes(bytes);
+        var embedding = new float[512];
+        for (int d = 0; d < embedding.Length; d++) embedding[d] = (float)(random.NextDouble() - 0.5);
+        float norm = MathF.Sqrt(embedding.Sum(v => v * v));
+        for (int d = 0; d < embedding.Length; d++) embedding[d] /= norm;
+        yield return new ActiveClaim($"content-{i}", Decision.Refuse, ClaimKind.Content,
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant(),
+            (ulong)random.NextInt64(), embedding, "ResNet18@sha256:bench", "bench",
+            Convert.ToHexString(System.Security.Cryptography.MD5.HashData(bytes)).ToLowerInvariant());
+    }
 }
 
 static SqliteConnection OpenReadOnly(string path)
