@@ -104,7 +104,7 @@ public sealed class ExportMatchReportCommand : PSCmdlet
             else works.Add(file);
         }
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        var indexPath = IndexPaths.Resolve(this, IndexPath);
+        var indexPath = IndexAccess.Resolve(this, IndexPath);
         var storage = Thumbnails switch
         {
             ReportThumbnails.Embedded => ThumbnailStorage.Embedded,
@@ -202,7 +202,7 @@ public sealed class ExportMatchReportCommand : PSCmdlet
     private ReportHeader ReadIndex(string indexPath)
     {
         if (IndexPath is null && !File.Exists(indexPath) && !Directory.Exists(indexPath)) return new ReportHeader();
-        using var store = IndexPaths.OpenExisting(this, indexPath);
+        using var store = IndexAccess.OpenExisting(this, indexPath);
         var datasets = store.ListDatasets();
         return new ReportHeader
         {
