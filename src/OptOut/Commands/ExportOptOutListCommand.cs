@@ -14,8 +14,6 @@ namespace OptOut.Commands;
 [OutputType(typeof(FileInfo))]
 public sealed class ExportOptOutListCommand : RegistryCommandBase
 {
-    private const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
-
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
@@ -94,17 +92,10 @@ public sealed class ExportOptOutListCommand : RegistryCommandBase
         var target = ParameterSetName == "LiteralPath" ? LiteralPath : Path;
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(target);
         var registryPath = RegistryAccess.Resolve(this, RegistryPath);
-        try
-        {
-            // The registry in use, the default index and registry, their siblings and any SQLite
-            // file are never an export's target (a list written over registry.db replaced it).
-            OutputPathGuard.For([registryPath, OptOut.Core.OptOutPaths.DefaultIndexPath], []).CheckFile(path, "-Path");
-        }
-        catch (UnsafeOutputPathException e)
-        {
-            ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, path, "Name another file for the list."));
-            return;
-        }
+        // The registry in use, the default index and registry, their siblings and any SQLite
+        // file are never an export's target (a list written over registry.db replaced it).
+        OutputFiles.Guard(this, () => OutputPathGuard.For([registryPath, OptOut.Core.OptOutPaths.DefaultIndexPath], []).CheckFile(path, "-Path"),
+            path, "Name another file for the list.");
         ListFormat format;
         try
         {
@@ -115,24 +106,12 @@ public sealed class ExportOptOutListCommand : RegistryCommandBase
             ThrowTerminatingError(ErrorIds.Record(e, "OptOut.UnknownListFormat", ErrorCategory.InvalidArgument, path, "Pass -Format."));
             return;
         }
-        if (File.Exists(path))
-        {
-            if (NoClobber)
-            {
-                ThrowTerminatingError(ErrorIds.Record(new IOException($"'{path}' already exists and -NoClobber was given."),
-                    "OptOut.FileExists", ErrorCategory.ResourceExists, path, "Remove -NoClobber or choose another path."));
-            }
-            if (new FileInfo(path).IsReadOnly && !Force)
-            {
-                ThrowTerminatingError(ErrorIds.Record(new UnauthorizedAccessException($"'{path}' is read-only; pass -Force to overwrite it."),
-                    "OptOut.FileReadOnly", ErrorCategory.PermissionDenied, path, "Pass -Force."));
-            }
-        }
+        OutputFiles.CheckReplace(this, path, NoClobber, Force);
         // Pipeline input (or -Id) selects records; with none, the filters do.
         List<string>? ids = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? selected : null;
         var what = ids is null ? $"Export the registry as {format}" : $"Export {ids.Count:N0} records as {format}";
         if (!ShouldProcess(path, what)) return;
-        if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;
+        OutputFiles.AllowReplace(path, Force);
 
         using var registry = RegistryAccess.OpenForReading(this, RegistryPath, Credential);
         if (ids is not null && registry?.MissingIds(ids) is { Count: > 0 } missing)
