@@ -12,7 +12,7 @@ namespace OptOut.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "OptOutList", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportOptOutListCommand : RegistryCommandBase
+public sealed class ExportOptOutListCommand : RecordFilterCommandBase
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
     [ValidateNotNullOrEmpty]
@@ -38,35 +38,6 @@ public sealed class ExportOptOutListCommand : RegistryCommandBase
 
     [Parameter]
     public SwitchParameter IncludeRevoked { get; set; }
-
-    /// <summary>Only records of this claimant (case-insensitive, '*' and '?' wildcards), as Get-OptOut -Claimant.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(Completion.ClaimantCompleter))]
-    public string? Claimant { get; set; }
-
-    /// <summary>Only records of this kind (Url, Domain, Content).</summary>
-    [Parameter]
-    public ClaimKind? Kind { get; set; }
-
-    /// <summary>Only records of this decision (Refuse or Grant).</summary>
-    [Parameter]
-    public Decision? Decision { get; set; }
-
-    /// <summary>Only records of these URLs (after normalisation).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Url { get; set; }
-
-    /// <summary>Only records for this domain or its subdomains (URL and domain claims).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Domain { get; set; }
-
-    /// <summary>Only records created at or after this time.</summary>
-    [Parameter]
-    public DateTime? Since { get; set; }
 
     /// <summary>Overwrites a read-only file.</summary>
     [Parameter]
@@ -129,16 +100,7 @@ public sealed class ExportOptOutListCommand : RegistryCommandBase
         {
             WriteWarning($"No records came down the pipeline: '{path}' holds an empty list. (Without pipeline input, Export-OptOutList exports what its filters select, the whole registry with none.)");
         }
-        var filter = new RecordFilter
-        {
-            Claimant = Claimant,
-            Kind = Kind,
-            Decision = Decision,
-            Domain = Domain,
-            Since = Since?.ToUniversalTime(),
-            IncludeRevoked = IncludeRevoked,
-            IncludeEmbeddings = true,
-        };
+        var filter = Filter(includeRevoked: IncludeRevoked, includeEmbeddings: true);
         if (Claimant is not null && registry is not null) UnknownClaimant.Check(this, registry, Claimant);
         long written;
         try
