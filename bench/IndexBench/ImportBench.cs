@@ -69,7 +69,7 @@ public static class ImportBench
             for (int i = 0; i < loaded.Count; i++)
             {
                 var n = UrlNormalizer.Normalize(loaded[i].Url!);
-                hashes[i] = IndexStore.UrlHash(n.Url);
+                hashes[i] = UrlHash.Of(n.Url);
                 hosts[i] = n.ReversedHost;
             }
         });

@@ -469,6 +469,74 @@ Describe "Get-OptOut$Suffix" -Skip:$NoServer {
     }
 }
 
+Describe "Get-OptOut and Export-OptOutList share their record filters (issue 18, D1)$Suffix" -Skip:$NoServer {
+    BeforeAll {
+        $registry = New-RegistryPath
+        $a = Add-OptOut -Url 'https://www.example.com/a.jpg' -Claimant 'Jane Doe' -RegistryPath $registry -PassThru
+        $null = Add-OptIn -Url 'https://cdn.example.com/b.jpg' -Claimant 'John Roe' -RegistryPath $registry -PassThru
+        $c = Add-OptOut -Url 'https://other.example.org/c.jpg' -Claimant 'Jane Doe' -RegistryPath $registry -PassThru
+        $null = Add-OptOut -Domain 'example.com' -Claimant 'Studio X' -RegistryPath $registry -PassThru
+        Start-Sleep -Milliseconds 50
+        $cut = Get-Date
+        Start-Sleep -Milliseconds 50
+        $null = Add-OptOut -Url 'https://example.com/e.jpg' -Claimant 'Jane Doe' -RegistryPath $registry -PassThru
+        Remove-OptOut -Id $c.Id -Reason 'gone' -RegistryPath $registry -Confirm:$false
+
+        # The ids each command selects with the same filters (an export's are read back from its CSV).
+        function Get-SelectedIds([hashtable] $Filter) {
+            $listed = @(Get-OptOut @Filter -RegistryPath $registry | ForEach-Object Id | Sort-Object)
+            $file = Join-Path $TestDrive ('filters-{0}.csv' -f [guid]::NewGuid().ToString('N'))
+            Export-OptOutList -LiteralPath $file @Filter -RegistryPath $registry
+            $exported = @(Import-Csv -LiteralPath $file | ForEach-Object id | Sort-Object)
+            [pscustomobject]@{ Listed = $listed; Exported = $exported }
+        }
+
+        function Get-ValidationError([scriptblock] $Command) {
+            try { & $Command; $null } catch { $_ }
+        }
+    }
+
+    It 'refuses an empty -<Name> in both, with the same error' -ForEach @(
+        @{ Name = 'Claimant' }
+        @{ Name = 'Domain' }
+    ) {
+        $arguments = @{ $Name = ''; RegistryPath = $registry }
+        $listError = Get-ValidationError { Get-OptOut @arguments }
+        $exportError = Get-ValidationError { Export-OptOutList -LiteralPath (Join-Path $TestDrive 'never.csv') @arguments }
+        $listError | Should -Not -BeNullOrEmpty
+        $exportError | Should -Not -BeNullOrEmpty
+        ($listError.FullyQualifiedErrorId -split ',')[0] | Should -Be 'ParameterArgumentValidationError'
+        ($exportError.FullyQualifiedErrorId -split ',')[0] | Should -Be 'ParameterArgumentValidationError'
+        $listError.Exception.Message | Should -Be $exportError.Exception.Message
+        $listError.Exception.Message | Should -Match $Name
+        Join-Path $TestDrive 'never.csv' | Should -Not -Exist
+    }
+
+    It 'selects the same records for <Label>' -ForEach @(
+        @{ Label = 'no filter'; Filter = @{} }
+        @{ Label = '-Claimant with a wildcard'; Filter = @{ Claimant = 'jane*' } }
+        @{ Label = '-Kind'; Filter = @{ Kind = 'Domain' } }
+        @{ Label = '-Decision'; Filter = @{ Decision = 'Grant' } }
+        @{ Label = '-Url'; Filter = @{ Url = @('HTTPS://WWW.Example.COM/a.jpg', 'https://example.com/e.jpg') } }
+        @{ Label = '-Domain'; Filter = @{ Domain = 'example.com' } }
+        @{ Label = '-Since'; Filter = @{ Since = 'CUT' } }
+        @{ Label = '-IncludeRevoked with -Claimant'; Filter = @{ Claimant = 'Jane Doe'; IncludeRevoked = $true } }
+        @{ Label = '-Domain with -Decision'; Filter = @{ Domain = 'example.com'; Decision = 'Refuse' } }
+    ) {
+        $given = $Filter.Clone()
+        if ($given.Since -eq 'CUT') { $given.Since = $cut }
+        $selected = Get-SelectedIds $given
+        $selected.Listed.Count | Should -BeGreaterThan 0
+        $selected.Exported | Should -Be $selected.Listed
+    }
+
+    It 'reads -Url the same way in both (one record by its normalised URL)' {
+        $selected = Get-SelectedIds @{ Url = 'https://WWW.example.com:443/a.jpg#top' }
+        $selected.Listed | Should -Be @($a.Id)
+        $selected.Exported | Should -Be @($a.Id)
+    }
+}
+
 Describe "Remove-OptOut$Suffix" -Skip:$NoServer {
     BeforeAll {
         $registry = New-RegistryPath

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using OptOut.Core.OutputSafety;
 
 namespace OptOut.Core.Gate;
 
@@ -72,10 +73,12 @@ public sealed class JUnitReport
         path = Path.GetFullPath(path);
         Leftovers.RemoveTemporaryFiles(path);
         var temporary = Leftovers.TemporaryFileFor(path);
+        PendingFile? file = null;
         try
         {
-            using (var file = Leftovers.CreateLocked(temporary))
-            using (var writer = XmlWriter.Create(file, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
+            // Held exclusively while it is written: Leftovers leaves it to this run.
+            file = AtomicFile.Begin(path, temporary);
+            using (var writer = XmlWriter.Create(file.Stream, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
             {
                 var all = shards.OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
                 int failures = all.Count(s => s.Value.Result?.Failure is null && (s.Value.Violations > 0));
@@ -101,7 +104,7 @@ public sealed class JUnitReport
                 writer.WriteEndElement();
                 writer.WriteEndElement();
             }
-            File.Move(temporary, path, overwrite: true);
+            file.Commit();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -109,7 +112,8 @@ public sealed class JUnitReport
         }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            // Not committed: the temporary file goes, and a report already at the path stays as it was.
+            file?.Dispose();
         }
     }
 

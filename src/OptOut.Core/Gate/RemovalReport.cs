@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using OptOut.Core.OutputSafety;
 
 namespace OptOut.Core.Gate;
 
@@ -14,8 +15,8 @@ public sealed class RemovalReport : IDisposable
 {
     private readonly string path;
     private readonly string temporary;
+    private readonly PendingFile file;
     private readonly StreamWriter writer;
-    private bool committed;
 
     public RemovalReport(string path)
     {
@@ -24,12 +25,14 @@ public sealed class RemovalReport : IDisposable
         temporary = Leftovers.TemporaryFileFor(this.path);
         try
         {
-            writer = new StreamWriter(Leftovers.CreateLocked(temporary), new UTF8Encoding(false));
+            // Held exclusively while it is written: Leftovers leaves it to this run.
+            file = AtomicFile.Begin(this.path, temporary);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new IOException($"Cannot write the removal report '{this.path}': {e.Message.Replace(temporary, this.path)}", e);
         }
+        writer = new StreamWriter(file.Stream, new UTF8Encoding(false), bufferSize: -1, leaveOpen: true);
         writer.WriteLine("Shard,Row,Key,Url,Rule,RecordId,Claimant,Detail");
     }
 
@@ -41,20 +44,21 @@ public sealed class RemovalReport : IDisposable
     {
         try
         {
-            writer.Dispose();
-            File.Move(temporary, path, overwrite: true);
+            writer.Flush();
+            file.Commit();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new IOException($"Cannot write the removal report '{path}': {e.Message.Replace(temporary, path)}", e);
         }
-        committed = true;
     }
 
+    /// <summary>Not committed (the run failed or was stopped): the temporary file goes and a report already at the path stays as it was.</summary>
     public void Dispose()
     {
-        writer.Dispose();
-        if (!committed && File.Exists(temporary)) File.Delete(temporary);
+        // Not the writer: it leaves the stream open, so disposing it again would flush into a closed file;
+        // what it still buffers belongs to a report that is not published.
+        file.Dispose();
     }
 
     private static string Csv(string? value)

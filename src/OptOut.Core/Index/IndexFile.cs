@@ -114,8 +114,8 @@ public static class IndexFile
                 return new(IndexFileKind.NotAnIndex, Reason: "it is a SQLite database whose tables are not OptOut's index tables");
             }
         }
-        if (number > IndexStore.SchemaVersion) return new(IndexFileKind.Newer, version);
-        if (number < IndexStore.SchemaVersion) return new(IndexFileKind.NeedsMigration, version);
+        if (number > IndexSchema.Version) return new(IndexFileKind.Newer, version);
+        if (number < IndexSchema.Version) return new(IndexFileKind.NeedsMigration, version);
         return new(marked ? IndexFileKind.Current : IndexFileKind.Unmarked, version);
     }
 

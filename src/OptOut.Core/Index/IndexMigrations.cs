@@ -15,7 +15,7 @@ internal static class IndexMigrations
     {
         if (Version(connection, null) == "1") VectorsOutOfRows(connection, vectorPath);
         if (Version(connection, null) == "2") ImageLocations(connection);
-        if (IndexStore.ReadMeta(connection, "vacuum_pending", null) is not null) GiveBackSpace(connection);
+        if (IndexSchema.ReadMeta(connection, "vacuum_pending", null) is not null) GiveBackSpace(connection);
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ internal static class IndexMigrations
     }
 
     private static string? Version(SqliteConnection connection, SqliteTransaction? transaction) =>
-        IndexStore.ReadMeta(connection, "schema_version", transaction);
+        IndexSchema.ReadMeta(connection, "schema_version", transaction);
 
     /// <summary>
     /// Schema 1 -> 2: embeddings move from a BLOB column of rows into the vector file beside the
@@ -77,7 +77,7 @@ internal static class IndexMigrations
         if (Version(connection, transaction) != "1") return;  // another process got here first
         SqliteSetup.Execute(connection, "ALTER TABLE rows ADD COLUMN vector INTEGER", transaction);
 
-        var dimensions = IndexStore.ReadMeta(connection, "dimensions", transaction);
+        var dimensions = IndexSchema.ReadMeta(connection, "dimensions", transaction);
         if (dimensions is not null)
         {
             using var vectors = VectorFile.OpenForAppend(vectorPath, int.Parse(dimensions, CultureInfo.InvariantCulture), committed: 0);

@@ -4,7 +4,7 @@ namespace OptOut.Core.Index;
 public sealed class IndexSchemaTooNewException : Exception
 {
     public IndexSchemaTooNewException(string? version)
-        : base($"The index was written by a newer OptOut (schema {version}; this one reads {IndexStore.SchemaVersion}).") => SchemaVersion = version;
+        : base($"The index was written by a newer OptOut (schema {version}; this one reads {IndexSchema.Version}).") => SchemaVersion = version;
 
     public string? SchemaVersion { get; }
 }

@@ -7,7 +7,7 @@ namespace OptOut.Core.Index;
 public sealed class IndexUpgradeRequiredException : Exception
 {
     public IndexUpgradeRequiredException(string path, string schemaVersion)
-        : base($"The training-set index '{path}' was written by an earlier OptOut (schema {schemaVersion}; this one reads {IndexStore.SchemaVersion}) and needs a one-time upgrade, "
+        : base($"The training-set index '{path}' was written by an earlier OptOut (schema {schemaVersion}; this one reads {IndexSchema.Version}) and needs a one-time upgrade, "
             + "which a read-only command does not make. Import-TrainingSet upgrades it: run it once with this -IndexPath (importing a dataset that is already in the index adds nothing). "
             + "The index is a cache of public data, so deleting it and importing the datasets again works too.")
     {

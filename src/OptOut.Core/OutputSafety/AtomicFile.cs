@@ -32,6 +32,26 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Starts replacing <paramref name="path"/> by a content written as a stream (a report streamed
+    /// as findings arrive, a list of every record): see <see cref="PendingFile"/>.
+    /// </summary>
+    /// <param name="path">The file to write or replace, in a folder that exists.</param>
+    /// <param name="temporaryPath">The temporary file, beside <paramref name="path"/>: writers name it so that
+    /// their own clean-up recognises what a killed run left (by default, a name of this class's own).</param>
+    /// <param name="share">What others may do while it is written: none by default, so that a clean-up
+    /// in another process sees it held and leaves it.</param>
+    public static PendingFile Begin(string path, string? temporaryPath = null, FileShare share = FileShare.None)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = temporaryPath ?? Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.optout-{Guid.NewGuid():N}.tmp");
+        if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(temporary)), Path.GetDirectoryName(full), StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The temporary file must lie beside the file it replaces (a rename across folders may not be atomic).", nameof(temporaryPath));
+        }
+        return new PendingFile(full, temporary, share);
+    }
+
     /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark.</summary>
     public static void WriteAllText(string path, string text) =>
         Replace(path, temporary => File.WriteAllText(temporary, text, new System.Text.UTF8Encoding(false)));

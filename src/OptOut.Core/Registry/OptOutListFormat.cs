@@ -6,6 +6,7 @@ using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
 using OptOut.Core.Urls;
+using OptOut.Core.OutputSafety;
 
 namespace OptOut.Core.Registry;
 
@@ -43,22 +44,21 @@ public static class OptOutListFormat
     {
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        FileStream? stream = null;
+        PendingFile? file = null;
         try
         {
             RemoveLeftovers(full);
             // FileShare.Delete: the file can be renamed while this handle holds it (Windows), and
             // the handle's shared lock tells RemoveLeftovers in another export that it is in use.
-            stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Delete, 1 << 16);
+            file = AtomicFile.Begin(full, temporary, FileShare.Delete);
             long count = format switch
             {
-                ListFormat.Csv => WriteCsv(records, stream),
-                ListFormat.Json => WriteJson(records, stream),
-                ListFormat.Parquet => WriteParquet(records, stream).GetAwaiter().GetResult(),
-                _ => WriteUrlList(records, stream),
+                ListFormat.Csv => WriteCsv(records, file.Stream),
+                ListFormat.Json => WriteJson(records, file.Stream),
+                ListFormat.Parquet => WriteParquet(records, file.Stream).GetAwaiter().GetResult(),
+                _ => WriteUrlList(records, file.Stream),
             };
-            stream.Flush(flushToDisk: true);
-            File.Move(temporary, full, overwrite: true);
+            file.Commit();
             return count;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -69,13 +69,8 @@ public static class OptOutListFormat
         }
         finally
         {
-            stream?.Dispose();
-            try
-            {
-                if (File.Exists(temporary)) File.Delete(temporary);
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            // Not committed: the temporary file goes, and the list that was there stays as it was.
+            file?.Dispose();
         }
     }
 

@@ -138,7 +138,7 @@ public abstract class ClaimCommandBase : RegistryCommandBase, IDisposable
     {
         if (matcher is null)
         {
-            index = IndexPaths.OpenExisting(this, IndexPaths.Resolve(this, IndexPath));
+            index = IndexAccess.OpenExisting(this, IndexAccess.Resolve(this, IndexPath));
             matcher = new CopyMatcher(index);
             if (CopyMatcher.VerificationUnavailable is { } unavailable)
             {

@@ -60,15 +60,11 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         }
         // The user's databases and data are never an output, whatever links or ".." the paths hold.
         var guard = OutputGuard();
-        try
+        OutputFiles.Guard(this, () =>
         {
             guard.CheckFolder(destination, "-Destination");
             guard.CheckFile(reportPath, "-RemovalReportPath");
-        }
-        catch (UnsafeOutputPathException e)
-        {
-            ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, e.OutputPath, "Name an output outside the dataset and the OptOut databases."));
-        }
+        }, null, "Name an output outside the dataset and the OptOut databases.");
         if ((Directory.Exists(destination) || File.Exists(destination) || new FileInfo(destination).LinkTarget is not null) && !Force)
         {
             ThrowTerminatingError(ErrorIds.Record(new IOException($"'{destination}' already exists."), DestinationExists, ErrorCategory.ResourceExists, destination,

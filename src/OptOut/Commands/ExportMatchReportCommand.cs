@@ -19,7 +19,6 @@ public sealed class ExportMatchReportCommand : PSCmdlet
     /// <summary>Where Auto switches from embedded thumbnails to a folder (docs/report.md has the measurements).</summary>
     public const int EmbeddedThumbnailLimit = 1_000;
 
-    private const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
     private const string UnsupportedInput = "OptOut.UnsupportedReportInput";
 
     [Parameter(Mandatory = true, Position = 0)]
@@ -104,7 +103,7 @@ public sealed class ExportMatchReportCommand : PSCmdlet
             else works.Add(file);
         }
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        var indexPath = IndexPaths.Resolve(this, IndexPath);
+        var indexPath = IndexAccess.Resolve(this, IndexPath);
         var storage = Thumbnails switch
         {
             ReportThumbnails.Embedded => ThumbnailStorage.Embedded,
@@ -115,7 +114,7 @@ public sealed class ExportMatchReportCommand : PSCmdlet
         CheckOutput(path, folder, indexPath);
         var what = $"Write a match report of {matches.Count:N0} matches and {violations.Count:N0} findings" + (folder is null ? "" : $", thumbnails in '{folder}'");
         if (!ShouldProcess(path, what)) return;
-        if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;
+        OutputFiles.AllowReplace(path, Force);
 
         var header = ReadIndex(indexPath) with
         {
@@ -153,7 +152,7 @@ public sealed class ExportMatchReportCommand : PSCmdlet
 
     private void CheckOutput(string path, string? folder, string indexPath)
     {
-        try
+        OutputFiles.Guard(this, () =>
         {
             var guard = OutputPathGuard.For([indexPath, RegistryAccess.Resolve(this, null)],
                 works.Concat(matches.Where(m => m.IsImageQuery).Select(m => m.Query)).Concat(matches.Select(m => m.Image?.Path)).Distinct());
@@ -166,24 +165,8 @@ public sealed class ExportMatchReportCommand : PSCmdlet
                     throw new UnsafeOutputPathException($"The thumbnail folder '{folder}' holds files a report did not write; they are never replaced. Move them, or name another -Path.", folder);
                 }
             }
-        }
-        catch (UnsafeOutputPathException e)
-        {
-            ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, path, "Name another file for the report."));
-        }
-        if (File.Exists(path))
-        {
-            if (NoClobber)
-            {
-                ThrowTerminatingError(ErrorIds.Record(new IOException($"'{path}' already exists and -NoClobber was given."),
-                    "OptOut.FileExists", ErrorCategory.ResourceExists, path, "Remove -NoClobber or choose another path."));
-            }
-            if (new FileInfo(path).IsReadOnly && !Force)
-            {
-                ThrowTerminatingError(ErrorIds.Record(new UnauthorizedAccessException($"'{path}' is read-only; pass -Force to overwrite it."),
-                    "OptOut.FileReadOnly", ErrorCategory.PermissionDenied, path, "Pass -Force."));
-            }
-        }
+        }, path, "Name another file for the report.");
+        OutputFiles.CheckReplace(this, path, NoClobber, Force);
     }
 
     private static bool IsThumbnail(string entry)
@@ -202,7 +185,7 @@ public sealed class ExportMatchReportCommand : PSCmdlet
     private ReportHeader ReadIndex(string indexPath)
     {
         if (IndexPath is null && !File.Exists(indexPath) && !Directory.Exists(indexPath)) return new ReportHeader();
-        using var store = IndexPaths.OpenExisting(this, indexPath);
+        using var store = IndexAccess.OpenExisting(this, indexPath);
         var datasets = store.ListDatasets();
         return new ReportHeader
         {

@@ -12,10 +12,8 @@ namespace OptOut.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "OptOutList", SupportsShouldProcess = true, DefaultParameterSetName = "Path")]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportOptOutListCommand : RegistryCommandBase
+public sealed class ExportOptOutListCommand : RecordFilterCommandBase
 {
-    private const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
-
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
@@ -41,35 +39,6 @@ public sealed class ExportOptOutListCommand : RegistryCommandBase
     [Parameter]
     public SwitchParameter IncludeRevoked { get; set; }
 
-    /// <summary>Only records of this claimant (case-insensitive, '*' and '?' wildcards), as Get-OptOut -Claimant.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(Completion.ClaimantCompleter))]
-    public string? Claimant { get; set; }
-
-    /// <summary>Only records of this kind (Url, Domain, Content).</summary>
-    [Parameter]
-    public ClaimKind? Kind { get; set; }
-
-    /// <summary>Only records of this decision (Refuse or Grant).</summary>
-    [Parameter]
-    public Decision? Decision { get; set; }
-
-    /// <summary>Only records of these URLs (after normalisation).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Url { get; set; }
-
-    /// <summary>Only records for this domain or its subdomains (URL and domain claims).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Domain { get; set; }
-
-    /// <summary>Only records created at or after this time.</summary>
-    [Parameter]
-    public DateTime? Since { get; set; }
-
     /// <summary>Overwrites a read-only file.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -94,17 +63,10 @@ public sealed class ExportOptOutListCommand : RegistryCommandBase
         var target = ParameterSetName == "LiteralPath" ? LiteralPath : Path;
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(target);
         var registryPath = RegistryAccess.Resolve(this, RegistryPath);
-        try
-        {
-            // The registry in use, the default index and registry, their siblings and any SQLite
-            // file are never an export's target (a list written over registry.db replaced it).
-            OutputPathGuard.For([registryPath, OptOut.Core.OptOutPaths.DefaultIndexPath], []).CheckFile(path, "-Path");
-        }
-        catch (UnsafeOutputPathException e)
-        {
-            ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, path, "Name another file for the list."));
-            return;
-        }
+        // The registry in use, the default index and registry, their siblings and any SQLite
+        // file are never an export's target (a list written over registry.db replaced it).
+        OutputFiles.Guard(this, () => OutputPathGuard.For([registryPath, OptOut.Core.OptOutPaths.DefaultIndexPath], []).CheckFile(path, "-Path"),
+            path, "Name another file for the list.");
         ListFormat format;
         try
         {
@@ -115,24 +77,12 @@ public sealed class ExportOptOutListCommand : RegistryCommandBase
             ThrowTerminatingError(ErrorIds.Record(e, "OptOut.UnknownListFormat", ErrorCategory.InvalidArgument, path, "Pass -Format."));
             return;
         }
-        if (File.Exists(path))
-        {
-            if (NoClobber)
-            {
-                ThrowTerminatingError(ErrorIds.Record(new IOException($"'{path}' already exists and -NoClobber was given."),
-                    "OptOut.FileExists", ErrorCategory.ResourceExists, path, "Remove -NoClobber or choose another path."));
-            }
-            if (new FileInfo(path).IsReadOnly && !Force)
-            {
-                ThrowTerminatingError(ErrorIds.Record(new UnauthorizedAccessException($"'{path}' is read-only; pass -Force to overwrite it."),
-                    "OptOut.FileReadOnly", ErrorCategory.PermissionDenied, path, "Pass -Force."));
-            }
-        }
+        OutputFiles.CheckReplace(this, path, NoClobber, Force);
         // Pipeline input (or -Id) selects records; with none, the filters do.
         List<string>? ids = MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(Id)) ? selected : null;
         var what = ids is null ? $"Export the registry as {format}" : $"Export {ids.Count:N0} records as {format}";
         if (!ShouldProcess(path, what)) return;
-        if (File.Exists(path) && Force) new FileInfo(path).IsReadOnly = false;
+        OutputFiles.AllowReplace(path, Force);
 
         using var registry = RegistryAccess.OpenForReading(this, RegistryPath, Credential);
         if (ids is not null && registry?.MissingIds(ids) is { Count: > 0 } missing)
@@ -150,16 +100,7 @@ public sealed class ExportOptOutListCommand : RegistryCommandBase
         {
             WriteWarning($"No records came down the pipeline: '{path}' holds an empty list. (Without pipeline input, Export-OptOutList exports what its filters select, the whole registry with none.)");
         }
-        var filter = new RecordFilter
-        {
-            Claimant = Claimant,
-            Kind = Kind,
-            Decision = Decision,
-            Domain = Domain,
-            Since = Since?.ToUniversalTime(),
-            IncludeRevoked = IncludeRevoked,
-            IncludeEmbeddings = true,
-        };
+        var filter = Filter(includeRevoked: IncludeRevoked, includeEmbeddings: true);
         if (Claimant is not null && registry is not null) UnknownClaimant.Check(this, registry, Claimant);
         long written;
         try

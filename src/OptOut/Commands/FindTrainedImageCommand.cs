@@ -104,8 +104,8 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
 
     protected override void BeginProcessing()
     {
-        var indexPath = IndexPaths.Resolve(this, IndexPath);
-        store = IndexPaths.OpenExisting(this, indexPath);
+        var indexPath = IndexAccess.Resolve(this, IndexPath);
+        store = IndexAccess.OpenExisting(this, indexPath);
         var datasets = Dataset is null ? null : DatasetNames.Resolve(this, store, Dataset, terminating: true)!;
         options = new SearchOptions
         {

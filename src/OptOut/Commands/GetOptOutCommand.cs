@@ -7,35 +7,11 @@ namespace OptOut.Commands;
 /// <summary>Get-OptOut: the registry's records, active ones by default, with filters.</summary>
 [Cmdlet(VerbsCommon.Get, "OptOut")]
 [OutputType(typeof(ConsentRecord))]
-public sealed class GetOptOutCommand : RegistryCommandBase
+public sealed class GetOptOutCommand : RecordFilterCommandBase
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string[]? Id { get; set; }
-
-    [Parameter]
-    [SupportsWildcards]
-    [ArgumentCompleter(typeof(Completion.ClaimantCompleter))]
-    public string? Claimant { get; set; }
-
-    [Parameter]
-    public ClaimKind? Kind { get; set; }
-
-    [Parameter]
-    public Decision? Decision { get; set; }
-
-    /// <summary>Records whose URL is one of these (after normalisation). Not bound from the pipeline:
-    /// records piped in (Get-OptOut | Get-OptOut) must bind by Id, not turn into URL strings.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string[]? Url { get; set; }
-
-    /// <summary>Records for this domain or its subdomains (URL and domain claims).</summary>
-    [Parameter]
-    public string? Domain { get; set; }
-
-    [Parameter]
-    public DateTime? Since { get; set; }
 
     [Parameter]
     public SwitchParameter IncludeRevoked { get; set; }
@@ -50,17 +26,7 @@ public sealed class GetOptOutCommand : RegistryCommandBase
     protected override void ProcessRecord()
     {
         if (registry is null) return;
-        var filter = new RecordFilter
-        {
-            Ids = Id,
-            Claimant = Claimant,
-            Kind = Kind,
-            Decision = Decision,
-            Domain = Domain,
-            Since = Since?.ToUniversalTime(),
-            IncludeRevoked = IncludeRevoked || Id is not null,
-            IncludeEmbeddings = IncludeEmbedding,
-        };
+        var filter = Filter(includeRevoked: IncludeRevoked || Id is not null, includeEmbeddings: IncludeEmbedding) with { Ids = Id };
         try
         {
             if (Url is null)

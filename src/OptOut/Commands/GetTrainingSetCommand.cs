@@ -18,8 +18,8 @@ public sealed class GetTrainingSetCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        var indexPath = IndexPaths.Resolve(this, IndexPath);
-        using var store = IndexPaths.OpenExisting(this, indexPath);
+        var indexPath = IndexAccess.Resolve(this, IndexPath);
+        using var store = IndexAccess.OpenExisting(this, indexPath);
         // A name or pattern that matches no dataset is an error listing those there, as with Find-TrainedImage -Dataset.
         foreach (var name in Name ?? []) DatasetNames.Resolve(this, store, name, terminating: false);
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();

@@ -24,7 +24,7 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
     protected override void EndProcessing()
     {
         if (Paths.Count == 0) return;
-        var indexPath = IndexPaths.Resolve(this, IndexPath);
+        var indexPath = IndexAccess.Resolve(this, IndexPath);
         var dataset = DatasetName;
         if (!ShouldProcess(indexPath, $"Import {string.Join(", ", Paths)} as dataset '{dataset}'")) return;
 
@@ -32,7 +32,7 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
         var fingerprinter = new Fingerprinter(model, new ImageLimits { MaxPixels = MaxPixels });
         string? embeddingModelId = ModelId ?? (Model is null ? null : model.ModelId);
 
-        using var store = IndexPaths.OpenForImport(this, indexPath);
+        using var store = IndexAccess.OpenForImport(this, indexPath);
         var localFeatures = LocalFeatures ? StoredFeatureExtraction.For(VerifierOptions.Default) : null;
         var progress = new ProgressReporter(this, 2, $"Importing '{dataset}'");
         ImportSummary summary;
@@ -43,7 +43,7 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
         catch (ModelMismatchException e)
         {
             progress.Complete();
-            ThrowTerminatingError(ErrorIds.Record(e, IndexPaths.ModelMismatch, ErrorCategory.InvalidData, indexPath,
+            ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.ModelMismatch, ErrorCategory.InvalidData, indexPath,
                 "Import into another -IndexPath, or pass the -Model the index was built with."));
             return;
         }
@@ -96,11 +96,11 @@ public sealed class ImportTrainingSetCommand : DatasetCommandBase
 
     private static ErrorRecord ForProblem(ImportProblem problem) => problem.Error switch
     {
-        SampleProblemException e => ErrorIds.Record(e, IndexPaths.SampleFailed, ErrorCategory.ObjectNotFound, problem.Target, null),
+        SampleProblemException e => ErrorIds.Record(e, ErrorIds.SampleFailed, ErrorCategory.ObjectNotFound, problem.Target, null),
         ImageFileException e => ErrorIds.ForFile(e, problem.Target),
-        DatasetFormatException e => ErrorIds.Record(e, IndexPaths.DatasetReadFailed, ErrorCategory.InvalidData, e.Path,
+        DatasetFormatException e => ErrorIds.Record(e, ErrorIds.DatasetReadFailed, ErrorCategory.InvalidData, e.Path,
             "Check the file; the other shards were imported, and running the command again imports only what is missing."),
         FileNotFoundException e => ErrorIds.Record(e, ErrorIds.FileNotFound, ErrorCategory.ObjectNotFound, problem.Target, null),
-        var e => ErrorIds.Record(e, IndexPaths.DatasetReadFailed, ErrorCategory.ReadError, problem.Target, null),
+        var e => ErrorIds.Record(e, ErrorIds.DatasetReadFailed, ErrorCategory.ReadError, problem.Target, null),
     };
 }

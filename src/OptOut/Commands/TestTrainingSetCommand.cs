@@ -86,14 +86,7 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         var reportPath = ReportPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReportPath);
         if (reportPath is not null)
         {
-            try
-            {
-                OutputGuard().CheckFile(reportPath, "-ReportPath");
-            }
-            catch (UnsafeOutputPathException e)
-            {
-                ThrowTerminatingError(ErrorIds.Record(e, UnsafeOutputPath, ErrorCategory.InvalidArgument, reportPath, "Name another file for the report."));
-            }
+            OutputFiles.Guard(this, () => OutputGuard().CheckFile(reportPath, "-ReportPath"), reportPath, "Name another file for the report.");
         }
         if (Paths.Count == 0)
         {

@@ -20,7 +20,6 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
 {
     public const string ShardReadFailed = "OptOut.ShardReadFailed";
     public const string RowCheckFailed = "OptOut.RowCheckFailed";
-    public const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
     public const string ReportWriteFailed = "OptOut.ReportWriteFailed";
 
     [Parameter]

@@ -16,6 +16,20 @@ internal static class ErrorIds
     public const string ModelLoadFailed = "OptOut.ModelLoadFailed";
     public const string ImageFormatNotSupported = "OptOut.ImageFormatNotSupported";
 
+    // Files a command writes (OutputFiles).
+    public const string UnsafeOutputPath = "OptOut.UnsafeOutputPath";
+    public const string FileExists = "OptOut.FileExists";
+    public const string FileReadOnly = "OptOut.FileReadOnly";
+
+    // The training-set index: finding and opening it (IndexAccess), importing into it.
+    public const string IndexNotFound = "OptOut.IndexNotFound";
+    public const string ModelMismatch = "OptOut.ModelMismatch";
+    public const string DatasetReadFailed = "OptOut.DatasetReadFailed";
+    public const string SampleFailed = "OptOut.SampleFailed";
+    public const string NotAnIndex = "OptOut.NotAnIndex";
+    public const string IndexUpgradeRequired = "OptOut.IndexUpgradeRequired";
+    public const string IndexTooNew = "OptOut.IndexTooNew";
+
     public static ErrorRecord ForFile(Exception error, string path) => error switch
     {
         ImageTooLargeException e => Record(e, ImageTooLarge, ErrorCategory.LimitsExceeded, path,

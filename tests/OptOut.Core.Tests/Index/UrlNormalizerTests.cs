@@ -74,8 +74,8 @@ public class UrlNormalizerTests
         var b = UrlNormalizer.Normalize("http://example.com/~jo/Pic.png").Url;
         var c = UrlNormalizer.Normalize("http://example.com/~jo/pic.png").Url;
         Assert.Equal(a, b);
-        Assert.Equal(IndexStore.UrlHash(a), IndexStore.UrlHash(b));
-        Assert.NotEqual(IndexStore.UrlHash(b), IndexStore.UrlHash(c));
+        Assert.Equal(UrlHash.Of(a), UrlHash.Of(b));
+        Assert.NotEqual(UrlHash.Of(b), UrlHash.Of(c));
     }
 
     [Theory]
@@ -190,7 +190,7 @@ public class UrlNormalizerTests
         {
             ulong expected = 14695981039346656037UL;
             foreach (var b in System.Text.Encoding.UTF8.GetBytes(candidate)) expected = (expected ^ b) * 1099511628211UL;
-            Assert.Equal(unchecked((long)expected), IndexStore.UrlHash(candidate));
+            Assert.Equal(unchecked((long)expected), UrlHash.Of(candidate));
         }
     }
 }

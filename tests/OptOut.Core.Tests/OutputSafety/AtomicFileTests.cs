@@ -40,4 +40,51 @@ public class AtomicFileTests
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Equal([path], Directory.GetFiles(folder));
     }
+
+    [Fact]
+    public void A_streamed_file_replaces_the_old_one_only_when_committed()
+    {
+        var folder = TestEnvironment.NewScratchFolder();
+        var path = Path.Combine(folder, "list.csv");
+        File.WriteAllText(path, "old");
+
+        using (var pending = AtomicFile.Begin(path))
+        {
+            pending.Stream.Write("half of a new list"u8);
+            Assert.Equal(folder, Path.GetDirectoryName(pending.TemporaryPath));
+            Assert.Equal("old", File.ReadAllText(path));
+            // Disposed without a commit: a writer that failed or was stopped.
+        }
+        Assert.Equal("old", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(folder));
+
+        using (var pending = AtomicFile.Begin(path))
+        {
+            pending.Stream.Write("new"u8);
+            pending.Commit();
+        }
+        Assert.Equal("new", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(folder));
+    }
+
+    [Theory]
+    [InlineData(FileShare.None)]
+    [InlineData(FileShare.Delete)]
+    public void A_streamed_file_under_a_writers_own_temporary_name_is_renamed_over_the_target(FileShare share)
+    {
+        var folder = TestEnvironment.NewScratchFolder();
+        var path = Path.Combine(folder, "junit.xml");
+        var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N");
+
+        using (var pending = AtomicFile.Begin(path, temporary, share))
+        {
+            Assert.True(File.Exists(temporary));
+            pending.Stream.Write("<testsuites/>"u8);
+            pending.Commit();
+        }
+
+        Assert.Equal("<testsuites/>", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(folder));
+        Assert.Throws<ArgumentException>(() => AtomicFile.Begin(path, Path.Combine(folder, "elsewhere", "x.tmp")));
+    }
 }

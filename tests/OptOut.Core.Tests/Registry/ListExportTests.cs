@@ -106,4 +106,29 @@ public sealed class ListExportTests : IDisposable
         Assert.Equal("[]", File.ReadAllText(file));
         Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
     }
+
+    [Theory]
+    [InlineData(ListFormat.Csv)]
+    [InlineData(ListFormat.Json)]
+    [InlineData(ListFormat.Parquet)]
+    [InlineData(ListFormat.UrlList)]
+    public void An_export_that_fails_midway_leaves_the_previous_list_whole(ListFormat format)
+    {
+        var file = Path.Combine(folder, "list." + format.ToString().ToLowerInvariant());
+        // Every active record; a URL list holds the URL refusals among them.
+        Assert.Equal(format == ListFormat.UrlList ? 2L : 3L, OptOutListFormat.Write(store.Read(new RecordFilter()), file, format));
+        var before = File.ReadAllBytes(file);
+
+        // Not an I/O error: the records' source fails after the first few were written.
+        IEnumerable<StoredClaim> Failing()
+        {
+            foreach (var record in store.Read(new RecordFilter())) yield return record;
+            throw new InvalidOperationException("the registry went away");
+        }
+        var failed = Assert.Throws<InvalidOperationException>(() => OptOutListFormat.Write(Failing(), file, format));
+
+        Assert.Equal("the registry went away", failed.Message);
+        Assert.Equal(before, File.ReadAllBytes(file));
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
+    }
 }

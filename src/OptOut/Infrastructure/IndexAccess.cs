@@ -4,16 +4,13 @@ using OptOut.Core.Index;
 
 namespace OptOut.Infrastructure;
 
-internal static class IndexPaths
+/// <summary>
+/// Where a command's training-set index is (-IndexPath, else the default under OPTOUT_HOME) and how
+/// it is opened: read-only for the commands that search, for writing by an import; a file that is not
+/// an index, or of another schema, stops the command with its error (<see cref="ErrorIds"/>).
+/// </summary>
+internal static class IndexAccess
 {
-    public const string IndexNotFound = "OptOut.IndexNotFound";
-    public const string ModelMismatch = "OptOut.ModelMismatch";
-    public const string DatasetReadFailed = "OptOut.DatasetReadFailed";
-    public const string SampleFailed = "OptOut.SampleFailed";
-    public const string NotAnIndex = "OptOut.NotAnIndex";
-    public const string IndexUpgradeRequired = "OptOut.IndexUpgradeRequired";
-    public const string IndexTooNew = "OptOut.IndexTooNew";
-
     /// <summary>-IndexPath resolved against the current location, else the default under OPTOUT_HOME.</summary>
     public static string Resolve(PSCmdlet cmdlet, string? indexPath) =>
         indexPath is null ? OptOutPaths.DefaultIndexPath : cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(indexPath);
@@ -25,7 +22,7 @@ internal static class IndexPaths
         {
             cmdlet.ThrowTerminatingError(ErrorIds.Record(
                 new FileNotFoundException($"There is no training-set index at '{path}'. Import a dataset first with Import-TrainingSet.", path),
-                IndexNotFound, ErrorCategory.ObjectNotFound, path, "Run Import-TrainingSet, or pass -IndexPath."));
+                ErrorIds.IndexNotFound, ErrorCategory.ObjectNotFound, path, "Run Import-TrainingSet, or pass -IndexPath."));
         }
         return OpenOrStop(cmdlet, path, () => IndexStore.OpenForReading(path));
     }
@@ -41,17 +38,17 @@ internal static class IndexPaths
         }
         catch (NotAnIndexException e)
         {
-            cmdlet.ThrowTerminatingError(ErrorIds.Record(e, NotAnIndex, ErrorCategory.InvalidData, path,
+            cmdlet.ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.NotAnIndex, ErrorCategory.InvalidData, path,
                 "Pass the -IndexPath of a training-set index that Import-TrainingSet created, or a path where none exists yet to create one."));
         }
         catch (IndexUpgradeRequiredException e)
         {
-            cmdlet.ThrowTerminatingError(ErrorIds.Record(e, IndexUpgradeRequired, ErrorCategory.InvalidData, path,
+            cmdlet.ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.IndexUpgradeRequired, ErrorCategory.InvalidData, path,
                 $"Run Import-TrainingSet -IndexPath '{path}' once with a dataset (one already imported adds nothing) to upgrade the index."));
         }
         catch (IndexSchemaTooNewException e)
         {
-            cmdlet.ThrowTerminatingError(ErrorIds.Record(e, IndexTooNew, ErrorCategory.InvalidData, path,
+            cmdlet.ThrowTerminatingError(ErrorIds.Record(e, ErrorIds.IndexTooNew, ErrorCategory.InvalidData, path,
                 "Update OptOut, or use another -IndexPath."));
         }
         throw new InvalidOperationException("unreachable: ThrowTerminatingError returned");
