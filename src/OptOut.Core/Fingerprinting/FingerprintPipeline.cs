@@ -8,7 +8,7 @@ namespace OptOut.Core.Fingerprinting;
 /// while one inference loop embeds them in submission order, so results come out in input order.
 /// The caller's thread only submits and takes; a bounded window keeps memory flat.
 /// </summary>
-public sealed class FingerprintPipeline : IDisposable
+internal sealed class FingerprintPipeline : IDisposable
 {
     private readonly Fingerprinter fingerprinter;
     private readonly BlockingCollection<(string Path, Task<PreparedImage?> Work, object? Tag)> decoding;

@@ -23,16 +23,16 @@ public sealed class Fingerprinter
     public EmbeddingModel Model { get; }
     public ImageLimits Limits { get; }
 
-    public PreparedImage Prepare(string path) => Prepare(path, ImageLoader.ReadFile(path, Limits));
+    internal PreparedImage Prepare(string path) => Prepare(path, ImageLoader.ReadFile(path, Limits));
 
     /// <summary>Prepares an image already in memory (a tar member, say); <paramref name="path"/> names it in errors.</summary>
-    public PreparedImage Prepare(string path, byte[] content) => Prepare(path, content, null);
+    internal PreparedImage Prepare(string path, byte[] content) => Prepare(path, content, null);
 
     /// <summary>
     /// As <see cref="Prepare(string, byte[])"/>, the decode first reserving its bytes from
     /// <paramref name="budget"/> (waiting until they fit) and holding them until its pixels are gone.
     /// </summary>
-    public PreparedImage Prepare(string path, byte[] content, DecodeBudget? budget, CancellationToken cancellationToken = default)
+    internal PreparedImage Prepare(string path, byte[] content, DecodeBudget? budget, CancellationToken cancellationToken = default)
     {
         if (content.LongLength > Limits.MaxFileBytes) throw new ImageTooLargeException(path, content.LongLength, Limits);
         var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
@@ -49,7 +49,7 @@ public sealed class Fingerprinter
 #pragma warning restore CA5351
     }
 
-    public PictureFingerprint Complete(PreparedImage prepared) => new(
+    internal PictureFingerprint Complete(PreparedImage prepared) => new(
         prepared.Path, prepared.Sha256, prepared.Md5, prepared.PerceptualHash, prepared.Width, prepared.Height, prepared.Format,
         Model.ModelId, Model.Embed(prepared.ModelInput))
     {
