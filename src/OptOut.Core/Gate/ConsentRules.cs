@@ -76,17 +76,17 @@ public sealed class ConsentRules
 
     internal ReferencePictures Content(Decision decision) => content[(int)decision];
 
-    public ClaimInfo Claim(int index)
+    internal ClaimInfo Claim(int index)
     {
         var id = otherIds.TryGetValue(index, out var other) ? other : guidIds[index].ToString("D");
         return new ClaimInfo(id, claimantNames[claimants[index]], targets.TryGetValue(index, out var target) ? target : "");
     }
 
     /// <summary>The claim on this normalised URL, or -1.</summary>
-    public int FindUrl(Decision decision, ReadOnlySpan<char> normalizedUrl) => urls[(int)decision].Find(normalizedUrl);
+    internal int FindUrl(Decision decision, ReadOnlySpan<char> normalizedUrl) => urls[(int)decision].Find(normalizedUrl);
 
     /// <summary>The claim on this host or the nearest parent domain that has one, or -1.</summary>
-    public int FindDomain(Decision decision, ReadOnlySpan<char> host)
+    internal int FindDomain(Decision decision, ReadOnlySpan<char> host)
     {
         var table = domains[(int)decision];
         if (table.Count == 0) return -1;
