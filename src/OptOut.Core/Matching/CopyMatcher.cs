@@ -56,7 +56,7 @@ public sealed class CopyMatcher : IDisposable
     public bool UseStoredFeatures { get; init; } = true;
 
     /// <summary>When set, where each query's time goes is added to it (benchmarks).</summary>
-    public MatcherStatistics? Statistics
+    internal MatcherStatistics? Statistics
     {
         get => pictures.Statistics;
         init => pictures = new PictureVerification(Verifier, limits) { Statistics = value, PixelSearchBelowKeypoints = pictures.PixelSearchBelowKeypoints };
