@@ -14,7 +14,7 @@ namespace OptOut.Core.Registry;
 /// deletes). Every write is one transaction (BEGIN IMMEDIATE, busy timeout, retried when another
 /// process holds the lock), so a killed writer leaves whole batches or nothing.
 /// </summary>
-public sealed class RegistryStore : IConsentRegistry
+internal sealed class RegistryStore : IConsentRegistry
 {
     private readonly SqliteConnection connection;
 
