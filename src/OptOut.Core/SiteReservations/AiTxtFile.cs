@@ -18,5 +18,5 @@ public static class AiTxtFile
         return string.Join('\n', lines) + "\n";
     }
 
-    public static RobotsDecision Decide(RobotsTxt aiTxt, string pathAndQuery) => aiTxt.Decide("*", pathAndQuery);
+    internal static RobotsDecision Decide(RobotsTxt aiTxt, string pathAndQuery) => aiTxt.Decide("*", pathAndQuery);
 }

@@ -34,7 +34,7 @@ public static class TdmRepFile
     }
 
     /// <exception cref="InvalidDataException">Not a TDMRep rules array.</exception>
-    public static IReadOnlyList<TdmRepRule> Parse(string text)
+    internal static IReadOnlyList<TdmRepRule> Parse(string text)
     {
         try
         {
@@ -59,5 +59,5 @@ public static class TdmRepFile
         }
     }
 
-    public static TdmRepRule? Decide(IReadOnlyList<TdmRepRule> rules, string path) => rules.FirstOrDefault(r => r.Location.Matches(path));
+    internal static TdmRepRule? Decide(IReadOnlyList<TdmRepRule> rules, string path) => rules.FirstOrDefault(r => r.Location.Matches(path));
 }
