@@ -8,19 +8,22 @@ using SixLabors.ImageSharp.Processing;
 namespace OptOut.Core.Fingerprinting;
 
 /// <summary>
-/// Fingerprints image files in two steps so callers can overlap them: <see cref="Prepare"/> (read,
+/// Fingerprints image files in two steps so callers can overlap them: <see cref="Prepare(string)"/> (read,
 /// hash, decode, perceptual hash, model input; CPU-bound, any thread) and <see cref="Complete"/>
 /// (model inference).
 /// </summary>
 public sealed class Fingerprinter
 {
+    /// <summary>A fingerprinter that embeds with <paramref name="model"/> and decodes within <paramref name="limits"/>.</summary>
     public Fingerprinter(EmbeddingModel model, ImageLimits limits)
     {
         Model = model;
         Limits = limits;
     }
 
+    /// <summary>The image model that makes the embeddings.</summary>
     public EmbeddingModel Model { get; }
+    /// <summary>Bounds every picture is decoded within.</summary>
     public ImageLimits Limits { get; }
 
     internal PreparedImage Prepare(string path) => Prepare(path, ImageLoader.ReadFile(path, Limits));
@@ -58,6 +61,7 @@ public sealed class Fingerprinter
         Picture = prepared.Picture,
     };
 
+    /// <summary>Reads, decodes and fingerprints the picture at <paramref name="path"/>; throws an <see cref="ImageFileException"/> when it is over the limits or cannot be decoded.</summary>
     public PictureFingerprint Fingerprint(string path) => Complete(Prepare(path));
 
     /// <summary>Angles (degrees) of the rotated views a search can add: copies turned by a few degrees

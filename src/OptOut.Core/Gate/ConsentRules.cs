@@ -28,8 +28,10 @@ public sealed class ConsentRules
 
     private ConsentRules() { }
 
+    /// <summary>No claims: nothing is refused or granted.</summary>
     public static ConsentRules Empty { get; } = Load([]);
 
+    /// <summary>The rules of the active claims given (a registry's <see cref="IConsentRegistry.ReadActiveClaims"/>), indexed for the gate.</summary>
     public static ConsentRules Load(IEnumerable<ActiveClaim> claims)
     {
         var rules = new ConsentRules();
@@ -66,12 +68,16 @@ public sealed class ConsentRules
         return rules;
     }
 
+    /// <summary>Number of claims loaded.</summary>
     public int Count => guidIds.Count;
 
+    /// <summary>Number of URL claims with <paramref name="decision"/>.</summary>
     public int UrlCount(Decision decision) => urls[(int)decision].Count;
 
+    /// <summary>Number of domain claims with <paramref name="decision"/>.</summary>
     public int DomainCount(Decision decision) => domains[(int)decision].Count;
 
+    /// <summary>Number of content claims with <paramref name="decision"/>.</summary>
     public int ContentCount(Decision decision) => content[(int)decision].Count;
 
     internal ReferencePictures Content(Decision decision) => content[(int)decision];

@@ -26,6 +26,7 @@ public sealed class ContentPictures : IDisposable
         pictures = new PictureVerification(Verifier, limits);
     }
 
+    /// <summary>Verifies the rows the fingerprint rule proposes against the claimants' pictures.</summary>
     public GeometricVerifier Verifier { get; }
 
     /// <summary>Is the row's picture (<paramref name="readRow"/>) a verified copy of claim <paramref name="claimId"/>'s picture?</summary>
@@ -60,6 +61,7 @@ public sealed class ContentPictures : IDisposable
         }
     }
 
+    /// <summary>Releases the prepared pictures.</summary>
     public void Dispose()
     {
         foreach (var entry in prepared.Values)

@@ -17,6 +17,7 @@ public sealed class RemovalReport : IDisposable
     private readonly StreamWriter writer;
     private bool committed;
 
+    /// <summary>Starts the report for <paramref name="path"/> (written to a temporary file until <see cref="Commit"/>).</summary>
     public RemovalReport(string path)
     {
         this.path = Path.GetFullPath(path);
@@ -33,10 +34,12 @@ public sealed class RemovalReport : IDisposable
         writer.WriteLine("Shard,Row,Key,Url,Rule,RecordId,Claimant,Detail");
     }
 
+    /// <summary>Writes the line of a violation found in the shard named <paramref name="shardName"/>.</summary>
     public void Add(Violation v, string shardName) =>
         writer.WriteLine(string.Join(',', Csv(shardName), v.Row.ToString(CultureInfo.InvariantCulture), Csv(v.Key), Csv(v.Url), v.Rule.ToString(),
             Csv(v.RecordId), Csv(v.Claimant), Csv(v.Detail)));
 
+    /// <summary>Publishes the complete report at its path.</summary>
     public void Commit()
     {
         try
@@ -51,6 +54,7 @@ public sealed class RemovalReport : IDisposable
         committed = true;
     }
 
+    /// <summary>Closes the report; an uncommitted one is deleted.</summary>
     public void Dispose()
     {
         writer.Dispose();

@@ -13,6 +13,7 @@ public sealed class TrainingSetGate
 {
     private readonly GateSettings settings;
 
+    /// <summary>A gate that checks shards with <paramref name="settings"/>.</summary>
     public TrainingSetGate(GateSettings settings) => this.settings = settings;
 
     internal GateCounters Counters { get; } = new();

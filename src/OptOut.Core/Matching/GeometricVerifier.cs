@@ -12,12 +12,14 @@ namespace OptOut.Core.Matching;
 /// </summary>
 public sealed class GeometricVerifier
 {
+    /// <summary>A verifier with <paramref name="options"/> (null: the calibrated <see cref="VerifierOptions.Default"/>).</summary>
     public GeometricVerifier(VerifierOptions? options = null)
     {
         Options = options ?? VerifierOptions.Default;
         Options.Validate();
     }
 
+    /// <summary>The settings in use.</summary>
     public VerifierOptions Options { get; }
 
     /// <summary>Prepares a decoded picture with this verifier's options.</summary>

@@ -44,6 +44,7 @@ public sealed class ThumbnailMaker
         }
     }
 
+    /// <summary>Whether thumbnails are embedded, written to a folder or left out.</summary>
     public ThumbnailStorage Storage { get; }
 
     /// <summary>Thumbnails made so far.</summary>

@@ -10,6 +10,7 @@ namespace OptOut.Core.SiteReservations;
 /// </summary>
 public static class TdmRepFile
 {
+    /// <summary>A tdmrep.json that reserves <paramref name="locations"/> (path patterns), pointing to <paramref name="policy"/> (a URL; null: none).</summary>
     public static string Write(IReadOnlyList<string> locations, string? policy)
     {
         if (policy is not null && !(Uri.TryCreate(policy, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
