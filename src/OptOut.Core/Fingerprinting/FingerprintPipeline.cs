@@ -8,7 +8,7 @@ namespace OptOut.Core.Fingerprinting;
 /// while one inference loop embeds them in submission order, so results come out in input order.
 /// The caller's thread only submits and takes; a bounded window keeps memory flat.
 /// </summary>
-internal sealed class FingerprintPipeline : IDisposable
+public sealed class FingerprintPipeline : IDisposable
 {
     private readonly Fingerprinter fingerprinter;
     private readonly BlockingCollection<(string Path, Task<PreparedImage?> Work, object? Tag)> decoding;
@@ -94,6 +94,7 @@ internal sealed class FingerprintPipeline : IDisposable
         inferenceLoop.GetAwaiter().GetResult();
     }
 
+    /// <summary>Stops decoding and inference; results not yet made are not made.</summary>
     public void Cancel() => cancellation.Cancel();
 
     private void RunInference()
@@ -128,6 +129,7 @@ internal sealed class FingerprintPipeline : IDisposable
         }
     }
 
+    /// <summary>Cancels what is still running, waits for it to stop and releases the queues.</summary>
     public void Dispose()
     {
         cancellation.Cancel();
