@@ -5,7 +5,7 @@ public sealed record MatchReportSummary
 {
     /// <summary>Full path of the report written.</summary>
     public required string Path { get; init; }
-    /// <summary>The folder the thumbnails were written into; null when they are embedded or left out.</summary>
+    /// <summary>The folder the thumbnails were written into; null when they are embedded.</summary>
     public string? ThumbnailFolder { get; init; }
     /// <summary>Works searched.</summary>
     public int Works { get; init; }

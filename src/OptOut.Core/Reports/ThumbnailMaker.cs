@@ -44,7 +44,7 @@ public sealed class ThumbnailMaker
         }
     }
 
-    /// <summary>Whether thumbnails are embedded, written to a folder or left out.</summary>
+    /// <summary>Whether thumbnails are embedded in the HTML or written to a folder beside it.</summary>
     public ThumbnailStorage Storage { get; }
 
     /// <summary>Thumbnails made so far.</summary>
