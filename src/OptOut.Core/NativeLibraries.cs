@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace OptOut.Core;
 
 /// <summary>Versions of the native libraries actually loaded, for diagnostics and load tests.</summary>
-public static class NativeLibraries
+internal static class NativeLibraries
 {
     /// <summary>The SQLite library's version, read by opening an in-memory database.</summary>
     public static string SqliteVersion()

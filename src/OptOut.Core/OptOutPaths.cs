@@ -1,7 +1,7 @@
 namespace OptOut.Core;
 
 /// <summary>Where the module keeps its files: $OPTOUT_HOME, else ~/.optout.</summary>
-public static class OptOutPaths
+internal static class OptOutPaths
 {
     public const string HomeVariable = "OPTOUT_HOME";
 

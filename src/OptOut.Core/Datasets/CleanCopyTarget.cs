@@ -9,7 +9,7 @@ namespace OptOut.Core.Datasets;
 /// (stats, a README) can be copied on their own, and a removed image at the top of an image folder
 /// does not come back as one of them. Symbolic links are never copied.
 /// </summary>
-public sealed class CleanCopyTarget
+internal sealed class CleanCopyTarget
 {
     private readonly ConcurrentDictionary<string, bool> covered = new(StringComparer.Ordinal);
 

@@ -5,7 +5,7 @@ namespace OptOut.Core.Datasets;
 /// One part of the clip-retrieval embedding layout: img_emb/img_emb_N.npy aligned row by row with
 /// metadata/metadata_N.parquet. The two must have the same number of rows.
 /// </summary>
-public sealed class ClipRetrievalPart : ParquetMetadataShard
+internal sealed class ClipRetrievalPart : ParquetMetadataShard
 {
     public ClipRetrievalPart(string metadataPath, string embeddingPath) : base(metadataPath, "clip-retrieval")
     {

@@ -10,6 +10,7 @@ namespace OptOut.Core.Datasets;
 /// </summary>
 public static partial class DatasetDiscovery
 {
+    /// <summary>The shards of the training set at <paramref name="path"/> (a file or a folder); throws <see cref="FileNotFoundException"/> when nothing is there.</summary>
     public static IReadOnlyList<IDatasetShard> Discover(string path)
     {
         if (File.Exists(path))

@@ -30,21 +30,21 @@ public interface IDatasetShard
     bool NamesRemovalsByKey { get; }
 
     /// <summary>Rows in file order. Throws <see cref="DatasetFormatException"/> when the file cannot be read.</summary>
-    IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken);
+    internal IEnumerable<SourceRow> ReadRows(CancellationToken cancellationToken);
 
     /// <summary>
     /// The same rows in batches, the cheapest way the layout has (a metadata parquet: column by
     /// column, without a <see cref="SourceRow"/> a row). Throws <see cref="DatasetFormatException"/>
     /// when the file cannot be read.
     /// </summary>
-    IEnumerable<RowBatch> ReadBatches(CancellationToken cancellationToken);
+    internal IEnumerable<RowBatch> ReadBatches(CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes the shard without the removed rows (and without the files the reader could not match
     /// to a row: they were not checked) under <paramref name="target"/>, in the same layout.
     /// </summary>
     /// <returns>The copy, to be read back with the same reader.</returns>
-    IDatasetShard WriteCleanCopy(CleanCopyTarget target, RemovedRows removed, CancellationToken cancellationToken);
+    internal IDatasetShard WriteCleanCopy(CleanCopyTarget target, RemovedRows removed, CancellationToken cancellationToken);
 
     /// <summary>Problems with single rows met while reading (a missing image file, a bad tar member).</summary>
     IReadOnlyList<string> RowProblems { get; }

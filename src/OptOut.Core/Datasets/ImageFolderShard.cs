@@ -4,7 +4,7 @@ namespace OptOut.Core.Datasets;
 /// A plain folder of images with no metadata: each file is a row whose URL is its path. Symbolic
 /// links (to files or folders) are not followed: each is a row problem, and no row.
 /// </summary>
-public sealed class ImageFolderShard : IDatasetShard
+internal sealed class ImageFolderShard : IDatasetShard
 {
     /// <summary>How the folder is listed, by the reader and by a clean copy alike (hidden files are not part of it).</summary>
     internal static readonly EnumerationOptions Listing = new() { RecurseSubdirectories = true, IgnoreInaccessible = true };

@@ -24,5 +24,6 @@ public sealed record ImageLocation(string Path, string? Member = null, long Offs
         return new ReadOnlyRangeStream(file, Length);
     }
 
+    /// <summary>The file path, or "archive:member" for an image inside an archive.</summary>
     public override string ToString() => IsArchiveMember ? $"{Path}:{Member}" : Path;
 }

@@ -10,7 +10,7 @@ namespace OptOut.Core.Datasets;
 /// files whatever key the row itself names. Symbolic links are not followed, and an image that no
 /// row claims is reported: neither is read, nor copied.
 /// </summary>
-public sealed class Img2DatasetFolderShard : IDatasetShard
+internal sealed class Img2DatasetFolderShard : IDatasetShard
 {
     internal static readonly EnumerationOptions Listing = new() { RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = 0 };
 

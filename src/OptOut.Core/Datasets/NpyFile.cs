@@ -9,7 +9,7 @@ namespace OptOut.Core.Datasets;
 /// Reads a 2-D NumPy .npy matrix of float16 or float32 rows (the clip-retrieval img_emb layout),
 /// parsing the header instead of assuming it: magic, version 1-3, dtype, C order, shape.
 /// </summary>
-public sealed partial class NpyFile : IDisposable
+internal sealed partial class NpyFile : IDisposable
 {
     private readonly Stream stream;
 

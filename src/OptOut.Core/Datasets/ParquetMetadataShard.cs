@@ -8,7 +8,7 @@ namespace OptOut.Core.Datasets;
 /// case (one of a type that cannot be read is an error); optional embeddings are zipped in row by
 /// row (clip-retrieval layout).
 /// </summary>
-public class ParquetMetadataShard : IDatasetShard
+internal class ParquetMetadataShard : IDatasetShard
 {
     private readonly List<string> problems = new();
 

@@ -6,7 +6,7 @@ namespace OptOut.Core.Datasets;
 /// reader matched to each row, so a clean copy leaves out exactly what the reader read for it. A
 /// bit a row, so a shard of millions costs kilobytes.
 /// </summary>
-public sealed class RemovedRows
+internal sealed class RemovedRows
 {
     private ulong[] bits = new ulong[16];
     private readonly HashSet<string> keys = new(StringComparer.Ordinal);

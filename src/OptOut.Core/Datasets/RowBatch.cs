@@ -7,7 +7,7 @@ namespace OptOut.Core.Datasets;
 /// (<see cref="ParquetColumnBatch"/>), layouts with images or embeddings through their row readers
 /// (<see cref="SourceRowBatch"/>).
 /// </summary>
-public abstract class RowBatch : IDisposable
+internal abstract class RowBatch : IDisposable
 {
     /// <summary>The row number (0-based, file order) of the batch's first row in its shard.</summary>
     public long FirstRow { get; init; }

@@ -1,7 +1,7 @@
 namespace OptOut.Core.Datasets;
 
 /// <summary>One sample as a dataset file describes it, before it reaches the index.</summary>
-public sealed class SourceRow
+internal sealed class SourceRow
 {
     public string? Key { get; set; }
     public string? Url { get; set; }

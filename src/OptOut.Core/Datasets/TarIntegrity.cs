@@ -10,7 +10,7 @@ namespace OptOut.Core.Datasets;
 /// 512-byte header's checksum is verified, every member's data must fit in the file, and nothing but
 /// zeros may follow the end-of-archive marker.
 /// </summary>
-public static class TarIntegrity
+internal static class TarIntegrity
 {
     private const int Block = 512;
 

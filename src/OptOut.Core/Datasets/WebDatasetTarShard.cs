@@ -11,7 +11,7 @@ namespace OptOut.Core.Datasets;
 /// file only when the row's image is asked for, and a member over the limit is skipped (seeked
 /// past) and reported, so neither memory nor a 2 GiB array limit depends on what the tar holds.
 /// </summary>
-public sealed class WebDatasetTarShard : IDatasetShard
+internal sealed class WebDatasetTarShard : IDatasetShard
 {
     /// <summary>The most a .json or .txt member may hold: metadata, read whole.</summary>
     public const int MaxMetadataBytes = 16 << 20;

@@ -24,6 +24,7 @@ public sealed class EmbeddingModel : IDisposable
     private readonly string? preprocessOutputName;
     private readonly long[] inputShape;
 
+    /// <summary>Loads the model <paramref name="spec"/> describes; <paramref name="intraOpThreads"/> is the ONNX Runtime's thread count for one run (at least 1).</summary>
     public EmbeddingModel(EmbeddingModelSpec spec, int intraOpThreads)
     {
         spec.Validate();
@@ -81,11 +82,13 @@ public sealed class EmbeddingModel : IDisposable
         }
     }
 
+    /// <summary>What was loaded.</summary>
     public EmbeddingModelSpec Spec { get; }
 
     /// <summary>Name plus SHA-256 of the ONNX file: vectors with different ids are never compared.</summary>
     public string ModelId { get; }
 
+    /// <summary>Length of an embedding vector (512 for the default ResNet18).</summary>
     public int Dimensions { get; }
 
     /// <summary>Resizes and normalises a picture into the model's planar input tensor.</summary>
@@ -168,6 +171,7 @@ public sealed class EmbeddingModel : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
+    /// <summary>Releases the ONNX sessions.</summary>
     public void Dispose()
     {
         session?.Dispose();

@@ -12,6 +12,7 @@ public static class EmbeddingModelCache
 {
     private static readonly ConcurrentDictionary<string, Lazy<EmbeddingModel>> Models = new();
 
+    /// <summary>The loaded model for <paramref name="spec"/> (and <paramref name="intraOpThreads"/>), loading it on first use or when its file changed.</summary>
     public static EmbeddingModel Get(EmbeddingModelSpec spec, int intraOpThreads)
     {
         var key = KeyOf(spec, intraOpThreads);

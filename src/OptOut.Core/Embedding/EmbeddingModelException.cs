@@ -9,5 +9,5 @@ namespace OptOut.Core.Embedding;
 /// <summary>The model file is missing, is not a valid ONNX graph, or does not match its description.</summary>
 public sealed class EmbeddingModelException : Exception
 {
-    public EmbeddingModelException(string message, Exception? inner = null) : base(message, inner) { }
+    internal EmbeddingModelException(string message, Exception? inner = null) : base(message, inner) { }
 }

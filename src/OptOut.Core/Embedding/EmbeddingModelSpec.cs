@@ -8,15 +8,20 @@ public sealed record EmbeddingModelSpec
 {
     /// <summary>ImageNet statistics in [0,1] as CLIP's image processors use them.</summary>
     public static readonly float[] ClipMean = [0.48145466f, 0.4578275f, 0.40821073f];
+    /// <summary>Per-channel standard deviations that go with <see cref="ClipMean"/>.</summary>
     public static readonly float[] ClipStd = [0.26862954f, 0.26130258f, 0.27577711f];
 
+    /// <summary>Name of the model the module ships and indexes are built with by default.</summary>
     public const string DefaultModelName = "ResNet18";
+    /// <summary>File name of the default model in the models folder.</summary>
     public const string DefaultModelFile = "ResNet18.onnx";
+    /// <summary>File name of the default model's preprocessing graph in the models folder.</summary>
     public const string DefaultPreprocessFile = "ResNetPreprocess.onnx";
 
     /// <summary>Short name shown with the model id (the id adds the SHA-256 of the ONNX file).</summary>
     public required string Name { get; init; }
 
+    /// <summary>Full path of the ONNX model file.</summary>
     public required string OnnxPath { get; init; }
 
     /// <summary>
@@ -31,10 +36,15 @@ public sealed record EmbeddingModelSpec
     /// <summary>Output tensor name; null takes the model's first output.</summary>
     public string? OutputName { get; init; }
 
+    /// <summary>Width in pixels of the model's input picture.</summary>
     public int InputWidth { get; init; } = 224;
+    /// <summary>Height in pixels of the model's input picture.</summary>
     public int InputHeight { get; init; } = 224;
+    /// <summary>How a picture is brought to the input size.</summary>
     public ResizeMode Resize { get; init; } = ResizeMode.Stretch;
+    /// <summary>Per-channel (R, G, B) mean subtracted after scaling pixels to 0..1.</summary>
     public float[] Mean { get; init; } = [0f, 0f, 0f];
+    /// <summary>Per-channel (R, G, B) standard deviation divided by after the mean is subtracted; each above 0.</summary>
     public float[] Std { get; init; } = [1f, 1f, 1f];
 
     /// <summary>
@@ -53,6 +63,7 @@ public sealed record EmbeddingModelSpec
         Std = [1f / 255f, 1f / 255f, 1f / 255f],
     };
 
+    /// <summary>Throws <see cref="ArgumentException"/> when the name is empty or the sizes or normalisation are not plausible.</summary>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("A model needs a name.");

@@ -1,6 +1,6 @@
 namespace OptOut.Core.Embedding;
 
-public static class VectorMath
+internal static class VectorMath
 {
     public static void NormalizeInPlace(Span<float> vector)
     {

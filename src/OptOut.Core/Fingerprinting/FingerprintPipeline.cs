@@ -94,6 +94,7 @@ public sealed class FingerprintPipeline : IDisposable
         inferenceLoop.GetAwaiter().GetResult();
     }
 
+    /// <summary>Stops decoding and inference; results not yet made are not made.</summary>
     public void Cancel() => cancellation.Cancel();
 
     private void RunInference()
@@ -128,6 +129,7 @@ public sealed class FingerprintPipeline : IDisposable
         }
     }
 
+    /// <summary>Cancels what is still running, waits for it to stop and releases the queues.</summary>
     public void Dispose()
     {
         cancellation.Cancel();

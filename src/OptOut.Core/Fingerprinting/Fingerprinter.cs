@@ -8,31 +8,34 @@ using SixLabors.ImageSharp.Processing;
 namespace OptOut.Core.Fingerprinting;
 
 /// <summary>
-/// Fingerprints image files in two steps so callers can overlap them: <see cref="Prepare"/> (read,
+/// Fingerprints image files in two steps so callers can overlap them: <see cref="Prepare(string)"/> (read,
 /// hash, decode, perceptual hash, model input; CPU-bound, any thread) and <see cref="Complete"/>
 /// (model inference).
 /// </summary>
 public sealed class Fingerprinter
 {
+    /// <summary>A fingerprinter that embeds with <paramref name="model"/> and decodes within <paramref name="limits"/>.</summary>
     public Fingerprinter(EmbeddingModel model, ImageLimits limits)
     {
         Model = model;
         Limits = limits;
     }
 
+    /// <summary>The image model that makes the embeddings.</summary>
     public EmbeddingModel Model { get; }
+    /// <summary>Bounds every picture is decoded within.</summary>
     public ImageLimits Limits { get; }
 
-    public PreparedImage Prepare(string path) => Prepare(path, ImageLoader.ReadFile(path, Limits));
+    internal PreparedImage Prepare(string path) => Prepare(path, ImageLoader.ReadFile(path, Limits));
 
     /// <summary>Prepares an image already in memory (a tar member, say); <paramref name="path"/> names it in errors.</summary>
-    public PreparedImage Prepare(string path, byte[] content) => Prepare(path, content, null);
+    internal PreparedImage Prepare(string path, byte[] content) => Prepare(path, content, null);
 
     /// <summary>
     /// As <see cref="Prepare(string, byte[])"/>, the decode first reserving its bytes from
     /// <paramref name="budget"/> (waiting until they fit) and holding them until its pixels are gone.
     /// </summary>
-    public PreparedImage Prepare(string path, byte[] content, DecodeBudget? budget, CancellationToken cancellationToken = default)
+    internal PreparedImage Prepare(string path, byte[] content, DecodeBudget? budget, CancellationToken cancellationToken = default)
     {
         if (content.LongLength > Limits.MaxFileBytes) throw new ImageTooLargeException(path, content.LongLength, Limits);
         var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
@@ -49,7 +52,7 @@ public sealed class Fingerprinter
 #pragma warning restore CA5351
     }
 
-    public PictureFingerprint Complete(PreparedImage prepared) => new(
+    internal PictureFingerprint Complete(PreparedImage prepared) => new(
         prepared.Path, prepared.Sha256, prepared.Md5, prepared.PerceptualHash, prepared.Width, prepared.Height, prepared.Format,
         Model.ModelId, Model.Embed(prepared.ModelInput))
     {
@@ -58,6 +61,7 @@ public sealed class Fingerprinter
         Picture = prepared.Picture,
     };
 
+    /// <summary>Reads, decodes and fingerprints the picture at <paramref name="path"/>; throws an <see cref="ImageFileException"/> when it is over the limits or cannot be decoded.</summary>
     public PictureFingerprint Fingerprint(string path) => Complete(Prepare(path));
 
     /// <summary>Angles (degrees) of the rotated views a search can add: copies turned by a few degrees

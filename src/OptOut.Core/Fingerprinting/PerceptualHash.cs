@@ -11,7 +11,7 @@ namespace OptOut.Core.Fingerprinting;
 /// first coefficient in the most significant bit. Everything is done in double precision with a
 /// fixed order of operations, so the hash does not depend on a library's resampler or on SIMD paths.
 /// </summary>
-public static class PerceptualHash
+internal static class PerceptualHash
 {
     public const int ReducedSize = 32;
     public const int HashSide = 8;

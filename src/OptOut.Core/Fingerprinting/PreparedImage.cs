@@ -8,7 +8,7 @@ using SixLabors.ImageSharp.Processing;
 namespace OptOut.Core.Fingerprinting;
 
 /// <summary>An image decoded and reduced to what the fingerprint needs; the pixels are gone.</summary>
-public sealed record PreparedImage(
+internal sealed record PreparedImage(
     string Path, string Sha256, byte[] Md5, ulong PerceptualHash, int Width, int Height, string Format, float[] ModelInput)
 {
     /// <summary>The rotated views' and centre cuts' hashes and model inputs (<see cref="Fingerprinter.ViewAngles"/>, <see cref="Fingerprinter.ViewCentreCuts"/>), if asked for.</summary>

@@ -5,4 +5,4 @@ using OptOut.Core.Urls;
 namespace OptOut.Core.Gate;
 
 /// <summary>Who made a claim, for a finding: its id, claimant, and (domains, content) what it names.</summary>
-public readonly record struct ClaimInfo(string Id, string Claimant, string Target);
+internal readonly record struct ClaimInfo(string Id, string Claimant, string Target);

@@ -13,25 +13,34 @@ public sealed record CleanCopyMarker
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>Name of the marker file at the root of a clean copy.</summary>
     public const string FileName = ".optout-clean-copy.json";
+    /// <summary>The <see cref="Format"/> every OptOut marker carries.</summary>
     public const string FormatName = "OptOut clean training-set copy";
+    /// <summary>The marker version this build writes.</summary>
     public const int CurrentVersion = 1;
 
+    /// <summary>Always <see cref="FormatName"/> in a marker OptOut wrote.</summary>
     [JsonPropertyName("format")]
     public string Format { get; init; } = FormatName;
 
+    /// <summary>The marker's version.</summary>
     [JsonPropertyName("version")]
     public int Version { get; init; } = CurrentVersion;
 
+    /// <summary>Full path of the training set the copy was made from.</summary>
     [JsonPropertyName("source")]
     public string Source { get; init; } = "";
 
+    /// <summary>The gate policy the copy was checked under ("OptOut" or "OptIn").</summary>
     [JsonPropertyName("policy")]
     public string Policy { get; init; } = "";
 
+    /// <summary>When the copy was made, UTC, ISO 8601.</summary>
     [JsonPropertyName("created")]
     public string Created { get; init; } = "";
 
+    /// <summary>A marker for a copy of <paramref name="source"/> checked under <paramref name="policy"/>, made now.</summary>
     public static CleanCopyMarker For(string source, string policy) => new()
     {
         Source = ReportText.ForJson(Path.GetFullPath(source)),
@@ -56,6 +65,7 @@ public sealed record CleanCopyMarker
         }
     }
 
+    /// <summary>Writes the marker as <see cref="FileName"/> into <paramref name="folder"/>.</summary>
     public void WriteInto(string folder) =>
         File.WriteAllBytes(Path.Combine(folder, FileName), JsonSerializer.SerializeToUtf8Bytes(this, Indented));
 }

@@ -13,7 +13,7 @@ namespace OptOut.Core.Gate;
 /// the copy although it was in the original fails the shard (<see cref="CleanCopyCheckException"/>),
 /// so nothing is published.
 /// </summary>
-public sealed class CleanCopyWriter
+internal sealed class CleanCopyWriter
 {
     private readonly CleanCopyTarget target;
     private readonly GateSettings settings;

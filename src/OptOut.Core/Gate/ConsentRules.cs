@@ -28,8 +28,10 @@ public sealed class ConsentRules
 
     private ConsentRules() { }
 
+    /// <summary>No claims: nothing is refused or granted.</summary>
     public static ConsentRules Empty { get; } = Load([]);
 
+    /// <summary>The rules of the active claims given (a registry's <see cref="IConsentRegistry.ReadActiveClaims"/>), indexed for the gate.</summary>
     public static ConsentRules Load(IEnumerable<ActiveClaim> claims)
     {
         var rules = new ConsentRules();
@@ -66,27 +68,31 @@ public sealed class ConsentRules
         return rules;
     }
 
+    /// <summary>Number of claims loaded.</summary>
     public int Count => guidIds.Count;
 
+    /// <summary>Number of URL claims with <paramref name="decision"/>.</summary>
     public int UrlCount(Decision decision) => urls[(int)decision].Count;
 
+    /// <summary>Number of domain claims with <paramref name="decision"/>.</summary>
     public int DomainCount(Decision decision) => domains[(int)decision].Count;
 
+    /// <summary>Number of content claims with <paramref name="decision"/>.</summary>
     public int ContentCount(Decision decision) => content[(int)decision].Count;
 
     internal ReferencePictures Content(Decision decision) => content[(int)decision];
 
-    public ClaimInfo Claim(int index)
+    internal ClaimInfo Claim(int index)
     {
         var id = otherIds.TryGetValue(index, out var other) ? other : guidIds[index].ToString("D");
         return new ClaimInfo(id, claimantNames[claimants[index]], targets.TryGetValue(index, out var target) ? target : "");
     }
 
     /// <summary>The claim on this normalised URL, or -1.</summary>
-    public int FindUrl(Decision decision, ReadOnlySpan<char> normalizedUrl) => urls[(int)decision].Find(normalizedUrl);
+    internal int FindUrl(Decision decision, ReadOnlySpan<char> normalizedUrl) => urls[(int)decision].Find(normalizedUrl);
 
     /// <summary>The claim on this host or the nearest parent domain that has one, or -1.</summary>
-    public int FindDomain(Decision decision, ReadOnlySpan<char> host)
+    internal int FindDomain(Decision decision, ReadOnlySpan<char> host)
     {
         var table = domains[(int)decision];
         if (table.Count == 0) return -1;

@@ -26,10 +26,11 @@ public sealed class ContentPictures : IDisposable
         pictures = new PictureVerification(Verifier, limits);
     }
 
+    /// <summary>Verifies the rows the fingerprint rule proposes against the claimants' pictures.</summary>
     public GeometricVerifier Verifier { get; }
 
     /// <summary>Is the row's picture (<paramref name="readRow"/>) a verified copy of claim <paramref name="claimId"/>'s picture?</summary>
-    public ContentVerdict Verify(string claimId, Func<byte[]> readRow, string rowName)
+    internal ContentVerdict Verify(string claimId, Func<byte[]> readRow, string rowName)
     {
         if (OpenCvAvailability.UnavailableReason is { } unavailable) return new(null, "not verified: " + unavailable);
         var (claimPicture, problem) = prepared.GetOrAdd(claimId, id => new Lazy<(VerifiablePicture?, string?)>(() => Prepare(id))).Value;
@@ -60,6 +61,7 @@ public sealed class ContentPictures : IDisposable
         }
     }
 
+    /// <summary>Releases the prepared pictures.</summary>
     public void Dispose()
     {
         foreach (var entry in prepared.Values)

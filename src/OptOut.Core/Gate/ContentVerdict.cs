@@ -1,4 +1,4 @@
 namespace OptOut.Core.Gate;
 
 /// <summary>What verifying a row against a content claim's picture found: a verified copy, not a copy, or nothing either way (with why).</summary>
-public readonly record struct ContentVerdict(bool? IsCopy, string Detail);
+internal readonly record struct ContentVerdict(bool? IsCopy, string Detail);

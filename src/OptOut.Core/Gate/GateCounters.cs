@@ -1,7 +1,7 @@
 namespace OptOut.Core.Gate;
 
 /// <summary>Running totals over all shards, safe to read while the check runs.</summary>
-public sealed class GateCounters
+internal sealed class GateCounters
 {
     private long rows;
     private long violations;

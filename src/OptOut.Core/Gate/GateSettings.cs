@@ -12,8 +12,11 @@ namespace OptOut.Core.Gate;
 /// <summary>What every shard of one check shares.</summary>
 public sealed record GateSettings
 {
+    /// <summary>The dataset's name, as reports show it.</summary>
     public required string Dataset { get; init; }
+    /// <summary>The claims the rows are checked against.</summary>
     public required ConsentRules Rules { get; init; }
+    /// <summary>Whether a row violates by being refused (opt-out) or by lacking consent (opt-in).</summary>
     public GatePolicy Policy { get; init; } = GatePolicy.OptOut;
 
     /// <summary>Fingerprints local images when content claims need pixels (perceptual hash, embedding); null when none do.</summary>

@@ -20,12 +20,14 @@ public sealed class JUnitReport
     private readonly Dictionary<string, ShardEntry> shards = new(StringComparer.Ordinal);
     private readonly DateTime started = DateTime.UtcNow;
 
+    /// <summary>An empty report for <paramref name="dataset"/>, with <paramref name="properties"/> (name, value) written into its test suite.</summary>
     public JUnitReport(string dataset, IReadOnlyDictionary<string, string> properties)
     {
         this.dataset = dataset;
         Properties = properties;
     }
 
+    /// <summary>The test suite's properties (the check's settings).</summary>
     public IReadOnlyDictionary<string, string> Properties { get; }
 
     private sealed class ShardEntry
@@ -42,6 +44,7 @@ public sealed class JUnitReport
         return entry;
     }
 
+    /// <summary>Lists a violation under its shard's test case.</summary>
     public void Add(Violation violation)
     {
         var entry = Entry(violation.Shard);
@@ -52,12 +55,14 @@ public sealed class JUnitReport
         }
     }
 
+    /// <summary>Records a row that could not be checked as an error of its shard's test case.</summary>
     public void Add(RowProblem problem)
     {
         var entry = Entry(problem.Shard);
         if (entry.RowProblems.Count < ListedPerShard) entry.RowProblems.Add($"{problem.Target}: {problem.Error.Message}");
     }
 
+    /// <summary>Records what checking a shard found (its counts, and its failure when it could not be read).</summary>
     public void Add(ShardCheckResult result) => Entry(result.Shard).Result = result;
 
     /// <summary>A path that could not be read as a dataset at all (missing, or no known layout): a case in error.</summary>

@@ -8,7 +8,7 @@ namespace OptOut.Core.Gate;
 /// temporary reports (<c>NAME.tmp-GUID</c>). A run in progress holds an exclusive lock on its
 /// temporary file (or on the lock file in its staging folder), so another run never removes it.
 /// </summary>
-public static partial class Leftovers
+internal static partial class Leftovers
 {
     /// <summary>The file a staging folder holds, locked, while its run is alive.</summary>
     public const string StagingLockName = ".optout-staging.lock";

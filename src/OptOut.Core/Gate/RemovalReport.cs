@@ -18,6 +18,7 @@ public sealed class RemovalReport : IDisposable
     private readonly PendingFile file;
     private readonly StreamWriter writer;
 
+    /// <summary>Starts the report for <paramref name="path"/> (written to a temporary file until <see cref="Commit"/>).</summary>
     public RemovalReport(string path)
     {
         this.path = Path.GetFullPath(path);
@@ -36,10 +37,12 @@ public sealed class RemovalReport : IDisposable
         writer.WriteLine("Shard,Row,Key,Url,Rule,RecordId,Claimant,Detail");
     }
 
+    /// <summary>Writes the line of a violation found in the shard named <paramref name="shardName"/>.</summary>
     public void Add(Violation v, string shardName) =>
         writer.WriteLine(string.Join(',', Csv(shardName), v.Row.ToString(CultureInfo.InvariantCulture), Csv(v.Key), Csv(v.Url), v.Rule.ToString(),
             Csv(v.RecordId), Csv(v.Claimant), Csv(v.Detail)));
 
+    /// <summary>Publishes the complete report at its path.</summary>
     public void Commit()
     {
         try

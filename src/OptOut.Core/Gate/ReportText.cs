@@ -11,7 +11,7 @@ namespace OptOut.Core.Gate;
 /// still be seen. The replacement is for reading, not reversible (a literal "\u0001" in the data
 /// reads the same).
 /// </summary>
-public static class ReportText
+internal static class ReportText
 {
     /// <summary>For XML 1.0 text and attributes: everything but tab, line feed, carriage return, the legal ranges and valid surrogate pairs is escaped.</summary>
     public static string ForXml(string? text) => Replace(text, static c => c is '\t' or '\n' or '\r' || (c >= 0x20 && c <= 0xFFFD && c != 0x7F), keepPairs: true);

@@ -13,6 +13,7 @@ public sealed record ShardCheckResult(
     TimeSpan Elapsed,
     Exception? Failure)
 {
+    /// <summary>True when the shard was read completely and has neither violations nor row errors.</summary>
     public bool Clean => Failure is null && ViolatingRows == 0 && RowErrors == 0;
 
     /// <summary>Rows in the shard's clean copy, as read back from it (null when no copy was written).</summary>

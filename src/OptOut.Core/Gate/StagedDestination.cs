@@ -24,7 +24,9 @@ public sealed class StagedDestination : IDisposable
         this.stagingLock = stagingLock;
     }
 
+    /// <summary>Full path where the copy is published.</summary>
     public string Destination { get; }
+    /// <summary>The folder beside the destination the copy is written into before it is published.</summary>
     public string Staging { get; }
 
     /// <exception cref="UnsafeOutputPathException">The destination is a symbolic link, a file, or a folder that is not an earlier clean copy.</exception>
@@ -92,6 +94,7 @@ public sealed class StagedDestination : IDisposable
         if (old is not null) Directory.Delete(old, recursive: true);
     }
 
+    /// <summary>Removes the staging folder unless the copy was committed.</summary>
     public void Dispose()
     {
         stagingLock?.Dispose();

@@ -13,16 +13,17 @@ public sealed class TrainingSetGate
 {
     private readonly GateSettings settings;
 
+    /// <summary>A gate that checks shards with <paramref name="settings"/>.</summary>
     public TrainingSetGate(GateSettings settings) => this.settings = settings;
 
-    public GateCounters Counters { get; } = new();
+    internal GateCounters Counters { get; } = new();
 
     /// <param name="afterShard">
     /// Runs on the worker once a shard is checked without a failure (the clean copy is written and
     /// read back there) and returns the rows the copy holds; its failure fails the shard.
     /// </param>
     /// <param name="tick">How long to wait for an event before yielding a <see cref="GateTick"/>.</param>
-    public IEnumerable<GateEvent> Run(IReadOnlyList<IDatasetShard> shards, int throttleLimit, Func<IDatasetShard, ShardCheckResult, RemovedRows, long>? afterShard,
+    internal IEnumerable<GateEvent> Run(IReadOnlyList<IDatasetShard> shards, int throttleLimit, Func<IDatasetShard, ShardCheckResult, RemovedRows, long>? afterShard,
         TimeSpan tick, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -8,7 +8,7 @@ namespace OptOut.Core.Imaging;
 /// missing part with black; a fingerprint of half a picture would then be stored as if it were
 /// whole. These checks read each format's own framing to tell a complete file from a cut one.
 /// </summary>
-public static class CompletenessCheck
+internal static class CompletenessCheck
 {
     /// <summary>Why the file is incomplete, or null when its framing is whole.</summary>
     public static string? FindProblem(ReadOnlySpan<byte> content, string format) => format switch

@@ -12,7 +12,7 @@ namespace OptOut.Core.Imaging;
 /// background; trimming stops at the first line that is not, and never leaves less than a tenth of a
 /// side.
 /// </summary>
-public static class ContentBox
+internal static class ContentBox
 {
     private const int Tolerance = 16;
     private const double UniformShare = 0.99;

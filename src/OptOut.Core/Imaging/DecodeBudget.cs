@@ -23,12 +23,14 @@ public sealed class DecodeBudget
     private long reserved;
     private int holders;
 
+    /// <summary>A budget of <paramref name="capacityBytes"/> bytes of decoded images in flight (at least 1).</summary>
     public DecodeBudget(long capacityBytes = DefaultCapacityBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, 1);
         Capacity = capacityBytes;
     }
 
+    /// <summary>Bytes of decoded images the budget lets be in flight at once.</summary>
     public long Capacity { get; }
 
     /// <summary>Bytes reserved now.</summary>

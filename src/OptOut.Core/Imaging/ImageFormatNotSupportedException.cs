@@ -6,7 +6,7 @@ namespace OptOut.Core.Imaging;
 /// </summary>
 public sealed class ImageFormatNotSupportedException : ImageFileException
 {
-    public ImageFormatNotSupportedException(string path, string what, string advice)
+    internal ImageFormatNotSupportedException(string path, string what, string advice)
         : base(path, $"Cannot decode image '{path}': {what} is not supported. {advice}")
     {
         What = what;

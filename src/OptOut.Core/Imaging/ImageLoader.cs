@@ -12,7 +12,7 @@ namespace OptOut.Core.Imaging;
 /// Decodes untrusted image files: identify the header first and refuse what is over the limits,
 /// then decode the first frame, apply EXIF orientation and flatten transparency onto white.
 /// </summary>
-public static class ImageLoader
+internal static class ImageLoader
 {
     // One configuration for the process: the decoders keep no state between calls. Parallelism is
     // off inside ImageSharp because callers decode many images at once, one per thread.

@@ -9,7 +9,7 @@ namespace OptOut.Core.Matching;
 /// Whether the copy rule proposes it, and how candidates rank, are decided here for every caller
 /// (the search, the gate's content rule), so they decide alike.
 /// </summary>
-public readonly record struct CopyCandidate(int? Distance, float? Similarity)
+internal readonly record struct CopyCandidate(int? Distance, float? Similarity)
 {
     /// <summary>This candidate with <paramref name="distance"/> kept if it is closer.</summary>
     public CopyCandidate WithDistance(int distance) => this with { Distance = Math.Min(distance, Distance ?? int.MaxValue) };

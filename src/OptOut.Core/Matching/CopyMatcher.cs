@@ -36,6 +36,7 @@ public sealed class CopyMatcher : IDisposable
     private PerceptualHashIndex? hashes;
     private VectorIndex? vectors;
 
+    /// <summary>A matcher over <paramref name="store"/>: <paramref name="verifier"/> null uses the calibrated defaults, <paramref name="limits"/> null <see cref="ImageLimits.Default"/> for reading rows' pixels; <paramref name="buildProgress"/> (done, total) is told while the vector index is built on first use.</summary>
     public CopyMatcher(IndexStore store, GeometricVerifier? verifier = null, ImageLimits? limits = null, Action<long, long>? buildProgress = null)
     {
         this.store = store;
@@ -45,8 +46,10 @@ public sealed class CopyMatcher : IDisposable
         pictures = new PictureVerification(Verifier, this.limits) { PixelSearchBelowKeypoints = DefaultPixelSearchBelowKeypoints };
     }
 
+    /// <summary>The verifier every candidate goes through.</summary>
     public GeometricVerifier Verifier { get; }
 
+    /// <summary>The index searched.</summary>
     public IndexStore Store => store;
 
     /// <summary>Rows verified beyond those the rule accepts, by cosine rank.</summary>
@@ -56,7 +59,7 @@ public sealed class CopyMatcher : IDisposable
     public bool UseStoredFeatures { get; init; } = true;
 
     /// <summary>When set, where each query's time goes is added to it (benchmarks).</summary>
-    public MatcherStatistics? Statistics
+    internal MatcherStatistics? Statistics
     {
         get => pictures.Statistics;
         init => pictures = new PictureVerification(Verifier, limits) { Statistics = value, PixelSearchBelowKeypoints = pictures.PixelSearchBelowKeypoints };
@@ -255,5 +258,6 @@ public sealed class CopyMatcher : IDisposable
         return bytes;
     }
 
+    /// <summary>Releases the vector index.</summary>
     public void Dispose() => vectors?.Dispose();
 }

@@ -12,12 +12,14 @@ namespace OptOut.Core.Matching;
 /// </summary>
 public sealed class GeometricVerifier
 {
+    /// <summary>A verifier with <paramref name="options"/> (null: the calibrated <see cref="VerifierOptions.Default"/>).</summary>
     public GeometricVerifier(VerifierOptions? options = null)
     {
         Options = options ?? VerifierOptions.Default;
         Options.Validate();
     }
 
+    /// <summary>The settings in use.</summary>
     public VerifierOptions Options { get; }
 
     /// <summary>Prepares a decoded picture with this verifier's options.</summary>
@@ -69,7 +71,7 @@ public sealed class GeometricVerifier
     /// correlating pixels over scales and small rotations, as is and mirrored, then the aligned pixels
     /// compared as for a keypoint fit. No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
     /// </summary>
-    public Verification VerifySearch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
+    internal Verification VerifySearch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
     {
         long start = VerificationTimings.Start();
         var hypotheses = AlignmentSearch.Find(query, candidate, Options);
@@ -138,7 +140,7 @@ public sealed class GeometricVerifier
     /// their aspect ratios are within <see cref="VerifierOptions.StretchAspectTolerance"/>; null otherwise.
     /// No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
     /// </summary>
-    public Verification? VerifyStretch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
+    internal Verification? VerifyStretch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
     {
         double queryAspect = (double)query.Width / query.Height, candidateAspect = (double)candidate.Width / candidate.Height;
         if (Math.Abs(candidateAspect / queryAspect - 1) > Options.StretchAspectTolerance) return null;
@@ -196,7 +198,7 @@ public sealed class GeometricVerifier
     /// The geometric path alone, for one orientation of the query: match, fit, reject degenerate fits,
     /// compare the aligned pixels. No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
     /// </summary>
-    public Verification VerifyGeometric(VerifiablePicture query, VerifiablePicture candidate, bool mirrored, VerificationTimings? timings = null)
+    internal Verification VerifyGeometric(VerifiablePicture query, VerifiablePicture candidate, bool mirrored, VerificationTimings? timings = null)
     {
         long start = VerificationTimings.Start();
         bool extracted = !candidate.HasFeatures;

@@ -31,22 +31,26 @@ public sealed class LocalFeatures
         Descriptors = descriptors;
     }
 
+    /// <summary>The detector and descriptor the features were made with.</summary>
     public LocalFeatureKind Kind { get; }
 
     /// <summary>Size of the working frame the positions are in.</summary>
     public int Width { get; }
+    /// <summary>Height of the working frame, in pixels.</summary>
     public int Height { get; }
 
     /// <summary>Size of the decoded picture the working frame was made from.</summary>
     public int SourceWidth { get; }
+    /// <summary>Height of the decoded picture, in pixels.</summary>
     public int SourceHeight { get; }
 
+    /// <summary>Number of keypoints.</summary>
     public int Count => X.Length;
 
-    public int DescriptorLength => DescriptorLengthOf(Kind);
+    internal int DescriptorLength => DescriptorLengthOf(Kind);
 
     /// <summary>Bytes <see cref="ToBytes"/> writes.</summary>
-    public int SerializedLength => HeaderBytes + Count * (4 + DescriptorLength);
+    internal int SerializedLength => HeaderBytes + Count * (4 + DescriptorLength);
 
     internal float[] X { get; }
     internal float[] Y { get; }
@@ -54,7 +58,7 @@ public sealed class LocalFeatures
     /// <summary>Count x <see cref="DescriptorLength"/> bytes, keypoint after keypoint.</summary>
     internal byte[] Descriptors { get; }
 
-    public static int DescriptorLengthOf(LocalFeatureKind kind) => kind switch
+    internal static int DescriptorLengthOf(LocalFeatureKind kind) => kind switch
     {
         LocalFeatureKind.Sift => 128,
         LocalFeatureKind.Orb => 32,
@@ -62,9 +66,9 @@ public sealed class LocalFeatures
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown local feature kind"),
     };
 
-    public static bool IsBinary(LocalFeatureKind kind) => kind != LocalFeatureKind.Sift;
+    internal static bool IsBinary(LocalFeatureKind kind) => kind != LocalFeatureKind.Sift;
 
-    public byte[] ToBytes()
+    internal byte[] ToBytes()
     {
         var bytes = new byte[SerializedLength];
         var span = bytes.AsSpan();
@@ -86,7 +90,7 @@ public sealed class LocalFeatures
     }
 
     /// <summary>Reads what <see cref="ToBytes"/> wrote; positions come back to within 1/16 px.</summary>
-    public static LocalFeatures FromBytes(ReadOnlySpan<byte> bytes)
+    internal static LocalFeatures FromBytes(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < HeaderBytes || bytes[0] != FormatVersion || !Enum.IsDefined((LocalFeatureKind)bytes[1]))
         {

@@ -4,7 +4,7 @@ namespace OptOut.Core.Matching;
 /// Where <see cref="CopyMatcher.Find"/> spends a query's time and how many candidates reach each stage,
 /// summed over the queries it is given to (for benchmarks). Thread-safe.
 /// </summary>
-public sealed class MatcherStatistics
+internal sealed class MatcherStatistics
 {
     private readonly object gate = new();
 

@@ -5,7 +5,7 @@ namespace OptOut.Core.Matching;
 /// (a platform without the runtime package, or libgtk-3 missing), copies cannot be verified and the
 /// matcher reports candidates as Similar instead of failing.
 /// </summary>
-public static class OpenCvAvailability
+internal static class OpenCvAvailability
 {
     private static readonly Lazy<string?> Failure = new(Probe);
 

@@ -9,7 +9,7 @@ namespace OptOut.Core.Matching;
 /// import when they belong to it), verified. What the search (<see cref="CopyMatcher"/>) and the gate's
 /// content rule both do for each candidate row, so the two decide alike.
 /// </summary>
-public sealed class PictureVerification(GeometricVerifier verifier, ImageLimits limits)
+internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimits limits)
 {
     private readonly GeometricVerifier withoutSearch = new(verifier.Options with { PixelSearch = false });
 

@@ -1,7 +1,7 @@
 namespace OptOut.Core.Matching;
 
 /// <summary>How a picture matched one of the <see cref="ReferencePictures"/>.</summary>
-public readonly record struct ReferenceMatch(int Claim, string How)
+internal readonly record struct ReferenceMatch(int Claim, string How)
 {
     /// <summary>Matched by the same SHA-256: nothing to verify.</summary>
     public bool SameFile { get; init; }

@@ -13,7 +13,7 @@ namespace OptOut.Core.Matching;
 /// model. References are few next to the pictures checked, so embeddings are scanned (one dot product a
 /// reference) and hashes found through multi-index hashing.
 /// </summary>
-public sealed class ReferencePictures
+internal sealed class ReferencePictures
 {
     private readonly Dictionary<string, int> bySha256 = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> byMd5 = new(StringComparer.OrdinalIgnoreCase);

@@ -7,7 +7,7 @@ namespace OptOut.Core.Matching;
 /// makes a candidate's (same working frame, same extractor, same options), so a search can hand them
 /// back to it instead of extracting them again.
 /// </summary>
-public static class StoredFeatureExtraction
+internal static class StoredFeatureExtraction
 {
     /// <summary>
     /// Extracts a decoded picture's features with <paramref name="options"/> as bytes

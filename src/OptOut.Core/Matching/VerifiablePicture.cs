@@ -58,15 +58,17 @@ public sealed class VerifiablePicture : IDisposable
 
     /// <summary>Size of the decoded picture.</summary>
     public int Width { get; }
+    /// <summary>Height of the decoded picture, in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>The settings the picture was prepared with (a pair is verified only under the same).</summary>
     public VerifierOptions Options { get; }
 
     /// <summary>Working-frame pixels per decoded pixel (1 for pictures within the working side).</summary>
-    public double WorkingScale => (double)gray.Width / Width;
+    internal double WorkingScale => (double)gray.Width / Width;
 
-    public int WorkingWidth => gray.Width;
-    public int WorkingHeight => gray.Height;
+    internal int WorkingWidth => gray.Width;
+    internal int WorkingHeight => gray.Height;
 
     /// <summary>The picture's features, extracted on first use.</summary>
     public LocalFeatures Features => Lazy(ref features, () => LocalFeatureExtractor.Extract(gray, Options, Width, Height));
@@ -144,6 +146,7 @@ public sealed class VerifiablePicture : IDisposable
         }
     }
 
+    /// <summary>Releases the working frames.</summary>
     public void Dispose()
     {
         lock (gate)

@@ -12,6 +12,7 @@ public sealed record Verification
     /// <summary>True when the candidate is a copy: aligned, and its pixels agree with the query's.</summary>
     public required bool IsVerified { get; init; }
 
+    /// <summary>Which stage decided.</summary>
     public required VerificationMethod Method { get; init; }
 
     /// <summary>Why not, when <see cref="IsVerified"/> is false; <see cref="NotVerifiedReason.None"/> otherwise.</summary>
@@ -22,6 +23,7 @@ public sealed record Verification
 
     /// <summary>Keypoints found in the query (its mirrored view has as many) and in the candidate.</summary>
     public int QueryKeypoints { get; init; }
+    /// <summary>Keypoints found in the candidate.</summary>
     public int CandidateKeypoints { get; init; }
 
     /// <summary>One-to-one descriptor matches of the best orientation (as is or mirrored).</summary>
@@ -39,7 +41,9 @@ public sealed record Verification
     /// <summary>Rotation of the candidate relative to the query, degrees anticlockwise as seen on screen, -180..180.</summary>
     public double RotationDegrees { get; init; }
 
+    /// <summary>Horizontal offset of the transform, in candidate pixels.</summary>
     public double TranslationX { get; init; }
+    /// <summary>Vertical offset of the transform, in candidate pixels.</summary>
     public double TranslationY { get; init; }
 
     /// <summary>The candidate is a mirror image (left-right) of the query.</summary>

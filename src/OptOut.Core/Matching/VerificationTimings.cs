@@ -8,17 +8,29 @@ namespace OptOut.Core.Matching;
 /// </summary>
 public sealed class VerificationTimings
 {
+    /// <summary>Time spent extracting local features, in milliseconds.</summary>
     public double ExtractionMs { get; private set; }
+    /// <summary>Number of feature extractions.</summary>
     public int Extractions { get; private set; }
+    /// <summary>Time spent matching descriptors, in milliseconds.</summary>
     public double MatchingMs { get; private set; }
+    /// <summary>Number of descriptor matchings.</summary>
     public int MatchingRuns { get; private set; }
+    /// <summary>Time spent fitting transforms (RANSAC), in milliseconds.</summary>
     public double RansacMs { get; private set; }
+    /// <summary>Number of RANSAC fits.</summary>
     public int RansacRuns { get; private set; }
+    /// <summary>Time spent comparing aligned pixels (NCC), in milliseconds.</summary>
     public double NccMs { get; private set; }
+    /// <summary>Number of pixel comparisons.</summary>
     public int NccRuns { get; private set; }
+    /// <summary>Time spent in the stretch check, in milliseconds.</summary>
     public double StretchMs { get; private set; }
+    /// <summary>Number of stretch checks.</summary>
     public int StretchRuns { get; private set; }
+    /// <summary>Time spent in the pixel search, in milliseconds.</summary>
     public double SearchMs { get; private set; }
+    /// <summary>Number of pixel searches.</summary>
     public int SearchRuns { get; private set; }
 
     /// <summary>Adds another accumulator's figures (one per thread, merged after).</summary>

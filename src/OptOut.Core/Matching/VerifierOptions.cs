@@ -6,8 +6,10 @@ namespace OptOut.Core.Matching;
 /// </summary>
 public sealed record VerifierOptions
 {
+    /// <summary>The calibrated settings.</summary>
     public static VerifierOptions Default { get; } = new();
 
+    /// <summary>The keypoint detector and descriptor (SIFT, calibrated).</summary>
     public LocalFeatureKind FeatureKind { get; init; } = LocalFeatureKind.Sift;
 
     /// <summary>Longest side of the working frame: larger pictures are scaled down to it (area averaging) before anything else; smaller ones are used as they are.</summary>
@@ -28,6 +30,7 @@ public sealed record VerifierOptions
     /// <summary>RANSAC reprojection threshold, in working-frame pixels.</summary>
     public double RansacThreshold { get; init; } = 3.0;
 
+    /// <summary>RANSAC iterations a fit.</summary>
     public int RansacIterations { get; init; } = 2000;
 
     /// <summary>Fewest inliers a geometric fit needs before its pixels are compared.</summary>
@@ -35,6 +38,7 @@ public sealed record VerifierOptions
 
     /// <summary>Plausible working-frame scale of a fit (candidate frame / query frame); outside it the fit is degenerate.</summary>
     public double MinScale { get; init; } = 0.25;
+    /// <summary>Largest plausible working-frame scale of a fit.</summary>
     public double MaxScale { get; init; } = 4.0;
 
     /// <summary>Fewest distinct inlier positions (3 px apart), on each side, for a fit not to count as collapsed.</summary>

@@ -6,7 +6,7 @@ namespace OptOut.Core.OutputSafety;
 /// system), is flushed to disk, then renamed over it. A failure removes the temporary file and
 /// leaves the old content as it was.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <param name="path">The file to write or replace, in a folder that exists.</param>
     /// <param name="write">Writes the new content into the temporary file whose path it is given (and may set its mode or times).</param>

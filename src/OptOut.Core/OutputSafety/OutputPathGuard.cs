@@ -7,7 +7,7 @@ namespace OptOut.Core.OutputSafety;
 /// the command reads. Paths are compared by their real paths, so a symbolic link or ".." cannot
 /// disguise them.
 /// </summary>
-public sealed class OutputPathGuard
+internal sealed class OutputPathGuard
 {
     // What SQLite and the index keep beside a database file (the caption file is a database too).
     private static readonly string[] StoreSiblings =

@@ -5,7 +5,7 @@ namespace OptOut.Core.OutputSafety;
 /// the operating system follows them (realpath(3)); the part of the path that does not exist yet is
 /// appended as written. Two paths name the same file when their real paths are equal.
 /// </summary>
-public static class RealPath
+internal static class RealPath
 {
     private const int MaxLinks = 40;  // ELOOP's limit on Linux
 

@@ -8,7 +8,7 @@ namespace OptOut.Core.Registry;
 /// across registries, so exported lists merge without clashes, and time-ordered, so bulk inserts
 /// append to the id index instead of scattering through it.
 /// </summary>
-public static class ClaimIds
+internal static class ClaimIds
 {
     public static string New() => New(DateTimeOffset.UtcNow);
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace OptOut.Core.Registry;
 
 /// <summary>A claimant name with PowerShell's '*' and '?' wildcards, as a SQLite LIKE pattern (escape character '\').</summary>
-public static class ClaimantPattern
+internal static class ClaimantPattern
 {
     /// <summary>
     /// The text with A-Z as a-z and every other character as it is: how SQLite's NOCASE and LIKE

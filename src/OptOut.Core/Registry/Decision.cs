@@ -1,5 +1,6 @@
 namespace OptOut.Core.Registry;
 
+/// <summary>What a claim says: refuse training or grant it.</summary>
 public enum Decision
 {
     /// <summary>An opt-out: no training on this.</summary>

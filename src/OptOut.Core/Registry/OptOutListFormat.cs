@@ -25,6 +25,7 @@ public static class OptOutListFormat
         "perceptual_hash", "model_id", "embedding", "evidence", "origin",
     ];
 
+    /// <summary>The list format a file's extension names (.csv, .json, .parquet, .txt); throws <see cref="ArgumentException"/> for another.</summary>
     public static ListFormat FromExtension(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".csv" => ListFormat.Csv,

@@ -11,6 +11,7 @@ namespace OptOut.Core.Registry;
 /// </summary>
 public static class RegistryCopy
 {
+    /// <summary>Copies every record and audit row of <paramref name="source"/> into <paramref name="destination"/> as <paramref name="user"/>; <paramref name="append"/> allows a destination that already holds records.</summary>
     public static RegistryCopyResult Run(IConsentRegistry source, IConsentRegistry destination, string user, bool append)
     {
         var records = source.Read(new RecordFilter { IncludeRevoked = true, IncludeEmbeddings = true }).ToList();

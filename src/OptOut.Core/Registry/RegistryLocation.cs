@@ -26,6 +26,7 @@ public sealed class RegistryLocation
         Connection = connection;
     }
 
+    /// <summary>Which database holds the registry.</summary>
     public RegistryBackend Backend { get; }
 
     /// <summary>The file, for <see cref="RegistryBackend.Sqlite"/> (as given; the caller resolves it).</summary>
@@ -40,6 +41,7 @@ public sealed class RegistryLocation
     /// <summary>What may be shown: the file path, or the connection string without any password.</summary>
     public string Display => Backend == RegistryBackend.Sqlite ? FilePath! : Redact(Connection!);
 
+    /// <summary>The <see cref="Display"/> form: never a password.</summary>
     public override string ToString() => Display;
 
     /// <summary>A SQLite file at <paramref name="path"/>.</summary>

@@ -14,7 +14,7 @@ namespace OptOut.Core.Registry;
 /// deletes). Every write is one transaction (BEGIN IMMEDIATE, busy timeout, retried when another
 /// process holds the lock), so a killed writer leaves whole batches or nothing.
 /// </summary>
-public sealed class RegistryStore : IConsentRegistry
+internal sealed class RegistryStore : IConsentRegistry
 {
     private readonly SqliteConnection connection;
 
@@ -166,7 +166,7 @@ public sealed class RegistryStore : IConsentRegistry
     /// <summary>
     /// Adds claims in one transaction. A claim identical to an active one (same decision, kind and
     /// target) changes nothing and returns the existing record. A claim that cannot be recorded
-    /// (<see cref="NewRecord"/>) throws before anything is written.
+    /// (<see cref="NewRecord(NewClaim, DateTime)"/>) throws before anything is written.
     /// </summary>
     public IReadOnlyList<AddOutcome> AddClaims(IReadOnlyList<NewClaim> claims, string user)
     {
@@ -175,7 +175,7 @@ public sealed class RegistryStore : IConsentRegistry
     }
 
     /// <summary>
-    /// Adds records made by <see cref="NewRecord"/> in one transaction, as <see cref="AddClaims"/>.
+    /// Adds records made by <see cref="NewRecord(NewClaim, DateTime)"/> in one transaction, as <see cref="AddClaims"/>.
     /// Bulk writers make the records as claims arrive (reporting the ones that cannot be recorded
     /// one by one) and hand whole batches to a writing thread.
     /// </summary>

@@ -3,7 +3,7 @@ using System.Text;
 namespace OptOut.Core.Reports;
 
 /// <summary>Untrusted text into HTML: escaped for text and double-quoted attributes, links only to http and https.</summary>
-public static class HtmlText
+internal static class HtmlText
 {
     /// <summary>Escapes &amp;, &lt;, &gt;, quotes and apostrophes (safe in text and in quoted attributes); control characters other than tab and newline are dropped.</summary>
     public static string Escape(string? text)

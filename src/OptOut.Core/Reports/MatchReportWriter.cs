@@ -23,6 +23,7 @@ public sealed class MatchReportWriter
     private readonly ThumbnailMaker thumbnails;
     private readonly List<ReportProblem> problems = [];
 
+    /// <summary>A writer that shows rows' pictures through <paramref name="thumbnails"/>.</summary>
     public MatchReportWriter(ThumbnailMaker thumbnails) => this.thumbnails = thumbnails;
 
     /// <summary>Writes the report for <paramref name="matches"/> and <paramref name="violations"/>; pictures that cannot be shown are listed in the summary's problems.</summary>

@@ -17,7 +17,7 @@ namespace OptOut.Core.Reports;
 /// The encoder escapes &lt;, &gt;, &amp;, quotes and + as \uXXXX, so no string from the data can write
 /// <c>&lt;/script</c> or <c>&lt;!--</c> and end or confuse the block; other characters stay as they are.
 /// </remarks>
-public static class ReportJson
+internal static class ReportJson
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
 

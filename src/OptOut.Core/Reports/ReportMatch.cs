@@ -12,15 +12,25 @@ public sealed record ReportMatch
     /// <summary>SHA-256 of the query image; null for text, URL and domain searches.</summary>
     public string? QuerySha256 { get; init; }
 
+    /// <summary>The dataset of the row.</summary>
     public required string Dataset { get; init; }
+    /// <summary>The row's key in its dataset.</summary>
     public string? Key { get; init; }
+    /// <summary>The row's URL.</summary>
     public string? Url { get; init; }
+    /// <summary>The row's caption.</summary>
     public string? Caption { get; init; }
+    /// <summary>The row's image width, in pixels, as the dataset says.</summary>
     public int? Width { get; init; }
+    /// <summary>The row's image height, in pixels, as the dataset says.</summary>
     public int? Height { get; init; }
+    /// <summary>How the row matched (Exact, Copy, Similar, Url, Domain, Caption).</summary>
     public required string MatchKind { get; init; }
+    /// <summary>Cosine similarity of the embeddings, 0..1; null when not compared.</summary>
     public double? Similarity { get; init; }
+    /// <summary>Perceptual-hash distance in bits (0..64); null when not compared.</summary>
     public int? HashDistance { get; init; }
+    /// <summary>SHA-256 of the row's image, lower-case hex; null when the dataset has none.</summary>
     public string? Sha256 { get; init; }
 
     /// <summary>The row's own image in the training set; null for URL-only rows.</summary>

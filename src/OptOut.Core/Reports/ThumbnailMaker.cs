@@ -44,20 +44,21 @@ public sealed class ThumbnailMaker
         }
     }
 
+    /// <summary>Whether thumbnails are embedded in the HTML or written to a folder beside it.</summary>
     public ThumbnailStorage Storage { get; }
 
     /// <summary>Thumbnails made so far.</summary>
     public int Count => Volatile.Read(ref written);
 
     /// <summary>The thumbnail of the picture <paramref name="key"/> names, read by <paramref name="open"/>; throws what the decode throws (the caller shows the problem instead).</summary>
-    public Thumbnail Get(string key, Func<Stream> open)
+    internal Thumbnail Get(string key, Func<Stream> open)
     {
         var lazy = made.GetOrAdd(key, k => new Lazy<Thumbnail>(() => Make(k, open), LazyThreadSafetyMode.ExecutionAndPublication));
         return lazy.Value;
     }
 
     /// <summary>Forgets a picture once no later match can show it again (the data URIs of a large report are not all held).</summary>
-    public void Forget(string key) => made.TryRemove(key, out _);
+    internal void Forget(string key) => made.TryRemove(key, out _);
 
     private Thumbnail Make(string key, Func<Stream> open)
     {

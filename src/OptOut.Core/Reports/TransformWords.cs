@@ -4,7 +4,7 @@ using OptOut.Core.Matching;
 namespace OptOut.Core.Reports;
 
 /// <summary>A verification in words an artist reads: how the copy was altered and how sure the match is.</summary>
-public static class TransformWords
+internal static class TransformWords
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 

@@ -1,7 +1,7 @@
 namespace OptOut.Core.Reservations;
 
 /// <summary>The IPTC Data Mining vocabulary URIs written for each <see cref="DataMiningValue"/>.</summary>
-public static class DataMiningVocabulary
+internal static class DataMiningVocabulary
 {
     private const string Prefix = "http://ns.useplus.org/ldf/vocab/";
 

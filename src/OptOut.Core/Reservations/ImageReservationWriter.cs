@@ -14,6 +14,7 @@ namespace OptOut.Core.Reservations;
 /// </summary>
 public static class ImageReservationWriter
 {
+    /// <summary>The container of a file, told by its first bytes.</summary>
     public static ImageContainer Detect(ReadOnlySpan<byte> file)
     {
         if (JpegMetadata.IsJpeg(file)) return ImageContainer.Jpeg;

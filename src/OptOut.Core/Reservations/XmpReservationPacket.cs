@@ -10,7 +10,7 @@ namespace OptOut.Core.Reservations;
 /// the properties it sets (every other property, namespace and description is kept). A property is
 /// written once, in the first <c>rdf:Description</c>, in the element form every XMP reader takes.
 /// </summary>
-public static class XmpReservationPacket
+internal static class XmpReservationPacket
 {
     private static readonly XNamespace X = "adobe:ns:meta/";
     private static readonly XNamespace Rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";

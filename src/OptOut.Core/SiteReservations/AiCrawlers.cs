@@ -1,7 +1,7 @@
 namespace OptOut.Core.SiteReservations;
 
 /// <summary>The AI-training crawlers' robots.txt tokens, from the maintained list ai-crawlers.txt (embedded).</summary>
-public static class AiCrawlers
+internal static class AiCrawlers
 {
     private static readonly Lazy<IReadOnlyList<string>> Tokens = new(Load);
 

@@ -6,6 +6,7 @@ namespace OptOut.Core.SiteReservations;
 /// </summary>
 public static class AiTxtFile
 {
+    /// <summary>An ai.txt that disallows <paramref name="paths"/> (robots.txt path patterns) to every AI dataset tool.</summary>
     public static string Write(IReadOnlyList<string> paths)
     {
         var lines = new List<string>
@@ -18,5 +19,5 @@ public static class AiTxtFile
         return string.Join('\n', lines) + "\n";
     }
 
-    public static RobotsDecision Decide(RobotsTxt aiTxt, string pathAndQuery) => aiTxt.Decide("*", pathAndQuery);
+    internal static RobotsDecision Decide(RobotsTxt aiTxt, string pathAndQuery) => aiTxt.Decide("*", pathAndQuery);
 }

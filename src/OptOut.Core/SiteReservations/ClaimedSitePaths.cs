@@ -7,7 +7,7 @@ namespace OptOut.Core.SiteReservations;
 /// whole site ('/') when the host or a parent domain is refused, else each refused URL's path (and query)
 /// as an exact pattern. Content claims have no address and are not site-level signals.
 /// </summary>
-public static class ClaimedSitePaths
+internal static class ClaimedSitePaths
 {
     public static IReadOnlyList<string> For(string host, IEnumerable<StoredClaim> activeRefusals)
     {

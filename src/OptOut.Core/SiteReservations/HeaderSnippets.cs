@@ -5,7 +5,7 @@ namespace OptOut.Core.SiteReservations;
 /// servers: <c>TDM-Reservation: 1</c> (and <c>TDM-Policy</c>) from TDMRep, and <c>X-Robots-Tag: noai,
 /// noimageai</c>, which img2dataset honours by default.
 /// </summary>
-public static class HeaderSnippets
+internal static class HeaderSnippets
 {
     public static IReadOnlyList<(string Name, string Value)> Headers(string? policy)
     {

@@ -5,7 +5,7 @@ namespace OptOut.Core.SiteReservations;
 /// any run of characters, a final '$' anchors the end; otherwise a pattern matches a prefix of the path.
 /// Percent-escapes are compared with upper-case hex digits on both sides.
 /// </summary>
-public sealed class PathPattern
+internal sealed class PathPattern
 {
     private readonly string pattern;
     private readonly bool anchored;

@@ -1,4 +1,4 @@
 namespace OptOut.Core.SiteReservations;
 
 /// <summary>What a robots.txt says of one path for one crawler, and the rule that decided it (none: no rule matched, so allowed).</summary>
-public sealed record RobotsDecision(bool Allowed, RobotsRule? Rule, string? GroupAgent);
+internal sealed record RobotsDecision(bool Allowed, RobotsRule? Rule, string? GroupAgent);

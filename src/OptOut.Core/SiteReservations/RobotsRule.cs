@@ -1,4 +1,4 @@
 namespace OptOut.Core.SiteReservations;
 
 /// <summary>One allow or disallow line of a robots.txt group.</summary>
-public sealed record RobotsRule(bool Allow, PathPattern Pattern, int Line);
+internal sealed record RobotsRule(bool Allow, PathPattern Pattern, int Line);

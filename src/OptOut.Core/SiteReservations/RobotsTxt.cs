@@ -6,7 +6,7 @@ namespace OptOut.Core.SiteReservations;
 /// the most specific matching rule wins, and allow wins a tie. Other lines (sitemap, comments) are kept
 /// in <see cref="Text"/> but play no part.
 /// </summary>
-public sealed class RobotsTxt
+internal sealed class RobotsTxt
 {
     private RobotsTxt(string text, IReadOnlyList<RobotsGroup> groups)
     {

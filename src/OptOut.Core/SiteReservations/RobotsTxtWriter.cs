@@ -11,9 +11,12 @@ namespace OptOut.Core.SiteReservations;
 /// </summary>
 public static class RobotsTxtWriter
 {
+    /// <summary>The comment line before OptOut's group.</summary>
     public const string BeginMarker = "# BEGIN OptOut AI-training reservation (New-SiteReservation replaces the lines up to END)";
+    /// <summary>The comment line after OptOut's group.</summary>
     public const string EndMarker = "# END OptOut AI-training reservation";
 
+    /// <summary><paramref name="existing"/> (null: no robots.txt yet) with OptOut's group disallowing <paramref name="paths"/> to <paramref name="crawlers"/>, and the crawlers other groups still let in.</summary>
     public static (string Text, IReadOnlyList<string> Conflicts) Merge(string? existing, IReadOnlyList<string> crawlers, IReadOnlyList<string> paths)
     {
         if (crawlers.Count == 0) throw new ArgumentException("Name at least one crawler.");

@@ -15,6 +15,7 @@ public sealed class SiteReservationChecker
     private readonly IReadOnlyList<(string Name, string Value)> headers;
     private readonly IReadOnlyList<string> crawlers;
 
+    /// <summary>A checker of the files' texts (each null when the site has none); <paramref name="crawlers"/> null: the maintained list of AI-training crawlers.</summary>
     public SiteReservationChecker(string? robotsTxt, string? aiTxt, string? tdmRepJson, string? headerLines, IReadOnlyList<string>? crawlers = null)
     {
         robots = robotsTxt is null ? null : RobotsTxt.Parse(robotsTxt);
@@ -44,6 +45,7 @@ public sealed class SiteReservationChecker
         return new SiteReservationChecker(robots, ai, tdm, headers);
     }
 
+    /// <summary>The signals that reserve <paramref name="url"/> (http or https) against AI training; empty when none does.</summary>
     public IReadOnlyList<SiteSignal> Check(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))

@@ -13,6 +13,7 @@ public sealed class SiteReservationFolders
     private readonly string root;
     private readonly ConcurrentDictionary<string, SiteReservationChecker?> checkers = new(StringComparer.Ordinal);
 
+    /// <summary>The site folders under <paramref name="root"/>; throws <see cref="DirectoryNotFoundException"/> when it does not exist.</summary>
     public SiteReservationFolders(string root)
     {
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"The site reservation folder '{root}' does not exist.");

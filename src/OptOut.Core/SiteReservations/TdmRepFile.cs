@@ -10,6 +10,7 @@ namespace OptOut.Core.SiteReservations;
 /// </summary>
 public static class TdmRepFile
 {
+    /// <summary>A tdmrep.json that reserves <paramref name="locations"/> (path patterns), pointing to <paramref name="policy"/> (a URL; null: none).</summary>
     public static string Write(IReadOnlyList<string> locations, string? policy)
     {
         if (policy is not null && !(Uri.TryCreate(policy, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
@@ -34,7 +35,7 @@ public static class TdmRepFile
     }
 
     /// <exception cref="InvalidDataException">Not a TDMRep rules array.</exception>
-    public static IReadOnlyList<TdmRepRule> Parse(string text)
+    internal static IReadOnlyList<TdmRepRule> Parse(string text)
     {
         try
         {
@@ -59,5 +60,5 @@ public static class TdmRepFile
         }
     }
 
-    public static TdmRepRule? Decide(IReadOnlyList<TdmRepRule> rules, string path) => rules.FirstOrDefault(r => r.Location.Matches(path));
+    internal static TdmRepRule? Decide(IReadOnlyList<TdmRepRule> rules, string path) => rules.FirstOrDefault(r => r.Location.Matches(path));
 }

@@ -1,4 +1,4 @@
 namespace OptOut.Core.SiteReservations;
 
 /// <summary>One rule of a TDMRep /.well-known/tdmrep.json file: the paths it covers, whether TDM rights are reserved, and the policy offered.</summary>
-public sealed record TdmRepRule(PathPattern Location, bool Reserved, string? Policy);
+internal sealed record TdmRepRule(PathPattern Location, bool Reserved, string? Policy);

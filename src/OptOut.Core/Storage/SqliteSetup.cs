@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace OptOut.Core.Storage;
 
 /// <summary>How every OptOut database is opened: WAL, a busy timeout, foreign keys on.</summary>
-public static class SqliteSetup
+internal static class SqliteSetup
 {
     /// <summary>How long a writer waits for another process's transaction before giving up.</summary>
     public const int BusyTimeoutMilliseconds = 60_000;

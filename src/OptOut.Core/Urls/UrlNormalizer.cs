@@ -9,7 +9,7 @@ namespace OptOut.Core.Urls;
 /// percent-escapes of unreserved characters decoded and the remaining escapes in upper-case hex,
 /// the fragment dropped. Path and query keep their case: servers may treat them as case-sensitive.
 /// </summary>
-public static class UrlNormalizer
+internal static class UrlNormalizer
 {
     public static NormalizedUrl Normalize(string url)
     {

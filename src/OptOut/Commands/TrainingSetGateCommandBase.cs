@@ -122,7 +122,7 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
     /// Checks output paths against the registry (and the default index) and the dataset paths by
     /// their real paths: a report or a copy never lands on the user's databases or data.
     /// </summary>
-    protected OutputPathGuard OutputGuard() => OutputPathGuard.For([RegistryAccess.Resolve(this, RegistryPath)], Paths);
+    private protected OutputPathGuard OutputGuard() => OutputPathGuard.For([RegistryAccess.Resolve(this, RegistryPath)], Paths);
 
     /// <summary>How long the gate waits for an event before giving the progress bar a chance.</summary>
     protected static readonly TimeSpan ProgressTick = TimeSpan.FromMilliseconds(250);

@@ -15,7 +15,7 @@ namespace OptOut.Core.Registry.Postgres;
 /// leaves whole batches. Bulk adds go through binary COPY into a staging table and one set-based
 /// insert that skips claims already active.
 /// </summary>
-public sealed class PostgresRegistryStore : IConsentRegistry
+internal sealed class PostgresRegistryStore : IConsentRegistry
 {
     private readonly RegistryLocation location;
     private NpgsqlConnection connection;
