@@ -135,6 +135,21 @@ Describe "Add-OptOut and Add-OptIn with URLs and domains$Suffix" -Skip:$NoServer
         Get-AuditCount $registry | Should -Be $before
     }
 
+    It 'takes a list in arrays (Get-Content -ReadCount) and records what the line-by-line add records' {
+        $other = New-RegistryPath
+        $file = Join-Path $TestDrive 'urls-readcount.txt'
+        # Comments and blank lines inside the arrays are skipped as they are line by line.
+        Set-Content -LiteralPath $file -Value (@('# my works', '') + $lines + @('   ', 'https://pics.example.com/gallery/extra.jpg'))
+        $output = @(Get-Content -LiteralPath $file -ReadCount 4 | Add-OptOut -RegistryPath $other -Reason 'bulk list')
+        $output | Should -BeNullOrEmpty
+        $records = @(Get-OptOut -RegistryPath $other)
+        $records.Count | Should -Be 27
+        $expected = @(@(Get-OptOut -RegistryPath $registry | Where-Object Reason -EQ 'bulk list').Target) + 'https://pics.example.com/gallery/extra.jpg'
+        $expected.Count | Should -Be 27
+        ($records.Target | Sort-Object) | Should -Be ($expected | Sort-Object)
+        @(Get-OptOutHistory -RegistryPath $other -Action AddOptOut).Count | Should -Be 27
+    }
+
     It 'records -Claimant and -Reason, while the audit log keeps the person who ran the command' {
         $r = Add-OptOut -Url 'https://studio.example/1.jpg' -Claimant 'Studio X' -Reason 'client request' -RegistryPath $registry -PassThru
         $r.Claimant | Should -Be 'Studio X'

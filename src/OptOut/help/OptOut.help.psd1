@@ -313,7 +313,7 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             @{
                 Title   = 'A whole list of URLs, and the content of your own files'
                 Code    = 'Get-Content urls.txt | Add-OptOut -Claimant ''Studio X''; Add-OptOut -Path ~/art/*.png -Claimant ''Studio X'''
-                Remarks = 'URL claims are written in batches; content claims cover copies at any URL.'
+                Remarks = 'URL claims are written in batches; content claims cover copies at any URL. For a list of many thousands of lines, Get-Content urls.txt -ReadCount 10000 | Add-OptOut binds 10,000 lines to -Url at a time instead of one, and records the same claims faster.'
             }
             @{
                 Title   = 'Refuse a whole site'
@@ -371,7 +371,7 @@ append-only audit log (Get-OptOutHistory); nothing is ever deleted.
             @{
                 Title   = 'A whole list of URLs, and the content of your own files'
                 Code    = 'Get-Content urls.txt | Add-OptIn -Claimant ''Studio X''; Add-OptIn -Path ~/art/*.png -Claimant ''Studio X'''
-                Remarks = 'URL claims are written in batches; content claims cover copies at any URL.'
+                Remarks = 'URL claims are written in batches; content claims cover copies at any URL. For a list of many thousands of lines, Get-Content urls.txt -ReadCount 10000 | Add-OptIn binds 10,000 lines to -Url at a time instead of one, and records the same claims faster.'
             }
             @{
                 Title   = 'Grant one page'

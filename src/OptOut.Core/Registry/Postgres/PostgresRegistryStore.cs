@@ -12,8 +12,8 @@ namespace OptOut.Core.Registry.Postgres;
 /// and formats as the SQLite file (<see cref="RegistryStore"/>). Claims, revocations and the audit
 /// log are append-only by triggers and by privileges (docs/sql/roles.sql); every write is one
 /// transaction under the registry's advisory lock, so writers never interleave and a killed writer
-/// leaves whole batches. Bulk adds go through binary COPY into a staging table and one set-based
-/// insert that skips claims already active.
+/// leaves whole batches. Bulk adds stage the batch's keys by binary COPY, find the claims already
+/// active with one set-based query, and COPY the rest and their audit rows into the tables.
 /// </summary>
 internal sealed class PostgresRegistryStore : IConsentRegistry
 {
@@ -112,8 +112,8 @@ internal sealed class PostgresRegistryStore : IConsentRegistry
         return PostgresErrors.Translate(location, "read the registry", () => PostgresMigrations.CurrentVersion(connection, null)) > 0;
     }
 
-    // A bulk batch stages about 10 MB (50,000 claims); the default 8 MB of buffers for temporary
-    // tables would spill it to disk. Set before the session first touches a temporary table.
+    // A bulk batch stages its claims' keys (about 5 MB for 50,000 URLs); the default 8 MB of
+    // buffers for temporary tables leaves little room. Set before the session first touches one.
     private static void PrepareWriterSession(NpgsqlConnection connection) =>
         PostgresMigrations.Execute(connection, null, "SET temp_buffers = '64MB'");
 
@@ -174,76 +174,103 @@ internal sealed class PostgresRegistryStore : IConsentRegistry
         foreach (var record in records) PostgresText.Check(record);
         PostgresText.Check(user, "user");
         var (order, hosts) = RegistryStore.IndexOrder(records);
+        // The first of each claim in the batch, in input order; a later copy of it is not added.
+        var first = new int[records.Count];
+        var firsts = new Dictionary<(Decision, ClaimKind, string), int>(records.Count);
+        for (int i = 0; i < records.Count; i++)
+        {
+            ref int at = ref CollectionsMarshal.GetValueRefOrAddDefault(firsts, (records[i].Decision, records[i].Kind, records[i].Target), out bool exists);
+            if (!exists) at = i;
+            first[i] = at;
+        }
         return Write("add claims (the writer's privileges: INSERT on optout.claims and optout.audit)", transaction =>
         {
-            Stage(records, order, hosts, transaction);
-            // The planner prefers a hash anti-join, which reads the whole claims table for every
-            // batch (a bulk add then slows down as the registry grows); the staged claims come in
-            // the index's order, so probing claims_where for each walks the index once, in order.
-            // Sorts of a 50,000-claim batch fit in 64 MB instead of spilling to disk.
-            PostgresMigrations.Execute(connection, transaction, "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '64MB'");
-            // One statement: the first of each claim in the batch, unless the same claim is
-            // already active, goes into claims and its audit row into audit, in write order
-            // (the claims index's order for a bulk batch, as in the file; else input order).
-            using var insert = new NpgsqlCommand("""
-                WITH pick AS (
-                    SELECT DISTINCT ON (s.decision, s.kind, s.target) s.* FROM optout_stage s ORDER BY s.decision, s.kind, s.target, s.ord),
-                fresh AS (
-                    SELECT p.* FROM pick p WHERE NOT EXISTS (
-                        SELECT 1 FROM optout.claims c
-                        WHERE c.kind = p.kind AND coalesce(c.host_rev, '') = coalesce(p.host_rev, '') AND c.target = p.target AND c.decision = p.decision
-                          AND NOT EXISTS (SELECT 1 FROM optout.revocations r WHERE r.claim_id = c.id))),
-                added AS (
-                    INSERT INTO optout.claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin)
-                    SELECT id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin FROM fresh ORDER BY pos)
-                INSERT INTO optout.audit(at, "user", action, record_id, reason, detail)
-                SELECT f.created_at, $1, CASE f.decision WHEN 'Refuse' THEN 'AddOptOut' ELSE 'AddOptIn' END, f.id, f.reason, f.kind || ' ' || f.target
-                FROM fresh f ORDER BY f.pos
-                """, connection, transaction);
-            insert.Parameters.Add(new NpgsqlParameter { Value = user, NpgsqlDbType = NpgsqlDbType.Text });
-            int added = insert.ExecuteNonQuery();
-            var outcomes = new AddOutcome[records.Count];
-            if (added < records.Count)
+            // Under the registry's write lock, so no other writer adds or revokes anything between
+            // this check and the commit: a claim already active is not added again.
+            var active = ActiveAmong(records, order, hosts, first, transaction);
+            // The claims and their audit rows go straight into the tables by binary COPY, in
+            // write order (the claims index's order for a bulk batch, as in the file; else input
+            // order): COPY inserts rows in groups, an INSERT ... SELECT one at a time.
+            using (var copy = connection.BeginBinaryImport(
+                "COPY optout.claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin) FROM STDIN (FORMAT BINARY)"))
             {
-                // The claims not added, with the active record that stood in their way.
-                using var present = new NpgsqlCommand($"""
-                    SELECT s.ord, {Columns} FROM optout_stage s
-                    JOIN optout.claims c ON c.kind = s.kind AND coalesce(c.host_rev, '') = coalesce(s.host_rev, '') AND c.target = s.target AND c.decision = s.decision
-                    LEFT JOIN optout.revocations r ON r.claim_id = c.id
-                    WHERE r.claim_id IS NULL AND c.id <> s.id
-                    """, connection, transaction);
-                using var reader = present.ExecuteReader();
-                while (reader.Read()) outcomes[reader.GetInt32(0)] = new AddOutcome(ReadRecord(reader, 1, includeEmbedding: false), false);
+                foreach (int i in order)
+                {
+                    if (first[i] != i || active.ContainsKey(i)) continue;
+                    copy.StartRow();
+                    WriteClaimColumns(copy, records[i], hosts[i]);
+                }
+                copy.Complete();
             }
-            for (int i = 0; i < outcomes.Length; i++) outcomes[i] ??= new AddOutcome(records[i], true);
+            using (var copy = connection.BeginBinaryImport("""COPY optout.audit(at, "user", action, record_id, reason, detail) FROM STDIN (FORMAT BINARY)"""))
+            {
+                foreach (int i in order)
+                {
+                    if (first[i] != i || active.ContainsKey(i)) continue;
+                    var r = records[i];
+                    copy.StartRow();
+                    copy.Write(RegistryStore.Timestamp(r.CreatedAt), NpgsqlDbType.Text);
+                    copy.Write(user, NpgsqlDbType.Text);
+                    copy.Write(r.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", NpgsqlDbType.Text);
+                    copy.Write(r.Id, NpgsqlDbType.Text);
+                    WriteOrNull(copy, r.Reason, NpgsqlDbType.Text);
+                    copy.Write($"{RegistryStore.KindName(r.Kind)} {r.Target}", NpgsqlDbType.Text);
+                }
+                copy.Complete();
+            }
+            // A claim not added comes back with the active record that stood in its way: the
+            // one already in the registry, or the first of its copies in this batch.
+            var outcomes = new AddOutcome[records.Count];
+            for (int i = 0; i < outcomes.Length; i++)
+            {
+                int f = first[i];
+                outcomes[i] = active.TryGetValue(f, out var existing) ? new AddOutcome(existing, false)
+                    : f == i ? new AddOutcome(records[i], true)
+                    : new AddOutcome(records[f], false);
+            }
             return (IReadOnlyList<AddOutcome>)outcomes;
         });
     }
 
-    // The batch into a temporary table of this session (emptied at commit), by binary COPY, in
-    // write order (pos); ord is each claim's place in the input.
-    private void Stage(IReadOnlyList<StoredClaim> records, int[] order, string?[] hosts, NpgsqlTransaction transaction)
+    // The active claims already in the registry equal to the batch's (the first of each), by the
+    // batch's place of that claim. The batch's keys go by binary COPY into a temporary table of
+    // this session (emptied at commit), in write order, and one query probes claims_where for
+    // each. Left to itself the planner chose a hash anti-join that read the whole claims table
+    // for every batch (a bulk add then slowed down as the registry grew); the keys come in the
+    // index's order, so probing walks the index once, in order. A plan this simple gains nothing
+    // from JIT compilation, which cost about 70 ms a batch.
+    private Dictionary<int, StoredClaim> ActiveAmong(IReadOnlyList<StoredClaim> records, int[] order, string?[] hosts, int[] first, NpgsqlTransaction transaction)
     {
         PostgresMigrations.Execute(connection, transaction, """
-            CREATE TEMP TABLE IF NOT EXISTS optout_stage(
-                pos int, ord int, id text, decision text, kind text, target text COLLATE "C", host_rev text COLLATE "C", phash bigint, embedding bytea,
-                model_id text, claimant text, reason text, evidence text, created_at text, origin text) ON COMMIT DELETE ROWS
+            CREATE TEMP TABLE IF NOT EXISTS optout_keys(
+                ord int, decision text, kind text, host_rev text COLLATE "C", target text COLLATE "C") ON COMMIT DELETE ROWS
             """);
-        using (var copy = connection.BeginBinaryImport("COPY optout_stage FROM STDIN (FORMAT BINARY)"))
+        using (var copy = connection.BeginBinaryImport("COPY optout_keys FROM STDIN (FORMAT BINARY)"))
         {
-            for (int pos = 0; pos < order.Length; pos++)
+            foreach (int i in order)
             {
-                int i = order[pos];
+                if (first[i] != i) continue;
+                var r = records[i];
                 copy.StartRow();
-                copy.Write(pos, NpgsqlDbType.Integer);
                 copy.Write(i, NpgsqlDbType.Integer);
-                WriteClaimColumns(copy, records[i], hosts[i]);
+                copy.Write(RegistryStore.DecisionName(r.Decision), NpgsqlDbType.Text);
+                copy.Write(RegistryStore.KindName(r.Kind), NpgsqlDbType.Text);
+                WriteOrNull(copy, hosts[i], NpgsqlDbType.Text);
+                copy.Write(r.Target, NpgsqlDbType.Text);
             }
             copy.Complete();
         }
-        // A temporary table has no statistics until analysed: without them the planner guesses
-        // a few rows for the batch.
-        if (records.Count >= 1000) PostgresMigrations.Execute(connection, transaction, "ANALYZE optout_stage");
+        PostgresMigrations.Execute(connection, transaction, "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off");
+        using var present = new NpgsqlCommand($"""
+            SELECT s.ord, {Columns} FROM optout_keys s
+            JOIN optout.claims c ON c.kind = s.kind AND coalesce(c.host_rev, '') = coalesce(s.host_rev, '') AND c.target = s.target AND c.decision = s.decision
+            LEFT JOIN optout.revocations r ON r.claim_id = c.id
+            WHERE r.claim_id IS NULL
+            """, connection, transaction);
+        var active = new Dictionary<int, StoredClaim>();
+        using var reader = present.ExecuteReader();
+        while (reader.Read()) active.TryAdd(reader.GetInt32(0), ReadRecord(reader, 1, includeEmbedding: false));
+        return active;
     }
 
     private static void WriteClaimColumns(NpgsqlBinaryImporter copy, StoredClaim r, string? hostKey)
