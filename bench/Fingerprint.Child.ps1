@@ -64,7 +64,7 @@ if (-not $SkipEngine) {
         [string[]] $paths = $files.FullName
 
         $clock.Restart()
-        $pipeline = $pipelineType::new($fingerprinter, 0, [Threading.CancellationToken]::None)
+        $pipeline = $pipelineType::new($fingerprinter, 0, $null, [Threading.CancellationToken]::None)
         try {
             foreach ($path in $paths) { $pipeline.Submit($path) }
             $succeeded = 0

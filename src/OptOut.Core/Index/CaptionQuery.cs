@@ -6,7 +6,7 @@ namespace OptOut.Core.Index;
 /// Turns what a user types into an FTS5 query that cannot be a syntax error: "quoted phrases" stay
 /// phrases, words ending in * are prefixes, every other word is a required term.
 /// </summary>
-public static class CaptionQuery
+internal static class CaptionQuery
 {
     /// <summary>
     /// The longest query searched. A caption query is a few words (LAION captions are a dozen words

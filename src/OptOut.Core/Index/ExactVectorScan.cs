@@ -4,7 +4,7 @@ namespace OptOut.Core.Index;
 /// Brute-force cosine search over every stored vector (half floats, as stored): exact, and the
 /// baseline the approximate index is measured against. Rows are split across cores.
 /// </summary>
-public sealed class ExactVectorScan
+internal sealed class ExactVectorScan
 {
     private readonly long[] ids;
     private readonly Half[] vectors;

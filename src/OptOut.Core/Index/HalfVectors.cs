@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace OptOut.Core.Index;
 
 /// <summary>Dot products of a float query with half-float rows, converted exactly on the fly.</summary>
-public static class HalfVectors
+internal static class HalfVectors
 {
     // 2^112: rescales a half's exponent (bias 15) to a single's (bias 127); exact for normals and subnormals.
     private const float ExponentRebias = 5.192296858534828e33f;

@@ -12,7 +12,7 @@ namespace OptOut.Core.Index;
 /// (<see cref="ApplicationId"/>, in the database header); indexes written before the mark are
 /// recognised by their tables and meta, and marked at their next import.
 /// </summary>
-public static class IndexFile
+internal static class IndexFile
 {
     // Columns only an OptOut index's rows table has: how an unmarked index of today's schema is recognised.
     private static readonly string[] IndexRowColumns = ["url_hash", "host_rev", "phash", "shard_id"];

@@ -1,7 +1,7 @@
 namespace OptOut.Core.Index;
 
 /// <summary>What a file at an index path is (<see cref="IndexFile.Inspect"/>), judged without writing to it.</summary>
-public enum IndexFileKind
+internal enum IndexFileKind
 {
     /// <summary>No file: an import creates the index there.</summary>
     Missing,

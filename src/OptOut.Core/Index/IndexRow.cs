@@ -2,7 +2,7 @@ using OptOut.Core.Urls;
 namespace OptOut.Core.Index;
 
 /// <summary>One sample of a training set as it is imported: metadata and, when known, fingerprints.</summary>
-public sealed class IndexRow
+internal sealed class IndexRow
 {
     /// <summary>The row's own key in its dataset (img2dataset's key, LAION's SAMPLE_ID or key, else its position).</summary>
     public string? Key { get; set; }

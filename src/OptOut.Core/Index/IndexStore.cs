@@ -15,10 +15,11 @@ namespace OptOut.Core.Index;
 /// </summary>
 public sealed class IndexStore : IDisposable
 {
+/// <summary>The index schema this build reads and writes.</summary>
     public const int SchemaVersion = IndexSchema.Version;
 
     /// <summary>FTS5's in-memory term buffer while captions are indexed (see <see cref="CaptionIndex"/>).</summary>
-    public const int CaptionHashBytes = CaptionIndex.HashBytes;
+    internal const int CaptionHashBytes = CaptionIndex.HashBytes;
 
     private readonly SqliteConnection connection;
     private readonly IndexVectorFile vectors;
@@ -37,15 +38,16 @@ public sealed class IndexStore : IDisposable
         captions = new CaptionSearch(connection, path, captionFile, reader);
     }
 
+/// <summary>The index file's full path.</summary>
     public string Path { get; }
 
     /// <summary>The file the index's embeddings are kept in, beside the database (<see cref="VectorFile"/>).</summary>
-    public string VectorFilePath => vectors.Path;
+    internal string VectorFilePath => vectors.Path;
 
     /// <summary>The model whose embeddings the index holds, once one has been imported.</summary>
-    public string? ModelId => GetMeta("model_id");
+    internal string? ModelId => GetMeta("model_id");
 
-    public int? Dimensions => GetMeta("dimensions") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : null;
+    internal int? Dimensions => GetMeta("dimensions") is { } d ? int.Parse(d, CultureInfo.InvariantCulture) : null;
 
     /// <summary>
     /// Opens the index for importing: creates it where there is no file (or an empty one), marks and
@@ -111,7 +113,7 @@ public sealed class IndexStore : IDisposable
         return new IndexStore(fullPath, SqliteSetup.Open(fullPath, readOnly: true));
     }
 
-    public string? GetMeta(string key) => IndexSchema.ReadMeta(connection, key, null);
+    internal string? GetMeta(string key) => IndexSchema.ReadMeta(connection, key, null);
 
     /// <summary>Refuses a model other than the index's before any work is done.</summary>
     public void CheckModel(string modelId)
@@ -122,9 +124,9 @@ public sealed class IndexStore : IDisposable
     // ---- writing (IndexWriter) -----------------------------------------------------------------
 
     /// <summary>The id of a dataset, created when missing.</summary>
-    public long EnsureDataset(string name) => writer.EnsureDataset(name, null);
+    internal long EnsureDataset(string name) => writer.EnsureDataset(name, null);
 
-    public bool IsShardImported(long datasetId, string identity) => writer.IsShardImported(datasetId, identity);
+    internal bool IsShardImported(long datasetId, string identity) => writer.IsShardImported(datasetId, identity);
 
     /// <summary>
     /// Adds one shard's rows in a single transaction, recorded with the shard's identity, so a shard
@@ -133,7 +135,7 @@ public sealed class IndexStore : IDisposable
     /// <returns>False when the shard was already imported (nothing written).</returns>
     /// <param name="skipped">Read after the rows are consumed: rows the reader skipped (failed downloads).</param>
     /// <param name="errors">Read after the rows are consumed: problems met while reading them.</param>
-    public bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+    internal bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<IndexRow> rows,
         Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default) =>
         writer.ImportShard(_ => datasetId, source, identity, layout, rows, skipped, errors, modelId, cancellationToken);
 
@@ -142,7 +144,7 @@ public sealed class IndexStore : IDisposable
     /// creating the dataset <paramref name="datasetName"/> inside the shard's transaction when it is
     /// new: a dataset whose every shard failed leaves no row behind.
     /// </summary>
-    public bool ImportShard(string datasetName, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+    internal bool ImportShard(string datasetName, string source, string identity, string layout, IEnumerable<IndexRow> rows,
         Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default) =>
         writer.ImportShard(transaction => writer.EnsureDataset(datasetName, transaction), source, identity, layout, rows, skipped, errors, modelId, cancellationToken);
 
@@ -154,8 +156,10 @@ public sealed class IndexStore : IDisposable
     /// <summary>The id of a dataset, or null when the index has none of that name.</summary>
     public long? FindDataset(string name) => reader.DatasetId(name);
 
+/// <summary>The datasets in the index, with their row and shard counts.</summary>
     public IReadOnlyList<DatasetInfo> ListDatasets() => reader.ListDatasets(ModelId);
 
+/// <summary>The rows with these ids (in any order), optionally only those of <paramref name="dataset"/>.</summary>
     public IReadOnlyList<IndexedRow> GetRows(IReadOnlyCollection<long> ids, string? dataset = null) => reader.GetRows(ids, dataset);
 
     /// <summary>Rows whose URL normalises to the same address.</summary>
@@ -164,8 +168,10 @@ public sealed class IndexStore : IDisposable
     /// <summary>Rows whose host is the domain or one of its subdomains.</summary>
     public IEnumerable<IndexedRow> FindByDomain(string domain, string? dataset = null, int? limit = null) => reader.FindByDomain(domain, dataset, limit);
 
+/// <summary>Rows whose image has this SHA-256 (32 bytes).</summary>
     public IEnumerable<IndexedRow> FindBySha256(byte[] sha256, string? dataset = null) => reader.FindBySha256(sha256, dataset);
 
+/// <summary>Rows whose image has this MD5 (16 bytes), as the dataset listed or as computed at import.</summary>
     public IEnumerable<IndexedRow> FindByMd5(byte[] md5, string? dataset = null) => reader.FindByMd5(md5, dataset);
 
     /// <summary>
@@ -176,19 +182,19 @@ public sealed class IndexStore : IDisposable
         captions.Search(text, dataset, limit);
 
     /// <summary>(row id, perceptual hash) of every fingerprinted row, for the hash index.</summary>
-    public IEnumerable<(long Id, ulong Hash)> AllPerceptualHashes() => reader.AllPerceptualHashes();
+    internal IEnumerable<(long Id, ulong Hash)> AllPerceptualHashes() => reader.AllPerceptualHashes();
 
     /// <summary>(row id, embedding) of rows with an embedding and an id above <paramref name="afterId"/>.</summary>
-    public IEnumerable<(long Id, Half[] Vector)> EmbeddingsAfter(long afterId) => vectors.EmbeddingsAfter(afterId);
+    internal IEnumerable<(long Id, Half[] Vector)> EmbeddingsAfter(long afterId) => vectors.EmbeddingsAfter(afterId);
 
     /// <summary>The embeddings of a few rows (hash-found candidates whose similarity is wanted).</summary>
-    public Dictionary<long, Half[]> GetEmbeddings(IReadOnlyCollection<long> ids) => vectors.Get(ids);
+    internal Dictionary<long, Half[]> GetEmbeddings(IReadOnlyCollection<long> ids) => vectors.Get(ids);
 
     /// <summary>Count and largest id of the rows with embeddings: the stamp a vector cache must match.</summary>
-    public (long Count, long MaxId) EmbeddingStamp() => vectors.Stamp();
+    internal (long Count, long MaxId) EmbeddingStamp() => vectors.Stamp();
 
     /// <inheritdoc cref="IndexReader.GetLocalFeatures"/>
-    public Dictionary<long, byte[]> GetLocalFeatures(IReadOnlyCollection<long> ids) => reader.GetLocalFeatures(ids);
+    internal Dictionary<long, byte[]> GetLocalFeatures(IReadOnlyCollection<long> ids) => reader.GetLocalFeatures(ids);
 
     /// <inheritdoc cref="CaptionSearch.MaxCaptionMatchesHeld"/>
     internal int MaxCaptionMatchesHeld
@@ -200,6 +206,7 @@ public sealed class IndexStore : IDisposable
     /// <inheritdoc cref="CaptionSearch.CaptionReadersOfLastSearch"/>
     internal int CaptionReadersOfLastSearch => captions.CaptionReadersOfLastSearch;
 
+/// <summary>Closes the index file and its caption and vector files.</summary>
     public void Dispose()
     {
         captions.Dispose();

@@ -9,7 +9,7 @@ namespace OptOut.Core.Index;
 /// table with the chunk values that near the query's finds every candidate; candidates are then
 /// checked on all 64 bits.
 /// </summary>
-public sealed class PerceptualHashIndex
+internal sealed class PerceptualHashIndex
 {
     private const int Chunks = 4;
     private const int ChunkValues = 1 << 16;

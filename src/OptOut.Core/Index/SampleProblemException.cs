@@ -6,7 +6,7 @@ using OptOut.Core.Urls;
 namespace OptOut.Core.Index;
 
 /// <summary>A sample's image could not be fingerprinted; its metadata is still imported.</summary>
-public sealed class SampleProblemException : Exception
+internal sealed class SampleProblemException : Exception
 {
     public SampleProblemException(string message) : base(message) { }
 }

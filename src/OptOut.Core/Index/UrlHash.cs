@@ -3,7 +3,7 @@ using System.Text;
 namespace OptOut.Core.Index;
 
 /// <summary>The index's key for a row's URL (column url_hash): compact, and re-checked by string on a match.</summary>
-public static class UrlHash
+internal static class UrlHash
 {
     /// <summary>64-bit FNV-1a of the normalised URL's UTF-8 bytes.</summary>
     public static long Of(string normalizedUrl)

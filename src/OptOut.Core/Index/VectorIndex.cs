@@ -14,7 +14,7 @@ namespace OptOut.Core.Index;
 /// appended, anything else (a different model, fewer rows) rebuilds it. Where USearch has no native
 /// library (linux-arm64, win-arm64) the exact scan is used at every size.
 /// </summary>
-public sealed class VectorIndex : IDisposable
+internal sealed class VectorIndex : IDisposable
 {
     /// <summary>Below this many vectors an exact scan is fast enough (a few ms) and has perfect recall.</summary>
     public const int ExactScanBelow = 20_000;

@@ -1,7 +1,7 @@
 namespace OptOut.Core.Index;
 
 /// <summary>How a <see cref="VectorIndex"/> finds the nearest embeddings.</summary>
-public enum VectorSearchKind
+internal enum VectorSearchKind
 {
     /// <summary>Every vector compared (<see cref="ExactVectorScan"/>): small indexes, or where USearch is unavailable.</summary>
     Exact,

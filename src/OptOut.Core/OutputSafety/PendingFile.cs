@@ -6,7 +6,7 @@ namespace OptOut.Core.OutputSafety;
 /// to disk and renames over it. Disposed without a commit (the writer failed or was stopped), the
 /// temporary file is removed and the target keeps its old content.
 /// </summary>
-public sealed class PendingFile : IDisposable
+internal sealed class PendingFile : IDisposable
 {
     private readonly FileStream stream;
     private readonly FileShare share;
@@ -49,6 +49,7 @@ public sealed class PendingFile : IDisposable
         committed = true;
     }
 
+/// <summary>Closes the temporary file; an uncommitted one is deleted and the target stays as it was.</summary>
     public void Dispose()
     {
         stream.Dispose();
