@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Score one set of verifier thresholds against a CopyCalibration run's evidence, without verifying again.
+
+CopyCalibration --verify writes verification.evidence.tsv: every candidate pair with every stage's
+figures (thresholds open). Its grid picks rules by its own objective; this script counts any one rule,
+e.g. the product's defaults (VerifierOptions), over the same pairs, the same way VerificationReport
+does: recall per alteration over all 150 copies of it, precision with derivative works left out
+(bench/CopyCalibration/derivative-works.tsv), false matches listed with --list.
+
+    python3 bench/CopyCalibration/score_evidence.py out/copy-calibration/verification.evidence.tsv
+    python3 bench/CopyCalibration/score_evidence.py EVIDENCE --side 96 --ncc 0.93 --trimmed off --search off --colour 20
+
+Checked against the run of 2026-12-07: with the grid's "precision >= 0.99" row's thresholds it gives
+that row's figures exactly (recall per alteration, precision 0.9911, 12 false, 14 derivative works).
+"""
+import argparse
+import collections
+import csv
+import os
+import re
+
+ALTERATIONS = ['Reencode', 'Resize', 'Crop', 'Pad', 'Watermark', 'Gray', 'Rotate', 'Brightness', 'Mirror', 'ResizeCropJpeg']
+
+
+def number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def threshold(text):
+    return None if text == 'off' else float(text)
+
+
+def derivative_groups(path):
+    groups = []
+    for line in open(path, encoding='utf-8'):
+        if not line.strip() or line.startswith('#'):
+            continue
+        patterns = line.rstrip('\n').split('\t')[2].split(';')
+        groups.append([re.compile('^' + re.escape(p.strip()).replace(r'\*', '[^/]*') + '$') for p in patterns if p.strip()])
+    return groups
+
+
+def original_of(item):
+    # A copy is named "<original> (<Alteration>)".
+    return re.sub(r' \([A-Za-z]+\)$', '', item)
+
+
+def accepted(row, o):
+    side = min(number(row['query_side']) or 0, number(row['item_side']) or 0)
+    if side < o.side:
+        return False
+
+    def colour_ok(value):
+        # '-': gray pictures, colours not compared.
+        c = number(value)
+        return c is None or o.colour is None or c <= o.colour
+
+    for fit in ('plain', 'mirror'):
+        if row[fit + '_reason'] == 'DegenerateFit' or not colour_ok(row[fit + '_colour']):
+            continue
+        inliers = number(row[fit + '_inliers']) or 0
+        if (number(row[fit + '_overlap']) or 0) < o.overlap or inliers < o.inliers:
+            continue
+        ncc, trimmed = number(row[fit + '_ncc']), number(row[fit + '_trimmed'])
+        if o.ncc is not None and ncc is not None and ncc >= o.ncc:
+            return True
+        if o.trimmed is not None and trimmed is not None and trimmed >= o.trimmed:
+            return True
+    stretch = number(row['stretch_ncc'])
+    if o.stretch is not None and stretch is not None and stretch >= o.stretch and colour_ok(row['stretch_colour']):
+        return True
+    search = number(row['search_ncc'])
+    return o.search is not None and search is not None and search >= o.search and colour_ok(row['search_colour'])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('evidence')
+    parser.add_argument('--derivative-works', default=os.path.join(os.path.dirname(__file__), 'derivative-works.tsv'))
+    parser.add_argument('--copies-per-alteration', type=int, default=150)
+    # The product's defaults (src/OptOut.Core/Matching/VerifierOptions.cs).
+    parser.add_argument('--side', type=float, default=64)
+    parser.add_argument('--inliers', type=float, default=6)
+    parser.add_argument('--overlap', type=float, default=0.2)
+    parser.add_argument('--ncc', type=threshold, default=0.97)
+    parser.add_argument('--trimmed', type=threshold, default=0.995)
+    parser.add_argument('--stretch', type=threshold, default=0.95)
+    parser.add_argument('--search', type=threshold, default=0.99)
+    parser.add_argument('--colour', type=threshold, default=21)
+    parser.add_argument('--list', action='store_true', help='list the false matches')
+    o = parser.parse_args()
+
+    groups = derivative_groups(o.derivative_works)
+
+    def shared_group(a, b):
+        a, b = original_of(a), original_of(b)
+        return a != b and any(any(p.match(a) for p in g) and any(p.match(b) for p in g) for g in groups)
+
+    found, false, derivative = collections.Counter(), [], 0
+    with open(o.evidence, encoding='utf-8') as f:
+        for row in csv.DictReader(f, delimiter='\t'):
+            if not accepted(row, o):
+                continue
+            if row['class'] != 'unrelated':
+                found[row['class']] += 1
+            elif shared_group(row['query'], row['item']):
+                derivative += 1
+            else:
+                false.append((row['query'], row['item']))
+    copies = sum(found.values())
+    recall = {a: found[a] / o.copies_per_alteration for a in ALTERATIONS}
+    print('| ' + ' | '.join(ALTERATIONS) + ' | min recall | precision | false matches | derivative works matched | copies found |')
+    print('| ' + ' | '.join('---:' for _ in range(len(ALTERATIONS) + 5)) + ' |')
+    print('| ' + ' | '.join(f'{recall[a]:.3f}' for a in ALTERATIONS)
+          + f' | {min(recall.values()):.3f} | {copies / max(1, copies + len(false)):.4f} | {len(false)} | {derivative}'
+          + f' | {copies}/{o.copies_per_alteration * len(ALTERATIONS)} |')
+    if o.list:
+        for query, item in false:
+            print(f'false: {query} -> {item}')
+
+
+if __name__ == '__main__':
+    main()
