@@ -238,7 +238,7 @@ internal sealed class PostgresRegistryStore : IConsentRegistry
     // each. Left to itself the planner chose a hash anti-join that read the whole claims table
     // for every batch (a bulk add then slowed down as the registry grew); the keys come in the
     // index's order, so probing walks the index once, in order. A plan this simple gains nothing
-    // from JIT compilation, which cost about 70 ms a batch.
+    // from JIT compilation, whose start-up costs more than it saves (docs/registry.md).
     private Dictionary<int, StoredClaim> ActiveAmong(IReadOnlyList<StoredClaim> records, int[] order, string?[] hosts, int[] first, NpgsqlTransaction transaction)
     {
         PostgresMigrations.Execute(connection, transaction, """
