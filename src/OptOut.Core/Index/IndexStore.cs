@@ -135,16 +135,16 @@ public sealed class IndexStore : IDisposable
     /// <returns>False when the shard was already imported (nothing written).</returns>
     /// <param name="skipped">Read after the rows are consumed: rows the reader skipped (failed downloads).</param>
     /// <param name="errors">Read after the rows are consumed: problems met while reading them.</param>
-    internal bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+    internal bool ImportShard(long datasetId, string source, string identity, string layout, IEnumerable<ImportRow> rows,
         Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default) =>
         writer.ImportShard(_ => datasetId, source, identity, layout, rows, skipped, errors, modelId, cancellationToken);
 
     /// <summary>
-    /// As <see cref="ImportShard(long, string, string, string, IEnumerable{IndexRow}, Func{long}, Func{long}, string?, CancellationToken)"/>,
+    /// As <see cref="ImportShard(long, string, string, string, IEnumerable{ImportRow}, Func{long}, Func{long}, string?, CancellationToken)"/>,
     /// creating the dataset <paramref name="datasetName"/> inside the shard's transaction when it is
     /// new: a dataset whose every shard failed leaves no row behind.
     /// </summary>
-    internal bool ImportShard(string datasetName, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+    internal bool ImportShard(string datasetName, string source, string identity, string layout, IEnumerable<ImportRow> rows,
         Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken = default) =>
         writer.ImportShard(transaction => writer.EnsureDataset(datasetName, transaction), source, identity, layout, rows, skipped, errors, modelId, cancellationToken);
 

@@ -31,7 +31,7 @@ internal sealed class IndexWriter(SqliteConnection connection, IndexCaptionFile 
     /// when new: a dataset whose every shard failed leaves no row behind).
     /// </summary>
     /// <returns>False when the shard was already imported (nothing written).</returns>
-    public bool ImportShard(Func<SqliteTransaction, long> dataset, string source, string identity, string layout, IEnumerable<IndexRow> rows,
+    public bool ImportShard(Func<SqliteTransaction, long> dataset, string source, string identity, string layout, IEnumerable<ImportRow> rows,
         Func<long> skipped, Func<long> errors, string? modelId, CancellationToken cancellationToken)
     {
         captionFile.Detach(mustSucceed: true);  // the caption file is written by its own connection

@@ -179,7 +179,7 @@ public sealed class TrainingSetImporter
             }
         }
 
-        IEnumerable<IndexRow> Rows()
+        IEnumerable<ImportRow> Rows()
         {
             var source = shard.ReadRows(cancellationToken).Where(r =>
             {
@@ -225,10 +225,10 @@ public sealed class TrainingSetImporter
     // Metadata rows are read, parsed and their URLs normalised on a second thread while this one
     // writes to SQLite: on two cores that takes the .NET work off the inserting thread. Exceptions
     // from the reader (a damaged file) surface here, in order.
-    private static IEnumerable<(IndexRow Row, (string Name, Exception Error)? Failure)> ReadAhead(
-        IEnumerable<(IndexRow Row, (string Name, Exception Error)? Failure)> rows, CancellationToken cancellationToken)
+    private static IEnumerable<(ImportRow Row, (string Name, Exception Error)? Failure)> ReadAhead(
+        IEnumerable<(ImportRow Row, (string Name, Exception Error)? Failure)> rows, CancellationToken cancellationToken)
     {
-        using var buffer = new System.Collections.Concurrent.BlockingCollection<(IndexRow, (string, Exception)?)>(boundedCapacity: 8192);
+        using var buffer = new System.Collections.Concurrent.BlockingCollection<(ImportRow, (string, Exception)?)>(boundedCapacity: 8192);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? failure = null;
         // Runs for the whole shard: a thread of its own rather than a pool worker held that long.
@@ -268,7 +268,7 @@ public sealed class TrainingSetImporter
         }
     }
 
-    private IEnumerable<(IndexRow Row, (string Name, Exception Error)? Failure)> Fingerprinted(IEnumerable<SourceRow> rows, CancellationToken cancellationToken)
+    private IEnumerable<(ImportRow Row, (string Name, Exception Error)? Failure)> Fingerprinted(IEnumerable<SourceRow> rows, CancellationToken cancellationToken)
     {
         var withFeatures = LocalFeatureExtraction is { } extraction ? fingerprinter!.WithLocalFeatures(extraction) : fingerprinter!;
         using var pipeline = new FingerprintPipeline(withFeatures, cancellationToken: cancellationToken);
@@ -281,13 +281,13 @@ public sealed class TrainingSetImporter
         }
         foreach (var outcome in pipeline.CompleteAndDrain()) yield return Convert(outcome);
 
-        static (IndexRow, (string, Exception)?) Convert(FingerprintOutcome outcome) =>
+        static (ImportRow, (string, Exception)?) Convert(FingerprintOutcome outcome) =>
             ToIndexRow((SourceRow)outcome.Tag!, outcome.Fingerprint, outcome.Error is null ? null : (outcome.Path, outcome.Error));
     }
 
-    private static (IndexRow Row, (string Name, Exception Error)? Failure) ToIndexRow(SourceRow source, PictureFingerprint? fingerprint, (string, Exception)? failure = null)
+    private static (ImportRow Row, (string Name, Exception Error)? Failure) ToIndexRow(SourceRow source, PictureFingerprint? fingerprint, (string, Exception)? failure = null)
     {
-        var row = new IndexRow
+        var row = new ImportRow
         {
             Key = source.Key,
             Url = source.Url,

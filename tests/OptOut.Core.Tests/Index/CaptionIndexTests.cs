@@ -26,7 +26,7 @@ public sealed class CaptionIndexTests : IDisposable
     private static void Import(IndexStore store, string shard, string word, int count, int first = 0)
     {
         long dataset = store.EnsureDataset("d");
-        var rows = Enumerable.Range(first, count).Select(i => new IndexRow { Key = $"{shard}-{i}", Caption = $"a {word} number{i}" }).ToList();
+        var rows = Enumerable.Range(first, count).Select(i => new ImportRow { Key = $"{shard}-{i}", Caption = $"a {word} number{i}" }).ToList();
         Assert.True(store.ImportShard(dataset, shard, shard, "test", rows, () => 0, () => 0, null));
     }
 
@@ -185,9 +185,9 @@ public sealed class CaptionIndexTests : IDisposable
         using var store = IndexStore.Open(indexPath);
         Import(store, "s1", "zebra", 100);
         long dataset = store.EnsureDataset("d");
-        IEnumerable<IndexRow> Failing()
+        IEnumerable<ImportRow> Failing()
         {
-            for (int i = 0; i < 5000; i++) yield return new IndexRow { Key = $"x{i}", Caption = $"kangaroo {i}" };
+            for (int i = 0; i < 5000; i++) yield return new ImportRow { Key = $"x{i}", Caption = $"kangaroo {i}" };
             throw new IOException("the shard's file went away");
         }
         Assert.Throws<IOException>(() => store.ImportShard(dataset, "s2", "s2", "test", Failing(), () => 0, () => 0, null));

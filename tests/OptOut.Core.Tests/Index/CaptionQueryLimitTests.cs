@@ -19,7 +19,7 @@ public sealed class CaptionQueryLimitTests : IDisposable
         store = IndexStore.Open(IndexFixtures.NewIndexPath(folder));
         var words = new[] { "red", "dress", "photo", "the", "fox", "blue", "summer", "wedding", "cake", "vintage" };
         var random = new Random(12);
-        var rows = Enumerable.Range(0, 3000).Select(i => new IndexRow
+        var rows = Enumerable.Range(0, 3000).Select(i => new ImportRow
         {
             Key = $"k{i}",
             Caption = string.Join(' ', Enumerable.Range(0, 3 + random.Next(12)).Select(_ => words[random.Next(words.Length)])),

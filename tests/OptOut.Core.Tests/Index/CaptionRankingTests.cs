@@ -152,7 +152,7 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
         foreach (var dataset in new[] { "one", "two" })
         {
             long id = store.EnsureDataset(dataset);
-            var rows = Enumerable.Range(0, rowsPerDataset).Select(i => new IndexRow
+            var rows = Enumerable.Range(0, rowsPerDataset).Select(i => new ImportRow
             {
                 Key = $"{dataset}-{i}",
                 Caption = i % 97 == 0 ? null : i % 89 == 0 ? "" : string.Join(' ', Enumerable.Range(0, random.Next(2, 15)).Select(_ => Vocabulary[random.Next(Vocabulary.Length)])),
@@ -164,7 +164,7 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
         }
         // Fingerprinted rows (hashes, an embedding; one SHA-256 empty), then a word found only in the last ids.
         long hashed = store.EnsureDataset("hashed");
-        var fingerprinted = Enumerable.Range(0, 500).Select(i => new IndexRow
+        var fingerprinted = Enumerable.Range(0, 500).Select(i => new ImportRow
         {
             Key = $"h-{i}",
             Caption = $"wedding photo hashed {i}",
@@ -175,7 +175,7 @@ public sealed class CaptionRankingTests(CaptionRankingTests.Captions captions) :
         }).ToList();
         Assert.True(store.ImportShard(hashed, "hashed", "hashed", "test", fingerprinted, () => 0, () => 0, "test-model"));
         long late = store.EnsureDataset("late");
-        var zebras = Enumerable.Range(0, 3_000).Select(i => new IndexRow { Key = $"z-{i}", Caption = $"zebra crossing {i}" }).ToList();
+        var zebras = Enumerable.Range(0, 3_000).Select(i => new ImportRow { Key = $"z-{i}", Caption = $"zebra crossing {i}" }).ToList();
         Assert.True(store.ImportShard(late, "late", "late", "test", zebras, () => 0, () => 0, null));
         return store;
     }

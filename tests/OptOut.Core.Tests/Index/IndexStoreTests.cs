@@ -15,17 +15,17 @@ public sealed class IndexStoreTests : IDisposable
 
     public void Dispose() => store.Dispose();
 
-    private long Add(string dataset, string shard, params IndexRow[] rows) =>
+    private long Add(string dataset, string shard, params ImportRow[] rows) =>
         Add(dataset, shard, null, rows);
 
-    private long Add(string dataset, string shard, string? modelId, params IndexRow[] rows)
+    private long Add(string dataset, string shard, string? modelId, params ImportRow[] rows)
     {
         long id = store.EnsureDataset(dataset);
         Assert.True(store.ImportShard(id, shard, shard, "test", rows, () => 0, () => 0, modelId));
         return id;
     }
 
-    private static IndexRow Row(string key, string? caption = null, string? url = null) => new() { Key = key, Caption = caption, Url = url };
+    private static ImportRow Row(string key, string? caption = null, string? url = null) => new() { Key = key, Caption = caption, Url = url };
 
     private void AddCaptions()
     {
@@ -143,7 +143,7 @@ public sealed class IndexStoreTests : IDisposable
         var sha = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
         var md5 = Enumerable.Range(100, 16).Select(i => (byte)i).ToArray();
         Add("d", "s",
-            new IndexRow { Key = "k0", Url = "http://a.example/0", Caption = "zero", Width = 640, Height = 480, Sha256 = sha, Md5 = md5, PerceptualHash = 0x8000_0000_0000_0001 },
+            new ImportRow { Key = "k0", Url = "http://a.example/0", Caption = "zero", Width = 640, Height = 480, Sha256 = sha, Md5 = md5, PerceptualHash = 0x8000_0000_0000_0001 },
             Row("k1", "one"),
             Row("k2", "two"));
         var ids = store.SearchCaptions("zero").Concat(store.SearchCaptions("two")).Select(r => r.Row.Id).ToList();
@@ -178,9 +178,9 @@ public sealed class IndexStoreTests : IDisposable
     public void ListDatasets_counts_rows_shards_fingerprints_embeddings_and_skips()
     {
         long a = store.EnsureDataset("alpha");
-        Assert.True(store.ImportShard(a, "a1", "a1", "test", [Row("1"), Row("2"), new IndexRow { Key = "3", PerceptualHash = 7 }], () => 4, () => 1, null));
+        Assert.True(store.ImportShard(a, "a1", "a1", "test", [Row("1"), Row("2"), new ImportRow { Key = "3", PerceptualHash = 7 }], () => 4, () => 1, null));
         Assert.True(store.ImportShard(a, "a2", "a2", "test",
-            [new IndexRow { Key = "4", PerceptualHash = 9, Embedding = [(Half)1, (Half)0] }, new IndexRow { Key = "5", Embedding = [(Half)0, (Half)1] }], () => 2, () => 0, "model-a"));
+            [new ImportRow { Key = "4", PerceptualHash = 9, Embedding = [(Half)1, (Half)0] }, new ImportRow { Key = "5", Embedding = [(Half)0, (Half)1] }], () => 2, () => 0, "model-a"));
         long b = store.EnsureDataset("Beta");
         Assert.True(store.ImportShard(b, "b1", "b1", "test", [Row("x")], () => 0, () => 0, null));
         Assert.Equal(a, store.EnsureDataset("ALPHA"));   // names compare without case
@@ -318,7 +318,7 @@ public sealed class IndexStoreTests : IDisposable
 
     // ---- the model the index holds ---------------------------------------------------------------
 
-    private static IndexRow WithVector(string key, params float[] values) => new() { Key = key, Embedding = values.Select(v => (Half)v).ToArray() };
+    private static ImportRow WithVector(string key, params float[] values) => new() { Key = key, Embedding = values.Select(v => (Half)v).ToArray() };
 
     [Fact]
     public void Embeddings_from_a_second_model_are_refused_and_nothing_is_written()

@@ -28,16 +28,16 @@ public sealed class VectorFileTests : IDisposable
     private static Half[] Vector(int seed) =>
         IndexFixtures.UnitVectors(1, Dimensions, seed)[0].Select(v => (Half)v).ToArray();
 
-    private static IndexRow Row(string key, int? vectorSeed) =>
+    private static ImportRow Row(string key, int? vectorSeed) =>
         new() { Key = key, Caption = $"caption {key}", Url = $"https://example.com/{key}.jpg", Embedding = vectorSeed is { } s ? Vector(s) : null };
 
-    private static void Import(IndexStore store, string shard, IEnumerable<IndexRow> rows)
+    private static void Import(IndexStore store, string shard, IEnumerable<ImportRow> rows)
     {
         long dataset = store.EnsureDataset("d");
         Assert.True(store.ImportShard(dataset, shard, shard, "test", rows, () => 0, () => 0, "model-a"));
     }
 
-    private static IEnumerable<IndexRow> ThenFail(IEnumerable<IndexRow> rows)
+    private static IEnumerable<ImportRow> ThenFail(IEnumerable<ImportRow> rows)
     {
         foreach (var row in rows) yield return row;
         throw new IOException("the shard's file went away");

@@ -248,7 +248,7 @@ public class VectorSearchTests
     private static void AddVectors(IndexStore store, string shard, float[][] vectors, int firstKey)
     {
         long dataset = store.EnsureDataset("vectors");
-        var rows = vectors.Select((v, i) => new IndexRow { Key = (firstKey + i).ToString(CultureInfo.InvariantCulture), Embedding = HalfVectors.ToHalf(v) });
+        var rows = vectors.Select((v, i) => new ImportRow { Key = (firstKey + i).ToString(CultureInfo.InvariantCulture), Embedding = HalfVectors.ToHalf(v) });
         Assert.True(store.ImportShard(dataset, shard, shard, "test", rows, () => 0, () => 0, "hnsw-test-model"));
     }
 

@@ -1,8 +1,8 @@
 using OptOut.Core.Urls;
 namespace OptOut.Core.Index;
 
-/// <summary>One sample of a training set as it is imported: metadata and, when known, fingerprints.</summary>
-internal sealed class IndexRow
+/// <summary>One sample of a training set on its way into the index: metadata and, when known, fingerprints (a dataset's row as read is a <see cref="Datasets.SourceRow"/>; a row read back from the index an <see cref="IndexedRow"/>).</summary>
+internal sealed class ImportRow
 {
     /// <summary>The row's own key in its dataset (img2dataset's key, LAION's SAMPLE_ID or key, else its position).</summary>
     public string? Key { get; set; }
