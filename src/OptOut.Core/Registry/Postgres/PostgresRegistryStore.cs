@@ -543,58 +543,105 @@ internal sealed class PostgresRegistryStore : IConsentRegistry
     /// <summary>Every active claim, oldest first, with only what a dataset check compares.</summary>
     public IEnumerable<ActiveClaim> ReadActiveClaims()
     {
-        var revoked = new HashSet<string>(StringComparer.Ordinal);
-        PostgresErrors.Translate(location, "read the registry", () =>
+        // One snapshot for every read below, and sequential scans that start at the table's first
+        // page (synchronize_seqscans lets a scan join another one mid-table), so reading the claims
+        // twice gives the same physical order both times.
+        using var transaction = PostgresErrors.Translate(location, "read the registry", () =>
         {
-            using var revocations = new NpgsqlCommand("SELECT claim_id FROM optout.revocations", connection);
-            using var reader = revocations.ExecuteReader();
-            while (reader.Read()) revoked.Add(reader.GetString(0));
+            var t = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+            PostgresMigrations.Execute(connection, t, "SET LOCAL synchronize_seqscans = off");
+            return t;
         });
-        var claims = PostgresErrors.Translate(location, "read the registry", () => ReadClaimsForGate(revoked));
-        foreach (var claim in claims) yield return claim;
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        bool inSeqOrder = PostgresErrors.Translate(location, "read the registry", () =>
+        {
+            using (var revocations = new NpgsqlCommand("SELECT claim_id FROM optout.revocations", connection, transaction))
+            using (var reader = revocations.ExecuteReader())
+            {
+                while (reader.Read()) revoked.Add(reader.GetString(0));
+            }
+            return PhysicalOrderIsSeqOrder();
+        });
+        if (!inSeqOrder)
+        {
+            // Rare (space left by a rolled-back batch reused by a later one): read all, then sort.
+            var all = PostgresErrors.Translate(location, "read the registry", () => ReadAllClaimsForGate(revoked));
+            foreach (var claim in all) yield return claim;
+            yield break;
+        }
+        // The usual case: claims go to the caller as they are parsed, so the gate fills its tables
+        // (ConsentRules.Load, on another thread) while the rest are still being read.
+        using var copy = PostgresErrors.Translate(location, "read the registry", () => connection.BeginBinaryExport(GateClaimsCopy));
+        var chunk = new List<ActiveClaim>(4096);
+        while (true)
+        {
+            chunk.Clear();
+            bool more = PostgresErrors.Translate(location, "read the registry", () => ReadGateClaims(copy, revoked, chunk, null, 4096));
+            foreach (var claim in chunk) yield return claim;
+            if (!more) break;
+        }
     }
 
     // The gate loads a million claims before it reads a row: binary COPY of just the columns it
     // compares, in the table's physical order (a sequential scan; ORDER BY seq walks the primary
     // key index instead, several times slower). Claims are only ever appended, one writer at a
-    // time, so that order is almost always seq order already; it is checked, and sorted when not.
-    private List<ActiveClaim> ReadClaimsForGate(HashSet<string> revoked)
+    // time, so that order is almost always seq order already: checked first, from seq alone.
+    private const string GateClaimsCopy = """
+        COPY (SELECT c.seq, c.id, c.decision = 'Grant', CASE c.kind WHEN 'Url' THEN 0 WHEN 'Domain' THEN 1 ELSE 2 END, c.target, c.phash,
+                     CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant,
+                     CASE WHEN c.kind = 'Content' THEN c.evidence END
+              FROM optout.claims c) TO STDOUT (FORMAT BINARY)
+        """;
+
+    private bool PhysicalOrderIsSeqOrder()
+    {
+        using var copy = connection.BeginBinaryExport("COPY (SELECT seq FROM optout.claims) TO STDOUT (FORMAT BINARY)");
+        long previous = long.MinValue;
+        bool ordered = true;
+        while (copy.StartRow() >= 0)
+        {
+            long seq = copy.Read<long>(NpgsqlDbType.Bigint);
+            if (seq <= previous) ordered = false;
+            previous = seq;
+        }
+        return ordered;
+    }
+
+    private List<ActiveClaim> ReadAllClaimsForGate(HashSet<string> revoked)
     {
         var claims = new List<ActiveClaim>();
         var seqs = new List<long>();
-        using (var copy = connection.BeginBinaryExport("""
-            COPY (SELECT c.seq, c.id, c.decision = 'Grant', CASE c.kind WHEN 'Url' THEN 0 WHEN 'Domain' THEN 1 ELSE 2 END, c.target, c.phash,
-                         CASE WHEN c.kind = 'Content' THEN c.embedding END, c.model_id, c.claimant,
-                         CASE WHEN c.kind = 'Content' THEN c.evidence END
-                  FROM optout.claims c) TO STDOUT (FORMAT BINARY)
-            """))
+        using (var copy = connection.BeginBinaryExport(GateClaimsCopy))
         {
-            while (copy.StartRow() >= 0)
-            {
-                long seq = copy.Read<long>(NpgsqlDbType.Bigint);
-                var id = copy.Read<string>(NpgsqlDbType.Text);
-                bool grant = copy.Read<bool>(NpgsqlDbType.Boolean);
-                int kind = copy.Read<int>(NpgsqlDbType.Integer);
-                var target = copy.Read<string>(NpgsqlDbType.Text);
-                ulong? phash = copy.IsNull ? Skip<ulong?>(copy) : unchecked((ulong)copy.Read<long>(NpgsqlDbType.Bigint));
-                float[]? embedding = copy.IsNull ? Skip<float[]?>(copy) : MemoryMarshal.Cast<byte, float>(copy.Read<byte[]>(NpgsqlDbType.Bytea)).ToArray();
-                string? modelId = copy.IsNull ? Skip<string?>(copy) : copy.Read<string>(NpgsqlDbType.Text);
-                var claimant = copy.Read<string>(NpgsqlDbType.Text);
-                string? md5 = copy.IsNull ? Skip<string?>(copy) : Md5Of(copy.Read<string>(NpgsqlDbType.Text));
-                if (revoked.Count > 0 && revoked.Contains(id)) continue;
-                seqs.Add(seq);
-                claims.Add(new ActiveClaim(id, grant ? Decision.Grant : Decision.Refuse, (ClaimKind)kind, target, phash, embedding, modelId, claimant, md5));
-            }
+            ReadGateClaims(copy, revoked, claims, seqs, int.MaxValue);
         }
-        for (int i = 1; i < seqs.Count; i++)
+        var keys = seqs.ToArray();
+        var sorted = claims.ToArray();
+        Array.Sort(keys, sorted);
+        return [.. sorted];
+    }
+
+    /// <summary>Adds up to <paramref name="count"/> active claims to <paramref name="claims"/>; false once the COPY is done.</summary>
+    private static bool ReadGateClaims(NpgsqlBinaryExporter copy, HashSet<string> revoked, List<ActiveClaim> claims, List<long>? seqs, int count)
+    {
+        while (claims.Count < count)
         {
-            if (seqs[i - 1] < seqs[i]) continue;
-            var keys = seqs.ToArray();
-            var sorted = claims.ToArray();
-            Array.Sort(keys, sorted);
-            return [.. sorted];
+            if (copy.StartRow() < 0) return false;
+            long seq = copy.Read<long>(NpgsqlDbType.Bigint);
+            var id = copy.Read<string>(NpgsqlDbType.Text);
+            bool grant = copy.Read<bool>(NpgsqlDbType.Boolean);
+            int kind = copy.Read<int>(NpgsqlDbType.Integer);
+            var target = copy.Read<string>(NpgsqlDbType.Text);
+            ulong? phash = copy.IsNull ? Skip<ulong?>(copy) : unchecked((ulong)copy.Read<long>(NpgsqlDbType.Bigint));
+            float[]? embedding = copy.IsNull ? Skip<float[]?>(copy) : MemoryMarshal.Cast<byte, float>(copy.Read<byte[]>(NpgsqlDbType.Bytea)).ToArray();
+            string? modelId = copy.IsNull ? Skip<string?>(copy) : copy.Read<string>(NpgsqlDbType.Text);
+            var claimant = copy.Read<string>(NpgsqlDbType.Text);
+            string? md5 = copy.IsNull ? Skip<string?>(copy) : Md5Of(copy.Read<string>(NpgsqlDbType.Text));
+            if (revoked.Count > 0 && revoked.Contains(id)) continue;
+            seqs?.Add(seq);
+            claims.Add(new ActiveClaim(id, grant ? Decision.Grant : Decision.Refuse, (ClaimKind)kind, target, phash, embedding, modelId, claimant, md5));
         }
-        return claims;
+        return true;
     }
 
     private static T Skip<T>(NpgsqlBinaryExporter copy)

@@ -133,6 +133,26 @@ public sealed class PostgresRegistryTests
     }
 
     [PostgresFact]
+    public void The_gate_reads_claims_oldest_first_also_when_the_table_holds_them_in_another_order()
+    {
+        // The gate streams claims in the table's physical order when that is seq order (the usual
+        // case) and sorts them when not. A superuser moves the oldest claim's row to the end of the
+        // table (triggers off for the session, content unchanged): what reused space does.
+        var (location, database) = NewRegistry();
+        var now = new DateTime(2026, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        var records = Enumerable.Range(0, 50).Select(i => RegistryStore.NewRecord(UrlClaim($"https://o.example/{i}.jpg"), now)).ToList();
+        using var pg = PostgresRegistryStore.Open(location, User);
+        pg.AddRecords(records, User);
+        var oldestFirst = pg.ReadActiveClaims().Select(c => c.Id).ToList();
+        Assert.Equal(pg.Read(new RecordFilter()).Select(r => r.Id), oldestFirst);
+
+        Server.Execute(database, "SET session_replication_role = replica; UPDATE optout.claims SET reason = reason WHERE seq = (SELECT min(seq) FROM optout.claims)");
+        Assert.Equal(oldestFirst[0], Server.Scalar<string>(database, "SELECT id FROM optout.claims ORDER BY ctid DESC LIMIT 1"));
+
+        Assert.Equal(oldestFirst, pg.ReadActiveClaims().Select(c => c.Id).ToList());
+    }
+
+    [PostgresFact]
     public void Claimant_filters_fold_a_to_z_only_as_the_file_does()
     {
         var (location, _) = NewRegistry();
