@@ -56,7 +56,7 @@ public sealed record CopyRule
     /// <summary>The lowest similarity the rule looks at.</summary>
     public float SearchFloor => Math.Min(Math.Min(CosineAlone, CosineWithHash), 1.01f);
 
-/// <summary>Whether a row at <paramref name="hashDistance"/> bits and <paramref name="similarity"/> cosine is proposed as a copy (null: not known).</summary>
+    /// <summary>Whether a row at <paramref name="hashDistance"/> bits and <paramref name="similarity"/> cosine is proposed as a copy (null: not known).</summary>
     public bool IsCopy(int? hashDistance, float? similarity) =>
         (hashDistance is { } d && d <= HashAlone)
         || (similarity is { } s && s >= CosineAlone)

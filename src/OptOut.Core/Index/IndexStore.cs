@@ -15,7 +15,7 @@ namespace OptOut.Core.Index;
 /// </summary>
 public sealed class IndexStore : IDisposable
 {
-/// <summary>The index schema this build reads and writes.</summary>
+    /// <summary>The index schema this build reads and writes.</summary>
     public const int SchemaVersion = IndexSchema.Version;
 
     /// <summary>FTS5's in-memory term buffer while captions are indexed (see <see cref="CaptionIndex"/>).</summary>
@@ -38,7 +38,7 @@ public sealed class IndexStore : IDisposable
         captions = new CaptionSearch(connection, path, captionFile, reader);
     }
 
-/// <summary>The index file's full path.</summary>
+    /// <summary>The index file's full path.</summary>
     public string Path { get; }
 
     /// <summary>The file the index's embeddings are kept in, beside the database (<see cref="VectorFile"/>).</summary>
@@ -156,10 +156,10 @@ public sealed class IndexStore : IDisposable
     /// <summary>The id of a dataset, or null when the index has none of that name.</summary>
     public long? FindDataset(string name) => reader.DatasetId(name);
 
-/// <summary>The datasets in the index, with their row and shard counts.</summary>
+    /// <summary>The datasets in the index, with their row and shard counts.</summary>
     public IReadOnlyList<DatasetInfo> ListDatasets() => reader.ListDatasets(ModelId);
 
-/// <summary>The rows with these ids (in any order), optionally only those of <paramref name="dataset"/>.</summary>
+    /// <summary>The rows with these ids (in any order), optionally only those of <paramref name="dataset"/>.</summary>
     public IReadOnlyList<IndexedRow> GetRows(IReadOnlyCollection<long> ids, string? dataset = null) => reader.GetRows(ids, dataset);
 
     /// <summary>Rows whose URL normalises to the same address.</summary>
@@ -168,10 +168,10 @@ public sealed class IndexStore : IDisposable
     /// <summary>Rows whose host is the domain or one of its subdomains.</summary>
     public IEnumerable<IndexedRow> FindByDomain(string domain, string? dataset = null, int? limit = null) => reader.FindByDomain(domain, dataset, limit);
 
-/// <summary>Rows whose image has this SHA-256 (32 bytes).</summary>
+    /// <summary>Rows whose image has this SHA-256 (32 bytes).</summary>
     public IEnumerable<IndexedRow> FindBySha256(byte[] sha256, string? dataset = null) => reader.FindBySha256(sha256, dataset);
 
-/// <summary>Rows whose image has this MD5 (16 bytes), as the dataset listed or as computed at import.</summary>
+    /// <summary>Rows whose image has this MD5 (16 bytes), as the dataset listed or as computed at import.</summary>
     public IEnumerable<IndexedRow> FindByMd5(byte[] md5, string? dataset = null) => reader.FindByMd5(md5, dataset);
 
     /// <summary>
@@ -206,7 +206,7 @@ public sealed class IndexStore : IDisposable
     /// <inheritdoc cref="CaptionSearch.CaptionReadersOfLastSearch"/>
     internal int CaptionReadersOfLastSearch => captions.CaptionReadersOfLastSearch;
 
-/// <summary>Closes the index file and its caption and vector files.</summary>
+    /// <summary>Closes the index file and its caption and vector files.</summary>
     public void Dispose()
     {
         captions.Dispose();

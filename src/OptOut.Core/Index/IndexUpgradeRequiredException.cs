@@ -6,7 +6,7 @@ namespace OptOut.Core.Index;
 /// </summary>
 public sealed class IndexUpgradeRequiredException : Exception
 {
-/// <summary>An index at <paramref name="path"/> of schema <paramref name="schemaVersion"/>, older than this build's.</summary>
+    /// <summary>An index at <paramref name="path"/> of schema <paramref name="schemaVersion"/>, older than this build's.</summary>
     public IndexUpgradeRequiredException(string path, string schemaVersion)
         : base($"The training-set index '{path}' was written by an earlier OptOut (schema {schemaVersion}; this one reads {IndexSchema.Version}) and needs a one-time upgrade, "
             + "which a read-only command does not make. Import-TrainingSet upgrades it: run it once with this -IndexPath (importing a dataset that is already in the index adds nothing). "
@@ -16,8 +16,8 @@ public sealed class IndexUpgradeRequiredException : Exception
         SchemaVersion = schemaVersion;
     }
 
-/// <summary>The index file.</summary>
+    /// <summary>The index file.</summary>
     public string Path { get; }
-/// <summary>The schema the file was written with.</summary>
+    /// <summary>The schema the file was written with.</summary>
     public string SchemaVersion { get; }
 }

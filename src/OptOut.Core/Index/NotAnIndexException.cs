@@ -3,7 +3,7 @@ namespace OptOut.Core.Index;
 /// <summary>The file at an index path is not an OptOut training-set index; it was left untouched.</summary>
 public sealed class NotAnIndexException : Exception
 {
-/// <summary>The file at <paramref name="path"/> is not an index, for <paramref name="reason"/>.</summary>
+    /// <summary>The file at <paramref name="path"/> is not an index, for <paramref name="reason"/>.</summary>
     public NotAnIndexException(string path, string reason)
         : base($"'{path}' is not an OptOut training-set index ({reason}); it was not opened for writing and nothing was changed.")
     {
@@ -11,8 +11,8 @@ public sealed class NotAnIndexException : Exception
         Reason = reason;
     }
 
-/// <summary>The file that was not opened.</summary>
+    /// <summary>The file that was not opened.</summary>
     public string Path { get; }
-/// <summary>Why it is not taken for an index.</summary>
+    /// <summary>Why it is not taken for an index.</summary>
     public string Reason { get; }
 }

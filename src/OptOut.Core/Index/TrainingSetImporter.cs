@@ -77,7 +77,7 @@ public sealed class TrainingSetImporter
         return work.GetAwaiter().GetResult();
     }
 
-/// <summary>Imports the shards at <paramref name="paths"/> into dataset <paramref name="datasetName"/>, shard by shard, each in one transaction; events go to the observer given at construction.</summary>
+    /// <summary>Imports the shards at <paramref name="paths"/> into dataset <paramref name="datasetName"/>, shard by shard, each in one transaction; events go to the observer given at construction.</summary>
     public ImportSummary Import(string datasetName, IEnumerable<string> paths, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();

@@ -49,7 +49,7 @@ internal sealed class PendingFile : IDisposable
         committed = true;
     }
 
-/// <summary>Closes the temporary file; an uncommitted one is deleted and the target stays as it was.</summary>
+    /// <summary>Closes the temporary file; an uncommitted one is deleted and the target stays as it was.</summary>
     public void Dispose()
     {
         stream.Dispose();
