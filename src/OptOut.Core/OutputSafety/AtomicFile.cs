@@ -13,8 +13,7 @@ internal static class AtomicFile
     public static void Replace(string path, Action<string> write)
     {
         var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.optout-{Guid.NewGuid():N}.tmp");
+        var temporary = TemporaryBeside(full);
         try
         {
             write(temporary);
@@ -44,13 +43,17 @@ internal static class AtomicFile
     public static PendingFile Begin(string path, string? temporaryPath = null, FileShare share = FileShare.None)
     {
         var full = Path.GetFullPath(path);
-        var temporary = temporaryPath ?? Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.optout-{Guid.NewGuid():N}.tmp");
+        var temporary = temporaryPath ?? TemporaryBeside(full);
         if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(temporary)), Path.GetDirectoryName(full), StringComparison.Ordinal))
         {
             throw new ArgumentException("The temporary file must lie beside the file it replaces (a rename across folders may not be atomic).", nameof(temporaryPath));
         }
         return new PendingFile(full, temporary, share);
     }
+
+    // Hidden, beside the target (a rename within one folder stays on one file system), unique to this write.
+    private static string TemporaryBeside(string full) =>
+        Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.optout-{Guid.NewGuid():N}.tmp");
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark.</summary>
     public static void WriteAllText(string path, string text) =>
