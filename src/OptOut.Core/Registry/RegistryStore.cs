@@ -199,7 +199,7 @@ internal sealed class RegistryStore : IConsentRegistry
                 continue;
             }
             writer.Insert(record, hosts[i]);
-            writer.Audit(record.CreatedAt, user, record.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", record.Id, record.Reason, $"{KindName(record.Kind)} {record.Target}");
+            writer.Audit(record.CreatedAt, user, AddedAction(record), record.Id, record.Reason, AddedDetail(record));
             inThisBatch[key] = record;
             outcomes[i] = new AddOutcome(record, true);
         }
@@ -431,6 +431,12 @@ internal sealed class RegistryStore : IConsentRegistry
     internal static string KindName(ClaimKind kind) => kind switch { ClaimKind.Url => "Url", ClaimKind.Domain => "Domain", _ => "Content" };
 
     internal static string DecisionName(Decision decision) => decision == Decision.Grant ? "Grant" : "Refuse";
+
+    /// <summary>The audit action of a claim's addition (both backends write the same audit rows).</summary>
+    internal static string AddedAction(StoredClaim record) => record.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn";
+
+    /// <summary>The audit detail of a claim's addition: its kind and target.</summary>
+    internal static string AddedDetail(StoredClaim record) => $"{KindName(record.Kind)} {record.Target}";
 
     /// <summary>Prepared statements for one write transaction.</summary>
     private sealed class ClaimWriter : IRecordWriter

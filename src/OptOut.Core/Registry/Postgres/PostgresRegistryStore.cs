@@ -211,10 +211,10 @@ internal sealed class PostgresRegistryStore : IConsentRegistry
                     copy.StartRow();
                     copy.Write(RegistryStore.Timestamp(r.CreatedAt), NpgsqlDbType.Text);
                     copy.Write(user, NpgsqlDbType.Text);
-                    copy.Write(r.Decision == Decision.Refuse ? "AddOptOut" : "AddOptIn", NpgsqlDbType.Text);
+                    copy.Write(RegistryStore.AddedAction(r), NpgsqlDbType.Text);
                     copy.Write(r.Id, NpgsqlDbType.Text);
                     WriteOrNull(copy, r.Reason, NpgsqlDbType.Text);
-                    copy.Write($"{RegistryStore.KindName(r.Kind)} {r.Target}", NpgsqlDbType.Text);
+                    copy.Write(RegistryStore.AddedDetail(r), NpgsqlDbType.Text);
                 }
                 copy.Complete();
             }
