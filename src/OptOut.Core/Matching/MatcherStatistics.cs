@@ -12,6 +12,7 @@ internal sealed class MatcherStatistics
     public int Candidates { get; private set; }
     public int StoredFeaturesUsed { get; private set; }
     public int SearchRuns { get; private set; }
+    public int Decoded { get; private set; }
     public double CandidateMs { get; private set; }
     public double QueryPrepareMs { get; private set; }
     public double VerifyWallMs { get; private set; }
@@ -19,13 +20,19 @@ internal sealed class MatcherStatistics
     public double PrepareMs { get; private set; }
     public double VerifyMs { get; private set; }
     public double SearchMs { get; private set; }
+    public double FingerprintMs { get; private set; }
+    public double QueryFeaturesWaitMs { get; private set; }
+
+    /// <summary>Every candidate's stage times, summed (matching, fit, aligned comparison, stretch, search).</summary>
+    public VerificationTimings Stages { get; } = new();
 
     public void Clear()
     {
         lock (gate)
         {
-            Queries = Candidates = StoredFeaturesUsed = SearchRuns = 0;
-            CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = SearchMs = 0;
+            Queries = Candidates = StoredFeaturesUsed = SearchRuns = Decoded = 0;
+            FingerprintMs = QueryFeaturesWaitMs = CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = SearchMs = 0;
+            Stages.Clear();
         }
     }
 
@@ -40,17 +47,30 @@ internal sealed class MatcherStatistics
         }
     }
 
-    internal void Candidate(double decodeMs, double prepareMs, bool storedFeatures, double verifyMs, VerificationTimings timings)
+    /// <summary>The query's fingerprint, timed by the caller (a benchmark).</summary>
+    internal void Fingerprint(double ms)
+    {
+        lock (gate) FingerprintMs += ms;
+    }
+
+    internal void QueryFeaturesWait(double ms)
+    {
+        lock (gate) QueryFeaturesWaitMs += ms;
+    }
+
+    internal void Candidate(double decodeMs, double prepareMs, bool storedFeatures, bool decoded, double verifyMs, VerificationTimings timings)
     {
         lock (gate)
         {
             Candidates++;
+            Decoded += decoded ? 1 : 0;
             StoredFeaturesUsed += storedFeatures ? 1 : 0;
             DecodeMs += decodeMs;
             PrepareMs += prepareMs;
             VerifyMs += verifyMs;
             SearchRuns += timings.SearchRuns > 0 ? 1 : 0;
             SearchMs += timings.SearchMs;
+            Stages.Add(timings);
         }
     }
 }

@@ -60,7 +60,7 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
             var verification = PixelSearchHelps(reference, picture)
                 ? Verifier.Verify(reference, picture, timings)
                 : withoutSearch.Verify(reference, picture, timings);
-            Statistics?.Candidate(decodeMs, prepareMs, usedStored, Stopwatch.GetElapsedTime(started).TotalMilliseconds, timings!);
+            Statistics?.Candidate(decodeMs, prepareMs, usedStored, decoded: true, Stopwatch.GetElapsedTime(started).TotalMilliseconds, timings!);
             return verification.Reason == NotVerifiedReason.TooSmall
                 ? new PictureVerdict(verification, "not verified: " + verification.Detail)
                 : new PictureVerdict(verification, null);

@@ -44,6 +44,12 @@ public sealed class VerificationTimings
         SearchMs += other.SearchMs; SearchRuns += other.SearchRuns;
     }
 
+    internal void Clear()
+    {
+        ExtractionMs = MatchingMs = RansacMs = NccMs = StretchMs = SearchMs = 0;
+        Extractions = MatchingRuns = RansacRuns = NccRuns = StretchRuns = SearchRuns = 0;
+    }
+
     internal static long Start() => Stopwatch.GetTimestamp();
 
     private static double Since(long start) => Stopwatch.GetElapsedTime(start).TotalMilliseconds;
