@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OpenCvSharp;
 using OptOut.Core.Imaging;
 using SixLabors.ImageSharp.PixelFormats;
@@ -15,15 +16,43 @@ internal static class ColourFrame
     /// <summary>An 8-bit, 3-channel Lab frame of the working size. The caller owns the returned Mat.</summary>
     public static Mat FromDecoded(DecodedImage image, int workingSide)
     {
+        using var rgb = WorkingRgb(image, workingSide);
+        return ToLab(rgb);
+    }
+
+    /// <summary>
+    /// The decoded picture's RGB on the working frame, which <see cref="ToLab"/> turns into the colour
+    /// frame: a picture keeps it until its colours are first compared, so a candidate rejected before
+    /// any pixel comparison never pays for the conversion.
+    /// </summary>
+    public static Mat WorkingRgb(DecodedImage image, int workingSide)
+    {
         var size = GrayFrame.WorkingSize(image.Width, image.Height, workingSide);
-        using var rgb = Rgb(image);
-        using var small = new Mat();
-        if (size.Width == image.Width && size.Height == image.Height) rgb.CopyTo(small);
-        else Cv2.Resize(rgb, small, size, 0, 0, InterpolationFlags.Area);
+        var rgb = Rgb(image);
+        if (size.Width == image.Width && size.Height == image.Height) return rgb;
+        using (rgb)
+        {
+            var small = new Mat();
+            try
+            {
+                Cv2.Resize(rgb, small, size, 0, 0, InterpolationFlags.Area);
+                return small;
+            }
+            catch
+            {
+                small.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The colour frame (8-bit L*a*b*) of a working-frame RGB picture from <see cref="WorkingRgb"/>.</summary>
+    public static Mat ToLab(Mat workingRgb)
+    {
         var lab = new Mat();
         try
         {
-            Cv2.CvtColor(small, lab, ColorConversionCodes.RGB2Lab);
+            Cv2.CvtColor(workingRgb, lab, ColorConversionCodes.RGB2Lab);
             return lab;
         }
         catch
@@ -42,14 +71,9 @@ internal static class ColourFrame
         {
             for (int y = 0; y < accessor.Height; y++)
             {
-                Span<Rgb24> row = accessor.GetRowSpan(y);
-                byte* target = (byte*)data + y * step;
-                for (int x = 0; x < row.Length; x++)
-                {
-                    target[3 * x] = row[x].R;
-                    target[3 * x + 1] = row[x].G;
-                    target[3 * x + 2] = row[x].B;
-                }
+                // Rgb24 is laid out R, G, B: a row is copied as it is.
+                ReadOnlySpan<byte> row = MemoryMarshal.AsBytes(accessor.GetRowSpan(y));
+                row.CopyTo(new Span<byte>((byte*)data + y * step, row.Length));
             }
         });
         return rgb;

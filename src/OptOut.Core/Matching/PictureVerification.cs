@@ -37,30 +37,57 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(read);
         if (OpenCvAvailability.UnavailableReason is { } unavailable) return PictureVerdict.Unverified(unavailable);
-        long started = Stopwatch.GetTimestamp();
-        double decodeMs;
-        VerifiablePicture picture;
-        bool usedStored;
+        double decodeMs = 0;
+        DecodedImage Decode()
+        {
+            long started = Stopwatch.GetTimestamp();
+            var decoded = ImageLoader.Decode(read(), name, Limits);
+            decodeMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return decoded;
+        }
+
         try
         {
-            using var decoded = ImageLoader.Decode(read(), name, Limits);
-            decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            started = Stopwatch.GetTimestamp();
-            (picture, usedStored) = Prepare(decoded, storedFeatures);
+            // Stored features first: the pixels are read only if a stage compares them.
+            if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features
+                && VerifiablePicture.FromStoredFeatures(features, Decode, Verifier.Options) is { } deferred)
+            {
+                try
+                {
+                    return Verify(reference, deferred, usedStored: true, prepareMs: 0, () => decodeMs);
+                }
+                catch (StalePictureException)
+                {
+                    // The file changed since the import: verified from its pixels below, as any row without features.
+                }
+            }
+
+            VerifiablePicture picture;
+            long started;
+            using (var decoded = Decode())
+            {
+                started = Stopwatch.GetTimestamp();
+                picture = Verifier.Prepare(decoded);
+            }
+            return Verify(reference, picture, usedStored: false, Stopwatch.GetElapsedTime(started).TotalMilliseconds, () => decodeMs);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
         {
             return PictureVerdict.Unverified($"{what} could not be read ({e.Message})");
         }
+    }
+
+    private PictureVerdict Verify(VerifiablePicture reference, VerifiablePicture picture, bool usedStored, double prepareMs, Func<double> decodeMs)
+    {
         using (picture)
         {
-            double prepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            started = Stopwatch.GetTimestamp();
+            long started = Stopwatch.GetTimestamp();
             var timings = Statistics is null ? null : new VerificationTimings();
             var verification = PixelSearchHelps(reference, picture)
                 ? Verifier.Verify(reference, picture, timings)
                 : withoutSearch.Verify(reference, picture, timings);
-            Statistics?.Candidate(decodeMs, prepareMs, usedStored, decoded: true, Stopwatch.GetElapsedTime(started).TotalMilliseconds, timings!);
+            double verifyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            Statistics?.Candidate(decodeMs(), prepareMs, usedStored, picture.HasPixels, verifyMs - (usedStored ? decodeMs() : 0), timings!);
             return verification.Reason == NotVerifiedReason.TooSmall
                 ? new PictureVerdict(verification, "not verified: " + verification.Detail)
                 : new PictureVerdict(verification, null);
@@ -70,26 +97,4 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
     private bool PixelSearchHelps(VerifiablePicture reference, VerifiablePicture picture) =>
         PixelSearchBelowKeypoints <= 0 || !Verifier.Options.PixelSearch
         || Math.Min(reference.Features.Count, picture.Features.Count) < PixelSearchBelowKeypoints;
-
-    /// <summary>
-    /// The picture prepared with its stored features when they belong to it as this verifier works
-    /// (same kind, working size and picture size: features made with other options, or a file replaced
-    /// by one of another size since the import, do not), else with features extracted from its pixels.
-    /// A file replaced by another of the same size keeps its stale features: the pixel check still reads
-    /// the new pixels, so such a row can be missed but is not verified by the old file's features alone.
-    /// </summary>
-    private (VerifiablePicture Picture, bool UsedStored) Prepare(DecodedImage decoded, byte[]? storedFeatures)
-    {
-        if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features)
-        {
-            try
-            {
-                return (Verifier.Prepare(decoded, features), true);
-            }
-            catch (ArgumentException)
-            {
-            }
-        }
-        return (Verifier.Prepare(decoded), false);
-    }
 }

@@ -12,8 +12,16 @@ namespace OptOut.Core.Matching;
 public sealed class VerifiablePicture : IDisposable
 {
     private readonly object gate = new();
-    private readonly Mat gray;
-    private readonly Mat colour;
+    // Extraction takes tens of milliseconds: each features slot has its own lock, so that the frames,
+    // masks and the other slot stay readable meanwhile (a query's mirror-image features are extracted
+    // while its candidates are already being compared). Order: a features lock, then gate; never the reverse.
+    private readonly object featuresGate = new();
+    private readonly object mirroredFeaturesGate = new();
+    // Null until first needed when the picture was made from stored features (FromStoredFeatures).
+    private Mat? gray;
+    private Func<DecodedImage>? pixelSource;
+    private Mat? workingRgb;
+    private Mat? colour;
     private Mat? mirroredGray;
     private Mat? mirroredColour;
     private LocalFeatures? features;
@@ -24,13 +32,75 @@ public sealed class VerifiablePicture : IDisposable
     private Mat? mirroredContentMask;
     private bool disposed;
 
-    private VerifiablePicture(Mat gray, Mat colour, int width, int height, VerifierOptions options)
+    private VerifiablePicture(Mat gray, Mat workingRgb, int width, int height, VerifierOptions options)
     {
         this.gray = gray;
-        this.colour = colour;
+        this.workingRgb = workingRgb;
         Width = width;
         Height = height;
+        WorkingWidth = gray.Width;
+        WorkingHeight = gray.Height;
         Options = options;
+    }
+
+    private VerifiablePicture(LocalFeatures features, Func<DecodedImage> pixelSource, VerifierOptions options)
+    {
+        this.features = features;
+        this.pixelSource = pixelSource;
+        Width = features.SourceWidth;
+        Height = features.SourceHeight;
+        WorkingWidth = features.Width;
+        WorkingHeight = features.Height;
+        Options = options;
+    }
+
+    /// <summary>
+    /// A picture known by its stored features, whose pixels are decoded (by <paramref name="pixelSource"/>,
+    /// the module's decoder under its limits) only when a stage compares them: most unrelated candidates
+    /// are rejected on their keypoints alone and are never decoded. Null when the features were not made
+    /// with <paramref name="options"/> (kind, working side). When the decoded picture turns out not to be
+    /// the one the features were made from (another size), the stage that needed it throws
+    /// <see cref="StalePictureException"/> and the caller prepares the picture from its pixels instead.
+    /// Decoding errors surface from the stage that needed the pixels.
+    /// </summary>
+    internal static VerifiablePicture? FromStoredFeatures(LocalFeatures features, Func<DecodedImage> pixelSource, VerifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(pixelSource);
+        options.Validate();
+        var working = GrayFrame.WorkingSize(features.SourceWidth, features.SourceHeight, options.WorkingSide);
+        if (features.Kind != options.FeatureKind || features.Width != working.Width || features.Height != working.Height) return null;
+        return new VerifiablePicture(features, pixelSource, options);
+    }
+
+    /// <summary>The gray working frame, decoding the pixels first where they are deferred; called under <see cref="gate"/>.</summary>
+    private Mat Gray()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (gray is not null) return gray;
+        using var decoded = pixelSource!();
+        if (decoded.Width != Width || decoded.Height != Height)
+        {
+            throw new StalePictureException($"The picture is {decoded.Width}x{decoded.Height}; its stored features were made from one of {Width}x{Height}.");
+        }
+        var frame = GrayFrame.FromDecoded(decoded, Options.WorkingSide);
+        try
+        {
+            workingRgb = ColourFrame.WorkingRgb(decoded, Options.WorkingSide);
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
+        }
+        pixelSource = null;
+        return gray = frame;
+    }
+
+    /// <summary>Whether the pixels have been decoded (always, unless made by <see cref="FromStoredFeatures"/>).</summary>
+    internal bool HasPixels
+    {
+        get { lock (gate) return gray is not null; }
     }
 
     /// <summary>
@@ -42,10 +112,21 @@ public sealed class VerifiablePicture : IDisposable
         ArgumentNullException.ThrowIfNull(image);
         options ??= VerifierOptions.Default;
         options.Validate();
-        var picture = new VerifiablePicture(GrayFrame.FromDecoded(image, options.WorkingSide), ColourFrame.FromDecoded(image, options.WorkingSide), image.Width, image.Height, options);
+        var gray = GrayFrame.FromDecoded(image, options.WorkingSide);
+        Mat rgb;
+        try
+        {
+            rgb = ColourFrame.WorkingRgb(image, options.WorkingSide);
+        }
+        catch
+        {
+            gray.Dispose();
+            throw;
+        }
+        var picture = new VerifiablePicture(gray, rgb, image.Width, image.Height, options);
         if (storedFeatures is not null)
         {
-            if (storedFeatures.Kind != options.FeatureKind || storedFeatures.Width != picture.gray.Width || storedFeatures.Height != picture.gray.Height
+            if (storedFeatures.Kind != options.FeatureKind || storedFeatures.Width != picture.WorkingWidth || storedFeatures.Height != picture.WorkingHeight
                 || storedFeatures.SourceWidth != image.Width || storedFeatures.SourceHeight != image.Height)
             {
                 picture.Dispose();
@@ -65,20 +146,20 @@ public sealed class VerifiablePicture : IDisposable
     public VerifierOptions Options { get; }
 
     /// <summary>Working-frame pixels per decoded pixel (1 for pictures within the working side).</summary>
-    internal double WorkingScale => (double)gray.Width / Width;
+    internal double WorkingScale => (double)WorkingWidth / Width;
 
-    internal int WorkingWidth => gray.Width;
-    internal int WorkingHeight => gray.Height;
+    internal int WorkingWidth { get; }
+    internal int WorkingHeight { get; }
 
     /// <summary>The picture's features, extracted on first use.</summary>
-    public LocalFeatures Features => Lazy(ref features, () => LocalFeatureExtractor.Extract(gray, Options, Width, Height));
+    public LocalFeatures Features => Extracted(ref features, featuresGate, () => LocalFeatureExtractor.Extract(GrayOf(mirrored: false), Options, Width, Height));
 
     /// <summary>The features of the picture mirrored left-right (SIFT, ORB and AKAZE are not mirror-invariant), extracted on first use.</summary>
-    public LocalFeatures MirroredFeatures => Lazy(ref mirroredFeatures, () => LocalFeatureExtractor.Extract(GrayOf(mirrored: true), Options, Width, Height));
+    public LocalFeatures MirroredFeatures => Extracted(ref mirroredFeatures, mirroredFeaturesGate, () => LocalFeatureExtractor.Extract(GrayOf(mirrored: true), Options, Width, Height));
 
     internal bool HasFeatures
     {
-        get { lock (gate) return features is not null; }
+        get { return Volatile.Read(ref features) is not null; }
     }
 
     internal LocalFeatures FeaturesOf(bool mirrored) => mirrored ? MirroredFeatures : Features;
@@ -88,11 +169,12 @@ public sealed class VerifiablePicture : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            if (!mirrored) return gray;
+            var frame = Gray();
+            if (!mirrored) return frame;
             if (mirroredGray is null)
             {
                 var flipped = new Mat();
-                Cv2.Flip(gray, flipped, FlipMode.Y);
+                Cv2.Flip(frame, flipped, FlipMode.Y);
                 mirroredGray = flipped;
             }
             return mirroredGray;
@@ -105,6 +187,13 @@ public sealed class VerifiablePicture : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
+            if (colour is null)
+            {
+                Gray();
+                colour = ColourFrame.ToLab(workingRgb!);
+                workingRgb!.Dispose();
+                workingRgb = null;
+            }
             if (!mirrored) return colour;
             if (mirroredColour is null)
             {
@@ -134,7 +223,7 @@ public sealed class VerifiablePicture : IDisposable
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            contentMask ??= ContentMask.Of(gray);
+            contentMask ??= ContentMask.Of(Gray());
             if (!mirrored || contentMask.Empty()) return contentMask.Empty() ? null : contentMask;
             if (mirroredContentMask is null)
             {
@@ -149,12 +238,16 @@ public sealed class VerifiablePicture : IDisposable
     /// <summary>Releases the working frames.</summary>
     public void Dispose()
     {
+        // An extraction in progress reads the frames: it finishes before they are freed.
+        lock (featuresGate)
+        lock (mirroredFeaturesGate)
         lock (gate)
         {
             if (disposed) return;
             disposed = true;
-            gray.Dispose();
-            colour.Dispose();
+            gray?.Dispose();
+            workingRgb?.Dispose();
+            colour?.Dispose();
             mirroredGray?.Dispose();
             mirroredColour?.Dispose();
             descriptors?.Dispose();
@@ -164,12 +257,15 @@ public sealed class VerifiablePicture : IDisposable
         }
     }
 
-    private LocalFeatures Lazy(ref LocalFeatures? slot, Func<LocalFeatures> make)
+    private LocalFeatures Extracted(ref LocalFeatures? slot, object slotGate, Func<LocalFeatures> make)
     {
-        lock (gate)
+        lock (slotGate)
         {
-            ObjectDisposedException.ThrowIf(disposed, this);
-            return slot ??= make();
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed), this);
+            if (slot is { } made) return made;
+            made = make();
+            Volatile.Write(ref slot, made);
+            return made;
         }
     }
 

@@ -54,6 +54,63 @@ public sealed class PictureVerificationTests
         Assert.StartsWith("not verified: too small to verify", verdict.NotVerified, StringComparison.Ordinal);
     }
 
+    private static byte[] FeaturesOf(byte[] file)
+    {
+        using var decoded = ImageLoader.Decode(file, "stored.png", ImageLimits.Default);
+        return StoredFeatureExtraction.For(VerifierOptions.Default)(decoded)!;
+    }
+
+    [Fact]
+    public void A_row_with_stored_features_is_decoded_only_when_a_stage_compares_its_pixels_and_decides_alike()
+    {
+        // As the search verifies: the pixel search only for pictures with few keypoints.
+        var verification = new PictureVerification(this.verification.Verifier, ImageLimits.Default) { PixelSearchBelowKeypoints = CopyMatcher.DefaultPixelSearchBelowKeypoints };
+        using var original = ClipArt.Load("grapes_01.png");
+        using var reference = verification.Verifier.Prepare(original);
+        int reads = 0;
+        Func<byte[]> Counted(byte[] bytes) => () => { reads++; return bytes; };
+
+        // A different drawing of other proportions, with keypoints enough to skip the pixel search: its
+        // keypoints reject it, and its file is never read.
+        byte[] other = File.ReadAllBytes(ClipArt.PathOf("apple_with_worm_dan_gerh_01.png"));
+        var rejected = verification.Verify(reference, Counted(other), "other.png", "the row's image", FeaturesOf(other));
+        Assert.Equal(0, reads);
+        Assert.False(rejected.IsCopy);
+        Assert.Contains(rejected.Verification!.Reason, new[] { NotVerifiedReason.TooFewMatches, NotVerifiedReason.NoGeometricFit, NotVerifiedReason.DegenerateFit });
+        // The same decision as with the pixels decoded first (RANSAC's draws differ between calls, so not its figures).
+        var decodedAtOnce = verification.Verify(reference, () => other, "other.png", "the row's image");
+        Assert.Equal((decodedAtOnce.IsCopy, decodedAtOnce.Verification!.Reason), (rejected.IsCopy, rejected.Verification.Reason));
+
+        // A rotated copy: the keypoints fit, then its pixels are read once for the aligned comparison.
+        byte[] copy = ClipArt.Bytes("grapes_01.png", Alteration.Rotate);
+        var copied = verification.Verify(reference, Counted(copy), "copy.jpg", "the row's image", FeaturesOf(copy));
+        Assert.Equal(1, reads);
+        Assert.True(copied.IsCopy);
+        Assert.Equal(VerificationMethod.Geometric, copied.Verification!.Method);
+        var copiedAtOnce = verification.Verify(reference, () => copy, "copy.jpg", "the row's image");
+        Assert.Equal((copiedAtOnce.IsCopy, copiedAtOnce.Verification!.Method), (copied.IsCopy, copied.Verification.Method));
+    }
+
+    [Fact]
+    public void Stored_features_of_a_file_replaced_since_the_import_are_not_trusted_and_unreadable_pixels_are_said()
+    {
+        using var original = ClipArt.Load("grapes_01.png");
+        using var reference = verification.Verifier.Prepare(original);
+        // Imported as the original, since replaced by a resized copy: the first stage that reads the pixels
+        // finds another size, and the row is verified from its own pixels, as one without features.
+        byte[] resized = ClipArt.Bytes("grapes_01.png", Alteration.Resize);
+        byte[] importedFeatures = FeaturesOf(File.ReadAllBytes(ClipArt.PathOf("grapes_01.png")));
+        var replaced = verification.Verify(reference, () => resized, "copy.png", "the row's image", importedFeatures);
+        Assert.True(replaced.IsCopy);
+        var resizedAtOnce = verification.Verify(reference, () => resized, "copy.png", "the row's image");
+        Assert.Equal((resizedAtOnce.IsCopy, resizedAtOnce.Verification!.Method, resizedAtOnce.Verification.Detail), (replaced.IsCopy, replaced.Verification!.Method, replaced.Verification.Detail));
+
+        // Features that fit the query, bytes that do not decode: not verified, and said why.
+        var broken = verification.Verify(reference, () => [1, 2, 3, 4], "broken.jpg", "the row's image", importedFeatures);
+        Assert.Null(broken.IsCopy);
+        Assert.StartsWith("not verified: the row's image could not be read", broken.NotVerified, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void References_are_proposed_by_the_rule_best_first_same_file_first_of_all()
     {
