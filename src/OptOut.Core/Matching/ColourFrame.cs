@@ -25,26 +25,8 @@ internal static class ColourFrame
     /// frame: a picture keeps it until its colours are first compared, so a candidate rejected before
     /// any pixel comparison never pays for the conversion.
     /// </summary>
-    public static Mat WorkingRgb(DecodedImage image, int workingSide)
-    {
-        var size = GrayFrame.WorkingSize(image.Width, image.Height, workingSide);
-        var rgb = Rgb(image);
-        if (size.Width == image.Width && size.Height == image.Height) return rgb;
-        using (rgb)
-        {
-            var small = new Mat();
-            try
-            {
-                Cv2.Resize(rgb, small, size, 0, 0, InterpolationFlags.Area);
-                return small;
-            }
-            catch
-            {
-                small.Dispose();
-                throw;
-            }
-        }
-    }
+    public static Mat WorkingRgb(DecodedImage image, int workingSide) =>
+        GrayFrame.ToWorkingSize(Rgb(image), GrayFrame.WorkingSize(image.Width, image.Height, workingSide));
 
     /// <summary>The colour frame (8-bit L*a*b*) of a working-frame RGB picture from <see cref="WorkingRgb"/>.</summary>
     public static Mat ToLab(Mat workingRgb)

@@ -11,14 +11,16 @@ internal static class GrayFrame
     /// BT.601 luma of the decoded (opaque, upright) picture, scaled down by area averaging so its longest
     /// side is at most <paramref name="workingSide"/>. The caller owns the returned Mat.
     /// </summary>
-    public static Mat FromDecoded(DecodedImage image, int workingSide)
+    public static Mat FromDecoded(DecodedImage image, int workingSide) =>
+        ToWorkingSize(Luma(image), WorkingSize(image.Width, image.Height, workingSide));
+
+    /// <summary>
+    /// <paramref name="full"/> scaled down by area averaging to <paramref name="size"/>, or itself when it
+    /// has that size already; <paramref name="full"/> is then disposed. The caller owns the returned Mat.
+    /// </summary>
+    public static Mat ToWorkingSize(Mat full, Size size)
     {
-        var size = WorkingSize(image.Width, image.Height, workingSide);
-        var full = Luma(image);
-        if (size.Width == image.Width && size.Height == image.Height)
-        {
-            return full;
-        }
+        if (full.Width == size.Width && full.Height == size.Height) return full;
         using (full)
         {
             var small = new Mat();
