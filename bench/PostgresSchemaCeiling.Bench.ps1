@@ -6,18 +6,23 @@
     The ceiling below any bulk add by the module (bench/PostgresRegistry.Bench.ps1 measures the
     module against the first variant). Each variant gets a fresh database on a private server
     (tests/module/PostgresServer.ps1, fsync on, Unix socket) whose schema the module created
-    (Add-OptOut of one claim), then loses what the variant leaves out; the rows (the module's id
-    layout, normalised targets, reversed hosts, the audit row's detail) are prepared before and not
-    timed. Variants, in order, repeated -Repetitions times (medians):
+    (Add-OptOut of one claim: the latest schema), then loses or changes what the variant names; the
+    rows (the module's id layout, normalised targets, reversed hosts, the audit row's detail) are
+    prepared before and not timed. Variants, in order, repeated -Repetitions times (medians):
       full      claims (seq primary key, id unique, claims_where) + audit: the module's schema
+      schema-1  the same into schema 1 as it was (its SQL, step 1 of PostgresMigrations.cs): keys in
+                the database's collation, kind first in claims_where
+      uuid-ids  the full schema with claims.id (and revocations.claim_id) as uuid instead of text
       sorted    the same rows, each 50,000 in the claims index's order, as the module writes a
                 batch (RegistryStore.IndexOrder)
       claims    claims alone, no audit rows
       no-where  claims without claims_where, + audit
       no-detail claims + audit rows without their detail text
       bare      the claims' columns into a table with no key, index, identity or trigger
-    Prints records/s, the ratio to 'full' and the load average around each run; every other
-    repetition runs the variants in reverse order.
+    Prints records/s, the ratio to 'full', the server's own CPU time for the copies (the backend's
+    user + system time, read from /proc by the server: less sensitive to the machine's load than the
+    wall clock) and the load average around each run; every other repetition runs the variants in
+    reverse order.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -67,8 +72,14 @@ $c.Close(); $a.Close(); $b.Close(); $sc.Close(); $sa.Close()
 
 $claimsCopy = "\copy optout.claims(id, decision, kind, target, host_rev, claimant, created_at, origin) FROM '$claimsTsv'"
 $auditCopy = "\copy optout.audit(at, ""user"", action, record_id, detail) FROM '$auditTsv'"
+# Schema 1's SQL as it shipped: the first step in PostgresMigrations.cs (steps are only appended).
+$migrations = Get-Content -Raw (Join-Path $PSScriptRoot '../src/OptOut.Core/Registry/Postgres/PostgresMigrations.cs')
+$schema1 = ([regex]::Matches($migrations, '(?s)"""\r?\n(.*?)"""'))[0].Groups[1].Value
 $variants = [ordered]@{
     'full'      = @{ Prepare = $null; Copy = @($claimsCopy, $auditCopy) }
+    'schema-1'  = @{ Prepare = "DROP SCHEMA optout CASCADE; $schema1"; Copy = @($claimsCopy, $auditCopy) }
+    'uuid-ids'  = @{ Prepare = 'ALTER TABLE optout.revocations DROP CONSTRAINT revocations_claim_id_fkey; ALTER TABLE optout.claims ALTER COLUMN id TYPE uuid USING id::uuid; ALTER TABLE optout.revocations ALTER COLUMN claim_id TYPE uuid USING claim_id::uuid; ALTER TABLE optout.revocations ADD FOREIGN KEY (claim_id) REFERENCES optout.claims(id)'
+                    Copy = @($claimsCopy, $auditCopy) }
     'sorted'    = @{ Prepare = $null; Copy = @(($claimsCopy -replace [regex]::Escape($claimsTsv), $sortedClaimsTsv), ($auditCopy -replace [regex]::Escape($auditTsv), $sortedAuditTsv)) }
     'claims'    = @{ Prepare = $null; Copy = @($claimsCopy) }
     'no-where'  = @{ Prepare = 'DROP INDEX optout.claims_where'; Copy = @($claimsCopy, $auditCopy) }
@@ -76,7 +87,7 @@ $variants = [ordered]@{
     'bare'      = @{ Prepare = 'CREATE TABLE optout.bare(id text, decision text, kind text, target text, host_rev text, claimant text, created_at text, origin text)'
                      Copy = @("\copy optout.bare FROM '$claimsTsv'") }
 }
-$rates = @{}; $loads = @{}
+$rates = @{}; $loads = @{}; $cpus = @{}
 $server = Start-TestPostgres -Durable
 try {
     $psql = Join-Path $server.Bin 'psql'
@@ -89,12 +100,18 @@ try {
             $db = New-TestDatabase $server
             Add-OptOut -Url 'https://schema.example/1.jpg' -RegistryPath (Get-TestConnectionString $server $db) -Claimant bench | Out-Null
             if ($variant.Prepare) { $null = Invoke-TestSql $server $db $variant.Prepare }
-            $arguments = @('-X', '-q', '-h', $server.Folder, '-p', $server.Port, '-U', 'optout', '-d', $db, '-v', 'ON_ERROR_STOP=1')
+            # The backend's CPU clock (utime + stime, fields 14-15 of /proc/self/stat, in ticks of
+            # 1/100 s) before and after the copies, read by the server itself (the superuser may).
+            $stat = "SELECT split_part(pg_read_file('/proc/self/stat'), ' ', 14)::int + split_part(pg_read_file('/proc/self/stat'), ' ', 15)::int"
+            $arguments = @('-X', '-q', '-A', '-t', '-h', $server.Folder, '-p', $server.Port, '-U', 'optout', '-d', $db, '-v', 'ON_ERROR_STOP=1', '-c', $stat)
             foreach ($copy in $variant.Copy) { $arguments += @('-c', $copy) }
+            $arguments += @('-c', $stat)
             $before = (Get-Content /proc/loadavg) -replace ' .*', ''
-            $t = Measure-Command { & $psql @arguments; if ($LASTEXITCODE -ne 0) { throw "psql \copy failed ($name)" } }
+            $ticks = $null
+            $t = Measure-Command { $ticks = @(& $psql @arguments); if ($LASTEXITCODE -ne 0) { throw "psql \copy failed ($name)" } }
             $after = (Get-Content /proc/loadavg) -replace ' .*', ''
             $rates[$name] += @($Count / $t.TotalSeconds)
+            $cpus[$name] += @(([int]$ticks[-1] - [int]$ticks[0]) / 100.0)
             $loads[$name] += @("$before-$after")
             $null = Invoke-TestSql $server 'postgres' "DROP DATABASE $db WITH (FORCE)"
         }
@@ -105,10 +122,11 @@ finally { Stop-TestPostgres $server }
 $full = Get-BenchMedian $rates['full']
 "$($Count.ToString('N0', [Globalization.CultureInfo]::InvariantCulture)) URL claims by psql \copy, $([Environment]::ProcessorCount) cores, PostgreSQL on a Unix socket with fsync on, medians of $Repetitions run(s):"
 ''
-'| variant | records/s | ratio to full | load average (before-after) |'
-'| --- | --- | --- | --- |'
+$fullCpu = Get-BenchMedian $cpus['full']
+'| variant | records/s | ratio to full | server CPU, s | CPU ratio to full | load average (before-after) |'
+'| --- | --- | --- | --- | --- | --- |'
 foreach ($name in $variants.Keys) {
-    $rate = Get-BenchMedian $rates[$name]
-    "| $name | $(Format-BenchNumber $rate 0) | $(Format-BenchNumber ($rate / $full) 2) | $($loads[$name] -join ', ') |"
+    $rate = Get-BenchMedian $rates[$name]; $cpu = Get-BenchMedian $cpus[$name]
+    "| $name | $(Format-BenchNumber $rate 0) | $(Format-BenchNumber ($rate / $full) 2) | $(Format-BenchNumber $cpu 2) | $(Format-BenchNumber ($cpu / $fullCpu) 2) | $($loads[$name] -join ', ') |"
 }
 Remove-Item $work -Recurse -Force

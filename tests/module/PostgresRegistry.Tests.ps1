@@ -85,7 +85,7 @@ Describe $title -Skip:$noServer {
             (@(Get-OptOut -RegistryPath $Pg -IncludeRevoked).Count) | Should -Be 5
             $history = @($record | Get-OptOutHistory -RegistryPath $Pg)
             $history.Action | Should -Be @('AddOptOut', 'Revoke')
-            (Get-OptOutHistory -RegistryPath $Pg -Action migrate).Detail | Should -Be 'schema 0 -> 1'
+            (Get-OptOutHistory -RegistryPath $Pg -Action migrate).Detail | Should -Be @('schema 0 -> 1', 'schema 1 -> 2')
         }
 
         It 'exports the same bytes as the file registry and imports into another database' {

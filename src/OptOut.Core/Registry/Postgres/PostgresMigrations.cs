@@ -8,7 +8,8 @@ namespace OptOut.Core.Registry.Postgres;
 /// registry's write lock, and is audited; steps are only ever appended. Its version 1 holds what
 /// SQLite's four versions built: the same tables and columns (times as the same UTC text, so
 /// records and exports are byte for byte the same), one index for every lookup, and the
-/// append-only rule as triggers that raise on UPDATE, DELETE and TRUNCATE.
+/// append-only rule as triggers that raise on UPDATE, DELETE and TRUNCATE. Version 2 makes a bulk
+/// add cheaper for the server, keeping every row as it was.
 /// </summary>
 internal static class PostgresMigrations
 {
@@ -60,6 +61,26 @@ internal static class PostgresMigrations
             CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON optout.audit FOR EACH ROW EXECUTE FUNCTION optout.append_only();
             CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON optout.audit FOR EACH STATEMENT EXECUTE FUNCTION optout.append_only();
             """),
+        // What a bulk add pays the server for each claim, less (docs/registry.md, "The schema's
+        // ceiling"). Ids, decisions and kinds compare byte by byte ("C") instead of by the database's
+        // collation (strcoll, each comparison in the id index and in claims_where); their text is
+        // kept exactly as it was (ids stay text: a uuid column would print imported upper-case ids
+        // in lower case, for no measurable gain over "C"). claims_where leaves out kind, which
+        // lookups still filter on (a URL, a host and a content hash never share a key: targets of
+        // different kinds differ), and deduplication, which found nothing to merge in its keys and
+        // cost a pass over each full page before it split. No row is rewritten: a change of
+        // collation keeps the tables' rows and rebuilds their indexes.
+        (2, "byte-order keys and a narrower claims_where (PostgreSQL)", """
+            ALTER TABLE optout.revocations DROP CONSTRAINT revocations_claim_id_fkey;
+            ALTER TABLE optout.claims
+                ALTER COLUMN id TYPE text COLLATE "C",
+                ALTER COLUMN decision TYPE text COLLATE "C",
+                ALTER COLUMN kind TYPE text COLLATE "C";
+            ALTER TABLE optout.revocations ALTER COLUMN claim_id TYPE text COLLATE "C";
+            ALTER TABLE optout.revocations ADD CONSTRAINT revocations_claim_id_fkey FOREIGN KEY (claim_id) REFERENCES optout.claims(id);
+            DROP INDEX optout.claims_where;
+            CREATE INDEX claims_where ON optout.claims((coalesce(host_rev, '')), target) WITH (deduplicate_items = off);
+            """),
     ];
 
     public static int Latest => Steps[^1].Version;
@@ -67,8 +88,11 @@ internal static class PostgresMigrations
     /// <summary>The registry's write lock (a transaction-level advisory lock): one writer at a time, as SQLite's BEGIN IMMEDIATE.</summary>
     public const string LockSql = "SELECT pg_advisory_xact_lock(1332770898)";
 
-    /// <summary>Brings the schema to the latest version; refuses (untouched) one from a newer OptOut.</summary>
-    public static void Apply(NpgsqlConnection connection, string user, string display)
+    /// <summary>
+    /// Brings the schema to the latest version (or to <paramref name="upTo"/>: tests build an older
+    /// registry through the same steps); refuses (untouched) one from a newer OptOut.
+    /// </summary>
+    public static void Apply(NpgsqlConnection connection, string user, string display, int upTo = int.MaxValue)
     {
         // Writers that find an empty database at the same moment all try to create the registry. The
         // advisory lock orders them, but a waiter's catalog lookups can still miss what the first one
@@ -78,7 +102,7 @@ internal static class PostgresMigrations
         {
             try
             {
-                ApplyOnce(connection, user, display);
+                ApplyOnce(connection, user, display, Math.Min(upTo, Latest));
                 return;
             }
             catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateSchema
@@ -88,18 +112,18 @@ internal static class PostgresMigrations
         }
     }
 
-    private static void ApplyOnce(NpgsqlConnection connection, string user, string display)
+    private static void ApplyOnce(NpgsqlConnection connection, string user, string display, int upTo)
     {
         int seen = CurrentVersion(connection, null);
-        if (seen == Latest) return;
         if (seen > Latest) throw Newer(display, seen);
+        if (seen >= upTo) return;
         using var transaction = connection.BeginTransaction();
         Execute(connection, transaction, LockSql);
         int current = CurrentVersion(connection, transaction);
         if (current > Latest) throw Newer(display, current);
         foreach (var (version, description, sql) in Steps)
         {
-            if (version <= current) continue;
+            if (version <= current || version > upTo) continue;
             Execute(connection, transaction, sql);
             Execute(connection, transaction, "INSERT INTO optout.meta(key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 version.ToString(System.Globalization.CultureInfo.InvariantCulture));

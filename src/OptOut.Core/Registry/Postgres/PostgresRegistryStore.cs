@@ -41,13 +41,16 @@ internal sealed class PostgresRegistryStore : IConsentRegistry
     /// Opens the registry for writing, creating the schema in an empty database and migrating an
     /// older one; one from a newer OptOut is refused untouched (<see cref="InvalidDataException"/>).
     /// </summary>
-    public static PostgresRegistryStore Open(RegistryLocation location, string user)
+    public static PostgresRegistryStore Open(RegistryLocation location, string user) => Open(location, user, int.MaxValue);
+
+    /// <summary>As <see cref="Open(RegistryLocation, string)"/>, migrating no further than <paramref name="upTo"/> (tests: a registry as an older OptOut left it).</summary>
+    internal static PostgresRegistryStore Open(RegistryLocation location, string user, int upTo)
     {
         var connection = Connect(location);
         try
         {
             PrepareWriterSession(connection);
-            PostgresErrors.Translate(location, "create or upgrade the registry (the owner's privileges: CREATE on the database)", () => PostgresMigrations.Apply(connection, user, location.Display));
+            PostgresErrors.Translate(location, "create or upgrade the registry (the owner's privileges: CREATE on the database)", () => PostgresMigrations.Apply(connection, user, location.Display, upTo));
             CheckWritePrivileges(location, connection);
             return new PostgresRegistryStore(location, connection, PostgresMigrations.CurrentVersion(connection, null), readOnly: false);
         }
