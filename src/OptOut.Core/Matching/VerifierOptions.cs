@@ -53,6 +53,9 @@ public sealed record VerifierOptions
     /// <summary>Trimmed pixel agreement (<see cref="Verification.TrimmedNcc"/>) that verifies a geometric fit on its own.</summary>
     public double MinTrimmedNcc { get; init; } = 0.995;
 
+    /// <summary>Pixel agreement outside the one region of disagreement (<see cref="Verification.RegionNcc"/>) that verifies a geometric fit, a stretch or a pixel-search alignment on its own; off by default (docs/copy-detection.md, fifth round).</summary>
+    public double MinRegionNcc { get; init; } = double.PositiveInfinity;
+
     /// <summary>Largest difference of aspect ratio (relative) for the direct stretch comparison.</summary>
     public double StretchAspectTolerance { get; init; } = 0.05;
 
