@@ -166,7 +166,7 @@ public static class VerificationExperiment
             WriteSizes(md, stage, evidence, chosen);
             WriteMisses(md, stage, evidence, chosen);
         }
-        WriteTimings(md, timings, evidence.Count);
+        WriteTimings(md, timings, withViews.Count);
 
         if (options.CompareKinds.Length > 0 && chosen is not null)
         {
