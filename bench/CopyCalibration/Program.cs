@@ -265,7 +265,7 @@ namespace CopyCalibration
         float[] QueryRotations, float[] QueryCrops)
     {
         public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]"
-            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1] [--candidate-rotations \"-4,4\"]";
+            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1] [--candidate-rotations \"-4,4\"] [--region-share 0.35]";
 
         /// <summary>Geometric verification experiment (--verify FILE): its section is written to <see cref="VerifyMarkdown"/>.</summary>
         public bool Verify => VerifyMarkdown.Length > 0;
@@ -286,6 +286,9 @@ namespace CopyCalibration
 
         /// <summary>--cached-distractors-only 1: distractors whose fingerprint is not in the cache are left out (the report says how many are kept).</summary>
         public bool CachedDistractorsOnly { get; init; }
+
+        /// <summary>--region-share 0.35: the verifier's <see cref="OptOut.Core.Matching.VerifierOptions.MaxRegionShare"/> for the evidence (0: its default).</summary>
+        public double RegionShare { get; init; }
 
         /// <summary>--candidate-rotations "-4,4": the verification's candidates also come from the query turned by these angles (top K by cosine of each view).</summary>
         public float[] CandidateRotations { get; init; } = [];
@@ -321,6 +324,7 @@ namespace CopyCalibration
                 SpeedQueries = Int("speed", 0),
                 SpeedCandidates = Int("speed-candidates", 15),
                 DevEvery = Int("dev-every", 0),
+                RegionShare = map.TryGetValue("region-share", out var rs) ? double.Parse(rs, CultureInfo.InvariantCulture) : 0,
                 CandidateRotations = map.TryGetValue("candidate-rotations", out var cr) && cr.Length > 0
                     ? cr.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [],
                 FingerprintOnly = Int("fingerprint-only", 0) != 0,

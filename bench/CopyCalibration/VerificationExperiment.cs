@@ -81,7 +81,7 @@ public static class VerificationExperiment
         log($"  {candidatePairs} candidate pairs for {corpus.Queries.Count} queries ({clock.Elapsed.TotalSeconds:F0} s)");
         var candidateTable = CandidateViewsTable(stage, corpus.Queries.Count);
 
-        var basis = VerifierOptions.Default;
+        var basis = options.RegionShare > 0 ? VerifierOptions.Default with { MaxRegionShare = options.RegionShare } : VerifierOptions.Default;
         log("Verifying the candidate pairs (SIFT)...");
         var (withViews, timings, verifySeconds) = stage.Gather(basis, _ => true, log);
         WriteEvidence(Path.ChangeExtension(options.VerifyMarkdown, ".evidence.tsv"), stage, withViews);
@@ -123,7 +123,7 @@ public static class VerificationExperiment
         if (candidateTable.Length > 0) md.Append(candidateTable);
         md.AppendLine($"- Verifier: {basis.FeatureKind} {basis.MaxFeatures} keypoints (contrast threshold {basis.SiftContrastThreshold}) at {basis.WorkingSide} px, mutual nearest neighbours, RANSAC similarity ({basis.RansacThreshold} px, {basis.RansacIterations} iterations),");
         md.AppendLine($"  degenerate fits refused (scale outside [{basis.MinScale}, {basis.MaxScale}], fewer than {basis.MinDistinctInliers} distinct inlier positions, spread under {basis.MinInlierSpread} of the short side),");
-        md.AppendLine($"  query also mirrored; pixels blurred (sigma {basis.BlurSigma}) and correlated where the query has content, and their colours compared (75th percentile of the CIE a*b* distance; gray pictures not compared). Every stage ran on every candidate pair (thresholds open),");
+        md.AppendLine($"  query also mirrored; pixels blurred (sigma {basis.BlurSigma}) and correlated where the query has content (also outside one rectangle of disagreement of at most {basis.MaxRegionShare} of the pixels), and their colours compared (75th percentile of the CIE a*b* distance; gray pictures not compared). Every stage ran on every candidate pair (thresholds open),");
         md.AppendLine($"  then {tried:N0} threshold combinations were counted (grid: `VerificationReport.Grid`). Fingerprints {fingerprintSeconds:F0} s, verification {verifySeconds:F0} s on {options.Threads} threads.");
         md.AppendLine();
         md.AppendLine($"Target (issue): recall >= {VerificationReport.TargetRecall} on each alteration at precision >= {VerificationReport.TargetPrecision} over all pairs.");

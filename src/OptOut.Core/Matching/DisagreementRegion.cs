@@ -2,7 +2,7 @@ namespace OptOut.Core.Matching;
 
 /// <summary>
 /// The one compact region of disagreement of two aligned frames: the axis-aligned rectangle, covering at
-/// most <see cref="MaxShare"/> of the compared pixels, whose removal raises the correlation of the rest the
+/// most a given share (<see cref="VerifierOptions.MaxRegionShare"/>) of the compared pixels, whose removal raises the correlation of the rest the
 /// most. A watermark, a caption or a logo spoils one such place of a copy and the rest agrees; a sibling
 /// drawing (another symbol on a shared frame aside) differs in many scattered places, which one rectangle
 /// does not take away. Unlike the trimmed correlation, which drops the worst pixels wherever they lie, this
@@ -10,20 +10,19 @@ namespace OptOut.Core.Matching;
 /// </summary>
 internal sealed class DisagreementRegion
 {
-    /// <summary>Largest share of the compared pixels the left-out rectangle may hold (a watermark band of an eighth of the height, cut on cell edges, fits with room).</summary>
-    public const double MaxShare = 0.25;
-
     /// <summary>Cells along the longer side of the frame: the rectangle's edges fall on cell edges.</summary>
     public const int CellsAlongLongSide = 24;
 
     private const int MinCellSide = 4;
 
     private readonly int cellWidth, cellHeight, columns, rows;
+    private readonly double maxShare;
     // Per cell: count, sum a, sum b, sum a², sum b², sum ab; then made inclusive prefix sums (one row and column of zeros first).
     private readonly double[] n, a, b, aa, bb, ab;
 
-    public DisagreementRegion(int frameWidth, int frameHeight)
+    public DisagreementRegion(int frameWidth, int frameHeight, double maxShare)
     {
+        this.maxShare = maxShare;
         int side = Math.Max(MinCellSide, (int)Math.Ceiling((double)Math.Max(frameWidth, frameHeight) / CellsAlongLongSide));
         cellWidth = side;
         cellHeight = side;
@@ -41,8 +40,8 @@ internal sealed class DisagreementRegion
     }
 
     /// <summary>
-    /// The best correlation of the compared pixels outside one rectangle of at most <see cref="MaxShare"/>
-    /// of them, and the share that rectangle held; the plain correlation (share 0) when no rectangle
+    /// The best correlation of the compared pixels outside one rectangle of at most the given share of
+    /// them, and the share that rectangle held; the plain correlation (share 0) when no rectangle
     /// raises it. NaN when the frames could not be correlated at all.
     /// </summary>
     public (double Ncc, double Share) Best()
@@ -53,7 +52,7 @@ internal sealed class DisagreementRegion
         double tn = n[last], ta = a[last], tb = b[last], taa = aa[last], tbb = bb[last], tab = ab[last];
         double best = Correlation(tn, ta, tb, taa, tbb, tab), bestShare = 0;
         if (double.IsNaN(best)) return (double.NaN, double.NaN);
-        double limit = MaxShare * tn;
+        double limit = maxShare * tn;
         for (int r0 = 0; r0 < rows; r0++)
         for (int r1 = r0 + 1; r1 <= rows; r1++)
         for (int c0 = 0; c0 < columns; c0++)

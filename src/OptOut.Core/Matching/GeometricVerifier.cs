@@ -151,13 +151,13 @@ public sealed class GeometricVerifier
         var queryGray = query.GrayOf(mirrored: false);
         using var stretched = new Mat();
         Cv2.Resize(candidate.GrayOf(mirrored: false), stretched, queryGray.Size(), 0, 0, InterpolationFlags.Area);
-        var best = PixelCorrelation.Measure(queryGray, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma);
+        var best = PixelCorrelation.Measure(queryGray, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
         bool mirrored = false;
         if (Options.TryMirrored && !StretchAgrees(best))
         {
             using var flipped = new Mat();
             Cv2.Flip(stretched, flipped, FlipMode.Y);
-            var other = PixelCorrelation.Measure(queryGray, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma);
+            var other = PixelCorrelation.Measure(queryGray, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
             if (StretchAgrees(other) || other.Ncc > best.Ncc || double.IsNaN(best.Ncc))
             {
                 best = other;
@@ -390,7 +390,7 @@ public sealed class GeometricVerifier
         using var warpedColour = new Mat();
         Cv2.WarpAffine(candidate.ColourOf(mirrored: false), warpedColour, queryToCandidate, size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
         double colour = ColourAgreement.Difference(query.ColourOf(mirrored), warpedColour, valid);
-        return (PixelCorrelation.Measure(queryGray, warped, valid, Options.BlurSigma), overlap, box, colour);
+        return (PixelCorrelation.Measure(queryGray, warped, valid, Options.BlurSigma, Options.MaxRegionShare), overlap, box, colour);
     }
 
     /// <summary>The query's working frame mapped into the candidate's working frame, clipped to it.</summary>

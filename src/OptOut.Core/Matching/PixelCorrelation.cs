@@ -15,7 +15,7 @@ internal static class PixelCorrelation
     /// Blurs both frames (same size, 8-bit gray) and correlates them where <paramref name="mask"/> is set
     /// (everywhere when null). NaN when fewer than 64 pixels count or either side is flat there.
     /// </summary>
-    public static unsafe PixelAgreement Measure(Mat a, Mat b, Mat? mask, double blurSigma)
+    public static unsafe PixelAgreement Measure(Mat a, Mat b, Mat? mask, double blurSigma, double maxRegionShare)
     {
         using var blurredA = new Mat();
         using var blurredB = new Mat();
@@ -27,7 +27,7 @@ internal static class PixelCorrelation
         long stepA = blurredA.Step(), stepB = blurredB.Step(), stepM = mask is null ? 0 : mask.Step();
 
         var all = new Sums();
-        var region = new DisagreementRegion(cols, rows);
+        var region = new DisagreementRegion(cols, rows, maxRegionShare);
         for (int y = 0; y < rows; y++)
         {
             byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;

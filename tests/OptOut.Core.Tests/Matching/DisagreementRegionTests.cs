@@ -36,7 +36,7 @@ public class DisagreementRegionTests
         Assert.True(result.IsVerified, result.Detail);
         Assert.True(result.RegionNcc >= 0.99, result.Detail);
         // The band (an eighth of the height, across the picture) is what was left out.
-        Assert.InRange(result.RegionShare, 0.05, DisagreementRegion.MaxShare);
+        Assert.InRange(result.RegionShare, 0.05, RegionOnly.Options.MaxRegionShare);
         Assert.Contains("outside one region", result.Detail);
         // Without the clause the same copy is not verified: the band spoils the plain correlation.
         Assert.False(Neither.Verify(query, candidate).IsVerified);
