@@ -45,7 +45,22 @@ var probe = string.Join(";", corpus.Queries.Take(3).Select(q =>
     var print = CompleteWithoutCollection(fingerprinter, fingerprinter.Prepare(q.Path, q.Content));
     return $"{print.PerceptualHash:x16}:{string.Join(",", print.Embedding.Select(v => MathF.Round(v, 3).ToString("F3", CultureInfo.InvariantCulture)))}";
 }));
-var engineStamp = $"{model.ModelId}|{Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(probe)))[..16]}|{typeof(Alterations).Assembly.ManifestModule.ModuleVersionId}|q{options.JpegQuality}";
+// The alterations are stamped by what they produce (every alteration of the first original, encoded), not
+// by their assembly's build id: a deterministic build's id changes with the checkout's path, so another
+// worktree of the same source would otherwise start the 10,000-distractor cache (an hour) afresh.
+string alterationStamp;
+using (var first = ImageLoader.Decode(corpus.Queries[0].Content, corpus.Queries[0].Path, ImageLimits.Default))
+using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+{
+    foreach (var alteration in Alterations.All)
+    {
+        using var altered = Alterations.Apply(first.Pixels, alteration);
+        sha.AppendData(Encode(altered, alteration, options.JpegQuality));
+    }
+    alterationStamp = Convert.ToHexString(sha.GetHashAndReset())[..16];
+}
+var engineStamp = $"{model.ModelId}|{Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(probe)))[..16]}|alterations:{alterationStamp}|q{options.JpegQuality}";
+Console.Error.WriteLine($"Engine stamp {engineStamp}.");
 using var cache = new FingerprintCache(options.CachePath, engineStamp);
 Console.Error.WriteLine($"Fingerprint cache {cache.Path}: {cache.LoadedEntries} entries reused.");
 
@@ -128,7 +143,7 @@ var scores = PairScores.Compute(queryPrints, items, copyOf.ToArray(), alteration
 // fingerprinted as the engine's own query views make it (Fingerprinter.ViewAngles, ViewCentreCuts: what
 // Find-TrainedImage -IncludeRotated / -IncludeCropped search with), one view at a time, and a pair scores
 // its best view (least hash distance, highest cosine).
-void AddQueryViews(string tag, Fingerprinter viewPrinter)
+Fingerprint[] QueryViewPrints(string tag, Fingerprinter viewPrinter)
 {
     var prints = new Fingerprint[corpus.Queries.Count];
     for (int q = 0; q < corpus.Queries.Count; q++)
@@ -145,6 +160,12 @@ void AddQueryViews(string tag, Fingerprinter viewPrinter)
         prints[q] = print;
         progress.Step();
     }
+    return prints;
+}
+
+void AddQueryViews(string tag, Fingerprinter viewPrinter)
+{
+    var prints = QueryViewPrints(tag, viewPrinter);
     var variant = PairScores.Compute(prints, items, copyOf.ToArray(), alterationOf.ToArray());
     for (int at = 0; at < scores.Distance.Length; at++)
     {
@@ -166,8 +187,17 @@ foreach (var keep in options.QueryCrops)
 WritePairs(Path.Combine(Path.GetDirectoryName(options.CachePath)!, "pairs.tsv"), scores, corpus, itemNames);
 if (options.Verify)
 {
+    // Candidates from query views turned by these angles (--candidate-rotations), beside the plain query's:
+    // measured as candidate recall per alteration and the pairs they add (docs/copy-detection.md, fifth round).
+    var candidateViews = new List<(string Name, Fingerprint[] Prints)>();
+    foreach (var angle in options.CandidateRotations)
+    {
+        Console.Error.WriteLine($"Fingerprinting the originals' views rotated by {angle} degrees (candidates)...");
+        candidateViews.Add(($"rotated {angle.ToString(CultureInfo.InvariantCulture)} deg",
+            QueryViewPrints($"view-rotate{angle}", new Fingerprinter(model, ImageLimits.Default) { ViewAngles = [angle] })));
+    }
     // The second stage, written to its own file (a section of docs/copy-detection.md).
-    var section = VerificationExperiment.Run(options, corpus, queryPrints, Take, (image, alteration) => Encode(image, alteration, options.JpegQuality),
+    var section = VerificationExperiment.Run(options, corpus, queryPrints, candidateViews, Take, (image, alteration) => Encode(image, alteration, options.JpegQuality),
         (name, content) => CompleteWithoutCollection(fingerprinter, fingerprinter.Prepare(name, content)), line => Console.Error.WriteLine(line));
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.VerifyMarkdown))!);
     File.WriteAllText(options.VerifyMarkdown, section, new System.Text.UTF8Encoding(false));
@@ -235,7 +265,7 @@ namespace CopyCalibration
         float[] QueryRotations, float[] QueryCrops)
     {
         public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]"
-            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1]";
+            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1] [--candidate-rotations \"-4,4\"] [--region-share 0.35]";
 
         /// <summary>Geometric verification experiment (--verify FILE): its section is written to <see cref="VerifyMarkdown"/>.</summary>
         public bool Verify => VerifyMarkdown.Length > 0;
@@ -256,6 +286,12 @@ namespace CopyCalibration
 
         /// <summary>--cached-distractors-only 1: distractors whose fingerprint is not in the cache are left out (the report says how many are kept).</summary>
         public bool CachedDistractorsOnly { get; init; }
+
+        /// <summary>--region-share 0.35: the verifier's <see cref="OptOut.Core.Matching.VerifierOptions.MaxRegionShare"/> for the evidence (0: its default).</summary>
+        public double RegionShare { get; init; }
+
+        /// <summary>--candidate-rotations "-4,4": the verification's candidates also come from the query turned by these angles (top K by cosine of each view).</summary>
+        public float[] CandidateRotations { get; init; } = [];
 
         /// <summary>--dev-every N: only the quick verifier check of <see cref="DevCheck"/> on every Nth original, then exit.</summary>
         public int DevEvery { get; init; }
@@ -288,6 +324,9 @@ namespace CopyCalibration
                 SpeedQueries = Int("speed", 0),
                 SpeedCandidates = Int("speed-candidates", 15),
                 DevEvery = Int("dev-every", 0),
+                RegionShare = map.TryGetValue("region-share", out var rs) ? double.Parse(rs, CultureInfo.InvariantCulture) : 0,
+                CandidateRotations = map.TryGetValue("candidate-rotations", out var cr) && cr.Length > 0
+                    ? cr.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [],
                 FingerprintOnly = Int("fingerprint-only", 0) != 0,
                 CachedDistractorsOnly = Int("cached-distractors-only", 0) != 0,
                 ExtraDistractors = map.TryGetValue("extra-distractors", out var extra) && extra.Length > 0

@@ -20,7 +20,7 @@ public static class VerificationExperiment
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Run(Options options, Corpus corpus, Fingerprint[] queryPrints, Func<string, byte[], Fingerprint> take,
+    public static string Run(Options options, Corpus corpus, Fingerprint[] queryPrints, IReadOnlyList<(string Name, Fingerprint[] Prints)> candidateViews, Func<string, byte[], Fingerprint> take,
         Func<Image<Rgb24>, Alteration, byte[]> encode, Func<string, byte[], PictureFingerprint> fingerprint, Action<string> log)
     {
         var clock = Stopwatch.StartNew();
@@ -62,7 +62,7 @@ public static class VerificationExperiment
         double fingerprintSeconds = clock.Elapsed.TotalSeconds;
 
         var derivatives = DerivativeWorks.Load(DerivativeWorks.DefaultPath);
-        var stage = new VerificationStage(corpus.Queries, queryPrints, items, options.CandidateTop, options.Threads) { Derivatives = derivatives };
+        var stage = new VerificationStage(corpus.Queries, queryPrints, items, options.CandidateTop, options.Threads) { Derivatives = derivatives, Views = candidateViews };
         stage.ScorePairs();
         _ = stage.IsDerivative(0, 0); // fills the group tables before the parallel counting
         int candidatePairs = stage.Candidates.Sum(c => c.Count);
@@ -79,11 +79,15 @@ public static class VerificationExperiment
             }
         }
         log($"  {candidatePairs} candidate pairs for {corpus.Queries.Count} queries ({clock.Elapsed.TotalSeconds:F0} s)");
+        var candidateTable = CandidateViewsTable(stage, corpus.Queries.Count);
 
-        var basis = VerifierOptions.Default;
+        var basis = options.RegionShare > 0 ? VerifierOptions.Default with { MaxRegionShare = options.RegionShare } : VerifierOptions.Default;
         log("Verifying the candidate pairs (SIFT)...");
-        var (evidence, timings, verifySeconds) = stage.Gather(basis, _ => true, log);
-        WriteEvidence(Path.ChangeExtension(options.VerifyMarkdown, ".evidence.tsv"), stage, evidence);
+        var (withViews, timings, verifySeconds) = stage.Gather(basis, _ => true, log);
+        WriteEvidence(Path.ChangeExtension(options.VerifyMarkdown, ".evidence.tsv"), stage, withViews);
+        // The grid counts the plain query's candidates (as the fourth round did); the candidates the
+        // rotated views add are counted apart below.
+        var evidence = withViews.Where(e => stage.PlainCandidates[e.Query].Contains(e.Item)).ToList();
         var report = new VerificationReport(stage);
         int queries = corpus.Queries.Count;
         Func<int, bool> all = _ => true, even = q => q % 2 == 0, odd = q => q % 2 == 1;
@@ -116,9 +120,10 @@ public static class VerificationExperiment
         md.AppendLine($"  alterations: {alterations.Count} ({string.Join(", ", alterations)}); index: {items.Count} items, {(long)queries * items.Count:N0} pairs.");
         md.AppendLine($"- Candidate pairs: {candidatePairs:N0} ({(double)candidatePairs / queries:F1} per original); true copies among them: {inCandidates.Sum()}/{queries * alterations.Count} " +
             $"({string.Join(", ", Enumerable.Range(0, alterations.Count).Where(a => inCandidates[a] < queries).Select(a => $"{alterations[a]} {inCandidates[a]}/{queries}"))}{(inCandidates.All(c => c == queries) ? "all" : "")} ); worst cosine rank of a true copy among all items: {worstRank}.");
+        if (candidateTable.Length > 0) md.Append(candidateTable);
         md.AppendLine($"- Verifier: {basis.FeatureKind} {basis.MaxFeatures} keypoints (contrast threshold {basis.SiftContrastThreshold}) at {basis.WorkingSide} px, mutual nearest neighbours, RANSAC similarity ({basis.RansacThreshold} px, {basis.RansacIterations} iterations),");
         md.AppendLine($"  degenerate fits refused (scale outside [{basis.MinScale}, {basis.MaxScale}], fewer than {basis.MinDistinctInliers} distinct inlier positions, spread under {basis.MinInlierSpread} of the short side),");
-        md.AppendLine($"  query also mirrored; pixels blurred (sigma {basis.BlurSigma}) and correlated where the query has content, and their colours compared (75th percentile of the CIE a*b* distance; gray pictures not compared). Every stage ran on every candidate pair (thresholds open),");
+        md.AppendLine($"  query also mirrored; pixels blurred (sigma {basis.BlurSigma}) and correlated where the query has content (also outside one rectangle of disagreement of at most {basis.MaxRegionShare} of the pixels), and their colours compared (75th percentile of the CIE a*b* distance; gray pictures not compared). Every stage ran on every candidate pair (thresholds open),");
         md.AppendLine($"  then {tried:N0} threshold combinations were counted (grid: `VerificationReport.Grid`). Fingerprints {fingerprintSeconds:F0} s, verification {verifySeconds:F0} s on {options.Threads} threads.");
         md.AppendLine();
         md.AppendLine($"Target (issue): recall >= {VerificationReport.TargetRecall} on each alteration at precision >= {VerificationReport.TargetPrecision} over all pairs.");
@@ -132,6 +137,17 @@ public static class VerificationExperiment
         md.AppendLine();
         md.AppendLine("Recall below 0.95 in bold. Mirror and ResizeCropJpeg are new alterations (the rule was calibrated without them).");
         md.AppendLine();
+        if (stage.Views.Count > 0)
+        {
+            md.AppendLine($"**With the candidates of the rotated query views** ({string.Join(", ", stage.Views.Select(v => v.Name))}: {withViews.Count - evidence.Count:N0} more pairs verified), the same rules:");
+            md.AppendLine();
+            md.AppendLine(VerificationReport.Header());
+            if (chosen is not null) md.AppendLine(VerificationReport.Row($"chosen at precision >= {VerificationReport.TargetPrecision} (above)", report.Count(chosen, withViews, all, queries)));
+            if (at99 is not null) md.AppendLine(VerificationReport.Row("chosen at precision >= 0.99 (above)", report.Count(at99, withViews, all, queries)));
+            var (viewsChosen, _) = report.Search(withViews, all, queries, VerificationReport.TargetPrecision);
+            if (viewsChosen is not null) md.AppendLine(VerificationReport.Row($"chosen again over these pairs at precision >= {VerificationReport.TargetPrecision}: {viewsChosen}", report.Count(viewsChosen, withViews, all, queries)));
+            md.AppendLine();
+        }
         if (onEven is not null && onOdd is not null)
         {
             md.AppendLine("**Held-out check** (thresholds chosen on the even-numbered originals, counted on the odd ones, and the reverse):");
@@ -150,7 +166,7 @@ public static class VerificationExperiment
             WriteSizes(md, stage, evidence, chosen);
             WriteMisses(md, stage, evidence, chosen);
         }
-        WriteTimings(md, timings, evidence.Count);
+        WriteTimings(md, timings, withViews.Count);
 
         if (options.CompareKinds.Length > 0 && chosen is not null)
         {
@@ -188,6 +204,42 @@ public static class VerificationExperiment
         }
         log($"Verification experiment done ({clock.Elapsed.TotalSeconds:F0} s).");
         return md.ToString();
+    }
+
+    /// <summary>Candidate recall per alteration: the plain query's candidates, each rotated view added alone, and all together.</summary>
+    private static string CandidateViewsTable(VerificationStage stage, int queries)
+    {
+        if (stage.Views.Count == 0) return "";
+        var alts = VerificationReport.Alts;
+        var sb = new StringBuilder();
+        sb.AppendLine("- Candidates of the rotated query views (top K by cosine of each view, beside the plain query's candidates): true copies among the candidates, and the candidate pairs:");
+        sb.AppendLine();
+        sb.AppendLine($"  | candidates | {string.Join(" | ", alts)} | candidate pairs |");
+        sb.AppendLine($"  | --- |{string.Concat(Enumerable.Repeat(" ---: |", alts.Count + 1))}");
+        void Line(string name, Func<int, int, bool> has)
+        {
+            var found = new int[alts.Count];
+            long pairs = 0;
+            for (int q = 0; q < queries; q++)
+            {
+                for (int i = 0; i < stage.Items.Count; i++)
+                {
+                    if (!has(q, i)) continue;
+                    pairs++;
+                    if (stage.IsCopy(q, i)) found[VerificationReport.IndexOf(stage.Items[i].Alteration!.Value)]++;
+                }
+            }
+            sb.AppendLine($"  | {name} | {string.Join(" | ", found.Select(f => $"{f}/{queries}"))} | {pairs:N0} |");
+        }
+        Line("plain query (top K, hash, rule)", (q, i) => stage.PlainCandidates[q].Contains(i));
+        for (int v = 0; v < stage.Views.Count; v++)
+        {
+            int view = v;
+            Line($"plain + {stage.Views[v].Name}", (q, i) => stage.PlainCandidates[q].Contains(i) || stage.ViewCandidates[view][q].Contains(i));
+        }
+        if (stage.Views.Count > 1) Line("plain + every view", (q, i) => stage.PlainCandidates[q].Contains(i) || Enumerable.Range(0, stage.Views.Count).Any(v => stage.ViewCandidates[v][q].Contains(i)));
+        sb.AppendLine();
+        return sb.ToString();
     }
 
     private static void WriteFalseMatches(StringBuilder md, VerificationStage stage, List<PairEvidence> evidence, VerifyCounts counts, string when)
@@ -316,7 +368,7 @@ public static class VerificationExperiment
     private static void WriteEvidence(string path, VerificationStage stage, List<PairEvidence> evidence)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tstretch_colour\tplain_colour\tmirror_colour\tsearch_colour\tplain_detail");
+        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tstretch_colour\tplain_colour\tmirror_colour\tsearch_colour\tstretch_region\tstretch_region_share\tplain_region\tplain_region_share\tmirror_region\tmirror_region_share\tsearch_region\tsearch_region_share\tcandidates\tplain_detail");
         int n = stage.Items.Count;
         foreach (var e in evidence)
         {
@@ -328,7 +380,10 @@ public static class VerificationExperiment
                 e.Mirrored.Reason, e.Mirrored.Matches, e.Mirrored.Inliers, F(e.Mirrored.Ncc, 4), F(e.Mirrored.TrimmedNcc, 4), F(e.Mirrored.Overlap, 3),
                 F(e.Search?.Ncc ?? double.NaN, 4), F(e.Search?.TrimmedNcc ?? double.NaN, 4), F(e.Search?.Overlap ?? double.NaN, 3), F(e.Search?.Scale ?? double.NaN, 3),
                 F(e.Search?.RotationDegrees ?? double.NaN, 2), e.Search is null ? "" : e.Search.Mirrored ? "1" : "0",
-                F(e.Stretch?.ColourDifference ?? double.NaN, 1), F(e.Plain.ColourDifference, 1), F(e.Mirrored.ColourDifference, 1), F(e.Search?.ColourDifference ?? double.NaN, 1), e.Plain.Detail));
+                F(e.Stretch?.ColourDifference ?? double.NaN, 1), F(e.Plain.ColourDifference, 1), F(e.Mirrored.ColourDifference, 1), F(e.Search?.ColourDifference ?? double.NaN, 1),
+                F(e.Stretch?.RegionNcc ?? double.NaN, 4), F(e.Stretch?.RegionShare ?? double.NaN, 3), F(e.Plain.RegionNcc, 4), F(e.Plain.RegionShare, 3),
+                F(e.Mirrored.RegionNcc, 4), F(e.Mirrored.RegionShare, 3), F(e.Search?.RegionNcc ?? double.NaN, 4), F(e.Search?.RegionShare ?? double.NaN, 3),
+                stage.PlainCandidates[e.Query].Contains(e.Item) ? "plain" : "view", e.Plain.Detail));
         }
     }
 

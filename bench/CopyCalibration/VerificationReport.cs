@@ -91,11 +91,12 @@ public sealed class VerificationReport(VerificationStage stage)
         foreach (var side in new[] { 64, 96, 128 })
         foreach (var inliers in new[] { 6, 8, 10, 12 })
         foreach (var ncc in new[] { 0.93, 0.95, 0.96, 0.97, off })
-        foreach (var trimmed in new[] { 0.99, 0.995, off })
+        foreach (var trimmed in new[] { 0.995, off })
         foreach (var stretch in new[] { 0.95, 0.96, 0.97, 0.98, off })
         foreach (var search in new[] { 0.97, 0.98, 0.99, off })
         foreach (var colour in new[] { 8.0, 12, 16, 20, 24, double.PositiveInfinity })
-            yield return new VerificationRule(side, inliers, ncc, trimmed, stretch, off, 0.2, search, colour);
+        foreach (var region in new[] { 0.97, 0.98, 0.99, 0.995, off })
+            yield return new VerificationRule(side, inliers, ncc, trimmed, stretch, off, 0.2, search, colour, region);
     }
 
     /// <summary>The rule with precision >= <paramref name="minPrecision"/> and the best minimum recall, then most copies, then fewest false matches, then the strictest.</summary>

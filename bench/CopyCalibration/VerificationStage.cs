@@ -16,6 +16,15 @@ public sealed record VerifyItem(string Name, string RelativePath, int CopyOf, Al
 /// </summary>
 public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadOnlyList<Fingerprint> queryPrints, IReadOnlyList<VerifyItem> items, int candidateTop, int threads)
 {
+    /// <summary>Other views of each query (e.g. turned by a few degrees) whose top <c>candidateTop</c> items by cosine are candidates too.</summary>
+    public IReadOnlyList<(string Name, Fingerprint[] Prints)> Views { get; init; } = [];
+
+    /// <summary>Per query, the candidates the plain query brings (top K, hash, rule), before <see cref="Views"/> add theirs.</summary>
+    public HashSet<int>[] PlainCandidates { get; private set; } = [];
+
+    /// <summary>Per view and query, the top K items by that view's cosine.</summary>
+    public HashSet<int>[][] ViewCandidates { get; private set; } = [];
+
     public const int HashCandidateRadius = 16;
 
     /// <summary>Evidence is gathered with every threshold open, so the rules can be counted afterwards.</summary>
@@ -30,6 +39,7 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
         MinStretchTrimmedNcc = VerificationRule.Off,
         MinOverlap = 0,
         MinSearchNcc = VerificationRule.Off,
+        MinRegionNcc = VerificationRule.Off,
         MaxColourDifference = double.PositiveInfinity,
     };
 
@@ -48,6 +58,8 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
         Distance = new byte[queries.Count * n];
         Cosine = new float[queries.Count * n];
         Candidates = new List<int>[queries.Count];
+        PlainCandidates = new HashSet<int>[queries.Count];
+        ViewCandidates = Views.Select(_ => new HashSet<int>[queries.Count]).ToArray();
         Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, q =>
         {
             int at = q * n;
@@ -58,7 +70,17 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
             }
             var top = Enumerable.Range(0, n).OrderByDescending(i => Cosine[at + i]).Take(candidateTop);
             var near = Enumerable.Range(0, n).Where(i => Distance[at + i] <= HashCandidateRadius || CopyRule.Default.IsCopy(Distance[at + i], Cosine[at + i]));
-            Candidates[q] = top.Union(near).OrderBy(i => i).ToList();
+            PlainCandidates[q] = top.Union(near).ToHashSet();
+            var all = new HashSet<int>(PlainCandidates[q]);
+            var viewCosine = new float[n];
+            for (int v = 0; v < Views.Count; v++)
+            {
+                var viewPrint = Views[v].Prints[q];
+                for (int i = 0; i < n; i++) viewCosine[i] = OptOut.Core.Embedding.VectorMath.Cosine(viewPrint.Embedding, items[i].Print.Embedding);
+                ViewCandidates[v][q] = Enumerable.Range(0, n).OrderByDescending(i => viewCosine[i]).Take(candidateTop).ToHashSet();
+                all.UnionWith(ViewCandidates[v][q]);
+            }
+            Candidates[q] = all.OrderBy(i => i).ToList();
         });
     }
 

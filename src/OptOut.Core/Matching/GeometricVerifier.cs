@@ -84,7 +84,7 @@ public sealed class GeometricVerifier
             double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
             double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
             double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
-            bool grayAgrees = overlap >= Options.MinOverlap && (agreement.Ncc >= Options.MinSearchNcc || agreement.TrimmedNcc >= Options.MinSearchTrimmedNcc);
+            bool grayAgrees = overlap >= Options.MinOverlap && (agreement.Ncc >= Options.MinSearchNcc || agreement.TrimmedNcc >= Options.MinSearchTrimmedNcc || agreement.RegionNcc >= Options.MinRegionNcc);
             bool agrees = grayAgrees && ColourAgrees(colour);
             string found = F($"found by pixels{(hypothesis.Mirrored ? " mirrored" : "")} (correlation {hypothesis.Score:F3}), scale {sourceScale:F3}, rotation {rotation:F1} deg");
             var v = new Verification
@@ -93,7 +93,7 @@ public sealed class GeometricVerifier
                 Method = agrees ? VerificationMethod.PixelSearch : VerificationMethod.None,
                 Reason = agrees ? NotVerifiedReason.None : NotVerifiedReason.PixelsDisagree,
                 Detail = agrees
-                    ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
+                    ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
                     : grayAgrees ? F($"{found}; {ColoursDiffer(agreement, colour)}")
                     : F($"{found}; aligned pixels disagree: NCC {agreement.Ncc:F3} < {Options.MinSearchNcc:F2} and trimmed {agreement.TrimmedNcc:F3} < {Options.MinSearchTrimmedNcc:F2}, or overlap {overlap:P0} < {Options.MinOverlap:P0}"),
                 Scale = sourceScale,
@@ -103,6 +103,8 @@ public sealed class GeometricVerifier
                 Mirrored = hypothesis.Mirrored,
                 Ncc = agreement.Ncc,
                 TrimmedNcc = agreement.TrimmedNcc,
+                RegionNcc = agreement.RegionNcc,
+                RegionShare = agreement.RegionShare,
                 ColourDifference = colour,
                 Overlap = overlap,
                 QueryRegion = ToSource(queryBox, query, hypothesis.Mirrored),
@@ -149,13 +151,13 @@ public sealed class GeometricVerifier
         var queryGray = query.GrayOf(mirrored: false);
         using var stretched = new Mat();
         Cv2.Resize(candidate.GrayOf(mirrored: false), stretched, queryGray.Size(), 0, 0, InterpolationFlags.Area);
-        var best = PixelCorrelation.Measure(queryGray, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma);
+        var best = PixelCorrelation.Measure(queryGray, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
         bool mirrored = false;
         if (Options.TryMirrored && !StretchAgrees(best))
         {
             using var flipped = new Mat();
             Cv2.Flip(stretched, flipped, FlipMode.Y);
-            var other = PixelCorrelation.Measure(queryGray, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma);
+            var other = PixelCorrelation.Measure(queryGray, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
             if (StretchAgrees(other) || other.Ncc > best.Ncc || double.IsNaN(best.Ncc))
             {
                 best = other;
@@ -180,13 +182,15 @@ public sealed class GeometricVerifier
             Method = verified ? VerificationMethod.Stretch : VerificationMethod.None,
             Reason = verified ? NotVerifiedReason.None : NotVerifiedReason.PixelsDisagree,
             Detail = verified
-                ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, pixels agree: NCC {best.Ncc:F3}, trimmed {best.TrimmedNcc:F3}, {ColourText(colour)}")
+                ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, pixels agree: NCC {best.Ncc:F3}, trimmed {best.TrimmedNcc:F3}, outside one region {best.RegionNcc:F3}, {ColourText(colour)}")
                 : grayAgrees ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, {ColoursDiffer(best, colour)}")
                 : F($"stretched onto the query, pixels disagree: NCC {best.Ncc:F3} < {Options.MinStretchNcc:F2} and trimmed {best.TrimmedNcc:F3} < {Options.MinStretchTrimmedNcc:F2}"),
             Scale = scale,
             Mirrored = mirrored,
             Ncc = best.Ncc,
             TrimmedNcc = best.TrimmedNcc,
+            RegionNcc = best.RegionNcc,
+            RegionShare = best.RegionShare,
             ColourDifference = colour,
             Overlap = 1,
             QueryRegion = new ImageRegion(0, 0, query.Width, query.Height),
@@ -274,6 +278,8 @@ public sealed class GeometricVerifier
         {
             Ncc = agreement.Ncc,
             TrimmedNcc = agreement.TrimmedNcc,
+            RegionNcc = agreement.RegionNcc,
+            RegionShare = agreement.RegionShare,
             ColourDifference = colour,
             Overlap = overlap,
             QueryRegion = ToSource(queryBox, query, mirrored),
@@ -297,7 +303,7 @@ public sealed class GeometricVerifier
             IsVerified = true,
             Method = VerificationMethod.Geometric,
             Reason = NotVerifiedReason.None,
-            Detail = F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query"),
+            Detail = F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query"),
         };
     }
 
@@ -338,9 +344,9 @@ public sealed class GeometricVerifier
     }
 
     /// <summary>The candidate warped into the query's frame; NCC where both have pixels (and the query has content), the share of the query covered, and the covered box in the query's working frame.</summary>
-    private bool StretchAgrees(PixelAgreement a) => a.Ncc >= Options.MinStretchNcc || a.TrimmedNcc >= Options.MinStretchTrimmedNcc;
+    private bool StretchAgrees(PixelAgreement a) => a.Ncc >= Options.MinStretchNcc || a.TrimmedNcc >= Options.MinStretchTrimmedNcc || a.RegionNcc >= Options.MinRegionNcc;
 
-    private bool AlignedAgrees(PixelAgreement a) => a.Ncc >= Options.MinNcc || a.TrimmedNcc >= Options.MinTrimmedNcc;
+    private bool AlignedAgrees(PixelAgreement a) => a.Ncc >= Options.MinNcc || a.TrimmedNcc >= Options.MinTrimmedNcc || a.RegionNcc >= Options.MinRegionNcc;
 
     // A gray picture (NaN) has no colour to disagree with: a gray copy of a coloured work is still a copy.
     private bool ColourAgrees(double colourDifference) => !(colourDifference > Options.MaxColourDifference);
@@ -384,7 +390,7 @@ public sealed class GeometricVerifier
         using var warpedColour = new Mat();
         Cv2.WarpAffine(candidate.ColourOf(mirrored: false), warpedColour, queryToCandidate, size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
         double colour = ColourAgreement.Difference(query.ColourOf(mirrored), warpedColour, valid);
-        return (PixelCorrelation.Measure(queryGray, warped, valid, Options.BlurSigma), overlap, box, colour);
+        return (PixelCorrelation.Measure(queryGray, warped, valid, Options.BlurSigma, Options.MaxRegionShare), overlap, box, colour);
     }
 
     /// <summary>The query's working frame mapped into the candidate's working frame, clipped to it.</summary>

@@ -4,4 +4,6 @@ namespace OptOut.Core.Matching;
 /// <param name="Ncc">Normalised cross-correlation over every compared pixel; NaN when there is nothing to correlate.</param>
 /// <param name="TrimmedNcc">The same over the pixels that agree best, leaving out the worst <see cref="PixelCorrelation.TrimmedShare"/>: an overlay (a watermark band, a caption) spoils a part of a copy, while a different drawing disagrees everywhere.</param>
 /// <param name="Pixels">How many pixels were compared.</param>
-internal readonly record struct PixelAgreement(double Ncc, double TrimmedNcc, long Pixels);
+/// <param name="RegionNcc">The same over the compared pixels outside the one rectangle of disagreement (<see cref="DisagreementRegion"/>): a watermark or logo spoils one place of a copy, a sibling drawing many.</param>
+/// <param name="RegionShare">Share of the compared pixels that rectangle held (0: none left out).</param>
+internal readonly record struct PixelAgreement(double Ncc, double TrimmedNcc, long Pixels, double RegionNcc, double RegionShare);

@@ -15,7 +15,7 @@ internal static class PixelCorrelation
     /// Blurs both frames (same size, 8-bit gray) and correlates them where <paramref name="mask"/> is set
     /// (everywhere when null). NaN when fewer than 64 pixels count or either side is flat there.
     /// </summary>
-    public static unsafe PixelAgreement Measure(Mat a, Mat b, Mat? mask, double blurSigma)
+    public static unsafe PixelAgreement Measure(Mat a, Mat b, Mat? mask, double blurSigma, double maxRegionShare)
     {
         using var blurredA = new Mat();
         using var blurredB = new Mat();
@@ -27,16 +27,22 @@ internal static class PixelCorrelation
         long stepA = blurredA.Step(), stepB = blurredB.Step(), stepM = mask is null ? 0 : mask.Step();
 
         var all = new Sums();
+        var region = new DisagreementRegion(cols, rows, maxRegionShare);
         for (int y = 0; y < rows; y++)
         {
             byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
             for (int x = 0; x < cols; x++)
             {
-                if (pm is null || pm[x] != 0) all.Add(pa[x], pb[x]);
+                if (pm is null || pm[x] != 0)
+                {
+                    all.Add(pa[x], pb[x]);
+                    region.Add(x, y, pa[x], pb[x]);
+                }
             }
         }
         double ncc = all.Correlation();
-        if (double.IsNaN(ncc)) return new PixelAgreement(double.NaN, double.NaN, all.N);
+        if (double.IsNaN(ncc)) return new PixelAgreement(double.NaN, double.NaN, all.N, double.NaN, double.NaN);
+        var (regionNcc, regionShare) = region.Best();
 
         // Residual of each pixel's standardised values; the worst share is left out of the trimmed figure.
         double meanA = all.A / all.N, meanB = all.B / all.N;
@@ -67,7 +73,7 @@ internal static class PixelCorrelation
                 if ((pm is null || pm[x] != 0) && BinOf(pa[x], pb[x]) <= lastBin) kept.Add(pa[x], pb[x]);
             }
         }
-        return new PixelAgreement(ncc, kept.Correlation(), all.N);
+        return new PixelAgreement(ncc, kept.Correlation(), all.N, regionNcc, regionShare);
     }
 
     private struct Sums

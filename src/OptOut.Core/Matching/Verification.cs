@@ -55,6 +55,12 @@ public sealed record Verification
     /// <summary>The same correlation over the best-agreeing 80% of those pixels (an overlay spoils part of a copy; a different drawing disagrees everywhere); NaN when not computed.</summary>
     public double TrimmedNcc { get; init; } = double.NaN;
 
+    /// <summary>The same correlation over the pixels outside the one rectangle (at most <see cref="VerifierOptions.MaxRegionShare"/> of them) whose removal raises it most (<see cref="DisagreementRegion"/>): a watermark or logo spoils one place of a copy, a sibling drawing many; NaN when not computed.</summary>
+    public double RegionNcc { get; init; } = double.NaN;
+
+    /// <summary>Share of the compared pixels that rectangle held (0: none left out); NaN when not computed.</summary>
+    public double RegionShare { get; init; } = double.NaN;
+
     /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed or when either picture is gray there.</summary>
     public double ColourDifference { get; init; } = double.NaN;
 

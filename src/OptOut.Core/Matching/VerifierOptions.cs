@@ -53,6 +53,12 @@ public sealed record VerifierOptions
     /// <summary>Trimmed pixel agreement (<see cref="Verification.TrimmedNcc"/>) that verifies a geometric fit on its own.</summary>
     public double MinTrimmedNcc { get; init; } = 0.995;
 
+    /// <summary>Pixel agreement outside the one region of disagreement (<see cref="Verification.RegionNcc"/>) that verifies a geometric fit, a stretch or a pixel-search alignment on its own; off by default (docs/copy-detection.md, fifth round).</summary>
+    public double MinRegionNcc { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Largest share of the compared pixels the rectangle left out of <see cref="Verification.RegionNcc"/> may hold (0.25: a watermark band of an eighth of the height, cut on cell edges, fits with room).</summary>
+    public double MaxRegionShare { get; init; } = 0.25;
+
     /// <summary>Largest difference of aspect ratio (relative) for the direct stretch comparison.</summary>
     public double StretchAspectTolerance { get; init; } = 0.05;
 
@@ -102,6 +108,7 @@ public sealed record VerifierOptions
         if (MinInliers < 3) throw new ArgumentOutOfRangeException(nameof(MinInliers), MinInliers, "at least 3");
         if (SearchMinFraction is <= 0.1 or > 1) throw new ArgumentOutOfRangeException(nameof(SearchMinFraction), SearchMinFraction, "above 0.1, at most 1");
         if (SearchMaxRotation is < 0 or > 45) throw new ArgumentOutOfRangeException(nameof(SearchMaxRotation), SearchMaxRotation, "between 0 and 45");
+        if (MaxRegionShare is < 0.01 or > 0.5) throw new ArgumentOutOfRangeException(nameof(MaxRegionShare), MaxRegionShare, "between 0.01 and 0.5");
         if (MinimumSide < 1) throw new ArgumentOutOfRangeException(nameof(MinimumSide), MinimumSide, "at least 1");
     }
 }
