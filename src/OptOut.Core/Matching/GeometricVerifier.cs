@@ -84,7 +84,7 @@ public sealed class GeometricVerifier
             double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
             double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
             double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
-            bool grayAgrees = overlap >= Options.MinOverlap && (agreement.Ncc >= Options.MinSearchNcc || agreement.TrimmedNcc >= Options.MinSearchTrimmedNcc || agreement.RegionNcc >= Options.MinRegionNcc);
+            bool grayAgrees = overlap >= Options.MinOverlap && (agreement.Ncc >= Options.MinSearchNcc || agreement.TrimmedNcc >= Options.MinSearchTrimmedNcc || agreement.RegionNcc >= Options.MinSearchRegionNcc);
             bool agrees = grayAgrees && ColourAgrees(colour);
             string found = F($"found by pixels{(hypothesis.Mirrored ? " mirrored" : "")} (correlation {hypothesis.Score:F3}), scale {sourceScale:F3}, rotation {rotation:F1} deg");
             var v = new Verification
@@ -95,7 +95,7 @@ public sealed class GeometricVerifier
                 Detail = agrees
                     ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
                     : grayAgrees ? F($"{found}; {ColoursDiffer(agreement, colour)}")
-                    : F($"{found}; aligned pixels disagree: NCC {agreement.Ncc:F3} < {Options.MinSearchNcc:F2} and trimmed {agreement.TrimmedNcc:F3} < {Options.MinSearchTrimmedNcc:F2}, or overlap {overlap:P0} < {Options.MinOverlap:P0}"),
+                    : F($"{found}; aligned pixels disagree: {Shortfall(agreement, Options.MinSearchNcc, Options.MinSearchTrimmedNcc, Options.MinSearchRegionNcc)}, or overlap {overlap:P0} < {Options.MinOverlap:P0}"),
                 Scale = sourceScale,
                 RotationDegrees = rotation,
                 TranslationX = m[2] / candidate.WorkingScale,
@@ -184,7 +184,7 @@ public sealed class GeometricVerifier
             Detail = verified
                 ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, pixels agree: NCC {best.Ncc:F3}, trimmed {best.TrimmedNcc:F3}, outside one region {best.RegionNcc:F3}, {ColourText(colour)}")
                 : grayAgrees ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, {ColoursDiffer(best, colour)}")
-                : F($"stretched onto the query, pixels disagree: NCC {best.Ncc:F3} < {Options.MinStretchNcc:F2} and trimmed {best.TrimmedNcc:F3} < {Options.MinStretchTrimmedNcc:F2}"),
+                : F($"stretched onto the query, pixels disagree: {Shortfall(best, Options.MinStretchNcc, Options.MinStretchTrimmedNcc, Options.MinRegionNcc)}"),
             Scale = scale,
             Mirrored = mirrored,
             Ncc = best.Ncc,
@@ -292,7 +292,7 @@ public sealed class GeometricVerifier
         }
         if (!AlignedAgrees(agreement))
         {
-            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: NCC {agreement.Ncc:F3} < {Options.MinNcc:F2} and trimmed {agreement.TrimmedNcc:F3} < {Options.MinTrimmedNcc:F2}") };
+            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: {Shortfall(agreement, Options.MinNcc, Options.MinTrimmedNcc, Options.MinRegionNcc)}") };
         }
         if (!ColourAgrees(colour))
         {
@@ -344,6 +344,15 @@ public sealed class GeometricVerifier
     }
 
     /// <summary>The candidate warped into the query's frame; NCC where both have pixels (and the query has content), the share of the query covered, and the covered box in the query's working frame.</summary>
+    // What fell short, naming only the clauses that are on.
+    private static string Shortfall(PixelAgreement a, double ncc, double trimmed, double region)
+    {
+        var parts = new List<string> { F($"NCC {a.Ncc:F3} < {ncc:F2}") };
+        if (double.IsFinite(trimmed)) parts.Add(F($"trimmed {a.TrimmedNcc:F3} < {trimmed:F3}"));
+        if (double.IsFinite(region)) parts.Add(F($"outside one region {a.RegionNcc:F3} < {region:F2}"));
+        return string.Join(" and ", parts);
+    }
+
     private bool StretchAgrees(PixelAgreement a) => a.Ncc >= Options.MinStretchNcc || a.TrimmedNcc >= Options.MinStretchTrimmedNcc || a.RegionNcc >= Options.MinRegionNcc;
 
     private bool AlignedAgrees(PixelAgreement a) => a.Ncc >= Options.MinNcc || a.TrimmedNcc >= Options.MinTrimmedNcc || a.RegionNcc >= Options.MinRegionNcc;
