@@ -35,8 +35,9 @@ internal static class TransformWords
         if (v.Matches > 0) figures.Add(string.Format(Invariant, "{0} of {1} keypoint matches agree", v.Inliers, v.Matches));
         if (!double.IsNaN(v.Ncc)) figures.Add(string.Format(Invariant, "pixel agreement {0:0.000}", v.Ncc));
         if (!double.IsNaN(v.TrimmedNcc)) figures.Add(string.Format(Invariant, "best 80% {0:0.000}", v.TrimmedNcc));
-        // The clause that accepts a watermarked copy: the artist sees how much of the picture was set aside.
-        if (!double.IsNaN(v.RegionNcc)) figures.Add(string.Format(Invariant, "outside one region ({0:0%} of the picture left out) {1:0.000}", v.RegionShare, v.RegionNcc));
+        // The clause that accepts a watermarked copy: the artist sees how much of the picture was set aside,
+        // where setting it aside changed the agreement (a clean copy's rectangle is arbitrary).
+        if (v.RegionNcc - v.Ncc >= 0.01) figures.Add(string.Format(Invariant, "outside one region ({0:0%} of the picture left out) {1:0.000}", v.RegionShare, v.RegionNcc));
         if (v.Overlap > 0) figures.Add(string.Format(Invariant, "overlap {0:0%}", v.Overlap));
         return $"Verified copy ({method}): {string.Join(", ", parts)}" + (figures.Count > 0 ? $"; {string.Join(", ", figures)}." : ".");
     }

@@ -345,6 +345,12 @@ public sealed class ReportBrowserTests : IAsyncLifetime
         {
             var watched = await OpenAsync(path, width, height, mobile);
             await watched.Page.ClickAsync("#m0 button.mine");
+            // Cards are built as they near the screen: on a narrow one the second work's may not be yet.
+            for (var i = 0; i < 50 && !await watched.Page.EvaluateExpressionAsync<bool>("!!document.querySelector('#m4 button.not')"); i++)
+            {
+                await watched.Page.EvaluateExpressionAsync("window.scrollBy(0, window.innerHeight)");
+                await Task.Delay(100);
+            }
             await watched.Page.ClickAsync("#m4 button.not");
             // (WaitForFunctionAsync compiles its function in the page, which the report's CSP forbids.)
             for (var i = 0; i < 50 && !await watched.Page.EvaluateExpressionAsync<bool>("Array.from(document.images).every(i => i.complete)"); i++) await Task.Delay(100);

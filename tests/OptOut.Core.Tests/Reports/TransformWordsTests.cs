@@ -23,5 +23,12 @@ public sealed class TransformWordsTests
 
         Assert.StartsWith("Verified copy (", text, StringComparison.Ordinal);
         Assert.Matches(@"outside one region \(\d+% of the picture left out\) (0\.9\d\d|1\.000)", text);
+
+        // A clean copy agrees everywhere: no region is worth naming.
+        using var mirrored = ClipArt.Copy("grapes_01.png", Alteration.Mirror);
+        using var clean = verifier.Prepare(mirrored);
+        var plain = verifier.Verify(query, clean);
+        Assert.True(plain.IsVerified, plain.Detail);
+        Assert.DoesNotContain("outside one region", TransformWords.Describe(plain, original.Width, original.Height), StringComparison.Ordinal);
     }
 }
