@@ -50,7 +50,7 @@ internal sealed class DisagreementRegion
         int w = columns + 1;
         int last = rows * w + columns;
         double tn = n[last], ta = a[last], tb = b[last], taa = aa[last], tbb = bb[last], tab = ab[last];
-        double best = Correlation(tn, ta, tb, taa, tbb, tab), bestShare = 0;
+        double best = PixelCorrelation.FromSums(tn, ta, tb, taa, tbb, tab), bestShare = 0;
         if (double.IsNaN(best)) return (double.NaN, double.NaN);
         double limit = maxShare * tn;
         for (int r0 = 0; r0 < rows; r0++)
@@ -63,7 +63,7 @@ internal sealed class DisagreementRegion
             // Wider rectangles of these rows only hold more pixels.
             if (rn > limit) break;
             if (rn == 0) continue;
-            double rest = Correlation(tn - rn,
+            double rest = PixelCorrelation.FromSums(tn - rn,
                 ta - (a[p11] - a[p01] - a[p10] + a[p00]),
                 tb - (b[p11] - b[p01] - b[p10] + b[p00]),
                 taa - (aa[p11] - aa[p01] - aa[p10] + aa[p00]),
@@ -84,15 +84,5 @@ internal sealed class DisagreementRegion
         for (int r = 1; r <= rows; r++)
         for (int c = 1; c <= columns; c++)
             s[r * w + c] += s[(r - 1) * w + c] + s[r * w + c - 1] - s[(r - 1) * w + c - 1];
-    }
-
-    private static double Correlation(double n, double a, double b, double aa, double bb, double ab)
-    {
-        if (n < 64) return double.NaN;
-        double covariance = ab / n - a / n * (b / n);
-        double varianceA = aa / n - a / n * (a / n);
-        double varianceB = bb / n - b / n * (b / n);
-        if (varianceA < 1e-6 || varianceB < 1e-6) return double.NaN;
-        return covariance / Math.Sqrt(varianceA * varianceB);
     }
 }

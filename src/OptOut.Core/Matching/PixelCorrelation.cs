@@ -87,14 +87,17 @@ internal static class PixelCorrelation
             N++;
         }
 
-        public readonly double Correlation()
-        {
-            if (N < 64) return double.NaN;
-            double covariance = AB / N - A / N * (B / N);
-            double varianceA = AA / N - A / N * (A / N);
-            double varianceB = BB / N - B / N * (B / N);
-            if (varianceA < 1e-6 || varianceB < 1e-6) return double.NaN;
-            return covariance / Math.Sqrt(varianceA * varianceB);
-        }
+        public readonly double Correlation() => FromSums(N, A, B, AA, BB, AB);
+    }
+
+    /// <summary>Pearson correlation of <paramref name="n"/> pixel pairs from their sums; NaN for fewer than 64 pairs or a flat side.</summary>
+    internal static double FromSums(double n, double a, double b, double aa, double bb, double ab)
+    {
+        if (n < 64) return double.NaN;
+        double covariance = ab / n - a / n * (b / n);
+        double varianceA = aa / n - a / n * (a / n);
+        double varianceB = bb / n - b / n * (b / n);
+        if (varianceA < 1e-6 || varianceB < 1e-6) return double.NaN;
+        return covariance / Math.Sqrt(varianceA * varianceB);
     }
 }
