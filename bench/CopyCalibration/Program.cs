@@ -26,6 +26,16 @@ Console.Error.WriteLine($"Selecting images under {options.Source}...");
 var corpus = Corpus.Select(options.Source, options.Queries, options.Distractors, options.MinQuerySide, options.Verify ? options.HardPerQuery : 0, options.ExtraDistractors);
 Console.Error.WriteLine($"{corpus.Unique} distinct images (+{corpus.ExtraDistinct} from {options.ExtraDistractors.Length} extra folders); {corpus.Queries.Count} originals, {corpus.Distractors.Count} distractors ({clock.Elapsed.TotalSeconds:F0} s).");
 
+if (options.SizeSweepOnly > 0)
+{
+    // The product's verifier without its size floor: where the floor should be.
+    var sweep = SizeSweep.Write(corpus, OptOut.Core.Matching.VerifierOptions.Default with { MinimumSide = 1 }, options.SizeSweepOnly, 5,
+        (image, alteration) => Encode(image, alteration, options.JpegQuality), line => Console.Error.WriteLine(line));
+    File.WriteAllText(options.Markdown, sweep);
+    Console.Error.WriteLine($"Size sweep written to {options.Markdown} ({clock.Elapsed.TotalSeconds:F0} s).");
+    return 0;
+}
+
 if (options.DevEvery > 0)
 {
     DevCheck.Run(corpus, options.DevEvery, (image, alteration) => Encode(image, alteration, options.JpegQuality), line => Console.Error.WriteLine(line));
@@ -265,7 +275,7 @@ namespace CopyCalibration
         float[] QueryRotations, float[] QueryCrops)
     {
         public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]"
-            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1] [--candidate-rotations \"-4,4\"] [--region-share 0.35]";
+            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1] [--candidate-rotations \"-4,4\"] [--region-share 0.35] [--size-sweep-only 40]";
 
         /// <summary>Geometric verification experiment (--verify FILE): its section is written to <see cref="VerifyMarkdown"/>.</summary>
         public bool Verify => VerifyMarkdown.Length > 0;
@@ -292,6 +302,9 @@ namespace CopyCalibration
 
         /// <summary>--candidate-rotations "-4,4": the verification's candidates also come from the query turned by these angles (top K by cosine of each view).</summary>
         public float[] CandidateRotations { get; init; } = [];
+
+        /// <summary>--size-sweep-only N: only the size sweep (<see cref="SizeSweep"/>) of the product's verifier over N originals, written to --markdown, then exit.</summary>
+        public int SizeSweepOnly { get; init; }
 
         /// <summary>--dev-every N: only the quick verifier check of <see cref="DevCheck"/> on every Nth original, then exit.</summary>
         public int DevEvery { get; init; }
@@ -324,6 +337,7 @@ namespace CopyCalibration
                 SpeedQueries = Int("speed", 0),
                 SpeedCandidates = Int("speed-candidates", 15),
                 DevEvery = Int("dev-every", 0),
+                SizeSweepOnly = Int("size-sweep-only", 0),
                 RegionShare = map.TryGetValue("region-share", out var rs) ? double.Parse(rs, CultureInfo.InvariantCulture) : 0,
                 CandidateRotations = map.TryGetValue("candidate-rotations", out var cr) && cr.Length > 0
                     ? cr.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [],

@@ -196,7 +196,7 @@ public static class VerificationExperiment
 
         if (options.SizeSweep > 0 && chosen is not null)
         {
-            WriteSizeSweep(md, corpus, chosen.ToOptions(basis) with { MinimumSide = 1 }, options.SizeSweep, encode, log);
+            md.Append(SizeSweep.Write(corpus, chosen.ToOptions(basis) with { MinimumSide = 1 }, options.SizeSweep, 5, encode, log));
         }
         if (options.SpeedQueries > 0 && chosen is not null)
         {
@@ -324,43 +324,6 @@ public static class VerificationExperiment
         md.AppendLine($"Stage costs in this run (means over {pairs:N0} pairs, every stage forced, {Environment.ProcessorCount} cores shared by 2 threads): " +
             $"extraction {F(t.ExtractionMs / Math.Max(1, t.Extractions), 1)} ms a candidate picture ({t.Extractions}), matching {F(t.MatchingMs / Math.Max(1, t.MatchingRuns), 2)} ms ({t.MatchingRuns}), " +
             $"RANSAC {F(t.RansacMs / Math.Max(1, t.RansacRuns), 2)} ms ({t.RansacRuns}), aligned NCC {F(t.NccMs / Math.Max(1, t.NccRuns), 2)} ms ({t.NccRuns}), stretch {F(t.StretchMs / Math.Max(1, t.StretchRuns), 2)} ms ({t.StretchRuns}).");
-        md.AppendLine();
-    }
-
-    /// <summary>Recall of the chosen thresholds on originals scaled down to a given short side, and their copies made from them.</summary>
-    private static void WriteSizeSweep(StringBuilder md, Corpus corpus, VerifierOptions options, int originals, Func<Image<Rgb24>, Alteration, byte[]> encode, Action<string> log)
-    {
-        log($"Size sweep over {originals} originals...");
-        var verifier = new GeometricVerifier(options);
-        int[] sides = [24, 32, 48, 64, 80, 96, 128];
-        var alterations = Alterations.All;
-        md.AppendLine($"**Minimum size** ({originals} originals at an even stride, each scaled down to the short side shown, then altered as above and verified against the scaled original; chosen thresholds, no size floor):");
-        md.AppendLine();
-        md.AppendLine($"| short side | {string.Join(" | ", alterations)} | all |");
-        md.AppendLine("| ---: |" + string.Concat(Enumerable.Repeat(" ---: |", alterations.Count + 1)));
-        foreach (var side in sides)
-        {
-            var found = new int[alterations.Count];
-            int n = 0;
-            for (int k = 0; k < originals; k++)
-            {
-                var source = corpus.Queries[k * corpus.Queries.Count / originals];
-                using var decoded = ImageLoader.Decode(source.Content, source.Path, ImageLimits.Default);
-                double scale = (double)side / Math.Min(decoded.Width, decoded.Height);
-                using var small = decoded.Pixels.Clone(x => x.Resize(Math.Max(1, (int)Math.Round(decoded.Width * scale)), Math.Max(1, (int)Math.Round(decoded.Height * scale))));
-                using var smallDecoded = ImageLoader.Decode(encode(small, Alteration.Reencode), "small", ImageLimits.Default);
-                using var query = verifier.Prepare(smallDecoded);
-                n++;
-                for (int a = 0; a < alterations.Count; a++)
-                {
-                    using var copy = Alterations.Apply(smallDecoded.Pixels, alterations[a]);
-                    using var copyDecoded = ImageLoader.Decode(encode(copy, alterations[a]), "copy", ImageLimits.Default);
-                    using var candidate = verifier.Prepare(copyDecoded);
-                    if (verifier.Verify(query, candidate).IsVerified) found[a]++;
-                }
-            }
-            md.AppendLine($"| {side} | {string.Join(" | ", found.Select(f => F((double)f / n, 2)))} | {F((double)found.Sum() / (n * alterations.Count), 3)} |");
-        }
         md.AppendLine();
     }
 
