@@ -68,9 +68,30 @@ public sealed class VerifiablePicture : IDisposable
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(pixelSource);
         options.Validate();
-        var working = GrayFrame.WorkingSize(features.SourceWidth, features.SourceHeight, options.WorkingSide);
-        if (features.Kind != options.FeatureKind || features.Width != working.Width || features.Height != working.Height) return null;
-        return new VerifiablePicture(features, pixelSource, options);
+        return Fits(features, features.SourceWidth, features.SourceHeight, options) ? new VerifiablePicture(features, pixelSource, options) : null;
+    }
+
+    // Stored features belong to a picture of this size, as these options work: the same kind, made on its working frame from its size.
+    private static bool Fits(LocalFeatures features, int width, int height, VerifierOptions options)
+    {
+        var working = GrayFrame.WorkingSize(width, height, options.WorkingSide);
+        return features.Kind == options.FeatureKind && features.SourceWidth == width && features.SourceHeight == height
+            && features.Width == working.Width && features.Height == working.Height;
+    }
+
+    // The gray working frame and the working-frame RGB the colour frame is made from, both or neither.
+    private static (Mat Gray, Mat Rgb) Frames(DecodedImage image, int workingSide)
+    {
+        var gray = GrayFrame.FromDecoded(image, workingSide);
+        try
+        {
+            return (gray, ColourFrame.WorkingRgb(image, workingSide));
+        }
+        catch
+        {
+            gray.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The gray working frame, decoding the pixels first where they are deferred; called under <see cref="gate"/>.</summary>
@@ -83,18 +104,9 @@ public sealed class VerifiablePicture : IDisposable
         {
             throw new StalePictureException($"The picture is {decoded.Width}x{decoded.Height}; its stored features were made from one of {Width}x{Height}.");
         }
-        var frame = GrayFrame.FromDecoded(decoded, Options.WorkingSide);
-        try
-        {
-            workingRgb = ColourFrame.WorkingRgb(decoded, Options.WorkingSide);
-        }
-        catch
-        {
-            frame.Dispose();
-            throw;
-        }
+        (gray, workingRgb) = Frames(decoded, Options.WorkingSide);
         pixelSource = null;
-        return gray = frame;
+        return gray;
     }
 
     /// <summary>Whether the pixels have been decoded (always, unless made by <see cref="FromStoredFeatures"/>).</summary>
@@ -112,29 +124,12 @@ public sealed class VerifiablePicture : IDisposable
         ArgumentNullException.ThrowIfNull(image);
         options ??= VerifierOptions.Default;
         options.Validate();
-        var gray = GrayFrame.FromDecoded(image, options.WorkingSide);
-        Mat rgb;
-        try
+        if (storedFeatures is not null && !Fits(storedFeatures, image.Width, image.Height, options))
         {
-            rgb = ColourFrame.WorkingRgb(image, options.WorkingSide);
+            throw new ArgumentException($"Stored features ({storedFeatures.Kind}, {storedFeatures.Width}x{storedFeatures.Height} of {storedFeatures.SourceWidth}x{storedFeatures.SourceHeight}) do not belong to this picture as {options.FeatureKind} at {options.WorkingSide} px.", nameof(storedFeatures));
         }
-        catch
-        {
-            gray.Dispose();
-            throw;
-        }
-        var picture = new VerifiablePicture(gray, rgb, image.Width, image.Height, options);
-        if (storedFeatures is not null)
-        {
-            if (storedFeatures.Kind != options.FeatureKind || storedFeatures.Width != picture.WorkingWidth || storedFeatures.Height != picture.WorkingHeight
-                || storedFeatures.SourceWidth != image.Width || storedFeatures.SourceHeight != image.Height)
-            {
-                picture.Dispose();
-                throw new ArgumentException($"Stored features ({storedFeatures.Kind}, {storedFeatures.Width}x{storedFeatures.Height} of {storedFeatures.SourceWidth}x{storedFeatures.SourceHeight}) do not belong to this picture as {options.FeatureKind} at {options.WorkingSide} px.", nameof(storedFeatures));
-            }
-            picture.features = storedFeatures;
-        }
-        return picture;
+        var (gray, rgb) = Frames(image, options.WorkingSide);
+        return new VerifiablePicture(gray, rgb, image.Width, image.Height, options) { features = storedFeatures };
     }
 
     /// <summary>Size of the decoded picture.</summary>
