@@ -12,11 +12,17 @@ namespace OptOut.Core.Matching;
 /// </summary>
 public sealed class GeometricVerifier
 {
+    // When each path's aligned pixels agree: after a keypoint fit, after the stretch, after the pixel search.
+    private readonly PixelThresholds alignedThresholds, stretchThresholds, searchThresholds;
+
     /// <summary>A verifier with <paramref name="options"/> (null: the calibrated <see cref="VerifierOptions.Default"/>).</summary>
     public GeometricVerifier(VerifierOptions? options = null)
     {
         Options = options ?? VerifierOptions.Default;
         Options.Validate();
+        alignedThresholds = new(Options.MinNcc, Options.MinTrimmedNcc, Options.MinRegionNcc);
+        stretchThresholds = new(Options.MinStretchNcc, Options.MinStretchTrimmedNcc, Options.MinRegionNcc);
+        searchThresholds = new(Options.MinSearchNcc, Options.MinSearchTrimmedNcc, Options.MinSearchRegionNcc);
     }
 
     /// <summary>The settings in use.</summary>
@@ -84,7 +90,7 @@ public sealed class GeometricVerifier
             double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
             double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
             double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
-            bool grayAgrees = overlap >= Options.MinOverlap && (agreement.Ncc >= Options.MinSearchNcc || agreement.TrimmedNcc >= Options.MinSearchTrimmedNcc || agreement.RegionNcc >= Options.MinSearchRegionNcc);
+            bool grayAgrees = overlap >= Options.MinOverlap && searchThresholds.Agree(agreement);
             bool agrees = grayAgrees && ColourAgrees(colour);
             string found = F($"found by pixels{(hypothesis.Mirrored ? " mirrored" : "")} (correlation {hypothesis.Score:F3}), scale {sourceScale:F3}, rotation {rotation:F1} deg");
             var v = new Verification
@@ -95,7 +101,7 @@ public sealed class GeometricVerifier
                 Detail = agrees
                     ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
                     : grayAgrees ? F($"{found}; {ColoursDiffer(agreement, colour)}")
-                    : F($"{found}; aligned pixels disagree: {Shortfall(agreement, Options.MinSearchNcc, Options.MinSearchTrimmedNcc, Options.MinSearchRegionNcc)}, or overlap {overlap:P0} < {Options.MinOverlap:P0}"),
+                    : F($"{found}; aligned pixels disagree: {searchThresholds.Shortfall(agreement)}, or overlap {overlap:P0} < {Options.MinOverlap:P0}"),
                 Scale = sourceScale,
                 RotationDegrees = rotation,
                 TranslationX = m[2] / candidate.WorkingScale,
@@ -153,12 +159,12 @@ public sealed class GeometricVerifier
         Cv2.Resize(candidate.GrayOf(mirrored: false), stretched, queryGray.Size(), 0, 0, InterpolationFlags.Area);
         var best = PixelCorrelation.Measure(queryGray, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
         bool mirrored = false;
-        if (Options.TryMirrored && !StretchAgrees(best))
+        if (Options.TryMirrored && !stretchThresholds.Agree(best))
         {
             using var flipped = new Mat();
             Cv2.Flip(stretched, flipped, FlipMode.Y);
             var other = PixelCorrelation.Measure(queryGray, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
-            if (StretchAgrees(other) || other.Ncc > best.Ncc || double.IsNaN(best.Ncc))
+            if (stretchThresholds.Agree(other) || other.Ncc > best.Ncc || double.IsNaN(best.Ncc))
             {
                 best = other;
                 mirrored = true;
@@ -173,7 +179,7 @@ public sealed class GeometricVerifier
         double colour = StretchedColourDifference(query, candidate, mirrored);
         timings?.Stretch(start);
 
-        bool grayAgrees = StretchAgrees(best);
+        bool grayAgrees = stretchThresholds.Agree(best);
         bool verified = grayAgrees && ColourAgrees(colour);
         double scale = Math.Sqrt((double)candidate.Width * candidate.Height / ((double)query.Width * query.Height));
         return new Verification
@@ -184,7 +190,7 @@ public sealed class GeometricVerifier
             Detail = verified
                 ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, pixels agree: NCC {best.Ncc:F3}, trimmed {best.TrimmedNcc:F3}, outside one region {best.RegionNcc:F3}, {ColourText(colour)}")
                 : grayAgrees ? F($"stretched onto the query{(mirrored ? " mirrored" : "")}, {ColoursDiffer(best, colour)}")
-                : F($"stretched onto the query, pixels disagree: {Shortfall(best, Options.MinStretchNcc, Options.MinStretchTrimmedNcc, Options.MinRegionNcc)}"),
+                : F($"stretched onto the query, pixels disagree: {stretchThresholds.Shortfall(best)}"),
             Scale = scale,
             Mirrored = mirrored,
             Ncc = best.Ncc,
@@ -290,9 +296,9 @@ public sealed class GeometricVerifier
         {
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}") };
         }
-        if (!AlignedAgrees(agreement))
+        if (!alignedThresholds.Agree(agreement))
         {
-            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: {Shortfall(agreement, Options.MinNcc, Options.MinTrimmedNcc, Options.MinRegionNcc)}") };
+            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: {alignedThresholds.Shortfall(agreement)}") };
         }
         if (!ColourAgrees(colour))
         {
@@ -344,18 +350,6 @@ public sealed class GeometricVerifier
     }
 
     /// <summary>The candidate warped into the query's frame; NCC where both have pixels (and the query has content), the share of the query covered, and the covered box in the query's working frame.</summary>
-    // What fell short, naming only the clauses that are on.
-    private static string Shortfall(PixelAgreement a, double ncc, double trimmed, double region)
-    {
-        var parts = new List<string> { F($"NCC {a.Ncc:F3} < {ncc:F2}") };
-        if (double.IsFinite(trimmed)) parts.Add(F($"trimmed {a.TrimmedNcc:F3} < {trimmed:F3}"));
-        if (double.IsFinite(region)) parts.Add(F($"outside one region {a.RegionNcc:F3} < {region:F2}"));
-        return string.Join(" and ", parts);
-    }
-
-    private bool StretchAgrees(PixelAgreement a) => a.Ncc >= Options.MinStretchNcc || a.TrimmedNcc >= Options.MinStretchTrimmedNcc || a.RegionNcc >= Options.MinRegionNcc;
-
-    private bool AlignedAgrees(PixelAgreement a) => a.Ncc >= Options.MinNcc || a.TrimmedNcc >= Options.MinTrimmedNcc || a.RegionNcc >= Options.MinRegionNcc;
 
     // A gray picture (NaN) has no colour to disagree with: a gray copy of a coloured work is still a copy.
     private bool ColourAgrees(double colourDifference) => !(colourDifference > Options.MaxColourDifference);
