@@ -11,7 +11,8 @@ internal sealed class MatcherStatistics
     public int Queries { get; private set; }
     public int Candidates { get; private set; }
     public int StoredFeaturesUsed { get; private set; }
-    public int SearchRuns { get; private set; }
+    /// <summary>Candidates that reached the pixel search (it runs at most once a candidate).</summary>
+    public int SearchRuns => Stages.SearchRuns;
     public int Decoded { get; private set; }
     public double CandidateMs { get; private set; }
     public double QueryPrepareMs { get; private set; }
@@ -19,7 +20,7 @@ internal sealed class MatcherStatistics
     public double DecodeMs { get; private set; }
     public double PrepareMs { get; private set; }
     public double VerifyMs { get; private set; }
-    public double SearchMs { get; private set; }
+    public double SearchMs => Stages.SearchMs;
     public double FingerprintMs { get; private set; }
     public double QueryFeaturesWaitMs { get; private set; }
 
@@ -30,8 +31,8 @@ internal sealed class MatcherStatistics
     {
         lock (gate)
         {
-            Queries = Candidates = StoredFeaturesUsed = SearchRuns = Decoded = 0;
-            FingerprintMs = QueryFeaturesWaitMs = CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = SearchMs = 0;
+            Queries = Candidates = StoredFeaturesUsed = Decoded = 0;
+            FingerprintMs = QueryFeaturesWaitMs = CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = 0;
             Stages.Clear();
         }
     }
@@ -68,8 +69,6 @@ internal sealed class MatcherStatistics
             DecodeMs += decodeMs;
             PrepareMs += prepareMs;
             VerifyMs += verifyMs;
-            SearchRuns += timings.SearchRuns > 0 ? 1 : 0;
-            SearchMs += timings.SearchMs;
             Stages.Add(timings);
         }
     }
