@@ -191,15 +191,20 @@ internal sealed class PostgresRegistryStore : IConsentRegistry
             // Under the registry's write lock, so no other writer adds or revokes anything between
             // this check and the commit: a claim already active is not added again.
             var active = ActiveAmong(records, order, hosts, first, transaction);
+            // What this batch adds, in write order: the first of each claim, unless already active.
+            var added = new List<int>(order.Length);
+            foreach (int i in order)
+            {
+                if (first[i] == i && !active.ContainsKey(i)) added.Add(i);
+            }
             // The claims and their audit rows go straight into the tables by binary COPY, in
             // write order (the claims index's order for a bulk batch, as in the file; else input
             // order): COPY inserts rows in groups, an INSERT ... SELECT one at a time.
             using (var copy = connection.BeginBinaryImport(
                 "COPY optout.claims(id, decision, kind, target, host_rev, phash, embedding, model_id, claimant, reason, evidence, created_at, origin) FROM STDIN (FORMAT BINARY)"))
             {
-                foreach (int i in order)
+                foreach (int i in added)
                 {
-                    if (first[i] != i || active.ContainsKey(i)) continue;
                     copy.StartRow();
                     WriteClaimColumns(copy, records[i], hosts[i]);
                 }
@@ -207,9 +212,8 @@ internal sealed class PostgresRegistryStore : IConsentRegistry
             }
             using (var copy = connection.BeginBinaryImport("""COPY optout.audit(at, "user", action, record_id, reason, detail) FROM STDIN (FORMAT BINARY)"""))
             {
-                foreach (int i in order)
+                foreach (int i in added)
                 {
-                    if (first[i] != i || active.ContainsKey(i)) continue;
                     var r = records[i];
                     copy.StartRow();
                     copy.Write(RegistryStore.Timestamp(r.CreatedAt), NpgsqlDbType.Text);
