@@ -7,6 +7,17 @@ function Invoke-BenchNative {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
 }
 
+function New-BenchWorkFolder {
+    # A fresh folder of that name under the temporary folder, emptied of an earlier run's files;
+    # -OpenToOtherUsers lets a private PostgreSQL server (another user) read the files put there.
+    param([string] $Name, [switch] $OpenToOtherUsers)
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) $Name
+    if (Test-Path $folder) { Remove-Item $folder -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $folder
+    if ($OpenToOtherUsers) { & chmod 755 $folder }
+    $folder
+}
+
 function Get-BenchMedian {
     param([double[]] $Values)
     if (-not $Values -or $Values.Count -eq 0) { return [double]::NaN }

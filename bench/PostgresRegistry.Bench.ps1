@@ -30,10 +30,7 @@ $engineOut = Join-Path $PSScriptRoot '../out/bench/RegistryBench'
 Invoke-BenchNative 'Building RegistryBench' { dotnet build (Join-Path $PSScriptRoot 'RegistryBench/RegistryBench.csproj') -c Release -o $engineOut --nologo --verbosity quiet -clp:ErrorsOnly | Out-Host }
 $engine = Join-Path $engineOut ($IsWindows ? 'RegistryBench.exe' : 'RegistryBench')
 
-$work = Join-Path ([System.IO.Path]::GetTempPath()) 'optout-pg-bench'
-if (Test-Path $work) { Remove-Item $work -Recurse -Force }
-$null = New-Item -ItemType Directory -Path $work
-& chmod 755 $work
+$work = New-BenchWorkFolder 'optout-pg-bench' -OpenToOtherUsers
 $urls = Join-Path $work 'urls.txt'
 $claimsTsv = Join-Path $work 'claims.tsv'
 $auditTsv = Join-Path $work 'audit.tsv'

@@ -35,10 +35,7 @@ $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath
 if (-not (Get-PostgresBin)) { throw 'PostgreSQL server binaries are not installed (apt-get install postgresql).' }
 
-$work = Join-Path ([System.IO.Path]::GetTempPath()) 'optout-pg-ceiling'
-if (Test-Path $work) { Remove-Item $work -Recurse -Force }
-$null = New-Item -ItemType Directory -Path $work
-& chmod 755 $work
+$work = New-BenchWorkFolder 'optout-pg-ceiling' -OpenToOtherUsers
 $claimsTsv = Join-Path $work 'claims.tsv'
 $auditTsv = Join-Path $work 'audit.tsv'
 $bareAuditTsv = Join-Path $work 'audit-no-detail.tsv'
