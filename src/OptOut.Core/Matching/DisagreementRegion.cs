@@ -15,28 +15,33 @@ internal sealed class DisagreementRegion
 
     private const int MinCellSide = 4;
 
-    private readonly int cellWidth, cellHeight, columns, rows;
+    private readonly int columns, rows, cellSide;
     private readonly double maxShare;
-    // Per cell: count, sum a, sum b, sum a², sum b², sum ab; then made inclusive prefix sums (one row and column of zeros first).
-    private readonly double[] n, a, b, aa, bb, ab;
+    // Each compared pixel's sums, per cell, exact in integers (row-major).
+    private readonly PixelCorrelation.Sums[] cells;
+    // The cell column of each pixel column: one lookup a pixel instead of a division.
+    private readonly int[] columnOf;
 
     public DisagreementRegion(int frameWidth, int frameHeight, double maxShare)
     {
         this.maxShare = maxShare;
-        int side = Math.Max(MinCellSide, (int)Math.Ceiling((double)Math.Max(frameWidth, frameHeight) / CellsAlongLongSide));
-        cellWidth = side;
-        cellHeight = side;
-        columns = (frameWidth + side - 1) / side;
-        rows = (frameHeight + side - 1) / side;
-        int size = (rows + 1) * (columns + 1);
-        n = new double[size]; a = new double[size]; b = new double[size];
-        aa = new double[size]; bb = new double[size]; ab = new double[size];
+        cellSide = Math.Max(MinCellSide, (int)Math.Ceiling((double)Math.Max(frameWidth, frameHeight) / CellsAlongLongSide));
+        columns = (frameWidth + cellSide - 1) / cellSide;
+        rows = (frameHeight + cellSide - 1) / cellSide;
+        cells = new PixelCorrelation.Sums[rows * columns];
+        columnOf = new int[frameWidth];
+        for (int x = 0; x < frameWidth; x++) columnOf[x] = x / cellSide;
     }
 
-    public void Add(int x, int y, byte va, byte vb)
+    /// <summary>The cells of pixel row <paramref name="y"/>, to add that row's compared pixels to.</summary>
+    public CellRow RowOfCells(int y) => new(cells.AsSpan(y / cellSide * columns, columns), columnOf);
+
+    /// <summary>One row of cells; <see cref="Add"/> takes a pixel by its column.</summary>
+    public readonly ref struct CellRow(Span<PixelCorrelation.Sums> cells, int[] columnOf)
     {
-        int at = (y / cellHeight + 1) * (columns + 1) + x / cellWidth + 1;
-        n[at]++; a[at] += va; b[at] += vb; aa[at] += va * va; bb[at] += vb * vb; ab[at] += va * vb;
+        private readonly Span<PixelCorrelation.Sums> cells = cells;
+
+        public void Add(int x, byte va, byte vb) => cells[columnOf[x]].Add(va, vb);
     }
 
     /// <summary>
@@ -46,8 +51,21 @@ internal sealed class DisagreementRegion
     /// </summary>
     public (double Ncc, double Share) Best()
     {
-        foreach (var s in new[] { n, a, b, aa, bb, ab }) Accumulate(s);
-        int w = columns + 1;
+        // Inclusive prefix sums over the cells, one row and column of zeros first.
+        int w = columns + 1, size = (rows + 1) * w;
+        double[] n = new double[size], a = new double[size], b = new double[size], aa = new double[size], bb = new double[size], ab = new double[size];
+        for (int r = 1; r <= rows; r++)
+        for (int c = 1; c <= columns; c++)
+        {
+            ref readonly var cell = ref cells[(r - 1) * columns + c - 1];
+            int at = r * w + c, up = at - w, left = at - 1, corner = up - 1;
+            n[at] = cell.N + n[up] + n[left] - n[corner];
+            a[at] = cell.A + a[up] + a[left] - a[corner];
+            b[at] = cell.B + b[up] + b[left] - b[corner];
+            aa[at] = cell.AA + aa[up] + aa[left] - aa[corner];
+            bb[at] = cell.BB + bb[up] + bb[left] - bb[corner];
+            ab[at] = cell.AB + ab[up] + ab[left] - ab[corner];
+        }
         int last = rows * w + columns;
         double tn = n[last], ta = a[last], tb = b[last], taa = aa[last], tbb = bb[last], tab = ab[last];
         double best = PixelCorrelation.FromSums(tn, ta, tb, taa, tbb, tab), bestShare = 0;
@@ -76,13 +94,5 @@ internal sealed class DisagreementRegion
             }
         }
         return (best, bestShare);
-    }
-
-    private void Accumulate(double[] s)
-    {
-        int w = columns + 1;
-        for (int r = 1; r <= rows; r++)
-        for (int c = 1; c <= columns; c++)
-            s[r * w + c] += s[(r - 1) * w + c] + s[r * w + c - 1] - s[(r - 1) * w + c - 1];
     }
 }

@@ -26,17 +26,20 @@ internal static class PixelCorrelation
         byte* baseM = mask is null ? null : (byte*)mask.DataPointer;
         long stepA = blurredA.Step(), stepB = blurredB.Step(), stepM = mask is null ? 0 : mask.Step();
 
+        // Every sum is of 8-bit values, so integers hold them exactly: the order they are added in (per
+        // cell, per residual bin) cannot change a figure.
         var all = new Sums();
         var region = new DisagreementRegion(cols, rows, maxRegionShare);
         for (int y = 0; y < rows; y++)
         {
             byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
+            var cells = region.RowOfCells(y);
             for (int x = 0; x < cols; x++)
             {
                 if (pm is null || pm[x] != 0)
                 {
                     all.Add(pa[x], pb[x]);
-                    region.Add(x, y, pa[x], pb[x]);
+                    cells.Add(x, pa[x], pb[x]);
                 }
             }
         }
@@ -44,47 +47,47 @@ internal static class PixelCorrelation
         if (double.IsNaN(ncc)) return new PixelAgreement(double.NaN, double.NaN, all.N, double.NaN, double.NaN);
         var (regionNcc, regionShare) = region.Best();
 
-        // Residual of each pixel's standardised values; the worst share is left out of the trimmed figure.
-        double meanA = all.A / all.N, meanB = all.B / all.N;
-        double sdA = Math.Sqrt(all.AA / all.N - meanA * meanA), sdB = Math.Sqrt(all.BB / all.N - meanB * meanB);
-        var histogram = new long[ResidualBins];
-        int BinOf(byte va, byte vb)
-        {
-            double residual = Math.Abs((va - meanA) / sdA - (vb - meanB) / sdB);
-            return (int)Math.Min(ResidualBins - 1, residual / ResidualRange * ResidualBins);
-        }
+        // Residual of each pixel's standardised values; the worst share is left out of the trimmed
+        // figure. Each bin keeps its pixels' sums, so the kept pixels are summed without a third pass.
+        double meanA = (double)all.A / all.N, meanB = (double)all.B / all.N;
+        double sdA = Math.Sqrt((double)all.AA / all.N - meanA * meanA), sdB = Math.Sqrt((double)all.BB / all.N - meanB * meanB);
+        var bins = new Sums[ResidualBins];
         for (int y = 0; y < rows; y++)
         {
             byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
             for (int x = 0; x < cols; x++)
             {
-                if (pm is null || pm[x] != 0) histogram[BinOf(pa[x], pb[x])]++;
+                if (pm is not null && pm[x] == 0) continue;
+                double residual = Math.Abs((pa[x] - meanA) / sdA - (pb[x] - meanB) / sdB);
+                bins[(int)Math.Min(ResidualBins - 1, residual / ResidualRange * ResidualBins)].Add(pa[x], pb[x]);
             }
         }
-        long keep = (long)Math.Ceiling(all.N * (1 - TrimmedShare)), seen = 0;
-        int lastBin = 0;
-        while (lastBin < ResidualBins - 1 && seen + histogram[lastBin] < keep) seen += histogram[lastBin++];
+        long keep = (long)Math.Ceiling(all.N * (1 - TrimmedShare));
         var kept = new Sums();
-        for (int y = 0; y < rows; y++)
+        for (int bin = 0; bin < ResidualBins; bin++)
         {
-            byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
-            for (int x = 0; x < cols; x++)
-            {
-                if ((pm is null || pm[x] != 0) && BinOf(pa[x], pb[x]) <= lastBin) kept.Add(pa[x], pb[x]);
-            }
+            // Whole bins, up to the first that reaches the share kept.
+            kept.Add(bins[bin]);
+            if (kept.N >= keep) break;
         }
         return new PixelAgreement(ncc, kept.Correlation(), all.N, regionNcc, regionShare);
     }
 
-    private struct Sums
+    /// <summary>Sums of a set of pixel pairs (8-bit values), exact in integers.</summary>
+    internal struct Sums
     {
-        public double A, B, AA, BB, AB;
-        public long N;
+        public long A, B, AA, BB, AB, N;
 
         public void Add(byte a, byte b)
         {
             A += a; B += b; AA += a * a; BB += b * b; AB += a * b;
             N++;
+        }
+
+        public void Add(in Sums other)
+        {
+            A += other.A; B += other.B; AA += other.AA; BB += other.BB; AB += other.AB;
+            N += other.N;
         }
 
         public readonly double Correlation() => FromSums(N, A, B, AA, BB, AB);
