@@ -74,8 +74,8 @@ public sealed class CopyMatcher : IDisposable
 
     /// <summary>
     /// The query picture made ready for verification while it is fingerprinted
-    /// (<see cref="Fingerprinter.QueryPicture"/>), its local features (and its mirror image's) extracted
-    /// at once on another thread, so that they overlap the embedding; null where OpenCV is not loadable.
+    /// (<see cref="Fingerprinter.QueryPicture"/>), its local features extracted at once on another thread
+    /// (its mirror image's made from them), so that they overlap the embedding; null where OpenCV is not loadable.
     /// </summary>
     public IDisposable? PrepareQuery(DecodedImage decoded)
     {

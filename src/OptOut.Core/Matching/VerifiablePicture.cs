@@ -149,8 +149,23 @@ public sealed class VerifiablePicture : IDisposable
     /// <summary>The picture's features, extracted on first use.</summary>
     public LocalFeatures Features => Extracted(ref features, featuresGate, () => LocalFeatureExtractor.Extract(GrayOf(mirrored: false), Options, Width, Height));
 
-    /// <summary>The features of the picture mirrored left-right (SIFT, ORB and AKAZE are not mirror-invariant), extracted on first use.</summary>
-    public LocalFeatures MirroredFeatures => Extracted(ref mirroredFeatures, mirroredFeaturesGate, () => LocalFeatureExtractor.Extract(GrayOf(mirrored: true), Options, Width, Height));
+    /// <summary>
+    /// The features of the picture mirrored left-right (SIFT, ORB and AKAZE are not mirror-invariant), made
+    /// on first use: SIFT's from the picture's own (<see cref="MirroredSift"/>), the others by extraction.
+    /// </summary>
+    public LocalFeatures MirroredFeatures
+    {
+        get
+        {
+            if (Options.FeatureKind != LocalFeatureKind.Sift)
+            {
+                return Extracted(ref mirroredFeatures, mirroredFeaturesGate, () => LocalFeatureExtractor.Extract(GrayOf(mirrored: true), Options, Width, Height));
+            }
+            // The picture's own first, outside the mirrored slot's lock: the slots' locks are taken in one order (Dispose).
+            var own = Features;
+            return Extracted(ref mirroredFeatures, mirroredFeaturesGate, () => MirroredSift.Of(own));
+        }
+    }
 
     internal bool HasFeatures
     {
