@@ -81,7 +81,9 @@ public static class VerificationExperiment
         log($"  {candidatePairs} candidate pairs for {corpus.Queries.Count} queries ({clock.Elapsed.TotalSeconds:F0} s)");
         var candidateTable = CandidateViewsTable(stage, corpus.Queries.Count);
 
-        var basis = options.RegionShare > 0 ? VerifierOptions.Default with { MaxRegionShare = options.RegionShare } : VerifierOptions.Default;
+        // The search's coarse floor open, so that every pair's coarse correlation is in the evidence.
+        var basis = (options.RegionShare > 0 ? VerifierOptions.Default with { MaxRegionShare = options.RegionShare } : VerifierOptions.Default)
+            with { MinSearchCoarseScore = double.NegativeInfinity };
         log("Verifying the candidate pairs (SIFT)...");
         var (withViews, timings, verifySeconds) = stage.Gather(basis, _ => true, log);
         WriteEvidence(Path.ChangeExtension(options.VerifyMarkdown, ".evidence.tsv"), stage, withViews);
@@ -331,7 +333,7 @@ public static class VerificationExperiment
     private static void WriteEvidence(string path, VerificationStage stage, List<PairEvidence> evidence)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tstretch_colour\tplain_colour\tmirror_colour\tsearch_colour\tstretch_region\tstretch_region_share\tplain_region\tplain_region_share\tmirror_region\tmirror_region_share\tsearch_region\tsearch_region_share\tcandidates\tplain_detail");
+        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tstretch_colour\tplain_colour\tmirror_colour\tsearch_colour\tstretch_region\tstretch_region_share\tplain_region\tplain_region_share\tmirror_region\tmirror_region_share\tsearch_region\tsearch_region_share\tsearch_coarse\tcandidates\tplain_detail");
         int n = stage.Items.Count;
         foreach (var e in evidence)
         {
@@ -346,7 +348,7 @@ public static class VerificationExperiment
                 F(e.Stretch?.ColourDifference ?? double.NaN, 1), F(e.Plain.ColourDifference, 1), F(e.Mirrored.ColourDifference, 1), F(e.Search?.ColourDifference ?? double.NaN, 1),
                 F(e.Stretch?.RegionNcc ?? double.NaN, 4), F(e.Stretch?.RegionShare ?? double.NaN, 3), F(e.Plain.RegionNcc, 4), F(e.Plain.RegionShare, 3),
                 F(e.Mirrored.RegionNcc, 4), F(e.Mirrored.RegionShare, 3), F(e.Search?.RegionNcc ?? double.NaN, 4), F(e.Search?.RegionShare ?? double.NaN, 3),
-                stage.PlainCandidates[e.Query].Contains(e.Item) ? "plain" : "view", e.Plain.Detail));
+                F(e.Search?.SearchCoarseScore ?? double.NaN, 4), stage.PlainCandidates[e.Query].Contains(e.Item) ? "plain" : "view", e.Plain.Detail));
         }
     }
 

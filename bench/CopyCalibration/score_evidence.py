@@ -78,11 +78,23 @@ def accepted(row, o):
             return True
         if region_ok(fit):
             return True
+        # A strong fit (VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc).
+        if o.strong_fit is not None:
+            least_inliers, least_ratio, least_region = o.strong_fit
+            matches, region = number(row[fit + '_matches']) or 0, number(row.get(fit + '_region', '-'))
+            if inliers >= least_inliers and inliers >= least_ratio * matches and region is not None and region >= least_region:
+                return True
     stretch = number(row['stretch_ncc'])
     if ((o.stretch is not None and stretch is not None and stretch >= o.stretch) or region_ok('stretch')) and colour_ok(row['stretch_colour']):
         return True
     search = number(row['search_ncc'])
     if number(row['search_overlap']) is not None and number(row['search_overlap']) < o.overlap:
+        return False
+    # The search stops after its coarse pass below this floor (column from the sixth round on; the
+    # evidence keeps the chosen pose's coarse score, so a pose of the other orientation above the floor
+    # is not counted: the count can only be lower than the engine's).
+    coarse = number(row.get('search_coarse', '-'))
+    if o.search_coarse is not None and coarse is not None and coarse < o.search_coarse:
         return False
     return ((o.search is not None and search is not None and search >= o.search) or (o.region_search and region_ok('search'))) and colour_ok(row['search_colour'])
 
@@ -101,6 +113,12 @@ def main():
     parser.add_argument('--stretch', type=threshold, default=0.95)
     parser.add_argument('--search', type=threshold, default=0.99)
     parser.add_argument('--colour', type=threshold, default=21)
+    parser.add_argument('--strong-fit', type=lambda t: None if t == 'off' else tuple(float(v) for v in t.split(',')), default=(40, 0.75, 0.97),
+                        help="'INLIERS,RATIO,REGION': a keypoint fit with at least INLIERS inliers, RATIO of its matches, verifies at REGION NCC outside one region "
+                             "(VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc: '40,0.75,0.97' since the sixth round; 'off' before)")
+    parser.add_argument('--search-coarse', type=threshold, default=0.75,
+                        help="best coarse correlation below which the pixel search stops (VerifierOptions.MinSearchCoarseScore: 0.75 since the sixth round; 'off' before; "
+                             "evidence files before the sixth round have no such column, and it is then not applied)")
     parser.add_argument('--region', type=threshold, default=0.99, help='NCC outside one region of disagreement (0.99, as VerifierOptions.MinRegionNcc; off before the fifth round)')
     parser.add_argument('--region-share', type=float, default=1.0, help='most share of the compared pixels that region may hold (the verifier caps it at 0.25)')
     parser.add_argument('--region-search', type=int, choices=[0, 1], default=0, help='1: the region clause applies to the pixel search too (VerifierOptions.MinSearchRegionNcc; off by default: no keypoints back its alignment)')

@@ -16,29 +16,34 @@ internal static class AlignmentSearch
     private const double CoarseFractionStep = 0.04;
     private const double AngleStep = 3.0;
 
-    /// <summary>A proposed alignment: the query's working frame mapped into the candidate's (2x3, row-major), and the correlation that found it.</summary>
-    public readonly record struct Hypothesis(double[] QueryToCandidate, double Score, bool Mirrored);
+    /// <summary>A proposed alignment: the query's working frame mapped into the candidate's (2x3, row-major), the correlation that found it, and the best correlation of the first, coarse pass.</summary>
+    public readonly record struct Hypothesis(double[] QueryToCandidate, double Score, bool Mirrored, double CoarseScore);
 
-    /// <summary>The best alignment for each orientation tried (as is, and mirrored when asked), best first.</summary>
-    public static List<Hypothesis> Find(VerifiablePicture query, VerifiablePicture candidate, VerifierOptions options)
+    /// <summary>
+    /// The best alignment for each orientation tried (as is, and mirrored when asked), best first, and the
+    /// best correlation the coarse pass found over both (-inf when the pictures are too small for it). An
+    /// orientation whose coarse pass stays below <see cref="VerifierOptions.MinSearchCoarseScore"/> is not
+    /// refined: no pose of it can align a copy, and the refining passes are most of the search's cost.
+    /// </summary>
+    public static (List<Hypothesis> Found, double BestCoarseScore) Find(VerifiablePicture query, VerifiablePicture candidate, VerifierOptions options)
     {
         var result = new List<Hypothesis>(2);
+        double bestCoarse = double.NegativeInfinity;
         foreach (var mirrored in options.TryMirrored ? new[] { false, true } : new[] { false })
         {
-            if (FindOne(query.GrayOf(mirrored), candidate.GrayOf(mirrored: false), options) is { } found)
-            {
-                result.Add(found with { Mirrored = mirrored });
-            }
+            var (found, coarse) = FindOne(query.GrayOf(mirrored), candidate.GrayOf(mirrored: false), options);
+            bestCoarse = Math.Max(bestCoarse, coarse);
+            if (found is { } hypothesis) result.Add(hypothesis with { Mirrored = mirrored });
         }
         result.Sort((a, b) => b.Score.CompareTo(a.Score));
-        return result;
+        return (result, bestCoarse);
     }
 
     private enum Direction { CandidateInQuery, QueryInCandidate }
 
     private readonly record struct Pose(Direction Direction, double Angle, double Fraction);
 
-    private static Hypothesis? FindOne(Mat queryGray, Mat candidateGray, VerifierOptions options)
+    private static (Hypothesis? Found, double CoarseScore) FindOne(Mat queryGray, Mat candidateGray, VerifierOptions options)
     {
         var angles = new List<double>();
         for (double a = -options.SearchMaxRotation; a <= options.SearchMaxRotation + 1e-9; a += AngleStep) angles.Add(a);
@@ -63,17 +68,18 @@ internal static class AlignmentSearch
             var (around, where) = Match(candidateCoarse, queryCoarse, candidateCoarse, f);
             if (around > bestScore) { bestScore = around; best = new Pose(Direction.QueryInCandidate, 0, f); coarseAt = where; }
         }
-        if (best is not { } coarse) return null;
+        if (best is not { } coarse) return (null, double.NegativeInfinity);
+        if (bestScore < options.MinSearchCoarseScore) return (null, bestScore);
 
         // Middle, then the working frames: the neighbourhood of the best pose, the template searched for
         // only near where the smaller frames put it.
         var (middlePose, middleAt, middleScore, middleWidth) = Refine(queryGray, candidateGray, MiddleSide, coarse, coarseAt, queryCoarse.Width,
             coarse.Direction == Direction.CandidateInQuery ? [-1.5, -1.0, -0.5, 0, 0.5, 1.0, 1.5] : [0.0], [-0.02, -0.01, 0, 0.01, 0.02]);
-        if (double.IsNegativeInfinity(middleScore)) return null;
+        if (double.IsNegativeInfinity(middleScore)) return (null, bestScore);
         int workingSide = Math.Max(queryGray.Width, queryGray.Height);
         var (final, at, score, _) = Refine(queryGray, candidateGray, workingSide, middlePose, middleAt, middleWidth, [0.0], [-0.004, 0, 0.004]);
-        if (double.IsNegativeInfinity(score)) return null;
-        return new Hypothesis(QueryToCandidate(queryGray, candidateGray, final, at), score, false);
+        if (double.IsNegativeInfinity(score)) return (null, bestScore);
+        return (new Hypothesis(QueryToCandidate(queryGray, candidateGray, final, at), score, false, bestScore), bestScore);
     }
 
     /// <summary>

@@ -31,6 +31,7 @@ internal static class ColourFrame
     /// <summary>The colour frame (8-bit L*a*b*) of a working-frame RGB picture from <see cref="WorkingRgb"/>.</summary>
     public static Mat ToLab(Mat workingRgb)
     {
+        OpenCvTuning.OnThisThread();
         var lab = new Mat();
         try
         {

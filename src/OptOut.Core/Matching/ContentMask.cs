@@ -17,6 +17,7 @@ internal static class ContentMask
     /// <summary>A mask (255 = content) the size of <paramref name="gray"/>; an empty Mat when the picture has no plain background or hardly any content.</summary>
     public static unsafe Mat Of(Mat gray)
     {
+        OpenCvTuning.OnThisThread();
         int w = gray.Width, h = gray.Height;
         var histogram = new int[256];
         int borderCount = 0;

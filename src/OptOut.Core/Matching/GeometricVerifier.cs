@@ -20,6 +20,8 @@ public sealed class GeometricVerifier
     {
         Options = options ?? VerifierOptions.Default;
         Options.Validate();
+        // OpenCV's code paths are chosen for this machine before its first use (OpenCvTuning).
+        _ = OpenCvAvailability.UnavailableReason;
         alignedThresholds = new(Options.MinNcc, Options.MinTrimmedNcc, Options.MinRegionNcc);
         stretchThresholds = new(Options.MinStretchNcc, Options.MinStretchTrimmedNcc, Options.MinRegionNcc);
         searchThresholds = new(Options.MinSearchNcc, Options.MinSearchTrimmedNcc, Options.MinSearchRegionNcc);
@@ -35,6 +37,7 @@ public sealed class GeometricVerifier
     /// <summary>Is <paramref name="candidate"/> a copy of <paramref name="query"/>? Both must have been prepared with this verifier's options.</summary>
     public Verification Verify(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
     {
+        OpenCvTuning.OnThisThread();
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(candidate);
         if (query.Options.WorkingSide != Options.WorkingSide || query.Options.FeatureKind != Options.FeatureKind
@@ -62,8 +65,12 @@ public sealed class GeometricVerifier
         // Keypoints could not align it (a plain picture): search by pixels. A keypoint fit whose pixels
         // disagree stays the answer unless the search does better, so its evidence is not lost.
         var searched = VerifySearch(query, candidate, timings);
+        if (searched.IsVerified) return searched;
+        // The search stopped after its coarse pass: the keypoint path's reason stands, and the
+        // search's own reading is kept beside it.
+        if (searched.Reason == NotVerifiedReason.NoGeometricFit && !double.IsNaN(searched.SearchCoarseScore)) return best with { Detail = $"{best.Detail}; {searched.Detail}" };
         // A flat picture gives the search nothing to correlate (NaN): the keypoint path's reason stands.
-        if (searched.IsVerified || double.IsNaN(searched.Ncc)) return searched.IsVerified ? searched : best;
+        if (double.IsNaN(searched.Ncc)) return best;
         var chosen = BestOf(best, searched);
         // When the search's answer stands, the keypoint path's reason (a degenerate fit, too few
         // matches) is still evidence a reviewer wants: it is kept in the detail.
@@ -79,8 +86,9 @@ public sealed class GeometricVerifier
     /// </summary>
     internal Verification VerifySearch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
     {
+        OpenCvTuning.OnThisThread();
         long start = VerificationTimings.Start();
-        var hypotheses = AlignmentSearch.Find(query, candidate, Options);
+        var (hypotheses, coarse) = AlignmentSearch.Find(query, candidate, Options);
         Verification? best = null;
         foreach (var hypothesis in hypotheses)
         {
@@ -115,11 +123,15 @@ public sealed class GeometricVerifier
                 Overlap = overlap,
                 QueryRegion = ToSource(queryBox, query, hypothesis.Mirrored),
                 CandidateRegion = ToSource(QueryFrameInCandidate(m, query, candidate), candidate, mirrored: false),
+                SearchCoarseScore = hypothesis.CoarseScore,
             };
             if (best is null || (v.IsVerified && !best.IsVerified) || (v.IsVerified == best.IsVerified && Nan(v.Ncc) > Nan(best.Ncc))) best = v;
         }
         timings?.Search(start);
-        return best ?? Verification.Rejected(NotVerifiedReason.NoGeometricFit, "the pixel search found no alignment (the pictures are too small for its smallest scale)");
+        if (best is not null) return best;
+        if (double.IsNegativeInfinity(coarse)) return Verification.Rejected(NotVerifiedReason.NoGeometricFit, "the pixel search found no alignment (the pictures are too small for its smallest scale)");
+        return Verification.Rejected(NotVerifiedReason.NoGeometricFit,
+            F($"the pixel search found no alignment: its best coarse correlation {coarse:F3} is below {Options.MinSearchCoarseScore:F3}")) with { SearchCoarseScore = coarse };
     }
 
     private static double Nan(double v) => double.IsNaN(v) ? -2 : v;
@@ -150,6 +162,7 @@ public sealed class GeometricVerifier
     /// </summary>
     internal Verification? VerifyStretch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
     {
+        OpenCvTuning.OnThisThread();
         double queryAspect = (double)query.Width / query.Height, candidateAspect = (double)candidate.Width / candidate.Height;
         if (Math.Abs(candidateAspect / queryAspect - 1) > Options.StretchAspectTolerance) return null;
 
@@ -210,6 +223,7 @@ public sealed class GeometricVerifier
     /// </summary>
     internal Verification VerifyGeometric(VerifiablePicture query, VerifiablePicture candidate, bool mirrored, VerificationTimings? timings = null)
     {
+        OpenCvTuning.OnThisThread();
         long start = VerificationTimings.Start();
         bool extracted = !candidate.HasFeatures;
         var queryFeatures = query.FeaturesOf(mirrored);
@@ -296,9 +310,12 @@ public sealed class GeometricVerifier
         {
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}") };
         }
-        if (!alignedThresholds.Agree(agreement))
+        bool strong = inliers.Length >= Options.StrongFitInliers && inliers.Length >= Options.StrongFitInlierRatio * queryPoints.Length;
+        bool strongAgrees = strong && agreement.RegionNcc >= Options.MinStrongFitRegionNcc;
+        if (!alignedThresholds.Agree(agreement) && !strongAgrees)
         {
-            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: {alignedThresholds.Shortfall(agreement)}") };
+            string strongClause = strong && double.IsFinite(Options.MinStrongFitRegionNcc) ? F($" and, for this strong fit, outside one region {agreement.RegionNcc:F3} < {Options.MinStrongFitRegionNcc:F2}") : "";
+            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: {alignedThresholds.Shortfall(agreement)}{strongClause}") };
         }
         if (!ColourAgrees(colour))
         {
@@ -309,7 +326,7 @@ public sealed class GeometricVerifier
             IsVerified = true,
             Method = VerificationMethod.Geometric,
             Reason = NotVerifiedReason.None,
-            Detail = F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query"),
+            Detail = F($"{fit}; aligned pixels agree{(alignedThresholds.Agree(agreement) ? "" : " as a strong fit's")}: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query"),
         };
     }
 

@@ -20,6 +20,7 @@ internal static class GrayFrame
     /// </summary>
     public static Mat ToWorkingSize(Mat full, Size size)
     {
+        OpenCvTuning.OnThisThread();
         if (full.Width == size.Width && full.Height == size.Height) return full;
         using (full)
         {

@@ -8,6 +8,7 @@ internal static class LocalFeatureExtractor
 {
     public static LocalFeatures Extract(Mat gray, VerifierOptions options, int sourceWidth, int sourceHeight)
     {
+        OpenCvTuning.OnThisThread();
         var kind = options.FeatureKind;
         int maxFeatures = options.MaxFeatures;
         using Feature2D detector = Create(options);

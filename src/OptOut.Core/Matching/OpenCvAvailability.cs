@@ -3,7 +3,8 @@ namespace OptOut.Core.Matching;
 /// <summary>
 /// Whether OpenCV's native library loads on this machine, tried once a process: where it does not
 /// (a platform without the runtime package, or libgtk-3 missing), copies cannot be verified and the
-/// matcher reports candidates as Similar instead of failing.
+/// matcher reports candidates as Similar instead of failing. Where it loads, its code paths are chosen
+/// for this machine then (<see cref="OpenCvTuning"/>), before any verification or extraction uses it.
 /// </summary>
 internal static class OpenCvAvailability
 {
@@ -17,6 +18,7 @@ internal static class OpenCvAvailability
         try
         {
             _ = NativeLibraries.OpenCvVersion();
+            OpenCvTuning.Apply();
             return null;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException or EntryPointNotFoundException)

@@ -67,6 +67,9 @@ public sealed record Verification
     /// <summary>Share of the query's area the aligned candidate covers (0..1).</summary>
     public double Overlap { get; init; }
 
+    /// <summary>The pixel search's best coarse correlation (<see cref="VerifierOptions.MinSearchCoarseScore"/>); NaN when it did not run. For calibration.</summary>
+    internal double SearchCoarseScore { get; init; } = double.NaN;
+
     /// <summary>The part of the query the candidate shows, in query pixels.</summary>
     public ImageRegion QueryRegion { get; init; }
 

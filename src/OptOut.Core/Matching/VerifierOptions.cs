@@ -71,6 +71,23 @@ public sealed record VerifierOptions
     /// </summary>
     public double MinSearchRegionNcc { get; init; } = double.PositiveInfinity;
 
+    /// <summary>
+    /// Inliers from which a keypoint fit counts as strong (with <see cref="StrongFitInlierRatio"/>): its
+    /// aligned pixels then need only <see cref="MinStrongFitRegionNcc"/> outside one region. A watermark
+    /// wider than the region's cap spoils the pixels of a copy whose keypoints agree by the dozen.
+    /// </summary>
+    public int StrongFitInliers { get; init; } = 40;
+
+    /// <summary>Share of the one-to-one matches that must be inliers for a fit to count as strong.</summary>
+    public double StrongFitInlierRatio { get; init; } = 0.75;
+
+    /// <summary>
+    /// Pixel agreement outside one region that verifies a strong keypoint fit (<see cref="StrongFitInliers"/>;
+    /// positive infinity: off). 0.97, the sixth calibration round: Watermark 0.813 -> 0.867 at the same
+    /// precision (0.9943, the same 8 false matches), in both halves of the originals (docs/copy-detection.md).
+    /// </summary>
+    public double MinStrongFitRegionNcc { get; init; } = 0.97;
+
     /// <summary>Largest share of the compared pixels the rectangle left out of <see cref="Verification.RegionNcc"/> may hold (0.25: a watermark band of an eighth of the height, cut on cell edges, fits with room).</summary>
     public double MaxRegionShare { get; init; } = 0.25;
 
@@ -104,6 +121,15 @@ public sealed record VerifierOptions
     /// <summary>Largest rotation, in degrees either way, the pixel search tries (in steps of 3, then refined to half a degree).</summary>
     public double SearchMaxRotation { get; init; } = 6;
 
+    /// <summary>
+    /// Best correlation the pixel search's first pass (frames of 64 px, every pose) must reach before its
+    /// poses are refined on larger frames; below it the search stops there (negative infinity: always
+    /// refined). 0.75, from the sixth calibration round: every copy only the search verified read at least
+    /// 0.891 there, and 88% of the unrelated pairs that reached the search read below 0.75, so their
+    /// refining passes (about half the search's cost) are skipped (docs/copy-detection.md).
+    /// </summary>
+    public double MinSearchCoarseScore { get; init; } = 0.75;
+
     /// <summary>Pixel agreement that verifies a pixel-search alignment (no keypoints back it); 0.99 from the second calibration run (docs/copy-detection.md): every unrelated pair above it there was the same flag design (Roussillon and Catalunya).</summary>
     public double MinSearchNcc { get; init; } = 0.99;
 
@@ -124,6 +150,7 @@ public sealed record VerifierOptions
         if (SearchMinFraction is <= 0.1 or > 1) throw new ArgumentOutOfRangeException(nameof(SearchMinFraction), SearchMinFraction, "above 0.1, at most 1");
         if (SearchMaxRotation is < 0 or > 45) throw new ArgumentOutOfRangeException(nameof(SearchMaxRotation), SearchMaxRotation, "between 0 and 45");
         if (MaxRegionShare is < 0.01 or > 0.5) throw new ArgumentOutOfRangeException(nameof(MaxRegionShare), MaxRegionShare, "between 0.01 and 0.5");
+        if (StrongFitInlierRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(StrongFitInlierRatio), StrongFitInlierRatio, "between 0 and 1");
         if (MinimumSide < 1) throw new ArgumentOutOfRangeException(nameof(MinimumSide), MinimumSide, "at least 1");
     }
 }

@@ -37,6 +37,34 @@ public class PixelSearchTests
     }
 
     [Fact]
+    public void An_unrelated_picture_stops_the_search_after_its_coarse_pass()
+    {
+        // A flag against a drawing: no pose correlates on the 64-px frames, so none is refined.
+        using var flag = ClipArt.Load(Kuwait);
+        using var drawing = ClipArt.Load("grapes_01.png");
+        using var query = Verifier.Prepare(flag);
+        using var candidate = Verifier.Prepare(drawing);
+
+        var searched = Verifier.VerifySearch(query, candidate);
+        var result = Verifier.Verify(query, candidate);
+
+        Assert.False(searched.IsVerified);
+        Assert.True(searched.SearchCoarseScore < Verifier.Options.MinSearchCoarseScore, searched.Detail);
+        Assert.Contains("best coarse correlation", searched.Detail);
+        Assert.False(result.IsVerified);
+        // The keypoint path's reason stands, with the search's reading beside it.
+        Assert.Contains("best coarse correlation", result.Detail);
+        // With the floor open the same pair is refined and compared, and still disagrees.
+        var open = new GeometricVerifier(VerifierOptions.Default with { MinSearchCoarseScore = double.NegativeInfinity });
+        using var openQuery = open.Prepare(flag);
+        using var openCandidate = open.Prepare(drawing);
+        var refined = open.VerifySearch(openQuery, openCandidate);
+        Assert.False(refined.IsVerified);
+        Assert.False(double.IsNaN(refined.Ncc), refined.Detail);
+        Assert.Equal(searched.SearchCoarseScore, refined.SearchCoarseScore, 6);
+    }
+
+    [Fact]
     public void Without_the_pixel_search_a_plain_picture_s_crop_is_not_verified()
     {
         var keypointsOnly = new GeometricVerifier(VerifierOptions.Default with { PixelSearch = false });
