@@ -25,6 +25,8 @@ if (Test-Path /proc/self/maps) {
 Write-Result @{
     SqliteVersion = `$environment.SqliteVersion
     OnnxRuntimeVersion = `$environment.OnnxRuntimeVersion
+    OpenCvVersion = `$environment.OpenCvVersion
+    OpenCvCodePaths = `$environment.OpenCvCodePaths
     LoadContext = `$environment.LoadContext
     ModelDirectory = `$environment.ModelDirectory
     Natives = `$natives
@@ -45,6 +47,25 @@ Write-Result @{
 
     It 'reports ONNX Runtime 1.31.x' {
         $result.OnnxRuntimeVersion | Should -Match '^1\.31\.\d+$'
+    }
+
+    It 'reports OpenCV 4.13 and the code paths it chose for this machine' {
+        $result.OpenCvVersion | Should -Match '^4\.13\.'
+        # Measured at load unless $env:OPTOUT_OPENCV_OPTIMIZED fixes it.
+        $result.OpenCvCodePaths | Should -Match '^(optimised|plain) \(measured: [\d.]+ ms optimised, [\d.]+ ms plain\)$'
+    }
+
+    It 'takes OpenCV''s code paths from $env:OPTOUT_OPENCV_OPTIMIZED when it is set' {
+        $saved = $env:OPTOUT_OPENCV_OPTIMIZED
+        try {
+            $env:OPTOUT_OPENCV_OPTIMIZED = 'off'
+            $fixed = Invoke-ChildPwsh -ModulePath $ModulePath -Script @"
+Import-Module `$ModulePath
+Write-Result @{ CodePaths = (Get-OptOutEnvironment).OpenCvCodePaths }
+"@
+        }
+        finally { $env:OPTOUT_OPENCV_OPTIMIZED = $saved }
+        $fixed.CodePaths | Should -Be 'plain (set by OPTOUT_OPENCV_OPTIMIZED)'
     }
 
     It 'loads e_sqlite3 and onnxruntime from the module''s runtimes/ folder' -Skip:(-not $IsLinux) {

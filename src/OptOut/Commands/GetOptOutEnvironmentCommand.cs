@@ -12,6 +12,7 @@ public sealed class GetOptOutEnvironmentCommand : PSCmdlet
     protected override void EndProcessing()
     {
         var assembly = typeof(GetOptOutEnvironmentCommand).Assembly;
+        var openCvProblem = Core.Matching.OpenCvAvailability.UnavailableReason;
         WriteObject(new OptOutEnvironment
         {
             ModuleVersion = assembly.GetName().Version?.ToString() ?? "",
@@ -22,6 +23,8 @@ public sealed class GetOptOutEnvironmentCommand : PSCmdlet
             ModelDirectory = ModuleModels.BundledModelDirectory,
             SqliteVersion = NativeLibraries.SqliteVersion(),
             OnnxRuntimeVersion = NativeLibraries.OnnxRuntimeVersion(),
+            OpenCvVersion = openCvProblem is null ? NativeLibraries.OpenCvVersion() : "",
+            OpenCvCodePaths = openCvProblem ?? Core.Matching.OpenCvTuning.Choice ?? "",
             LoadContext = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly)?.Name ?? "",
         });
     }

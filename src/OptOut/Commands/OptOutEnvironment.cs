@@ -14,6 +14,12 @@ public sealed class OptOutEnvironment
     public string SqliteVersion { get; init; } = "";
     public string OnnxRuntimeVersion { get; init; } = "";
 
+    /// <summary>OpenCV's version, empty where its native library does not load.</summary>
+    public string OpenCvVersion { get; init; } = "";
+
+    /// <summary>Which of OpenCV's code paths verification uses on this machine and why (or why OpenCV is unavailable).</summary>
+    public string OpenCvCodePaths { get; init; } = "";
+
     /// <summary>The private AssemblyLoadContext the module's assemblies live in.</summary>
     public string LoadContext { get; init; } = "";
 }

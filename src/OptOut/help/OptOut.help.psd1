@@ -89,8 +89,15 @@ from different models are never compared.
         Description = @'
 Get-OptOutEnvironment reports the module version, the home folder ($env:OPTOUT_HOME, else ~/.optout),
 the default index and registry database paths, the bundled model folder, and the versions of the
-SQLite and ONNX Runtime libraries actually loaded from the module's runtimes folder. Include its
-output in bug reports.
+SQLite, ONNX Runtime and OpenCV libraries actually loaded from the module's runtimes folder. Include
+its output in bug reports.
+
+OpenCvCodePaths says which of OpenCV's code paths copy verification uses on this machine: its
+optimised ones (Intel IPP and AVX2 kernels) or its plain ones, whichever ran a small SIFT and
+template-matching workload faster when OpenCV was first loaded (on some virtual machines the
+optimised paths are several times slower). Set $env:OPTOUT_OPENCV_OPTIMIZED to on or off before
+importing the module to fix the choice. Where OpenCV cannot be loaded it says why, and copies are
+reported as Similar, not verified.
 '@
         Parameters  = @{}
         Inputs      = 'None'
@@ -108,8 +115,8 @@ output in bug reports.
             }
             @{
                 Title   = 'Versions for a bug report'
-                Code    = 'Get-OptOutEnvironment | Select-Object ModuleVersion, SqliteVersion, OnnxRuntimeVersion'
-                Remarks = 'The module, SQLite and ONNX Runtime versions in use.'
+                Code    = 'Get-OptOutEnvironment | Select-Object ModuleVersion, SqliteVersion, OnnxRuntimeVersion, OpenCvVersion, OpenCvCodePaths'
+                Remarks = 'The module and native library versions in use, and the OpenCV code paths chosen for this machine.'
             }
         )
     }
