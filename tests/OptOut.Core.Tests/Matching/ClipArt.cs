@@ -32,6 +32,16 @@ internal static class ClipArt
         return stream.ToArray();
     }
 
+    /// <summary>The picture against its altered copy, both prepared by <paramref name="verifier"/>.</summary>
+    public static OptOut.Core.Matching.Verification VerifyCopy(OptOut.Core.Matching.GeometricVerifier verifier, string name, Alteration alteration)
+    {
+        using var original = Load(name);
+        using var copy = Copy(name, alteration);
+        using var query = verifier.Prepare(original);
+        using var candidate = verifier.Prepare(copy);
+        return verifier.Verify(query, candidate);
+    }
+
     /// <summary>Encodes the pixels to a file's bytes and decodes them through the module's decoder (its limits apply).</summary>
     public static DecodedImage Reload(Image<Rgb24> pixels, bool lossless)
     {

@@ -20,13 +20,7 @@ public class StrongFitTests
     [Fact]
     public void A_watermarked_copy_with_many_inliers_verifies_as_a_strong_fit()
     {
-        using var original = ClipArt.Load("grapes_01.png");
-        using var copy = ClipArt.Copy("grapes_01.png", Alteration.Watermark);
-        var verifier = new GeometricVerifier(StrongOnly);
-        using var query = verifier.Prepare(original);
-        using var candidate = verifier.Prepare(copy);
-
-        var result = verifier.Verify(query, candidate);
+        var result = ClipArt.VerifyCopy(new GeometricVerifier(StrongOnly), "grapes_01.png", Alteration.Watermark);
 
         Assert.True(result.IsVerified, result.Detail);
         Assert.Equal(VerificationMethod.Geometric, result.Method);
@@ -37,13 +31,7 @@ public class StrongFitTests
     [Fact]
     public void A_fit_short_of_strong_needs_the_usual_agreement()
     {
-        using var original = ClipArt.Load("grapes_01.png");
-        using var copy = ClipArt.Copy("grapes_01.png", Alteration.Watermark);
-        var verifier = new GeometricVerifier(StrongOnly with { StrongFitInliers = int.MaxValue });
-        using var query = verifier.Prepare(original);
-        using var candidate = verifier.Prepare(copy);
-
-        var result = verifier.Verify(query, candidate);
+        var result = ClipArt.VerifyCopy(new GeometricVerifier(StrongOnly with { StrongFitInliers = int.MaxValue }), "grapes_01.png", Alteration.Watermark);
 
         Assert.False(result.IsVerified, result.Detail);
         Assert.Equal(NotVerifiedReason.PixelsDisagree, result.Reason);
