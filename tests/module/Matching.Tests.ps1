@@ -329,11 +329,13 @@ Describe 'A degenerate fit through Find-TrainedImage' -Skip:(-not ($IsLinux -and
             }
             [System.IO.File]::WriteAllBytes($Path, (New-PngBytes -Width $Width -Height $Height -Rgb $rgb))
         }
-        # Two icons of one repeated square, landscape and portrait (so no direct stretch applies): the
-        # query keeps the squares on diagonal bands only. Every square looks like every other, so the
-        # keypoint matches pile onto a few squares and the fit that RANSAC finds sits on 4 positions.
+        # Two icons of one repeated square: the query keeps the squares on diagonal bands only, the row is a
+        # small block of them (3 by 2, of another shape: no direct stretch applies). Every square looks like
+        # every other, so the keypoint matches pile onto a few squares and the fit RANSAC finds sits on 2
+        # positions. (A row holding the whole grid contains the banded query under a turn and a mirror, and
+        # is verified: the query's every square lies on one of its squares.)
         $folder = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'icons') -Force
-        New-FlatIcon -Path (Join-Path $folder 'squares.png') -Width 240 -Height 160 -Ink { param($x, $y) (($x % 40) -lt 14) -and (($y % 40) -lt 14) }
+        New-FlatIcon -Path (Join-Path $folder 'squares.png') -Width 120 -Height 80 -Ink { param($x, $y) (($x % 40) -lt 14) -and (($y % 40) -lt 14) }
         $query = Join-Path $TestDrive 'banded-squares.png'
         New-FlatIcon -Path $query -Width 160 -Height 240 -Ink { param($x, $y) (($x % 40) -lt 14) -and (($y % 40) -lt 14) -and (($x + $y) % 80) -lt 60 }
         $index = Join-Path $TestDrive 'icons.db'

@@ -109,7 +109,8 @@ public sealed class GeometricVerifier
                 Detail = agrees
                     ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
                     : grayAgrees ? F($"{found}; {ColoursDiffer(agreement, colour)}")
-                    : F($"{found}; aligned pixels disagree: {searchThresholds.Shortfall(agreement)}, or overlap {overlap:P0} < {Options.MinOverlap:P0}"),
+                    : overlap < Options.MinOverlap ? F($"{found}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}")
+                    : F($"{found}; aligned pixels disagree: {searchThresholds.Shortfall(agreement)}"),
                 Scale = sourceScale,
                 RotationDegrees = rotation,
                 TranslationX = m[2] / candidate.WorkingScale,
