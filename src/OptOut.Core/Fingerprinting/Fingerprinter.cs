@@ -117,6 +117,15 @@ public sealed class Fingerprinter
         QueryPicture = preparation,
     };
 
+    /// <summary>This fingerprinter, turning each picture by <paramref name="angles"/> as well (<see cref="ViewAngles"/>).</summary>
+    public Fingerprinter WithViewAngles(IReadOnlyList<float> angles) => new(Model, Limits)
+    {
+        ViewAngles = angles,
+        ViewCentreCuts = ViewCentreCuts,
+        LocalFeatureExtraction = LocalFeatureExtraction,
+        QueryPicture = QueryPicture,
+    };
+
     // Both fingerprints shrink the picture (32 px for the hash, the model's 224 px input): turning it
     // at full size cost about 0.6 s a query picture of clip-art; at 512 px a small part of that.
     private const int ViewSide = 512;

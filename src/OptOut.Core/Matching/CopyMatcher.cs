@@ -30,6 +30,14 @@ public sealed class CopyMatcher : IDisposable
     /// </summary>
     public const int DefaultPixelSearchBelowKeypoints = 50;
 
+    /// <summary>
+    /// Angles (degrees) of the views every query is also searched with: the picture turned by the
+    /// calibration's Rotate angle both ways (<see cref="Fingerprinter.ViewAngles"/>), each view's top
+    /// <see cref="CandidateDepth"/> rows by cosine verified beside the plain query's. A copy turned a few
+    /// degrees ranks too low by the plain query's cosine to be a candidate (docs/copy-detection.md, "Eighth round").
+    /// </summary>
+    public static readonly IReadOnlyList<float> DefaultViewAngles = [-4f, 4f];
+
     /// <summary>Hash distance within which a row is verified whatever its cosine.</summary>
     public const int HashCandidateRadius = 16;
 
@@ -58,6 +66,9 @@ public sealed class CopyMatcher : IDisposable
 
     /// <summary>Rows verified beyond those the rule accepts, by cosine rank.</summary>
     public int CandidateDepth { get; init; } = DefaultCandidateDepth;
+
+    /// <summary>See <see cref="DefaultViewAngles"/>; empty searches with the plain query (and the views a caller's fingerprinter adds) only.</summary>
+    public IReadOnlyList<float> ViewAngles { get; init; } = DefaultViewAngles;
 
     /// <summary>Whether candidates' features stored at import are used (true) or always extracted from their pixels (for comparing the two).</summary>
     public bool UseStoredFeatures { get; init; } = true;
@@ -100,9 +111,23 @@ public sealed class CopyMatcher : IDisposable
         return picture;
     }
 
-    /// <summary>The query's fingerprint with its picture prepared for verification on the same decode (<see cref="PrepareQuery"/>): the caller disposes <see cref="PictureFingerprint.Picture"/>.</summary>
+    /// <summary>
+    /// <paramref name="fingerprinter"/> made ready for this matcher's queries: each picture prepared for
+    /// verification on the same decode (<see cref="PrepareQuery"/>) and turned by <see cref="ViewAngles"/>
+    /// as well as by the fingerprinter's own angles (<c>-IncludeRotated</c>'s wider set adds to them, so
+    /// that it loses nothing the default views find).
+    /// </summary>
+    public Fingerprinter QueryFingerprinter(Fingerprinter fingerprinter)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprinter);
+        var ready = fingerprinter.WithQueryPicture(PrepareQuery);
+        var angles = ready.ViewAngles.Concat(ViewAngles).Distinct().Order().ToList();
+        return angles.Count == ready.ViewAngles.Count ? ready : ready.WithViewAngles(angles);
+    }
+
+    /// <summary>The query's fingerprint made by <see cref="QueryFingerprinter"/>: the caller disposes <see cref="PictureFingerprint.Picture"/>.</summary>
     public PictureFingerprint FingerprintQuery(Fingerprinter fingerprinter, string path) =>
-        fingerprinter.WithQueryPicture(PrepareQuery).Fingerprint(path);
+        QueryFingerprinter(fingerprinter).Fingerprint(path);
 
     /// <summary>Why copies cannot be verified in this process (OpenCV did not load), or null.</summary>
     public static string? VerificationUnavailable => OpenCvAvailability.UnavailableReason;
@@ -111,12 +136,15 @@ public sealed class CopyMatcher : IDisposable
     /// Every Exact and Copy row of the picture, the rule's unverified candidates as Similar, and (when
     /// asked) other rows above <see cref="SearchOptions.MinimumSimilarity"/> as Similar; best first.
     /// The query's pixels are read from <see cref="PictureFingerprint.Path"/> when a candidate needs them.
+    /// The query's own <see cref="PictureFingerprint.Views"/> (<see cref="QueryFingerprinter"/>) are searched too,
+    /// or <paramref name="views"/> instead when given.
     /// </summary>
     public IReadOnlyList<CopyMatch> Find(PictureFingerprint query, SearchOptions options, IReadOnlyList<ImageView>? views = null)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var rule = options.Rule ?? CopyRule.For(query.ModelId);
         var all = new List<ImageView> { new(query.PerceptualHash, query.Embedding) };
-        if (views is not null) all.AddRange(views);
+        if ((views ?? query.Views) is { } extra) all.AddRange(extra);
         long started = Stopwatch.GetTimestamp();
         var candidates = Candidates(query, all, rule, options, out var ranked);
 

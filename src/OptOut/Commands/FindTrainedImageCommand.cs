@@ -90,7 +90,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter IncludeSimilar { get; set; }
 
-    /// <summary>Also searches each picture turned a few degrees either way, to find rotated copies (four more model runs a picture).</summary>
+    /// <summary>Also searches each picture turned -6, -3, 3 and 6 degrees, besides the -4 and 4 every search uses, for copies turned further (four more model runs a picture).</summary>
     [Parameter]
     public SwitchParameter IncludeRotated { get; set; }
 
@@ -132,14 +132,13 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             {
                 WriteWarning($"Copies cannot be verified here: {unavailable}. Candidates are reported as Similar, never as Copy.");
             }
-            // With -IncludeRotated / -IncludeCropped the extra views are prepared with each picture, in parallel;
-            // so is the picture for verification, decoded once.
-            pipeline = new FingerprintPipeline(new Fingerprinter(model, ImageLimits.Default)
+            // The extra views (the matcher's own, -IncludeRotated's wider set and -IncludeCropped's cuts)
+            // are prepared with each picture, in parallel; so is the picture for verification, decoded once.
+            pipeline = new FingerprintPipeline(matcher.QueryFingerprinter(new Fingerprinter(model, ImageLimits.Default)
             {
                 ViewAngles = IncludeRotated ? Fingerprinter.RotationAngles : [],
                 ViewCentreCuts = IncludeCropped ? Fingerprinter.CentreCutShares : [],
-                QueryPicture = matcher.PrepareQuery,
-            });
+            }));
         }
     }
 

@@ -132,6 +132,45 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
     }
 
     /// <summary>
+    /// The matcher turns its queries by its own view angles (the product's default, -4 and 4 degrees) and
+    /// searches those views without being handed them; a caller's wider set (-IncludeRotated) adds to them.
+    /// The views bring the rotated copy closer and lose nothing the plain query finds.
+    /// </summary>
+    [Fact]
+    public void The_matcher_searches_its_own_rotated_views_of_each_query()
+    {
+        Assert.Equal([-4f, 4f], CopyMatcher.DefaultViewAngles);
+        var printer = new Fingerprinter(fixture.Fingerprinter.Model, fixture.Fingerprinter.Limits);
+        Assert.Equal(CopyMatcher.DefaultViewAngles, fixture.Matcher.QueryFingerprinter(printer).ViewAngles);
+        Assert.Equal([-6f, -4f, -3f, 3f, 4f, 6f], fixture.Matcher.QueryFingerprinter(printer.WithViewAngles(Fingerprinter.RotationAngles)).ViewAngles);
+        using (var plainMatcher = new CopyMatcher(fixture.Store) { ViewAngles = [] })
+        {
+            Assert.Empty(plainMatcher.QueryFingerprinter(printer).ViewAngles);
+        }
+
+        const int seed = 2000;
+        var query = fixture.Matcher.FingerprintQuery(printer, fixture.OriginalPath(seed));
+        using var picture = query.Picture;
+        Assert.Equal(2, query.Views!.Count);
+        Assert.Equal(fixture.Queries[seed].Embedding, query.Embedding);
+
+        var viewed = fixture.Matcher.Find(query, new SearchOptions());
+        var plain = fixture.Matcher.Find(query with { Views = null }, new SearchOptions());
+        foreach (var match in plain)
+        {
+            var again = Assert.Single(viewed, m => m.Row.Id == match.Row.Id);
+            Assert.True(again.Similarity >= match.Similarity - 1e-6f && again.HashDistance <= match.HashDistance,
+                $"{match.Row.Url}: {match.Similarity}/{match.HashDistance} -> {again.Similarity}/{again.HashDistance}");
+        }
+        var rotated = fixture.CopyPath(seed, Alteration.Rotate);
+        var before = Assert.Single(plain, m => m.Row.Url == rotated);
+        var after = Assert.Single(viewed, m => m.Row.Url == rotated);
+        output.WriteLine($"rotated copy of {seed}: cosine {before.Similarity:F4} -> {after.Similarity:F4} with the matcher's own views");
+        Assert.True(after.Similarity > before.Similarity + 0.005f, $"cosine {before.Similarity:F4} -> {after.Similarity:F4}");
+        Assert.Equal(MatchKind.Copy, after.Kind);
+    }
+
+    /// <summary>
     /// Views of the query bring the copy they are for closer and lose nothing the picture alone finds
     /// (every row keeps its kind, its best similarity and its least hash distance): rotated views
     /// (Fingerprinter.ViewAngles, what -IncludeRotated sets) for a rotated copy, centre cuts
