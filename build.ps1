@@ -228,7 +228,8 @@ function Invoke-Bench {
             @{ Package = 'oxygen-icon-theme'; Folder = 'oxygen' }, @{ Package = 'gnome-icon-theme'; Folder = 'gnome' },
             @{ Package = 'mate-icon-theme'; Folder = 'mate' }, @{ Package = 'tango-icon-theme'; Folder = 'Tango' },
             @{ Package = 'adwaita-icon-theme'; Folder = 'Adwaita' }, @{ Package = 'lxde-icon-theme'; Folder = 'nuoveXT2' },
-            @{ Package = 'elementary-xfce-icon-theme'; Folder = 'elementary-xfce' }, @{ Package = 'moka-icon-theme'; Folder = 'Moka' })) {
+            @{ Package = 'elementary-xfce-icon-theme'; Folder = 'elementary-xfce' }, @{ Package = 'moka-icon-theme'; Folder = 'Moka' },
+            @{ Package = 'gnome-icon-theme-yasis'; Folder = 'yasis' })) {
         $folder = "/usr/share/icons/$($theme.Folder)"
         Install-DebianPackage $theme.Package { Test-Path $folder } 'bench/CopyCalibration -ExtraDistractors: icon drawings as distractors'
     }
