@@ -71,6 +71,13 @@ def accepted(row, o):
         inliers = number(row[fit + '_inliers']) or 0
         if (number(row[fit + '_overlap']) or 0) < o.overlap or inliers < o.inliers:
             continue
+        # A fit turned further than --turned degrees verifies only as a strong fit (columns from the
+        # eighth round on; not applied to older evidence).
+        rotation = number(row.get(fit + '_rotation', '-'))
+        if o.turned is not None and rotation is not None and abs((rotation + 180) % 360 - 180) > o.turned:
+            least_inliers, least_ratio = o.turned_fit
+            if inliers < least_inliers or inliers < least_ratio * (number(row[fit + '_matches']) or 0):
+                continue
         ncc, trimmed = number(row[fit + '_ncc']), number(row[fit + '_trimmed'])
         if o.ncc is not None and ncc is not None and ncc >= o.ncc:
             return True
@@ -119,6 +126,10 @@ def main():
     parser.add_argument('--search-coarse', type=threshold, default=0.75,
                         help="best coarse correlation below which the pixel search stops (VerifierOptions.MinSearchCoarseScore: 0.75 since the sixth round; 'off' before; "
                              "evidence files before the sixth round have no such column, and it is then not applied)")
+    parser.add_argument('--turned', type=threshold, default=None,
+                        help="degrees: a keypoint fit turned further than this verifies only with --turned-fit's inliers (off by default; evidence before the eighth round has no rotation columns)")
+    parser.add_argument('--turned-fit', type=lambda t: tuple(float(v) for v in t.split(',')), default=(40, 0.75),
+                        help="'INLIERS,RATIO' a fit turned further than --turned needs (default '40,0.75', a strong fit's)")
     parser.add_argument('--region', type=threshold, default=0.99, help='NCC outside one region of disagreement (0.99, as VerifierOptions.MinRegionNcc; off before the fifth round)')
     parser.add_argument('--region-share', type=float, default=1.0, help='most share of the compared pixels that region may hold (the verifier caps it at 0.25)')
     parser.add_argument('--region-search', type=int, choices=[0, 1], default=0, help='1: the region clause applies to the pixel search too (VerifierOptions.MinSearchRegionNcc; off by default: no keypoints back its alignment)')
