@@ -78,6 +78,7 @@ public sealed class TrainedImageMatch
         {
             Core.Matching.NotVerifiedReason.PixelsDisagree => "pixels disagree",
             Core.Matching.NotVerifiedReason.DegenerateFit => "degenerate fit",
+            Core.Matching.NotVerifiedReason.TurnedWeakFit => "turned on a weak fit",
             Core.Matching.NotVerifiedReason.NoGeometricFit => "no geometric fit",
             Core.Matching.NotVerifiedReason.TooFewMatches => "too few matches",
             Core.Matching.NotVerifiedReason.TooFewFeatures => "too few keypoints",

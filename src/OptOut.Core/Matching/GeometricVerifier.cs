@@ -144,7 +144,7 @@ public sealed class GeometricVerifier
         if (a.IsVerified != b.IsVerified) return a.IsVerified ? a : b;
         int Stage(Verification v) => v.Reason switch
         {
-            NotVerifiedReason.None or NotVerifiedReason.PixelsDisagree => 4,
+            NotVerifiedReason.None or NotVerifiedReason.PixelsDisagree or NotVerifiedReason.TurnedWeakFit => 4,
             NotVerifiedReason.DegenerateFit => 3,
             NotVerifiedReason.NoGeometricFit => 2,
             NotVerifiedReason.TooFewMatches => 1,
@@ -312,6 +312,19 @@ public sealed class GeometricVerifier
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}") };
         }
         bool strong = inliers.Length >= Options.StrongFitInliers && inliers.Length >= Options.StrongFitInlierRatio * queryPoints.Length;
+        if (!strong && Math.Abs(rotation) > Options.MaxWeakFitRotation)
+        {
+            // Unless the query looks the same turned: then the turn tells nothing and the fit is judged as an upright one.
+            double itself = TurnSymmetry.Agreement(query.GrayOf(mirrored), query.ContentMaskOf(mirrored), rotation, Options.BlurSigma, Options.MaxRegionShare);
+            if (!(itself >= Options.MinNcc))
+            {
+                return evidence with
+                {
+                    Reason = NotVerifiedReason.TurnedWeakFit,
+                    Detail = F($"{fit}; a fit turned more than {Options.MaxWeakFitRotation:F0} deg must be strong ({Options.StrongFitInliers} inliers, {Options.StrongFitInlierRatio:P0} of the matches) unless the query looks the same turned (NCC with itself {itself:F3} < {Options.MinNcc:F2}): a turned pictogram is another sign"),
+                };
+            }
+        }
         bool strongAgrees = strong && agreement.RegionNcc >= Options.MinStrongFitRegionNcc;
         if (!alignedThresholds.Agree(agreement) && !strongAgrees)
         {

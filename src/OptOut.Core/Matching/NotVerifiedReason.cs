@@ -23,4 +23,7 @@ public enum NotVerifiedReason
 
     /// <summary>Aligned, the pixels disagree: a look-alike or a sibling drawing rather than a copy.</summary>
     PixelsDisagree,
+
+    /// <summary>A fit with few inliers turns the picture further than <see cref="VerifierOptions.MaxWeakFitRotation"/>: a turned pictogram is another sign, so only a strong fit may turn it that far.</summary>
+    TurnedWeakFit,
 }

@@ -88,6 +88,18 @@ public sealed record VerifierOptions
     /// </summary>
     public double MinStrongFitRegionNcc { get; init; } = 0.97;
 
+    /// <summary>
+    /// Largest turn (degrees, either way) a keypoint fit may give the picture and still verify without being
+    /// strong (<see cref="StrongFitInliers"/>, <see cref="StrongFitInlierRatio"/>); positive infinity: off. A
+    /// pictogram turned a quarter or a half turn is another sign (an arrow pointing elsewhere, a band flag
+    /// upside down is another flag), and a plain picture's few keypoints fit such a turn as readily as a copy.
+    /// A picture that looks the same turned (<see cref="TurnSymmetry"/>: NCC with itself at least
+    /// <see cref="MinNcc"/>) is exempt. 20, the eighth calibration round: one false match and four derivative
+    /// works fewer (arrows and corner ornaments a quarter or half turn apart), no copy lost
+    /// (docs/copy-detection.md, "Eighth round").
+    /// </summary>
+    public double MaxWeakFitRotation { get; init; } = 20;
+
     /// <summary>Largest share of the compared pixels the rectangle left out of <see cref="Verification.RegionNcc"/> may hold (0.25: a watermark band of an eighth of the height, cut on cell edges, fits with room).</summary>
     public double MaxRegionShare { get; init; } = 0.25;
 
@@ -151,6 +163,7 @@ public sealed record VerifierOptions
         if (SearchMaxRotation is < 0 or > 45) throw new ArgumentOutOfRangeException(nameof(SearchMaxRotation), SearchMaxRotation, "between 0 and 45");
         if (MaxRegionShare is < 0.01 or > 0.5) throw new ArgumentOutOfRangeException(nameof(MaxRegionShare), MaxRegionShare, "between 0.01 and 0.5");
         if (StrongFitInlierRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(StrongFitInlierRatio), StrongFitInlierRatio, "between 0 and 1");
+        if (!(MaxWeakFitRotation >= 0)) throw new ArgumentOutOfRangeException(nameof(MaxWeakFitRotation), MaxWeakFitRotation, "at least 0 (positive infinity: off)");
         if (MinimumSide < 1) throw new ArgumentOutOfRangeException(nameof(MinimumSide), MinimumSide, "at least 1");
     }
 }

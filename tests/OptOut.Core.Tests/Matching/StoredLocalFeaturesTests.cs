@@ -183,11 +183,12 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         using var store = Import("with", withFeatures: true);
         using var matcher = new CopyMatcher(store);
         var options = new SearchOptions { IncludeSimilar = true, MinimumSimilarity = 0 };
-        var decodedTwice = matcher.Find(rotatedQuery, options);
         var query = matcher.FingerprintQuery(fingerprinter, rotatedQuery.Path);
         Assert.IsType<VerifiablePicture>(query.Picture);
         using (query.Picture)
         {
+            // The same views (the matcher's own turns) both ways: only the decoding differs.
+            var decodedTwice = matcher.Find(rotatedQuery with { Views = query.Views }, options);
             var decodedOnce = matcher.Find(query, options);
             Assert.Equal(decodedTwice.Select(m => (m.Row.Id, m.Kind, m.Verification?.Method, m.Verification?.Inliers)),
                 decodedOnce.Select(m => (m.Row.Id, m.Kind, m.Verification?.Method, m.Verification?.Inliers)));
