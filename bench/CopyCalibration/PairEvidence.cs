@@ -7,7 +7,8 @@ namespace CopyCalibration;
 /// (the stretch when the proportions allow it, the geometric path as is and mirrored): the decision rules
 /// are then counted from these figures without verifying again.
 /// </summary>
-public sealed record PairEvidence(int Query, int Item, int QueryShortSide, int ItemShortSide, Verification? Stretch, Verification Plain, Verification Mirrored, Verification? Search = null)
+public sealed record PairEvidence(int Query, int Item, int QueryShortSide, int ItemShortSide, Verification? Stretch, Verification Plain, Verification Mirrored, Verification? Search = null,
+    double QueryShift = double.NaN, double ItemShift = double.NaN)
 {
     public int ShortSide => Math.Min(QueryShortSide, ItemShortSide);
 }

@@ -154,7 +154,8 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
                     // no fit reached the pixel comparison with a high NCC, so that its thresholds can be counted.
                     bool settled = Math.Max(Best(plain), Best(mirrored)) >= 0.99 || (stretch is { } st && st.Ncc >= 0.99);
                     var search = settled ? null : verifier.VerifySearch(query, candidate, local);
-                    evidence.Add(new PairEvidence(q, entry.Key, Math.Min(query.Width, query.Height), Math.Min(candidate.Width, candidate.Height), stretch, plain, mirrored, search));
+                    evidence.Add(new PairEvidence(q, entry.Key, Math.Min(query.Width, query.Height), Math.Min(candidate.Width, candidate.Height), stretch, plain, mirrored, search,
+                        query.ShiftAgreement, candidate.ShiftAgreement));
                 }
                 int now = Interlocked.Increment(ref done);
                 long ms = clock.ElapsedMilliseconds, last = Interlocked.Read(ref lastReport);

@@ -95,11 +95,18 @@ def accepted(row, o):
     if ((o.stretch is not None and stretch is not None and stretch >= o.stretch) or region_ok('stretch')) and colour_ok(row['stretch_colour']):
         return True
     search = number(row['search_ncc'])
-    if number(row['search_overlap']) is not None and number(row['search_overlap']) < o.overlap:
+    if number(row['search_overlap']) is not None and number(row['search_overlap']) < max(o.overlap, o.search_overlap):
         return False
     # The search stops after its coarse pass below this floor (column from the sixth round on; the
     # evidence keeps the chosen pose's coarse score, so a pose of the other orientation above the floor
     # is not counted: the count can only be lower than the engine's).
+    # Either picture of bands (shift agreement at or above --search-shift): the search is not tried (columns
+    # from the eighth round's rerun on; older evidence has none, and --shifts FILE then gives each query's).
+    shifts = [number(row.get('query_shift', '-')), number(row.get('item_shift', '-'))]
+    if o.shift_of is not None and shifts[0] is None:
+        shifts[0] = o.shift_of.get(row['query'])
+    if o.search_shift is not None and any(v is not None and v >= o.search_shift for v in shifts):
+        return False
     coarse = number(row.get('search_coarse', '-'))
     if o.search_coarse is not None and coarse is not None and coarse < o.search_coarse:
         return False
@@ -118,7 +125,10 @@ def main():
     parser.add_argument('--ncc', type=threshold, default=0.97)
     parser.add_argument('--trimmed', type=threshold, default=None, help="trimmed NCC of a fit ('off' by default since the fifth round, as VerifierOptions.MinTrimmedNcc; 0.995 before)")
     parser.add_argument('--stretch', type=threshold, default=0.95)
-    parser.add_argument('--search', type=threshold, default=0.99)
+    parser.add_argument('--search', type=threshold, default=0.96, help='NCC that verifies a pixel-search alignment (VerifierOptions.MinSearchNcc: 0.96 since the eighth round, 0.99 before)')
+    parser.add_argument('--search-shift', type=threshold, default=0.95, help="shift agreement (VerifierOptions.MaxSearchShiftAgreement: 0.95 since the eighth round) from which the search is not counted; 'off' to count it")
+    parser.add_argument('--shifts', help='TSV of query path and shift agreement, for evidence without the query_shift column')
+    parser.add_argument('--search-overlap', type=float, default=0.5, help='share of the query a pixel-search alignment must cover (VerifierOptions.MinSearchOverlap: 0.5 since the eighth round; 0.2, the general --overlap, before)')
     parser.add_argument('--colour', type=threshold, default=21)
     parser.add_argument('--strong-fit', type=lambda t: None if t == 'off' else tuple(float(v) for v in t.split(',')), default=(40, 0.75, 0.97),
                         help="'INLIERS,RATIO,REGION': a keypoint fit with at least INLIERS inliers, RATIO of its matches, verifies at REGION NCC outside one region "
@@ -137,6 +147,9 @@ def main():
     parser.add_argument('--queries', choices=['all', 'even', 'odd'], default='all', help='count the originals of this parity only (in the order of their first appearance, as the bench numbers them)')
     parser.add_argument('--list', action='store_true', help='list the false matches')
     o = parser.parse_args()
+    o.shift_of = None
+    if o.shifts:
+        o.shift_of = {line.split('\t')[0]: float(line.split('\t')[1]) for line in open(o.shifts, encoding='utf-8') if line.strip()}
 
     groups = derivative_groups(o.derivative_works)
 

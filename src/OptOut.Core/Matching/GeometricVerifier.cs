@@ -62,6 +62,7 @@ public sealed class GeometricVerifier
         if (best.IsVerified) return best;
         if (Options.TryMirrored) best = BestOf(best, VerifyGeometric(query, candidate, mirrored: true, timings));
         if (best.IsVerified || !Options.PixelSearch) return best;
+        if (SearchUnplaceable(query, candidate) is { } unplaceable) return best with { Detail = $"{best.Detail}; {unplaceable}" };
         // Keypoints could not align it (a plain picture): search by pixels. A keypoint fit whose pixels
         // disagree stays the answer unless the search does better, so its evidence is not lost.
         var searched = VerifySearch(query, candidate, timings);
@@ -89,6 +90,7 @@ public sealed class GeometricVerifier
         OpenCvTuning.OnThisThread();
         long start = VerificationTimings.Start();
         var (hypotheses, coarse) = AlignmentSearch.Find(query, candidate, Options);
+        double searchMinOverlap = Math.Max(Options.MinOverlap, Options.MinSearchOverlap);
         Verification? best = null;
         foreach (var hypothesis in hypotheses)
         {
@@ -98,7 +100,7 @@ public sealed class GeometricVerifier
             double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
             double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
             double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
-            bool grayAgrees = overlap >= Options.MinOverlap && searchThresholds.Agree(agreement);
+            bool grayAgrees = overlap >= searchMinOverlap && searchThresholds.Agree(agreement);
             bool agrees = grayAgrees && ColourAgrees(colour);
             string found = F($"found by pixels{(hypothesis.Mirrored ? " mirrored" : "")} (correlation {hypothesis.Score:F3}), scale {sourceScale:F3}, rotation {rotation:F1} deg");
             var v = new Verification
@@ -109,7 +111,7 @@ public sealed class GeometricVerifier
                 Detail = agrees
                     ? F($"{found}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
                     : grayAgrees ? F($"{found}; {ColoursDiffer(agreement, colour)}")
-                    : overlap < Options.MinOverlap ? F($"{found}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}")
+                    : overlap < searchMinOverlap ? F($"{found}; the candidate covers {overlap:P0} of the query, less than {searchMinOverlap:P0} (a part, not a copy, when no keypoints back the alignment)")
                     : F($"{found}; aligned pixels disagree: {searchThresholds.Shortfall(agreement)}"),
                 Scale = sourceScale,
                 RotationDegrees = rotation,
@@ -133,6 +135,21 @@ public sealed class GeometricVerifier
         if (double.IsNegativeInfinity(coarse)) return Verification.Rejected(NotVerifiedReason.NoGeometricFit, "the pixel search found no alignment (the pictures are too small for its smallest scale)");
         return Verification.Rejected(NotVerifiedReason.NoGeometricFit,
             F($"the pixel search found no alignment: its best coarse correlation {coarse:F3} is below {Options.MinSearchCoarseScore:F3}")) with { SearchCoarseScore = coarse };
+    }
+
+    /// <summary>Why the pixel search cannot place this pair (a picture of bands: <see cref="VerifierOptions.MaxSearchShiftAgreement"/>), or null.</summary>
+    internal string? SearchUnplaceable(VerifiablePicture query, VerifiablePicture candidate)
+    {
+        if (double.IsPositiveInfinity(Options.MaxSearchShiftAgreement)) return null;
+        foreach (var (picture, which) in new[] { (query, "query"), (candidate, "candidate") })
+        {
+            double itself = picture.ShiftAgreement;
+            if (itself >= Options.MaxSearchShiftAgreement)
+            {
+                return F($"the pixel search was not tried: the {which} looks the same shifted by a tenth of its size (NCC {itself:F3} with itself, at least {Options.MaxSearchShiftAgreement:F2}), so no alignment of it is unique");
+            }
+        }
+        return null;
     }
 
     private static double Nan(double v) => double.IsNaN(v) ? -2 : v;

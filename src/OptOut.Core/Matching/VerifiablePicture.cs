@@ -29,6 +29,8 @@ public sealed class VerifiablePicture : IDisposable
     private Mat? descriptors;
     private Mat? mirroredDescriptors;
     private Mat? contentMask;
+    private double shiftAgreement = double.NaN;
+    private bool shiftMeasured;
     private Mat? mirroredContentMask;
     private bool disposed;
 
@@ -173,6 +175,27 @@ public sealed class VerifiablePicture : IDisposable
     }
 
     internal LocalFeatures FeaturesOf(bool mirrored) => mirrored ? MirroredFeatures : Features;
+
+    /// <summary>
+    /// How well the picture agrees with itself shifted by a tenth of its width or height (<see cref="ShiftSymmetry"/>),
+    /// measured on first use: near 1 for a picture of bands, which has no unique alignment.
+    /// </summary>
+    internal double ShiftAgreement
+    {
+        get
+        {
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                if (double.IsNaN(shiftAgreement) && !shiftMeasured)
+                {
+                    shiftAgreement = ShiftSymmetry.Agreement(Gray(), ContentMaskOf(mirrored: false), 0.1, Options.BlurSigma, Options.MaxRegionShare);
+                    shiftMeasured = true;
+                }
+                return shiftAgreement;
+            }
+        }
+    }
 
     internal Mat GrayOf(bool mirrored)
     {
