@@ -136,8 +136,9 @@ def main():
     parser.add_argument('--search-coarse', type=threshold, default=0.75,
                         help="best coarse correlation below which the pixel search stops (VerifierOptions.MinSearchCoarseScore: 0.75 since the sixth round; 'off' before; "
                              "evidence files before the sixth round have no such column, and it is then not applied)")
-    parser.add_argument('--turned', type=threshold, default=None,
-                        help="degrees: a keypoint fit turned further than this verifies only with --turned-fit's inliers (off by default; evidence before the eighth round has no rotation columns)")
+    parser.add_argument('--turned', type=threshold, default=20,
+                        help="degrees: a keypoint fit turned further than this verifies only with --turned-fit's inliers (VerifierOptions.MaxWeakFitRotation: 20 since the eighth round, 'off' before; "
+                             "evidence before the eighth round has no rotation columns). The engine exempts a query that looks the same turned (TurnSymmetry); this script cannot, so such copies count as missed")
     parser.add_argument('--turned-fit', type=lambda t: tuple(float(v) for v in t.split(',')), default=(40, 0.75),
                         help="'INLIERS,RATIO' a fit turned further than --turned needs (default '40,0.75', a strong fit's)")
     parser.add_argument('--region', type=threshold, default=0.99, help='NCC outside one region of disagreement (0.99, as VerifierOptions.MinRegionNcc; off before the fifth round)')
