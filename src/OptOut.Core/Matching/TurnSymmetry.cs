@@ -12,25 +12,11 @@ internal static class TurnSymmetry
     /// <summary>NCC of <paramref name="gray"/> and itself turned by <paramref name="degrees"/>, over <paramref name="content"/> (or every pixel) where the turned picture has pixels; NaN when nothing is compared.</summary>
     public static double Agreement(Mat gray, Mat? content, double degrees, double blurSigma, double maxRegionShare)
     {
-        var size = gray.Size();
-        var box = content is null ? new Rect(0, 0, size.Width, size.Height) : Cv2.BoundingRect(content);
+        var box = content is null ? new Rect(0, 0, gray.Width, gray.Height) : Cv2.BoundingRect(content);
         if (box.Width == 0 || box.Height == 0) return double.NaN;
         // Pixel centres: the middle of a box of w pixels starting at x is x + (w - 1) / 2.
         var centre = new Point2f(box.X + (box.Width - 1) / 2f, box.Y + (box.Height - 1) / 2f);
         using var turn = Cv2.GetRotationMatrix2D(centre, degrees, 1);
-        using var turned = new Mat();
-        Cv2.WarpAffine(gray, turned, turn, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
-        using var ones = new Mat(size, MatType.CV_8UC1, Scalar.All(255));
-        using var valid = new Mat();
-        Cv2.WarpAffine(ones, valid, turn, size, InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All(0));
-        // Keep the blur of the black outside from reaching the compared pixels, as the aligned comparison does.
-        int margin = (int)Math.Ceiling(3 * blurSigma);
-        if (margin > 0)
-        {
-            using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * margin + 1, 2 * margin + 1));
-            Cv2.Erode(valid, valid, kernel);
-        }
-        if (content is not null) Cv2.BitwiseAnd(valid, content, valid);
-        return PixelCorrelation.Measure(gray, turned, valid, blurSigma, maxRegionShare).Ncc;
+        return SelfAgreement.Under(gray, content, turn, blurSigma, maxRegionShare);
     }
 }

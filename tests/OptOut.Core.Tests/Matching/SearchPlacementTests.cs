@@ -37,12 +37,7 @@ public class SearchPlacementTests(ITestOutputHelper output)
     [Fact]
     public void The_pixel_search_is_not_tried_for_a_picture_of_bands_and_says_so()
     {
-        using var original = ClipArt.Load("netherlands.png");
-        using var copy = ClipArt.Copy("netherlands.png", Alteration.Crop);
-        using var query = Verifier.Prepare(original);
-        using var candidate = Verifier.Prepare(copy);
-
-        var result = Verifier.Verify(query, candidate);
+        var result = ClipArt.VerifyCopy(Verifier, "netherlands.png", Alteration.Crop);
         output.WriteLine(result.Detail);
 
         Assert.False(result.IsVerified, result.Detail);
