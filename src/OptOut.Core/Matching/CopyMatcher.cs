@@ -31,12 +31,13 @@ public sealed class CopyMatcher : IDisposable
     public const int DefaultPixelSearchBelowKeypoints = 50;
 
     /// <summary>
-    /// Angles (degrees) of the views every query is also searched with: the picture turned by the
-    /// calibration's Rotate angle both ways (<see cref="Fingerprinter.ViewAngles"/>), each view's top
-    /// <see cref="CandidateDepth"/> rows by cosine verified beside the plain query's. A copy turned a few
-    /// degrees ranks too low by the plain query's cosine to be a candidate (docs/copy-detection.md, "Eighth round").
+    /// Angles (degrees) of the rotated views the calibration counts (its "plain + every view" candidates): the
+    /// picture turned by the Rotate alteration's angle both ways, each view's top <see cref="CandidateDepth"/>
+    /// rows by cosine verified beside the plain query's. Rotate recall 0.887 -> 0.967 and Watermark 0.867 ->
+    /// 0.907, but p50 176 -> 491 ms a query at 100k rows (docs/copy-detection.md, "Eighth round", "Speed, fifth
+    /// pass"), so they are not on by default: <c>Find-TrainedImage -IncludeRotated</c> adds them.
     /// </summary>
-    public static readonly IReadOnlyList<float> DefaultViewAngles = [-4f, 4f];
+    public static readonly IReadOnlyList<float> CalibratedViewAngles = [-4f, 4f];
 
     /// <summary>Hash distance within which a row is verified whatever its cosine.</summary>
     public const int HashCandidateRadius = 16;
@@ -67,8 +68,8 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>Rows verified beyond those the rule accepts, by cosine rank.</summary>
     public int CandidateDepth { get; init; } = DefaultCandidateDepth;
 
-    /// <summary>See <see cref="DefaultViewAngles"/>; empty searches with the plain query (and the views a caller's fingerprinter adds) only.</summary>
-    public IReadOnlyList<float> ViewAngles { get; init; } = DefaultViewAngles;
+    /// <summary>Angles (degrees) every query of this matcher is also turned by (<see cref="CalibratedViewAngles"/>, say); empty by default: the plain query and the views a caller's fingerprinter adds.</summary>
+    public IReadOnlyList<float> ViewAngles { get; init; } = [];
 
     /// <summary>Whether candidates' features stored at import are used (true) or always extracted from their pixels (for comparing the two).</summary>
     public bool UseStoredFeatures { get; init; } = true;

@@ -127,14 +127,9 @@ public abstract class ClaimCommandBase : RegistryCommandBase, IDisposable
 
     // The parameter set of pipeline input is known only in ProcessRecord, and -WhatIf must not
     // create a registry: the model, index and registry are opened when first needed.
-    // With -IncludeCopies each picture is also turned by the matcher's view angles, as Find-TrainedImage's
-    // queries are, so that the copies it records are the ones a search finds.
     private Fingerprinter Fingerprinter()
     {
-        return fingerprinter ??= new Fingerprinter(ModuleModels.OpenOrStop(this, Model), ImageLimits.Default)
-        {
-            ViewAngles = IncludeCopies ? CopyMatcher.DefaultViewAngles : [],
-        };
+        return fingerprinter ??= new Fingerprinter(ModuleModels.OpenOrStop(this, Model), ImageLimits.Default);
     }
 
     private FingerprintPipeline Pipeline() => pipeline ??= new FingerprintPipeline(Fingerprinter());

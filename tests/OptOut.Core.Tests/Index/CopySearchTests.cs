@@ -132,30 +132,28 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
     }
 
     /// <summary>
-    /// The matcher turns its queries by its own view angles (the product's default, -4 and 4 degrees) and
-    /// searches those views without being handed them; a caller's wider set (-IncludeRotated) adds to them.
-    /// The views bring the rotated copy closer and lose nothing the plain query finds.
+    /// A matcher given view angles (the calibrated -4 and 4 degrees, what -IncludeRotated adds) turns its
+    /// queries by them and searches those views without being handed them; a caller's wider set adds to them;
+    /// by default it turns nothing. The views bring the rotated copy closer and lose nothing the plain query finds.
     /// </summary>
     [Fact]
     public void The_matcher_searches_its_own_rotated_views_of_each_query()
     {
-        Assert.Equal([-4f, 4f], CopyMatcher.DefaultViewAngles);
+        Assert.Equal([-4f, 4f], CopyMatcher.CalibratedViewAngles);
         var printer = new Fingerprinter(fixture.Fingerprinter.Model, fixture.Fingerprinter.Limits);
-        Assert.Equal(CopyMatcher.DefaultViewAngles, fixture.Matcher.QueryFingerprinter(printer).ViewAngles);
-        Assert.Equal([-6f, -4f, -3f, 3f, 4f, 6f], fixture.Matcher.QueryFingerprinter(printer.WithViewAngles(Fingerprinter.RotationAngles)).ViewAngles);
-        using (var plainMatcher = new CopyMatcher(fixture.Store) { ViewAngles = [] })
-        {
-            Assert.Empty(plainMatcher.QueryFingerprinter(printer).ViewAngles);
-        }
+        Assert.Empty(fixture.Matcher.QueryFingerprinter(printer).ViewAngles);
+        using var turning = new CopyMatcher(fixture.Store) { ViewAngles = CopyMatcher.CalibratedViewAngles };
+        Assert.Equal(CopyMatcher.CalibratedViewAngles, turning.QueryFingerprinter(printer).ViewAngles);
+        Assert.Equal([-6f, -4f, -3f, 3f, 4f, 6f], turning.QueryFingerprinter(printer.WithViewAngles(Fingerprinter.RotationAngles)).ViewAngles);
 
         const int seed = 2000;
-        var query = fixture.Matcher.FingerprintQuery(printer, fixture.OriginalPath(seed));
+        var query = turning.FingerprintQuery(printer, fixture.OriginalPath(seed));
         using var picture = query.Picture;
         Assert.Equal(2, query.Views!.Count);
         Assert.Equal(fixture.Queries[seed].Embedding, query.Embedding);
 
-        var viewed = fixture.Matcher.Find(query, new SearchOptions());
-        var plain = fixture.Matcher.Find(query with { Views = null }, new SearchOptions());
+        var viewed = turning.Find(query, new SearchOptions());
+        var plain = turning.Find(query with { Views = null }, new SearchOptions());
         foreach (var match in plain)
         {
             var again = Assert.Single(viewed, m => m.Row.Id == match.Row.Id);
