@@ -25,6 +25,12 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
     /// <summary>Per view and query, the top K items by that view's cosine.</summary>
     public HashSet<int>[][] ViewCandidates { get; private set; } = [];
 
+    /// <summary>Per query, each candidate's rank (1 = best) by the plain query's cosine among all items.</summary>
+    public Dictionary<int, int>[] PlainRanks { get; private set; } = [];
+
+    /// <summary>Per query, the best rank (1 = best) each view candidate has in any view's cosine order; absent for items in no view's top.</summary>
+    public Dictionary<int, int>[] ViewRanks { get; private set; } = [];
+
     public const int HashCandidateRadius = 16;
 
     /// <summary>Evidence is gathered with every threshold open, so the rules can be counted afterwards.</summary>
@@ -60,6 +66,8 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
         Candidates = new List<int>[queries.Count];
         PlainCandidates = new HashSet<int>[queries.Count];
         ViewCandidates = Views.Select(_ => new HashSet<int>[queries.Count]).ToArray();
+        PlainRanks = new Dictionary<int, int>[queries.Count];
+        ViewRanks = new Dictionary<int, int>[queries.Count];
         Parallel.For(0, queries.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, q =>
         {
             int at = q * n;
@@ -68,19 +76,30 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
                 Distance[at + i] = (byte)ulong.PopCount(queryPrints[q].Hash ^ items[i].Print.Hash);
                 Cosine[at + i] = OptOut.Core.Embedding.VectorMath.Cosine(queryPrints[q].Embedding, items[i].Print.Embedding);
             }
-            var top = Enumerable.Range(0, n).OrderByDescending(i => Cosine[at + i]).Take(candidateTop);
+            var order = Enumerable.Range(0, n).OrderByDescending(i => Cosine[at + i]).ToList();
+            var top = order.Take(candidateTop);
             var near = Enumerable.Range(0, n).Where(i => Distance[at + i] <= HashCandidateRadius || CopyRule.Default.IsCopy(Distance[at + i], Cosine[at + i]));
             PlainCandidates[q] = top.Union(near).ToHashSet();
             var all = new HashSet<int>(PlainCandidates[q]);
             var viewCosine = new float[n];
+            var viewRanks = new Dictionary<int, int>();
             for (int v = 0; v < Views.Count; v++)
             {
                 var viewPrint = Views[v].Prints[q];
                 for (int i = 0; i < n; i++) viewCosine[i] = OptOut.Core.Embedding.VectorMath.Cosine(viewPrint.Embedding, items[i].Print.Embedding);
-                ViewCandidates[v][q] = Enumerable.Range(0, n).OrderByDescending(i => viewCosine[i]).Take(candidateTop).ToHashSet();
+                var viewTop = Enumerable.Range(0, n).OrderByDescending(i => viewCosine[i]).Take(candidateTop).ToList();
+                for (int r = 0; r < viewTop.Count; r++) viewRanks[viewTop[r]] = Math.Min(viewRanks.GetValueOrDefault(viewTop[r], int.MaxValue), r + 1);
+                ViewCandidates[v][q] = viewTop.ToHashSet();
                 all.UnionWith(ViewCandidates[v][q]);
             }
             Candidates[q] = all.OrderBy(i => i).ToList();
+            var plainRanks = new Dictionary<int, int>();
+            for (int r = 0; r < order.Count; r++)
+            {
+                if (all.Contains(order[r])) plainRanks[order[r]] = r + 1;
+            }
+            PlainRanks[q] = plainRanks;
+            ViewRanks[q] = viewRanks;
         });
     }
 

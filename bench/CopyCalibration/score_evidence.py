@@ -48,6 +48,20 @@ def original_of(item):
     return re.sub(r' \([A-Za-z]+\)$', '', item)
 
 
+def within_depth(row, o):
+    # A candidate at a smaller depth (columns plain_rank, view_rank from the eighth round's last run on): kept
+    # when the plain query ranks it within --depth, its hash is within 16 bits or the rule accepts it, or
+    # (unless --plain-candidates-only) a view ranks it within --view-depth.
+    plain_rank, view_rank = number(row.get('plain_rank', '-')), number(row.get('view_rank', '-'))
+    if plain_rank is None:
+        return True
+    hash_distance, cosine = number(row['hash']), number(row['cosine'])
+    rule = hash_distance <= 8 or cosine >= 0.9 or (hash_distance <= 16 and cosine >= 0.815)
+    if hash_distance <= 16 or rule or plain_rank <= (o.depth if o.depth is not None else 20):
+        return True
+    return not o.plain_candidates_only and view_rank is not None and view_rank <= (o.view_depth if o.view_depth is not None else 20)
+
+
 def accepted(row, o):
     side = min(number(row['query_side']) or 0, number(row['item_side']) or 0)
     if side < o.side:
@@ -144,6 +158,8 @@ def main():
     parser.add_argument('--region', type=threshold, default=0.99, help='NCC outside one region of disagreement (0.99, as VerifierOptions.MinRegionNcc; off before the fifth round)')
     parser.add_argument('--region-share', type=float, default=1.0, help='most share of the compared pixels that region may hold (the verifier caps it at 0.25)')
     parser.add_argument('--region-search', type=int, choices=[0, 1], default=0, help='1: the region clause applies to the pixel search too (VerifierOptions.MinSearchRegionNcc; off by default: no keypoints back its alignment)')
+    parser.add_argument('--depth', type=int, default=None, help="count only the plain query's top N by cosine (besides hash and rule candidates); needs the plain_rank column")
+    parser.add_argument('--view-depth', type=int, default=None, help="count only each view's top N; needs the view_rank column")
     parser.add_argument('--plain-candidates-only', action='store_true', help='leave out the pairs only the rotated query views brought (column candidates = view)')
     parser.add_argument('--queries', choices=['all', 'even', 'odd'], default='all', help='count the originals of this parity only (in the order of their first appearance, as the bench numbers them)')
     parser.add_argument('--list', action='store_true', help='list the false matches')
@@ -166,6 +182,8 @@ def main():
             if o.queries != 'all' and number_of_query % 2 != (0 if o.queries == 'even' else 1):
                 continue
             if o.plain_candidates_only and row.get('candidates') == 'view':
+                continue
+            if (o.depth is not None or o.view_depth is not None) and not within_depth(row, o):
                 continue
             if not accepted(row, o):
                 continue
