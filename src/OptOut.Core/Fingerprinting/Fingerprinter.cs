@@ -100,30 +100,21 @@ public sealed class Fingerprinter
     public Func<DecodedImage, IDisposable?>? QueryPicture { get; init; }
 
     /// <summary>This fingerprinter, also extracting local features with <paramref name="extraction"/>.</summary>
-    public Fingerprinter WithLocalFeatures(Func<DecodedImage, byte[]?> extraction) => new(Model, Limits)
-    {
-        ViewAngles = ViewAngles,
-        ViewCentreCuts = ViewCentreCuts,
-        LocalFeatureExtraction = extraction,
-        QueryPicture = QueryPicture,
-    };
+    public Fingerprinter WithLocalFeatures(Func<DecodedImage, byte[]?> extraction) => With(extraction: extraction);
 
     /// <summary>This fingerprinter, also preparing each picture for verification with <paramref name="preparation"/>.</summary>
-    public Fingerprinter WithQueryPicture(Func<DecodedImage, IDisposable?> preparation) => new(Model, Limits)
-    {
-        ViewAngles = ViewAngles,
-        ViewCentreCuts = ViewCentreCuts,
-        LocalFeatureExtraction = LocalFeatureExtraction,
-        QueryPicture = preparation,
-    };
+    public Fingerprinter WithQueryPicture(Func<DecodedImage, IDisposable?> preparation) => With(preparation: preparation);
 
     /// <summary>This fingerprinter, turning each picture by <paramref name="angles"/> as well (<see cref="ViewAngles"/>).</summary>
-    public Fingerprinter WithViewAngles(IReadOnlyList<float> angles) => new(Model, Limits)
+    public Fingerprinter WithViewAngles(IReadOnlyList<float> angles) => With(viewAngles: angles);
+
+    // A copy with the settings given replaced and the rest kept.
+    private Fingerprinter With(IReadOnlyList<float>? viewAngles = null, Func<DecodedImage, byte[]?>? extraction = null, Func<DecodedImage, IDisposable?>? preparation = null) => new(Model, Limits)
     {
-        ViewAngles = angles,
+        ViewAngles = viewAngles ?? ViewAngles,
         ViewCentreCuts = ViewCentreCuts,
-        LocalFeatureExtraction = LocalFeatureExtraction,
-        QueryPicture = QueryPicture,
+        LocalFeatureExtraction = extraction ?? LocalFeatureExtraction,
+        QueryPicture = preparation ?? QueryPicture,
     };
 
     // Both fingerprints shrink the picture (32 px for the hash, the model's 224 px input): turning it

@@ -429,13 +429,7 @@ public sealed class GeometricVerifier
         Cv2.WarpAffine(ones, valid, queryToCandidate, size, InterpolationFlags.Nearest | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
         var box = Cv2.BoundingRect(valid);
         double overlap = (double)Cv2.CountNonZero(valid) / (size.Width * size.Height);
-        // Keep the blur of the black outside from reaching the compared pixels.
-        int margin = (int)Math.Ceiling(3 * Options.BlurSigma);
-        if (margin > 0)
-        {
-            using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * margin + 1, 2 * margin + 1));
-            Cv2.Erode(valid, valid, kernel);
-        }
+        PixelCorrelation.KeepBlurInside(valid, Options.BlurSigma);
         var content = Options.CorrelateQueryContentOnly ? query.ContentMaskOf(mirrored) : null;
         if (content is not null) Cv2.BitwiseAnd(valid, content, valid);
         using var warpedColour = new Mat();

@@ -12,6 +12,18 @@ internal static class PixelCorrelation
     private const double ResidualRange = 8.0; // in standard deviations; larger residuals share the last bin
 
     /// <summary>
+    /// Shrinks <paramref name="valid"/> (255 where a moved picture has pixels) by the blur's reach, three sigma,
+    /// so that the blur of the black outside does not reach the pixels <see cref="Measure"/> compares.
+    /// </summary>
+    public static void KeepBlurInside(Mat valid, double blurSigma)
+    {
+        int margin = (int)Math.Ceiling(3 * blurSigma);
+        if (margin <= 0) return;
+        using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * margin + 1, 2 * margin + 1));
+        Cv2.Erode(valid, valid, kernel);
+    }
+
+    /// <summary>
     /// Blurs both frames (same size, 8-bit gray) and correlates them where <paramref name="mask"/> is set
     /// (everywhere when null). NaN when fewer than 64 pixels count or either side is flat there.
     /// </summary>

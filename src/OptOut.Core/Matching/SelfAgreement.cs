@@ -17,13 +17,7 @@ internal static class SelfAgreement
         using var ones = new Mat(size, MatType.CV_8UC1, Scalar.All(255));
         using var valid = new Mat();
         Cv2.WarpAffine(ones, valid, transform, size, InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All(0));
-        // Keep the blur of the black outside from reaching the compared pixels, as the aligned comparison does.
-        int margin = (int)Math.Ceiling(3 * blurSigma);
-        if (margin > 0)
-        {
-            using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * margin + 1, 2 * margin + 1));
-            Cv2.Erode(valid, valid, kernel);
-        }
+        PixelCorrelation.KeepBlurInside(valid, blurSigma);
         if (content is not null) Cv2.BitwiseAnd(valid, content, valid);
         if (Cv2.CountNonZero(valid) == 0) return double.NaN;
         return PixelCorrelation.Measure(gray, moved, valid, blurSigma, maxRegionShare).Ncc;

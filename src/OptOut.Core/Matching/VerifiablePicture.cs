@@ -29,8 +29,7 @@ public sealed class VerifiablePicture : IDisposable
     private Mat? descriptors;
     private Mat? mirroredDescriptors;
     private Mat? contentMask;
-    private double shiftAgreement = double.NaN;
-    private bool shiftMeasured;
+    private double? shiftAgreement;
     private Mat? mirroredContentMask;
     private bool disposed;
 
@@ -187,12 +186,8 @@ public sealed class VerifiablePicture : IDisposable
             lock (gate)
             {
                 ObjectDisposedException.ThrowIf(disposed, this);
-                if (double.IsNaN(shiftAgreement) && !shiftMeasured)
-                {
-                    shiftAgreement = ShiftSymmetry.Agreement(Gray(), ContentMaskOf(mirrored: false), 0.1, Options.BlurSigma, Options.MaxRegionShare);
-                    shiftMeasured = true;
-                }
-                return shiftAgreement;
+                shiftAgreement ??= ShiftSymmetry.Agreement(Gray(), ContentMaskOf(mirrored: false), 0.1, Options.BlurSigma, Options.MaxRegionShare);
+                return shiftAgreement.Value;
             }
         }
     }
