@@ -155,16 +155,25 @@ var scores = PairScores.Compute(queryPrints, items, copyOf.ToArray(), alteration
 // its best view (least hash distance, highest cosine).
 Fingerprint[] QueryViewPrints(string tag, Fingerprinter viewPrinter)
 {
+    Fingerprint ViewOf(SourceImage original)
+    {
+        var prepared = viewPrinter.Prepare(original.Path, original.Content);
+        var view = prepared.Views is [var only] ? only : throw new InvalidOperationException($"expected one view of {original.Path}");
+        return new Fingerprint(view.PerceptualHash, prepared.Width, prepared.Height, model.Embed(view.ModelInput));
+    }
+    // Views are stamped by what they compute (the first original's view made afresh), like the engine stamp
+    // above: a change to how the engine turns or cuts a view starts new views, not a new cache.
+    var first = ViewOf(corpus.Queries[0]);
+    var stamp = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+        $"{first.Hash:x16}:{string.Join(",", first.Embedding.Select(v => MathF.Round(v, 3).ToString("F3", CultureInfo.InvariantCulture)))}")))[..8];
     var prints = new Fingerprint[corpus.Queries.Count];
     for (int q = 0; q < corpus.Queries.Count; q++)
     {
         var original = corpus.Queries[q];
-        var key = Convert.ToHexString(SHA256.HashData(original.Content)).ToLowerInvariant() + "#" + tag;
+        var key = Convert.ToHexString(SHA256.HashData(original.Content)).ToLowerInvariant() + "#" + tag + "@" + stamp;
         if (!cache.TryGet(key, out var print))
         {
-            var prepared = viewPrinter.Prepare(original.Path, original.Content);
-            var view = prepared.Views is [var only] ? only : throw new InvalidOperationException($"expected one view of {original.Path}");
-            print = new Fingerprint(view.PerceptualHash, prepared.Width, prepared.Height, model.Embed(view.ModelInput));
+            print = ViewOf(original);
             cache.Add(key, print);
         }
         prints[q] = print;

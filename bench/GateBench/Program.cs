@@ -19,6 +19,9 @@ using OptOut.Core.Registry;
 //       process (no PowerShell, no output objects), plus loading the refusals from the registry;
 //       mode EngineGate drives the engine's TrainingSetGate directly (the cmdlets' work without PowerShell);
 //       EngineGateContent the same with 1,000 content refusals added
+//   content --images DIR --work DIR --models DIR [--rows 1000] [--claims 100] [--threads 2] [--reps 3]
+//       the gate on an image folder with content claims (ContentGate.cs): fingerprinting alone, the gate
+//       without content claims, with them under the rule alone, and verified
 
 if (args.Length == 0)
 {
@@ -35,6 +38,8 @@ return line.Run(() => line.Command switch
         IntOption("domain-refusals", 10_000), double.Parse(Option("domain-share", "0.03"), CultureInfo.InvariantCulture)),
     "raw" => Raw(Option("dir"), Option("scale"), IntOption("threads", 2), IntOption("reps", 3),
         Option("modes", "ReadUrl,ReadKeyUrl,CheckKeyUrl,CheckKeyUrlNormalized,EngineReader,EngineReaderCheck")),
+    "content" => ContentGate.Run(Option("images"), Option("work"), Option("models"), IntOption("rows", 1000), IntOption("claims", 100),
+        IntOption("threads", 2), IntOption("reps", 3)),
     _ => throw new ArgumentException($"unknown command {line.Command}"),
 });
 

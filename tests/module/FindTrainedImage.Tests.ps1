@@ -125,11 +125,11 @@ Describe 'Find-TrainedImage by image' {
             $hit = $byImage | Where-Object { $_.Query -eq $query -and $_.Url -eq $repost.Url -and $_.MatchKind -eq 'Copy' }
             if (-not $hit) { "artwork-{0:00}-{1} ({2})" -f $repost.Work, $Alteration, (Get-Observed $repost) }
         }
-        # Known limitation, measured in docs/copy-detection.md: with the bundled ResNet18 the default
-        # rule misses some watermarked and rotated copies (artwork-01's: similarity 0.82 / 0.89 at hash
-        # distance 18 / 20); issue 3 stays open on it. At least one of each pair must still be found,
-        # and the test reports itself skipped, visibly, instead of passing.
-        if ($missed -and $Alteration -in 'watermark', 'rotate') {
+        # Known limitation, measured in docs/copy-detection.md: a watermark band can spoil enough of a
+        # small picture that its copy is not verified (calibrated Watermark recall 0.89; issue 13 is open
+        # on it). At least one of the pair must still be found, and the test reports itself skipped,
+        # visibly, instead of passing. Rotated copies are found by the default's turned views.
+        if ($missed -and $Alteration -eq 'watermark') {
             @($missed).Count | Should -BeLessThan 2 -Because 'one of the two re-posts is found'
             Set-ItResult -Skipped -Because "known copy-rule limitation (docs/copy-detection.md): missed $($missed -join '; ')"
             return
@@ -137,11 +137,14 @@ Describe 'Find-TrainedImage by image' {
         $missed | Should -BeNullOrEmpty -Because "each re-post should be found as a Copy; missed: $($missed -join '; ')"
     }
 
+    # Every search already turns each picture by -4 and 4 degrees (CopyMatcher.CalibratedViewAngles), the
+    # samples' rotation: -IncludeRotated's further turns (-6, -3, 3, 6) keep what they find and lose no ground
+    # on it; -IncludeCropped's centre cuts bring the crop re-posts closer.
     It 'finds the <Alteration> re-posts with -<Switch>, keeping everything found without it' -TestCases @(
-        @{ Alteration = 'rotate'; Switch = 'IncludeRotated' }
-        @{ Alteration = 'crop'; Switch = 'IncludeCropped' }
+        @{ Alteration = 'rotate'; Switch = 'IncludeRotated'; Closer = $false }
+        @{ Alteration = 'crop'; Switch = 'IncludeCropped'; Closer = $true }
     ) {
-        param($Alteration, $Switch)
+        param($Alteration, $Switch, $Closer)
         $views = @{ $Switch = $true }
         $viewed = @($artistFiles | Find-TrainedImage -IndexPath $index @views)
         $altered = @($reposts | Where-Object Alteration -EQ $Alteration)
@@ -152,8 +155,11 @@ Describe 'Find-TrainedImage by image' {
             $hit.MatchKind | Should -Be 'Copy' -Because "$($repost.Url) is the work altered ($Alteration; $(Get-Observed $repost) without the views)"
             # Found without the views too: then the views must have brought it closer.
             $plain = @($byImage | Where-Object { $_.Query -eq $query -and $_.Url -eq $repost.Url })
-            if ($plain) {
+            if ($plain -and $Closer) {
                 $hit[0].Similarity | Should -BeGreaterThan ($plain[0].Similarity + 0.005) -Because "the $Switch views should bring $($repost.Url) closer"
+            }
+            elseif ($plain) {
+                $hit[0].Similarity | Should -BeGreaterOrEqual ($plain[0].Similarity - 1e-6) -Because "the $Switch views keep $($repost.Url)'s best similarity"
             }
         }
         foreach ($row in $byImage) {

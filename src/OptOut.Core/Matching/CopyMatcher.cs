@@ -31,13 +31,20 @@ public sealed class CopyMatcher : IDisposable
     public const int DefaultPixelSearchBelowKeypoints = 50;
 
     /// <summary>
-    /// Angles (degrees) of the rotated views the calibration counts (its "plain + every view" candidates): the
-    /// picture turned by the Rotate alteration's angle both ways, each view's top <see cref="CandidateDepth"/>
-    /// rows by cosine verified beside the plain query's. Rotate recall 0.887 -> 0.967 and Watermark 0.867 ->
-    /// 0.907, but p50 176 -> 491 ms a query at 100k rows (docs/copy-detection.md, "Eighth round", "Speed, fifth
-    /// pass"), so they are not on by default: <c>Find-TrainedImage -IncludeRotated</c> adds them.
+    /// Angles (degrees) of the rotated views every query is turned by unless a matcher is told otherwise
+    /// (<see cref="ViewAngles"/>): the picture turned by the Rotate alteration's angle both ways, each view's top
+    /// <see cref="ViewCandidateDepth"/> rows by cosine verified beside the plain query's top <see cref="CandidateDepth"/>.
+    /// Rotate recall 0.887 -> 0.967 and Watermark 0.867 -> 0.893 at the same precision (docs/copy-detection.md,
+    /// "Ninth round"), for two more model runs a query.
     /// </summary>
     public static readonly IReadOnlyList<float> CalibratedViewAngles = [-4f, 4f];
+
+    /// <summary>
+    /// Rows verified for each extra view of a query (rotated, centre cut) by its cosine rank: a view's first few
+    /// rows hold what it is for (a turned copy ranks first against the view turned as it was), while the
+    /// plain query's <see cref="CandidateDepth"/> covers the rest (docs/copy-detection.md, "Eighth round", depth).
+    /// </summary>
+    public const int DefaultViewCandidateDepth = 3;
 
     /// <summary>Hash distance within which a row is verified whatever its cosine.</summary>
     public const int HashCandidateRadius = 16;
@@ -68,8 +75,11 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>Rows verified beyond those the rule accepts, by cosine rank.</summary>
     public int CandidateDepth { get; init; } = DefaultCandidateDepth;
 
-    /// <summary>Angles (degrees) every query of this matcher is also turned by (<see cref="CalibratedViewAngles"/>, say); empty by default: the plain query and the views a caller's fingerprinter adds.</summary>
-    public IReadOnlyList<float> ViewAngles { get; init; } = [];
+    /// <summary>Rows verified for each of a query's extra views by cosine rank (<see cref="DefaultViewCandidateDepth"/>).</summary>
+    public int ViewCandidateDepth { get; init; } = DefaultViewCandidateDepth;
+
+    /// <summary>Angles (degrees) every query of this matcher is also turned by (<see cref="QueryFingerprinter"/>), besides the views a caller's fingerprinter adds; <see cref="CalibratedViewAngles"/> by default, empty for the plain query alone.</summary>
+    public IReadOnlyList<float> ViewAngles { get; init; } = CalibratedViewAngles;
 
     /// <summary>Whether candidates' features stored at import are used (true) or always extracted from their pixels (for comparing the two).</summary>
     public bool UseStoredFeatures { get; init; } = true;
@@ -204,11 +214,13 @@ public sealed class CopyMatcher : IDisposable
         if (!compareVectors) return candidates;
         vectors ??= VectorIndex.Open(store, buildProgress);
         float floor = options.IncludeSimilar ? Math.Min(rule.SearchFloor, options.MinimumSimilarity) : rule.SearchFloor;
-        foreach (var view in all)
+        for (int v = 0; v < all.Count; v++)
         {
+            var view = all[v];
             var found = vectors.SearchAbove(view.Embedding, floor).ToList();
+            int depth = v == 0 ? CandidateDepth : ViewCandidateDepth;
             // With a dataset filter the top rows may all be elsewhere: look deeper so the filter leaves some.
-            int depth = options.Dataset is null && options.Datasets is null ? CandidateDepth : CandidateDepth * 4;
+            if (options.Dataset is not null || options.Datasets is not null) depth *= 4;
             var top = vectors.Search(view.Embedding, depth);
             found.AddRange(top);
             foreach (var (id, _) in top) ranked.Add(id);

@@ -44,6 +44,14 @@ internal sealed class DisagreementRegion
         public void Add(int x, byte va, byte vb) => cells[columnOf[x]].Add(va, vb);
     }
 
+    /// <summary>The sums of every compared pixel (of every cell).</summary>
+    public PixelCorrelation.Sums Total()
+    {
+        var total = new PixelCorrelation.Sums();
+        foreach (ref readonly var cell in cells.AsSpan()) total.Add(cell);
+        return total;
+    }
+
     /// <summary>
     /// The best correlation of the compared pixels outside one rectangle of at most the given share of
     /// them, and the share that rectangle held; the plain correlation (share 0) when no rectangle

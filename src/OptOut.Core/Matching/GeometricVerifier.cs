@@ -188,13 +188,15 @@ public sealed class GeometricVerifier
         var queryGray = query.GrayOf(mirrored: false);
         using var stretched = new Mat();
         Cv2.Resize(candidate.GrayOf(mirrored: false), stretched, queryGray.Size(), 0, 0, InterpolationFlags.Area);
-        var best = PixelCorrelation.Measure(queryGray, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
+        var blurredQuery = QueryBlurred(query, mirrored: false, out var ownBlur);
+        using var own = ownBlur;
+        var best = PixelCorrelation.MeasureBlurred(blurredQuery, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
         bool mirrored = false;
         if (Options.TryMirrored && !stretchThresholds.Agree(best))
         {
             using var flipped = new Mat();
             Cv2.Flip(stretched, flipped, FlipMode.Y);
-            var other = PixelCorrelation.Measure(queryGray, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
+            var other = PixelCorrelation.MeasureBlurred(blurredQuery, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
             if (stretchThresholds.Agree(other) || other.Ncc > best.Ncc || double.IsNaN(best.Ncc))
             {
                 best = other;
@@ -207,10 +209,10 @@ public sealed class GeometricVerifier
             timings?.Stretch(start);
             return null;
         }
-        double colour = StretchedColourDifference(query, candidate, mirrored);
-        timings?.Stretch(start);
-
         bool grayAgrees = stretchThresholds.Agree(best);
+        // Colour decides only between pictures whose gray pixels agree: not measured (NaN) for the rest.
+        double colour = grayAgrees ? StretchedColourDifference(query, candidate, mirrored) : double.NaN;
+        timings?.Stretch(start);
         bool verified = grayAgrees && ColourAgrees(colour);
         double scale = Math.Sqrt((double)candidate.Width * candidate.Height / ((double)query.Width * query.Height));
         return new Verification
@@ -435,7 +437,22 @@ public sealed class GeometricVerifier
         using var warpedColour = new Mat();
         Cv2.WarpAffine(candidate.ColourOf(mirrored: false), warpedColour, queryToCandidate, size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
         double colour = ColourAgreement.Difference(query.ColourOf(mirrored), warpedColour, valid);
-        return (PixelCorrelation.Measure(queryGray, warped, valid, Options.BlurSigma, Options.MaxRegionShare), overlap, box, colour);
+        var blurredQuery = QueryBlurred(query, mirrored, out var ownBlur);
+        using var own = ownBlur;
+        return (PixelCorrelation.MeasureBlurred(blurredQuery, warped, valid, Options.BlurSigma, Options.MaxRegionShare), overlap, box, colour);
+    }
+
+    // The query's blurred frame, kept by the picture when it was prepared with this verifier's blur (as it is
+    // but for experiments); otherwise made here and handed back in ownBlur for the caller to free.
+    private Mat QueryBlurred(VerifiablePicture query, bool mirrored, out Mat? ownBlur)
+    {
+        if (query.Options.BlurSigma == Options.BlurSigma)
+        {
+            ownBlur = null;
+            return query.BlurredGrayOf(mirrored);
+        }
+        ownBlur = PixelCorrelation.Blurred(query.GrayOf(mirrored), Options.BlurSigma);
+        return ownBlur;
     }
 
     /// <summary>The query's working frame mapped into the candidate's working frame, clipped to it.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using OpenCvSharp;
 
 namespace OptOut.Core.Matching;
@@ -27,51 +28,75 @@ internal static class PixelCorrelation
     /// Blurs both frames (same size, 8-bit gray) and correlates them where <paramref name="mask"/> is set
     /// (everywhere when null). NaN when fewer than 64 pixels count or either side is flat there.
     /// </summary>
-    public static unsafe PixelAgreement Measure(Mat a, Mat b, Mat? mask, double blurSigma, double maxRegionShare)
+    public static PixelAgreement Measure(Mat a, Mat b, Mat? mask, double blurSigma, double maxRegionShare)
     {
-        using var blurredA = new Mat();
-        using var blurredB = new Mat();
-        Cv2.GaussianBlur(a, blurredA, new Size(0, 0), blurSigma);
-        Cv2.GaussianBlur(b, blurredB, new Size(0, 0), blurSigma);
+        using var blurredA = Blurred(a, blurSigma);
+        return MeasureBlurred(blurredA, b, mask, blurSigma, maxRegionShare);
+    }
+
+    /// <summary>
+    /// As <see cref="Measure"/>, <paramref name="blurredA"/> already blurred by <see cref="Blurred"/> with the
+    /// same sigma: a query compared with many candidates is blurred once.
+    /// </summary>
+    public static unsafe PixelAgreement MeasureBlurred(Mat blurredA, Mat b, Mat? mask, double blurSigma, double maxRegionShare)
+    {
+        using var blurredB = Blurred(b, blurSigma);
+        var a = blurredA;
         int rows = a.Rows, cols = a.Cols;
         byte* baseA = (byte*)blurredA.DataPointer, baseB = (byte*)blurredB.DataPointer;
         byte* baseM = mask is null ? null : (byte*)mask.DataPointer;
         long stepA = blurredA.Step(), stepB = blurredB.Step(), stepM = mask is null ? 0 : mask.Step();
 
         // Every sum is of 8-bit values, so integers hold them exactly: the order they are added in (per
-        // cell, per residual bin) cannot change a figure.
-        var all = new Sums();
+        // cell, per value pair, per residual bin) cannot change a figure. The pixels are read once: each
+        // is added to its cell (for the region) and counted by its value pair; the whole frame's sums and
+        // the trimmed figure's residuals then come from the 65,536 pairs, not from the pixels again.
         var region = new DisagreementRegion(cols, rows, maxRegionShare);
-        for (int y = 0; y < rows; y++)
+        var pairs = ArrayPool<int>.Shared.Rent(256 * 256);
+        try
         {
-            byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
-            var cells = region.RowOfCells(y);
-            for (int x = 0; x < cols; x++)
+            Array.Clear(pairs, 0, 256 * 256);
+            for (int y = 0; y < rows; y++)
             {
-                if (pm is null || pm[x] != 0)
+                byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
+                var cells = region.RowOfCells(y);
+                for (int x = 0; x < cols; x++)
                 {
-                    all.Add(pa[x], pb[x]);
-                    cells.Add(x, pa[x], pb[x]);
+                    if (pm is null || pm[x] != 0)
+                    {
+                        cells.Add(x, pa[x], pb[x]);
+                        pairs[(pa[x] << 8) | pb[x]]++;
+                    }
                 }
             }
+            var all = region.Total();
+            double ncc = all.Correlation();
+            if (double.IsNaN(ncc)) return new PixelAgreement(double.NaN, double.NaN, all.N, double.NaN, double.NaN);
+            var (regionNcc, regionShare) = region.Best();
+            return new PixelAgreement(ncc, TrimmedCorrelation(pairs, all), all.N, regionNcc, regionShare);
         }
-        double ncc = all.Correlation();
-        if (double.IsNaN(ncc)) return new PixelAgreement(double.NaN, double.NaN, all.N, double.NaN, double.NaN);
-        var (regionNcc, regionShare) = region.Best();
+        finally
+        {
+            ArrayPool<int>.Shared.Return(pairs);
+        }
+    }
 
-        // Residual of each pixel's standardised values; the worst share is left out of the trimmed
-        // figure. Each bin keeps its pixels' sums, so the kept pixels are summed without a third pass.
+    // The residual of each pair's standardised values; the worst share of the pixels is left out.
+    // Each bin keeps its pixels' sums, so the kept pixels are summed by bin.
+    private static double TrimmedCorrelation(int[] pairs, Sums all)
+    {
         double meanA = (double)all.A / all.N, meanB = (double)all.B / all.N;
         double sdA = Math.Sqrt((double)all.AA / all.N - meanA * meanA), sdB = Math.Sqrt((double)all.BB / all.N - meanB * meanB);
         var bins = new Sums[ResidualBins];
-        for (int y = 0; y < rows; y++)
+        for (int a = 0; a < 256; a++)
         {
-            byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
-            for (int x = 0; x < cols; x++)
+            double za = (a - meanA) / sdA;
+            for (int b = 0; b < 256; b++)
             {
-                if (pm is not null && pm[x] == 0) continue;
-                double residual = Math.Abs((pa[x] - meanA) / sdA - (pb[x] - meanB) / sdB);
-                bins[(int)Math.Min(ResidualBins - 1, residual / ResidualRange * ResidualBins)].Add(pa[x], pb[x]);
+                int count = pairs[(a << 8) | b];
+                if (count == 0) continue;
+                double residual = Math.Abs(za - (b - meanB) / sdB);
+                bins[(int)Math.Min(ResidualBins - 1, residual / ResidualRange * ResidualBins)].Add((byte)a, (byte)b, count);
             }
         }
         long keep = (long)Math.Ceiling(all.N * (1 - TrimmedShare));
@@ -82,7 +107,15 @@ internal static class PixelCorrelation
             kept.Add(bins[bin]);
             if (kept.N >= keep) break;
         }
-        return new PixelAgreement(ncc, kept.Correlation(), all.N, regionNcc, regionShare);
+        return kept.Correlation();
+    }
+
+    /// <summary>The frame blurred as <see cref="Measure"/> blurs it before correlating; the caller owns it.</summary>
+    public static Mat Blurred(Mat frame, double blurSigma)
+    {
+        var blurred = new Mat();
+        Cv2.GaussianBlur(frame, blurred, new Size(0, 0), blurSigma);
+        return blurred;
     }
 
     /// <summary>Sums of a set of pixel pairs (8-bit values), exact in integers.</summary>
@@ -94,6 +127,13 @@ internal static class PixelCorrelation
         {
             A += a; B += b; AA += a * a; BB += b * b; AB += a * b;
             N++;
+        }
+
+        /// <summary>Adds <paramref name="count"/> pixels of the same pair of values.</summary>
+        public void Add(byte a, byte b, int count)
+        {
+            A += (long)a * count; B += (long)b * count; AA += (long)(a * a) * count; BB += (long)(b * b) * count; AB += (long)(a * b) * count;
+            N += count;
         }
 
         public void Add(in Sums other)

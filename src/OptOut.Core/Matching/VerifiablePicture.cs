@@ -23,6 +23,8 @@ public sealed class VerifiablePicture : IDisposable
     private Mat? workingRgb;
     private Mat? colour;
     private Mat? mirroredGray;
+    private Mat? blurredGray;
+    private Mat? mirroredBlurredGray;
     private Mat? mirroredColour;
     private LocalFeatures? features;
     private LocalFeatures? mirroredFeatures;
@@ -209,6 +211,21 @@ public sealed class VerifiablePicture : IDisposable
         }
     }
 
+    /// <summary>
+    /// The gray working frame (mirrored when asked) blurred by the picture's <see cref="VerifierOptions.BlurSigma"/>,
+    /// as <see cref="PixelCorrelation.Measure"/> blurs it: a query is blurred once for all its candidates. Owned by this picture.
+    /// </summary>
+    internal Mat BlurredGrayOf(bool mirrored)
+    {
+        var frame = GrayOf(mirrored);
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            ref Mat? slot = ref mirrored ? ref mirroredBlurredGray : ref blurredGray;
+            return slot ??= PixelCorrelation.Blurred(frame, Options.BlurSigma);
+        }
+    }
+
     /// <summary>The Lab working frame (<see cref="ColourFrame"/>), mirrored when asked; owned by this picture.</summary>
     internal Mat ColourOf(bool mirrored)
     {
@@ -277,6 +294,8 @@ public sealed class VerifiablePicture : IDisposable
             workingRgb?.Dispose();
             colour?.Dispose();
             mirroredGray?.Dispose();
+            blurredGray?.Dispose();
+            mirroredBlurredGray?.Dispose();
             mirroredColour?.Dispose();
             descriptors?.Dispose();
             mirroredDescriptors?.Dispose();

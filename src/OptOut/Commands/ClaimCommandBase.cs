@@ -129,7 +129,11 @@ public abstract class ClaimCommandBase : RegistryCommandBase, IDisposable
     // create a registry: the model, index and registry are opened when first needed.
     private Fingerprinter Fingerprinter()
     {
-        return fingerprinter ??= new Fingerprinter(ModuleModels.OpenOrStop(this, Model), ImageLimits.Default);
+        // -IncludeCopies searches with the matcher's turned views of each file too (the claim keeps the plain fingerprint).
+        return fingerprinter ??= new Fingerprinter(ModuleModels.OpenOrStop(this, Model), ImageLimits.Default)
+        {
+            ViewAngles = IncludeCopies ? CopyMatcher.CalibratedViewAngles : [],
+        };
     }
 
     private FingerprintPipeline Pipeline() => pipeline ??= new FingerprintPipeline(Fingerprinter());

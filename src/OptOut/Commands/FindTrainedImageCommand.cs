@@ -90,7 +90,7 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter IncludeSimilar { get; set; }
 
-    /// <summary>Also searches each picture turned -6, -4, -3, 3, 4 and 6 degrees, to find rotated copies (six more model runs a picture).</summary>
+    /// <summary>Also searches each picture turned -6, -3, 3 and 6 degrees, besides the -4 and 4 every search turns it by, to find copies turned further (four more model runs a picture).</summary>
     [Parameter]
     public SwitchParameter IncludeRotated { get; set; }
 
@@ -127,12 +127,12 @@ public sealed class FindTrainedImageCommand : PSCmdlet, IDisposable
             {
                 WriteWarning($"The index's embeddings come from '{indexModel}', not '{model.ModelId}': images are matched by file hash and perceptual hash only. Pass -Model with the index's model to compare embeddings.");
             }
-            matcher = new CopyMatcher(store) { ViewAngles = IncludeRotated ? CopyMatcher.CalibratedViewAngles : [] };
+            matcher = new CopyMatcher(store);
             if (CopyMatcher.VerificationUnavailable is { } unavailable)
             {
                 WriteWarning($"Copies cannot be verified here: {unavailable}. Candidates are reported as Similar, never as Copy.");
             }
-            // The extra views (-IncludeRotated's turns, the matcher's calibrated ones among them, and -IncludeCropped's cuts)
+            // The extra views (the matcher's calibrated turns, -IncludeRotated's further ones, and -IncludeCropped's cuts)
             // are prepared with each picture, in parallel; so is the picture for verification, decoded once.
             pipeline = new FingerprintPipeline(matcher.QueryFingerprinter(new Fingerprinter(model, ImageLimits.Default)
             {

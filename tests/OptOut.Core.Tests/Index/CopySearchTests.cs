@@ -132,17 +132,19 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
     }
 
     /// <summary>
-    /// A matcher given view angles (the calibrated -4 and 4 degrees, what -IncludeRotated adds) turns its
-    /// queries by them and searches those views without being handed them; a caller's wider set adds to them;
-    /// by default it turns nothing. The views bring the rotated copy closer and lose nothing the plain query finds.
+    /// A matcher turns its queries by its view angles (by default the calibrated -4 and 4 degrees) and searches
+    /// those views without being handed them; a caller's wider set (-IncludeRotated's) adds to them; a matcher
+    /// told none turns nothing. The views bring the rotated copy closer and lose nothing the plain query finds.
     /// </summary>
     [Fact]
     public void The_matcher_searches_its_own_rotated_views_of_each_query()
     {
         Assert.Equal([-4f, 4f], CopyMatcher.CalibratedViewAngles);
         var printer = new Fingerprinter(fixture.Fingerprinter.Model, fixture.Fingerprinter.Limits);
-        Assert.Empty(fixture.Matcher.QueryFingerprinter(printer).ViewAngles);
-        using var turning = new CopyMatcher(fixture.Store) { ViewAngles = CopyMatcher.CalibratedViewAngles };
+        using var plainOnly = new CopyMatcher(fixture.Store) { ViewAngles = [] };
+        Assert.Empty(plainOnly.QueryFingerprinter(printer).ViewAngles);
+        using var turning = new CopyMatcher(fixture.Store);
+        Assert.Equal(CopyMatcher.CalibratedViewAngles, turning.ViewAngles);
         Assert.Equal(CopyMatcher.CalibratedViewAngles, turning.QueryFingerprinter(printer).ViewAngles);
         Assert.Equal([-6f, -4f, -3f, 3f, 4f, 6f], turning.QueryFingerprinter(printer.WithViewAngles(Fingerprinter.RotationAngles)).ViewAngles);
 
@@ -166,6 +168,32 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
         output.WriteLine($"rotated copy of {seed}: cosine {before.Similarity:F4} -> {after.Similarity:F4} with the matcher's own views");
         Assert.True(after.Similarity > before.Similarity + 0.005f, $"cosine {before.Similarity:F4} -> {after.Similarity:F4}");
         Assert.Equal(MatchKind.Copy, after.Kind);
+    }
+
+    /// <summary>
+    /// Each extra view adds at most its first <see cref="CopyMatcher.ViewCandidateDepth"/> rows by cosine to
+    /// what is verified (besides rows its hash or the rule proposes, as for the plain query), and at the
+    /// default depth the rotated copy is still verified as a copy.
+    /// </summary>
+    [Fact]
+    public void Each_view_adds_only_its_first_rows_to_verify()
+    {
+        var printer = new Fingerprinter(fixture.Fingerprinter.Model, fixture.Fingerprinter.Limits);
+        const int seed = 2000;
+        int Verified(int viewDepth, out IReadOnlyList<CopyMatch> found)
+        {
+            var stats = new MatcherStatistics();
+            using var matcher = new CopyMatcher(fixture.Store) { ViewCandidateDepth = viewDepth, Statistics = stats };
+            var query = matcher.FingerprintQuery(printer, fixture.OriginalPath(seed));
+            using var picture = query.Picture;
+            found = matcher.Find(query, new SearchOptions());
+            return stats.Candidates;
+        }
+        int none = Verified(0, out _), deflt = Verified(CopyMatcher.DefaultViewCandidateDepth, out var matches), deep = Verified(20, out _);
+        output.WriteLine($"candidates verified: views' depth 0 {none}, {CopyMatcher.DefaultViewCandidateDepth} {deflt}, 20 {deep}");
+        Assert.InRange(deflt, none, none + CopyMatcher.CalibratedViewAngles.Count * CopyMatcher.DefaultViewCandidateDepth);
+        Assert.True(deep >= deflt, $"{deep} < {deflt}");
+        Assert.Equal(MatchKind.Copy, Assert.Single(matches, m => m.Row.Url == fixture.CopyPath(seed, Alteration.Rotate)).Kind);
     }
 
     /// <summary>
