@@ -22,7 +22,7 @@ using SixLabors.ImageSharp;
 var options = Args.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: VerifiedSearch --models <dir> --source <dir> [--work out/verified-search] [--sizes 1000,3000] [--features-up-to 3000] [--queries 20] [--ways extracted,stored,stored-always-search,stored-top10,stored-plain]");
+    Console.Error.WriteLine("usage: VerifiedSearch --models <dir> --source <dir> [--work out/verified-search] [--sizes 1000,3000] [--features-up-to 3000] [--queries 20] [--ways extracted,stored,stored-always-search,stored-top10,stored-plain|none] [--turns 2,3,6,8] [--turn-queries 40]");
     return 2;
 }
 var culture = CultureInfo.InvariantCulture;
@@ -65,7 +65,11 @@ foreach (var rows in options.Sizes.Order())
 {
     bool withFeatures = rows <= options.FeaturesUpTo;
     using var store = OpenIndex(rows, withFeatures);
-    Search(store, rows, withFeatures);
+    if (options.Ways.Count > 0) Search(store, rows, withFeatures);
+}
+if (options.Turns.Count > 0)
+{
+    TurnCheck.Run(Path.Combine(options.Work, $"index-{options.Sizes.Min()}{(options.Sizes.Min() <= options.FeaturesUpTo ? "-features" : "")}.db"), options.Work, model, fingerprinter, drawings, options.Turns, options.TurnQueries);
 }
 Console.WriteLine(string.Create(culture, $"load average at the end {LoadAverage()}"));
 return 0;
@@ -218,6 +222,10 @@ internal sealed record Way(string Label, string Key, CopyMatcher? Matcher)
 
 internal sealed record Args(string Models, string Source, string Work, IReadOnlyList<int> Sizes, int FeaturesUpTo, int Queries, IReadOnlySet<string> Ways)
 {
+    /// <summary>--turns "2,3,6,8": the turned-copies check (TurnCheck.cs), in a copy of the smallest index; --turn-queries drawings (40).</summary>
+    public IReadOnlyList<float> Turns { get; init; } = [];
+    public int TurnQueries { get; init; } = 40;
+
     public static Args? Parse(string[] args)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -227,6 +235,10 @@ internal sealed record Args(string Models, string Source, string Work, IReadOnly
         return new Args(Path.GetFullPath(models), Path.GetFullPath(source), Path.GetFullPath(map.GetValueOrDefault("work", "out/verified-search")), sizes,
             map.TryGetValue("features-up-to", out var f) ? int.Parse(f, CultureInfo.InvariantCulture) : sizes.Max(),
             map.TryGetValue("queries", out var q) ? int.Parse(q, CultureInfo.InvariantCulture) : 20,
-            (map.TryGetValue("ways", out var w) ? w : "extracted,stored,stored-always-search").Split(',').ToHashSet(StringComparer.Ordinal));
+            (map.TryGetValue("ways", out var w) ? w : "extracted,stored,stored-always-search").Split(',', StringSplitOptions.RemoveEmptyEntries).Where(x => x != "none").ToHashSet(StringComparer.Ordinal))
+        {
+            Turns = map.TryGetValue("turns", out var t) ? t.Split(',').Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToList() : [],
+            TurnQueries = map.TryGetValue("turn-queries", out var n) ? int.Parse(n, CultureInfo.InvariantCulture) : 40,
+        };
     }
 }
