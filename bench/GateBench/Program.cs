@@ -21,7 +21,7 @@ using OptOut.Core.Registry;
 //       EngineGateContent the same with 1,000 content refusals added
 //   content --images DIR --work DIR --models DIR [--rows 1000] [--claims 100] [--threads 2] [--reps 3]
 //       the gate on an image folder with content claims (ContentGate.cs): fingerprinting alone, the gate
-//       without content claims, with them under the rule alone, and verified
+//       without content claims, with them under the rule alone, verified (upright claims, and turned as Test-TrainingSet does)
 
 if (args.Length == 0)
 {

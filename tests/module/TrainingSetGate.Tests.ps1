@@ -613,14 +613,18 @@ Describe 'Test-TrainingSet: the Content rule' {
         $f.Detail | Should -BeLike '*SHA-256*'
     }
 
+    # The rotated copy (4 degrees) is found through the claim's picture turned as a search turns it
+    # (ContentPictures.AddTurnedViews), then verified against the claimant's file.
     It 'finds the <Alteration> copy as a copy of the claimed picture' -ForEach @(
         @{ Alteration = 'reencode' }
         @{ Alteration = 'resize' }
+        @{ Alteration = 'rotate' }
     ) {
         $f = $byRow[$rowOf["https://repost.example/01-$Alteration.jpg"]]
         $f | Should -Not -BeNullOrEmpty -Because "artwork-01-$Alteration.jpg is a copy of the claimed file"
         $f.Rule | Should -Be 'Content'
         $f.Detail | Should -BeLike '*copy*'
+        $f.Detail | Should -BeLike '*; verified: *'
         $f.Detail | Should -Not -BeLike '*SHA-256*'
     }
 

@@ -1,3 +1,4 @@
+using OptOut.Core.Fingerprinting;
 using OptOut.Core.Index;
 using OptOut.Core.Matching;
 using OptOut.Core.Registry;
@@ -81,6 +82,26 @@ public sealed class ConsentRules
     public int ContentCount(Decision decision) => content[(int)decision].Count;
 
     internal ReferencePictures Content(Decision decision) => content[(int)decision];
+
+    /// <summary>
+    /// Adds views of the refused content claims' pictures (<see cref="ReferencePictures.AddView"/>): <paramref name="viewsOf"/>
+    /// is asked for each refusal held by an embedding (its id, its target, the content's SHA-256, and its model) and
+    /// returns the views, or null. Grants get none: a view may only find more refusals, never more consent.
+    /// Returns how many claims got views.
+    /// </summary>
+    internal int AddRefusedContentViews(Func<string, string, string, IReadOnlyList<ImageView>?> viewsOf)
+    {
+        var refused = content[(int)Decision.Refuse];
+        int added = 0;
+        foreach (var (claim, modelId) in refused.Embedded.ToList())
+        {
+            var info = Claim(claim);
+            if (viewsOf(info.Id, info.Target, modelId) is not { Count: > 0 } views) continue;
+            foreach (var view in views) refused.AddView(claim, view.PerceptualHash, view.Embedding, modelId);
+            added++;
+        }
+        return added;
+    }
 
     internal ClaimInfo Claim(int index)
     {

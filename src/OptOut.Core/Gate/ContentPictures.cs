@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
 using OptOut.Core.Matching;
 
@@ -42,6 +43,34 @@ public sealed class ContentPictures : IDisposable
             false => new(false, verdict.Verification!.Detail),
             null => new(null, verdict.NotVerified!),
         };
+    }
+
+    /// <summary>
+    /// Turns each refused content claim's picture (the claimant's file) as a search turns its query
+    /// (<see cref="CopyMatcher.CalibratedViewAngles"/>) and adds the views to <paramref name="rules"/>, so that a
+    /// turned copy in the dataset is proposed and verified as a search would find it. A claim of another model
+    /// than <paramref name="fingerprinter"/>'s, or whose file is not readable here or no longer the claimed picture
+    /// (another SHA-256), keeps its one fingerprint. Two model runs a claim. Returns how many claims got views.
+    /// </summary>
+    public int AddTurnedViews(ConsentRules rules, Fingerprinter fingerprinter)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(fingerprinter);
+        var turning = fingerprinter.WithViewAngles(CopyMatcher.CalibratedViewAngles);
+        return rules.AddRefusedContentViews((claimId, sha256, modelId) =>
+        {
+            if (modelId != fingerprinter.Model.ModelId || !files.TryGetValue(claimId, out var file) || string.IsNullOrEmpty(file)) return null;
+            try
+            {
+                var prepared = turning.Prepare(file);
+                if (!string.Equals(prepared.Sha256, sha256, StringComparison.OrdinalIgnoreCase)) return null;
+                return prepared.Views?.Select(v => new ImageView(v.PerceptualHash, turning.Model.Embed(v.ModelInput))).ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
+            {
+                return null;
+            }
+        });
     }
 
     private (VerifiablePicture?, string?) Prepare(string claimId)

@@ -18,7 +18,9 @@ internal sealed class ReferencePictures
     private readonly Dictionary<string, int> bySha256 = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> byMd5 = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<(long Claim, ulong Hash)> hashEntries = new();
-    private readonly Dictionary<int, ulong> hashOf = new();
+    // Each reference's hashes: its picture's, then its views' (AddView).
+    private readonly Dictionary<int, List<ulong>> hashesOf = new();
+    private readonly Dictionary<int, string> modelOf = new();
     private readonly Dictionary<string, EmbeddingSet> byModel = new(StringComparer.Ordinal);
     private PerceptualHashIndex? hashIndex;
 
@@ -33,10 +35,27 @@ internal sealed class ReferencePictures
         Count++;
         bySha256.TryAdd(sha256Hex, claim);
         if (md5Hex is { Length: 32 }) byMd5.TryAdd(md5Hex, claim);
+        AddFingerprint(claim, perceptualHash, embedding, modelId);
+        if (embedding is { Length: > 0 } && modelId is not null) modelOf[claim] = modelId;
+    }
+
+    /// <summary>The references known by an embedding, with its model: those a view can be added to.</summary>
+    public IEnumerable<(int Claim, string ModelId)> Embedded => modelOf.Select(kv => (kv.Key, kv.Value));
+
+    /// <summary>
+    /// Adds a view of reference <paramref name="claim"/>'s picture (turned, as a search turns its query:
+    /// <see cref="CopyMatcher.CalibratedViewAngles"/>): a picture the rule finds close to the view is proposed
+    /// as a copy of the reference, scored by its closest fingerprint.
+    /// </summary>
+    public void AddView(int claim, ulong perceptualHash, float[] embedding, string modelId) => AddFingerprint(claim, perceptualHash, embedding, modelId);
+
+    private void AddFingerprint(int claim, ulong? perceptualHash, float[]? embedding, string? modelId)
+    {
         if (perceptualHash is { } hash)
         {
             hashEntries.Add((claim, hash));
-            hashOf[claim] = hash;
+            if (!hashesOf.TryGetValue(claim, out var hashes)) hashesOf[claim] = hashes = new List<ulong>(1);
+            hashes.Add(hash);
             hashIndex = null;
         }
         if (embedding is { Length: > 0 } && modelId is not null)
@@ -73,7 +92,7 @@ internal sealed class ReferencePictures
         foreach (var (claim, found) in candidates)
         {
             // Every candidate is scored on both fingerprints where both are known, whichever brought it up.
-            var candidate = perceptualHash is { } q && hashOf.TryGetValue(claim, out var h) ? found.WithDistance(PerceptualHash.Distance(q, h)) : found;
+            var candidate = perceptualHash is { } q && hashesOf.TryGetValue(claim, out var hashes) ? found.WithDistance(hashes.Min(h => PerceptualHash.Distance(q, h))) : found;
             if (!candidate.ProposedBy(rule) || candidate.Score <= bestScore) continue;
             bestScore = candidate.Score;
             best = new ReferenceMatch(claim, $"a copy ({candidate.Scores})");
@@ -103,7 +122,8 @@ internal sealed class ReferencePictures
             for (int i = 0; i < claims.Count; i++)
             {
                 float similarity = TensorPrimitives.Dot(query, all.Slice(i * Dimensions, Dimensions));
-                if (similarity >= floor) into[claims[i]] = new CopyCandidate(null, similarity);
+                // A reference with views has several rows: it keeps its best.
+                if (similarity >= floor && !(into.TryGetValue(claims[i], out var seen) && seen.Similarity >= similarity)) into[claims[i]] = new CopyCandidate(null, similarity);
             }
         }
     }
