@@ -47,6 +47,7 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
         MinSearchNcc = VerificationRule.Off,
         MinRegionNcc = VerificationRule.Off,
         MaxColourDifference = double.PositiveInfinity,
+        MeasureEveryFigure = true,
     };
 
     public IReadOnlyList<SourceImage> Queries => queries;

@@ -210,8 +210,8 @@ public sealed class GeometricVerifier
             return null;
         }
         bool grayAgrees = stretchThresholds.Agree(best);
-        // Colour decides only between pictures whose gray pixels agree: not measured (NaN) for the rest.
-        double colour = grayAgrees ? StretchedColourDifference(query, candidate, mirrored) : double.NaN;
+        // Colour decides only between pictures whose gray pixels agree: not measured (NaN) for the rest, unless asked.
+        double colour = grayAgrees || Options.MeasureEveryFigure ? StretchedColourDifference(query, candidate, mirrored) : double.NaN;
         timings?.Stretch(start);
         bool verified = grayAgrees && ColourAgrees(colour);
         double scale = Math.Sqrt((double)candidate.Width * candidate.Height / ((double)query.Width * query.Height));

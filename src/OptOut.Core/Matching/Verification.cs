@@ -61,7 +61,7 @@ public sealed record Verification
     /// <summary>Share of the compared pixels that rectangle held (0: none left out); NaN when not computed.</summary>
     public double RegionShare { get; init; } = double.NaN;
 
-    /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed (a stretch whose gray pixels disagree) or when either picture is gray there.</summary>
+    /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed (a stretch whose gray pixels disagree, unless <see cref="VerifierOptions.MeasureEveryFigure"/>) or when either picture is gray there.</summary>
     public double ColourDifference { get; init; } = double.NaN;
 
     /// <summary>Share of the query's area the aligned candidate covers (0..1).</summary>

@@ -173,6 +173,12 @@ public sealed record VerifierOptions
     /// <summary>Largest chroma distance (<see cref="Verification.ColourDifference"/>) of aligned pixels that still agree: above it the candidate is another colouring (a recoloured sibling, another flag of one layout), whatever the gray pixels say. Gray pictures are not compared. 21: set by hand between brightened copies (up to 19.0) and the nearest colour look-alike (23.0) (docs/copy-detection.md, third round), not yet calibrated on the benchmark.</summary>
     public double MaxColourDifference { get; init; } = 21;
 
+    /// <summary>
+    /// Measure every figure even where it cannot change the answer (the stretch's colours when its gray pixels
+    /// disagree): for calibration, whose evidence is counted under other thresholds afterwards. Off by default.
+    /// </summary>
+    public bool MeasureEveryFigure { get; init; }
+
     /// <summary>Try the query mirrored left-right too (mirrored copies are found only this way).</summary>
     public bool TryMirrored { get; init; } = true;
 

@@ -94,4 +94,29 @@ public class DisagreementRegionTests
         Assert.False(scattered.IsVerified, scattered.Detail);
         Assert.True(scattered.RegionNcc < 0.99, scattered.Detail);
     }
+
+    /// <summary>
+    /// The stretch compares colours only where they can decide (its gray pixels agree); the calibration, which counts
+    /// other thresholds on the evidence afterwards, asks for every figure (<see cref="VerifierOptions.MeasureEveryFigure"/>).
+    /// </summary>
+    [Fact]
+    public void The_stretch_measures_colour_where_it_decides_unless_every_figure_is_asked_for()
+    {
+        using var original = ClipArt.Load("grapes_01.png");
+        using var cut = ClipArt.Copy("grapes_01.png", Alteration.Crop);
+        var plain = new GeometricVerifier();
+        var every = new GeometricVerifier(VerifierOptions.Default with { MeasureEveryFigure = true });
+        using var query = plain.Prepare(original);
+        using var candidate = plain.Prepare(cut);
+
+        var decided = plain.VerifyStretch(query, candidate)!;
+        Assert.False(decided.IsVerified, decided.Detail);
+        Assert.True(decided.Ncc < plain.Options.MinStretchNcc, decided.Detail);
+        Assert.True(double.IsNaN(decided.ColourDifference));
+
+        var measured = every.VerifyStretch(query, candidate)!;
+        Assert.Equal(decided.Ncc, measured.Ncc);
+        Assert.False(measured.IsVerified);
+        Assert.True(double.IsFinite(measured.ColourDifference), "grapes_01 is coloured: its colours are compared");
+    }
 }
