@@ -161,11 +161,11 @@ Fingerprint[] QueryViewPrints(string tag, Fingerprinter viewPrinter)
         var view = prepared.Views is [var only] ? only : throw new InvalidOperationException($"expected one view of {original.Path}");
         return new Fingerprint(view.PerceptualHash, prepared.Width, prepared.Height, model.Embed(view.ModelInput));
     }
-    // Views are stamped by what they compute (the first original's view made afresh), like the engine stamp
-    // above: a change to how the engine turns or cuts a view starts new views, not a new cache.
-    var first = ViewOf(corpus.Queries[0]);
-    var stamp = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-        $"{first.Hash:x16}:{string.Join(",", first.Embedding.Select(v => MathF.Round(v, 3).ToString("F3", CultureInfo.InvariantCulture)))}")))[..8];
+    // Views are stamped by what they compute (the first three originals' views made afresh), like the engine
+    // stamp above: a change to how the engine turns or cuts a view starts new views, not a new cache.
+    var probes = string.Join(";", corpus.Queries.Take(3).Select(ViewOf).Select(v =>
+        $"{v.Hash:x16}:{string.Join(",", v.Embedding.Select(e => MathF.Round(e, 3).ToString("F3", CultureInfo.InvariantCulture)))}"));
+    var stamp = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(probes)))[..8];
     var prints = new Fingerprint[corpus.Queries.Count];
     for (int q = 0; q < corpus.Queries.Count; q++)
     {

@@ -76,7 +76,7 @@ public static class ContentGate
                 var rules = ConsentRules.Load(active);
                 using var pictures = new ContentPictures(files, ImageLimits.Default);
                 var clock = Stopwatch.StartNew();
-                int turned = pictures.AddTurnedViews(rules, fingerprinter);
+                int turned = pictures.AddTurnedViews(rules, model);
                 Measure.Log($"{turned} claims turned in {clock.Elapsed.TotalSeconds:F1} s");
                 return Gate(dataset, rules, fingerprinter, pictures, threads, verified);
             }),

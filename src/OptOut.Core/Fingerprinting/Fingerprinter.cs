@@ -119,9 +119,9 @@ public sealed class Fingerprinter
 
     // Both fingerprints shrink the picture (32 px for the hash, the model's 224 px input), so views are made
     // from a smaller frame: turning at full size cost about 0.6 s a query picture of clip-art. Turns are made
-    // at 256 px with a bilinear resampler (a bicubic turn at 512 px took 51 ms a view; the candidates the
-    // views give are the same: docs/copy-detection.md, "Ninth round"); centre cuts at 512 px (at 320 px
-    // they lost cropped copies under the threshold rule).
+    // at 256 px with a bilinear resampler (a bicubic turn at 512 px took 51 ms a view; the verified figures
+    // are the same but one Watermark copy: docs/copy-detection.md, "Ninth round"); centre cuts at 512 px (at
+    // 320 px they lost cropped copies under the threshold rule).
     private const int TurnSide = 256;
     private const int CutSide = 512;
 

@@ -83,20 +83,21 @@ public sealed class ConsentRules
 
     internal ReferencePictures Content(Decision decision) => content[(int)decision];
 
+    /// <summary>The refused content claims held by an embedding: their ids, the content's SHA-256 and the embedding's model.</summary>
+    internal IEnumerable<(string Id, string Sha256, string ModelId)> RefusedContentClaims() =>
+        content[(int)Decision.Refuse].Embedded.Select(c => Claim(c.Claim) is var info ? (info.Id, info.Target, c.ModelId) : default);
+
     /// <summary>
-    /// Adds views of the refused content claims' pictures (<see cref="ReferencePictures.AddView"/>): <paramref name="viewsOf"/>
-    /// is asked for each refusal held by an embedding (its id, its target, the content's SHA-256, and its model) and
-    /// returns the views, or null. Grants get none: a view may only find more refusals, never more consent.
-    /// Returns how many claims got views.
+    /// Adds views of refused content claims' pictures (<see cref="ReferencePictures.AddView"/>), by claim id. Grants
+    /// get none: a view may only find more refusals, never more consent. Returns how many claims got views.
     /// </summary>
-    internal int AddRefusedContentViews(Func<string, string, string, IReadOnlyList<ImageView>?> viewsOf)
+    internal int AddRefusedContentViews(IReadOnlyDictionary<string, IReadOnlyList<ImageView>> viewsById)
     {
         var refused = content[(int)Decision.Refuse];
         int added = 0;
         foreach (var (claim, modelId) in refused.Embedded.ToList())
         {
-            var info = Claim(claim);
-            if (viewsOf(info.Id, info.Target, modelId) is not { Count: > 0 } views) continue;
+            if (!viewsById.TryGetValue(Claim(claim).Id, out var views) || views.Count == 0) continue;
             foreach (var view in views) refused.AddView(claim, view.PerceptualHash, view.Embedding, modelId);
             added++;
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OptOut.Core.Embedding;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
 using OptOut.Core.Matching;
@@ -48,29 +49,35 @@ public sealed class ContentPictures : IDisposable
     /// <summary>
     /// Turns each refused content claim's picture (the claimant's file) as a search turns its query
     /// (<see cref="CopyMatcher.CalibratedViewAngles"/>) and adds the views to <paramref name="rules"/>, so that a
-    /// turned copy in the dataset is proposed and verified as a search would find it. A claim of another model
-    /// than <paramref name="fingerprinter"/>'s, or whose file is not readable here or no longer the claimed picture
-    /// (another SHA-256), keeps its one fingerprint. Two model runs a claim. Returns how many claims got views.
+    /// turned copy among a dataset's local images is proposed and verified as a search would find it (rows
+    /// without pixels are never compared with views: they could not be verified). A claim of another model than
+    /// <paramref name="model"/>, or whose file is not readable here or no longer the claimed picture (another
+    /// SHA-256), keeps its one fingerprint. Two model runs a claim, on the cores in parallel. Returns how many
+    /// claims got views.
     /// </summary>
-    public int AddTurnedViews(ConsentRules rules, Fingerprinter fingerprinter)
+    public int AddTurnedViews(ConsentRules rules, EmbeddingModel model, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        ArgumentNullException.ThrowIfNull(fingerprinter);
-        var turning = fingerprinter.WithViewAngles(CopyMatcher.CalibratedViewAngles);
-        return rules.AddRefusedContentViews((claimId, sha256, modelId) =>
+        ArgumentNullException.ThrowIfNull(model);
+        var turning = new Fingerprinter(model, limits) { ViewAngles = CopyMatcher.CalibratedViewAngles };
+        var wanted = rules.RefusedContentClaims()
+            .Where(c => c.ModelId == model.ModelId && files.TryGetValue(c.Id, out var file) && !string.IsNullOrEmpty(file))
+            .ToList();
+        var viewsOf = new ConcurrentDictionary<string, IReadOnlyList<ImageView>>(StringComparer.Ordinal);
+        Parallel.ForEach(wanted, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / 2) }, claim =>
         {
-            if (modelId != fingerprinter.Model.ModelId || !files.TryGetValue(claimId, out var file) || string.IsNullOrEmpty(file)) return null;
             try
             {
-                var prepared = turning.Prepare(file);
-                if (!string.Equals(prepared.Sha256, sha256, StringComparison.OrdinalIgnoreCase)) return null;
-                return prepared.Views?.Select(v => new ImageView(v.PerceptualHash, turning.Model.Embed(v.ModelInput))).ToList();
+                var prepared = turning.Prepare(files[claim.Id]!);
+                if (!string.Equals(prepared.Sha256, claim.Sha256, StringComparison.OrdinalIgnoreCase) || prepared.Views is null) return;
+                viewsOf[claim.Id] = prepared.Views.Select(v => new ImageView(v.PerceptualHash, model.Embed(v.ModelInput))).ToList();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException or ArgumentException or NotSupportedException)
             {
-                return null;
+                // Not readable here (or not a path): the claim keeps its one fingerprint and is verified, or said not to be, as before.
             }
         });
+        return rules.AddRefusedContentViews(viewsOf);
     }
 
     private (VerifiablePicture?, string?) Prepare(string claimId)

@@ -198,7 +198,9 @@ internal sealed class ShardChecker
         var rules = settings.Rules;
         if (checkContent && !row.Has(GateRule.Content))
         {
-            var match = rules.Content(Decision.Refuse).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule ?? CopyRule.For(modelId));
+            // The refused pictures' turned views only for a row whose pixels the proposal will be verified on.
+            bool verifiable = settings.ContentPictures is not null && row.Source?.ReadImage is not null;
+            var match = rules.Content(Decision.Refuse).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule ?? CopyRule.For(modelId), withViews: verifiable);
             if (match is { } m)
             {
                 var claim = rules.Claim(m.Claim);

@@ -34,7 +34,7 @@ public sealed class CopyMatcher : IDisposable
     /// Angles (degrees) of the rotated views every query is turned by unless a matcher is told otherwise
     /// (<see cref="ViewAngles"/>): the picture turned by the Rotate alteration's angle both ways, each view's top
     /// <see cref="ViewCandidateDepth"/> rows by cosine verified beside the plain query's top <see cref="CandidateDepth"/>.
-    /// Rotate recall 0.887 -> 0.967 and Watermark 0.867 -> 0.893 at the same precision (docs/copy-detection.md,
+    /// Rotate recall 0.887 -> 0.967 and Watermark 0.867 -> 0.887 at the same precision (docs/copy-detection.md,
     /// "Ninth round"), for two more model runs a query.
     /// </summary>
     public static readonly IReadOnlyList<float> CalibratedViewAngles = [-4f, 4f];

@@ -17,17 +17,16 @@ internal sealed class ReferencePictures
 {
     private readonly Dictionary<string, int> bySha256 = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> byMd5 = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<(long Claim, ulong Hash)> hashEntries = new();
-    // Each reference's hashes: its picture's, then its views' (AddView).
-    private readonly Dictionary<int, List<ulong>> hashesOf = new();
+    // The references' own fingerprints, and apart from them their views' (AddView): views are consulted only
+    // when asked (a picture whose pixels will be verified), so they never add an unverifiable proposal.
+    private readonly Fingerprints own = new();
+    private readonly Fingerprints views = new();
     private readonly Dictionary<int, string> modelOf = new();
-    private readonly Dictionary<string, EmbeddingSet> byModel = new(StringComparer.Ordinal);
-    private PerceptualHashIndex? hashIndex;
 
     public int Count { get; private set; }
 
     /// <summary>True when some reference can only be matched from decoded pixels (a hash or an embedding).</summary>
-    public bool NeedsPixels => hashEntries.Count > 0 || byModel.Count > 0;
+    public bool NeedsPixels => own.Any;
 
     /// <summary>Adds reference <paramref name="claim"/>: its file's SHA-256 (hex), and what else is known of it.</summary>
     public void Add(int claim, string sha256Hex, string? md5Hex, ulong? perceptualHash, float[]? embedding, string? modelId)
@@ -35,7 +34,7 @@ internal sealed class ReferencePictures
         Count++;
         bySha256.TryAdd(sha256Hex, claim);
         if (md5Hex is { Length: 32 }) byMd5.TryAdd(md5Hex, claim);
-        AddFingerprint(claim, perceptualHash, embedding, modelId);
+        own.Add(claim, perceptualHash, embedding, modelId);
         if (embedding is { Length: > 0 } && modelId is not null) modelOf[claim] = modelId;
     }
 
@@ -44,55 +43,41 @@ internal sealed class ReferencePictures
 
     /// <summary>
     /// Adds a view of reference <paramref name="claim"/>'s picture (turned, as a search turns its query:
-    /// <see cref="CopyMatcher.CalibratedViewAngles"/>): a picture the rule finds close to the view is proposed
-    /// as a copy of the reference, scored by its closest fingerprint.
+    /// <see cref="CopyMatcher.CalibratedViewAngles"/>). <see cref="Match"/> consults views only when asked to
+    /// (a picture whose pixels will be verified); a picture the rule then finds close to a view is proposed as a
+    /// copy of the reference, scored by its closest fingerprint.
     /// </summary>
-    public void AddView(int claim, ulong perceptualHash, float[] embedding, string modelId) => AddFingerprint(claim, perceptualHash, embedding, modelId);
-
-    private void AddFingerprint(int claim, ulong? perceptualHash, float[]? embedding, string? modelId)
-    {
-        if (perceptualHash is { } hash)
-        {
-            hashEntries.Add((claim, hash));
-            if (!hashesOf.TryGetValue(claim, out var hashes)) hashesOf[claim] = hashes = new List<ulong>(1);
-            hashes.Add(hash);
-            hashIndex = null;
-        }
-        if (embedding is { Length: > 0 } && modelId is not null)
-        {
-            if (!byModel.TryGetValue(modelId, out var set)) byModel[modelId] = set = new EmbeddingSet(embedding.Length);
-            if (embedding.Length == set.Dimensions) set.Add(claim, embedding);
-        }
-    }
+    public void AddView(int claim, ulong perceptualHash, float[] embedding, string modelId) => views.Add(claim, perceptualHash, embedding, modelId);
 
     public int FindSha256(string? sha256Hex) => sha256Hex is not null && bySha256.TryGetValue(sha256Hex, out int claim) ? claim : -1;
 
     /// <summary>The reference whose file has this MD5 (LAION's md5 column), or -1.</summary>
     public int FindMd5(string? md5Hex) => md5Hex is not null && byMd5.TryGetValue(md5Hex, out int claim) ? claim : -1;
 
-    /// <summary>The reference the copy rule proposes for this picture, the best ranked if several, if any.</summary>
-    public ReferenceMatch? Match(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule)
+    /// <summary>
+    /// The reference the copy rule proposes for this picture, the best ranked if several, if any; with
+    /// <paramref name="withViews"/>, the references' views are compared too (<see cref="AddView"/>).
+    /// </summary>
+    public ReferenceMatch? Match(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule, bool withViews = false)
     {
         int exact = FindSha256(sha256Hex);
         if (exact >= 0) return new ReferenceMatch(exact, "the same file (SHA-256)") { SameFile = true };
 
         var candidates = new Dictionary<int, CopyCandidate>();
-        if (!embedding.IsEmpty && modelId is not null && byModel.TryGetValue(modelId, out var set) && set.Dimensions == embedding.Length)
-        {
-            set.CollectAbove(embedding, rule.SearchFloor, candidates);
-        }
-        if (perceptualHash is { } query && hashEntries.Count > 0)
-        {
-            hashIndex ??= new PerceptualHashIndex(hashEntries);
-            foreach (var (claim, _) in hashIndex.Search(query, rule.SearchRadius)) candidates.TryAdd((int)claim, default);
-        }
+        own.Collect(perceptualHash, embedding, modelId, rule, candidates);
+        if (withViews) views.Collect(perceptualHash, embedding, modelId, rule, candidates);
 
         ReferenceMatch? best = null;
         double bestScore = double.NegativeInfinity;
         foreach (var (claim, found) in candidates)
         {
             // Every candidate is scored on both fingerprints where both are known, whichever brought it up.
-            var candidate = perceptualHash is { } q && hashesOf.TryGetValue(claim, out var hashes) ? found.WithDistance(hashes.Min(h => PerceptualHash.Distance(q, h))) : found;
+            var candidate = found;
+            if (perceptualHash is { } q)
+            {
+                candidate = own.Closest(claim, q, candidate);
+                if (withViews) candidate = views.Closest(claim, q, candidate);
+            }
             if (!candidate.ProposedBy(rule) || candidate.Score <= bestScore) continue;
             bestScore = candidate.Score;
             best = new ReferenceMatch(claim, $"a copy ({candidate.Scores})");
@@ -100,7 +85,52 @@ internal sealed class ReferencePictures
         return best;
     }
 
-    /// <summary>The references' embeddings of one model, one row a reference.</summary>
+    /// <summary>Perceptual hashes and embeddings of references, several a reference where it has views.</summary>
+    private sealed class Fingerprints
+    {
+        private readonly List<(long Claim, ulong Hash)> hashEntries = new();
+        private readonly Dictionary<int, List<ulong>> hashesOf = new();
+        private readonly Dictionary<string, EmbeddingSet> byModel = new(StringComparer.Ordinal);
+        private PerceptualHashIndex? hashIndex;
+
+        public bool Any => hashEntries.Count > 0 || byModel.Count > 0;
+
+        public void Add(int claim, ulong? perceptualHash, float[]? embedding, string? modelId)
+        {
+            if (perceptualHash is { } hash)
+            {
+                hashEntries.Add((claim, hash));
+                if (!hashesOf.TryGetValue(claim, out var hashes)) hashesOf[claim] = hashes = new List<ulong>(1);
+                hashes.Add(hash);
+                hashIndex = null;
+            }
+            if (embedding is { Length: > 0 } && modelId is not null)
+            {
+                if (!byModel.TryGetValue(modelId, out var set)) byModel[modelId] = set = new EmbeddingSet(embedding.Length);
+                if (embedding.Length == set.Dimensions) set.Add(claim, embedding);
+            }
+        }
+
+        /// <summary>The references the rule's search finds near this picture, each with its best similarity.</summary>
+        public void Collect(ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule, Dictionary<int, CopyCandidate> into)
+        {
+            if (!embedding.IsEmpty && modelId is not null && byModel.TryGetValue(modelId, out var set) && set.Dimensions == embedding.Length)
+            {
+                set.CollectAbove(embedding, rule.SearchFloor, into);
+            }
+            if (perceptualHash is { } query && hashEntries.Count > 0)
+            {
+                hashIndex ??= new PerceptualHashIndex(hashEntries);
+                foreach (var (claim, _) in hashIndex.Search(query, rule.SearchRadius)) into.TryAdd((int)claim, default);
+            }
+        }
+
+        /// <summary><paramref name="candidate"/> with its hash distance to the closest of the reference's hashes here.</summary>
+        public CopyCandidate Closest(int claim, ulong query, CopyCandidate candidate) =>
+            hashesOf.TryGetValue(claim, out var hashes) ? candidate.WithDistance(hashes.Min(h => PerceptualHash.Distance(query, h))) : candidate;
+    }
+
+    /// <summary>The references' embeddings of one model, one row a reference (or a view of one).</summary>
     private sealed class EmbeddingSet(int dimensions)
     {
         private readonly List<int> claims = new();
@@ -122,8 +152,7 @@ internal sealed class ReferencePictures
             for (int i = 0; i < claims.Count; i++)
             {
                 float similarity = TensorPrimitives.Dot(query, all.Slice(i * Dimensions, Dimensions));
-                // A reference with views has several rows: it keeps its best.
-                if (similarity >= floor && !(into.TryGetValue(claims[i], out var seen) && seen.Similarity >= similarity)) into[claims[i]] = new CopyCandidate(null, similarity);
+                if (similarity >= floor) into[claims[i]] = into.GetValueOrDefault(claims[i]).WithSimilarity(similarity);
             }
         }
     }

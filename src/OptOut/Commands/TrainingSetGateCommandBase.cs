@@ -117,9 +117,10 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
         }
         else if (pictures is not null && fingerprinter is not null)
         {
-            // Turned views only where their proposals are verified: the rule alone would call more look-alikes copies.
+            // Turned views only where their proposals are verified (the gate compares rows with pixels with them):
+            // the rule alone would call more look-alikes copies.
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            int turned = pictures.AddTurnedViews(rules, fingerprinter);
+            int turned = pictures.AddTurnedViews(rules, fingerprinter.Model, Cancellation);
             WriteVerbose($"{turned:N0} refused pictures also turned 4 degrees either way, to find turned copies ({clock.Elapsed.TotalSeconds:0.0} s).");
         }
         return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId, Sites = sites, ContentPictures = pictures };

@@ -222,7 +222,7 @@ Every search also turns each picture 4 degrees either way, so copies turned a fe
 also searches it turned 3 and 6 degrees either way, for copies turned further (four more model runs a
 picture). -IncludeCropped also searches the picture's centre
 (90% and 80% of each side), as a dataset builder's centre crop keeps it: centre-cropped copies 91% ->
-99% in the calibration, for two more model runs a picture.
+99% of candidates in the calibration before verification, for two more model runs a picture.
 
 -Text searches captions (words, "phrases", prefix*), best matches first (BM25 as SQLite's FTS5 ranks
 them; the score is in Similarity), every match unless -Top is given; -Url finds rows with the

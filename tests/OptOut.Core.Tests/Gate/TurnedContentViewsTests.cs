@@ -58,7 +58,7 @@ public sealed class TurnedContentViewsTests
         using var pictures = new ContentPictures(new Dictionary<string, string?> { [ClaimId] = claimFile }, ImageLimits.Default);
         Assert.Empty(Check(rules, dataset, pictures));
 
-        Assert.Equal(1, pictures.AddTurnedViews(rules, Printer.Value));
+        Assert.Equal(1, pictures.AddTurnedViews(rules, Printer.Value.Model));
         var found = Assert.Single(Check(rules, dataset, pictures));
         Assert.Equal(GateRule.Content, found.Rule);
         Assert.Equal(ClaimId, found.RecordId);
@@ -73,17 +73,17 @@ public sealed class TurnedContentViewsTests
         var (changed, changedFile, _) = Setup(changedFile: true);
         using (var pictures = new ContentPictures(new Dictionary<string, string?> { [ClaimId] = changedFile }, ImageLimits.Default))
         {
-            Assert.Equal(0, pictures.AddTurnedViews(changed, Printer.Value));
+            Assert.Equal(0, pictures.AddTurnedViews(changed, Printer.Value.Model));
         }
         var (granted, grantFile, _) = Setup(Decision.Grant);
         using (var pictures = new ContentPictures(new Dictionary<string, string?> { [ClaimId] = grantFile }, ImageLimits.Default))
         {
-            Assert.Equal(0, pictures.AddTurnedViews(granted, Printer.Value));
+            Assert.Equal(0, pictures.AddTurnedViews(granted, Printer.Value.Model));
         }
         var (unreadable, _, _) = Setup();
         using (var pictures = new ContentPictures(new Dictionary<string, string?> { [ClaimId] = Path.Combine(TestEnvironment.NewScratchFolder(), "gone.png") }, ImageLimits.Default))
         {
-            Assert.Equal(0, pictures.AddTurnedViews(unreadable, Printer.Value));
+            Assert.Equal(0, pictures.AddTurnedViews(unreadable, Printer.Value.Model));
         }
     }
 
@@ -98,9 +98,16 @@ public sealed class TurnedContentViewsTests
         var turned = new float[] { 0, 1, 0, 0 };
         Assert.Null(refs.Match(null, ulong.MaxValue, turned, "m", rule));
         refs.AddView(0, ulong.MaxValue, turned, "m");
-        var match = refs.Match(null, ulong.MaxValue, turned, "m", rule);
+        // Views are compared only when asked (a picture whose pixels will be verified).
+        Assert.Null(refs.Match(null, ulong.MaxValue, turned, "m", rule));
+        var match = refs.Match(null, ulong.MaxValue, turned, "m", rule, withViews: true);
         Assert.NotNull(match);
         Assert.Equal(0, match.Value.Claim);
         Assert.Contains("hash distance 0", match.Value.How, StringComparison.Ordinal);
+
+        // A weaker view added later does not lower the similarity the better one gives.
+        refs.AddView(0, 1UL, new float[] { 0.6f, 0.8f, 0, 0 }, "m");
+        var again = refs.Match(null, ulong.MaxValue, turned, "m", rule, withViews: true);
+        Assert.Equal(match.Value.How, again!.Value.How);
     }
 }
