@@ -83,25 +83,22 @@ public sealed class ConsentRules
 
     internal ReferencePictures Content(Decision decision) => content[(int)decision];
 
-    /// <summary>The refused content claims held by an embedding: their ids, the content's SHA-256 and the embedding's model.</summary>
-    internal IEnumerable<(string Id, string Sha256, string ModelId)> RefusedContentClaims() =>
-        content[(int)Decision.Refuse].Embedded.Select(c => Claim(c.Claim) is var info ? (info.Id, info.Target, c.ModelId) : default);
+    /// <summary>The refused content claims held by an embedding: their index, id, the content's SHA-256 and the embedding's model.</summary>
+    internal IEnumerable<(int Index, string Id, string Sha256, string ModelId)> RefusedContentClaims() =>
+        content[(int)Decision.Refuse].Embedded.Select(c =>
+        {
+            var info = Claim(c.Claim);
+            return (c.Claim, info.Id, info.Target, c.ModelId);
+        });
 
     /// <summary>
-    /// Adds views of refused content claims' pictures (<see cref="ReferencePictures.AddView"/>), by claim id. Grants
-    /// get none: a view may only find more refusals, never more consent. Returns how many claims got views.
+    /// Adds views of refused content claim <paramref name="index"/>'s picture (<see cref="ReferencePictures.AddView"/>).
+    /// Grants get none: a view may only find more refusals, never more consent. Not thread-safe.
     /// </summary>
-    internal int AddRefusedContentViews(IReadOnlyDictionary<string, IReadOnlyList<ImageView>> viewsById)
+    internal void AddRefusedContentViews(int index, string modelId, IReadOnlyList<ImageView> views)
     {
         var refused = content[(int)Decision.Refuse];
-        int added = 0;
-        foreach (var (claim, modelId) in refused.Embedded.ToList())
-        {
-            if (!viewsById.TryGetValue(Claim(claim).Id, out var views) || views.Count == 0) continue;
-            foreach (var view in views) refused.AddView(claim, view.PerceptualHash, view.Embedding, modelId);
-            added++;
-        }
-        return added;
+        foreach (var view in views) refused.AddView(index, view.PerceptualHash, view.Embedding, modelId);
     }
 
     internal ClaimInfo Claim(int index)

@@ -63,21 +63,26 @@ public sealed class ContentPictures : IDisposable
         var wanted = rules.RefusedContentClaims()
             .Where(c => c.ModelId == model.ModelId && files.TryGetValue(c.Id, out var file) && !string.IsNullOrEmpty(file))
             .ToList();
-        var viewsOf = new ConcurrentDictionary<string, IReadOnlyList<ImageView>>(StringComparer.Ordinal);
+        var viewsOf = new ConcurrentDictionary<int, IReadOnlyList<ImageView>>();
         Parallel.ForEach(wanted, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / 2) }, claim =>
         {
             try
             {
                 var prepared = turning.Prepare(files[claim.Id]!);
                 if (!string.Equals(prepared.Sha256, claim.Sha256, StringComparison.OrdinalIgnoreCase) || prepared.Views is null) return;
-                viewsOf[claim.Id] = prepared.Views.Select(v => new ImageView(v.PerceptualHash, model.Embed(v.ModelInput))).ToList();
+                viewsOf[claim.Index] = prepared.Views.Select(v => new ImageView(v.PerceptualHash, model.Embed(v.ModelInput))).ToList();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException or ArgumentException or NotSupportedException)
             {
                 // Not readable here (or not a path): the claim keeps its one fingerprint and is verified, or said not to be, as before.
             }
         });
-        return rules.AddRefusedContentViews(viewsOf);
+        // Added once every view is made: the rules are read by the shards afterwards and are not thread-safe to fill.
+        foreach (var claim in wanted)
+        {
+            if (viewsOf.TryGetValue(claim.Index, out var views)) rules.AddRefusedContentViews(claim.Index, claim.ModelId, views);
+        }
+        return viewsOf.Count;
     }
 
     private (VerifiablePicture?, string?) Prepare(string claimId)
