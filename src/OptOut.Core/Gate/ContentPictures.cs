@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using OptOut.Core.Embedding;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Imaging;
@@ -31,19 +32,24 @@ public sealed class ContentPictures : IDisposable
     /// <summary>Verifies the rows the fingerprint rule proposes against the claimants' pictures.</summary>
     public GeometricVerifier Verifier { get; }
 
-    /// <summary>Is the row's picture (<paramref name="readRow"/>) a verified copy of claim <paramref name="claimId"/>'s picture?</summary>
-    internal ContentVerdict Verify(string claimId, Func<byte[]> readRow, string rowName)
+    /// <summary>
+    /// Is the row's picture (<paramref name="readRow"/>) a verified copy of one of these claims' pictures? Tried
+    /// in the given order (the rule's best proposal first), the row decoded once; stops at the first verified
+    /// copy. One verdict a claim tried: a claim whose picture cannot be compared (no file recorded, not readable
+    /// here, or no longer the picture claimed) is not verified either way.
+    /// </summary>
+    internal IReadOnlyList<ContentVerdict> VerifyInTurn(IReadOnlyList<ClaimInfo> claims, Func<byte[]> readRow, string rowName)
     {
-        if (OpenCvAvailability.UnavailableReason is { } unavailable) return new(null, "not verified: " + unavailable);
-        var (claimPicture, problem) = prepared.GetOrAdd(claimId, id => new Lazy<(VerifiablePicture?, string?)>(() => Prepare(id))).Value;
-        if (claimPicture is null) return new(null, "not verified: " + problem);
-        var verdict = pictures.Verify(claimPicture, readRow, rowName, "the row's image");
-        return verdict.IsCopy switch
+        ArgumentNullException.ThrowIfNull(claims);
+        if (OpenCvAvailability.UnavailableReason is { } unavailable) return [new(null, "not verified: " + unavailable)];
+        var references = claims.Select(c => prepared.GetOrAdd(c.Id, _ => new Lazy<(VerifiablePicture?, string?)>(() => Prepare(c))).Value).ToList();
+        var verdicts = pictures.VerifyInTurn(references.Select(r => r.Picture).ToList(), i => PictureVerdict.Unverified(references[i].Problem!), readRow, rowName, "the row's image");
+        return verdicts.Select(verdict => verdict.IsCopy switch
         {
-            true => new(true, "verified: " + verdict.Verification!.Detail),
-            false => new(false, verdict.Verification!.Detail),
-            null => new(null, verdict.NotVerified!),
-        };
+            true => new ContentVerdict(true, "verified: " + verdict.Verification!.Detail),
+            false => new ContentVerdict(false, verdict.Verification!.Detail),
+            null => new ContentVerdict(null, verdict.NotVerified!),
+        }).ToList();
     }
 
     /// <summary>
@@ -85,15 +91,22 @@ public sealed class ContentPictures : IDisposable
         return viewsOf.Count;
     }
 
-    private (VerifiablePicture?, string?) Prepare(string claimId)
+    private (VerifiablePicture?, string?) Prepare(ClaimInfo claim)
     {
-        if (!files.TryGetValue(claimId, out var file) || string.IsNullOrEmpty(file))
+        if (!files.TryGetValue(claim.Id, out var file) || string.IsNullOrEmpty(file))
         {
             return (null, "the claim records no file of the claimant's to compare pixels with");
         }
         try
         {
-            using var decoded = ImageLoader.Load(file, limits);
+            // Only the picture claimed is evidence: a file changed since (edited, replaced) would refute copies of
+            // the claimed work, so it is not compared (the row is then not verified either way and keeps the rule's verdict).
+            var bytes = ImageLoader.ReadFile(file, limits);
+            if (!string.Equals(Convert.ToHexString(SHA256.HashData(bytes)), claim.Target, StringComparison.OrdinalIgnoreCase))
+            {
+                return (null, $"the claimant's file '{file}' is no longer the picture claimed (its SHA-256 changed)");
+            }
+            using var decoded = ImageLoader.Decode(bytes, file, limits);
             return (Verifier.Prepare(decoded), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using OptOut.Core.Datasets;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Index;
+using OptOut.Core.Matching;
 using OptOut.Core.Registry;
 using OptOut.Core.Signals;
 using OptOut.Core.Urls;
@@ -17,6 +18,12 @@ namespace OptOut.Core.Gate;
 /// </summary>
 internal sealed class ShardChecker
 {
+    /// <summary>
+    /// Most refused pictures a row's pixels are compared with, best proposal first. Beyond them a row whose
+    /// every compared proposal was refuted is still reported (fail closed), saying so.
+    /// </summary>
+    internal const int MaxVerifiedProposals = 8;
+
     private readonly GateSettings settings;
     private readonly IDatasetShard shard;
     private readonly Action<GateEvent> emit;
@@ -200,17 +207,8 @@ internal sealed class ShardChecker
         {
             // The refused pictures' turned views only for a row whose pixels the proposal will be verified on.
             bool verifiable = settings.ContentPictures is not null && row.Source?.ReadImage is not null;
-            var match = rules.Content(Decision.Refuse).Match(sha256, perceptualHash, embedding, modelId, settings.CopyRule ?? CopyRule.For(modelId), withViews: verifiable);
-            if (match is { } m)
-            {
-                var claim = rules.Claim(m.Claim);
-                var verdict = m.SameFile ? null : Verify(row, claim);
-                // A row whose pixels were aligned with the claim's picture and disagree is a look-alike, not a violation.
-                if (verdict is not { IsCopy: false })
-                {
-                    row.Add(GateRule.Content, m.Claim, $"{whose} image is {m.How} of refused content {claim.Target}{(verdict is { } v ? $"; {v.Detail}" : "")}");
-                }
-            }
+            var proposals = rules.Content(Decision.Refuse).Matches(sha256, perceptualHash, embedding, modelId, settings.CopyRule ?? CopyRule.For(modelId), withViews: verifiable);
+            if (proposals.Count > 0) ReportContent(row, proposals, whose);
         }
         if (checkContentGrants && !row.Granted)
         {
@@ -219,14 +217,52 @@ internal sealed class ShardChecker
     }
 
     /// <summary>
-    /// The row's pixels against the claim's picture, when content pictures are loaded: null when they are
-    /// not (the rule decides alone); a row without a local image cannot be verified and keeps the rule's verdict.
+    /// Reports the row under the refused content the rule proposes (<paramref name="proposals"/>, best first). When
+    /// the row's pixels can be compared, the proposals are verified in turn: a verified copy is reported with its
+    /// claim; failing that, the first proposal that could not be verified either way (fail closed); a row every
+    /// proposal of which was refuted is a look-alike, not a violation, unless proposals were left untried.
     /// </summary>
-    private ContentVerdict? Verify(PendingRow row, ClaimInfo claim)
+    private void ReportContent(PendingRow row, IReadOnlyList<ReferenceMatch> proposals, string whose)
     {
-        if (settings.ContentPictures is not { } pictures) return null;
-        if (row.Source?.ReadImage is not { } read) return new ContentVerdict(null, "not verified: the row has no local image");
-        return pictures.Verify(claim.Id, read, row.ImageName ?? row.Key ?? "row");
+        var best = proposals[0];
+        if (best.SameFile || settings.ContentPictures is not { } pictures)
+        {
+            AddContent(row, best, null, whose);
+            return;
+        }
+        if (row.Source?.ReadImage is not { } read)
+        {
+            AddContent(row, best, new ContentVerdict(null, "not verified: the row has no local image"), whose);
+            return;
+        }
+        var tried = proposals.Take(MaxVerifiedProposals).ToList();
+        var verdicts = pictures.VerifyInTurn(tried.Select(p => settings.Rules.Claim(p.Claim)).ToList(), read, row.ImageName ?? row.Key ?? "row");
+        int decisive = IndexOf(verdicts, true);
+        if (decisive < 0) decisive = IndexOf(verdicts, null);
+        if (decisive >= 0)
+        {
+            AddContent(row, tried[decisive], verdicts[decisive], whose);
+        }
+        else if (proposals.Count > tried.Count)
+        {
+            AddContent(row, proposals[tried.Count], new ContentVerdict(null,
+                $"not verified: the {tried.Count} refused pictures proposed before it were refuted and {proposals.Count - tried.Count} more were not compared"), whose);
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<ContentVerdict> verdicts, bool? isCopy)
+    {
+        for (int i = 0; i < verdicts.Count; i++)
+        {
+            if (verdicts[i].IsCopy == isCopy) return i;
+        }
+        return -1;
+    }
+
+    private void AddContent(PendingRow row, ReferenceMatch match, ContentVerdict? verdict, string whose)
+    {
+        var claim = settings.Rules.Claim(match.Claim);
+        row.Add(GateRule.Content, match.Claim, $"{whose} image is {match.How} of refused content {claim.Target}{(verdict is { } v ? $"; {v.Detail}" : "")}");
     }
 
     private static byte[] ReadWithSignals(Func<byte[]> read, PendingRow row)

@@ -77,21 +77,79 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
         }
     }
 
+    /// <summary>
+    /// Is the picture <paramref name="read"/> returns a copy of any of <paramref name="references"/>? Tried in
+    /// their order, the picture read, decoded and prepared once; stops at the first verified copy. One verdict
+    /// a reference tried (a null reference, one that could not be prepared, is skipped and answered by
+    /// <paramref name="unprepared"/>); a picture that cannot be read answers once, for the first reference.
+    /// </summary>
+    public IReadOnlyList<PictureVerdict> VerifyInTurn(IReadOnlyList<VerifiablePicture?> references, Func<int, PictureVerdict> unprepared, Func<byte[]> read, string name, string what)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        ArgumentNullException.ThrowIfNull(read);
+        var verdicts = new List<PictureVerdict>(references.Count);
+        if (references.Count == 0) return verdicts;
+        if (OpenCvAvailability.UnavailableReason is { } unavailable) return [PictureVerdict.Unverified(unavailable)];
+        VerifiablePicture? picture = null;
+        double decodeMs = 0, prepareMs = 0;
+        try
+        {
+            for (int i = 0; i < references.Count; i++)
+            {
+                if (references[i] is not { } reference)
+                {
+                    verdicts.Add(unprepared(i));
+                    continue;
+                }
+                if (picture is null)
+                {
+                    long started = Stopwatch.GetTimestamp();
+                    var bytes = read();
+                    using var decoded = ImageLoader.Decode(bytes, name, Limits);
+                    decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    started = Stopwatch.GetTimestamp();
+                    picture = Verifier.Prepare(decoded);
+                    prepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                }
+                var verdict = Compare(reference, picture, usedStored: false, prepareMs, () => decodeMs);
+                // Decoding and preparing are counted with the first comparison only.
+                decodeMs = prepareMs = 0;
+                verdicts.Add(verdict);
+                if (verdict.IsCopy == true) break;
+            }
+            return verdicts;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
+        {
+            verdicts.Add(PictureVerdict.Unverified($"{what} could not be read ({e.Message})"));
+            return verdicts;
+        }
+        finally
+        {
+            picture?.Dispose();
+        }
+    }
+
     private PictureVerdict Verify(VerifiablePicture reference, VerifiablePicture picture, bool usedStored, double prepareMs, Func<double> decodeMs)
     {
         using (picture)
         {
-            long started = Stopwatch.GetTimestamp();
-            var timings = Statistics is null ? null : new VerificationTimings();
-            var verification = PixelSearchHelps(reference, picture)
-                ? Verifier.Verify(reference, picture, timings)
-                : withoutSearch.Verify(reference, picture, timings);
-            double verifyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            Statistics?.Candidate(decodeMs(), prepareMs, usedStored, picture.HasPixels, verifyMs - (usedStored ? decodeMs() : 0), timings!);
-            return verification.Reason == NotVerifiedReason.TooSmall
-                ? new PictureVerdict(verification, "not verified: " + verification.Detail)
-                : new PictureVerdict(verification, null);
+            return Compare(reference, picture, usedStored, prepareMs, decodeMs);
         }
+    }
+
+    private PictureVerdict Compare(VerifiablePicture reference, VerifiablePicture picture, bool usedStored, double prepareMs, Func<double> decodeMs)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var timings = Statistics is null ? null : new VerificationTimings();
+        var verification = PixelSearchHelps(reference, picture)
+            ? Verifier.Verify(reference, picture, timings)
+            : withoutSearch.Verify(reference, picture, timings);
+        double verifyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        Statistics?.Candidate(decodeMs(), prepareMs, usedStored, picture.HasPixels, verifyMs - (usedStored ? decodeMs() : 0), timings!);
+        return verification.Reason == NotVerifiedReason.TooSmall
+            ? new PictureVerdict(verification, "not verified: " + verification.Detail)
+            : new PictureVerdict(verification, null);
     }
 
     private bool PixelSearchHelps(VerifiablePicture reference, VerifiablePicture picture) =>

@@ -58,17 +58,24 @@ internal sealed class ReferencePictures
     /// The reference the copy rule proposes for this picture, the best ranked if several, if any; with
     /// <paramref name="withViews"/>, the references' views are compared too (<see cref="AddView"/>).
     /// </summary>
-    public ReferenceMatch? Match(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule, bool withViews = false)
+    public ReferenceMatch? Match(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule, bool withViews = false) =>
+        Matches(sha256Hex, perceptualHash, embedding, modelId, rule, withViews) is [var best, ..] ? best : null;
+
+    /// <summary>
+    /// Every reference the copy rule proposes for this picture, best ranked first (the same file alone when
+    /// its SHA-256 is a reference's): a gate that verifies proposals must be able to try the next one when
+    /// the best is refuted, or a look-alike ranked above the real original would hide the copy.
+    /// </summary>
+    public IReadOnlyList<ReferenceMatch> Matches(string? sha256Hex, ulong? perceptualHash, ReadOnlySpan<float> embedding, string? modelId, CopyRule rule, bool withViews = false)
     {
         int exact = FindSha256(sha256Hex);
-        if (exact >= 0) return new ReferenceMatch(exact, "the same file (SHA-256)") { SameFile = true };
+        if (exact >= 0) return [new ReferenceMatch(exact, "the same file (SHA-256)") { SameFile = true }];
 
         var candidates = new Dictionary<int, CopyCandidate>();
         own.Collect(perceptualHash, embedding, modelId, rule, candidates);
         if (withViews) views.Collect(perceptualHash, embedding, modelId, rule, candidates);
 
-        ReferenceMatch? best = null;
-        double bestScore = double.NegativeInfinity;
+        var proposed = new List<(double Score, ReferenceMatch Match)>();
         foreach (var (claim, found) in candidates)
         {
             // Every candidate is scored on both fingerprints where both are known, whichever brought it up.
@@ -78,11 +85,10 @@ internal sealed class ReferencePictures
                 candidate = own.Closest(claim, q, candidate);
                 if (withViews) candidate = views.Closest(claim, q, candidate);
             }
-            if (!candidate.ProposedBy(rule) || candidate.Score <= bestScore) continue;
-            bestScore = candidate.Score;
-            best = new ReferenceMatch(claim, $"a copy ({candidate.Scores})");
+            if (candidate.ProposedBy(rule)) proposed.Add((candidate.Score, new ReferenceMatch(claim, $"a copy ({candidate.Scores})")));
         }
-        return best;
+        // Best first; equal scores in claim order, so that a check gives the same answer every run.
+        return proposed.OrderByDescending(p => p.Score).ThenBy(p => p.Match.Claim).Select(p => p.Match).ToList();
     }
 
     /// <summary>Perceptual hashes and embeddings of references, several a reference where it has views.</summary>
