@@ -99,10 +99,13 @@ def accepted(row, o):
             return True
         if region_ok(fit):
             return True
-        # A strong fit (VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc).
+        # A strong fit (VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc), its region
+        # up to MaxStrongFitRegionShare (the _wide_region columns, from the fourteenth run on; older evidence has
+        # only the general cap's, and --strong-fit-cap narrow counts that one).
         if o.strong_fit is not None:
             least_inliers, least_ratio, least_region = o.strong_fit
-            matches, region = number(row[fit + '_matches']) or 0, number(row.get(fit + '_region', '-'))
+            wide = number(row.get(fit + '_wide_region', '-')) if o.strong_fit_cap == 'wide' else None
+            matches, region = number(row[fit + '_matches']) or 0, wide if wide is not None else number(row.get(fit + '_region', '-'))
             if inliers >= least_inliers and inliers >= least_ratio * matches and region is not None and region >= least_region:
                 return True
     stretch = number(row['stretch_ncc'])
@@ -144,9 +147,13 @@ def main():
     parser.add_argument('--shifts', help='TSV of query path and shift agreement, for evidence without the query_shift column')
     parser.add_argument('--search-overlap', type=float, default=0.5, help='share of the query a pixel-search alignment must cover (VerifierOptions.MinSearchOverlap: 0.5 since the eighth round; 0.2, the general --overlap, before)')
     parser.add_argument('--colour', type=threshold, default=21)
-    parser.add_argument('--strong-fit', type=lambda t: None if t == 'off' else tuple(float(v) for v in t.split(',')), default=(40, 0.75, 0.97),
+    parser.add_argument('--strong-fit', type=lambda t: None if t == 'off' else tuple(float(v) for v in t.split(',')), default=(40, 0.75, 0.99),
                         help="'INLIERS,RATIO,REGION': a keypoint fit with at least INLIERS inliers, RATIO of its matches, verifies at REGION NCC outside one region "
-                             "(VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc: '40,0.75,0.97' since the sixth round; 'off' before)")
+                             "(VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc: '40,0.75,0.99' with the wide region since the fifth session, "
+                             "'40,0.75,0.97' with the general cap from the sixth round, 'off' before)")
+    parser.add_argument('--strong-fit-cap', choices=['wide', 'narrow'], default='wide',
+                        help="the strong fit's region: 'wide' (columns *_wide_region, VerifierOptions.MaxStrongFitRegionShare 0.35, when the evidence has them) "
+                             "or 'narrow' (the general cap's *_region, as before the fifth session)")
     parser.add_argument('--search-coarse', type=threshold, default=0.75,
                         help="best coarse correlation below which the pixel search stops (VerifierOptions.MinSearchCoarseScore: 0.75 since the sixth round; 'off' before; "
                              "evidence files before the sixth round have no such column, and it is then not applied)")

@@ -16,15 +16,17 @@ internal sealed class DisagreementRegion
     private const int MinCellSide = 4;
 
     private readonly int columns, rows, cellSide;
-    private readonly double maxShare;
+    private readonly double maxShare, wideShare;
     // Each compared pixel's sums, per cell, exact in integers (row-major).
     private readonly PixelCorrelation.Sums[] cells;
     // The cell column of each pixel column: one lookup a pixel instead of a division.
     private readonly int[] columnOf;
 
-    public DisagreementRegion(int frameWidth, int frameHeight, double maxShare)
+    /// <param name="wideShare">A second, wider cap (at least <paramref name="maxShare"/>) whose best rectangle is found in the same pass (<see cref="Best"/>).</param>
+    public DisagreementRegion(int frameWidth, int frameHeight, double maxShare, double wideShare)
     {
         this.maxShare = maxShare;
+        this.wideShare = Math.Max(maxShare, wideShare);
         cellSide = Math.Max(MinCellSide, (int)Math.Ceiling((double)Math.Max(frameWidth, frameHeight) / CellsAlongLongSide));
         columns = (frameWidth + cellSide - 1) / cellSide;
         rows = (frameHeight + cellSide - 1) / cellSide;
@@ -55,9 +57,9 @@ internal sealed class DisagreementRegion
     /// <summary>
     /// The best correlation of the compared pixels outside one rectangle of at most the given share of
     /// them, and the share that rectangle held; the plain correlation (share 0) when no rectangle
-    /// raises it. NaN when the frames could not be correlated at all.
+    /// raises it; the same for the wider cap. NaN when the frames could not be correlated at all.
     /// </summary>
-    public (double Ncc, double Share) Best()
+    public (double Ncc, double Share, double WideNcc, double WideShare) Best()
     {
         // Inclusive prefix sums over the cells, one row and column of zeros first.
         int w = columns + 1, size = (rows + 1) * w;
@@ -77,8 +79,9 @@ internal sealed class DisagreementRegion
         int last = rows * w + columns;
         double tn = n[last], ta = a[last], tb = b[last], taa = aa[last], tbb = bb[last], tab = ab[last];
         double best = PixelCorrelation.FromSums(tn, ta, tb, taa, tbb, tab), bestShare = 0;
-        if (double.IsNaN(best)) return (double.NaN, double.NaN);
-        double limit = maxShare * tn;
+        if (double.IsNaN(best)) return (double.NaN, double.NaN, double.NaN, double.NaN);
+        double wideBest = best, wideBestShare = 0;
+        double limit = maxShare * tn, wideLimit = wideShare * tn;
         for (int r0 = 0; r0 < rows; r0++)
         for (int r1 = r0 + 1; r1 <= rows; r1++)
         for (int c0 = 0; c0 < columns; c0++)
@@ -87,7 +90,7 @@ internal sealed class DisagreementRegion
             int p11 = r1 * w + c1, p01 = r0 * w + c1, p10 = r1 * w + c0, p00 = r0 * w + c0;
             double rn = n[p11] - n[p01] - n[p10] + n[p00];
             // Wider rectangles of these rows only hold more pixels.
-            if (rn > limit) break;
+            if (rn > wideLimit) break;
             if (rn == 0) continue;
             double rest = PixelCorrelation.FromSums(tn - rn,
                 ta - (a[p11] - a[p01] - a[p10] + a[p00]),
@@ -95,12 +98,17 @@ internal sealed class DisagreementRegion
                 taa - (aa[p11] - aa[p01] - aa[p10] + aa[p00]),
                 tbb - (bb[p11] - bb[p01] - bb[p10] + bb[p00]),
                 tab - (ab[p11] - ab[p01] - ab[p10] + ab[p00]));
-            if (rest > best)
+            if (rest > wideBest)
+            {
+                wideBest = rest;
+                wideBestShare = rn / tn;
+            }
+            if (rn <= limit && rest > best)
             {
                 best = rest;
                 bestShare = rn / tn;
             }
         }
-        return (best, bestShare);
+        return (best, bestShare, wideBest, wideBestShare);
     }
 }

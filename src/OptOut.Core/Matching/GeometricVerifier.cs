@@ -320,6 +320,8 @@ public sealed class GeometricVerifier
             TrimmedNcc = agreement.TrimmedNcc,
             RegionNcc = agreement.RegionNcc,
             RegionShare = agreement.RegionShare,
+            WideRegionNcc = agreement.WideRegionNcc,
+            WideRegionShare = agreement.WideRegionShare,
             ColourDifference = colour,
             Overlap = overlap,
             QueryRegion = ToSource(queryBox, query, mirrored),
@@ -344,10 +346,12 @@ public sealed class GeometricVerifier
                 };
             }
         }
-        bool strongAgrees = strong && agreement.RegionNcc >= Options.MinStrongFitRegionNcc;
+        bool strongAgrees = strong && agreement.WideRegionNcc >= Options.MinStrongFitRegionNcc;
         if (!alignedThresholds.Agree(agreement) && !strongAgrees)
         {
-            string strongClause = strong && double.IsFinite(Options.MinStrongFitRegionNcc) ? F($" and, for this strong fit, outside one region {agreement.RegionNcc:F3} < {Options.MinStrongFitRegionNcc:F2}") : "";
+            string strongClause = strong && double.IsFinite(Options.MinStrongFitRegionNcc)
+                ? F($" and, for this strong fit, outside one region of up to {Options.MaxStrongFitRegionShare:P0} {agreement.WideRegionNcc:F3} < {Options.MinStrongFitRegionNcc:F2}")
+                : "";
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: {alignedThresholds.Shortfall(agreement)}{strongClause}") };
         }
         if (!ColourAgrees(colour))
@@ -359,7 +363,9 @@ public sealed class GeometricVerifier
             IsVerified = true,
             Method = VerificationMethod.Geometric,
             Reason = NotVerifiedReason.None,
-            Detail = F($"{fit}; aligned pixels agree{(alignedThresholds.Agree(agreement) ? "" : " as a strong fit's")}: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query"),
+            Detail = alignedThresholds.Agree(agreement)
+                ? F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
+                : F($"{fit}; aligned pixels agree as a strong fit's: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3} (of up to {Options.MaxStrongFitRegionShare:P0}: {agreement.WideRegionNcc:F3}, leaving out {agreement.WideRegionShare:P0}), {ColourText(colour)}, over {overlap:P0} of the query"),
         };
     }
 
@@ -439,7 +445,7 @@ public sealed class GeometricVerifier
         double colour = ColourAgreement.Difference(query.ColourOf(mirrored), warpedColour, valid);
         var blurredQuery = QueryBlurred(query, mirrored, out var ownBlur);
         using var own = ownBlur;
-        return (PixelCorrelation.MeasureBlurred(blurredQuery, warped, valid, Options.BlurSigma, Options.MaxRegionShare), overlap, box, colour);
+        return (PixelCorrelation.MeasureBlurred(blurredQuery, warped, valid, Options.BlurSigma, Options.MaxRegionShare, Options.MaxStrongFitRegionShare), overlap, box, colour);
     }
 
     // The query's blurred frame, kept by the picture when it was prepared with this verifier's blur (as it is

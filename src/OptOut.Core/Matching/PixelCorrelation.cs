@@ -26,19 +26,21 @@ internal static class PixelCorrelation
 
     /// <summary>
     /// Blurs both frames (same size, 8-bit gray) and correlates them where <paramref name="mask"/> is set
-    /// (everywhere when null). NaN when fewer than 64 pixels count or either side is flat there.
+    /// (everywhere when null). NaN when fewer than 64 pixels count or either side is flat there. The
+    /// region figures leave out one rectangle of at most <paramref name="maxRegionShare"/> of the pixels, the
+    /// wide ones of at most <paramref name="wideRegionShare"/> (no wider than the first when smaller or absent).
     /// </summary>
-    public static PixelAgreement Measure(Mat a, Mat b, Mat? mask, double blurSigma, double maxRegionShare)
+    public static PixelAgreement Measure(Mat a, Mat b, Mat? mask, double blurSigma, double maxRegionShare, double wideRegionShare = 0)
     {
         using var blurredA = Blurred(a, blurSigma);
-        return MeasureBlurred(blurredA, b, mask, blurSigma, maxRegionShare);
+        return MeasureBlurred(blurredA, b, mask, blurSigma, maxRegionShare, wideRegionShare);
     }
 
     /// <summary>
     /// As <see cref="Measure"/>, <paramref name="blurredA"/> already blurred by <see cref="Blurred"/> with the
     /// same sigma: a query compared with many candidates is blurred once.
     /// </summary>
-    public static unsafe PixelAgreement MeasureBlurred(Mat blurredA, Mat b, Mat? mask, double blurSigma, double maxRegionShare)
+    public static unsafe PixelAgreement MeasureBlurred(Mat blurredA, Mat b, Mat? mask, double blurSigma, double maxRegionShare, double wideRegionShare = 0)
     {
         using var blurredB = Blurred(b, blurSigma);
         var a = blurredA;
@@ -51,7 +53,7 @@ internal static class PixelCorrelation
         // cell, per value pair, per residual bin) cannot change a figure. The pixels are read once: each
         // is added to its cell (for the region) and counted by its value pair; the whole frame's sums and
         // the trimmed figure's residuals then come from the 65,536 pairs, not from the pixels again.
-        var region = new DisagreementRegion(cols, rows, maxRegionShare);
+        var region = new DisagreementRegion(cols, rows, maxRegionShare, wideRegionShare);
         var pairs = ArrayPool<int>.Shared.Rent(256 * 256);
         try
         {
@@ -71,9 +73,9 @@ internal static class PixelCorrelation
             }
             var all = region.Total();
             double ncc = all.Correlation();
-            if (double.IsNaN(ncc)) return new PixelAgreement(double.NaN, double.NaN, all.N, double.NaN, double.NaN);
-            var (regionNcc, regionShare) = region.Best();
-            return new PixelAgreement(ncc, TrimmedCorrelation(pairs, all), all.N, regionNcc, regionShare);
+            if (double.IsNaN(ncc)) return new PixelAgreement(double.NaN, double.NaN, all.N, double.NaN, double.NaN, double.NaN, double.NaN);
+            var (regionNcc, regionShare, wideNcc, wideShare) = region.Best();
+            return new PixelAgreement(ncc, TrimmedCorrelation(pairs, all), all.N, regionNcc, regionShare, wideNcc, wideShare);
         }
         finally
         {

@@ -61,6 +61,15 @@ public sealed record Verification
     /// <summary>Share of the compared pixels that rectangle held (0: none left out); NaN when not computed.</summary>
     public double RegionShare { get; init; } = double.NaN;
 
+    /// <summary>
+    /// For a keypoint fit, <see cref="RegionNcc"/> with a wider rectangle (at most <see cref="VerifierOptions.MaxStrongFitRegionShare"/>
+    /// of the pixels), which only a strong fit may leave out; NaN when not computed.
+    /// </summary>
+    public double WideRegionNcc { get; init; } = double.NaN;
+
+    /// <summary>Share of the compared pixels that wider rectangle held; NaN when not computed.</summary>
+    public double WideRegionShare { get; init; } = double.NaN;
+
     /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed (a stretch whose gray pixels disagree, unless <see cref="VerifierOptions.MeasureEveryFigure"/>) or when either picture is gray there.</summary>
     public double ColourDifference { get; init; } = double.NaN;
 

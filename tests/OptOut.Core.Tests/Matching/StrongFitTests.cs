@@ -1,12 +1,14 @@
 using OptOut.Core.Matching;
 using OptOut.Samples;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace OptOut.Core.Tests.Matching;
 
 /// <summary>
-/// A strong keypoint fit (<see cref="VerifierOptions.StrongFitInliers"/>) verifies at a lower pixel
-/// agreement outside one region (<see cref="VerifierOptions.MinStrongFitRegionNcc"/>); a fit with fewer
-/// inliers, or with inliers that are a small share of its matches, still needs the usual agreement.
+/// A strong keypoint fit (<see cref="VerifierOptions.StrongFitInliers"/>) verifies by its own pixel
+/// agreement outside one region (<see cref="VerifierOptions.MinStrongFitRegionNcc"/>), a region that may be
+/// wider than a weak fit's (<see cref="VerifierOptions.MaxStrongFitRegionShare"/>); a fit with fewer inliers, or
+/// with inliers that are a small share of its matches, still needs the usual agreement.
 /// </summary>
 public class StrongFitTests
 {
@@ -51,5 +53,43 @@ public class StrongFitTests
 
         Assert.False(result.IsVerified, result.Detail);
         Assert.False(result.Inliers >= 40 && result.InlierRatio >= 0.75, result.Detail);
+    }
+
+    [Fact]
+    public void A_strong_fit_may_leave_out_a_wider_band_than_a_weak_one()
+    {
+        // A dark watermark band across the picture, taller than the calibration's (a fifth of the height, where
+        // the grapes are): about a third of the compared pixels, which a weak fit may not leave out.
+        using var original = ClipArt.Load("grapes_01.png");
+        using var banded = original.Pixels.Clone();
+        int top = original.Height * 60 / 100, bottom = original.Height * 80 / 100;
+        banded.ProcessPixelRows(rows =>
+        {
+            for (int y = top; y < bottom; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++) row[x] = new Rgb24((byte)(row[x].R / 3), (byte)(row[x].G / 3), (byte)(row[x].B / 3));
+            }
+        });
+        using var copy = ClipArt.Reload(banded, lossless: true);
+        var wide = new GeometricVerifier(StrongOnly with { MinStrongFitRegionNcc = VerifierOptions.Default.MinStrongFitRegionNcc });
+        using var query = wide.Prepare(original);
+        using var candidate = wide.Prepare(copy);
+
+        var result = wide.Verify(query, candidate);
+
+        Assert.True(result.IsVerified, result.Detail);
+        Assert.Contains("as a strong fit's", result.Detail);
+        Assert.InRange(result.WideRegionShare, VerifierOptions.Default.MaxRegionShare, VerifierOptions.Default.MaxStrongFitRegionShare);
+        Assert.True(result.WideRegionNcc >= result.RegionNcc, result.Detail);
+        Assert.True(result.RegionNcc < VerifierOptions.Default.MinRegionNcc, $"the general cap cannot hold the band: {result.Detail}");
+
+        // The same fit held to the general cap is refused, and so is a weak fit.
+        var narrow = new GeometricVerifier(wide.Options with { MaxStrongFitRegionShare = wide.Options.MaxRegionShare });
+        Assert.False(narrow.Verify(query, candidate).IsVerified);
+        var weak = new GeometricVerifier(wide.Options with { StrongFitInliers = int.MaxValue, MinRegionNcc = VerifierOptions.Default.MinRegionNcc });
+        var refused = weak.Verify(query, candidate);
+        Assert.False(refused.IsVerified, refused.Detail);
+        Assert.Equal(NotVerifiedReason.PixelsDisagree, refused.Reason);
     }
 }

@@ -30,5 +30,33 @@ public sealed class TransformWordsTests
         var plain = verifier.Verify(query, clean);
         Assert.True(plain.IsVerified, plain.Detail);
         Assert.DoesNotContain("outside one region", TransformWords.Describe(plain, original.Width, original.Height), StringComparison.Ordinal);
+        Assert.DoesNotContain("wider region", TransformWords.Describe(plain, original.Width, original.Height), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_copy_verified_by_a_strong_fits_wider_region_says_so()
+    {
+        // A dark band over a fifth of the height, where the grapes are: more than the general cap holds.
+        using var original = ClipArt.Load("grapes_01.png");
+        using var banded = original.Pixels.Clone();
+        int top = original.Height * 60 / 100, bottom = original.Height * 80 / 100;
+        banded.ProcessPixelRows(rows =>
+        {
+            for (int y = top; y < bottom; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++) row[x] = new SixLabors.ImageSharp.PixelFormats.Rgb24((byte)(row[x].R / 3), (byte)(row[x].G / 3), (byte)(row[x].B / 3));
+            }
+        });
+        using var copy = ClipArt.Reload(banded, lossless: true);
+        var verifier = new GeometricVerifier();
+        using var query = verifier.Prepare(original);
+        using var candidate = verifier.Prepare(copy);
+        var verification = verifier.Verify(query, candidate);
+        Assert.True(verification.IsVerified, verification.Detail);
+
+        var text = TransformWords.Describe(verification, original.Width, original.Height);
+
+        Assert.Matches(@"outside a wider region, as a strong keypoint fit may leave out \((2[6-9]|3[0-5])%\) (0\.99\d|1\.000)", text);
     }
 }
