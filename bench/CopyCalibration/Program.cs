@@ -215,6 +215,13 @@ if (options.Verify)
         candidateViews.Add(($"rotated {angle.ToString(CultureInfo.InvariantCulture)} deg",
             QueryViewPrints($"view-rotate{angle}", new Fingerprinter(model, ImageLimits.Default) { ViewAngles = [angle] })));
     }
+    // Centre cuts, as -IncludeCropped makes them (Fingerprinter.CentreCutShares): what they add with verification.
+    foreach (var keep in options.CandidateCuts)
+    {
+        Console.Error.WriteLine($"Fingerprinting the originals' centre cuts ({keep} of each side, candidates)...");
+        candidateViews.Add(($"centre cut {keep.ToString(CultureInfo.InvariantCulture)}",
+            QueryViewPrints($"view-crop{keep}", new Fingerprinter(model, ImageLimits.Default) { ViewCentreCuts = [keep] })));
+    }
     // The second stage, written to its own file (a section of docs/copy-detection.md).
     var section = VerificationExperiment.Run(options, corpus, queryPrints, candidateViews, Take, (image, alteration) => Encode(image, alteration, options.JpegQuality),
         (name, content) => CompleteWithoutCollection(fingerprinter, fingerprinter.Prepare(name, content)), line => Console.Error.WriteLine(line));
@@ -284,7 +291,7 @@ namespace CopyCalibration
         float[] QueryRotations, float[] QueryCrops)
     {
         public const string Usage = "usage: CopyCalibration --models <dir> --source <dir> --markdown <file> [--queries 150] [--distractors 2000] [--min-query-side 200] [--jpeg-quality 95] [--threads 2] [--cache <file>] [--query-rotations \"-6,-3,3,6\"] [--query-crops \"0.9,0.8\"]"
-            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1] [--candidate-rotations \"-4,4\"] [--region-share 0.35] [--size-sweep-only 40]";
+            + " [--extra-distractors \"dir1,dir2\"] [--verify <markdown file>] [--hard-per-query 3] [--candidate-top 20] [--compare-kinds \"orb,akaze\"] [--compare-every 3] [--size-sweep 40] [--speed 20] [--speed-candidates 15] [--fingerprint-only 1] [--cached-distractors-only 1] [--candidate-rotations \"-4,4\"] [--candidate-cuts \"0.9,0.8\"] [--region-share 0.35] [--size-sweep-only 40]";
 
         /// <summary>Geometric verification experiment (--verify FILE): its section is written to <see cref="VerifyMarkdown"/>.</summary>
         public bool Verify => VerifyMarkdown.Length > 0;
@@ -311,6 +318,9 @@ namespace CopyCalibration
 
         /// <summary>--candidate-rotations "-4,4": the verification's candidates also come from the query turned by these angles (top K by cosine of each view).</summary>
         public float[] CandidateRotations { get; init; } = [];
+
+        /// <summary>--candidate-cuts "0.9,0.8": the verification's candidates also come from centre cuts of the query keeping these shares of each side (-IncludeCropped's views).</summary>
+        public float[] CandidateCuts { get; init; } = [];
 
         /// <summary>--size-sweep-only N: only the size sweep (<see cref="SizeSweep"/>) of the product's verifier over N originals, written to --markdown, then exit.</summary>
         public int SizeSweepOnly { get; init; }
@@ -350,6 +360,8 @@ namespace CopyCalibration
                 RegionShare = map.TryGetValue("region-share", out var rs) ? double.Parse(rs, CultureInfo.InvariantCulture) : 0,
                 CandidateRotations = map.TryGetValue("candidate-rotations", out var cr) && cr.Length > 0
                     ? cr.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [],
+                CandidateCuts = map.TryGetValue("candidate-cuts", out var cc) && cc.Length > 0
+                    ? cc.Split(',').Select(a => float.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [],
                 FingerprintOnly = Int("fingerprint-only", 0) != 0,
                 CachedDistractorsOnly = Int("cached-distractors-only", 0) != 0,
                 ExtraDistractors = map.TryGetValue("extra-distractors", out var extra) && extra.Length > 0

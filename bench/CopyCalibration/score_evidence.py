@@ -18,6 +18,7 @@ import collections
 import csv
 import os
 import re
+import sys
 
 ALTERATIONS = ['Reencode', 'Resize', 'Crop', 'Pad', 'Watermark', 'Gray', 'Rotate', 'Brightness', 'Mirror', 'ResizeCropJpeg']
 
@@ -176,6 +177,11 @@ def main():
         o.shift_of = {line.split('\t')[0]: float(line.split('\t')[1]) for line in open(o.shifts, encoding='utf-8') if line.strip()}
 
     groups = derivative_groups(o.derivative_works)
+    with open(o.evidence, encoding='utf-8') as f:
+        header = f.readline().rstrip('\n').split('\t')
+    if o.strong_fit is not None and o.strong_fit_cap == 'wide' and 'plain_wide_region' not in header:
+        print('warning: the evidence has no *_wide_region columns (runs before the fifteenth): the strong fit is counted '
+              'with the general cap\'s region; --strong-fit-cap narrow --strong-fit 40,0.75,0.97 counts it as those runs\' engine did', file=sys.stderr)
 
     def shared_group(a, b):
         a, b = original_of(a), original_of(b)

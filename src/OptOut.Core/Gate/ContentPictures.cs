@@ -109,8 +109,9 @@ public sealed class ContentPictures : IDisposable
             using var decoded = ImageLoader.Decode(bytes, file, limits);
             return (Verifier.Prepare(decoded), null);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException or ArgumentException or NotSupportedException)
         {
+            // The same failures AddTurnedViews forgives: a claim that cannot be compared is "not verified", never a failed shard.
             return (null, $"the claimant's file '{file}' is not readable here ({e.Message})");
         }
     }

@@ -363,6 +363,7 @@ public sealed class GeometricVerifier
             IsVerified = true,
             Method = VerificationMethod.Geometric,
             Reason = NotVerifiedReason.None,
+            ByWideRegion = !alignedThresholds.Agree(agreement),
             Detail = alignedThresholds.Agree(agreement)
                 ? F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
                 : F($"{fit}; aligned pixels agree as a strong fit's: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3} (of up to {Options.MaxStrongFitRegionShare:P0}: {agreement.WideRegionNcc:F3}, leaving out {agreement.WideRegionShare:P0}), {ColourText(colour)}, over {overlap:P0} of the query"),

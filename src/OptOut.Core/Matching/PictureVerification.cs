@@ -81,7 +81,8 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
     /// Is the picture <paramref name="read"/> returns a copy of any of <paramref name="references"/>? Tried in
     /// their order, the picture read, decoded and prepared once; stops at the first verified copy. One verdict
     /// a reference tried (a null reference, one that could not be prepared, is skipped and answered by
-    /// <paramref name="unprepared"/>); a picture that cannot be read answers once, for the first reference.
+    /// <paramref name="unprepared"/>); a picture that cannot be read ends the list with one "not verified"
+    /// verdict, at the position of the first reference it was to be compared with.
     /// </summary>
     public IReadOnlyList<PictureVerdict> VerifyInTurn(IReadOnlyList<VerifiablePicture?> references, Func<int, PictureVerdict> unprepared, Func<byte[]> read, string name, string what)
     {

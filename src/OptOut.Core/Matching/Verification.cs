@@ -70,6 +70,12 @@ public sealed record Verification
     /// <summary>Share of the compared pixels that wider rectangle held; NaN when not computed.</summary>
     public double WideRegionShare { get; init; } = double.NaN;
 
+    /// <summary>
+    /// True when a strong keypoint fit was verified by <see cref="WideRegionNcc"/> alone (no narrower clause
+    /// agreed): the evidence to show is the wider region's.
+    /// </summary>
+    public bool ByWideRegion { get; init; }
+
     /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed (a stretch whose gray pixels disagree, unless <see cref="VerifierOptions.MeasureEveryFigure"/>) or when either picture is gray there.</summary>
     public double ColourDifference { get; init; } = double.NaN;
 

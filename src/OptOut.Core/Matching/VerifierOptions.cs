@@ -73,8 +73,9 @@ public sealed record VerifierOptions
 
     /// <summary>
     /// Inliers from which a keypoint fit counts as strong (with <see cref="StrongFitInlierRatio"/>): its
-    /// aligned pixels then need only <see cref="MinStrongFitRegionNcc"/> outside one region. A watermark
-    /// wider than the region's cap spoils the pixels of a copy whose keypoints agree by the dozen.
+    /// aligned pixels may then agree (<see cref="MinStrongFitRegionNcc"/>) outside a wider region
+    /// (<see cref="MaxStrongFitRegionShare"/>). A watermark wider than the general cap spoils the pixels of a
+    /// copy whose keypoints agree by the dozen.
     /// </summary>
     public int StrongFitInliers { get; init; } = 40;
 
@@ -199,8 +200,8 @@ public sealed record VerifierOptions
         if (MinInliers < 3) throw new ArgumentOutOfRangeException(nameof(MinInliers), MinInliers, "at least 3");
         if (SearchMinFraction is <= 0.1 or > 1) throw new ArgumentOutOfRangeException(nameof(SearchMinFraction), SearchMinFraction, "above 0.1, at most 1");
         if (SearchMaxRotation is < 0 or > 45) throw new ArgumentOutOfRangeException(nameof(SearchMaxRotation), SearchMaxRotation, "between 0 and 45");
-        if (MaxRegionShare is < 0.01 or > 0.5) throw new ArgumentOutOfRangeException(nameof(MaxRegionShare), MaxRegionShare, "between 0.01 and 0.5");
-        if (MaxStrongFitRegionShare < MaxRegionShare || MaxStrongFitRegionShare > 0.5)
+        if (!(MaxRegionShare is >= 0.01 and <= 0.5)) throw new ArgumentOutOfRangeException(nameof(MaxRegionShare), MaxRegionShare, "between 0.01 and 0.5");
+        if (!(MaxStrongFitRegionShare >= MaxRegionShare && MaxStrongFitRegionShare <= 0.5))
         {
             throw new ArgumentOutOfRangeException(nameof(MaxStrongFitRegionShare), MaxStrongFitRegionShare, $"between {nameof(MaxRegionShare)} ({MaxRegionShare}) and 0.5");
         }

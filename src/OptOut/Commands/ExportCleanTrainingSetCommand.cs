@@ -77,6 +77,8 @@ public sealed class ExportCleanTrainingSetCommand : TrainingSetGateCommandBase
         if (shards.Count == 0) return;
         var rules = LoadRules();
         var settings = Settings(rules);
+        // The claimants' prepared pictures hold native frames: released when the copy ends, not by the finalizer.
+        using var contentPictures = settings.ContentPictures;
         var gate = new TrainingSetGate(settings);
 
         using var staged = CreateStaged(destination);

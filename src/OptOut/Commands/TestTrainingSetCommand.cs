@@ -104,6 +104,8 @@ public sealed class TestTrainingSetCommand : TrainingSetGateCommandBase
         var rules = LoadRules();
         // -Quiet without a report needs only to know whether anything was found.
         var settings = Settings(rules) with { ReportViolations = !Quiet || reportPath is not null };
+        // The claimants' prepared pictures hold native frames: released when the check ends, not by the finalizer.
+        using var contentPictures = settings.ContentPictures;
         var gate = new TrainingSetGate(settings);
         var report = reportPath is null ? null : new JUnitReport(settings.Dataset, new Dictionary<string, string>
         {

@@ -221,8 +221,8 @@ Every search also turns each picture 4 degrees either way, so copies turned a fe
 (rotated copies 89% -> 97% in the calibration, for two more model runs a picture). -IncludeRotated
 also searches it turned 3 and 6 degrees either way, for copies turned further (four more model runs a
 picture). -IncludeCropped also searches the picture's centre
-(90% and 80% of each side), as a dataset builder's centre crop keeps it: centre-cropped copies 91% ->
-99% of candidates in the calibration before verification, for two more model runs a picture.
+(90% and 80% of each side), as a dataset builder's centre crop keeps it: verified cropped copies 94% ->
+95% in the calibration (resized, cropped JPEG copies 91% -> 92%), for two more model runs a picture.
 
 -Text searches captions (words, "phrases", prefix*), best matches first (BM25 as SQLite's FTS5 ranks
 them; the score is in Similarity), every match unless -Top is given; -Url finds rows with the
@@ -244,7 +244,7 @@ finds rows whose host is the domain or any subdomain.
             MinimumSimilarity = 'With -IncludeSimilar: the lowest embedding similarity (cosine) reported as Similar. Default 0.75.'
             IncludeSimilar    = 'Also returns rows that look alike without being copies (MatchKind Similar).'
             IncludeRotated    = 'Also searches each picture turned 3 and 6 degrees either way, besides the 4 degrees either way every search turns it, to find copies turned further (four more model runs a picture).'
-            IncludeCropped    = 'Also searches the centre of each picture (90% and 80% of each side), to find centre-cropped copies (two more model runs a picture).'
+            IncludeCropped    = 'Also searches the centre of each picture (90% and 80% of each side), to find centre-cropped copies (two more model runs a picture; on the calibration, verified recall of cropped copies 0.940 -> 0.953 at the same precision).'
             Model             = 'The image model whose embeddings the index holds, when it is not the bundled ResNet18 (from New-EmbeddingModel).'
         }
         Inputs      = 'System.String (paths, text, URLs); System.IO.FileInfo (bound to -LiteralPath by PSPath)'
@@ -563,7 +563,10 @@ row is checked against the registry's active claims, and each finding names its 
 - Content: its picture matches a content claim: the same SHA-256 (the file's, or the dataset's own
   sha256 column), or a copy by perceptual hash and embedding (local images are fingerprinted on the
   fly when a content claim needs it; clip-retrieval embeddings are compared as they are, with
-  claims made with the same model);
+  claims made with the same model); a row with a local image is then verified against the
+  claimant's file (each refused picture proposed, best first, until one verifies): a look-alike
+  every proposal of which is refuted is not a finding (unless more than 8 were proposed: then
+  it stays one), a row that cannot be verified stays one, its Detail saying "not verified" and why;
 - Signal: a local image carries an embedded reservation: IPTC plus:DataMining with a prohibiting
   value in its XMP, or a C2PA / CAWG training-mining assertion that does not allow training;
 - NoConsent: under -Policy OptIn, no active grant covers the row's URL, domain or content.

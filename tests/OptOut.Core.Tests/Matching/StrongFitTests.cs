@@ -80,6 +80,7 @@ public class StrongFitTests
 
         Assert.True(result.IsVerified, result.Detail);
         Assert.Contains("as a strong fit's", result.Detail);
+        Assert.True(result.ByWideRegion, result.Detail);
         Assert.InRange(result.WideRegionShare, VerifierOptions.Default.MaxRegionShare, VerifierOptions.Default.MaxStrongFitRegionShare);
         Assert.True(result.WideRegionNcc >= result.RegionNcc, result.Detail);
         Assert.True(result.RegionNcc < VerifierOptions.Default.MinRegionNcc, $"the general cap cannot hold the band: {result.Detail}");

@@ -59,4 +59,18 @@ public sealed class TransformWordsTests
 
         Assert.Matches(@"outside a wider region, as a strong keypoint fit may leave out \((2[6-9]|3[0-5])%\) (0\.99\d|1\.000)", text);
     }
+
+    [Fact]
+    public void A_wider_region_that_did_not_decide_is_not_named()
+    {
+        // A weak fit verified by its plain agreement: its wider figure is measured too, and decided nothing.
+        var weak = new Verification
+        {
+            IsVerified = true, Method = VerificationMethod.Geometric, Reason = NotVerifiedReason.None, Detail = "12/20 inliers",
+            Matches = 20, Inliers = 12, Scale = 1, Ncc = 0.972, TrimmedNcc = 0.99, RegionNcc = 0.975, RegionShare = 0.2,
+            WideRegionNcc = 0.992, WideRegionShare = 0.3, Overlap = 1,
+        };
+        Assert.DoesNotContain("wider region", TransformWords.Describe(weak, 100, 100), StringComparison.Ordinal);
+        Assert.Contains("wider region", TransformWords.Describe(weak with { ByWideRegion = true }, 100, 100), StringComparison.Ordinal);
+    }
 }

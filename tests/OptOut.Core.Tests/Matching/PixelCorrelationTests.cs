@@ -1,0 +1,58 @@
+using OpenCvSharp;
+using OptOut.Core.Matching;
+
+namespace OptOut.Core.Tests.Matching;
+
+/// <summary>
+/// <see cref="PixelCorrelation"/> finds the region of disagreement for two caps in one pass
+/// (<see cref="DisagreementRegion.Best"/>): each must be what a pass with that cap alone finds.
+/// </summary>
+public sealed class PixelCorrelationTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Two_caps_in_one_pass_give_each_caps_own_figures(int seed)
+    {
+        var random = new Random(seed);
+        using var a = new Mat(96 + seed * 10, 128, MatType.CV_8UC1);
+        using var b = new Mat(a.Size(), MatType.CV_8UC1);
+        using var mask = new Mat(a.Size(), MatType.CV_8UC1, Scalar.All(255));
+        int rows = a.Rows, cols = a.Cols;
+        for (int y = 0; y < rows; y++)
+        for (int x = 0; x < cols; x++)
+        {
+            // A drawing of smooth shapes, its copy with a band of other values and scattered noise.
+            byte value = (byte)(128 + 100 * Math.Sin(x / 9.0 + seed) * Math.Cos(y / 7.0));
+            a.Set(y, x, value);
+            bool band = y >= rows * (0.3 + 0.05 * seed) && y < rows * (0.6 + 0.05 * seed);
+            b.Set(y, x, band ? (byte)random.Next(256) : (byte)Math.Clamp(value + random.Next(-12, 13), 0, 255));
+            if (random.Next(10) == 0) mask.Set(y, x, (byte)0);
+        }
+
+        var both = PixelCorrelation.Measure(a, b, mask, 1.0, 0.25, 0.4);
+        var narrow = PixelCorrelation.Measure(a, b, mask, 1.0, 0.25);
+        var wide = PixelCorrelation.Measure(a, b, mask, 1.0, 0.4);
+
+        Assert.Equal(narrow.RegionNcc, both.RegionNcc);
+        Assert.Equal(narrow.RegionShare, both.RegionShare);
+        Assert.Equal(wide.RegionNcc, both.WideRegionNcc);
+        Assert.Equal(wide.RegionShare, both.WideRegionShare);
+        // The band (three tenths of the rows) is more than the narrow cap holds: the two figures differ.
+        Assert.True(both.WideRegionShare > 0.25, $"wide share {both.WideRegionShare}");
+        Assert.True(both.WideRegionNcc > both.RegionNcc + 0.01, $"{both.WideRegionNcc} against {both.RegionNcc}");
+        // Without a wider cap the wide figures are the narrow ones.
+        Assert.Equal(narrow.RegionNcc, narrow.WideRegionNcc);
+        Assert.Equal(narrow.RegionShare, narrow.WideRegionShare);
+    }
+
+    [Fact]
+    public void A_share_that_is_not_a_number_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GeometricVerifier(VerifierOptions.Default with { MaxStrongFitRegionShare = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GeometricVerifier(VerifierOptions.Default with { MaxRegionShare = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GeometricVerifier(VerifierOptions.Default with { MaxStrongFitRegionShare = 0.2 }));
+    }
+}
