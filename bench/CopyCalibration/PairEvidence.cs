@@ -10,6 +10,12 @@ namespace CopyCalibration;
 public sealed record PairEvidence(int Query, int Item, int QueryShortSide, int ItemShortSide, Verification? Stretch, Verification Plain, Verification Mirrored, Verification? Search = null,
     double QueryShift = double.NaN, double ItemShift = double.NaN)
 {
+    /// <summary>
+    /// For a hairline query (<see cref="VerifiablePicture"/>'s line-art test), whether the product's verifier
+    /// (its defaults) verified the pair only on its second look with the lines thickened; null for other queries.
+    /// </summary>
+    public bool? ThickenedOnly { get; init; }
+
     public int ShortSide => Math.Min(QueryShortSide, ItemShortSide);
 }
 

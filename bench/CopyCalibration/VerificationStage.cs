@@ -129,6 +129,8 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
         var clock = Stopwatch.StartNew();
         var options = Permissive(basis);
         var verifier = new GeometricVerifier(options);
+        // The second look at hairline drawings is a decision, not a figure: counted with the product's own thresholds.
+        var product = new GeometricVerifier(VerifierOptions.Default);
         var timings = new VerificationTimings();
         var queryTimings = new VerificationTimings();
         var pictures = new VerifiablePicture?[queries.Count];
@@ -174,8 +176,9 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
                     // no fit reached the pixel comparison with a high NCC, so that its thresholds can be counted.
                     bool settled = Math.Max(Best(plain), Best(mirrored)) >= 0.99 || (stretch is { } st && st.Ncc >= 0.99);
                     var search = settled ? null : verifier.VerifySearch(query, candidate, local);
+                    bool? thickenedOnly = query.IsHairline ? product.Verify(query, candidate, local).LinesThickened : null;
                     evidence.Add(new PairEvidence(q, entry.Key, Math.Min(query.Width, query.Height), Math.Min(candidate.Width, candidate.Height), stretch, plain, mirrored, search,
-                        query.ShiftAgreement, candidate.ShiftAgreement));
+                        query.ShiftAgreement, candidate.ShiftAgreement) { ThickenedOnly = thickenedOnly });
                 }
                 int now = Interlocked.Increment(ref done);
                 long ms = clock.ElapsedMilliseconds, last = Interlocked.Read(ref lastReport);

@@ -53,31 +53,58 @@ public sealed class GeometricVerifier
                 $"too small to verify: {query.Width}x{query.Height} and {candidate.Width}x{candidate.Height}; verification needs at least {Options.MinimumSide} px on the short side of each");
         }
 
-        // The cheap comparison first: a copy of the same proportions (re-encoded, resized, recoloured,
-        // watermarked) is settled without keypoints, which plain pictures may not have.
-        var stretch = VerifyStretch(query, candidate, timings);
-        if (stretch is { IsVerified: true }) return stretch;
+        var first = VerifyOnce(query, candidate, timings, out double closest);
+        if (first.IsVerified || !Options.ThickenHairlines || !(closest >= Options.MinHairlineAgreement) || !query.IsHairline) return first;
+        // A hairline drawing: a second look with its lines and the candidate's thickened (LineArt), which gives
+        // keypoints where there were next to none and forgives a fraction of a pixel of misalignment. Both
+        // thickened views are owned by their pictures (a row verified against several claims reuses its own).
+        var second = VerifyOnce(query.Thickened, candidate.Thickened, timings, out _);
+        return second.IsVerified ? second with { Detail = "a hairline drawing, compared with its lines thickened: " + second.Detail, LinesThickened = true } : first;
+    }
 
-        var best = BestOf(stretch, VerifyGeometric(query, candidate, mirrored: false, timings));
-        if (best.IsVerified) return best;
-        if (Options.TryMirrored) best = BestOf(best, VerifyGeometric(query, candidate, mirrored: true, timings));
-        if (best.IsVerified || !Options.PixelSearch) return best;
-        if (SearchUnplaceable(query, candidate) is { } unplaceable) return best with { Detail = $"{best.Detail}; {unplaceable}" };
-        // Keypoints could not align it (a plain picture): search by pixels. A keypoint fit whose pixels
-        // disagree stays the answer unless the search does better, so its evidence is not lost.
-        var searched = VerifySearch(query, candidate, timings);
-        if (searched.IsVerified) return searched;
-        // The search stopped after its coarse pass: the keypoint path's reason stands, and the
-        // search's own reading is kept beside it.
-        if (searched.Reason == NotVerifiedReason.NoGeometricFit && !double.IsNaN(searched.SearchCoarseScore)) return best with { Detail = $"{best.Detail}; {searched.Detail}" };
-        // A flat picture gives the search nothing to correlate (NaN): the keypoint path's reason stands.
-        if (double.IsNaN(searched.Ncc)) return best;
-        var chosen = BestOf(best, searched);
-        // When the search's answer stands, the keypoint path's reason (a degenerate fit, too few
-        // matches) is still evidence a reviewer wants: it is kept in the detail.
-        return ReferenceEquals(chosen, searched) && best.Reason != NotVerifiedReason.None
-            ? searched with { Detail = $"{searched.Detail}; keypoints: {best.Detail}" }
-            : chosen;
+    // The stretch, the keypoint fits and the pixel search in turn, as Verify describes; closest: the best pixel
+    // agreement any of them read (NCC, outside one region, the search's coarse correlation), -2 when none.
+    private Verification VerifyOnce(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings, out double closest)
+    {
+        double seen = -2;
+        Verification Note(Verification v)
+        {
+            seen = Math.Max(seen, Math.Max(Nan(v.Ncc), Math.Max(Nan(v.RegionNcc), Nan(v.SearchCoarseScore))));
+            return v;
+        }
+        try
+        {
+            // The cheap comparison first: a copy of the same proportions (re-encoded, resized, recoloured,
+            // watermarked) is settled without keypoints, which plain pictures may not have.
+            var stretch = VerifyStretch(query, candidate, timings);
+            if (stretch is not null) Note(stretch);
+            if (stretch is { IsVerified: true }) return stretch;
+
+            var best = BestOf(stretch, Note(VerifyGeometric(query, candidate, mirrored: false, timings)));
+            if (best.IsVerified) return best;
+            if (Options.TryMirrored) best = BestOf(best, Note(VerifyGeometric(query, candidate, mirrored: true, timings)));
+            if (best.IsVerified || !Options.PixelSearch) return best;
+            if (SearchUnplaceable(query, candidate) is { } unplaceable) return best with { Detail = $"{best.Detail}; {unplaceable}" };
+            // Keypoints could not align it (a plain picture): search by pixels. A keypoint fit whose pixels
+            // disagree stays the answer unless the search does better, so its evidence is not lost.
+            var searched = Note(VerifySearch(query, candidate, timings));
+            if (searched.IsVerified) return searched;
+            // The search stopped after its coarse pass: the keypoint path's reason stands, and the
+            // search's own reading is kept beside it.
+            if (searched.Reason == NotVerifiedReason.NoGeometricFit && !double.IsNaN(searched.SearchCoarseScore)) return best with { Detail = $"{best.Detail}; {searched.Detail}" };
+            // A flat picture gives the search nothing to correlate (NaN): the keypoint path's reason stands.
+            if (double.IsNaN(searched.Ncc)) return best;
+            var chosen = BestOf(best, searched);
+            // When the search's answer stands, the keypoint path's reason (a degenerate fit, too few
+            // matches) is still evidence a reviewer wants: it is kept in the detail.
+            return ReferenceEquals(chosen, searched) && best.Reason != NotVerifiedReason.None
+                ? searched with { Detail = $"{searched.Detail}; keypoints: {best.Detail}" }
+                : chosen;
+        }
+        finally
+        {
+            closest = seen;
+        }
     }
 
     /// <summary>

@@ -33,9 +33,12 @@ public sealed class VerifiablePicture : IDisposable
     private Mat? contentMask;
     private double? shiftAgreement;
     private Mat? mirroredContentMask;
+    private bool? hairline;
+    private VerifiablePicture? thickened;
     private bool disposed;
 
-    private VerifiablePicture(Mat gray, Mat workingRgb, int width, int height, VerifierOptions options)
+    // workingRgb null: the Lab colour frame is set by the maker (a thickened view keeps its source's colours).
+    private VerifiablePicture(Mat gray, Mat? workingRgb, int width, int height, VerifierOptions options)
     {
         this.gray = gray;
         this.workingRgb = workingRgb;
@@ -194,6 +197,49 @@ public sealed class VerifiablePicture : IDisposable
         }
     }
 
+    /// <summary>Whether the picture is a hairline drawing (<see cref="LineArt.IsHairline"/>); decodes deferred pixels.</summary>
+    internal bool IsHairline
+    {
+        get
+        {
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                hairline ??= LineArt.IsHairline(Gray());
+                return hairline.Value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The picture with its dark lines thickened (<see cref="LineArt.Thickened"/>), its keypoints extracted afresh
+    /// when first needed; made once and owned by this picture (a query's thickened view serves all its candidates).
+    /// </summary>
+    internal VerifiablePicture Thickened
+    {
+        get
+        {
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                if (thickened is not null) return thickened;
+            }
+            // The colour frame is made outside the lock's first section (ColourOf takes it again).
+            var colourCopy = ColourOf(mirrored: false).Clone();
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                if (thickened is not null)
+                {
+                    colourCopy.Dispose();
+                    return thickened;
+                }
+                thickened = new VerifiablePicture(LineArt.Thickened(Gray()), workingRgb: null, Width, Height, Options) { colour = colourCopy, hairline = true };
+                return thickened;
+            }
+        }
+    }
+
     internal Mat GrayOf(bool mirrored)
     {
         lock (gate)
@@ -301,6 +347,7 @@ public sealed class VerifiablePicture : IDisposable
             mirroredDescriptors?.Dispose();
             contentMask?.Dispose();
             mirroredContentMask?.Dispose();
+            thickened?.Dispose();
         }
     }
 

@@ -76,6 +76,9 @@ public sealed record Verification
     /// </summary>
     public bool ByWideRegion { get; init; }
 
+    /// <summary>True when the copy was verified on a second look at a hairline drawing with its lines thickened (<see cref="VerifierOptions.ThickenHairlines"/>).</summary>
+    public bool LinesThickened { get; init; }
+
     /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed (a stretch whose gray pixels disagree, unless <see cref="VerifierOptions.MeasureEveryFigure"/>) or when either picture is gray there.</summary>
     public double ColourDifference { get; init; } = double.NaN;
 

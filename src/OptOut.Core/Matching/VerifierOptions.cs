@@ -114,6 +114,23 @@ public sealed record VerifierOptions
     /// <summary>Largest share of the compared pixels the rectangle left out of <see cref="Verification.RegionNcc"/> may hold (0.25: a watermark band of an eighth of the height, cut on cell edges, fits with room).</summary>
     public double MaxRegionShare { get; init; } = 0.25;
 
+    /// <summary>
+    /// A query that is a hairline drawing (<see cref="LineArt"/>: dark strokes about a pixel wide on a light page)
+    /// and a candidate that does not verify get a second look with both pictures' lines thickened: scaled to the
+    /// working frame such lines are too faint for keypoints and too thin to correlate after a fraction of a pixel
+    /// of misalignment (docs/copy-detection.md, tenth round).
+    /// </summary>
+    public bool ThickenHairlines { get; init; } = true;
+
+    /// <summary>
+    /// A hairline pair gets the second look only when the first look's best pixel agreement (NCC, outside one region,
+    /// or the pixel search's coarse correlation) reaches this; below it the candidate is unrelated and the second look
+    /// (a keypoint extraction) is skipped. 0.5: the calibration's eight copies verified only on the second look read
+    /// 0.64-0.99 on the first, and about two thirds of the unrelated pairs of hairline queries below 0.6
+    /// (docs/copy-detection.md, tenth round).
+    /// </summary>
+    public double MinHairlineAgreement { get; init; } = 0.5;
+
     /// <summary>Largest difference of aspect ratio (relative) for the direct stretch comparison.</summary>
     public double StretchAspectTolerance { get; init; } = 0.05;
 

@@ -44,6 +44,8 @@ internal static class TransformWords
             figures.Add(string.Format(Invariant, "outside a wider region, as a strong keypoint fit may leave out ({0:0%}) {1:0.000}", v.WideRegionShare, v.WideRegionNcc));
         }
         if (v.Overlap > 0) figures.Add(string.Format(Invariant, "overlap {0:0%}", v.Overlap));
+        // The verifier's second look at a hairline drawing: the figures are those of the thickened lines.
+        if (v.LinesThickened) figures.Add("compared with the lines thickened (a hairline drawing)");
         return $"Verified copy ({method}): {string.Join(", ", parts)}" + (figures.Count > 0 ? $"; {string.Join(", ", figures)}." : ".");
     }
 }

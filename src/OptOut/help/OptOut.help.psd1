@@ -210,7 +210,8 @@ resizing, cropping, padding, watermarking, gray conversion, rotation, mirroring 
 (MatchKind Copy). Candidates come from the perceptual hash and the embedding (thresholds calibrated on
 real images, docs/copy-detection.md); each candidate's own pixels, read from the training set where
 the index says they lie, are then aligned with the picture (local features and a geometric fit, the
-picture also mirrored) and compared: only a candidate whose aligned pixels agree is a Copy, and the
+picture also mirrored; a hairline drawing is looked at again with its lines thickened, since its
+one-pixel strokes give next to no keypoints) and compared: only a candidate whose aligned pixels agree is a Copy, and the
 Verification property holds the evidence (inliers, scale, rotation, mirrored, NCC, the matched
 regions); the Verified column says it in a few words. A candidate that cannot be verified (a row
 without a local image, such as a URL-only parquet row; a picture under 64 px; OpenCV unavailable) or

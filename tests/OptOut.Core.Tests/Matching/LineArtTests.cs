@@ -1,0 +1,78 @@
+using OptOut.Core.Matching;
+using OptOut.Samples;
+
+namespace OptOut.Core.Tests.Matching;
+
+/// <summary>
+/// Hairline drawings (<see cref="LineArt"/>): scaled to the working frame their one-pixel strokes give next to no
+/// keypoints and do not correlate after a fraction of a pixel of misalignment, so their cropped and padded copies
+/// verify only on the verifier's second look with the lines thickened (<see cref="VerifierOptions.ThickenHairlines"/>);
+/// another outline on the same page must still not. Real clip art (an elephant outline, two Australian states).
+/// </summary>
+public sealed class LineArtTests
+{
+    private const string Elephant = "elephant_outline_matthe_r.png";
+    private const string NewSouthWales = "new-south-wales-outline.png";
+    private const string Victoria = "victoria-outline.png";
+
+    private static readonly GeometricVerifier WithoutSecondLook = new(VerifierOptions.Default with { ThickenHairlines = false });
+
+    [Theory]
+    [InlineData(Elephant, true)]
+    [InlineData(NewSouthWales, true)]
+    [InlineData("grapes_01.png", false)]
+    [InlineData("apple.png", false)]
+    [InlineData("two_way_crosses.png", false)]
+    [InlineData("kuwait.png", false)]
+    public void Hairline_drawings_are_told_from_drawings_with_strokes_and_fills(string name, bool hairline)
+    {
+        using var image = ClipArt.Load(name);
+        using var picture = new GeometricVerifier().Prepare(image);
+
+        Assert.Equal(hairline, picture.IsHairline);
+    }
+
+    [Theory]
+    [InlineData(Elephant, Alteration.Crop)]
+    [InlineData(Elephant, Alteration.Pad)]
+    [InlineData(NewSouthWales, Alteration.Crop)]
+    [InlineData(NewSouthWales, Alteration.ResizeCropJpeg)]
+    public void A_hairline_drawings_copy_verifies_on_the_second_look_with_its_lines_thickened(string name, Alteration alteration)
+    {
+        Assert.False(ClipArt.VerifyCopy(WithoutSecondLook, name, alteration).IsVerified);
+
+        var result = ClipArt.VerifyCopy(new GeometricVerifier(), name, alteration);
+
+        Assert.True(result.IsVerified, result.Detail);
+        Assert.True(result.LinesThickened, result.Detail);
+        Assert.StartsWith("a hairline drawing, compared with its lines thickened: ", result.Detail, StringComparison.Ordinal);
+        Assert.Contains("compared with the lines thickened", OptOut.Core.Reports.TransformWords.Describe(result, 794, 794), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Another_outline_on_the_same_page_does_not_verify_thickened_either()
+    {
+        var verifier = new GeometricVerifier();
+        using var nsw = ClipArt.Load(NewSouthWales);
+        using var victoria = ClipArt.Load(Victoria);
+        using var query = verifier.Prepare(nsw);
+        using var candidate = verifier.Prepare(victoria);
+        Assert.True(query.IsHairline);
+
+        var result = verifier.Verify(query, candidate);
+
+        Assert.False(result.IsVerified, result.Detail);
+        Assert.False(verifier.Verify(candidate, query).IsVerified);
+        // The thickened views are the pictures' own, made once and kept for their next candidate.
+        Assert.Same(query.Thickened, query.Thickened);
+    }
+
+    [Fact]
+    public void A_filled_drawing_gets_no_second_look()
+    {
+        var result = ClipArt.VerifyCopy(new GeometricVerifier(), "grapes_01.png", Alteration.Watermark);
+
+        Assert.True(result.IsVerified, result.Detail);
+        Assert.False(result.LinesThickened);
+    }
+}
