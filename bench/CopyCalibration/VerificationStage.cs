@@ -129,8 +129,13 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
         var clock = Stopwatch.StartNew();
         var options = Permissive(basis);
         var verifier = new GeometricVerifier(options);
-        // The second look at hairline drawings is a decision, not a figure: counted with the product's own thresholds.
-        var product = new GeometricVerifier(VerifierOptions.Default);
+        // The second look at hairline drawings is a decision, not a figure: counted with the product's own thresholds
+        // (on this run's features and regions), its time kept out of the stages' timings.
+        var product = new GeometricVerifier(VerifierOptions.Default with
+        {
+            FeatureKind = basis.FeatureKind, WorkingSide = basis.WorkingSide, MaxFeatures = basis.MaxFeatures,
+            MaxRegionShare = basis.MaxRegionShare, MaxStrongFitRegionShare = basis.MaxStrongFitRegionShare,
+        });
         var timings = new VerificationTimings();
         var queryTimings = new VerificationTimings();
         var pictures = new VerifiablePicture?[queries.Count];
@@ -176,7 +181,7 @@ public sealed class VerificationStage(IReadOnlyList<SourceImage> queries, IReadO
                     // no fit reached the pixel comparison with a high NCC, so that its thresholds can be counted.
                     bool settled = Math.Max(Best(plain), Best(mirrored)) >= 0.99 || (stretch is { } st && st.Ncc >= 0.99);
                     var search = settled ? null : verifier.VerifySearch(query, candidate, local);
-                    bool? thickenedOnly = query.IsHairline ? product.Verify(query, candidate, local).LinesThickened : null;
+                    bool? thickenedOnly = query.IsHairline ? product.Verify(query, candidate).LinesThickened : null;
                     evidence.Add(new PairEvidence(q, entry.Key, Math.Min(query.Width, query.Height), Math.Min(candidate.Width, candidate.Height), stretch, plain, mirrored, search,
                         query.ShiftAgreement, candidate.ShiftAgreement) { ThickenedOnly = thickenedOnly });
                 }

@@ -68,7 +68,8 @@ def accepted(row, o):
     if side < o.side:
         return False
     # A hairline query's second look with the lines thickened (VerifierOptions.ThickenHairlines; column from the
-    # seventeenth run on): a decision the product's verifier made with its own thresholds, counted as it is.
+    # seventeenth run on, whose engine gave the second look to fewer pairs than the eighteenth's): a decision the
+    # product's verifier made with its own thresholds, counted as it is.
     if o.thicken and row.get('thickened') == '1':
         return True
 
@@ -175,7 +176,7 @@ def main():
     parser.add_argument('--plain-candidates-only', action='store_true', help='leave out the pairs only the rotated query views brought (column candidates = view)')
     parser.add_argument('--queries', choices=['all', 'even', 'odd'], default='all', help='count the originals of this parity only (in the order of their first appearance, as the bench numbers them)')
     parser.add_argument('--list', action='store_true', help='list the false matches')
-    parser.add_argument('--thicken', type=int, choices=[0, 1], default=1, help="1: count the product's second look at hairline drawings (column thickened); 0: leave it out (the engine before the fifth session)")
+    parser.add_argument('--thicken', type=int, choices=[0, 1], default=1, help="1: count the product's second look at hairline drawings (column thickened); 0: leave it out (the engine before the tenth round)")
     o = parser.parse_args()
     o.shift_of = None
     if o.shifts:

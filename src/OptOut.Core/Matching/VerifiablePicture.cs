@@ -226,18 +226,33 @@ public sealed class VerifiablePicture : IDisposable
             }
             // The colour frame is made outside the lock's first section (ColourOf takes it again).
             var colourCopy = ColourOf(mirrored: false).Clone();
-            lock (gate)
+            try
             {
-                ObjectDisposedException.ThrowIf(disposed, this);
-                if (thickened is not null)
+                lock (gate)
                 {
-                    colourCopy.Dispose();
+                    ObjectDisposedException.ThrowIf(disposed, this);
+                    if (thickened is not null)
+                    {
+                        colourCopy.Dispose();
+                        return thickened;
+                    }
+                    thickened = new VerifiablePicture(LineArt.Thickened(Gray()), workingRgb: null, Width, Height, Options) { colour = colourCopy, hairline = true };
                     return thickened;
                 }
-                thickened = new VerifiablePicture(LineArt.Thickened(Gray()), workingRgb: null, Width, Height, Options) { colour = colourCopy, hairline = true };
-                return thickened;
+            }
+            catch
+            {
+                // Disposed meanwhile, or the thickening failed: the copy is nobody's.
+                colourCopy.Dispose();
+                throw;
             }
         }
+    }
+
+    /// <summary>Whether <see cref="Thickened"/> has been made (a second look at a hairline drawing took place).</summary>
+    internal bool HasThickened
+    {
+        get { lock (gate) return thickened is not null; }
     }
 
     internal Mat GrayOf(bool mirrored)

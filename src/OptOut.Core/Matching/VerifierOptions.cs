@@ -125,9 +125,9 @@ public sealed record VerifierOptions
     /// <summary>
     /// A hairline pair gets the second look only when the first look's best pixel agreement (NCC, outside one region,
     /// or the pixel search's coarse correlation) reaches this; below it the candidate is unrelated and the second look
-    /// (a keypoint extraction) is skipped. 0.5: the calibration's eight copies verified only on the second look read
-    /// 0.64-0.99 on the first, and about two thirds of the unrelated pairs of hairline queries below 0.6
-    /// (docs/copy-detection.md, tenth round).
+    /// (a whole verification again, with a keypoint extraction) is skipped. 0.5: the calibration's ten copies verified
+    /// only on the second look read 0.64-0.99 on the first, and about two thirds of the unrelated pairs of hairline
+    /// queries below 0.6 (docs/copy-detection.md, tenth round).
     /// </summary>
     public double MinHairlineAgreement { get; init; } = 0.5;
 
@@ -225,6 +225,7 @@ public sealed record VerifierOptions
         if (StrongFitInlierRatio is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(StrongFitInlierRatio), StrongFitInlierRatio, "between 0 and 1");
         if (MinSearchOverlap is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MinSearchOverlap), MinSearchOverlap, "between 0 and 1");
         if (!(MaxWeakFitRotation >= 0)) throw new ArgumentOutOfRangeException(nameof(MaxWeakFitRotation), MaxWeakFitRotation, "at least 0 (positive infinity: off)");
+        if (double.IsNaN(MinHairlineAgreement)) throw new ArgumentOutOfRangeException(nameof(MinHairlineAgreement), MinHairlineAgreement, "a number (negative infinity: every hairline pair gets the second look)");
         if (MinimumSide < 1) throw new ArgumentOutOfRangeException(nameof(MinimumSide), MinimumSide, "at least 1");
     }
 }

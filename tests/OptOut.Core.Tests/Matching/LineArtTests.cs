@@ -50,29 +50,80 @@ public sealed class LineArtTests
     }
 
     [Fact]
-    public void Another_outline_on_the_same_page_does_not_verify_thickened_either()
+    public void Another_outline_on_the_same_page_does_not_verify_on_the_second_look_and_the_first_answer_stands()
     {
+        // Every hairline pair given the second look, whatever the first read (Victoria's reads under the floor).
+        var always = new GeometricVerifier(VerifierOptions.Default with { MinHairlineAgreement = double.NegativeInfinity });
+        using var nsw = ClipArt.Load(NewSouthWales);
+        using var victoria = ClipArt.Load(Victoria);
+        using var query = always.Prepare(nsw);
+        using var candidate = always.Prepare(victoria);
+        Assert.True(query.IsHairline);
+
+        var result = always.Verify(query, candidate);
+
+        Assert.True(candidate.HasThickened, "the second look ran");
+        Assert.False(result.IsVerified, result.Detail);
+        Assert.False(result.LinesThickened);
+        // The first look's answer is returned as it was.
+        var firstOnly = WithoutSecondLook.Verify(query, candidate);
+        Assert.Equal(firstOnly.Reason, result.Reason);
+        Assert.Equal(firstOnly.Detail, result.Detail);
+    }
+
+    [Fact]
+    public void The_second_look_needs_a_first_reading_at_the_floor()
+    {
+        // Victoria's outline reads under 0.5 everywhere against New South Wales: no second look by default.
         var verifier = new GeometricVerifier();
         using var nsw = ClipArt.Load(NewSouthWales);
         using var victoria = ClipArt.Load(Victoria);
         using var query = verifier.Prepare(nsw);
         using var candidate = verifier.Prepare(victoria);
-        Assert.True(query.IsHairline);
 
-        var result = verifier.Verify(query, candidate);
-
-        Assert.False(result.IsVerified, result.Detail);
-        Assert.False(verifier.Verify(candidate, query).IsVerified);
-        // The thickened views are the pictures' own, made once and kept for their next candidate.
-        Assert.Same(query.Thickened, query.Thickened);
+        Assert.False(verifier.Verify(query, candidate).IsVerified);
+        Assert.False(candidate.HasThickened);
     }
 
     [Fact]
     public void A_filled_drawing_gets_no_second_look()
     {
-        var result = ClipArt.VerifyCopy(new GeometricVerifier(), "grapes_01.png", Alteration.Watermark);
+        // A look-alike that does not verify, every reading let through: only the query's being filled keeps it out.
+        var always = new GeometricVerifier(VerifierOptions.Default with { MinHairlineAgreement = double.NegativeInfinity });
+        using var apple = ClipArt.Load("apple.png");
+        using var other = ClipArt.Load("another_apple_01.png");
+        using var query = always.Prepare(apple);
+        using var candidate = always.Prepare(other);
 
-        Assert.True(result.IsVerified, result.Detail);
-        Assert.False(result.LinesThickened);
+        var result = always.Verify(query, candidate);
+
+        Assert.False(result.IsVerified, result.Detail);
+        Assert.False(query.IsHairline);
+        Assert.False(candidate.HasThickened);
+        Assert.False(query.HasThickened);
+    }
+
+    [Fact]
+    public void A_hairline_query_shared_by_parallel_candidates_makes_its_thickened_view_once()
+    {
+        var verifier = new GeometricVerifier();
+        using var elephant = ClipArt.Load(Elephant);
+        using var query = verifier.Prepare(elephant);
+        var copies = Enumerable.Range(0, 4).Select(_ => ClipArt.Copy(Elephant, Alteration.Crop)).ToList();
+        try
+        {
+            var results = copies.AsParallel().WithDegreeOfParallelism(4).Select(copy =>
+            {
+                using var candidate = verifier.Prepare(copy);
+                return verifier.Verify(query, candidate);
+            }).ToList();
+
+            Assert.All(results, r => Assert.True(r.IsVerified && r.LinesThickened, r.Detail));
+            Assert.Same(query.Thickened, query.Thickened);
+        }
+        finally
+        {
+            foreach (var copy in copies) copy.Dispose();
+        }
     }
 }
