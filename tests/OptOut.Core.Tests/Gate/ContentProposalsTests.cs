@@ -48,17 +48,8 @@ public sealed class ContentProposalsTests
         return path;
     }
 
-    private static List<Violation> Check(ConsentRules rules, string dataset, ContentPictures pictures)
-    {
-        var gate = new TrainingSetGate(new GateSettings { Dataset = "fixture", Rules = rules, Fingerprinter = Printer.Value, ContentPictures = pictures });
-        var found = new List<Violation>();
-        foreach (var e in gate.Run(Datasets.DatasetDiscovery.Discover(dataset), 1, null, TimeSpan.FromMilliseconds(50), CancellationToken.None))
-        {
-            if (e is ViolationsFound v) found.AddRange(v.Violations);
-            if (e is ShardChecked { Result.Failure: { } failure }) throw new InvalidOperationException("the shard failed", failure);
-        }
-        return found;
-    }
+    private static List<Violation> Check(ConsentRules rules, string dataset, ContentPictures pictures) =>
+        ContentGateRun.Violations(rules, dataset, pictures, Printer.Value);
 
     [Fact]
     public void A_refuted_look_alike_ranked_first_does_not_hide_the_verified_original()

@@ -22,6 +22,26 @@ internal static class ClipArt
         return Reload(copy, lossless: Alterations.IsJpegRoundTrip(alteration));
     }
 
+    /// <summary>
+    /// The picture with a dark band across it (rows from <paramref name="topPercent"/> to <paramref name="bottomPercent"/>
+    /// of the height, darkened to a third, as the calibration's watermark letters are), stored losslessly and decoded.
+    /// </summary>
+    public static DecodedImage Banded(string name, int topPercent, int bottomPercent)
+    {
+        using var original = Load(name);
+        using var banded = original.Pixels.Clone();
+        int top = original.Height * topPercent / 100, bottom = original.Height * bottomPercent / 100;
+        banded.ProcessPixelRows(rows =>
+        {
+            for (int y = top; y < bottom; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++) row[x] = new Rgb24((byte)(row[x].R / 3), (byte)(row[x].G / 3), (byte)(row[x].B / 3));
+            }
+        });
+        return Reload(banded, lossless: true);
+    }
+
     /// <summary>The picture altered and stored as a scraper would: the file's bytes (JPEG q95).</summary>
     public static byte[] Bytes(string name, Alteration alteration)
     {

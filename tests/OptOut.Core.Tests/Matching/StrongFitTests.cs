@@ -1,6 +1,5 @@
 using OptOut.Core.Matching;
 using OptOut.Samples;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace OptOut.Core.Tests.Matching;
 
@@ -61,17 +60,7 @@ public class StrongFitTests
         // A dark watermark band across the picture, taller than the calibration's (a fifth of the height, where
         // the grapes are): about a third of the compared pixels, which a weak fit may not leave out.
         using var original = ClipArt.Load("grapes_01.png");
-        using var banded = original.Pixels.Clone();
-        int top = original.Height * 60 / 100, bottom = original.Height * 80 / 100;
-        banded.ProcessPixelRows(rows =>
-        {
-            for (int y = top; y < bottom; y++)
-            {
-                var row = rows.GetRowSpan(y);
-                for (int x = 0; x < row.Length; x++) row[x] = new Rgb24((byte)(row[x].R / 3), (byte)(row[x].G / 3), (byte)(row[x].B / 3));
-            }
-        });
-        using var copy = ClipArt.Reload(banded, lossless: true);
+        using var copy = ClipArt.Banded("grapes_01.png", 60, 80);
         var wide = new GeometricVerifier(StrongOnly with { MinStrongFitRegionNcc = VerifierOptions.Default.MinStrongFitRegionNcc });
         using var query = wide.Prepare(original);
         using var candidate = wide.Prepare(copy);
