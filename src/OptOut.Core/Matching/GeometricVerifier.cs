@@ -59,7 +59,10 @@ public sealed class GeometricVerifier
         // keypoints where there were next to none and forgives a fraction of a pixel of misalignment. Both
         // thickened views are owned by their pictures (a row verified against several claims reuses its own).
         var second = VerifyOnce(query.Thickened, candidate.Thickened, timings, out _);
-        return second.IsVerified ? second with { Detail = "a hairline drawing, compared with its lines thickened: " + second.Detail, LinesThickened = true } : first;
+        // Refuted on both looks: the first look's answer stands, the second's reading kept beside it for a reviewer.
+        return second.IsVerified
+            ? second with { Detail = "a hairline drawing, compared with its lines thickened: " + second.Detail, LinesThickened = true }
+            : first with { Detail = $"{first.Detail}; with the lines thickened (a hairline drawing): {second.Detail}" };
     }
 
     // The stretch, the keypoint fits and the pixel search in turn, as Verify describes; closest: the best pixel

@@ -65,10 +65,11 @@ public sealed class LineArtTests
         Assert.True(candidate.HasThickened, "the second look ran");
         Assert.False(result.IsVerified, result.Detail);
         Assert.False(result.LinesThickened);
-        // The first look's answer is returned as it was.
+        // The first look's answer stands, the second's reading kept beside it.
         var firstOnly = WithoutSecondLook.Verify(query, candidate);
         Assert.Equal(firstOnly.Reason, result.Reason);
-        Assert.Equal(firstOnly.Detail, result.Detail);
+        Assert.Equal(firstOnly.Ncc, result.Ncc);
+        Assert.StartsWith(firstOnly.Detail + "; with the lines thickened (a hairline drawing): ", result.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,8 +82,10 @@ public sealed class LineArtTests
         using var query = verifier.Prepare(nsw);
         using var candidate = verifier.Prepare(victoria);
 
-        Assert.False(verifier.Verify(query, candidate).IsVerified);
+        var result = verifier.Verify(query, candidate);
+        Assert.False(result.IsVerified);
         Assert.False(candidate.HasThickened);
+        Assert.DoesNotContain("thickened", result.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
