@@ -78,7 +78,7 @@ public sealed class ContentPictures : IDisposable
                 if (!string.Equals(prepared.Sha256, claim.Sha256, StringComparison.OrdinalIgnoreCase) || prepared.Views is null) return;
                 viewsOf[claim.Index] = prepared.Views.Select(v => new ImageView(v.PerceptualHash, model.Embed(v.ModelInput))).ToList();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException or ArgumentException or NotSupportedException)
+            catch (Exception e) when (ClaimFileUnreadable(e))
             {
                 // Not readable here (or not a path): the claim keeps its one fingerprint and is verified, or said not to be, as before.
             }
@@ -90,6 +90,10 @@ public sealed class ContentPictures : IDisposable
         }
         return viewsOf.Count;
     }
+
+    // What reading a claimant's file here may throw (a path that is not one included): turning and verifying forgive the same.
+    private static bool ClaimFileUnreadable(Exception e) =>
+        e is IOException or UnauthorizedAccessException or ImageFileException or ArgumentException or NotSupportedException;
 
     private (VerifiablePicture?, string?) Prepare(ClaimInfo claim)
     {
@@ -109,9 +113,9 @@ public sealed class ContentPictures : IDisposable
             using var decoded = ImageLoader.Decode(bytes, file, limits);
             return (Verifier.Prepare(decoded), null);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFileException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (ClaimFileUnreadable(e))
         {
-            // The same failures AddTurnedViews forgives: a claim that cannot be compared is "not verified", never a failed shard.
+            // A claim that cannot be compared is "not verified", never a failed shard.
             return (null, $"the claimant's file '{file}' is not readable here ({e.Message})");
         }
     }

@@ -38,19 +38,13 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
         ArgumentNullException.ThrowIfNull(read);
         if (OpenCvAvailability.UnavailableReason is { } unavailable) return PictureVerdict.Unverified(unavailable);
         double decodeMs = 0;
-        DecodedImage Decode()
-        {
-            long started = Stopwatch.GetTimestamp();
-            var decoded = ImageLoader.Decode(read(), name, Limits);
-            decodeMs += Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            return decoded;
-        }
+        var decode = TimedDecoder(read, name, ms => decodeMs += ms);
 
         try
         {
             // Stored features first: the pixels are read only if a stage compares them.
             if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features
-                && VerifiablePicture.FromStoredFeatures(features, Decode, Verifier.Options) is { } deferred)
+                && VerifiablePicture.FromStoredFeatures(features, decode, Verifier.Options) is { } deferred)
             {
                 try
                 {
@@ -62,16 +56,10 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
                 }
             }
 
-            VerifiablePicture picture;
-            long started;
-            using (var decoded = Decode())
-            {
-                started = Stopwatch.GetTimestamp();
-                picture = Verifier.Prepare(decoded);
-            }
-            return Verify(reference, picture, usedStored: false, Stopwatch.GetElapsedTime(started).TotalMilliseconds, () => decodeMs);
+            var picture = PrepareFromPixels(decode, out double prepareMs);
+            return Verify(reference, picture, usedStored: false, prepareMs, () => decodeMs);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
+        catch (Exception e) when (Unreadable(e))
         {
             return PictureVerdict.Unverified($"{what} could not be read ({e.Message})");
         }
@@ -93,6 +81,8 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
         if (OpenCvAvailability.UnavailableReason is { } unavailable) return [PictureVerdict.Unverified(unavailable)];
         VerifiablePicture? picture = null;
         double decodeMs = 0, prepareMs = 0;
+        var decode = TimedDecoder(read, name, ms => decodeMs += ms);
+
         try
         {
             for (int i = 0; i < references.Count; i++)
@@ -102,16 +92,7 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
                     verdicts.Add(unprepared(i));
                     continue;
                 }
-                if (picture is null)
-                {
-                    long started = Stopwatch.GetTimestamp();
-                    var bytes = read();
-                    using var decoded = ImageLoader.Decode(bytes, name, Limits);
-                    decodeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    started = Stopwatch.GetTimestamp();
-                    picture = Verifier.Prepare(decoded);
-                    prepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                }
+                picture ??= PrepareFromPixels(decode, out prepareMs);
                 var verdict = Compare(reference, picture, usedStored: false, prepareMs, () => decodeMs);
                 // Decoding and preparing are counted with the first comparison only.
                 decodeMs = prepareMs = 0;
@@ -120,7 +101,7 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
             }
             return verdicts;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException)
+        catch (Exception e) when (Unreadable(e))
         {
             verdicts.Add(PictureVerdict.Unverified($"{what} could not be read ({e.Message})"));
             return verdicts;
@@ -129,6 +110,28 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
         {
             picture?.Dispose();
         }
+    }
+
+    // What reading or decoding a picture's file may throw: the picture is then not verified either way.
+    private static bool Unreadable(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException or ImageFileException;
+
+    // The picture's bytes decoded by the module's decoder under its limits, each decode's time handed to took.
+    private Func<DecodedImage> TimedDecoder(Func<byte[]> read, string name, Action<double> took) => () =>
+    {
+        long started = Stopwatch.GetTimestamp();
+        var decoded = ImageLoader.Decode(read(), name, Limits);
+        took(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return decoded;
+    };
+
+    // The picture decoded (decode times itself) and prepared from its pixels; the time preparing took.
+    private VerifiablePicture PrepareFromPixels(Func<DecodedImage> decode, out double prepareMs)
+    {
+        using var decoded = decode();
+        long started = Stopwatch.GetTimestamp();
+        var picture = Verifier.Prepare(decoded);
+        prepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return picture;
     }
 
     private PictureVerdict Verify(VerifiablePicture reference, VerifiablePicture picture, bool usedStored, double prepareMs, Func<double> decodeMs)
