@@ -1,14 +1,20 @@
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Gate;
+using OptOut.Core.Imaging;
 
 namespace OptOut.Core.Tests.Gate;
 
 /// <summary>A whole gate run over a dataset folder with content pictures to verify against: its findings, a failed shard thrown.</summary>
 internal static class ContentGateRun
 {
-    public static List<Violation> Violations(ConsentRules rules, string dataset, ContentPictures pictures, Fingerprinter fingerprinter)
+    private static readonly Lazy<Fingerprinter> Shared = new(() => new Fingerprinter(TestEnvironment.DefaultModel, ImageLimits.Default));
+
+    /// <summary>The real model's fingerprinter, the one the runs use (claims are fingerprinted with it too).</summary>
+    public static Fingerprinter Printer => Shared.Value;
+
+    public static List<Violation> Violations(ConsentRules rules, string dataset, ContentPictures pictures)
     {
-        var gate = new TrainingSetGate(new GateSettings { Dataset = "fixture", Rules = rules, Fingerprinter = fingerprinter, ContentPictures = pictures });
+        var gate = new TrainingSetGate(new GateSettings { Dataset = "fixture", Rules = rules, Fingerprinter = Printer, ContentPictures = pictures });
         var found = new List<Violation>();
         foreach (var e in gate.Run(Datasets.DatasetDiscovery.Discover(dataset), 1, null, TimeSpan.FromMilliseconds(50), CancellationToken.None))
         {

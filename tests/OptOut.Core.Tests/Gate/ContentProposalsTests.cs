@@ -16,7 +16,6 @@ namespace OptOut.Core.Tests.Gate;
 /// </summary>
 public sealed class ContentProposalsTests
 {
-    private static readonly Lazy<Fingerprinter> Printer = new(() => new Fingerprinter(TestEnvironment.DefaultModel, ImageLimits.Default));
 
     private const string Apple = "apple.png";
     private const string OtherApple = "another_apple_01.png"; // a different artist's apple: refuted against an apple copy
@@ -26,7 +25,7 @@ public sealed class ContentProposalsTests
     /// <summary>A refusal of <paramref name="file"/> recorded with <paramref name="print"/>'s hash and embedding and the file's own SHA-256.</summary>
     private static ActiveClaim Refusal(int n, string file, PictureFingerprint print)
     {
-        var own = Printer.Value.Fingerprint(file);
+        var own = ContentGateRun.Printer.Fingerprint(file);
         return new ActiveClaim(ClaimId(n), Decision.Refuse, ClaimKind.Content, own.Sha256, print.PerceptualHash, print.Embedding, print.ModelId, "Jane Doe",
             Convert.ToHexString(own.Md5).ToLowerInvariant());
     }
@@ -48,18 +47,17 @@ public sealed class ContentProposalsTests
         return path;
     }
 
-    private static List<Violation> Check(ConsentRules rules, string dataset, ContentPictures pictures) =>
-        ContentGateRun.Violations(rules, dataset, pictures, Printer.Value);
+    private static List<Violation> Check(ConsentRules rules, string dataset, ContentPictures pictures) => ContentGateRun.Violations(rules, dataset, pictures);
 
     [Fact]
     public void A_refuted_look_alike_ranked_first_does_not_hide_the_verified_original()
     {
         var (folder, dataset, row) = Dataset();
         string apple = Keep(folder, Apple), otherApple = Keep(folder, OtherApple);
-        var rowPrint = Printer.Value.Fingerprint(row);
+        var rowPrint = ContentGateRun.Printer.Fingerprint(row);
         // Claim 1's recorded fingerprint is the row's own, so the rule ranks it above the apple's real claim
         // (as a look-alike scoring above the original would); its pixels are another drawing's.
-        var rules = ConsentRules.Load([Refusal(1, otherApple, rowPrint), Refusal(2, apple, Printer.Value.Fingerprint(apple))]);
+        var rules = ConsentRules.Load([Refusal(1, otherApple, rowPrint), Refusal(2, apple, ContentGateRun.Printer.Fingerprint(apple))]);
         var proposals = rules.Content(Decision.Refuse).Matches(rowPrint.Sha256, rowPrint.PerceptualHash, rowPrint.Embedding, rowPrint.ModelId, CopyRule.For(rowPrint.ModelId));
         Assert.Equal(2, proposals.Count);
         Assert.Equal(ClaimId(1), rules.Claim(proposals[0].Claim).Id);
@@ -80,7 +78,7 @@ public sealed class ContentProposalsTests
     {
         var (folder, dataset, row) = Dataset();
         string otherApple = Keep(folder, OtherApple);
-        var rowPrint = Printer.Value.Fingerprint(row);
+        var rowPrint = ContentGateRun.Printer.Fingerprint(row);
         int count = ShardChecker.MaxVerifiedProposals + 1;
         var rules = ConsentRules.Load(Enumerable.Range(1, count).Select(n => Refusal(n, otherApple, rowPrint)).ToList());
         using var pictures = new ContentPictures(Enumerable.Range(1, count).ToDictionary(ClaimId, _ => (string?)otherApple), ImageLimits.Default);
@@ -95,7 +93,7 @@ public sealed class ContentProposalsTests
     {
         var (folder, dataset, _) = Dataset();
         string apple = Keep(folder, Apple);
-        var claim = Refusal(1, apple, Printer.Value.Fingerprint(apple));
+        var claim = Refusal(1, apple, ContentGateRun.Printer.Fingerprint(apple));
         var rules = ConsentRules.Load([claim]);
         // The file now holds another drawing: compared, it would refute the apple's copy.
         File.Copy(ClipArt.PathOf(OtherApple), apple, overwrite: true);

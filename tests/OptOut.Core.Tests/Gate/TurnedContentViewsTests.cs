@@ -1,4 +1,3 @@
-using OptOut.Core.Fingerprinting;
 using OptOut.Core.Gate;
 using OptOut.Core.Imaging;
 using OptOut.Core.Index;
@@ -18,14 +17,13 @@ namespace OptOut.Core.Tests.Gate;
 public sealed class TurnedContentViewsTests
 {
     private const string ClaimId = "11111111-2222-3333-4444-555555555555";
-    private static readonly Lazy<Fingerprinter> Printer = new(() => new Fingerprinter(TestEnvironment.DefaultModel, ImageLimits.Default));
 
     private static (ConsentRules Rules, string ClaimFile, string Dataset) Setup(Decision decision = Decision.Refuse, bool changedFile = false)
     {
         var folder = TestEnvironment.NewScratchFolder();
         var claimFile = Path.Combine(folder, "grapes_01.png");
         File.Copy(ClipArt.PathOf("grapes_01.png"), claimFile);
-        var print = Printer.Value.Fingerprint(claimFile);
+        var print = ContentGateRun.Printer.Fingerprint(claimFile);
         var rules = ConsentRules.Load([new ActiveClaim(ClaimId, decision, ClaimKind.Content, print.Sha256, print.PerceptualHash, print.Embedding, print.ModelId, "Jane Doe",
             Convert.ToHexString(print.Md5).ToLowerInvariant())]);
         // The claimant's file changed since the claim: it is no longer the claimed picture.
@@ -39,8 +37,7 @@ public sealed class TurnedContentViewsTests
         return (rules, claimFile, dataset);
     }
 
-    private static List<Violation> Check(ConsentRules rules, string dataset, ContentPictures pictures) =>
-        ContentGateRun.Violations(rules, dataset, pictures, Printer.Value);
+    private static List<Violation> Check(ConsentRules rules, string dataset, ContentPictures pictures) => ContentGateRun.Violations(rules, dataset, pictures);
 
     [Fact]
     public void A_turned_copy_is_found_only_with_the_claims_turned_views_and_is_verified()
@@ -49,7 +46,7 @@ public sealed class TurnedContentViewsTests
         using var pictures = new ContentPictures(new Dictionary<string, string?> { [ClaimId] = claimFile }, ImageLimits.Default);
         Assert.Empty(Check(rules, dataset, pictures));
 
-        Assert.Equal(1, pictures.AddTurnedViews(rules, Printer.Value.Model));
+        Assert.Equal(1, pictures.AddTurnedViews(rules, ContentGateRun.Printer.Model));
         var found = Assert.Single(Check(rules, dataset, pictures));
         Assert.Equal(GateRule.Content, found.Rule);
         Assert.Equal(ClaimId, found.RecordId);
@@ -64,17 +61,17 @@ public sealed class TurnedContentViewsTests
         var (changed, changedFile, _) = Setup(changedFile: true);
         using (var pictures = new ContentPictures(new Dictionary<string, string?> { [ClaimId] = changedFile }, ImageLimits.Default))
         {
-            Assert.Equal(0, pictures.AddTurnedViews(changed, Printer.Value.Model));
+            Assert.Equal(0, pictures.AddTurnedViews(changed, ContentGateRun.Printer.Model));
         }
         var (granted, grantFile, _) = Setup(Decision.Grant);
         using (var pictures = new ContentPictures(new Dictionary<string, string?> { [ClaimId] = grantFile }, ImageLimits.Default))
         {
-            Assert.Equal(0, pictures.AddTurnedViews(granted, Printer.Value.Model));
+            Assert.Equal(0, pictures.AddTurnedViews(granted, ContentGateRun.Printer.Model));
         }
         var (unreadable, _, _) = Setup();
         using (var pictures = new ContentPictures(new Dictionary<string, string?> { [ClaimId] = Path.Combine(TestEnvironment.NewScratchFolder(), "gone.png") }, ImageLimits.Default))
         {
-            Assert.Equal(0, pictures.AddTurnedViews(unreadable, Printer.Value.Model));
+            Assert.Equal(0, pictures.AddTurnedViews(unreadable, ContentGateRun.Printer.Model));
         }
     }
 
