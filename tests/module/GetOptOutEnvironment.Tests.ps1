@@ -38,6 +38,7 @@ Describe 'Get-OptOutEnvironment' {
         $environment.Home | Should -Be $env:OPTOUT_HOME
         $environment.IndexPath | Should -Be (Join-Path $env:OPTOUT_HOME 'index.db')
         $environment.RegistryPath | Should -Be (Join-Path $env:OPTOUT_HOME 'registry.db')
+        $environment.TurnedViewCachePath | Should -Be (Join-Path $env:OPTOUT_HOME 'cache' 'turned-views.db')
     }
 
     It 'reports a full path for a relative $env:OPTOUT_HOME' {

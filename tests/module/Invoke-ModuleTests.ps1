@@ -81,9 +81,18 @@ try {
 
     # The tests run with PowerShell's defaults, as when a user runs Invoke-Pester on one file: this
     # script's preferences would otherwise reach them.
+    # The commands keep files under OPTOUT_HOME (the gate's turned-view cache; the default index and registry
+    # when a test names none): the run gets a home of its own, never the user's. Tests about the default set it themselves.
+    $savedHome = $env:OPTOUT_HOME
+    $testHome = Join-Path ([System.IO.Path]::GetTempPath()) "optout-module-tests-$PID"
+    $env:OPTOUT_HOME = $testHome
     $ErrorActionPreference = 'Continue'
     Set-StrictMode -Off
-    $result = Invoke-Pester -Configuration $configuration
+    try { $result = Invoke-Pester -Configuration $configuration }
+    finally {
+        $env:OPTOUT_HOME = $savedHome
+        Remove-Item -LiteralPath $testHome -Recurse -Force -ErrorAction SilentlyContinue
+    }
     $ErrorActionPreference = 'Stop'
 }
 catch {

@@ -628,6 +628,28 @@ Describe 'Test-TrainingSet: the Content rule' {
         $f.Detail | Should -Not -BeLike '*SHA-256*'
     }
 
+    It 'turns the claimed picture once: a later check takes its views from the cache under OPTOUT_HOME and finds the same' {
+        $savedHome = $env:OPTOUT_HOME
+        try {
+            $env:OPTOUT_HOME = Join-Path $TestDrive 'cache-home'
+            $runs = foreach ($i in 1, 2) {
+                $all = @(Test-TrainingSet -Path $set.FullName -RegistryPath $registry -Verbose 4>&1)
+                [pscustomobject]@{
+                    Found = @($all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+                    Turned = @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*also turned*' }).Message
+                }
+            }
+            $cache = Join-Path $env:OPTOUT_HOME 'cache/turned-views.db'
+            Test-Path -LiteralPath $cache -PathType Leaf | Should -BeTrue
+            $runs[0].Turned | Should -BeLike '1 refused pictures also turned*(0 of them turned before, kept in*'
+            $runs[1].Turned | Should -BeLike '1 refused pictures also turned*(1 of them turned before, kept in*'
+            Format-Finding $runs[1].Found | Should -Be (Format-Finding $runs[0].Found)
+            Format-Finding $runs[0].Found | Should -Be (Format-Finding $run.Output)
+            @($runs[1].Found.Detail) | Should -Be @($runs[0].Found.Detail)
+        }
+        finally { $env:OPTOUT_HOME = $savedHome }
+    }
+
     It 'finds nothing among the unrelated pictures' {
         $unrelated = @($rowOf.GetEnumerator() | Where-Object { $_.Key -notlike '*01-*' -and $_.Key -ne 'https://pics.example/original.png' } | ForEach-Object Value)
         $unrelated.Count | Should -Be 7

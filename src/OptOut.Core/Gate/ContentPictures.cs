@@ -61,7 +61,17 @@ public sealed class ContentPictures : IDisposable
     /// SHA-256), keeps its one fingerprint. Two model runs a claim, on the cores in parallel. Returns how many
     /// claims got views.
     /// </summary>
-    public int AddTurnedViews(ConsentRules rules, EmbeddingModel model, CancellationToken cancellationToken = default)
+    public int AddTurnedViews(ConsentRules rules, EmbeddingModel model, CancellationToken cancellationToken = default) =>
+        AddTurnedViews(rules, model, null, out _, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AddTurnedViews(ConsentRules, EmbeddingModel, CancellationToken)"/>, taking the views of pictures
+    /// turned before from <paramref name="cache"/> and keeping there the ones made now. A cached picture's file is
+    /// still read and its SHA-256 and size checked, so a claim gets views from the cache exactly when it would get
+    /// them made afresh; only the decode and the model runs are saved. <paramref name="fromCache"/>: how many claims'
+    /// views came from the cache.
+    /// </summary>
+    public int AddTurnedViews(ConsentRules rules, EmbeddingModel model, TurnedViewCache? cache, out int fromCache, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(model);
@@ -69,25 +79,44 @@ public sealed class ContentPictures : IDisposable
         var wanted = rules.RefusedContentClaims()
             .Where(c => c.ModelId == model.ModelId && files.TryGetValue(c.Id, out var file) && !string.IsNullOrEmpty(file))
             .ToList();
+        var cached = cache?.Find(wanted.Select(c => c.Sha256), model.ModelId, turning.ViewRecipe, model.Dimensions)
+            ?? new Dictionary<string, CachedViews>();
         var viewsOf = new ConcurrentDictionary<int, IReadOnlyList<ImageView>>();
+        var made = new ConcurrentDictionary<string, CachedViews>(StringComparer.OrdinalIgnoreCase);
+        int reused = 0;
         Parallel.ForEach(wanted, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount / 2) }, claim =>
         {
             try
             {
+                if (cached.TryGetValue(claim.Sha256, out var kept))
+                {
+                    // The same tests as a fresh turn: the file read within the limits, the claimed bytes, a size the limits allow.
+                    var bytes = ImageLoader.ReadFile(files[claim.Id]!, limits);
+                    if (string.Equals(Convert.ToHexString(SHA256.HashData(bytes)), claim.Sha256, StringComparison.OrdinalIgnoreCase) && limits.Allows(kept.Width, kept.Height))
+                    {
+                        viewsOf[claim.Index] = kept.Views;
+                        Interlocked.Increment(ref reused);
+                    }
+                    return;
+                }
                 var prepared = turning.Prepare(files[claim.Id]!);
                 if (!string.Equals(prepared.Sha256, claim.Sha256, StringComparison.OrdinalIgnoreCase) || prepared.Views is null) return;
-                viewsOf[claim.Index] = prepared.Views.Select(v => new ImageView(v.PerceptualHash, model.Embed(v.ModelInput))).ToList();
+                var views = prepared.Views.Select(v => new ImageView(v.PerceptualHash, model.Embed(v.ModelInput))).ToList();
+                viewsOf[claim.Index] = views;
+                made[claim.Sha256] = new CachedViews(prepared.Width, prepared.Height, views);
             }
             catch (Exception e) when (ClaimFileUnreadable(e))
             {
                 // Not readable here (or not a path): the claim keeps its one fingerprint and is verified, or said not to be, as before.
             }
         });
+        cache?.Store(made, model.ModelId, turning.ViewRecipe);
         // Added once every view is made: the rules are read by the shards afterwards and are not thread-safe to fill.
         foreach (var claim in wanted)
         {
             if (viewsOf.TryGetValue(claim.Index, out var views)) rules.AddRefusedContentViews(claim.Index, claim.ModelId, views);
         }
+        fromCache = reused;
         return viewsOf.Count;
     }
 

@@ -10,6 +10,9 @@ public sealed class OptOutEnvironment
     public string Home { get; init; } = "";
     public string IndexPath { get; init; } = "";
     public string RegistryPath { get; init; } = "";
+
+    /// <summary>Where the gate keeps refused pictures' turned views (derived data, safe to delete).</summary>
+    public string TurnedViewCachePath { get; init; } = "";
     public string ModelDirectory { get; init; } = "";
     public string SqliteVersion { get; init; } = "";
     public string OnnxRuntimeVersion { get; init; } = "";

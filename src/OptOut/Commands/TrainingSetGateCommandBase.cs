@@ -119,9 +119,12 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
         {
             // Turned views only where their proposals are verified (the gate compares rows with pixels with them):
             // the rule alone would call more look-alikes copies.
+            // Turned once and kept (cache/turned-views.db under OPTOUT_HOME): each start would otherwise pay two model runs a claim.
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            int turned = pictures.AddTurnedViews(rules, fingerprinter.Model, Cancellation);
-            WriteVerbose($"{turned:N0} refused pictures also turned 4 degrees either way, to find turned copies ({clock.Elapsed.TotalSeconds:0.0} s).");
+            using var cache = Core.Gate.TurnedViewCache.Open(Core.Gate.TurnedViewCache.DefaultPath);
+            int turned = pictures.AddTurnedViews(rules, fingerprinter.Model, cache, out int fromCache, Cancellation);
+            if (cache.Problem is { } problem) WriteWarning($"Refused pictures are turned afresh at each check: {problem}.");
+            WriteVerbose($"{turned:N0} refused pictures also turned 4 degrees either way, to find turned copies ({fromCache:N0} of them turned before, kept in '{cache.Path}'; {clock.Elapsed.TotalSeconds:0.0} s).");
         }
         return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId, Sites = sites, ContentPictures = pictures };
     }

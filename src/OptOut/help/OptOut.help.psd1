@@ -88,7 +88,8 @@ from different models are never compared.
         Synopsis    = 'Shows where OptOut keeps its data and which native libraries it loaded.'
         Description = @'
 Get-OptOutEnvironment reports the module version, the home folder ($env:OPTOUT_HOME, else ~/.optout),
-the default index and registry database paths, the bundled model folder, and the versions of the
+the default index and registry database paths, the gate's cache of turned refused pictures
+(TurnedViewCachePath), the bundled model folder, and the versions of the
 SQLite, ONNX Runtime and OpenCV libraries actually loaded from the module's runtimes folder. Include
 its output in bug reports.
 
@@ -567,7 +568,9 @@ row is checked against the registry's active claims, and each finding names its 
   claims made with the same model); a row with a local image is then verified against the
   claimant's file (each refused picture proposed, best first, until one verifies): a look-alike
   every proposal of which is refuted is not a finding (unless more than 8 were proposed: then
-  it stays one), a row that cannot be verified stays one, its Detail saying "not verified" and why;
+  it stays one), a row that cannot be verified stays one, its Detail saying "not verified" and why.
+  Each refused picture is also compared turned 4 degrees either way; the turns are made once and
+  kept in cache/turned-views.db under $env:OPTOUT_HOME (derived data, safe to delete);
 - Signal: a local image carries an embedded reservation: IPTC plus:DataMining with a prohibiting
   value in its XMP, or a C2PA / CAWG training-mining assertion that does not allow training;
 - NoConsent: under -Policy OptIn, no active grant covers the row's URL, domain or content.
