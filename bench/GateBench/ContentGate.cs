@@ -61,7 +61,7 @@ public static class ContentGate
         var turnSeconds = new Dictionary<string, List<double>> { ["GateVerified"] = [], ["GateVerifiedKeptViews"] = [] };
         // A cache of this run's own, filled before the timings (the first check's turns are GateVerified's cost).
         var cachePath = Path.Combine(work, $"turned-views-{Environment.ProcessId}.db");
-        using (var cache = TurnedViewCache.Open(cachePath))
+        using (var cache = new TurnedViewCache(cachePath))
         using (var warming = new ContentPictures(files, ImageLimits.Default))
         {
             warming.AddTurnedViews(ConsentRules.Load(active), model, cache, out _);
@@ -98,7 +98,7 @@ public static class ContentGate
                 var rules = ConsentRules.Load(active);
                 using var pictures = new ContentPictures(files, ImageLimits.Default);
                 var clock = Stopwatch.StartNew();
-                using var cache = TurnedViewCache.Open(cachePath);
+                using var cache = new TurnedViewCache(cachePath);
                 int turned = pictures.AddTurnedViews(rules, model, cache, out int fromCache);
                 turnSeconds["GateVerifiedKeptViews"].Add(clock.Elapsed.TotalSeconds);
                 Measure.Log($"{turned} claims given views in {clock.Elapsed.TotalSeconds:F2} s ({fromCache} from the cache{(cache.Problem is { } p ? "; " + p : "")})");

@@ -23,6 +23,10 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $ModulePath = Resolve-ModuleUnderTest $ModulePath
     Import-Module $ModulePath -ErrorAction Stop
+    # The gate keeps its turned views under OPTOUT_HOME: this file's checks keep theirs in its TestDrive, also
+    # when the file is run alone (Invoke-ModuleTests.ps1 gives the whole run a home of its own too).
+    $script:savedOptOutHome = $env:OPTOUT_HOME
+    $env:OPTOUT_HOME = Join-Path $TestDrive 'optout-home'
 
     # --- Registries --------------------------------------------------------------------------------
 
@@ -1797,4 +1801,8 @@ Describe 'What the gate guarantees: the bypasses of issue 12 stay closed' {
         Test-Path -LiteralPath $staleReport | Should -BeFalse
         Get-Leftover (Join-Path $root 'leftover') | Should -BeNullOrEmpty
     }
+}
+
+AfterAll {
+    $env:OPTOUT_HOME = $script:savedOptOutHome
 }

@@ -125,17 +125,6 @@ public sealed class Fingerprinter
     private const int TurnSide = 256;
     private const int CutSide = 512;
 
-    // Raise when a view is made differently in a way the recipe below does not name (its crop, its content box,
-    // the hash or the model input): views kept under the old recipe are then never read again.
-    private const int ViewRecipeVersion = 1;
-
-    /// <summary>
-    /// How this fingerprinter makes its views, as a key for views kept between runs (Gate's <c>TurnedViewCache</c>):
-    /// the angles and cut shares, and the size and resampler each kind is made at. The model is not in it.
-    /// </summary>
-    public string ViewRecipe => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"views-v{ViewRecipeVersion};turns={string.Join(',', ViewAngles.Select(a => a.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}@{TurnSide}px-triangle;cuts={string.Join(',', ViewCentreCuts.Select(c => c.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}@{CutSide}px");
-
     private List<(ulong PerceptualHash, float[] ModelInput)>? PrepareViews(Image<Rgb24> pixels)
     {
         if (ViewAngles.Count == 0 && ViewCentreCuts.Count == 0) return null;

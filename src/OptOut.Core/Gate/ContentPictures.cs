@@ -71,7 +71,7 @@ public sealed class ContentPictures : IDisposable
     /// them made afresh; only the decode and the model runs are saved. <paramref name="fromCache"/>: how many claims'
     /// views came from the cache.
     /// </summary>
-    public int AddTurnedViews(ConsentRules rules, EmbeddingModel model, TurnedViewCache? cache, out int fromCache, CancellationToken cancellationToken = default)
+    internal int AddTurnedViews(ConsentRules rules, EmbeddingModel model, TurnedViewCache? cache, out int fromCache, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(model);
@@ -79,8 +79,11 @@ public sealed class ContentPictures : IDisposable
         var wanted = rules.RefusedContentClaims()
             .Where(c => c.ModelId == model.ModelId && files.TryGetValue(c.Id, out var file) && !string.IsNullOrEmpty(file))
             .ToList();
-        var cached = cache?.Find(wanted.Select(c => c.Sha256), model.ModelId, turning.ViewRecipe, model.Dimensions)
-            ?? new Dictionary<string, CachedViews>();
+        fromCache = 0;
+        if (wanted.Count == 0) return 0;
+        // The stamp costs one probe turn; the cache file is not even opened when no claim needs views.
+        string? stamp = cache is null ? null : TurnedViewCache.StampOf(turning);
+        var cached = stamp is null ? new Dictionary<string, CachedViews>() : cache!.Find(wanted.Select(c => c.Sha256), stamp, model.Dimensions);
         var viewsOf = new ConcurrentDictionary<int, IReadOnlyList<ImageView>>();
         var made = new ConcurrentDictionary<string, CachedViews>(StringComparer.OrdinalIgnoreCase);
         int reused = 0;
@@ -110,7 +113,7 @@ public sealed class ContentPictures : IDisposable
                 // Not readable here (or not a path): the claim keeps its one fingerprint and is verified, or said not to be, as before.
             }
         });
-        cache?.Store(made, model.ModelId, turning.ViewRecipe);
+        if (stamp is not null) cache!.Store(made, stamp);
         // Added once every view is made: the rules are read by the shards afterwards and are not thread-safe to fill.
         foreach (var claim in wanted)
         {

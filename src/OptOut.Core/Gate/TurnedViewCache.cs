@@ -1,32 +1,42 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Fingerprinting;
-using OptOut.Core.Storage;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace OptOut.Core.Gate;
 
 /// <summary>
-/// The turned views of refused pictures (<c>ContentPictures.AddTurnedViews</c>), kept between gate runs
-/// in a SQLite file of their own, so that a gate turns each claimant's picture once rather than at every start
-/// (two model runs a claim). Keyed by what the views are made from and how: the picture's SHA-256, the model id
-/// and the fingerprinter's view recipe (<see cref="Fingerprinter.ViewRecipe"/>); an entry for another model or
-/// recipe is never read. Derived data only: deleting the file costs the next gate the turns, nothing else. A
-/// cache that cannot be opened, read or written is left alone (<see cref="Problem"/> says why) and the views are
-/// made as without it.
+/// The turned views of refused pictures (<c>ContentPictures.AddTurnedViews</c>), kept between gate runs in a
+/// SQLite file of their own, so that a gate turns each claimant's picture once rather than at every start (two
+/// model runs a claim). Keyed by the picture's SHA-256 and a stamp of how views are made (<see cref="StampOf"/>):
+/// a probe picture turned and embedded by the same fingerprinter, so any change to the model, its preprocessing,
+/// the decoder, the turns or the hash gives another stamp and old entries are never read. Derived data only:
+/// deleting the file costs the next gate the turns, nothing else. A file that is not the cache's is never
+/// written, and a cache that cannot be opened, read or written is left alone (<see cref="Problem"/> says why):
+/// the views are then made as without it. The file is opened on first use.
 /// </summary>
-public sealed class TurnedViewCache : IDisposable
+internal sealed class TurnedViewCache : IDisposable
 {
     // application_id of the file ("OTVC"): another SQLite file given as the cache is refused untouched.
     private const int ApplicationId = 0x4F545643;
     private const int SchemaVersion = 1;
+    // A locked cache (another gate writing it) is waited for this long, then left alone: it only saves time.
+    private const int BusySeconds = 5;
+    // Entries of another stamp (an older module or another model) made longer ago than this are removed when
+    // the cache is written, so upgrades do not make it grow for ever; a model in use keeps its own.
+    private static readonly TimeSpan KeepOtherStamps = TimeSpan.FromDays(30);
 
-    private readonly SqliteConnection? connection;
+    private SqliteConnection? connection;
+    private bool opened;
 
-    private TurnedViewCache(string path, SqliteConnection? connection, string? problem)
+    /// <param name="path">The cache file (<see cref="DefaultPath"/> for the module's).</param>
+    public TurnedViewCache(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         Path = path;
-        this.connection = connection;
-        Problem = problem;
     }
 
     /// <summary>The cache file.</summary>
@@ -35,108 +45,111 @@ public sealed class TurnedViewCache : IDisposable
     /// <summary>Why the cache is not used (not opened, or a read or write failed), else null.</summary>
     public string? Problem { get; private set; }
 
+    /// <summary>True when <see cref="Problem"/> is a file at <see cref="Path"/> that is not a usable cache (someone else's, damaged, another version), worth telling its owner; false for a cache that could not be reached (a read-only home, a lock).</summary>
+    public bool FileRefused { get; private set; }
+
     /// <summary>The default cache: <c>cache/turned-views.db</c> under <c>$OPTOUT_HOME</c> (else <c>~/.optout</c>).</summary>
     public static string DefaultPath => System.IO.Path.Combine(OptOutPaths.Home, "cache", "turned-views.db");
 
-    /// <summary>Opens (or creates) the cache at <paramref name="path"/>; never throws for a file it cannot use.</summary>
-    public static TurnedViewCache Open(string path)
+    /// <summary>
+    /// What views made by <paramref name="turning"/> depend on, as a short key: its model id and angles, and a probe
+    /// picture (drawn here) decoded, turned, hashed and embedded exactly as a claim's picture is. Embeddings are
+    /// compared bit for bit: a runtime that does not repeat itself exactly gives misses, never stale views.
+    /// </summary>
+    public static string StampOf(Fingerprinter turning)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        SqliteConnection? connection = null;
-        try
+        ArgumentNullException.ThrowIfNull(turning);
+        // Under the default limits: a check's own (a small -MaxPixels) bound its pictures, not how views are made.
+        var probe = new Fingerprinter(turning.Model, Imaging.ImageLimits.Default) { ViewAngles = turning.ViewAngles, ViewCentreCuts = turning.ViewCentreCuts };
+        var prepared = probe.Prepare("turned-view probe", ProbePicture());
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{turning.Model.ModelId}|{string.Join(',', turning.ViewAngles.Select(a => BitConverter.SingleToInt32Bits(a)))}|{string.Join(',', turning.ViewCentreCuts.Select(c => BitConverter.SingleToInt32Bits(c)))}|"));
+        foreach (var view in prepared.Views ?? [])
         {
-            connection = SqliteSetup.Open(path);
-            long id = SqliteSetup.Scalar<long>(connection, "PRAGMA application_id");
-            long tables = SqliteSetup.Scalar<long>(connection, "SELECT count(*) FROM sqlite_master");
-            // Only a file marked as the cache, or an empty one (new, or left empty by a crash before its first commit), is used.
-            if (id != ApplicationId && (id != 0 || tables != 0))
-            {
-                connection.Dispose();
-                return new TurnedViewCache(path, null, $"'{path}' is not OptOut's turned-view cache; left untouched");
-            }
-            if (id == 0)
-            {
-                // The mark and the table in one transaction: a file left half made by a crash is not marked as the cache's.
-                using var transaction = connection.BeginTransaction();
-                SqliteSetup.Execute(connection, $"PRAGMA application_id = {ApplicationId}", transaction);
-                SqliteSetup.Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
-                SqliteSetup.Execute(connection, """
-                    CREATE TABLE IF NOT EXISTS turned_views (
-                        sha256 TEXT NOT NULL,
-                        model_id TEXT NOT NULL,
-                        recipe TEXT NOT NULL,
-                        width INTEGER NOT NULL,
-                        height INTEGER NOT NULL,
-                        views BLOB NOT NULL,
-                        made_utc TEXT NOT NULL,
-                        PRIMARY KEY (sha256, model_id, recipe)
-                    ) WITHOUT ROWID
-                    """, transaction);
-                transaction.Commit();
-            }
-            return new TurnedViewCache(path, connection, null);
+            hash.AppendData(Encode([new ImageView(view.PerceptualHash, turning.Model.Embed(view.ModelInput))]));
         }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        return Convert.ToHexString(hash.GetHashAndReset())[..32];
+    }
+
+    // A small picture with edges in every direction and colour, so that a turn, a resampler, the hash and the
+    // model all leave their mark on its views. Drawn by formula: the same bytes on every machine.
+    private static byte[] ProbePicture()
+    {
+        using var image = new Image<Rgb24>(96, 72);
+        image.ProcessPixelRows(rows =>
         {
-            connection?.Dispose();
-            return new TurnedViewCache(path, null, $"the turned-view cache '{path}' cannot be used ({e.Message})");
-        }
+            for (int y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    bool disc = (x - 30) * (x - 30) + (y - 36) * (y - 36) < 400;
+                    bool bar = x > 55 && x < 85 && y > 15 && y < 60 && (x + y) % 12 < 6;
+                    row[x] = disc ? new Rgb24(200, 40, 30) : bar ? new Rgb24(20, 60, (byte)(120 + y)) : new Rgb24((byte)(250 - x), (byte)(240 - y), 230);
+                }
+            }
+        });
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream);
+        return stream.ToArray();
     }
 
     /// <summary>
-    /// The cached views of each picture of <paramref name="sha256s"/> (hex, any case) turned by <paramref name="recipe"/>
-    /// for <paramref name="modelId"/> with embeddings of <paramref name="dimensions"/> values; pictures not cached, or
-    /// cached unreadably, are left out.
+    /// The cached views of each picture of <paramref name="sha256s"/> (hex, any case) under <paramref name="stamp"/>,
+    /// embeddings of <paramref name="dimensions"/> values; pictures not cached, or cached unreadably, are left out.
     /// </summary>
-    public IReadOnlyDictionary<string, CachedViews> Find(IEnumerable<string> sha256s, string modelId, string recipe, int dimensions)
+    public IReadOnlyDictionary<string, CachedViews> Find(IEnumerable<string> sha256s, string stamp, int dimensions)
     {
         var found = new Dictionary<string, CachedViews>(StringComparer.OrdinalIgnoreCase);
-        if (connection is null) return found;
+        if (Connection() is not { } db) return found;
         try
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT width, height, views FROM turned_views WHERE sha256 = $sha AND model_id = $model AND recipe = $recipe";
+            using var command = db.CreateCommand();
+            command.CommandText = "SELECT width, height, views FROM turned_views WHERE sha256 = $sha AND stamp = $stamp";
             var sha = command.Parameters.Add("$sha", SqliteType.Text);
-            command.Parameters.AddWithValue("$model", modelId);
-            command.Parameters.AddWithValue("$recipe", recipe);
+            command.Parameters.AddWithValue("$stamp", stamp);
             foreach (var key in sha256s.Distinct(StringComparer.OrdinalIgnoreCase))
             {
                 sha.Value = key.ToUpperInvariant();
                 using var reader = command.ExecuteReader();
                 if (!reader.Read()) continue;
-                if (Decode((byte[])reader.GetValue(2), dimensions) is { } views)
+                // Columns read by type test, not cast: a damaged entry is a miss, made again and replaced.
+                if (reader.GetValue(0) is long width && reader.GetValue(1) is long height && width is > 0 and <= int.MaxValue && height is > 0 and <= int.MaxValue
+                    && reader.GetValue(2) is byte[] bytes && Decode(bytes, dimensions) is { } views)
                 {
-                    found[key] = new CachedViews(reader.GetInt32(0), reader.GetInt32(1), views);
+                    found[key] = new CachedViews((int)width, (int)height, views);
                 }
             }
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            Problem = $"the turned-view cache '{Path}' cannot be read ({e.Message})";
+            // Derived data: whatever goes wrong reading it costs the turns, never the check.
+            Abandon($"the turned-view cache '{Path}' cannot be read ({e.Message})", fileRefused: e is SqliteException { SqliteErrorCode: 11 or 26 });
+            found.Clear();
         }
         return found;
     }
 
-    /// <summary>Keeps <paramref name="made"/> (SHA-256 -> the picture's size and views), replacing older entries of the same key.</summary>
-    public void Store(IReadOnlyDictionary<string, CachedViews> made, string modelId, string recipe)
+    /// <summary>Keeps <paramref name="made"/> (SHA-256 -> the picture's size and views) under <paramref name="stamp"/>, replacing older entries of the same key.</summary>
+    public void Store(IReadOnlyDictionary<string, CachedViews> made, string stamp)
     {
-        if (connection is null || made.Count == 0) return;
+        if (made.Count == 0 || Connection() is not { } db) return;
         try
         {
-            using var transaction = connection.BeginTransaction();
-            using var command = connection.CreateCommand();
+            using var transaction = db.BeginTransaction();
+            using var command = db.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = """
-                INSERT OR REPLACE INTO turned_views (sha256, model_id, recipe, width, height, views, made_utc)
-                VALUES ($sha, $model, $recipe, $width, $height, $views, $made)
+                INSERT OR REPLACE INTO turned_views (sha256, stamp, width, height, views, made_utc)
+                VALUES ($sha, $stamp, $width, $height, $views, $made)
                 """;
             var sha = command.Parameters.Add("$sha", SqliteType.Text);
-            command.Parameters.AddWithValue("$model", modelId);
-            command.Parameters.AddWithValue("$recipe", recipe);
+            command.Parameters.AddWithValue("$stamp", stamp);
             var width = command.Parameters.Add("$width", SqliteType.Integer);
             var height = command.Parameters.Add("$height", SqliteType.Integer);
             var views = command.Parameters.Add("$views", SqliteType.Blob);
-            command.Parameters.AddWithValue("$made", DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+            var now = DateTime.UtcNow;
+            command.Parameters.AddWithValue("$made", Utc(now));
             foreach (var (key, entry) in made)
             {
                 sha.Value = key.ToUpperInvariant();
@@ -145,16 +158,135 @@ public sealed class TurnedViewCache : IDisposable
                 views.Value = Encode(entry.Views);
                 command.ExecuteNonQuery();
             }
+            using var prune = db.CreateCommand();
+            prune.Transaction = transaction;
+            prune.CommandText = "DELETE FROM turned_views WHERE stamp <> $stamp AND made_utc < $cutoff";
+            prune.Parameters.AddWithValue("$stamp", stamp);
+            prune.Parameters.AddWithValue("$cutoff", Utc(now - KeepOtherStamps));
+            prune.ExecuteNonQuery();
             transaction.Commit();
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            Problem = $"the turned-view cache '{Path}' cannot be written ({e.Message})";
+            Abandon($"the turned-view cache '{Path}' cannot be written ({e.Message})", fileRefused: e is SqliteException { SqliteErrorCode: 11 or 26 });
         }
     }
 
     /// <inheritdoc />
     public void Dispose() => connection?.Dispose();
+
+    private static string Utc(DateTime time) => time.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+    private void Abandon(string problem, bool fileRefused)
+    {
+        Problem ??= problem;
+        FileRefused |= fileRefused;
+        connection?.Dispose();
+        connection = null;
+    }
+
+    // Opened on first use. An existing file is looked at before SQLite writes anything to it: only a file marked
+    // as this cache (of this schema), or an empty one, is opened for writing.
+    private SqliteConnection? Connection()
+    {
+        if (opened) return connection;
+        opened = true;
+        try
+        {
+            var info = new FileInfo(Path);
+            bool created = !info.Exists || info.Length == 0;
+            if (!created && Refusal(info) is { } refusal)
+            {
+                Abandon($"'{Path}' is not a turned-view cache of this version ({refusal}); it is left untouched, and refused pictures are turned afresh at each check until it is moved away", fileRefused: true);
+                return null;
+            }
+            if (created && info.Directory is { } folder) folder.Create();
+            connection = Connect(SqliteOpenMode.ReadWriteCreate);
+            using var mark = connection.CreateCommand();
+            mark.CommandText = "PRAGMA application_id";
+            if (Convert.ToInt64(mark.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                // New or empty: marked and given its table in one transaction, so a crash cannot leave a marked file without it.
+                using var transaction = connection.BeginTransaction();
+                Execute(transaction, $"PRAGMA application_id = {ApplicationId}");
+                Execute(transaction, $"PRAGMA user_version = {SchemaVersion}");
+                Execute(transaction, """
+                    CREATE TABLE IF NOT EXISTS turned_views (
+                        sha256 TEXT NOT NULL,
+                        stamp TEXT NOT NULL,
+                        width INTEGER NOT NULL,
+                        height INTEGER NOT NULL,
+                        views BLOB NOT NULL,
+                        made_utc TEXT NOT NULL,
+                        PRIMARY KEY (sha256, stamp)
+                    ) WITHOUT ROWID
+                    """);
+                transaction.Commit();
+            }
+            return connection;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Abandon($"the turned-view cache '{Path}' cannot be used ({e.Message})", fileRefused: e is SqliteException { SqliteErrorCode: 11 or 26 });
+            return null;
+        }
+    }
+
+    // Why an existing file is not this cache, else null. Looked at before SQLite opens it for writing (which could
+    // change a foreign file's journal): its header first, then, read-only, its marks and tables. The cache itself
+    // never uses WAL.
+    private string? Refusal(FileInfo info)
+    {
+        var header = new byte[100];
+        using (var stream = info.Open(FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length) return "too short to be a SQLite database";
+        }
+        if (!header.AsSpan(0, 16).SequenceEqual("SQLite format 3\0"u8)) return "not a SQLite database";
+        if (header[18] != 1 || header[19] != 1) return "a database in WAL mode";
+        // Marks and tables read in one read transaction: a cache another gate is creating this moment is seen whole.
+        using var look = Connect(SqliteOpenMode.ReadOnly);
+        using var transaction = look.BeginTransaction();
+        long Read(string sql)
+        {
+            using var command = look.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        long applicationId = Read("PRAGMA application_id"), userVersion = Read("PRAGMA user_version"), tables = Read("SELECT count(*) FROM sqlite_master");
+        if (applicationId == ApplicationId) return userVersion == SchemaVersion ? null : $"schema {userVersion}, this module reads {SchemaVersion}";
+        if (applicationId != 0) return $"another program's database (application_id {applicationId})";
+        // Unmarked: only an empty database (made by SQLite, nothing in it yet) is taken over.
+        return tables == 0 ? null : "another program's database";
+    }
+
+    private SqliteConnection Connect(SqliteOpenMode mode)
+    {
+        var builder = new SqliteConnectionStringBuilder { DataSource = Path, Mode = mode, Pooling = false, DefaultTimeout = BusySeconds };
+        var opening = new SqliteConnection(builder.ToString());
+        try
+        {
+            opening.Open();
+            using var busy = opening.CreateCommand();
+            busy.CommandText = $"PRAGMA busy_timeout = {BusySeconds * 1000}";
+            busy.ExecuteNonQuery();
+            return opening;
+        }
+        catch
+        {
+            opening.Dispose();
+            throw;
+        }
+    }
+
+    private void Execute(SqliteTransaction transaction, string sql)
+    {
+        using var command = connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
 
     // Little-endian: a view count, then per view its perceptual hash, its value count and the values.
     internal static byte[] Encode(IReadOnlyList<ImageView> views)
@@ -178,12 +310,11 @@ public sealed class TurnedViewCache : IDisposable
         return bytes;
     }
 
-    // Null for an entry that is not what Encode wrote for this model's vectors (damaged, or another length):
-    // it is made again and replaced.
+    // Null for an entry that is not what Encode wrote for this model's vectors (damaged, or another length).
     internal static IReadOnlyList<ImageView>? Decode(byte[] bytes, int dimensions)
     {
         var span = bytes.AsSpan();
-        if (span.Length < 4) return null;
+        if (span.Length < 4 || dimensions < 1) return null;
         int count = BinaryPrimitives.ReadInt32LittleEndian(span);
         if (count < 1 || (long)count * (12 + 4L * dimensions) != span.Length - 4) return null;
         var views = new List<ImageView>(count);

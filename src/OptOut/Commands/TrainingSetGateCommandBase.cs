@@ -121,9 +121,11 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
             // the rule alone would call more look-alikes copies.
             // Turned once and kept (cache/turned-views.db under OPTOUT_HOME): each start would otherwise pay two model runs a claim.
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var cache = Core.Gate.TurnedViewCache.Open(Core.Gate.TurnedViewCache.DefaultPath);
+            using var cache = new Core.Gate.TurnedViewCache(Core.Gate.TurnedViewCache.DefaultPath);
             int turned = pictures.AddTurnedViews(rules, fingerprinter.Model, cache, out int fromCache, Cancellation);
-            if (cache.Problem is { } problem) WriteWarning($"Refused pictures are turned afresh at each check: {problem}.");
+            // A file in the cache's place that is not one is its owner's to move; a cache out of reach (a read-only home) only costs time.
+            if (cache.Problem is { } problem && cache.FileRefused) WriteWarning($"Refused pictures are turned afresh at each check: {problem}.");
+            else if (cache.Problem is { } unreachable) WriteVerbose($"Refused pictures were turned afresh: {unreachable}.");
             WriteVerbose($"{turned:N0} refused pictures also turned 4 degrees either way, to find turned copies ({fromCache:N0} of them turned before, kept in '{cache.Path}'; {clock.Elapsed.TotalSeconds:0.0} s).");
         }
         return settings with { Fingerprinter = fingerprinter, EmbeddingModelId = embeddingModelId, Sites = sites, ContentPictures = pictures };

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OptOut.Core.Embedding;
 using OptOut.Core.Fingerprinting;
 using OptOut.Core.Gate;
 using OptOut.Core.Imaging;
@@ -12,8 +13,8 @@ namespace OptOut.Core.Tests.Gate;
 /// <summary>
 /// The gate keeps each refused picture's turned views (TurnedViewCache) so that a later check does not turn it
 /// again: the same views as turned afresh, given only under the same tests (the claimed file, its size within the
-/// limits, the same model and recipe), and a cache that cannot be used changes nothing but the time. Real clip
-/// art, the real model, a real SQLite file.
+/// limits, the same stamp of how views are made), and a cache that cannot be used changes nothing but the time;
+/// a file that is not the cache is never written. Real clip art, the real model, real SQLite files.
 /// </summary>
 public sealed class TurnedViewCacheTests
 {
@@ -40,7 +41,18 @@ public sealed class TurnedViewCacheTests
     private static ContentPictures PicturesFor(string claimFile, ImageLimits? limits = null) =>
         new(new Dictionary<string, string?> { [ClaimId] = claimFile }, limits ?? ImageLimits.Default);
 
-    private static string Recipe => ContentGateRun.Printer.WithViewAngles(CopyMatcher.CalibratedViewAngles).ViewRecipe;
+    private static Fingerprinter Turning => ContentGateRun.Printer.WithViewAngles(CopyMatcher.CalibratedViewAngles);
+
+    // Turns the claim's picture with the cache at path; returns how many claims got views, and how many from the cache.
+    private static (int Turned, int FromCache, string? Problem, bool FileRefused) Turn(string cachePath, string claimFile, ImageLimits? limits = null)
+    {
+        using var cache = new TurnedViewCache(cachePath);
+        using var pictures = PicturesFor(claimFile, limits);
+        int turned = pictures.AddTurnedViews(RulesFor(claimFile), ContentGateRun.Printer.Model, cache, out int fromCache);
+        return (turned, fromCache, cache.Problem, cache.FileRefused);
+    }
+
+    private static string[] SideFiles(string path) => [path + "-wal", path + "-shm", path + "-journal"];
 
     [Fact]
     public void A_second_check_takes_the_views_from_the_cache_and_finds_the_same()
@@ -51,33 +63,29 @@ public sealed class TurnedViewCacheTests
         var sha = ContentGateRun.Printer.Fingerprint(claimFile).Sha256;
 
         List<Violation> first;
-        using (var cache = TurnedViewCache.Open(cachePath))
+        using (var cache = new TurnedViewCache(cachePath))
         using (var pictures = PicturesFor(claimFile))
         {
-            Assert.Null(cache.Problem);
             Assert.Equal(1, pictures.AddTurnedViews(rules, ContentGateRun.Printer.Model, cache, out int fromCache));
             Assert.Equal(0, fromCache);
+            Assert.Null(cache.Problem);
             first = ContentGateRun.Violations(rules, dataset, pictures);
         }
         Assert.Single(first);
 
-        IReadOnlyList<ImageView> kept;
-        using (var cache = TurnedViewCache.Open(cachePath))
-        {
-            var found = cache.Find([sha], ContentGateRun.Printer.Model.ModelId, Recipe, ContentGateRun.Printer.Model.Dimensions);
-            kept = Assert.Single(found).Value.Views;
-            Assert.Equal(CopyMatcher.CalibratedViewAngles.Count, kept.Count);
-            // Another model or recipe never reads these views.
-            Assert.Empty(cache.Find([sha], "OtherModel@sha256:00", Recipe, ContentGateRun.Printer.Model.Dimensions));
-            Assert.Empty(cache.Find([sha], ContentGateRun.Printer.Model.ModelId, ContentGateRun.Printer.WithViewAngles([-6f, 6f]).ViewRecipe, ContentGateRun.Printer.Model.Dimensions));
-        }
         // The views kept are the views made: the same turns of the same file give the same hashes and embeddings.
-        var fresh = ContentGateRun.Printer.WithViewAngles(CopyMatcher.CalibratedViewAngles).Fingerprint(claimFile).Views!;
+        IReadOnlyList<ImageView> kept;
+        using (var cache = new TurnedViewCache(cachePath))
+        {
+            kept = Assert.Single(cache.Find([sha], TurnedViewCache.StampOf(Turning), ContentGateRun.Printer.Model.Dimensions)).Value.Views;
+        }
+        var fresh = Turning.Fingerprint(claimFile).Views!;
+        Assert.Equal(CopyMatcher.CalibratedViewAngles.Count, kept.Count);
         Assert.Equal(fresh.Select(v => v.PerceptualHash), kept.Select(v => v.PerceptualHash));
         for (int i = 0; i < fresh.Count; i++) Assert.Equal(fresh[i].Embedding, kept[i].Embedding);
 
         var again = RulesFor(claimFile);
-        using (var cache = TurnedViewCache.Open(cachePath))
+        using (var cache = new TurnedViewCache(cachePath))
         using (var pictures = PicturesFor(claimFile))
         {
             Assert.Equal(1, pictures.AddTurnedViews(again, ContentGateRun.Printer.Model, cache, out int fromCache));
@@ -85,113 +93,174 @@ public sealed class TurnedViewCacheTests
             var second = ContentGateRun.Violations(again, dataset, pictures);
             Assert.Equal(first.Select(v => (v.Row, v.RecordId, v.Detail)), second.Select(v => (v.Row, v.RecordId, v.Detail)));
         }
+        Assert.All(SideFiles(cachePath), side => Assert.False(File.Exists(side), side));
+    }
+
+    /// <summary>The stamp follows what makes the views: other angles, or the same ONNX file run with another normalisation (one model id), miss the cache.</summary>
+    [Fact]
+    public void Views_made_another_way_are_never_read()
+    {
+        var stamp = TurnedViewCache.StampOf(Turning);
+        Assert.Equal(stamp, TurnedViewCache.StampOf(Turning));
+        Assert.NotEqual(stamp, TurnedViewCache.StampOf(ContentGateRun.Printer.WithViewAngles([-6f, 6f])));
+        // A check's own limits bound its pictures, not how views are made (the probe is over a 1,000-pixel limit).
+        Assert.Equal(stamp, TurnedViewCache.StampOf(new Fingerprinter(ContentGateRun.Printer.Model, new ImageLimits { MaxPixels = 1000 }).WithViewAngles(CopyMatcher.CalibratedViewAngles)));
+
+        var spec = TestEnvironment.DefaultModel.Spec;
+        using var renormalised = new EmbeddingModel(spec with { Mean = [.. spec.Mean.Select(m => m + 0.05f)] }, 1);
+        Assert.Equal(TestEnvironment.DefaultModel.ModelId, renormalised.ModelId);
+        var other = new Fingerprinter(renormalised, ImageLimits.Default).WithViewAngles(CopyMatcher.CalibratedViewAngles);
+        Assert.NotEqual(stamp, TurnedViewCache.StampOf(other));
+
+        var folder = TestEnvironment.NewScratchFolder();
+        var (_, claimFile, _) = Setup(folder);
+        var cachePath = Path.Combine(folder, "turned-views.db");
+        var (turned, fromCache, _, _) = Turn(cachePath, claimFile);
+        Assert.Equal((1, 0), (turned, fromCache));
+        using var cache = new TurnedViewCache(cachePath);
+        using var pictures = PicturesFor(claimFile);
+        Assert.Equal(1, pictures.AddTurnedViews(RulesFor(claimFile), renormalised, cache, out int none));
+        Assert.Equal(0, none);
     }
 
     [Fact]
     public void Cached_views_are_not_given_to_a_changed_file_or_a_picture_over_the_limits()
     {
         var folder = TestEnvironment.NewScratchFolder();
-        var (rules, claimFile, _) = Setup(folder);
+        var (_, claimFile, _) = Setup(folder);
         var cachePath = Path.Combine(folder, "turned-views.db");
-        using (var cache = TurnedViewCache.Open(cachePath))
-        using (var pictures = PicturesFor(claimFile))
-        {
-            Assert.Equal(1, pictures.AddTurnedViews(rules, ContentGateRun.Printer.Model, cache, out _));
-        }
-        var (width, height) = (ContentGateRun.Printer.Fingerprint(claimFile).Width, ContentGateRun.Printer.Fingerprint(claimFile).Height);
+        var (made, _, _, _) = Turn(cachePath, claimFile);
+        var (again, reused, _, _) = Turn(cachePath, claimFile);
+        Assert.Equal((1, 1, 1), (made, again, reused));
+        var print = ContentGateRun.Printer.Fingerprint(claimFile);
 
         // Under a pixel limit the picture exceeds, a fresh turn would refuse the file: so does the cache.
-        using (var cache = TurnedViewCache.Open(cachePath))
-        using (var pictures = PicturesFor(claimFile, new ImageLimits { MaxPixels = (long)width * height - 1 }))
-        {
-            Assert.Equal(0, pictures.AddTurnedViews(RulesFor(claimFile), ContentGateRun.Printer.Model, cache, out int fromCache));
-            Assert.Equal(0, fromCache);
-        }
+        var (turned, fromCache, _, _) = Turn(cachePath, claimFile, new ImageLimits { MaxPixels = (long)print.Width * print.Height - 1 });
+        Assert.Equal((0, 0), (turned, fromCache));
 
         // The claimant's file replaced since: no views, cached or not (the claim keeps its one fingerprint).
+        var rules = RulesFor(claimFile);
         File.Copy(ClipArt.PathOf("apple.png"), claimFile, overwrite: true);
-        using (var cache = TurnedViewCache.Open(cachePath))
-        using (var pictures = PicturesFor(claimFile))
-        {
-            Assert.Equal(0, pictures.AddTurnedViews(rules, ContentGateRun.Printer.Model, cache, out int fromCache));
-            Assert.Equal(0, fromCache);
-        }
+        using var cache = new TurnedViewCache(cachePath);
+        using var pictures = PicturesFor(claimFile);
+        Assert.Equal(0, pictures.AddTurnedViews(rules, ContentGateRun.Printer.Model, cache, out int none));
+        Assert.Equal(0, none);
     }
 
     [Fact]
-    public void A_cache_that_cannot_be_used_is_left_untouched_and_the_views_are_turned_afresh()
+    public void A_file_that_is_not_the_cache_is_left_byte_for_byte_and_the_views_are_turned_afresh()
     {
         var folder = TestEnvironment.NewScratchFolder();
         var (rules, claimFile, dataset) = Setup(folder);
 
         // Not a database at all.
         var garbage = Path.Combine(folder, "garbage.db");
-        var garbageBytes = Enumerable.Range(0, 8192).Select(i => (byte)(i * 7)).ToArray();
-        File.WriteAllBytes(garbage, garbageBytes);
-        using (var cache = TurnedViewCache.Open(garbage))
-        using (var pictures = PicturesFor(claimFile))
-        {
-            Assert.NotNull(cache.Problem);
-            Assert.Equal(1, pictures.AddTurnedViews(rules, ContentGateRun.Printer.Model, cache, out int fromCache));
-            Assert.Equal(0, fromCache);
-            Assert.Single(ContentGateRun.Violations(rules, dataset, pictures));
-        }
-        Assert.Equal(garbageBytes, File.ReadAllBytes(garbage));
-
-        // Another program's SQLite file (a registry, say): refused, its tables untouched.
+        File.WriteAllBytes(garbage, Enumerable.Range(0, 8192).Select(i => (byte)(i * 7)).ToArray());
+        // Another program's SQLite database, in rollback-journal mode (SQLite's default) and in WAL mode.
         var other = Path.Combine(folder, "other.db");
-        using (var connection = new SqliteConnection($"Data Source={other};Pooling=False"))
+        var otherWal = Path.Combine(folder, "other-wal.db");
+        foreach (var (path, wal) in new[] { (other, false), (otherWal, true) })
+        {
+            using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = (wal ? "PRAGMA journal_mode = WAL;" : "") + "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');";
+            create.ExecuteNonQuery();
+        }
+        // A cache of another schema version.
+        var newer = Path.Combine(folder, "newer.db");
+        using (var connection = new SqliteConnection($"Data Source={newer};Pooling=False"))
         {
             connection.Open();
             using var create = connection.CreateCommand();
-            create.CommandText = "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');";
+            create.CommandText = $"PRAGMA application_id = {0x4F545643}; PRAGMA user_version = 2; CREATE TABLE turned_views_v2 (x);";
             create.ExecuteNonQuery();
         }
-        using (var cache = TurnedViewCache.Open(other))
-        using (var pictures = PicturesFor(claimFile))
+
+        foreach (var path in new[] { garbage, other, otherWal, newer })
         {
-            Assert.Contains("not OptOut's turned-view cache", cache.Problem, StringComparison.Ordinal);
-            Assert.Equal(1, pictures.AddTurnedViews(RulesFor(claimFile), ContentGateRun.Printer.Model, cache, out int fromCache));
-            Assert.Equal(0, fromCache);
+            var before = File.ReadAllBytes(path);
+            var sidesBefore = SideFiles(path).Where(File.Exists).ToList();
+            using (var cache = new TurnedViewCache(path))
+            using (var pictures = PicturesFor(claimFile))
+            {
+                var checkRules = RulesFor(claimFile);
+                Assert.Equal(1, pictures.AddTurnedViews(checkRules, ContentGateRun.Printer.Model, cache, out int fromCache));
+                Assert.Equal(0, fromCache);
+                Assert.True(cache.FileRefused, path);
+                Assert.Contains("left untouched", cache.Problem, StringComparison.Ordinal);
+                Assert.Single(ContentGateRun.Violations(checkRules, dataset, pictures));
+            }
+            Assert.Equal(before, File.ReadAllBytes(path));
+            Assert.Equal(sidesBefore, SideFiles(path).Where(File.Exists).ToList());
         }
-        using (var connection = new SqliteConnection($"Data Source={other};Mode=ReadOnly;Pooling=False"))
-        {
-            connection.Open();
-            using var tables = connection.CreateCommand();
-            tables.CommandText = "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'";
-            Assert.Equal("notes", tables.ExecuteScalar());
-        }
+    }
+
+    [Fact]
+    public void A_cache_out_of_reach_only_costs_the_turns()
+    {
+        var folder = TestEnvironment.NewScratchFolder();
+        var (_, claimFile, _) = Setup(folder);
+        // The cache's folder cannot be made: a file stands where it would go.
+        var blocker = Path.Combine(folder, "cache");
+        File.WriteAllText(blocker, "a file, not a folder");
+        var (turned, fromCache, problem, refused) = Turn(Path.Combine(blocker, "turned-views.db"), claimFile);
+        Assert.Equal((1, 0), (turned, fromCache));
+        Assert.NotNull(problem);
+        Assert.False(refused);
     }
 
     [Fact]
     public void A_damaged_entry_is_a_miss_and_is_made_again()
     {
         var folder = TestEnvironment.NewScratchFolder();
-        var (rules, claimFile, _) = Setup(folder);
+        var (_, claimFile, _) = Setup(folder);
         var cachePath = Path.Combine(folder, "turned-views.db");
-        using (var cache = TurnedViewCache.Open(cachePath))
-        using (var pictures = PicturesFor(claimFile))
+        foreach (var damage in new[] { "UPDATE turned_views SET views = substr(views, 1, 100)", "UPDATE turned_views SET views = 'text, not views'", "UPDATE turned_views SET width = 'wide'" })
         {
-            pictures.AddTurnedViews(rules, ContentGateRun.Printer.Model, cache, out _);
+            Turn(cachePath, claimFile);
+            using (var connection = new SqliteConnection($"Data Source={cachePath};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = damage;
+                Assert.Equal(1, command.ExecuteNonQuery());
+            }
+            var (turned, fromCache, problem, _) = Turn(cachePath, claimFile);
+            Assert.Equal((1, 0, null), (turned, fromCache, problem));
+            Assert.Equal(1, Turn(cachePath, claimFile).FromCache);
         }
+    }
+
+    [Fact]
+    public void Entries_of_another_stamp_are_dropped_a_month_after_they_were_made()
+    {
+        var folder = TestEnvironment.NewScratchFolder();
+        var (_, claimFile, _) = Setup(folder);
+        var cachePath = Path.Combine(folder, "turned-views.db");
+        Turn(cachePath, claimFile);
         using (var connection = new SqliteConnection($"Data Source={cachePath};Pooling=False"))
         {
             connection.Open();
-            using var damage = connection.CreateCommand();
-            damage.CommandText = "UPDATE turned_views SET views = substr(views, 1, 100)";
-            Assert.Equal(1, damage.ExecuteNonQuery());
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO turned_views SELECT sha256, 'old-module', width, height, views, '2026-10-01T00:00:00.0000000Z' FROM turned_views;
+                INSERT INTO turned_views SELECT sha256, 'other-model', width, height, views, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') FROM turned_views WHERE stamp <> 'old-module';
+                DELETE FROM turned_views WHERE stamp NOT IN ('old-module', 'other-model');
+                """;
+            command.ExecuteNonQuery();
         }
-        using (var cache = TurnedViewCache.Open(cachePath))
-        using (var pictures = PicturesFor(claimFile))
+        // The current stamp's entry is gone, so this check turns afresh and writes the cache.
+        Assert.Equal(0, Turn(cachePath, claimFile).FromCache);
+        using (var connection = new SqliteConnection($"Data Source={cachePath};Mode=ReadOnly;Pooling=False"))
         {
-            Assert.Equal(1, pictures.AddTurnedViews(RulesFor(claimFile), ContentGateRun.Printer.Model, cache, out int fromCache));
-            Assert.Equal(0, fromCache);
-        }
-        using (var cache = TurnedViewCache.Open(cachePath))
-        using (var pictures = PicturesFor(claimFile))
-        {
-            pictures.AddTurnedViews(RulesFor(claimFile), ContentGateRun.Printer.Model, cache, out int fromCache);
-            Assert.Equal(1, fromCache);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT group_concat(stamp, ' ') FROM (SELECT stamp FROM turned_views ORDER BY stamp)";
+            var stamps = ((string)command.ExecuteScalar()!).Split(' ');
+            Assert.DoesNotContain("old-module", stamps);
+            Assert.Contains("other-model", stamps);
+            Assert.Contains(TurnedViewCache.StampOf(Turning), stamps);
         }
     }
 
@@ -207,7 +276,6 @@ public sealed class TurnedViewCacheTests
         Assert.Null(TurnedViewCache.Decode(bytes, 4));
         Assert.Null(TurnedViewCache.Decode(bytes[..^1], 3));
         Assert.Null(TurnedViewCache.Decode([], 3));
-        var notFinite = TurnedViewCache.Encode([new ImageView(0, [float.NaN, 0f, 0f])]);
-        Assert.Null(TurnedViewCache.Decode(notFinite, 3));
+        Assert.Null(TurnedViewCache.Decode(TurnedViewCache.Encode([new ImageView(0, [float.NaN, 0f, 0f])]), 3));
     }
 }
