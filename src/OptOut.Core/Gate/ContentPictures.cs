@@ -82,7 +82,7 @@ public sealed class ContentPictures : IDisposable
         fromCache = 0;
         if (wanted.Count == 0) return 0;
         // The stamp costs one probe turn; the cache file is not even opened when no claim needs views.
-        string? stamp = cache is null ? null : TurnedViewCache.StampOf(turning);
+        string? stamp = cache?.TryStamp(turning);
         var cached = stamp is null ? new Dictionary<string, CachedViews>() : cache!.Find(wanted.Select(c => c.Sha256), stamp, model.Dimensions);
         var viewsOf = new ConcurrentDictionary<int, IReadOnlyList<ImageView>>();
         var made = new ConcurrentDictionary<string, CachedViews>(StringComparer.OrdinalIgnoreCase);

@@ -12,8 +12,9 @@ namespace OptOut.Core.Gate;
 /// The turned views of refused pictures (<c>ContentPictures.AddTurnedViews</c>), kept between gate runs in a
 /// SQLite file of their own, so that a gate turns each claimant's picture once rather than at every start (two
 /// model runs a claim). Keyed by the picture's SHA-256 and a stamp of how views are made (<see cref="StampOf"/>):
-/// a probe picture turned and embedded by the same fingerprinter, so any change to the model, its preprocessing,
-/// the decoder, the turns or the hash gives another stamp and old entries are never read. Derived data only:
+/// a probe picture decoded, turned and embedded by the same fingerprinter, so a change to the model, its
+/// preprocessing, the decoder, the shrinking, the turns or the hash gives another stamp and old entries are never
+/// read (and a hand-raised version backs it up). Derived data only:
 /// deleting the file costs the next gate the turns, nothing else. A file that is not the cache's is never
 /// written, and a cache that cannot be opened, read or written is left alone (<see cref="Problem"/> says why):
 /// the views are then made as without it. The file is opened on first use.
@@ -28,6 +29,7 @@ internal sealed class TurnedViewCache : IDisposable
     // Entries of another stamp (an older module or another model) made longer ago than this are removed when
     // the cache is written, so upgrades do not make it grow for ever; a model in use keeps its own.
     private static readonly TimeSpan KeepOtherStamps = TimeSpan.FromDays(30);
+    private static readonly string[] SideFiles = ["-wal", "-shm", "-journal"];
 
     private SqliteConnection? connection;
     private bool opened;
@@ -51,10 +53,14 @@ internal sealed class TurnedViewCache : IDisposable
     /// <summary>The default cache: <c>cache/turned-views.db</c> under <c>$OPTOUT_HOME</c> (else <c>~/.optout</c>).</summary>
     public static string DefaultPath => System.IO.Path.Combine(OptOutPaths.Home, "cache", "turned-views.db");
 
+    // Raised by hand when views are made differently in a way the probe might not show: a backstop to the stamp.
+    private const int ViewsVersion = 1;
+
     /// <summary>
     /// What views made by <paramref name="turning"/> depend on, as a short key: its model id and angles, and a probe
-    /// picture (drawn here) decoded, turned, hashed and embedded exactly as a claim's picture is. Embeddings are
-    /// compared bit for bit: a runtime that does not repeat itself exactly gives misses, never stale views.
+    /// picture (drawn here, larger than every size views are made at, on a border, as a JPEG with an orientation tag)
+    /// decoded, oriented, cut to its content, shrunk, turned, hashed and embedded exactly as a claim's picture is.
+    /// Embeddings are compared bit for bit: a runtime that does not repeat itself exactly gives misses, never stale views.
     /// </summary>
     public static string StampOf(Fingerprinter turning)
     {
@@ -63,7 +69,7 @@ internal sealed class TurnedViewCache : IDisposable
         var probe = new Fingerprinter(turning.Model, Imaging.ImageLimits.Default) { ViewAngles = turning.ViewAngles, ViewCentreCuts = turning.ViewCentreCuts };
         var prepared = probe.Prepare("turned-view probe", ProbePicture());
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{turning.Model.ModelId}|{string.Join(',', turning.ViewAngles.Select(a => BitConverter.SingleToInt32Bits(a)))}|{string.Join(',', turning.ViewCentreCuts.Select(c => BitConverter.SingleToInt32Bits(c)))}|"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"views-v{ViewsVersion}|{turning.Model.ModelId}|{string.Join(',', turning.ViewAngles.Select(a => BitConverter.SingleToInt32Bits(a)))}|{string.Join(',', turning.ViewCentreCuts.Select(c => BitConverter.SingleToInt32Bits(c)))}|"));
         foreach (var view in prepared.Views ?? [])
         {
             hash.AppendData(Encode([new ImageView(view.PerceptualHash, turning.Model.Embed(view.ModelInput))]));
@@ -71,11 +77,29 @@ internal sealed class TurnedViewCache : IDisposable
         return Convert.ToHexString(hash.GetHashAndReset())[..32];
     }
 
-    // A small picture with edges in every direction and colour, so that a turn, a resampler, the hash and the
-    // model all leave their mark on its views. Drawn by formula: the same bytes on every machine.
-    private static byte[] ProbePicture()
+    /// <summary>
+    /// <see cref="StampOf"/>, or null when the probe cannot be made here (the cache is then not used, and
+    /// <see cref="Problem"/> says why): a failure the fresh turns will meet and report themselves.
+    /// </summary>
+    public string? TryStamp(Fingerprinter turning)
     {
-        using var image = new Image<Rgb24>(96, 72);
+        try
+        {
+            return StampOf(turning);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Abandon($"the turned-view cache '{Path}' is not used: its probe picture could not be turned ({e.Message})", fileRefused: false);
+            return null;
+        }
+    }
+
+    // A picture with edges in every direction and colour inside a plain border (which the content box cuts away),
+    // 720 x 540 so that it is shrunk before turning as a claim's picture is, stored as a JPEG turned a quarter by
+    // its EXIF orientation (which the decoder undoes). Drawn by formula: the same bytes wherever the encoder is the same.
+    internal static byte[] ProbePicture()
+    {
+        using var image = new Image<Rgb24>(720, 540);
         image.ProcessPixelRows(rows =>
         {
             for (int y = 0; y < rows.Height; y++)
@@ -83,14 +107,20 @@ internal sealed class TurnedViewCache : IDisposable
                 var row = rows.GetRowSpan(y);
                 for (int x = 0; x < row.Length; x++)
                 {
-                    bool disc = (x - 30) * (x - 30) + (y - 36) * (y - 36) < 400;
-                    bool bar = x > 55 && x < 85 && y > 15 && y < 60 && (x + y) % 12 < 6;
-                    row[x] = disc ? new Rgb24(200, 40, 30) : bar ? new Rgb24(20, 60, (byte)(120 + y)) : new Rgb24((byte)(250 - x), (byte)(240 - y), 230);
+                    bool border = x < 60 || y < 45 || x >= 660 || y >= 495;
+                    bool disc = (x - 250) * (x - 250) + (y - 270) * (y - 270) < 120 * 120;
+                    bool bars = x > 420 && x < 620 && y > 100 && y < 440 && (x + 2 * y) % 48 < 22;
+                    row[x] = border ? new Rgb24(255, 255, 255)
+                        : disc ? new Rgb24(200, (byte)(40 + y / 8), 30)
+                        : bars ? new Rgb24(20, 60, (byte)(80 + y / 4))
+                        : new Rgb24((byte)(250 - x / 4), (byte)(240 - y / 4), 220);
                 }
             }
         });
+        image.Metadata.ExifProfile = new SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile();
+        image.Metadata.ExifProfile.SetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation, (ushort)6);
         using var stream = new MemoryStream();
-        image.SaveAsPng(stream);
+        image.SaveAsJpeg(stream, new SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder { Quality = 90 });
         return stream.ToArray();
     }
 
@@ -233,8 +263,9 @@ internal sealed class TurnedViewCache : IDisposable
     }
 
     // Why an existing file is not this cache, else null. Looked at before SQLite opens it for writing (which could
-    // change a foreign file's journal): its header first, then, read-only, its marks and tables. The cache itself
-    // never uses WAL.
+    // change a foreign file's journal): its header, which for the cache (never in WAL mode) is always current, then,
+    // for an unmarked file only, read-only, its tables. The cache's own hot journal (a gate killed while writing) is
+    // rolled back by the writing connection that follows; an unmarked file with journal files beside it is refused.
     private string? Refusal(FileInfo info)
     {
         var header = new byte[100];
@@ -244,21 +275,17 @@ internal sealed class TurnedViewCache : IDisposable
         }
         if (!header.AsSpan(0, 16).SequenceEqual("SQLite format 3\0"u8)) return "not a SQLite database";
         if (header[18] != 1 || header[19] != 1) return "a database in WAL mode";
-        // Marks and tables read in one read transaction: a cache another gate is creating this moment is seen whole.
-        using var look = Connect(SqliteOpenMode.ReadOnly);
-        using var transaction = look.BeginTransaction();
-        long Read(string sql)
-        {
-            using var command = look.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        long applicationId = Read("PRAGMA application_id"), userVersion = Read("PRAGMA user_version"), tables = Read("SELECT count(*) FROM sqlite_master");
+        int userVersion = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(60));
+        int applicationId = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(68));
         if (applicationId == ApplicationId) return userVersion == SchemaVersion ? null : $"schema {userVersion}, this module reads {SchemaVersion}";
         if (applicationId != 0) return $"another program's database (application_id {applicationId})";
+        if (userVersion != 0) return $"another program's database (user_version {userVersion})";
+        if (SideFiles.Any(side => File.Exists(Path + side))) return "a database with journal files beside it";
         // Unmarked: only an empty database (made by SQLite, nothing in it yet) is taken over.
-        return tables == 0 ? null : "another program's database";
+        using var look = Connect(SqliteOpenMode.ReadOnly);
+        using var tables = look.CreateCommand();
+        tables.CommandText = "SELECT count(*) FROM sqlite_master";
+        return Convert.ToInt64(tables.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0 ? null : "another program's database";
     }
 
     private SqliteConnection Connect(SqliteOpenMode mode)

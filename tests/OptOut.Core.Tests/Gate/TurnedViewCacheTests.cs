@@ -177,7 +177,21 @@ public sealed class TurnedViewCacheTests
             create.ExecuteNonQuery();
         }
 
-        foreach (var path in new[] { garbage, other, otherWal, newer })
+        // An empty database of another program (it set its user_version), and another program's database with a stray
+        // WAL file beside it (the read-only look would open that WAL and leave a -shm).
+        var emptyOther = Path.Combine(folder, "empty-other.db");
+        var strayWal = Path.Combine(folder, "stray-wal.db");
+        foreach (var (path, sql) in new[] { (emptyOther, "PRAGMA user_version = 7;"), (strayWal, "CREATE TABLE notes (text TEXT);") })
+        {
+            using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = sql;
+            create.ExecuteNonQuery();
+        }
+        File.WriteAllBytes(strayWal + "-wal", [1, 2, 3]);
+
+        foreach (var path in new[] { garbage, other, otherWal, newer, emptyOther, strayWal })
         {
             var before = File.ReadAllBytes(path);
             var sidesBefore = SideFiles(path).Where(File.Exists).ToList();
@@ -262,6 +276,69 @@ public sealed class TurnedViewCacheTests
             Assert.Contains("other-model", stamps);
             Assert.Contains(TurnedViewCache.StampOf(Turning), stamps);
         }
+    }
+
+    [Fact]
+    public void An_empty_file_or_an_empty_database_becomes_the_cache()
+    {
+        var folder = TestEnvironment.NewScratchFolder();
+        var (_, claimFile, _) = Setup(folder);
+        var zeroBytes = Path.Combine(folder, "zero.db");
+        File.WriteAllBytes(zeroBytes, []);
+        var emptyDatabase = Path.Combine(folder, "empty.db");
+        using (var connection = new SqliteConnection($"Data Source={emptyDatabase};Pooling=False"))
+        {
+            connection.Open();
+            using var vacuum = connection.CreateCommand();
+            vacuum.CommandText = "VACUUM";
+            vacuum.ExecuteNonQuery();
+        }
+        foreach (var path in new[] { zeroBytes, emptyDatabase })
+        {
+            var (turned, fromCache, problem, _) = Turn(path, claimFile);
+            Assert.Equal((1, 0, null), (turned, fromCache, problem));
+            Assert.Equal(1, Turn(path, claimFile).FromCache);
+        }
+    }
+
+    /// <summary>A gate killed while writing the cache leaves a hot journal: the next check rolls it back and reads the cache as last committed.</summary>
+    [Fact]
+    public void A_cache_left_mid_write_is_rolled_back_and_used()
+    {
+        var folder = TestEnvironment.NewScratchFolder();
+        var (_, claimFile, _) = Setup(folder);
+        var cachePath = Path.Combine(folder, "turned-views.db");
+        Turn(cachePath, claimFile);
+        var crashed = Path.Combine(folder, "crashed.db");
+        using (var connection = new SqliteConnection($"Data Source={cachePath};Pooling=False"))
+        {
+            connection.Open();
+            using var write = connection.CreateCommand();
+            // A one-page cache spills the changed pages into the file before commit, as a long write does.
+            write.CommandText = "PRAGMA cache_size = 1; BEGIN; UPDATE turned_views SET views = zeroblob(length(views)); " +
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) " +
+                "INSERT INTO turned_views SELECT sha256 || '-' || i, stamp, width, height, views, made_utc FROM turned_views, n;";
+            write.ExecuteNonQuery();
+            // The process "dies" here: the file and its journal, as they are, are what the next check finds.
+            File.Copy(cachePath, crashed);
+            File.Copy(cachePath + "-journal", crashed + "-journal");
+        }
+        Assert.True(new FileInfo(crashed + "-journal").Length > 0);
+        var (turned, fromCache, problem, _) = Turn(crashed, claimFile);
+        Assert.Equal((1, 1, null), (turned, fromCache, problem));
+        Assert.False(File.Exists(crashed + "-journal"));
+    }
+
+    /// <summary>The probe is shrunk, cut to its content and turned upright as a claim's picture is, so those steps mark the stamp too.</summary>
+    [Fact]
+    public void The_probe_goes_through_every_step_a_claims_picture_does()
+    {
+        using var probe = ImageLoader.Decode(TurnedViewCache.ProbePicture(), "probe", ImageLimits.Default);
+        // Stored 720 x 540 with EXIF orientation 6: upright it is 540 x 720, over both sizes views are made at (256 and 512).
+        Assert.Equal((540, 720), (probe.Width, probe.Height));
+        Assert.Equal("JPEG", probe.Format, ignoreCase: true);
+        var pixel = probe.Pixels[2, 2];
+        Assert.True(pixel.R > 245 && pixel.G > 245 && pixel.B > 245, "a plain border for the content box to cut");
     }
 
     [Fact]
