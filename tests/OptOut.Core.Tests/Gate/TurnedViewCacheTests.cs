@@ -52,6 +52,14 @@ public sealed class TurnedViewCacheTests
         return (turned, fromCache, cache.Problem, cache.FileRefused);
     }
 
+    // The cache at path is usable: a check makes the views and keeps them, the next takes them from it.
+    private static void AssertMadeThenKept(string cachePath, string claimFile)
+    {
+        var (turned, fromCache, problem, _) = Turn(cachePath, claimFile);
+        Assert.Equal((1, 0, null), (turned, fromCache, problem));
+        Assert.Equal(1, Turn(cachePath, claimFile).FromCache);
+    }
+
     private static string[] SideFiles(string path) => [path + "-wal", path + "-shm", path + "-journal"];
 
     [Fact]
@@ -240,9 +248,7 @@ public sealed class TurnedViewCacheTests
                 command.CommandText = damage;
                 Assert.Equal(1, command.ExecuteNonQuery());
             }
-            var (turned, fromCache, problem, _) = Turn(cachePath, claimFile);
-            Assert.Equal((1, 0, null), (turned, fromCache, problem));
-            Assert.Equal(1, Turn(cachePath, claimFile).FromCache);
+            AssertMadeThenKept(cachePath, claimFile);
         }
     }
 
@@ -295,9 +301,7 @@ public sealed class TurnedViewCacheTests
         }
         foreach (var path in new[] { zeroBytes, emptyDatabase })
         {
-            var (turned, fromCache, problem, _) = Turn(path, claimFile);
-            Assert.Equal((1, 0, null), (turned, fromCache, problem));
-            Assert.Equal(1, Turn(path, claimFile).FromCache);
+            AssertMadeThenKept(path, claimFile);
         }
     }
 
