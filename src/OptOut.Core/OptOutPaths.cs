@@ -18,4 +18,7 @@ internal static class OptOutPaths
 
     public static string DefaultIndexPath => Path.Combine(Home, "index.db");
     public static string DefaultRegistryPath => Path.Combine(Home, "registry.db");
+
+    /// <summary>The gate's kept turned views of refused pictures (Gate's <c>TurnedViewCache</c>): derived data.</summary>
+    public static string TurnedViewCachePath => Path.Combine(Home, "cache", "turned-views.db");
 }

@@ -94,8 +94,7 @@ public sealed class ContentPictures : IDisposable
                 if (cached.TryGetValue(claim.Sha256, out var kept))
                 {
                     // The same tests as a fresh turn: the file read within the limits, the claimed bytes, a size the limits allow.
-                    var bytes = ImageLoader.ReadFile(files[claim.Id]!, limits);
-                    if (string.Equals(Convert.ToHexString(SHA256.HashData(bytes)), claim.Sha256, StringComparison.OrdinalIgnoreCase) && limits.Allows(kept.Width, kept.Height))
+                    if (IsClaimedPicture(ImageLoader.ReadFile(files[claim.Id]!, limits), claim.Sha256) && limits.Allows(kept.Width, kept.Height))
                     {
                         viewsOf[claim.Index] = kept.Views;
                         Interlocked.Increment(ref reused);
@@ -123,6 +122,10 @@ public sealed class ContentPictures : IDisposable
         return viewsOf.Count;
     }
 
+    // Only the picture claimed is evidence: the file's bytes must still have the claim's SHA-256 (hex, any case).
+    private static bool IsClaimedPicture(byte[] bytes, string sha256) =>
+        string.Equals(Convert.ToHexString(SHA256.HashData(bytes)), sha256, StringComparison.OrdinalIgnoreCase);
+
     // What reading a claimant's file here may throw (a path that is not one included): turning and verifying forgive the same.
     private static bool ClaimFileUnreadable(Exception e) =>
         e is IOException or UnauthorizedAccessException or ImageFileException or ArgumentException or NotSupportedException;
@@ -138,7 +141,7 @@ public sealed class ContentPictures : IDisposable
             // Only the picture claimed is evidence: a file changed since (edited, replaced) would refute copies of
             // the claimed work, so it is not compared (the row is then not verified either way and keeps the rule's verdict).
             var bytes = ImageLoader.ReadFile(file, limits);
-            if (!string.Equals(Convert.ToHexString(SHA256.HashData(bytes)), claim.Target, StringComparison.OrdinalIgnoreCase))
+            if (!IsClaimedPicture(bytes, claim.Target))
             {
                 return (null, $"the claimant's file '{file}' is no longer the picture claimed (its SHA-256 changed)");
             }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using OptOut.Core.Fingerprinting;
+using OptOut.Core.Storage;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -25,7 +26,7 @@ internal sealed class TurnedViewCache : IDisposable
     private const int ApplicationId = 0x4F545643;
     private const int SchemaVersion = 1;
     // A locked cache (another gate writing it) is waited for this long, then left alone: it only saves time.
-    private const int BusySeconds = 5;
+    private const int BusyMilliseconds = 5_000;
     // Entries of another stamp (an older module or another model) made longer ago than this are removed when
     // the cache is written, so upgrades do not make it grow for ever; a model in use keeps its own.
     private static readonly TimeSpan KeepOtherStamps = TimeSpan.FromDays(30);
@@ -34,7 +35,7 @@ internal sealed class TurnedViewCache : IDisposable
     private SqliteConnection? connection;
     private bool opened;
 
-    /// <param name="path">The cache file (<see cref="DefaultPath"/> for the module's).</param>
+    /// <param name="path">The cache file (<see cref="OptOutPaths.TurnedViewCachePath"/> for the module's).</param>
     public TurnedViewCache(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -49,9 +50,6 @@ internal sealed class TurnedViewCache : IDisposable
 
     /// <summary>True when <see cref="Problem"/> is a file at <see cref="Path"/> that is not a usable cache (someone else's, damaged, another version), worth telling its owner; false for a cache that could not be reached (a read-only home, a lock).</summary>
     public bool FileRefused { get; private set; }
-
-    /// <summary>The default cache: <c>cache/turned-views.db</c> under <c>$OPTOUT_HOME</c> (else <c>~/.optout</c>).</summary>
-    public static string DefaultPath => System.IO.Path.Combine(OptOutPaths.Home, "cache", "turned-views.db");
 
     // Raised by hand when views are made differently in a way the probe might not show: a backstop to the stamp.
     private const int ViewsVersion = 1;
@@ -230,17 +228,15 @@ internal sealed class TurnedViewCache : IDisposable
                 Abandon($"'{Path}' is not a turned-view cache of this version ({refusal}); it is left untouched, and refused pictures are turned afresh at each check until it is moved away", fileRefused: true);
                 return null;
             }
-            if (created && info.Directory is { } folder) folder.Create();
-            connection = Connect(SqliteOpenMode.ReadWriteCreate);
-            using var mark = connection.CreateCommand();
-            mark.CommandText = "PRAGMA application_id";
-            if (Convert.ToInt64(mark.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            // Rollback journal, never WAL: the header then always tells whose file it is (Refusal).
+            connection = SqliteSetup.Open(Path, journalModeWal: false, busyTimeoutMilliseconds: BusyMilliseconds);
+            if (SqliteSetup.Scalar<long>(connection, "PRAGMA application_id") == 0)
             {
                 // New or empty: marked and given its table in one transaction, so a crash cannot leave a marked file without it.
                 using var transaction = connection.BeginTransaction();
-                Execute(transaction, $"PRAGMA application_id = {ApplicationId}");
-                Execute(transaction, $"PRAGMA user_version = {SchemaVersion}");
-                Execute(transaction, """
+                SqliteSetup.Execute(connection, $"PRAGMA application_id = {ApplicationId}", transaction);
+                SqliteSetup.Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
+                SqliteSetup.Execute(connection, """
                     CREATE TABLE IF NOT EXISTS turned_views (
                         sha256 TEXT NOT NULL,
                         stamp TEXT NOT NULL,
@@ -250,7 +246,7 @@ internal sealed class TurnedViewCache : IDisposable
                         made_utc TEXT NOT NULL,
                         PRIMARY KEY (sha256, stamp)
                     ) WITHOUT ROWID
-                    """);
+                    """, transaction);
                 transaction.Commit();
             }
             return connection;
@@ -282,37 +278,8 @@ internal sealed class TurnedViewCache : IDisposable
         if (userVersion != 0) return $"another program's database (user_version {userVersion})";
         if (SideFiles.Any(side => File.Exists(Path + side))) return "a database with journal files beside it";
         // Unmarked: only an empty database (made by SQLite, nothing in it yet) is taken over.
-        using var look = Connect(SqliteOpenMode.ReadOnly);
-        using var tables = look.CreateCommand();
-        tables.CommandText = "SELECT count(*) FROM sqlite_master";
-        return Convert.ToInt64(tables.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0 ? null : "another program's database";
-    }
-
-    private SqliteConnection Connect(SqliteOpenMode mode)
-    {
-        var builder = new SqliteConnectionStringBuilder { DataSource = Path, Mode = mode, Pooling = false, DefaultTimeout = BusySeconds };
-        var opening = new SqliteConnection(builder.ToString());
-        try
-        {
-            opening.Open();
-            using var busy = opening.CreateCommand();
-            busy.CommandText = $"PRAGMA busy_timeout = {BusySeconds * 1000}";
-            busy.ExecuteNonQuery();
-            return opening;
-        }
-        catch
-        {
-            opening.Dispose();
-            throw;
-        }
-    }
-
-    private void Execute(SqliteTransaction transaction, string sql)
-    {
-        using var command = connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        using var look = SqliteSetup.Open(Path, readOnly: true, busyTimeoutMilliseconds: BusyMilliseconds);
+        return SqliteSetup.Scalar<long>(look, "SELECT count(*) FROM sqlite_master") == 0 ? null : "another program's database";
     }
 
     // Little-endian: a view count, then per view its perceptual hash, its value count and the values.

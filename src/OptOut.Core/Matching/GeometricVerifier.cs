@@ -376,8 +376,9 @@ public sealed class GeometricVerifier
                 };
             }
         }
+        bool agrees = alignedThresholds.Agree(agreement);
         bool strongAgrees = strong && agreement.WideRegionNcc >= Options.MinStrongFitRegionNcc;
-        if (!alignedThresholds.Agree(agreement) && !strongAgrees)
+        if (!agrees && !strongAgrees)
         {
             string strongClause = strong && double.IsFinite(Options.MinStrongFitRegionNcc)
                 ? F($" and, for this strong fit, outside one region of up to {Options.MaxStrongFitRegionShare:P0} {agreement.WideRegionNcc:F3} < {Options.MinStrongFitRegionNcc:F2}")
@@ -393,10 +394,10 @@ public sealed class GeometricVerifier
             IsVerified = true,
             Method = VerificationMethod.Geometric,
             Reason = NotVerifiedReason.None,
-            ByWideRegion = !alignedThresholds.Agree(agreement),
-            Detail = alignedThresholds.Agree(agreement)
-                ? F($"{fit}; aligned pixels agree: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}, {ColourText(colour)}, over {overlap:P0} of the query")
-                : F($"{fit}; aligned pixels agree as a strong fit's: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3} (of up to {Options.MaxStrongFitRegionShare:P0}: {agreement.WideRegionNcc:F3}, leaving out {agreement.WideRegionShare:P0}), {ColourText(colour)}, over {overlap:P0} of the query"),
+            ByWideRegion = !agrees,
+            Detail = F($"{fit}; aligned pixels agree{(agrees ? "" : " as a strong fit's")}: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}")
+                + (agrees ? "" : F($" (of up to {Options.MaxStrongFitRegionShare:P0}: {agreement.WideRegionNcc:F3}, leaving out {agreement.WideRegionShare:P0})"))
+                + F($", {ColourText(colour)}, over {overlap:P0} of the query"),
         };
     }
 

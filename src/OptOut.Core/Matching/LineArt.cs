@@ -28,9 +28,8 @@ internal static class LineArt
         Cv2.Threshold(gray, ink, Ink - 1, 255, ThresholdTypes.BinaryInv);
         int inkPixels = Cv2.CountNonZero(ink);
         if (inkPixels < MinInkShare * area || inkPixels > (1 - MinPageShare) * area) return false;
-        using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
-        using var thick = new Mat();
-        Cv2.Erode(ink, thick, kernel);
+        // The ink's 3x3 minimum keeps only ink whose whole neighbourhood is ink: the inside of thick strokes.
+        using var thick = Minimum3x3(ink);
         return Cv2.CountNonZero(thick) <= MaxThickShare * inkPixels;
     }
 
@@ -38,9 +37,15 @@ internal static class LineArt
     public static Mat Thickened(Mat frame)
     {
         OpenCvTuning.OnThisThread();
+        return Minimum3x3(frame);
+    }
+
+    // Each pixel the least of its 3x3 neighbourhood (an erosion); the caller owns the result.
+    private static Mat Minimum3x3(Mat frame)
+    {
         using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
-        var thick = new Mat();
-        Cv2.Erode(frame, thick, kernel);
-        return thick;
+        var minimum = new Mat();
+        Cv2.Erode(frame, minimum, kernel);
+        return minimum;
     }
 }

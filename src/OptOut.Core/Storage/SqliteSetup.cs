@@ -9,7 +9,8 @@ internal static class SqliteSetup
     public const int BusyTimeoutMilliseconds = 60_000;
 
     /// <param name="journalModeWal">False leaves a new file in SQLite's rollback-journal mode (an index is created in it, then switched to WAL).</param>
-    public static SqliteConnection Open(string path, bool readOnly = false, bool journalModeWal = true)
+    /// <param name="busyTimeoutMilliseconds">How long a statement waits for another connection's lock (a cache that only saves time waits less than a database of record).</param>
+    public static SqliteConnection Open(string path, bool readOnly = false, bool journalModeWal = true, int busyTimeoutMilliseconds = BusyTimeoutMilliseconds)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!readOnly && !string.IsNullOrEmpty(directory))
@@ -21,11 +22,11 @@ internal static class SqliteSetup
             DataSource = path,
             Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
-            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+            DefaultTimeout = Math.Max(1, busyTimeoutMilliseconds / 1000),
         };
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
-        Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
+        Execute(connection, $"PRAGMA busy_timeout = {busyTimeoutMilliseconds}");
         if (!readOnly && journalModeWal)
         {
             Execute(connection, "PRAGMA journal_mode = WAL");

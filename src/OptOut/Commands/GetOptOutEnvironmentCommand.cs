@@ -20,7 +20,7 @@ public sealed class GetOptOutEnvironmentCommand : PSCmdlet
             IndexPath = OptOutPaths.DefaultIndexPath,
             // $env:OPTOUT_REGISTRY when set (a connection string shown without its password).
             RegistryPath = Infrastructure.RegistryAccess.Resolve(this, null),
-            TurnedViewCachePath = Core.Gate.TurnedViewCache.DefaultPath,
+            TurnedViewCachePath = OptOutPaths.TurnedViewCachePath,
             ModelDirectory = ModuleModels.BundledModelDirectory,
             SqliteVersion = NativeLibraries.SqliteVersion(),
             OnnxRuntimeVersion = NativeLibraries.OnnxRuntimeVersion(),

@@ -121,7 +121,7 @@ public abstract class TrainingSetGateCommandBase : DatasetCommandBase
             // the rule alone would call more look-alikes copies.
             // Turned once and kept (cache/turned-views.db under OPTOUT_HOME): each start would otherwise pay two model runs a claim.
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var cache = new Core.Gate.TurnedViewCache(Core.Gate.TurnedViewCache.DefaultPath);
+            using var cache = new Core.Gate.TurnedViewCache(Core.OptOutPaths.TurnedViewCachePath);
             int turned = pictures.AddTurnedViews(rules, fingerprinter.Model, cache, out int fromCache, Cancellation);
             // A file in the cache's place that is not one is its owner's to move; a cache out of reach (a read-only home) only costs time.
             if (cache.Problem is { } problem && cache.FileRefused) WriteWarning($"Refused pictures are turned afresh at each check: {problem}.");
