@@ -126,7 +126,7 @@ public sealed class GeometricVerifier
         {
             var m = hypothesis.QueryToCandidate;
             using var model = Mat.FromPixelData(2, 3, MatType.CV_64FC1, m);
-            var (agreement, overlap, queryBox, colour) = AlignedAgreement(query, candidate, model, hypothesis.Mirrored);
+            var (agreement, overlap, queryBox, colour) = AlignedAgreement(query, candidate, model, hypothesis.Mirrored, searchThresholds.Agree);
             double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
             double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
             double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
@@ -289,7 +289,9 @@ public sealed class GeometricVerifier
         }
 
         start = VerificationTimings.Start();
-        var (queryPoints, candidatePoints) = MutualMatches(query.DescriptorsOf(mirrored), candidate.DescriptorsOf(mirrored: false), queryFeatures, candidateFeatures);
+        var (queryPoints, candidatePoints) = LocalFeatures.IsBinary(queryFeatures.Kind)
+            ? MutualMatches(query.DescriptorsOf(mirrored), candidate.DescriptorsOf(mirrored: false), queryFeatures, candidateFeatures)
+            : MutualMatches(queryFeatures, candidateFeatures);
         timings?.Matching(start);
         var evidence = new Verification
         {
@@ -340,8 +342,10 @@ public sealed class GeometricVerifier
             return evidence with { Reason = NotVerifiedReason.DegenerateFit, Detail = "degenerate fit: " + degenerate };
         }
 
+        bool strong = inliers.Length >= Options.StrongFitInliers && inliers.Length >= Options.StrongFitInlierRatio * queryPoints.Length;
         start = VerificationTimings.Start();
-        var (agreement, overlap, queryBox, colour) = AlignedAgreement(query, candidate, model, mirrored);
+        var (agreement, overlap, queryBox, colour) = AlignedAgreement(query, candidate, model, mirrored,
+            a => alignedThresholds.Agree(a) || (strong && a.WideRegionNcc >= Options.MinStrongFitRegionNcc));
         timings?.Ncc(start);
         var candidateBox = QueryFrameInCandidate(m, query, candidate);
         evidence = evidence with
@@ -362,7 +366,6 @@ public sealed class GeometricVerifier
         {
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}") };
         }
-        bool strong = inliers.Length >= Options.StrongFitInliers && inliers.Length >= Options.StrongFitInlierRatio * queryPoints.Length;
         if (!strong && Math.Abs(rotation) > Options.MaxWeakFitRotation)
         {
             // Unless the query looks the same turned: then the turn tells nothing and the fit is judged as an upright one.
@@ -401,11 +404,31 @@ public sealed class GeometricVerifier
         };
     }
 
-    /// <summary>Matches that are each other's nearest neighbour (and pass the ratio test when it is on), as point pairs.</summary>
+    /// <summary>
+    /// Matches that are each other's nearest neighbour (and pass the ratio test when it is on), as point pairs:
+    /// for 8-bit descriptors under L2 (SIFT's), from one pass over every pair (<see cref="DescriptorNeighbours"/>,
+    /// the same matches as the two matcher passes below at about half the cost).
+    /// </summary>
+    private (Point2f[] Query, Point2f[] Candidate) MutualMatches(LocalFeatures queryFeatures, LocalFeatures candidateFeatures)
+    {
+        var found = DescriptorNeighbours.Find(queryFeatures.Descriptors, queryFeatures.Count, candidateFeatures.Descriptors, candidateFeatures.Count, queryFeatures.DescriptorLength);
+        var q = new List<Point2f>(queryFeatures.Count);
+        var c = new List<Point2f>(queryFeatures.Count);
+        for (int i = 0; i < queryFeatures.Count; i++)
+        {
+            int best = found.NearestCandidate[i];
+            if (best < 0 || found.NearestQuery[best] != i) continue;
+            if (Options.RatioThreshold < 1 && candidateFeatures.Count > 1 && found.NearestDistance[i] >= Options.RatioThreshold * found.SecondDistance[i]) continue;
+            q.Add(new Point2f(queryFeatures.X[i], queryFeatures.Y[i]));
+            c.Add(new Point2f(candidateFeatures.X[best], candidateFeatures.Y[best]));
+        }
+        return (q.ToArray(), c.ToArray());
+    }
+
+    /// <summary>As above, for binary descriptors (Hamming), by OpenCV's brute-force matcher both ways.</summary>
     private (Point2f[] Query, Point2f[] Candidate) MutualMatches(Mat queryDescriptors, Mat candidateDescriptors, LocalFeatures queryFeatures, LocalFeatures candidateFeatures)
     {
-        var norm = LocalFeatures.IsBinary(queryFeatures.Kind) ? NormTypes.Hamming : NormTypes.L2;
-        using var matcher = new BFMatcher(norm, crossCheck: false);
+        using var matcher = new BFMatcher(NormTypes.Hamming, crossCheck: false);
         var forward = matcher.KnnMatch(queryDescriptors, candidateDescriptors, 2);
         var backward = matcher.Match(candidateDescriptors, queryDescriptors);
         var bestQueryFor = new int[candidateFeatures.Count];
@@ -437,8 +460,6 @@ public sealed class GeometricVerifier
         return result.ToArray();
     }
 
-    /// <summary>The candidate warped into the query's frame; NCC where both have pixels (and the query has content), the share of the query covered, and the covered box in the query's working frame.</summary>
-
     // A gray picture (NaN) has no colour to disagree with: a gray copy of a coloured work is still a copy.
     private bool ColourAgrees(double colourDifference) => !(colourDifference > Options.MaxColourDifference);
 
@@ -457,7 +478,13 @@ public sealed class GeometricVerifier
         return ColourAgreement.Difference(queryColour, stretched, query.ContentMaskOf(mirrored: false));
     }
 
-    private (PixelAgreement Agreement, double Overlap, Rect QueryBox, double ColourDifference) AlignedAgreement(VerifiablePicture query, VerifiablePicture candidate, Mat queryToCandidate, bool mirrored)
+    /// <summary>
+    /// The candidate warped into the query's frame; NCC where both have pixels (and the query has content), the
+    /// share of the query covered, the covered box in the query's working frame, and the colour difference:
+    /// measured only when <paramref name="grayAgrees"/> says the gray pixels agree on this path (colour decides
+    /// nothing otherwise, and most candidates then never make their colour frame), or every figure is asked for.
+    /// </summary>
+    private (PixelAgreement Agreement, double Overlap, Rect QueryBox, double ColourDifference) AlignedAgreement(VerifiablePicture query, VerifiablePicture candidate, Mat queryToCandidate, bool mirrored, Func<PixelAgreement, bool> grayAgrees)
     {
         var queryGray = query.GrayOf(mirrored);
         var candidateGray = candidate.GrayOf(mirrored: false);
@@ -472,12 +499,17 @@ public sealed class GeometricVerifier
         PixelCorrelation.KeepBlurInside(valid, Options.BlurSigma);
         var content = Options.CorrelateQueryContentOnly ? query.ContentMaskOf(mirrored) : null;
         if (content is not null) Cv2.BitwiseAnd(valid, content, valid);
-        using var warpedColour = new Mat();
-        Cv2.WarpAffine(candidate.ColourOf(mirrored: false), warpedColour, queryToCandidate, size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
-        double colour = ColourAgreement.Difference(query.ColourOf(mirrored), warpedColour, valid);
         var blurredQuery = QueryBlurred(query, mirrored, out var ownBlur);
         using var own = ownBlur;
-        return (PixelCorrelation.MeasureBlurred(blurredQuery, warped, valid, Options.BlurSigma, Options.MaxRegionShare, Options.MaxStrongFitRegionShare), overlap, box, colour);
+        var agreement = PixelCorrelation.MeasureBlurred(blurredQuery, warped, valid, Options.BlurSigma, Options.MaxRegionShare, Options.MaxStrongFitRegionShare);
+        double colour = double.NaN;
+        if (Options.MeasureEveryFigure || grayAgrees(agreement))
+        {
+            using var warpedColour = new Mat();
+            Cv2.WarpAffine(candidate.ColourOf(mirrored: false), warpedColour, queryToCandidate, size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
+            colour = ColourAgreement.Difference(query.ColourOf(mirrored), warpedColour, valid);
+        }
+        return (agreement, overlap, box, colour);
     }
 
     // The query's blurred frame, kept by the picture when it was prepared with this verifier's blur (as it is

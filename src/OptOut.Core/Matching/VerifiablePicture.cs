@@ -20,6 +20,9 @@ public sealed class VerifiablePicture : IDisposable
     // Null until first needed when the picture was made from stored features (FromStoredFeatures).
     private Mat? gray;
     private Func<DecodedImage>? pixelSource;
+    // A picture decoded late keeps its decoded pixels until its colour frame is first made (most candidates
+    // are rejected on gray pixels and never need it); the others hold their working-frame RGB from the start.
+    private DecodedImage? decodedPixels;
     private Mat? workingRgb;
     private Mat? colour;
     private Mat? mirroredGray;
@@ -105,12 +108,21 @@ public sealed class VerifiablePicture : IDisposable
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (gray is not null) return gray;
-        using var decoded = pixelSource!();
-        if (decoded.Width != Width || decoded.Height != Height)
+        var decoded = pixelSource!();
+        try
         {
-            throw new StalePictureException($"The picture is {decoded.Width}x{decoded.Height}; its stored features were made from one of {Width}x{Height}.");
+            if (decoded.Width != Width || decoded.Height != Height)
+            {
+                throw new StalePictureException($"The picture is {decoded.Width}x{decoded.Height}; its stored features were made from one of {Width}x{Height}.");
+            }
+            gray = GrayFrame.FromDecoded(decoded, Options.WorkingSide);
         }
-        (gray, workingRgb) = Frames(decoded, Options.WorkingSide);
+        catch
+        {
+            decoded.Dispose();
+            throw;
+        }
+        decodedPixels = decoded;
         pixelSource = null;
         return gray;
     }
@@ -296,8 +308,14 @@ public sealed class VerifiablePicture : IDisposable
             if (colour is null)
             {
                 Gray();
-                colour = ColourFrame.ToLab(workingRgb!);
-                workingRgb!.Dispose();
+                if (workingRgb is null)
+                {
+                    workingRgb = ColourFrame.WorkingRgb(decodedPixels!, Options.WorkingSide);
+                    decodedPixels!.Dispose();
+                    decodedPixels = null;
+                }
+                colour = ColourFrame.ToLab(workingRgb);
+                workingRgb.Dispose();
                 workingRgb = null;
             }
             if (!mirrored) return colour;
@@ -352,6 +370,7 @@ public sealed class VerifiablePicture : IDisposable
             if (disposed) return;
             disposed = true;
             gray?.Dispose();
+            decodedPixels?.Dispose();
             workingRgb?.Dispose();
             colour?.Dispose();
             mirroredGray?.Dispose();

@@ -79,7 +79,7 @@ public sealed record Verification
     /// <summary>True when the copy was verified on a second look at a hairline drawing with its lines thickened (<see cref="VerifierOptions.ThickenHairlines"/>).</summary>
     public bool LinesThickened { get; init; }
 
-    /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed (a stretch whose gray pixels disagree, unless <see cref="VerifierOptions.MeasureEveryFigure"/>) or when either picture is gray there.</summary>
+    /// <summary>Chroma distance (CIE a*b*, 8-bit Lab units), 75th percentile over the aligned pixels (<see cref="ColourAgreement"/>); NaN when not computed (on any path whose gray pixels disagree: colour decides only between pictures whose gray pixels agree; unless <see cref="VerifierOptions.MeasureEveryFigure"/>) or when either picture is gray there.</summary>
     public double ColourDifference { get; init; } = double.NaN;
 
     /// <summary>Share of the query's area the aligned candidate covers (0..1).</summary>

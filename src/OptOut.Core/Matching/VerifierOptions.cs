@@ -202,7 +202,7 @@ public sealed record VerifierOptions
     public double MaxColourDifference { get; init; } = 21;
 
     /// <summary>
-    /// Measure every figure even where it cannot change the answer (the stretch's colours when its gray pixels
+    /// Measure every figure even where it cannot change the answer (the colours on a path whose gray pixels
     /// disagree): for calibration, whose evidence is counted under other thresholds afterwards. Off by default.
     /// </summary>
     public bool MeasureEveryFigure { get; init; }

@@ -39,6 +39,23 @@ public class StrongFitTests
     }
 
     [Fact]
+    public void A_fit_whose_gray_pixels_disagree_has_its_colours_measured_only_when_asked()
+    {
+        // Colour decides only between pictures whose gray pixels agree: the colour frames of a candidate refused
+        // on gray pixels are not made, unless the calibration asks for every figure.
+        var shortOfStrong = StrongOnly with { StrongFitInliers = int.MaxValue };
+        var decided = ClipArt.VerifyCopy(new GeometricVerifier(shortOfStrong), "grapes_01.png", Alteration.Watermark);
+        var measured = ClipArt.VerifyCopy(new GeometricVerifier(shortOfStrong with { MeasureEveryFigure = true }), "grapes_01.png", Alteration.Watermark);
+
+        Assert.Equal(VerificationMethod.None, decided.Method);
+        Assert.True(decided.Inliers >= 6, decided.Detail);
+        Assert.True(double.IsNaN(decided.ColourDifference), decided.Detail);
+        Assert.Equal(decided.Ncc, measured.Ncc);
+        Assert.Equal(decided.Detail, measured.Detail);
+        Assert.True(double.IsFinite(measured.ColourDifference), "grapes_01 is coloured: its colours are compared");
+    }
+
+    [Fact]
     public void A_sibling_road_sign_is_not_a_strong_fit()
     {
         // One red triangle, another symbol: what keypoints agree (the frame) are too few to count as strong.
