@@ -78,21 +78,7 @@ internal static class DescriptorNeighbours
         ref byte pa = ref MemoryMarshal.GetReference(a);
         ref byte pb = ref MemoryMarshal.GetReference(b);
         int sum = 0, k = 0, n = a.Length;
-        if (Avx512BW.IsSupported && n >= Vector512<byte>.Count)
-        {
-            var total = Vector512<int>.Zero;
-            for (; k <= n - Vector512<byte>.Count; k += Vector512<byte>.Count)
-            {
-                var (aLow, aHigh) = Vector512.Widen(Vector512.LoadUnsafe(ref pa, (nuint)k));
-                var (bLow, bHigh) = Vector512.Widen(Vector512.LoadUnsafe(ref pb, (nuint)k));
-                var low = aLow.AsInt16() - bLow.AsInt16();
-                var high = aHigh.AsInt16() - bHigh.AsInt16();
-                // Each 16-bit difference is at most 255 in size: a pair of squares fits 32 bits.
-                total += Avx512BW.MultiplyAddAdjacent(low, low) + Avx512BW.MultiplyAddAdjacent(high, high);
-            }
-            sum = Vector512.Sum(total);
-        }
-        else if (Avx2.IsSupported && n >= Vector256<byte>.Count)
+        if (Avx2.IsSupported && n >= Vector256<byte>.Count)
         {
             var total = Vector256<int>.Zero;
             for (; k <= n - Vector256<byte>.Count; k += Vector256<byte>.Count)
@@ -101,6 +87,7 @@ internal static class DescriptorNeighbours
                 var (bLow, bHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref pb, (nuint)k));
                 var low = aLow.AsInt16() - bLow.AsInt16();
                 var high = aHigh.AsInt16() - bHigh.AsInt16();
+                // Each 16-bit difference is at most 255 in size: a pair of squares fits 32 bits.
                 total += Avx2.MultiplyAddAdjacent(low, low) + Avx2.MultiplyAddAdjacent(high, high);
             }
             sum = Vector256.Sum(total);

@@ -12,8 +12,10 @@ namespace OptOut.Core.Matching;
 /// largest costs, 2-4 times slower (docs/copy-detection.md, "Speed, fourth pass"). Both give the same
 /// keypoints to within float rounding. So the choice is measured here on the verifier's own work, unless
 /// <see cref="Variable"/> fixes it. OpenCV keeps part of the setting per thread (whether IPP runs), so
-/// every thread that does the verifier's OpenCV work applies it first (<see cref="OnThisThread"/>): a
-/// picture's features are then the same bits on any thread, at import and at query time alike.
+/// every thread that does the verifier's OpenCV work applies it first (<see cref="OnThisThread"/>); OpenCV's own
+/// worker threads cannot be told, so the measurement runs on the calling thread alone and the plain paths run
+/// without them: a picture's features are then the same bits on any thread, at import and at query time alike
+/// (docs/copy-detection.md, "Twelfth round").
 /// </summary>
 internal static class OpenCvTuning
 {
@@ -66,6 +68,10 @@ internal static class OpenCvTuning
     {
         optimised = optimise;
         Cv2.SetUseOptimized(optimise);
+        // OpenCV's own worker threads keep its default (the optimised paths) whatever a caller chose, so with the
+        // plain paths a picture's keypoints would depend on which thread ran which part of SIFT: OpenCV then runs
+        // everything on the calling thread (the verifier runs candidates in parallel itself).
+        if (!optimise) Cv2.SetNumThreads(0);
         appliedHere = true;
     }
 
@@ -79,6 +85,10 @@ internal static class OpenCvTuning
         // The paths differ on frames of the verifier's working size, not on small ones.
         using var frame = ProbeFrame(384);
         double fastestOptimised = double.MaxValue, fastestPlain = double.MaxValue;
+        // On the calling thread only: OpenCV's worker threads would otherwise keep the plain paths' per-thread
+        // state from the measurement, and later SIFT runs would differ by which worker ran which part of them.
+        int threads = Cv2.GetNumThreads();
+        Cv2.SetNumThreads(0);
         try
         {
             for (int round = 0; round < 3; round++)
@@ -96,6 +106,7 @@ internal static class OpenCvTuning
         finally
         {
             Cv2.SetUseOptimized(true);
+            Cv2.SetNumThreads(threads);
         }
         return (fastestOptimised, fastestPlain);
     }

@@ -95,9 +95,10 @@ its output in bug reports.
 
 OpenCvCodePaths says which of OpenCV's code paths copy verification uses on this machine: its
 optimised ones (Intel IPP and AVX2 kernels) or its plain ones, whichever ran a small SIFT and
-template-matching workload faster when OpenCV was first loaded (on some virtual machines the
-optimised paths are several times slower). Set $env:OPTOUT_OPENCV_OPTIMIZED to on or off before
-importing the module to fix the choice. Where OpenCV cannot be loaded it says why, and copies are
+template-matching workload faster when OpenCV was first loaded, timed on one thread (on some virtual
+machines the optimised paths are several times slower). With the plain paths OpenCV runs on the
+calling thread only, so that a picture's keypoints are the same bits on every thread. Set
+$env:OPTOUT_OPENCV_OPTIMIZED to on or off before importing the module to fix the choice. Where OpenCV cannot be loaded it says why, and copies are
 reported as Similar, not verified.
 '@
         Parameters  = @{}
