@@ -24,6 +24,8 @@ internal static class DescriptorNeighbours
     public static Neighbours Find(byte[] query, int queryCount, byte[] candidate, int candidateCount, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        // OpenCV's float sums stay exact, and so equal to these, only below 2^24: 258 bytes of 255 apart at most.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, 258);
         if (query.Length < queryCount * length) throw new ArgumentException("fewer query descriptor bytes than descriptors", nameof(query));
         if (candidate.Length < candidateCount * length) throw new ArgumentException("fewer candidate descriptor bytes than descriptors", nameof(candidate));
         var nearestCandidate = new int[queryCount];
@@ -74,7 +76,7 @@ internal static class DescriptorNeighbours
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int SquaredDistance(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
-        if (b.Length < a.Length) throw new ArgumentException("the vectors differ in length", nameof(b));
+        if (b.Length != a.Length) throw new ArgumentException("the vectors differ in length", nameof(b));
         ref byte pa = ref MemoryMarshal.GetReference(a);
         ref byte pb = ref MemoryMarshal.GetReference(b);
         int sum = 0, k = 0, n = a.Length;

@@ -20,8 +20,9 @@ public sealed class VerifiablePicture : IDisposable
     // Null until first needed when the picture was made from stored features (FromStoredFeatures).
     private Mat? gray;
     private Func<DecodedImage>? pixelSource;
-    // A picture decoded late keeps its decoded pixels until its colour frame is first made (most candidates
-    // are rejected on gray pixels and never need it); the others hold their working-frame RGB from the start.
+    // A picture decoded late that is no larger than its working frame keeps its decoded pixels until its colour
+    // frame is first made (most candidates are rejected on gray pixels and never need it): they are the working
+    // RGB frame's size, so nothing more is held. The others hold their working-frame RGB from the start.
     private DecodedImage? decodedPixels;
     private Mat? workingRgb;
     private Mat? colour;
@@ -116,13 +117,17 @@ public sealed class VerifiablePicture : IDisposable
                 throw new StalePictureException($"The picture is {decoded.Width}x{decoded.Height}; its stored features were made from one of {Width}x{Height}.");
             }
             gray = GrayFrame.FromDecoded(decoded, Options.WorkingSide);
+            if (gray.Width != decoded.Width || gray.Height != decoded.Height) workingRgb = ColourFrame.WorkingRgb(decoded, Options.WorkingSide);
         }
         catch
         {
+            gray?.Dispose();
+            gray = null;
             decoded.Dispose();
             throw;
         }
-        decodedPixels = decoded;
+        if (workingRgb is null) decodedPixels = decoded;
+        else decoded.Dispose();
         pixelSource = null;
         return gray;
     }

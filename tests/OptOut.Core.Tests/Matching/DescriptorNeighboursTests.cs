@@ -60,15 +60,18 @@ public class DescriptorNeighboursTests
         Assert.Equal([0, 0, 0], found.NearestQuery);
     }
 
-    [Fact]
-    public void Exact_over_the_whole_byte_range()
+    [Theory]
+    [InlineData(128)] // vector loop only (where the CPU has AVX2)
+    [InlineData(131)] // vector loop and the scalar rest
+    [InlineData(7)] // scalar only
+    public void Exact_over_the_whole_byte_range(int length)
     {
-        var a = new byte[128];
-        var b = new byte[128];
+        var a = new byte[length];
+        var b = new byte[length];
         Array.Fill(a, (byte)255);
-        Assert.Equal(128 * 255 * 255, DescriptorNeighbours.SquaredDistance(a, b));
-        for (int k = 0; k < 128; k++) b[k] = (byte)(k * 2);
-        Assert.Equal(Enumerable.Range(0, 128).Sum(k => (255 - 2 * k) * (255 - 2 * k)), DescriptorNeighbours.SquaredDistance(a, b));
+        Assert.Equal(length * 255 * 255, DescriptorNeighbours.SquaredDistance(a, b));
+        for (int k = 0; k < length; k++) b[k] = (byte)(k * 2);
+        Assert.Equal(Enumerable.Range(0, length).Sum(k => (255 - (byte)(2 * k)) * (255 - (byte)(2 * k))), DescriptorNeighbours.SquaredDistance(a, b));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OpenCvSharp;
 using OptOut.Core.Matching;
 
 namespace OptOut.Core.Tests.Matching;
@@ -35,5 +36,14 @@ public class OpenCvTuningTests
             }
         });
         Assert.True(differing.IsEmpty, $"{OpenCvTuning.Choice}: {string.Join("; ", differing)}");
+    }
+
+    [Fact]
+    public void With_the_plain_paths_OpenCV_runs_on_the_calling_thread_alone()
+    {
+        // Its own worker threads would take the optimised paths: the concurrency above cannot always show it.
+        Assert.Null(OpenCvAvailability.UnavailableReason);
+        if (OpenCvTuning.Choice!.StartsWith("plain", StringComparison.Ordinal)) Assert.Equal(1, Cv2.GetNumThreads());
+        else Assert.StartsWith("optimised", OpenCvTuning.Choice, StringComparison.Ordinal);
     }
 }

@@ -32,6 +32,8 @@ public class PixelSearchTests
         Assert.Equal(VerificationMethod.PixelSearch, result.Method);
         Assert.False(result.Mirrored);
         Assert.True(result.Ncc >= Verifier.Options.MinSearchNcc, result.Detail);
+        // Its gray pixels agree: its colours are compared (Kuwait is coloured).
+        Assert.True(double.IsFinite(result.ColourDifference), $"colour difference {result.ColourDifference}");
         Assert.False(result.QueryRegion.IsEmpty);
         Assert.False(result.CandidateRegion.IsEmpty);
     }

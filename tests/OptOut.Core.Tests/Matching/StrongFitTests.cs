@@ -27,6 +27,8 @@ public class StrongFitTests
         Assert.Equal(VerificationMethod.Geometric, result.Method);
         Assert.True(result.Inliers >= 40 && result.InlierRatio >= 0.75, result.Detail);
         Assert.Contains("as a strong fit's", result.Detail);
+        // Its gray pixels agree as a strong fit's: its colours are compared (a recoloured sibling must not pass).
+        Assert.True(double.IsFinite(result.ColourDifference), $"colour difference {result.ColourDifference}");
     }
 
     [Fact]

@@ -10,17 +10,19 @@ namespace OptOut.Core.Tests.Matching;
 /// </summary>
 public class VerifiablePictureTests
 {
-    [Fact]
-    public void A_picture_decoded_late_has_the_frames_of_one_decoded_at_once_and_is_decoded_once()
+    [Theory]
+    [InlineData("grapes_01.png")] // within the working side: its decoded pixels are kept for its colour frame
+    [InlineData("cattle.png")] // larger: its working-frame RGB is made at once, the full picture let go
+    public void A_picture_decoded_late_has_the_frames_of_one_decoded_at_once_and_is_decoded_once(string name)
     {
         var options = VerifierOptions.Default;
-        using var decoded = ClipArt.Load("grapes_01.png");
+        using var decoded = ClipArt.Load(name);
         using var atOnce = VerifiablePicture.FromDecoded(decoded, options);
         int decodes = 0;
         using var late = VerifiablePicture.FromStoredFeatures(atOnce.Features, () =>
         {
             decodes++;
-            return ClipArt.Load("grapes_01.png");
+            return ClipArt.Load(name);
         }, options)!;
         Assert.Equal(0, decodes);
 
