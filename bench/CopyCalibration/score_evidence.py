@@ -60,7 +60,14 @@ def within_depth(row, o):
     rule = hash_distance <= 8 or cosine >= 0.9 or (hash_distance <= 16 and cosine >= 0.815)
     if hash_distance <= 16 or rule or plain_rank <= (o.depth if o.depth is not None else 20):
         return True
-    return not o.plain_candidates_only and view_rank is not None and view_rank <= (o.view_depth if o.view_depth is not None else 20)
+    if o.plain_candidates_only or view_rank is None:
+        return False
+    if view_rank <= (o.view_depth if o.view_depth is not None else 20):
+        return True
+    # Deeper view ranks, down to --screen-view-depth, when the keypoints fit with --screen-inliers inliers either
+    # way (CopyMatcher.ScreenedViewDepth / ScreenInliers: the same figures as the fits' inlier columns).
+    inliers = max(number(row.get('plain_inliers', '-')) or 0, number(row.get('mirror_inliers', '-')) or 0)
+    return o.screen_view_depth is not None and view_rank <= o.screen_view_depth and inliers >= o.screen_inliers
 
 
 def accepted(row, o):
@@ -173,6 +180,8 @@ def main():
     parser.add_argument('--region-search', type=int, choices=[0, 1], default=0, help='1: the region clause applies to the pixel search too (VerifierOptions.MinSearchRegionNcc; off by default: no keypoints back its alignment)')
     parser.add_argument('--depth', type=int, default=None, help="count only the plain query's top N by cosine (besides hash and rule candidates); needs the plain_rank column")
     parser.add_argument('--view-depth', type=int, default=None, help="count only each view's top N; needs the view_rank column")
+    parser.add_argument('--screen-view-depth', type=int, default=None, help="also count each view's ranks beyond --view-depth down to this one when their keypoints fit with --screen-inliers inliers (CopyMatcher.ScreenedViewDepth: 20 since the twelfth round)")
+    parser.add_argument('--screen-inliers', type=int, default=15, help='inliers a screened row needs (CopyMatcher.ScreenInliers: 15)')
     parser.add_argument('--plain-candidates-only', action='store_true', help='leave out the pairs only the rotated query views brought (column candidates = view)')
     parser.add_argument('--queries', choices=['all', 'even', 'odd'], default='all', help='count the originals of this parity only (in the order of their first appearance, as the bench numbers them)')
     parser.add_argument('--list', action='store_true', help='list the false matches')

@@ -46,6 +46,17 @@ public sealed class CopyMatcher : IDisposable
     /// </summary>
     public const int DefaultViewCandidateDepth = 3;
 
+    /// <summary>
+    /// How deep each extra view's cosine ranking is looked at beyond <see cref="DefaultViewCandidateDepth"/>: those
+    /// rows are verified only when their stored keypoints fit the query's with <see cref="DefaultScreenInliers"/>
+    /// inliers (no pixel is read otherwise). A watermark moves the embedding: watermarked copies that a turned view
+    /// ranked 7th to 13th verify as strong fits (docs/copy-detection.md, "Twelfth round").
+    /// </summary>
+    public const int DefaultScreenedViewDepth = 20;
+
+    /// <summary>Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenedViewDepth"/>).</summary>
+    public const int DefaultScreenInliers = 15;
+
     /// <summary>Hash distance within which a row is verified whatever its cosine.</summary>
     public const int HashCandidateRadius = 16;
 
@@ -77,6 +88,12 @@ public sealed class CopyMatcher : IDisposable
 
     /// <summary>Rows verified for each of a query's extra views by cosine rank (<see cref="DefaultViewCandidateDepth"/>).</summary>
     public int ViewCandidateDepth { get; init; } = DefaultViewCandidateDepth;
+
+    /// <summary>How deep each extra view's ranking is screened by stored keypoints (<see cref="DefaultScreenedViewDepth"/>); at most <see cref="ViewCandidateDepth"/>: none.</summary>
+    public int ScreenedViewDepth { get; init; } = DefaultScreenedViewDepth;
+
+    /// <summary>Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenInliers"/>).</summary>
+    public int ScreenInliers { get; init; } = DefaultScreenInliers;
 
     /// <summary>Angles (degrees) every query of this matcher is also turned by (<see cref="QueryFingerprinter"/>), besides the views a caller's fingerprinter adds; <see cref="CalibratedViewAngles"/> by default, empty for the plain query alone.</summary>
     public IReadOnlyList<float> ViewAngles { get; init; } = CalibratedViewAngles;
@@ -157,7 +174,7 @@ public sealed class CopyMatcher : IDisposable
         var all = new List<ImageView> { new(query.PerceptualHash, query.Embedding) };
         if ((views ?? query.Views) is { } extra) all.AddRange(extra);
         long started = Stopwatch.GetTimestamp();
-        var candidates = Candidates(query, all, rule, options, out var ranked);
+        var candidates = Candidates(query, all, rule, options, out var ranked, out var screened);
 
         var sha256 = Convert.FromHexString(query.Sha256);
         var exactIds = store.FindBySha256(sha256, options.Dataset).Concat(store.FindByMd5(query.Md5, options.Dataset))
@@ -166,6 +183,7 @@ public sealed class CopyMatcher : IDisposable
         var rows = store.GetRows(candidates.Keys.Concat(exactIds).Distinct().ToList(), options.Dataset);
         var decided = new List<CopyMatch>();
         var toVerify = new List<CopyMatch>();
+        var toScreen = new List<CopyMatch>();
         foreach (var row in rows)
         {
             if (options.Datasets is { } datasets && !datasets.Contains(row.Dataset)) continue;
@@ -181,11 +199,13 @@ public sealed class CopyMatcher : IDisposable
             bool accepted = candidate.ProposedBy(rule);
             var match = new CopyMatch(row, MatchKind.Similar, similarity, distance) { RuleAccepted = accepted };
             if (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius) toVerify.Add(match);
+            else if (screened.Contains(row.Id) && UseStoredFeatures && row.Image is not null) toScreen.Add(match);
             else if (options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
         }
 
         double candidateMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        decided.AddRange(Verify(query, toVerify, candidateMs).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
+        // A screened row whose keypoints do not fit comes back as it went (Similar, unverified), as a row never looked at.
+        decided.AddRange(Verify(query, toVerify, toScreen, candidateMs).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
             || (options.IncludeSimilar && (m.Similarity >= options.MinimumSimilarity || m.Similarity is null))));
 
         IEnumerable<CopyMatch> ordered = decided
@@ -196,11 +216,15 @@ public sealed class CopyMatcher : IDisposable
         return (options.Top is { } top ? ordered.Take(top) : ordered).ToList();
     }
 
-    /// <summary>Row ids with their best hash distance and similarity over the views; <paramref name="ranked"/>: the top rows by cosine.</summary>
-    private Dictionary<long, CopyCandidate> Candidates(PictureFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked)
+    /// <summary>
+    /// Row ids with their best hash distance and similarity over the views; <paramref name="ranked"/>: the top rows by
+    /// cosine; <paramref name="screened"/>: the extra views' next rows, down to <see cref="ScreenedViewDepth"/>.
+    /// </summary>
+    private Dictionary<long, CopyCandidate> Candidates(PictureFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked, out HashSet<long> screened)
     {
         var candidates = new Dictionary<long, CopyCandidate>();
         ranked = new HashSet<long>();
+        screened = new HashSet<long>();
         hashes ??= PerceptualHashIndex.Load(store);
         foreach (var view in all)
         {
@@ -219,11 +243,16 @@ public sealed class CopyMatcher : IDisposable
             var view = all[v];
             var found = vectors.SearchAbove(view.Embedding, floor).ToList();
             int depth = v == 0 ? CandidateDepth : ViewCandidateDepth;
+            int screenDepth = v == 0 ? depth : Math.Max(depth, ScreenedViewDepth);
             // With a dataset filter the top rows may all be elsewhere: look deeper so the filter leaves some.
-            if (options.Dataset is not null || options.Datasets is not null) depth *= 4;
-            var top = vectors.Search(view.Embedding, depth);
+            if (options.Dataset is not null || options.Datasets is not null)
+            {
+                depth *= 4;
+                screenDepth *= 4;
+            }
+            var top = vectors.Search(view.Embedding, screenDepth);
             found.AddRange(top);
-            foreach (var (id, _) in top) ranked.Add(id);
+            for (int rank = 0; rank < top.Count; rank++) (rank < depth ? ranked : screened).Add(top[rank].Id);
             foreach (var (id, similarity) in found)
             {
                 candidates[id] = candidates.GetValueOrDefault(id).WithSimilarity(similarity);
@@ -239,11 +268,14 @@ public sealed class CopyMatcher : IDisposable
         return candidates;
     }
 
-    /// <summary>Each candidate's pixels against the query's; the verified ones become copies.</summary>
-    private IEnumerable<CopyMatch> Verify(PictureFingerprint query, List<CopyMatch> candidates, double candidateMs)
+    /// <summary>
+    /// Each candidate's pixels against the query's, and each screened row's when its stored keypoints fit (the
+    /// others come back unchanged); the verified ones become copies.
+    /// </summary>
+    private IEnumerable<CopyMatch> Verify(PictureFingerprint query, List<CopyMatch> candidates, List<CopyMatch> screened, double candidateMs)
     {
-        if (candidates.Count == 0) return candidates;
-        if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable });
+        if (candidates.Count + screened.Count == 0) return candidates;
+        if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable }).Concat(screened);
 
         long started = Stopwatch.GetTimestamp();
         var picture = query.Picture as VerifiablePicture;
@@ -260,7 +292,7 @@ public sealed class CopyMatcher : IDisposable
                 queryProblem = $"not verified: the query picture '{query.Path}' could not be read ({e.Message})";
             }
         }
-        if (picture is null) return candidates.Select(c => c with { NotVerified = queryProblem });
+        if (picture is null) return candidates.Select(c => c with { NotVerified = queryProblem }).Concat(screened);
 
         try
         {
@@ -273,12 +305,13 @@ public sealed class CopyMatcher : IDisposable
                 Statistics.QueryFeaturesWait(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             started = Stopwatch.GetTimestamp();
+            var all = candidates.Concat(screened).ToList();
             var stored = UseStoredFeatures
-                ? store.GetLocalFeatures(candidates.Where(c => c.Row.Image is not null).Select(c => c.Row.Id).ToList())
+                ? store.GetLocalFeatures(all.Where(c => c.Row.Image is not null).Select(c => c.Row.Id).ToList())
                 : [];
-            var results = new CopyMatch[candidates.Count];
-            Parallel.For(0, candidates.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = VerifyOne(picture, candidates[i], stored.GetValueOrDefault(candidates[i].Row.Id)));
+            var results = new CopyMatch[all.Count];
+            Parallel.For(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => results[i] = VerifyOne(picture, all[i], stored.GetValueOrDefault(all[i].Row.Id), screen: i >= candidates.Count));
             Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return results;
         }
@@ -289,13 +322,15 @@ public sealed class CopyMatcher : IDisposable
         }
     }
 
-    private CopyMatch VerifyOne(VerifiablePicture query, CopyMatch candidate, byte[]? storedFeatures)
+    // screen: a row ranked too deep to be verified unasked, verified only when its stored keypoints fit (ScreenInliers).
+    private CopyMatch VerifyOne(VerifiablePicture query, CopyMatch candidate, byte[]? storedFeatures, bool screen)
     {
         if (candidate.Row.Image is not { } image)
         {
-            return candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
+            return screen ? candidate : candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
         }
-        var verdict = pictures.Verify(query, () => Read(image), image.ToString(), $"its image '{image}'", storedFeatures);
+        var verdict = pictures.VerifyIfKeypointsFit(query, () => Read(image), image.ToString(), $"its image '{image}'", storedFeatures, screen ? ScreenInliers : null);
+        if (verdict is null) return candidate;
         return verdict.IsCopy == true
             ? candidate with { Kind = MatchKind.Copy, Verification = verdict.Verification }
             : candidate with { Verification = verdict.Verification, NotVerified = verdict.NotVerified };

@@ -289,9 +289,7 @@ public sealed class GeometricVerifier
         }
 
         start = VerificationTimings.Start();
-        var (queryPoints, candidatePoints) = LocalFeatures.IsBinary(queryFeatures.Kind)
-            ? MutualMatches(query.DescriptorsOf(mirrored), candidate.DescriptorsOf(mirrored: false), queryFeatures, candidateFeatures)
-            : MutualMatches(queryFeatures, candidateFeatures);
+        var (queryPoints, candidatePoints) = MutualMatches(query, candidate, mirrored);
         timings?.Matching(start);
         var evidence = new Verification
         {
@@ -308,12 +306,9 @@ public sealed class GeometricVerifier
 
         start = VerificationTimings.Start();
         using var inlierMask = new Mat();
-        using var from = InputArray.Create(queryPoints);
-        using var to = InputArray.Create(candidatePoints);
-        using var model = Cv2.EstimateAffinePartial2D(from, to, inlierMask,
-            RobustEstimationAlgorithms.RANSAC, Options.RansacThreshold, (ulong)Options.RansacIterations, 0.995, 10);
+        using var model = FitSimilarity(queryPoints, candidatePoints, inlierMask);
         timings?.Ransac(start);
-        if (model is null || model.Empty())
+        if (model is null)
         {
             return evidence with { Reason = NotVerifiedReason.NoGeometricFit, Detail = F($"no similarity fits the {queryPoints.Length} matches with the {side}") };
         }
@@ -402,6 +397,50 @@ public sealed class GeometricVerifier
                 + (agrees ? "" : F($" (of up to {Options.MaxStrongFitRegionShare:P0}: {agreement.WideRegionNcc:F3}, leaving out {agreement.WideRegionShare:P0})"))
                 + F($", {ColourText(colour)}, over {overlap:P0} of the query"),
         };
+    }
+
+    /// <summary>
+    /// The inliers of the best similarity fit of the candidate's keypoints to the query's, as is or mirrored (when
+    /// tried), reading no pixel: a candidate known by stored features is not decoded. A cheap first look at rows
+    /// ranked too deep to verify them all (<see cref="CopyMatcher.ScreenInliers"/>); 0 when either picture has too
+    /// few keypoints or no fit is found. The same inliers as <see cref="VerifyGeometric"/>'s fit of each orientation.
+    /// </summary>
+    internal int FitInliers(VerifiablePicture query, VerifiablePicture candidate)
+    {
+        OpenCvTuning.OnThisThread();
+        int best = 0;
+        foreach (var mirrored in Options.TryMirrored ? new[] { false, true } : new[] { false })
+        {
+            if (query.FeaturesOf(mirrored).Count < Options.MinInliers || candidate.Features.Count < Options.MinInliers) continue;
+            var (queryPoints, candidatePoints) = MutualMatches(query, candidate, mirrored);
+            if (queryPoints.Length < Options.MinInliers) continue;
+            using var inlierMask = new Mat();
+            using var model = FitSimilarity(queryPoints, candidatePoints, inlierMask);
+            if (model is not null) best = Math.Max(best, InlierIndices(inlierMask).Length);
+        }
+        return best;
+    }
+
+    // The similarity from query to candidate RANSAC fits to the matched points (inliers marked in inlierMask), or null.
+    private Mat? FitSimilarity(Point2f[] queryPoints, Point2f[] candidatePoints, Mat inlierMask)
+    {
+        using var from = InputArray.Create(queryPoints);
+        using var to = InputArray.Create(candidatePoints);
+        var model = Cv2.EstimateAffinePartial2D(from, to, inlierMask,
+            RobustEstimationAlgorithms.RANSAC, Options.RansacThreshold, (ulong)Options.RansacIterations, 0.995, 10);
+        if (model is null || !model.Empty()) return model;
+        model.Dispose();
+        return null;
+    }
+
+    // The one-to-one matches of the query (mirrored when asked) with the candidate, as point pairs in their working frames.
+    private (Point2f[] Query, Point2f[] Candidate) MutualMatches(VerifiablePicture query, VerifiablePicture candidate, bool mirrored)
+    {
+        var queryFeatures = query.FeaturesOf(mirrored);
+        var candidateFeatures = candidate.Features;
+        return LocalFeatures.IsBinary(queryFeatures.Kind)
+            ? MutualMatches(query.DescriptorsOf(mirrored), candidate.DescriptorsOf(mirrored: false), queryFeatures, candidateFeatures)
+            : MutualMatches(queryFeatures, candidateFeatures);
     }
 
     /// <summary>

@@ -32,11 +32,21 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
     /// that cannot be read or decoded (<paramref name="what"/> names it in the answer), or one too small
     /// to verify, is not verified either way.
     /// </summary>
-    public PictureVerdict Verify(VerifiablePicture reference, Func<byte[]> read, string name, string what, byte[]? storedFeatures = null)
+    public PictureVerdict Verify(VerifiablePicture reference, Func<byte[]> read, string name, string what, byte[]? storedFeatures = null) =>
+        VerifyIfKeypointsFit(reference, read, name, what, storedFeatures, minInliers: null)!;
+
+    /// <summary>
+    /// As <see cref="Verify(VerifiablePicture, Func{byte[]}, string, string, byte[])"/>, first asking the picture's stored keypoints to fit the reference's with at least
+    /// <paramref name="minInliers"/> inliers (<see cref="GeometricVerifier.FitInliers"/>, no pixel read): null when they
+    /// do not, when the picture has no stored features that fit the verifier's options, or when OpenCV is not
+    /// loadable, so that a row ranked too deep to be verified unasked costs a matching, not a decode. Null
+    /// <paramref name="minInliers"/>: no such question, as <see cref="Verify(VerifiablePicture, Func{byte[]}, string, string, byte[])"/>.
+    /// </summary>
+    public PictureVerdict? VerifyIfKeypointsFit(VerifiablePicture reference, Func<byte[]> read, string name, string what, byte[]? storedFeatures, int? minInliers)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(read);
-        if (OpenCvAvailability.UnavailableReason is { } unavailable) return PictureVerdict.Unverified(unavailable);
+        if (OpenCvAvailability.UnavailableReason is { } unavailable) return minInliers is null ? PictureVerdict.Unverified(unavailable) : null;
         double decodeMs = 0;
         var decode = TimedDecoder(read, name, ms => decodeMs += ms);
 
@@ -46,6 +56,11 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
             if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features
                 && VerifiablePicture.FromStoredFeatures(features, decode, Verifier.Options) is { } deferred)
             {
+                if (minInliers is { } needed && Verifier.FitInliers(reference, deferred) < needed)
+                {
+                    deferred.Dispose();
+                    return null;
+                }
                 try
                 {
                     return Verify(reference, deferred, usedStored: true, prepareMs: 0, () => decodeMs);
@@ -54,6 +69,10 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
                 {
                     // The file changed since the import: verified from its pixels below, as any row without features.
                 }
+            }
+            else if (minInliers is not null)
+            {
+                return null;
             }
 
             var picture = PrepareFromPixels(decode, out double prepareMs);

@@ -221,7 +221,9 @@ whose pixels disagree is reported as Similar with the reason, never as Copy. Eve
 not a capped top list; -Top caps the results only when given. -IncludeSimilar adds other look-alikes
 (MatchKind Similar).
 Every search also turns each picture 4 degrees either way, so copies turned a few degrees are found
-(rotated copies 89% -> 97% in the calibration, for two more model runs a picture). -IncludeRotated
+(rotated copies 89% -> 97% in the calibration, for two more model runs a picture), and looks further
+down those turned pictures' rankings with the rows' stored keypoints alone: a row whose keypoints fit
+the picture's with 15 inliers is verified (watermarked copies 91% -> 93%). -IncludeRotated
 also searches it turned 3 and 6 degrees either way, for copies turned further (four more model runs a
 picture). -IncludeCropped also searches the picture's centre
 (90% and 80% of each side), as a dataset builder's centre crop keeps it: verified cropped copies 96% ->

@@ -165,6 +165,23 @@ public class GeometricVerifierTests
     }
 
     [Fact]
+    public void The_fits_inliers_are_read_from_keypoints_alone()
+    {
+        // What CopyMatcher's screen asks of a row ranked deep: the best fit's inliers, as is or mirrored, no pixel read.
+        using var original = ClipArt.Load("grapes_01.png");
+        using var copy = ClipArt.Copy("grapes_01.png", Alteration.Mirror);
+        using var query = Verifier.Prepare(original);
+        using var candidate = Verifier.Prepare(copy);
+        int plain = Verifier.VerifyGeometric(query, candidate, mirrored: false).Inliers;
+        int mirrored = Verifier.VerifyGeometric(query, candidate, mirrored: true).Inliers;
+        Assert.True(mirrored > plain && mirrored >= CopyMatcher.DefaultScreenInliers, $"{plain} and {mirrored} inliers");
+
+        using var unreadable = VerifiablePicture.FromStoredFeatures(candidate.Features, () => throw new InvalidOperationException("no pixel may be read"), Verifier.Options)!;
+        Assert.Equal(mirrored, Verifier.FitInliers(query, unreadable));
+        Assert.Equal(Math.Max(plain, mirrored), Verifier.FitInliers(query, candidate));
+    }
+
+    [Fact]
     public void A_recoloured_sibling_does_not_verify_and_says_the_colours_differ()
     {
         // One artist's button drawn in red and in magenta: the same outline, lightness within a few gray

@@ -53,6 +53,66 @@ public sealed class StoredLocalFeaturesTests : IDisposable
 
     private static CopyMatch? Grapes(IReadOnlyList<CopyMatch> matches) => matches.SingleOrDefault(m => m.Row.Image!.Path.EndsWith("grapes_01.png", StringComparison.Ordinal));
 
+    // Proposes nothing: rows become candidates only by hash (within HashCandidateRadius), rank or the screen.
+    private static readonly CopyRule NoRule = new() { HashAlone = 0, CosineAlone = 2f, HashWithCosine = -1, CosineWithHash = 2f };
+
+    // The grapes mirrored (their perceptual hash far from the original's, their keypoints fitting it mirrored),
+    // fingerprinted as the matcher's queries are (turned views included).
+    private PictureFingerprint MirroredQuery(CopyMatcher matcher)
+    {
+        var path = Path.Combine(folder, "grapes-mirrored.png");
+        if (!File.Exists(path))
+        {
+            using var copy = ClipArt.Copy("grapes_01.png", Alteration.Mirror);
+            copy.Pixels.SaveAsPng(path);
+        }
+        return matcher.FingerprintQuery(fingerprinter, path);
+    }
+
+    [Fact]
+    public void A_row_only_a_views_deeper_ranks_bring_is_verified_when_its_stored_keypoints_fit()
+    {
+        using var store = Import("with", withFeatures: true);
+        using var screening = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length };
+        var query = MirroredQuery(screening);
+        using var picture = query.Picture;
+        Assert.NotEmpty(query.Views!);
+
+        var grapes = Grapes(screening.Find(query, new SearchOptions { Rule = NoRule }));
+        Assert.NotNull(grapes);
+        Assert.True(grapes.HashDistance > CopyMatcher.HashCandidateRadius, $"hash distance {grapes.HashDistance}: the screen, not the hash, must bring the row");
+        Assert.Equal(MatchKind.Copy, grapes.Kind);
+
+        // No screen: the row is no candidate at all.
+        using var unscreened = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = 0 };
+        Assert.Null(Grapes(unscreened.Find(query, new SearchOptions { Rule = NoRule })));
+    }
+
+    [Fact]
+    public void A_screened_row_whose_keypoints_do_not_fit_is_not_read()
+    {
+        using var store = Import("with", withFeatures: true);
+        // Any read of the grapes' file now fails, and says so.
+        File.Delete(Path.Combine(dataset, "grapes_01.png"));
+        using var refusing = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length, ScreenInliers = int.MaxValue };
+        var query = MirroredQuery(refusing);
+        using var picture = query.Picture;
+        var everything = new SearchOptions { Rule = NoRule, IncludeSimilar = true, MinimumSimilarity = 0 };
+
+        var refused = Grapes(refusing.Find(query, everything));
+        Assert.NotNull(refused);
+        Assert.Equal(MatchKind.Similar, refused.Kind);
+        Assert.Null(refused.Verification);
+        Assert.Null(refused.NotVerified);
+
+        // Its keypoints fitting, the row is verified: its file is read, and its absence said.
+        using var screening = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length };
+        var read = Grapes(screening.Find(query, everything));
+        Assert.NotNull(read);
+        Assert.Equal(MatchKind.Similar, read.Kind);
+        Assert.Contains("could not be read", read.NotVerified);
+    }
+
     [Fact]
     public void Features_stored_at_import_are_the_verifiers_own_and_round_trip()
     {
