@@ -400,25 +400,25 @@ public sealed class GeometricVerifier
     }
 
     /// <summary>
-    /// The inliers of the best similarity fit of the candidate's keypoints to the query's, as is or mirrored (when
-    /// tried), reading no pixel: a candidate known by stored features is not decoded. A cheap first look at rows
-    /// ranked too deep to verify them all (<see cref="CopyMatcher.ScreenInliers"/>); 0 when either picture has too
-    /// few keypoints or no fit is found. The same inliers as <see cref="VerifyGeometric"/>'s fit of each orientation.
+    /// Whether the candidate's keypoints fit the query's, as is or mirrored (when tried), with at least
+    /// <paramref name="inliers"/> inliers, reading no pixel: a candidate known by stored features is not decoded. A
+    /// cheap first look at rows ranked too deep to verify them all (<see cref="CopyMatcher.ScreenInliers"/>). The
+    /// same fits as <see cref="VerifyGeometric"/>'s; an orientation with fewer matches than that is not fitted.
     /// </summary>
-    internal int FitInliers(VerifiablePicture query, VerifiablePicture candidate)
+    internal bool FitsWithInliers(VerifiablePicture query, VerifiablePicture candidate, int inliers)
     {
         OpenCvTuning.OnThisThread();
-        int best = 0;
+        int needed = Math.Max(inliers, Options.MinInliers);
         foreach (var mirrored in Options.TryMirrored ? new[] { false, true } : new[] { false })
         {
-            if (query.FeaturesOf(mirrored).Count < Options.MinInliers || candidate.Features.Count < Options.MinInliers) continue;
+            if (query.FeaturesOf(mirrored).Count < needed || candidate.Features.Count < needed) continue;
             var (queryPoints, candidatePoints) = MutualMatches(query, candidate, mirrored);
-            if (queryPoints.Length < Options.MinInliers) continue;
+            if (queryPoints.Length < needed) continue;
             using var inlierMask = new Mat();
             using var model = FitSimilarity(queryPoints, candidatePoints, inlierMask);
-            if (model is not null) best = Math.Max(best, InlierIndices(inlierMask).Length);
+            if (model is not null && InlierIndices(inlierMask).Length >= needed) return true;
         }
-        return best;
+        return false;
     }
 
     // The similarity from query to candidate RANSAC fits to the matched points (inliers marked in inlierMask), or null.

@@ -37,7 +37,7 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
 
     /// <summary>
     /// As <see cref="Verify(VerifiablePicture, Func{byte[]}, string, string, byte[])"/>, first asking the picture's stored keypoints to fit the reference's with at least
-    /// <paramref name="minInliers"/> inliers (<see cref="GeometricVerifier.FitInliers"/>, no pixel read): null when they
+    /// <paramref name="minInliers"/> inliers (<see cref="GeometricVerifier.FitsWithInliers"/>, no pixel read): null when they
     /// do not, when the picture has no stored features that fit the verifier's options, or when OpenCV is not
     /// loadable, so that a row ranked too deep to be verified unasked costs a matching, not a decode. Null
     /// <paramref name="minInliers"/>: no such question, as <see cref="Verify(VerifiablePicture, Func{byte[]}, string, string, byte[])"/>.
@@ -56,7 +56,7 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
             if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features
                 && VerifiablePicture.FromStoredFeatures(features, decode, Verifier.Options) is { } deferred)
             {
-                if (minInliers is { } needed && Verifier.FitInliers(reference, deferred) < needed)
+                if (minInliers is { } needed && !Verifier.FitsWithInliers(reference, deferred, needed))
                 {
                     deferred.Dispose();
                     return null;

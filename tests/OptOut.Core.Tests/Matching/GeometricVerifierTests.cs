@@ -176,9 +176,11 @@ public class GeometricVerifierTests
         int mirrored = Verifier.VerifyGeometric(query, candidate, mirrored: true).Inliers;
         Assert.True(mirrored > plain && mirrored >= CopyMatcher.DefaultScreenInliers, $"{plain} and {mirrored} inliers");
 
+        // Exactly as many inliers as the better fit has, and no more, pass; from keypoints alone.
         using var unreadable = VerifiablePicture.FromStoredFeatures(candidate.Features, () => throw new InvalidOperationException("no pixel may be read"), Verifier.Options)!;
-        Assert.Equal(mirrored, Verifier.FitInliers(query, unreadable));
-        Assert.Equal(Math.Max(plain, mirrored), Verifier.FitInliers(query, candidate));
+        Assert.True(Verifier.FitsWithInliers(query, unreadable, mirrored));
+        Assert.False(Verifier.FitsWithInliers(query, unreadable, mirrored + 1));
+        Assert.True(Verifier.FitsWithInliers(query, candidate, CopyMatcher.DefaultScreenInliers));
     }
 
     [Fact]
