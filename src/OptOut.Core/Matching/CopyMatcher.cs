@@ -180,14 +180,17 @@ public sealed class CopyMatcher : IDisposable
         var exactIds = store.FindBySha256(sha256, options.Dataset).Concat(store.FindByMd5(query.Md5, options.Dataset))
             .Select(r => r.Id).ToHashSet();
 
-        var rows = store.GetRows(candidates.Keys.Concat(exactIds).Distinct().ToList(), options.Dataset);
+        // Rows only a view's deeper ranks bring (below every other way in): screened, nothing else.
+        var screenedOnly = screened.Keys.Where(id => !candidates.ContainsKey(id) && !exactIds.Contains(id)).ToHashSet();
+        var rows = store.GetRows(candidates.Keys.Concat(exactIds).Concat(screenedOnly).Distinct().ToList(), options.Dataset);
         var decided = new List<CopyMatch>();
         var toVerify = new List<CopyMatch>();
         var toScreen = new List<CopyMatch>();
         foreach (var row in rows)
         {
             if (options.Datasets is { } datasets && !datasets.Contains(row.Dataset)) continue;
-            var candidate = candidates.GetValueOrDefault(row.Id);
+            bool onlyScreened = screenedOnly.Contains(row.Id);
+            var candidate = onlyScreened ? default(CopyCandidate).WithSimilarity(screened[row.Id]) : candidates.GetValueOrDefault(row.Id);
             if (candidate.Distance is null && row.PerceptualHash is { } h) candidate = candidate.WithDistance(all.Min(v => PerceptualHash.Distance(h, v.PerceptualHash)));
             int? distance = candidate.Distance;
             float? similarity = candidate.Similarity;
@@ -198,9 +201,9 @@ public sealed class CopyMatcher : IDisposable
             }
             bool accepted = candidate.ProposedBy(rule);
             var match = new CopyMatch(row, MatchKind.Similar, similarity, distance) { RuleAccepted = accepted };
-            if (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius) toVerify.Add(match);
-            else if (screened.Contains(row.Id) && UseStoredFeatures && row.Image is not null) toScreen.Add(match);
-            else if (options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
+            if (!onlyScreened && (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius)) toVerify.Add(match);
+            else if (screened.ContainsKey(row.Id) && UseStoredFeatures && row.Image is not null) toScreen.Add(match);
+            else if (!onlyScreened && options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
         }
 
         double candidateMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -218,13 +221,14 @@ public sealed class CopyMatcher : IDisposable
 
     /// <summary>
     /// Row ids with their best hash distance and similarity over the views; <paramref name="ranked"/>: the top rows by
-    /// cosine; <paramref name="screened"/>: the extra views' next rows, down to <see cref="ScreenedViewDepth"/>.
+    /// cosine; <paramref name="screened"/>: the extra views' next rows, down to <see cref="ScreenedViewDepth"/>, with their
+    /// best similarity (not candidates by that alone: only what their stored keypoints say lets them be verified).
     /// </summary>
-    private Dictionary<long, CopyCandidate> Candidates(PictureFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked, out HashSet<long> screened)
+    private Dictionary<long, CopyCandidate> Candidates(PictureFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked, out Dictionary<long, float> screened)
     {
         var candidates = new Dictionary<long, CopyCandidate>();
         ranked = new HashSet<long>();
-        screened = new HashSet<long>();
+        screened = new Dictionary<long, float>();
         hashes ??= PerceptualHashIndex.Load(store);
         foreach (var view in all)
         {
@@ -251,8 +255,19 @@ public sealed class CopyMatcher : IDisposable
                 screenDepth *= 4;
             }
             var top = vectors.Search(view.Embedding, screenDepth);
-            found.AddRange(top);
-            for (int rank = 0; rank < top.Count; rank++) (rank < depth ? ranked : screened).Add(top[rank].Id);
+            for (int rank = 0; rank < top.Count; rank++)
+            {
+                var (id, similarity) = top[rank];
+                if (rank < depth)
+                {
+                    found.Add((id, similarity));
+                    ranked.Add(id);
+                }
+                else
+                {
+                    screened[id] = Math.Max(similarity, screened.GetValueOrDefault(id, float.NegativeInfinity));
+                }
+            }
             foreach (var (id, similarity) in found)
             {
                 candidates[id] = candidates.GetValueOrDefault(id).WithSimilarity(similarity);

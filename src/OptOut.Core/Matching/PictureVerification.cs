@@ -56,7 +56,17 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
             if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features
                 && VerifiablePicture.FromStoredFeatures(features, decode, Verifier.Options) is { } deferred)
             {
-                if (minInliers is { } needed && !Verifier.FitsWithInliers(reference, deferred, needed))
+                bool refused;
+                try
+                {
+                    refused = minInliers is { } needed && !Verifier.FitsWithInliers(reference, deferred, needed);
+                }
+                catch
+                {
+                    deferred.Dispose();
+                    throw;
+                }
+                if (refused)
                 {
                     deferred.Dispose();
                     return null;

@@ -105,12 +105,38 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         Assert.Null(refused.Verification);
         Assert.Null(refused.NotVerified);
 
-        // Its keypoints fitting, the row is verified: its file is read, and its absence said.
+        // Its keypoints fitting, the row is verified: its file is read, and its absence said. The other drawings'
+        // keypoints do not fit the grapes' with 15 inliers: they are not verified (no evidence) unless their hash is near.
         using var screening = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length };
-        var read = Grapes(screening.Find(query, everything));
+        var all = screening.Find(query, everything);
+        var read = Grapes(all);
         Assert.NotNull(read);
         Assert.Equal(MatchKind.Similar, read.Kind);
         Assert.Contains("could not be read", read.NotVerified);
+        var others = all.Where(m => m != read && m.HashDistance > CopyMatcher.HashCandidateRadius).ToList();
+        Assert.NotEmpty(others);
+        Assert.All(others, m => Assert.Null(m.Verification));
+    }
+
+    [Fact]
+    public void A_near_hash_does_not_take_a_row_past_the_screen()
+    {
+        // The watermarked grapes' hash is 12 bits from the original's: within the radius at which a candidate is
+        // verified whatever its cosine. A row only a view's deeper ranks bring is still only screened.
+        using var store = Import("with", withFeatures: true);
+        var path = Path.Combine(folder, "grapes-watermarked.png");
+        using (var copy = ClipArt.Copy("grapes_01.png", Alteration.Watermark)) copy.Pixels.SaveAsPng(path);
+        using var refusing = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length, ScreenInliers = int.MaxValue };
+        var query = refusing.FingerprintQuery(fingerprinter, path);
+        using var picture = query.Picture;
+
+        Assert.Null(Grapes(refusing.Find(query, new SearchOptions { Rule = NoRule })));
+
+        using var screening = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length };
+        var grapes = Grapes(screening.Find(query, new SearchOptions { Rule = NoRule }));
+        Assert.NotNull(grapes);
+        Assert.True(grapes.HashDistance <= CopyMatcher.HashCandidateRadius, $"hash distance {grapes.HashDistance}");
+        Assert.Equal(MatchKind.Copy, grapes.Kind);
     }
 
     [Fact]
