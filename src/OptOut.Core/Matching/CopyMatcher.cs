@@ -180,7 +180,8 @@ public sealed class CopyMatcher : IDisposable
         var exactIds = store.FindBySha256(sha256, options.Dataset).Concat(store.FindByMd5(query.Md5, options.Dataset))
             .Select(r => r.Id).ToHashSet();
 
-        // Rows only a view's deeper ranks bring (below every other way in): screened, nothing else.
+        // Rows only a view's deeper ranks bring (below every other way in): verified when their hash is near, as any
+        // row is, or when their stored keypoints fit (the screen); never reported as look-alikes by that alone.
         var screenedOnly = screened.Keys.Where(id => !candidates.ContainsKey(id) && !exactIds.Contains(id)).ToHashSet();
         var rows = store.GetRows(candidates.Keys.Concat(exactIds).Concat(screenedOnly).Distinct().ToList(), options.Dataset);
         var decided = new List<CopyMatch>();
@@ -201,7 +202,7 @@ public sealed class CopyMatcher : IDisposable
             }
             bool accepted = candidate.ProposedBy(rule);
             var match = new CopyMatch(row, MatchKind.Similar, similarity, distance) { RuleAccepted = accepted };
-            if (!onlyScreened && (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius)) toVerify.Add(match);
+            if (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius) toVerify.Add(match);
             else if (screened.ContainsKey(row.Id) && UseStoredFeatures && row.Image is not null) toScreen.Add(match);
             else if (!onlyScreened && options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
         }

@@ -223,7 +223,8 @@ not a capped top list; -Top caps the results only when given. -IncludeSimilar ad
 Every search also turns each picture 4 degrees either way, so copies turned a few degrees are found
 (rotated copies 89% -> 97% in the calibration, for two more model runs a picture), and looks further
 down those turned pictures' rankings with the rows' stored keypoints alone: a row whose keypoints fit
-the picture's with 15 inliers is verified (watermarked copies 91% -> 93%). -IncludeRotated
+the picture's with 15 inliers (or whose hash is near, as for any row) is verified (watermarked copies
+91% -> 93%). -IncludeRotated
 also searches it turned 3 and 6 degrees either way, for copies turned further (four more model runs a
 picture). -IncludeCropped also searches the picture's centre
 (90% and 80% of each side), as a dataset builder's centre crop keeps it: verified cropped copies 96% ->
