@@ -53,6 +53,23 @@ internal static class ClipArt
     }
 
     /// <summary>The picture against its altered copy, both prepared by <paramref name="verifier"/>.</summary>
+    /// <summary>The picture and its altered copy, each prepared by <paramref name="verifier"/>; the caller disposes both.</summary>
+    public static (OptOut.Core.Matching.VerifiablePicture Original, OptOut.Core.Matching.VerifiablePicture Copy) PreparedPair(OptOut.Core.Matching.GeometricVerifier verifier, string name, Alteration alteration)
+    {
+        using var original = Load(name);
+        using var copy = Copy(name, alteration);
+        var prepared = verifier.Prepare(original);
+        try
+        {
+            return (prepared, verifier.Prepare(copy));
+        }
+        catch
+        {
+            prepared.Dispose();
+            throw;
+        }
+    }
+
     public static OptOut.Core.Matching.Verification VerifyCopy(OptOut.Core.Matching.GeometricVerifier verifier, string name, Alteration alteration)
     {
         using var original = Load(name);

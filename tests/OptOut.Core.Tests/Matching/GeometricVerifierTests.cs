@@ -168,10 +168,9 @@ public class GeometricVerifierTests
     public void The_fits_inliers_are_read_from_keypoints_alone()
     {
         // What CopyMatcher's screen asks of a row ranked deep: the best fit's inliers, as is or mirrored, no pixel read.
-        using var original = ClipArt.Load("grapes_01.png");
-        using var copy = ClipArt.Copy("grapes_01.png", Alteration.Mirror);
-        using var query = Verifier.Prepare(original);
-        using var candidate = Verifier.Prepare(copy);
+        var (query, candidate) = ClipArt.PreparedPair(Verifier, "grapes_01.png", Alteration.Mirror);
+        using var owned = query;
+        using var ownedCopy = candidate;
         int plain = Verifier.VerifyGeometric(query, candidate, mirrored: false).Inliers;
         int mirrored = Verifier.VerifyGeometric(query, candidate, mirrored: true).Inliers;
         Assert.True(mirrored > plain && mirrored >= CopyMatcher.DefaultScreenInliers, $"{plain} and {mirrored} inliers");

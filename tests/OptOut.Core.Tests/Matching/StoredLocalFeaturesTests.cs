@@ -56,14 +56,18 @@ public sealed class StoredLocalFeaturesTests : IDisposable
     // Proposes nothing: rows become candidates only by hash (within HashCandidateRadius), rank or the screen.
     private static readonly CopyRule NoRule = new() { HashAlone = 0, CosineAlone = 2f, HashWithCosine = -1, CosineWithHash = 2f };
 
-    // The grapes mirrored (their perceptual hash far from the original's, their keypoints fitting it mirrored),
-    // fingerprinted as the matcher's queries are (turned views included).
-    private PictureFingerprint MirroredQuery(CopyMatcher matcher)
+    // A matcher whose only way in besides the hash is the screen of the views' deeper ranks (screenDepth 0: none).
+    private static CopyMatcher ScreenOnly(IndexStore store, int screenInliers = CopyMatcher.DefaultScreenInliers, int screenDepth = 4) =>
+        new(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = screenDepth, ScreenInliers = screenInliers };
+
+    // The grapes altered (Mirror: their perceptual hash far from the original's, their keypoints fitting it mirrored;
+    // Watermark: their hash 12 bits away), fingerprinted as the matcher's queries are (turned views included).
+    private PictureFingerprint GrapesQuery(CopyMatcher matcher, Alteration alteration)
     {
-        var path = Path.Combine(folder, "grapes-mirrored.png");
+        var path = Path.Combine(folder, $"grapes-{alteration}.png");
         if (!File.Exists(path))
         {
-            using var copy = ClipArt.Copy("grapes_01.png", Alteration.Mirror);
+            using var copy = ClipArt.Copy("grapes_01.png", alteration);
             copy.Pixels.SaveAsPng(path);
         }
         return matcher.FingerprintQuery(fingerprinter, path);
@@ -73,19 +77,13 @@ public sealed class StoredLocalFeaturesTests : IDisposable
     public void A_row_only_a_views_deeper_ranks_bring_is_verified_when_its_stored_keypoints_fit()
     {
         using var store = Import("with", withFeatures: true);
-        using var screening = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length };
-        var query = MirroredQuery(screening);
+        using var screening = ScreenOnly(store);
+        var query = GrapesQuery(screening, Alteration.Mirror);
         using var picture = query.Picture;
         Assert.NotEmpty(query.Views!);
 
-        var grapes = Grapes(screening.Find(query, new SearchOptions { Rule = NoRule }));
-        Assert.NotNull(grapes);
-        Assert.True(grapes.HashDistance > CopyMatcher.HashCandidateRadius, $"hash distance {grapes.HashDistance}: the screen, not the hash, must bring the row");
-        Assert.Equal(MatchKind.Copy, grapes.Kind);
-
-        // No screen: the row is no candidate at all.
-        using var unscreened = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = 0 };
-        Assert.Null(Grapes(unscreened.Find(query, new SearchOptions { Rule = NoRule })));
+        // The screen, not the hash, brings the row.
+        AssertCopyOnlyThroughDeeperRanks(store, screening, query, hashNear: false);
     }
 
     [Fact]
@@ -94,8 +92,8 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         using var store = Import("with", withFeatures: true);
         // Any read of the grapes' file now fails, and says so.
         File.Delete(Path.Combine(dataset, "grapes_01.png"));
-        using var refusing = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length, ScreenInliers = int.MaxValue };
-        var query = MirroredQuery(refusing);
+        using var refusing = ScreenOnly(store, screenInliers: int.MaxValue);
+        var query = GrapesQuery(refusing, Alteration.Mirror);
         using var picture = query.Picture;
         var everything = new SearchOptions { Rule = NoRule, IncludeSimilar = true, MinimumSimilarity = 0 };
 
@@ -107,7 +105,7 @@ public sealed class StoredLocalFeaturesTests : IDisposable
 
         // Its keypoints fitting, the row is verified: its file is read, and its absence said. The other drawings'
         // keypoints do not fit the grapes' with 15 inliers: they are not verified (no evidence) unless their hash is near.
-        using var screening = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length };
+        using var screening = ScreenOnly(store);
         var all = screening.Find(query, everything);
         var read = Grapes(all);
         Assert.NotNull(read);
@@ -124,18 +122,22 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         // The watermarked grapes' hash is 12 bits from the original's: within the radius at which a row is verified
         // whatever its cosine (HashCandidateRadius), screen or no screen; without the deeper ranks it is no candidate.
         using var store = Import("with", withFeatures: true);
-        var path = Path.Combine(folder, "grapes-watermarked.png");
-        using (var copy = ClipArt.Copy("grapes_01.png", Alteration.Watermark)) copy.Pixels.SaveAsPng(path);
-        using var refusing = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = Drawings.Length, ScreenInliers = int.MaxValue };
-        var query = refusing.FingerprintQuery(fingerprinter, path);
+        using var refusing = ScreenOnly(store, screenInliers: int.MaxValue);
+        var query = GrapesQuery(refusing, Alteration.Watermark);
         using var picture = query.Picture;
 
-        var grapes = Grapes(refusing.Find(query, new SearchOptions { Rule = NoRule }));
-        Assert.NotNull(grapes);
-        Assert.True(grapes.HashDistance <= CopyMatcher.HashCandidateRadius, $"hash distance {grapes.HashDistance}");
-        Assert.Equal(MatchKind.Copy, grapes.Kind);
+        AssertCopyOnlyThroughDeeperRanks(store, refusing, query, hashNear: true);
+    }
 
-        using var unscreened = new CopyMatcher(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = 0 };
+    // The grapes verified by `matcher`, their hash within HashCandidateRadius or not as said, and no candidate at all
+    // for a matcher without the views' deeper ranks.
+    private static void AssertCopyOnlyThroughDeeperRanks(IndexStore store, CopyMatcher matcher, PictureFingerprint query, bool hashNear)
+    {
+        var grapes = Grapes(matcher.Find(query, new SearchOptions { Rule = NoRule }));
+        Assert.NotNull(grapes);
+        Assert.True(grapes.HashDistance <= CopyMatcher.HashCandidateRadius == hashNear, $"hash distance {grapes.HashDistance}");
+        Assert.Equal(MatchKind.Copy, grapes.Kind);
+        using var unscreened = ScreenOnly(store, screenDepth: 0);
         Assert.Null(Grapes(unscreened.Find(query, new SearchOptions { Rule = NoRule })));
     }
 
