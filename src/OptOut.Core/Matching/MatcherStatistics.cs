@@ -23,6 +23,10 @@ internal sealed class MatcherStatistics
     public double SearchMs => Stages.SearchMs;
     public double FingerprintMs { get; private set; }
     public double QueryFeaturesWaitMs { get; private set; }
+    /// <summary>Rows of the views' deeper ranks whose stored keypoints were asked whether they fit (<see cref="CopyMatcher.ScreenInliers"/>), those that did (then verified as candidates), and the time asking took.</summary>
+    public int Screened { get; private set; }
+    public int ScreenedIn { get; private set; }
+    public double ScreenMs { get; private set; }
 
     /// <summary>Every candidate's stage times, summed (matching, fit, aligned comparison, stretch, search).</summary>
     public VerificationTimings Stages { get; } = new();
@@ -31,8 +35,8 @@ internal sealed class MatcherStatistics
     {
         lock (gate)
         {
-            Queries = Candidates = StoredFeaturesUsed = Decoded = 0;
-            FingerprintMs = QueryFeaturesWaitMs = CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = 0;
+            Queries = Candidates = StoredFeaturesUsed = Decoded = Screened = ScreenedIn = 0;
+            FingerprintMs = QueryFeaturesWaitMs = CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = ScreenMs = 0;
             Stages.Clear();
         }
     }
@@ -57,6 +61,16 @@ internal sealed class MatcherStatistics
     internal void QueryFeaturesWait(double ms)
     {
         lock (gate) QueryFeaturesWaitMs += ms;
+    }
+
+    internal void Screen(double ms, bool fits)
+    {
+        lock (gate)
+        {
+            Screened++;
+            ScreenedIn += fits ? 1 : 0;
+            ScreenMs += ms;
+        }
     }
 
     internal void Candidate(double decodeMs, double prepareMs, bool storedFeatures, bool decoded, double verifyMs, VerificationTimings timings)

@@ -56,10 +56,15 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
             if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features
                 && VerifiablePicture.FromStoredFeatures(features, decode, Verifier.Options) is { } deferred)
             {
-                bool refused;
+                bool refused = false;
                 try
                 {
-                    refused = minInliers is { } needed && !Verifier.FitsWithInliers(reference, deferred, needed);
+                    if (minInliers is { } needed)
+                    {
+                        long screenStarted = Stopwatch.GetTimestamp();
+                        refused = !Verifier.FitsWithInliers(reference, deferred, needed);
+                        Statistics?.Screen(Stopwatch.GetElapsedTime(screenStarted).TotalMilliseconds, !refused);
+                    }
                 }
                 catch
                 {

@@ -57,8 +57,8 @@ public sealed class StoredLocalFeaturesTests : IDisposable
     private static readonly CopyRule NoRule = new() { HashAlone = 0, CosineAlone = 2f, HashWithCosine = -1, CosineWithHash = 2f };
 
     // A matcher whose only way in besides the hash is the screen of the views' deeper ranks (screenDepth 0: none).
-    private static CopyMatcher ScreenOnly(IndexStore store, int screenInliers = CopyMatcher.DefaultScreenInliers, int screenDepth = 4) =>
-        new(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = screenDepth, ScreenInliers = screenInliers };
+    private static CopyMatcher ScreenOnly(IndexStore store, int screenInliers = CopyMatcher.DefaultScreenInliers, int screenDepth = 4, MatcherStatistics? statistics = null) =>
+        new(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = screenDepth, ScreenInliers = screenInliers, Statistics = statistics };
 
     // The grapes altered (Mirror: their perceptual hash far from the original's, their keypoints fitting it mirrored;
     // Watermark: their hash 12 bits away), fingerprinted as the matcher's queries are (turned views included).
@@ -92,7 +92,8 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         using var store = Import("with", withFeatures: true);
         // Any read of the grapes' file now fails, and says so.
         File.Delete(Path.Combine(dataset, "grapes_01.png"));
-        using var refusing = ScreenOnly(store, screenInliers: int.MaxValue);
+        var refusals = new MatcherStatistics();
+        using var refusing = ScreenOnly(store, screenInliers: int.MaxValue, statistics: refusals);
         var query = GrapesQuery(refusing, Alteration.Mirror);
         using var picture = query.Picture;
         var everything = new SearchOptions { Rule = NoRule, IncludeSimilar = true, MinimumSimilarity = 0 };
@@ -102,11 +103,14 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         Assert.Equal(MatchKind.Similar, refused.Kind);
         Assert.Null(refused.Verification);
         Assert.Null(refused.NotVerified);
+        Assert.True(refusals.Screened >= 1 && refusals.ScreenedIn == 0, $"{refusals.Screened} screened, {refusals.ScreenedIn} let through");
 
         // Its keypoints fitting, the row is verified: its file is read, and its absence said. The other drawings'
         // keypoints do not fit the grapes' with 15 inliers: they are not verified (no evidence) unless their hash is near.
-        using var screening = ScreenOnly(store);
+        var passes = new MatcherStatistics();
+        using var screening = ScreenOnly(store, statistics: passes);
         var all = screening.Find(query, everything);
+        Assert.Equal(1, passes.ScreenedIn);
         var read = Grapes(all);
         Assert.NotNull(read);
         Assert.Equal(MatchKind.Similar, read.Kind);
