@@ -338,12 +338,12 @@ public sealed class CopyMatcher : IDisposable
         }
     }
 
-    // screen: a row ranked too deep to be verified unasked, verified only when its stored keypoints fit (ScreenInliers).
+    // screen: a row ranked too deep to be verified unasked (it has a local image), verified only when its stored keypoints fit (ScreenInliers).
     private CopyMatch VerifyOne(VerifiablePicture query, CopyMatch candidate, byte[]? storedFeatures, bool screen)
     {
         if (candidate.Row.Image is not { } image)
         {
-            return screen ? candidate : candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
+            return candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
         }
         var verdict = pictures.VerifyIfKeypointsFit(query, () => Read(image), image.ToString(), $"its image '{image}'", storedFeatures, screen ? ScreenInliers : null);
         if (verdict is null) return candidate;

@@ -56,26 +56,7 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
             if (storedFeatures is not null && StoredFeatureExtraction.Read(storedFeatures) is { } features
                 && VerifiablePicture.FromStoredFeatures(features, decode, Verifier.Options) is { } deferred)
             {
-                bool refused = false;
-                try
-                {
-                    if (minInliers is { } needed)
-                    {
-                        long screenStarted = Stopwatch.GetTimestamp();
-                        refused = !Verifier.FitsWithInliers(reference, deferred, needed);
-                        Statistics?.Screen(Stopwatch.GetElapsedTime(screenStarted).TotalMilliseconds, !refused);
-                    }
-                }
-                catch
-                {
-                    deferred.Dispose();
-                    throw;
-                }
-                if (refused)
-                {
-                    deferred.Dispose();
-                    return null;
-                }
+                if (minInliers is { } needed && !KeypointsFit(reference, deferred, needed)) return null;
                 try
                 {
                     return Verify(reference, deferred, usedStored: true, prepareMs: 0, () => decodeMs);
@@ -143,6 +124,24 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
         finally
         {
             picture?.Dispose();
+        }
+    }
+
+    // Whether the picture's keypoints fit the reference's with that many inliers (timed for the statistics); the
+    // picture is disposed when they do not, or when asking throws.
+    private bool KeypointsFit(VerifiablePicture reference, VerifiablePicture picture, int inliers)
+    {
+        bool fits = false;
+        try
+        {
+            long started = Stopwatch.GetTimestamp();
+            fits = Verifier.FitsWithInliers(reference, picture, inliers);
+            Statistics?.Screen(Stopwatch.GetElapsedTime(started).TotalMilliseconds, fits);
+            return fits;
+        }
+        finally
+        {
+            if (!fits) picture.Dispose();
         }
     }
 
