@@ -60,6 +60,24 @@ public sealed class TurnedViewCacheTests
         Assert.Equal(1, Turn(cachePath, claimFile).FromCache);
     }
 
+    // A scratch folder with a claimed picture, and where its cache is to be (not made yet).
+    private static (string Folder, string ClaimFile, string CachePath) NewCache()
+    {
+        var folder = TestEnvironment.NewScratchFolder();
+        var (_, claimFile, _) = Setup(folder);
+        return (folder, claimFile, Path.Combine(folder, "turned-views.db"));
+    }
+
+    // Runs sql on the database at path (made if missing), no pooled connection left open; the rows it changed.
+    private static int Execute(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
     private static string[] SideFiles(string path) => [path + "-wal", path + "-shm", path + "-journal"];
 
     [Fact]
@@ -120,9 +138,7 @@ public sealed class TurnedViewCacheTests
         var other = new Fingerprinter(renormalised, ImageLimits.Default).WithViewAngles(CopyMatcher.CalibratedViewAngles);
         Assert.NotEqual(stamp, TurnedViewCache.StampOf(other));
 
-        var folder = TestEnvironment.NewScratchFolder();
-        var (_, claimFile, _) = Setup(folder);
-        var cachePath = Path.Combine(folder, "turned-views.db");
+        var (_, claimFile, cachePath) = NewCache();
         var (turned, fromCache, _, _) = Turn(cachePath, claimFile);
         Assert.Equal((1, 0), (turned, fromCache));
         using var cache = new TurnedViewCache(cachePath);
@@ -134,9 +150,7 @@ public sealed class TurnedViewCacheTests
     [Fact]
     public void Cached_views_are_not_given_to_a_changed_file_or_a_picture_over_the_limits()
     {
-        var folder = TestEnvironment.NewScratchFolder();
-        var (_, claimFile, _) = Setup(folder);
-        var cachePath = Path.Combine(folder, "turned-views.db");
+        var (_, claimFile, cachePath) = NewCache();
         var (made, _, _, _) = Turn(cachePath, claimFile);
         var (again, reused, _, _) = Turn(cachePath, claimFile);
         Assert.Equal((1, 1, 1), (made, again, reused));
@@ -169,21 +183,11 @@ public sealed class TurnedViewCacheTests
         var otherWal = Path.Combine(folder, "other-wal.db");
         foreach (var (path, wal) in new[] { (other, false), (otherWal, true) })
         {
-            using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-            connection.Open();
-            using var create = connection.CreateCommand();
-            create.CommandText = (wal ? "PRAGMA journal_mode = WAL;" : "") + "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');";
-            create.ExecuteNonQuery();
+            Execute(path, (wal ? "PRAGMA journal_mode = WAL;" : "") + "CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('keep me');");
         }
         // A cache of another schema version.
         var newer = Path.Combine(folder, "newer.db");
-        using (var connection = new SqliteConnection($"Data Source={newer};Pooling=False"))
-        {
-            connection.Open();
-            using var create = connection.CreateCommand();
-            create.CommandText = $"PRAGMA application_id = {0x4F545643}; PRAGMA user_version = 2; CREATE TABLE turned_views_v2 (x);";
-            create.ExecuteNonQuery();
-        }
+        Execute(newer, $"PRAGMA application_id = {0x4F545643}; PRAGMA user_version = 2; CREATE TABLE turned_views_v2 (x);");
 
         // An empty database of another program (it set its user_version), and another program's database with a stray
         // WAL file beside it (the read-only look would open that WAL and leave a -shm).
@@ -191,11 +195,7 @@ public sealed class TurnedViewCacheTests
         var strayWal = Path.Combine(folder, "stray-wal.db");
         foreach (var (path, sql) in new[] { (emptyOther, "PRAGMA user_version = 7;"), (strayWal, "CREATE TABLE notes (text TEXT);") })
         {
-            using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-            connection.Open();
-            using var create = connection.CreateCommand();
-            create.CommandText = sql;
-            create.ExecuteNonQuery();
+            Execute(path, sql);
         }
         File.WriteAllBytes(strayWal + "-wal", [1, 2, 3]);
 
@@ -235,19 +235,11 @@ public sealed class TurnedViewCacheTests
     [Fact]
     public void A_damaged_entry_is_a_miss_and_is_made_again()
     {
-        var folder = TestEnvironment.NewScratchFolder();
-        var (_, claimFile, _) = Setup(folder);
-        var cachePath = Path.Combine(folder, "turned-views.db");
+        var (_, claimFile, cachePath) = NewCache();
         foreach (var damage in new[] { "UPDATE turned_views SET views = substr(views, 1, 100)", "UPDATE turned_views SET views = 'text, not views'", "UPDATE turned_views SET width = 'wide'" })
         {
             Turn(cachePath, claimFile);
-            using (var connection = new SqliteConnection($"Data Source={cachePath};Pooling=False"))
-            {
-                connection.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = damage;
-                Assert.Equal(1, command.ExecuteNonQuery());
-            }
+            Assert.Equal(1, Execute(cachePath, damage));
             AssertMadeThenKept(cachePath, claimFile);
         }
     }
@@ -255,21 +247,13 @@ public sealed class TurnedViewCacheTests
     [Fact]
     public void Entries_of_another_stamp_are_dropped_a_month_after_they_were_made()
     {
-        var folder = TestEnvironment.NewScratchFolder();
-        var (_, claimFile, _) = Setup(folder);
-        var cachePath = Path.Combine(folder, "turned-views.db");
+        var (_, claimFile, cachePath) = NewCache();
         Turn(cachePath, claimFile);
-        using (var connection = new SqliteConnection($"Data Source={cachePath};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO turned_views SELECT sha256, 'old-module', width, height, views, '2026-10-01T00:00:00.0000000Z' FROM turned_views;
-                INSERT INTO turned_views SELECT sha256, 'other-model', width, height, views, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') FROM turned_views WHERE stamp <> 'old-module';
-                DELETE FROM turned_views WHERE stamp NOT IN ('old-module', 'other-model');
-                """;
-            command.ExecuteNonQuery();
-        }
+        Execute(cachePath, """
+            INSERT INTO turned_views SELECT sha256, 'old-module', width, height, views, '2026-10-01T00:00:00.0000000Z' FROM turned_views;
+            INSERT INTO turned_views SELECT sha256, 'other-model', width, height, views, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 day') FROM turned_views WHERE stamp <> 'old-module';
+            DELETE FROM turned_views WHERE stamp NOT IN ('old-module', 'other-model');
+            """);
         // The current stamp's entry is gone, so this check turns afresh and writes the cache.
         Assert.Equal(0, Turn(cachePath, claimFile).FromCache);
         using (var connection = new SqliteConnection($"Data Source={cachePath};Mode=ReadOnly;Pooling=False"))
@@ -292,13 +276,7 @@ public sealed class TurnedViewCacheTests
         var zeroBytes = Path.Combine(folder, "zero.db");
         File.WriteAllBytes(zeroBytes, []);
         var emptyDatabase = Path.Combine(folder, "empty.db");
-        using (var connection = new SqliteConnection($"Data Source={emptyDatabase};Pooling=False"))
-        {
-            connection.Open();
-            using var vacuum = connection.CreateCommand();
-            vacuum.CommandText = "VACUUM";
-            vacuum.ExecuteNonQuery();
-        }
+        Execute(emptyDatabase, "VACUUM");
         foreach (var path in new[] { zeroBytes, emptyDatabase })
         {
             AssertMadeThenKept(path, claimFile);
@@ -309,9 +287,7 @@ public sealed class TurnedViewCacheTests
     [Fact]
     public void A_cache_left_mid_write_is_rolled_back_and_used()
     {
-        var folder = TestEnvironment.NewScratchFolder();
-        var (_, claimFile, _) = Setup(folder);
-        var cachePath = Path.Combine(folder, "turned-views.db");
+        var (folder, claimFile, cachePath) = NewCache();
         Turn(cachePath, claimFile);
         var crashed = Path.Combine(folder, "crashed.db");
         using (var connection = new SqliteConnection($"Data Source={cachePath};Pooling=False"))
