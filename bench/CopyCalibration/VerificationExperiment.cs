@@ -335,7 +335,7 @@ public static class VerificationExperiment
     private static void WriteEvidence(string path, VerificationStage stage, List<PairEvidence> evidence)
     {
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
-        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tstretch_colour\tplain_colour\tmirror_colour\tsearch_colour\tstretch_region\tstretch_region_share\tplain_region\tplain_region_share\tmirror_region\tmirror_region_share\tsearch_region\tsearch_region_share\tsearch_coarse\tcandidates\tplain_rotation\tmirror_rotation\tmirror_scale\tquery_shift\titem_shift\tplain_rank\tview_rank\tplain_wide_region\tplain_wide_region_share\tmirror_wide_region\tmirror_wide_region_share\tthickened\tplain_detail");
+        writer.WriteLine("query\titem\tclass\thard\tquery_side\titem_side\thash\tcosine\tstretch_ncc\tstretch_trimmed\tplain_reason\tplain_matches\tplain_inliers\tplain_scale\tplain_ncc\tplain_trimmed\tplain_overlap\tmirror_reason\tmirror_matches\tmirror_inliers\tmirror_ncc\tmirror_trimmed\tmirror_overlap\tsearch_ncc\tsearch_trimmed\tsearch_overlap\tsearch_scale\tsearch_rotation\tsearch_mirrored\tstretch_colour\tplain_colour\tmirror_colour\tsearch_colour\tstretch_region\tstretch_region_share\tplain_region\tplain_region_share\tmirror_region\tmirror_region_share\tsearch_region\tsearch_region_share\tsearch_coarse\tcandidates\tplain_rotation\tmirror_rotation\tmirror_scale\tquery_shift\titem_shift\tplain_rank\tview_rank\tplain_wide_region\tplain_wide_region_share\tmirror_wide_region\tmirror_wide_region_share\tthickened\trefined\tquery_keypoints\tplain_detail");
         int n = stage.Items.Count;
         foreach (var e in evidence)
         {
@@ -354,8 +354,15 @@ public static class VerificationExperiment
                 F(e.Plain.RotationDegrees, 2), F(e.Mirrored.RotationDegrees, 2), F(e.Mirrored.Scale, 3), F(e.QueryShift, 4), F(e.ItemShift, 4),
                 stage.PlainRanks[e.Query].GetValueOrDefault(e.Item), stage.ViewRanks[e.Query].TryGetValue(e.Item, out var viewRank) ? viewRank.ToString(CultureInfo.InvariantCulture) : "-",
                 F(e.Plain.WideRegionNcc, 4), F(e.Plain.WideRegionShare, 3), F(e.Mirrored.WideRegionNcc, 4), F(e.Mirrored.WideRegionShare, 3),
-                e.ThickenedOnly is { } thick ? (thick ? "1" : "0") : "-", e.Plain.Detail));
+                e.ThickenedOnly is { } thick ? (thick ? "1" : "0") : "-", Refined(e), e.Plain.QueryKeypoints, e.Plain.Detail));
         }
+    }
+
+    // Which alignments were refined by pixels (VerifierOptions.RefineAlignment): p(lain fit), m(irrored fit), s(earch); '-' none.
+    private static string Refined(PairEvidence e)
+    {
+        string flags = (e.Plain.PoseRefined ? "p" : "") + (e.Mirrored.PoseRefined ? "m" : "") + (e.Search?.PoseRefined == true ? "s" : "");
+        return flags.Length == 0 ? "-" : flags;
     }
 
     private static string Describe(CopyRule r) =>

@@ -124,15 +124,13 @@ public sealed class GeometricVerifier
         Verification? best = null;
         foreach (var hypothesis in hypotheses)
         {
-            var m = hypothesis.QueryToCandidate;
-            using var model = Mat.FromPixelData(2, 3, MatType.CV_64FC1, m);
-            var (agreement, overlap, queryBox, colour) = AlignedAgreement(query, candidate, model, hypothesis.Mirrored, searchThresholds.Agree);
+            var (agreement, overlap, queryBox, colour, m, refined) = RefinedAgreement(query, candidate, hypothesis.QueryToCandidate, hypothesis.Mirrored, searchThresholds.Agree);
             double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
             double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
             double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
             bool grayAgrees = overlap >= searchMinOverlap && searchThresholds.Agree(agreement);
             bool agrees = grayAgrees && ColourAgrees(colour);
-            string found = F($"found by pixels{(hypothesis.Mirrored ? " mirrored" : "")} (correlation {hypothesis.Score:F3}), scale {sourceScale:F3}, rotation {rotation:F1} deg");
+            string found = F($"found by pixels{(hypothesis.Mirrored ? " mirrored" : "")} (correlation {hypothesis.Score:F3}){(refined ? ", refined by pixels" : "")}, scale {sourceScale:F3}, rotation {rotation:F1} deg");
             var v = new Verification
             {
                 IsVerified = agrees,
@@ -157,6 +155,7 @@ public sealed class GeometricVerifier
                 QueryRegion = ToSource(queryBox, query, hypothesis.Mirrored),
                 CandidateRegion = ToSource(QueryFrameInCandidate(m, query, candidate), candidate, mirrored: false),
                 SearchCoarseScore = hypothesis.CoarseScore,
+                PoseRefined = refined,
             };
             if (best is null || (v.IsVerified && !best.IsVerified) || (v.IsVerified == best.IsVerified && Nan(v.Ncc) > Nan(best.Ncc))) best = v;
         }
@@ -339,12 +338,23 @@ public sealed class GeometricVerifier
 
         bool strong = inliers.Length >= Options.StrongFitInliers && inliers.Length >= Options.StrongFitInlierRatio * queryPoints.Length;
         start = VerificationTimings.Start();
-        var (agreement, overlap, queryBox, colour) = AlignedAgreement(query, candidate, model, mirrored,
+        var (agreement, overlap, queryBox, colour, pose, refined) = RefinedAgreement(query, candidate, m, mirrored,
             a => alignedThresholds.Agree(a) || (strong && a.WideRegionNcc >= Options.MinStrongFitRegionNcc));
         timings?.Ncc(start);
-        var candidateBox = QueryFrameInCandidate(m, query, candidate);
+        var candidateBox = QueryFrameInCandidate(pose, query, candidate);
+        if (refined)
+        {
+            workingScale = Math.Sqrt(Math.Abs(pose[0] * pose[4] - pose[1] * pose[3]));
+            rotation = -Math.Atan2(pose[3], pose[0]) * 180 / Math.PI;
+            sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
+        }
         evidence = evidence with
         {
+            Scale = sourceScale,
+            RotationDegrees = rotation,
+            TranslationX = pose[2] / candidate.WorkingScale,
+            TranslationY = pose[5] / candidate.WorkingScale,
+            PoseRefined = refined,
             Ncc = agreement.Ncc,
             TrimmedNcc = agreement.TrimmedNcc,
             RegionNcc = agreement.RegionNcc,
@@ -356,7 +366,7 @@ public sealed class GeometricVerifier
             QueryRegion = ToSource(queryBox, query, mirrored),
             CandidateRegion = ToSource(candidateBox, candidate, mirrored: false),
         };
-        string fit = F($"{inliers.Length}/{queryPoints.Length} inliers with the {side}, scale {sourceScale:F3}, rotation {rotation:F1} deg");
+        string fit = F($"{inliers.Length}/{queryPoints.Length} inliers with the {side}{(refined ? ", refined by pixels" : "")}, scale {sourceScale:F3}, rotation {rotation:F1} deg");
         if (overlap < Options.MinOverlap)
         {
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}") };
@@ -515,6 +525,31 @@ public sealed class GeometricVerifier
         Cv2.Resize(candidate.ColourOf(mirrored: false), stretched, queryColour.Size(), 0, 0, InterpolationFlags.Area);
         if (mirrored) Cv2.Flip(stretched, stretched, FlipMode.Y);
         return ColourAgreement.Difference(queryColour, stretched, query.ContentMaskOf(mirrored: false));
+    }
+
+    /// <summary>
+    /// <see cref="AlignedAgreement"/> under the pose <paramref name="queryToCandidate"/>, and, when its pixels do not
+    /// agree yet but come within <see cref="VerifierOptions.RefineFromNcc"/>, under the pose refined by pixels
+    /// (<see cref="PoseRefinement"/>): the refined one is kept when it agrees better (a higher NCC, or agreement).
+    /// </summary>
+    private (PixelAgreement Agreement, double Overlap, Rect QueryBox, double ColourDifference, double[] Pose, bool Refined) RefinedAgreement(
+        VerifiablePicture query, VerifiablePicture candidate, double[] queryToCandidate, bool mirrored, Func<PixelAgreement, bool> grayAgrees)
+    {
+        using var model = Mat.FromPixelData(2, 3, MatType.CV_64FC1, queryToCandidate);
+        var first = AlignedAgreement(query, candidate, model, mirrored, grayAgrees);
+        double closest = Math.Max(Nan(first.Agreement.Ncc), Nan(first.Agreement.RegionNcc));
+        if (!Options.RefineAlignment || grayAgrees(first.Agreement) || !(closest >= Options.RefineFromNcc))
+        {
+            return (first.Agreement, first.Overlap, first.QueryBox, first.ColourDifference, queryToCandidate, false);
+        }
+        var pose = PoseRefinement.Refine(query.GrayOf(mirrored), candidate.GrayOf(mirrored: false), queryToCandidate, Options.MaxRefinementShift, Options.MaxRefinementShear);
+        if (pose is null) return (first.Agreement, first.Overlap, first.QueryBox, first.ColourDifference, queryToCandidate, false);
+        using var refinedModel = Mat.FromPixelData(2, 3, MatType.CV_64FC1, pose);
+        var second = AlignedAgreement(query, candidate, refinedModel, mirrored, grayAgrees);
+        bool better = grayAgrees(second.Agreement) || Nan(second.Agreement.Ncc) > Nan(first.Agreement.Ncc);
+        return better
+            ? (second.Agreement, second.Overlap, second.QueryBox, second.ColourDifference, pose, true)
+            : (first.Agreement, first.Overlap, first.QueryBox, first.ColourDifference, queryToCandidate, false);
     }
 
     /// <summary>

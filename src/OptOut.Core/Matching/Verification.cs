@@ -49,6 +49,9 @@ public sealed record Verification
     /// <summary>The candidate is a mirror image (left-right) of the query.</summary>
     public bool Mirrored { get; init; }
 
+    /// <summary>The alignment was refined by its pixels (<see cref="VerifierOptions.RefineAlignment"/>): the transform and the figures are the refined pose's.</summary>
+    public bool PoseRefined { get; init; }
+
     /// <summary>Normalised cross-correlation of the aligned, lightly blurred pixels over their overlap; NaN when not computed.</summary>
     public double Ncc { get; init; } = double.NaN;
 

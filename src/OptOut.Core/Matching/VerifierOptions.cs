@@ -47,6 +47,22 @@ public sealed record VerifierOptions
     /// <summary>Smallest spread of the inliers in the query's working frame (root of the determinant of their covariance, over the frame's short side); below it the fit hangs on a clump of points.</summary>
     public double MinInlierSpread { get; init; } = 0.02;
 
+    /// <summary>
+    /// Refine an alignment by its pixels (<see cref="PoseRefinement"/>, OpenCV's ECC) when its aligned pixels do
+    /// not agree yet but come within <see cref="RefineFromNcc"/>: a keypoint fit from few inliers or a pixel-search
+    /// pose on its grid can sit a pixel or a percent off, which costs a small copy's sharp lines its agreement.
+    /// </summary>
+    public bool RefineAlignment { get; init; } = true;
+
+    /// <summary>Pixel agreement (the higher of NCC and NCC outside one region) from which an alignment that does not verify is refined.</summary>
+    public double RefineFromNcc { get; init; } = 0.8;
+
+    /// <summary>Farthest a refinement may move a corner of the query, as a share of its long side; further, the refined pose is not used.</summary>
+    public double MaxRefinementShift { get; init; } = 0.03;
+
+    /// <summary>Most a refined pose may depart from a similarity (shear or uneven stretch, relative to its scale); more, it is not used.</summary>
+    public double MaxRefinementShear { get; init; } = 0.03;
+
     /// <summary>Pixel agreement that verifies a geometric fit.</summary>
     public double MinNcc { get; init; } = 0.97;
 
@@ -227,5 +243,7 @@ public sealed record VerifierOptions
         if (!(MaxWeakFitRotation >= 0)) throw new ArgumentOutOfRangeException(nameof(MaxWeakFitRotation), MaxWeakFitRotation, "at least 0 (positive infinity: off)");
         if (double.IsNaN(MinHairlineAgreement)) throw new ArgumentOutOfRangeException(nameof(MinHairlineAgreement), MinHairlineAgreement, "a number (negative infinity: every hairline pair gets the second look)");
         if (MinimumSide < 1) throw new ArgumentOutOfRangeException(nameof(MinimumSide), MinimumSide, "at least 1");
+        if (!(MaxRefinementShift is >= 0 and <= 0.5)) throw new ArgumentOutOfRangeException(nameof(MaxRefinementShift), MaxRefinementShift, "between 0 and 0.5");
+        if (!(MaxRefinementShear is >= 0 and <= 0.5)) throw new ArgumentOutOfRangeException(nameof(MaxRefinementShear), MaxRefinementShear, "between 0 and 0.5");
     }
 }
