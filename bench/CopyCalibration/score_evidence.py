@@ -67,6 +67,11 @@ def within_depth(row, o):
     # Deeper view ranks, down to --screen-view-depth, when the keypoints fit with --screen-inliers inliers either
     # way (CopyMatcher.ScreenedViewDepth / ScreenInliers: the same figures as the fits' inlier columns).
     inliers = max(number(row.get('plain_inliers', '-')) or 0, number(row.get('mirror_inliers', '-')) or 0)
+    # A query with fewer keypoints than the screen asks for has those rows verified in full (the thirteenth round on;
+    # column query_keypoints from the twenty-fifth run on).
+    keypoints = number(row.get('query_keypoints', '-'))
+    if o.screen_plain_queries and o.screen_view_depth is not None and view_rank <= o.screen_view_depth and keypoints is not None and keypoints < o.screen_inliers:
+        return True
     return o.screen_view_depth is not None and view_rank <= o.screen_view_depth and inliers >= o.screen_inliers
 
 
@@ -182,9 +187,11 @@ def main():
     parser.add_argument('--view-depth', type=int, default=None, help="count only each view's top N; needs the view_rank column")
     parser.add_argument('--screen-view-depth', type=int, default=None, help="also count each view's ranks beyond --view-depth down to this one when their keypoints fit with --screen-inliers inliers (CopyMatcher.ScreenedViewDepth: 20 since the twelfth round)")
     parser.add_argument('--screen-inliers', type=int, default=15, help='inliers a screened row needs (CopyMatcher.ScreenInliers: 15)')
+    parser.add_argument('--screen-plain-queries', type=int, choices=[0, 1], default=1, help="1: a query with fewer keypoints than --screen-inliers has every row down to --screen-view-depth verified (CopyMatcher since the thirteenth round; needs the query_keypoints column); 0: screened as any query")
     parser.add_argument('--plain-candidates-only', action='store_true', help='leave out the pairs only the rotated query views brought (column candidates = view)')
     parser.add_argument('--queries', choices=['all', 'even', 'odd'], default='all', help='count the originals of this parity only (in the order of their first appearance, as the bench numbers them)')
-    parser.add_argument('--list', action='store_true', help='list the false matches')
+    parser.add_argument('--list', action='store_true', help='list the false matches and the derivative works matched')
+    parser.add_argument('--misses', metavar='ALTERATION', help="list the copies of ALTERATION not found, each with its pair's figures (every row of the copy, found at any depth or not)")
     parser.add_argument('--thicken', type=int, choices=[0, 1], default=1, help="1: count the product's second look at hairline drawings (column thickened); 0: leave it out (the engine before the tenth round)")
     o = parser.parse_args()
     o.shift_of = None
@@ -202,8 +209,8 @@ def main():
         a, b = original_of(a), original_of(b)
         return a != b and any(any(p.match(a) for p in g) and any(p.match(b) for p in g) for g in groups)
 
-    found, false, derivative = collections.Counter(), [], 0
-    order = {}
+    found, false, derivative, derivatives = collections.Counter(), [], 0, []
+    order, found_items, rows_of_item = {}, set(), collections.defaultdict(list)
     with open(o.evidence, encoding='utf-8') as f:
         for row in csv.DictReader(f, delimiter='\t'):
             number_of_query = order.setdefault(row['query'], len(order))
@@ -211,14 +218,18 @@ def main():
                 continue
             if o.plain_candidates_only and row.get('candidates') == 'view':
                 continue
+            if o.misses and row['class'] == o.misses:
+                rows_of_item[row['item']].append(row)
             if (o.depth is not None or o.view_depth is not None) and not within_depth(row, o):
                 continue
             if not accepted(row, o):
                 continue
             if row['class'] != 'unrelated':
                 found[row['class']] += 1
+                found_items.add(row['item'])
             elif shared_group(row['query'], row['item']):
                 derivative += 1
+                derivatives.append((row['query'], row['item']))
             else:
                 false.append((row['query'], row['item']))
     copies = sum(found.values())
@@ -232,6 +243,19 @@ def main():
     if o.list:
         for query, item in false:
             print(f'false: {query} -> {item}')
+        for query, item in derivatives:
+            print(f'derivative: {query} -> {item}')
+    if o.misses:
+        # A copy the run never made a candidate has no row at all; it is listed by its count only.
+        columns = ['query_side', 'item_side', 'hash', 'cosine', 'plain_rank', 'view_rank', 'stretch_ncc', 'plain_matches', 'plain_inliers',
+                   'plain_region', 'plain_wide_region', 'mirror_matches', 'mirror_inliers', 'mirror_region', 'search_ncc', 'search_coarse',
+                   'query_shift', 'item_shift', 'plain_colour', 'search_colour']
+        missed = [item for item in rows_of_item if item not in found_items]
+        print(f'missed {o.misses}: {len(missed)} with rows, {per - len([i for i in rows_of_item if i in found_items]) - len(missed)} never candidates')
+        print('\t'.join(['item'] + columns))
+        for item in sorted(missed):
+            for row in rows_of_item[item]:
+                print('\t'.join([item] + [row.get(c, '-') for c in columns]))
 
 
 if __name__ == '__main__':

@@ -50,7 +50,8 @@ public sealed class CopyMatcher : IDisposable
     /// How deep each extra view's cosine ranking is looked at beyond <see cref="DefaultViewCandidateDepth"/>: those
     /// rows are verified only when their stored keypoints fit the query's with <see cref="DefaultScreenInliers"/>
     /// inliers (no pixel is read otherwise). A watermark moves the embedding: watermarked copies that a turned view
-    /// ranked 7th to 13th verify as strong fits (docs/copy-detection.md, "Twelfth round").
+    /// ranked 7th to 13th verify as strong fits (docs/copy-detection.md, "Twelfth round"). A query with fewer
+    /// keypoints than that (a flag, an outline) has its screened rows verified in full ("Thirteenth round").
     /// </summary>
     public const int DefaultScreenedViewDepth = 20;
 
@@ -326,8 +327,11 @@ public sealed class CopyMatcher : IDisposable
                 ? store.GetLocalFeatures(all.Where(c => c.Row.Image is not null).Select(c => c.Row.Id).ToList())
                 : [];
             var results = new CopyMatch[all.Count];
+            // A query with fewer keypoints than the screen asks for (a flag, an outline) could pass no row through
+            // it: its screened rows are verified in full instead (docs/copy-detection.md, thirteenth round).
+            bool screenable = picture.Features.Count >= ScreenInliers;
             Parallel.For(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = VerifyOne(picture, all[i], stored.GetValueOrDefault(all[i].Row.Id), screen: i >= candidates.Count));
+                i => results[i] = VerifyOne(picture, all[i], stored.GetValueOrDefault(all[i].Row.Id), screen: screenable && i >= candidates.Count));
             Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return results;
         }

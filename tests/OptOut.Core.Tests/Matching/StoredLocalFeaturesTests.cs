@@ -37,7 +37,7 @@ public sealed class StoredLocalFeaturesTests : IDisposable
 
     public void Dispose() => SqliteConnection.ClearAllPools();
 
-    private IndexStore Import(string name, bool withFeatures)
+    private IndexStore Import(string name, bool withFeatures, int? rows = null)
     {
         var store = IndexStore.Open(Path.Combine(folder, name, "index.db"));
         var importer = new TrainingSetImporter(store, fingerprinter, null, _ => { })
@@ -45,7 +45,7 @@ public sealed class StoredLocalFeaturesTests : IDisposable
             LocalFeatureExtraction = withFeatures ? StoredFeatureExtraction.For(VerifierOptions.Default) : null,
         };
         var summary = importer.Import("scraped", [dataset], CancellationToken.None);
-        Assert.Equal(Drawings.Length, summary.Rows);
+        Assert.Equal(rows ?? Drawings.Length, summary.Rows);
         return store;
     }
 
@@ -59,6 +59,9 @@ public sealed class StoredLocalFeaturesTests : IDisposable
     // A matcher whose only way in besides the hash is the screen of the views' deeper ranks (screenDepth 0: none).
     private static CopyMatcher ScreenOnly(IndexStore store, int screenInliers = CopyMatcher.DefaultScreenInliers, int screenDepth = 4, MatcherStatistics? statistics = null) =>
         new(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = screenDepth, ScreenInliers = screenInliers, Statistics = statistics };
+
+    // As many inliers as the query has keypoints: no fit has that many, yet the query is not too plain for the screen.
+    private static int BeyondAnyFit(PictureFingerprint query) => ((VerifiablePicture)query.Picture!).Features.Count;
 
     // The grapes altered (Mirror: their perceptual hash far from the original's, their keypoints fitting it mirrored;
     // Watermark: their hash 12 bits away), fingerprinted as the matcher's queries are (turned views included).
@@ -93,9 +96,10 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         // Any read of the grapes' file now fails, and says so.
         File.Delete(Path.Combine(dataset, "grapes_01.png"));
         var refusals = new MatcherStatistics();
-        using var refusing = ScreenOnly(store, screenInliers: int.MaxValue, statistics: refusals);
-        var query = GrapesQuery(refusing, Alteration.Mirror);
+        using var screening = ScreenOnly(store);
+        var query = GrapesQuery(screening, Alteration.Mirror);
         using var picture = query.Picture;
+        using var refusing = ScreenOnly(store, screenInliers: BeyondAnyFit(query), statistics: refusals);
         var everything = new SearchOptions { Rule = NoRule, IncludeSimilar = true, MinimumSimilarity = 0 };
 
         var refused = Grapes(refusing.Find(query, everything));
@@ -108,8 +112,8 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         // Its keypoints fitting, the row is verified: its file is read, and its absence said. The other drawings'
         // keypoints do not fit the grapes' with 15 inliers: they are not verified (no evidence) unless their hash is near.
         var passes = new MatcherStatistics();
-        using var screening = ScreenOnly(store, statistics: passes);
-        var all = screening.Find(query, everything);
+        using var passing = ScreenOnly(store, statistics: passes);
+        var all = passing.Find(query, everything);
         Assert.Equal(1, passes.ScreenedIn);
         var read = Grapes(all);
         Assert.NotNull(read);
@@ -126,11 +130,41 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         // The watermarked grapes' hash is 12 bits from the original's: within the radius at which a row is verified
         // whatever its cosine (HashCandidateRadius), screen or no screen; without the deeper ranks it is no candidate.
         using var store = Import("with", withFeatures: true);
-        using var refusing = ScreenOnly(store, screenInliers: int.MaxValue);
-        var query = GrapesQuery(refusing, Alteration.Watermark);
+        using var screening = ScreenOnly(store);
+        var query = GrapesQuery(screening, Alteration.Watermark);
         using var picture = query.Picture;
+        using var refusing = ScreenOnly(store, screenInliers: BeyondAnyFit(query));
 
         AssertCopyOnlyThroughDeeperRanks(store, refusing, query, hashNear: true);
+    }
+
+    [Fact]
+    public void A_query_too_plain_for_the_screen_has_the_deeper_ranks_verified_in_full()
+    {
+        // The Netherlands' flag has no keypoints, so no row could pass the screen. Its watermarked copy in the
+        // training set (30 bits from the flag's hash, ranked by the views' deeper ranks only here) is verified by
+        // its pixels all the same, and the other drawings those ranks bring are compared, not left unlooked at.
+        using (var copy = ClipArt.Copy("netherlands.png", Alteration.Watermark)) copy.Pixels.SaveAsPng(Path.Combine(dataset, "netherlands-watermarked.png"));
+        using var store = Import("plain", withFeatures: true, rows: Drawings.Length + 1);
+        var statistics = new MatcherStatistics();
+        // Every row within the screened ranks (five rows, five deep).
+        using var screening = ScreenOnly(store, screenDepth: Drawings.Length + 1, statistics: statistics);
+        var query = screening.FingerprintQuery(fingerprinter, ClipArt.PathOf("netherlands.png"));
+        using var picture = query.Picture;
+        Assert.True(BeyondAnyFit(query) < CopyMatcher.DefaultScreenInliers, $"{BeyondAnyFit(query)} keypoints");
+        static CopyMatch? Flag(IReadOnlyList<CopyMatch> matches) => matches.SingleOrDefault(m => m.Row.Image!.Path.EndsWith("netherlands-watermarked.png", StringComparison.Ordinal));
+        var everything = new SearchOptions { Rule = NoRule, IncludeSimilar = true, MinimumSimilarity = 0 };
+
+        var all = screening.Find(query, everything);
+
+        var flag = Flag(all);
+        Assert.NotNull(flag);
+        Assert.True(flag.HashDistance > CopyMatcher.HashCandidateRadius, $"hash distance {flag.HashDistance}");
+        Assert.Equal(MatchKind.Copy, flag.Kind);
+        Assert.Equal(0, statistics.Screened);
+        Assert.All(all.Where(m => m != flag), m => Assert.NotNull(m.Verification));
+        using var unscreened = ScreenOnly(store, screenDepth: 0);
+        Assert.Null(Flag(unscreened.Find(query, new SearchOptions { Rule = NoRule })));
     }
 
     // The grapes verified by `matcher`, their hash within HashCandidateRadius or not as said, and no candidate at all
