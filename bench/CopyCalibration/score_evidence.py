@@ -160,7 +160,7 @@ def main():
     parser.add_argument('--ncc', type=threshold, default=0.97)
     parser.add_argument('--trimmed', type=threshold, default=None, help="trimmed NCC of a fit ('off' by default since the fifth round, as VerifierOptions.MinTrimmedNcc; 0.995 before)")
     parser.add_argument('--stretch', type=threshold, default=0.95)
-    parser.add_argument('--search', type=threshold, default=0.96, help='NCC that verifies a pixel-search alignment (VerifierOptions.MinSearchNcc: 0.96 since the eighth round, 0.99 before)')
+    parser.add_argument('--search', type=threshold, default=0.975, help='NCC that verifies a pixel-search alignment (VerifierOptions.MinSearchNcc: 0.975 since the thirteenth round, 0.96 from the eighth, 0.99 before)')
     parser.add_argument('--search-shift', type=threshold, default=0.95, help="shift agreement (VerifierOptions.MaxSearchShiftAgreement: 0.95 since the eighth round) from which the search is not counted; 'off' to count it")
     parser.add_argument('--shifts', help='TSV of query path and shift agreement, for evidence without the query_shift column')
     parser.add_argument('--search-overlap', type=float, default=0.5, help='share of the query a pixel-search alignment must cover (VerifierOptions.MinSearchOverlap: 0.5 since the eighth round; 0.2, the general --overlap, before)')
