@@ -215,7 +215,8 @@ the index says they lie, are then aligned with the picture (local features and a
 picture also mirrored; a hairline drawing is looked at again with its lines thickened, since its
 one-pixel strokes give next to no keypoints) and compared: only a candidate whose aligned pixels agree is a Copy, and the
 Verification property holds the evidence (inliers, scale, rotation, mirrored, NCC, the matched
-regions); the Verified column says it in a few words. A candidate that cannot be verified (a row
+regions; PoseRefined when an alignment that came close was refined by its pixels before it was
+judged); the Verified column says it in a few words. A candidate that cannot be verified (a row
 without a local image, such as a URL-only parquet row; a picture under 64 px; OpenCV unavailable) or
 whose pixels disagree is reported as Similar with the reason, never as Copy. Every copy is returned,
 not a capped top list; -Top caps the results only when given. -IncludeSimilar adds other look-alikes
@@ -224,11 +225,13 @@ Every search also turns each picture 4 degrees either way, so copies turned a fe
 (rotated copies 89% -> 97% in the calibration, for two more model runs a picture), and looks further
 down those turned pictures' rankings with the rows' stored keypoints alone: a row whose keypoints fit
 the picture's with 15 inliers (or whose hash is near, as for any row) is verified (watermarked copies
-91% -> 93%). -IncludeRotated
+91% -> 93%); a picture with fewer keypoints than that (a flag, an outline) has those rows verified in
+full (watermarked copies 93% -> 94%). -IncludeRotated
 also searches it turned 3 and 6 degrees either way, for copies turned further (four more model runs a
 picture). -IncludeCropped also searches the picture's centre
 (90% and 80% of each side), as a dataset builder's centre crop keeps it: verified cropped copies 96% ->
-97% in the calibration (resized, cropped JPEG copies 92% -> 93%), for two more model runs a picture.
+97% in the calibration before alignments were refined by pixels (resized, cropped JPEG copies 92% ->
+93%), for two more model runs a picture.
 
 -Text searches captions (words, "phrases", prefix*), best matches first (BM25 as SQLite's FTS5 ranks
 them; the score is in Similarity), every match unless -Top is given; -Url finds rows with the
