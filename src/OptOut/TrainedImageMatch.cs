@@ -37,7 +37,7 @@ public sealed class TrainedImageMatch
     /// <summary>The geometric verification of an image match: inliers, transform, mirrored, aligned-pixel agreement; null when not verified (text searches, rows without pixels).</summary>
     public Core.Matching.Verification? Verification { get; init; }
 
-    /// <summary>The verification in a few words, for the table view: "yes (stretch)", "yes (34 inliers, mirrored)", "no: pixels disagree", "not verified: ...".</summary>
+    /// <summary>The verification in a few words, for the table view: "yes (stretch)", "yes (34 inliers, mirrored)", "yes (9 inliers, refined)" (the alignment refined by its pixels), "no: pixels disagree", "not verified: ...".</summary>
     public string? Verified { get; init; }
 
     internal static TrainedImageMatch From(Core.Matching.CopyMatch match, string query, string? querySha256) =>
@@ -94,6 +94,7 @@ public sealed class TrainedImageMatch
         if (v.Mirrored) parts.Add("mirrored");
         if (Math.Abs(v.RotationDegrees) >= 1) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.RotationDegrees:F0} deg"));
         if (v.Overlap < 0.95) parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Overlap:P0} of it"));
+        if (v.PoseRefined) parts.Add("refined");
         return $"yes ({string.Join(", ", parts)})";
     }
 }

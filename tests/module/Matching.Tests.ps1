@@ -72,6 +72,12 @@ Describe 'Verified copies through Find-TrainedImage and Add-OptOut' -Skip:(-not 
         $copies = @(Get-ChildItem -LiteralPath $altered -Filter '*.png' | Sort-Object Name)
         $rows = @($copies | ForEach-Object { @{ Url = "https://scraped.example/$($_.Name)"; Caption = 'grapes'; Image = $_.FullName } })
         $rows += @{ Url = 'https://scraped.example/another-apple.png'; Caption = 'apple'; Image = $lookAlike }
+        # A small button padded: nine keypoints fit it a little off, its pixels agree once the fit is refined.
+        $button = Join-Path $FixturePath 'clipart/arrow-down-red_benji_par_01.png'
+        $buttonCopies = Join-Path $TestDrive 'button'
+        $output = & dotnet (Get-SampleGenerator $ModulePath) alter $buttonCopies $button 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "OptOut.Samples alter failed: $output" }
+        $rows += @{ Url = 'https://scraped.example/button-pad.png'; Caption = 'button'; Image = (Join-Path $buttonCopies 'arrow-down-red_benji_par_01-pad.png') }
         $rows += @{ Url = 'https://scraped.example/bitten.png'; Caption = 'apple'; Image = (Join-Path $FixturePath 'clipart/apple_bitten_dan_gerhard_01.png') }
         $scraped = New-Img2DatasetJsonShard -Destination (Join-Path $TestDrive 'scraped') -Rows $rows
 
@@ -104,6 +110,15 @@ Describe 'Verified copies through Find-TrainedImage and Add-OptOut' -Skip:(-not 
         [System.IO.File]::Exists($hit[0].Image.Path) | Should -BeTrue
         if ($_ -eq 'mirror') { $hit[0].Verification.Mirrored | Should -BeTrue }
         if ($_ -eq 'rotate') { [Math]::Abs($hit[0].Verification.RotationDegrees) | Should -BeGreaterThan 2 }
+    }
+
+    It 'verifies a copy whose keypoint fit was refined by its pixels, and says so' {
+        $hit = @(Find-TrainedImage -LiteralPath $button -IndexPath $index | Where-Object Url -EQ 'https://scraped.example/button-pad.png')
+        $hit.Count | Should -Be 1
+        $hit[0].MatchKind | Should -Be 'Copy' -Because "$($hit[0].Verified) / $($hit[0].Verification.Detail)"
+        $hit[0].Verification.PoseRefined | Should -BeTrue
+        $hit[0].Verification.Detail | Should -BeLike '*refined by pixels*'
+        $hit[0].Verified | Should -BeLike 'yes (*refined)'
     }
 
     It 'verifies the same copies from an index imported with -LocalFeatures (features stored, not extracted at search)' {
