@@ -93,7 +93,11 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>How deep each extra view's ranking is screened by stored keypoints (<see cref="DefaultScreenedViewDepth"/>); at most <see cref="ViewCandidateDepth"/>: none.</summary>
     public int ScreenedViewDepth { get; init; } = DefaultScreenedViewDepth;
 
-    /// <summary>Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenInliers"/>).</summary>
+    /// <summary>
+    /// Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenInliers"/>).
+    /// A query with fewer keypoints than this has its screened rows verified in full, so raising it turns the screen
+    /// off for more queries (every query's, past the query's keypoint count).
+    /// </summary>
     public int ScreenInliers { get; init; } = DefaultScreenInliers;
 
     /// <summary>Angles (degrees) every query of this matcher is also turned by (<see cref="QueryFingerprinter"/>), besides the views a caller's fingerprinter adds; <see cref="CalibratedViewAngles"/> by default, empty for the plain query alone.</summary>
@@ -329,7 +333,8 @@ public sealed class CopyMatcher : IDisposable
             var results = new CopyMatch[all.Count];
             // A query with fewer keypoints than the screen asks for (a flag, an outline) could pass no row through
             // it: its screened rows are verified in full instead (docs/copy-detection.md, thirteenth round).
-            bool screenable = picture.Features.Count >= ScreenInliers;
+            // (Asked only when there are such rows: the query's keypoints may still be on their way.)
+            bool screenable = screened.Count == 0 || picture.Features.Count >= Math.Max(ScreenInliers, Verifier.Options.MinInliers);
             Parallel.For(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
                 i => results[i] = VerifyOne(picture, all[i], stored.GetValueOrDefault(all[i].Row.Id), screen: screenable && i >= candidates.Count));
             Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -125,8 +125,7 @@ public sealed class GeometricVerifier
         foreach (var hypothesis in hypotheses)
         {
             var (agreement, overlap, queryBox, colour, m, refined) = RefinedAgreement(query, candidate, hypothesis.QueryToCandidate, hypothesis.Mirrored, searchThresholds.Agree);
-            double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
-            double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
+            var (workingScale, rotation) = ScaleAndRotation(m);
             double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
             bool grayAgrees = overlap >= searchMinOverlap && searchThresholds.Agree(agreement);
             bool agrees = grayAgrees && ColourAgrees(colour);
@@ -182,6 +181,11 @@ public sealed class GeometricVerifier
     }
 
     private static double Nan(double v) => double.IsNaN(v) ? -2 : v;
+
+    // A pose's scale (the root of its linear part's determinant: a refined pose may be a little affine) and its
+    // rotation in degrees; image rows grow downwards, so a positive angle in these coordinates turns clockwise on screen.
+    private static (double Scale, double RotationDegrees) ScaleAndRotation(double[] m) =>
+        (Math.Sqrt(Math.Abs(m[0] * m[4] - m[1] * m[3])), -Math.Atan2(m[3], m[0]) * 180 / Math.PI);
 
     // Verified beats not; then the one that got further (pixels compared beats a rejected fit), then the higher NCC or more inliers.
     private static Verification BestOf(Verification? a, Verification b)
@@ -315,9 +319,8 @@ public sealed class GeometricVerifier
         var m = new double[6];
         for (int r = 0; r < 2; r++) for (int c = 0; c < 3; c++) m[r * 3 + c] = model.At<double>(r, c);
         var inliers = InlierIndices(inlierMask);
-        double workingScale = Math.Sqrt(m[0] * m[0] + m[3] * m[3]);
-        // Image rows grow downwards, so a positive angle in these coordinates turns clockwise on screen.
-        double rotation = -Math.Atan2(m[3], m[0]) * 180 / Math.PI;
+        var (workingScale, fitRotation) = ScaleAndRotation(m);
+        double rotation = fitRotation;
         double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
         evidence = evidence with
         {
@@ -344,8 +347,7 @@ public sealed class GeometricVerifier
         var candidateBox = QueryFrameInCandidate(pose, query, candidate);
         if (refined)
         {
-            workingScale = Math.Sqrt(Math.Abs(pose[0] * pose[4] - pose[1] * pose[3]));
-            rotation = -Math.Atan2(pose[3], pose[0]) * 180 / Math.PI;
+            (workingScale, rotation) = ScaleAndRotation(pose);
             sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
         }
         evidence = evidence with
@@ -371,10 +373,12 @@ public sealed class GeometricVerifier
         {
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}") };
         }
-        if (!strong && Math.Abs(rotation) > Options.MaxWeakFitRotation)
+        // The keypoints' own rotation decides whether a weak fit is turned (the refined pose, which follows the
+        // pixels, may differ by a degree or two and must not carry a fit across the limit either way).
+        if (!strong && Math.Abs(fitRotation) > Options.MaxWeakFitRotation)
         {
             // Unless the query looks the same turned: then the turn tells nothing and the fit is judged as an upright one.
-            double itself = TurnSymmetry.Agreement(query.GrayOf(mirrored), query.ContentMaskOf(mirrored), rotation, Options.BlurSigma, Options.MaxRegionShare);
+            double itself = TurnSymmetry.Agreement(query.GrayOf(mirrored), query.ContentMaskOf(mirrored), fitRotation, Options.BlurSigma, Options.MaxRegionShare);
             if (!(itself >= Options.MinNcc))
             {
                 return evidence with

@@ -18,27 +18,39 @@ internal static class PoseRefinement
     private const double Epsilon = 1e-4;
     private const int MinLevelSide = 24;
 
+    // On a small picture 3% of its side is two or three pixels, about what a pixel-search grid or a fit from few
+    // inliers is off there (a pose 1% and 1.5 px off an 80-px drawing: 3.1 px): a refinement may always move a
+    // corner this far, in the query's pixels.
+    private const double MinShiftPixels = 4;
+
     /// <summary>
     /// The pose <paramref name="queryToCandidate"/> (query working frame to candidate's, 2x3 row-major)
-    /// refined on <paramref name="queryGray"/> and <paramref name="candidateGray"/>; null when ECC does not
-    /// converge or its pose strays: a corner of the query moved more than <paramref name="maxShift"/> of the
-    /// query's long side, or the pose is no longer a similarity within <paramref name="maxShear"/>.
+    /// refined on <paramref name="queryGray"/> and <paramref name="candidateGray"/>; null when no level could
+    /// refine it (ECC stops with an error when the correlation falls or cannot be computed; a frame too thin
+    /// for every level) or the pose strays: a corner of the query moved more than <paramref name="maxShift"/>
+    /// of the query's long side (at least <see cref="MinShiftPixels"/>), or the pose is no longer a similarity
+    /// within <paramref name="maxShear"/>.
     /// </summary>
     public static double[]? Refine(Mat queryGray, Mat candidateGray, double[] queryToCandidate, double maxShift, double maxShear)
     {
-        var pose = (double[])queryToCandidate.Clone();
+        var pose = queryToCandidate;
+        bool refinedOnce = false;
         int longSide = Math.Max(queryGray.Width, queryGray.Height);
+        int shortest = Math.Min(Math.Min(queryGray.Width, queryGray.Height), Math.Min(candidateGray.Width, candidateGray.Height));
         foreach (var (side, iterations) in Levels)
         {
             double factor = Math.Min(1.0, side / (double)longSide);
             // A level that would leave either frame a few pixels across has nothing to align on.
-            int shortest = Math.Min(Math.Min(queryGray.Width, queryGray.Height), Math.Min(candidateGray.Width, candidateGray.Height));
             if (factor < 1 && shortest * factor < MinLevelSide) continue;
-            var refined = RefineAt(queryGray, candidateGray, pose, factor, iterations);
-            if (refined is null) return null;
-            pose = refined;
+            // A level that fails (fine lines may not correlate on a small frame) leaves the pose to the next one.
+            if (RefineAt(queryGray, candidateGray, pose, factor, iterations) is { } refined)
+            {
+                pose = refined;
+                refinedOnce = true;
+            }
             if (factor >= 1) break;
         }
+        if (!refinedOnce) return null;
         return Strays(queryToCandidate, pose, queryGray.Width, queryGray.Height, maxShift, maxShear) ? null : pose;
     }
 
@@ -93,7 +105,7 @@ internal static class PoseRefinement
     {
         double scale = Math.Sqrt(Math.Abs(first[0] * first[4] - first[1] * first[3]));
         if (!(scale > 0)) return true;
-        double allowed = maxShift * Math.Max(width, height);
+        double allowed = Math.Max(maxShift * Math.Max(width, height), MinShiftPixels);
         foreach (var (x, y) in new[] { (0.0, 0.0), ((double)width, 0.0), (0.0, (double)height), ((double)width, (double)height) })
         {
             double dx = (refined[0] - first[0]) * x + (refined[1] - first[1]) * y + refined[2] - first[2];

@@ -49,7 +49,7 @@ public sealed record Verification
     /// <summary>The candidate is a mirror image (left-right) of the query.</summary>
     public bool Mirrored { get; init; }
 
-    /// <summary>The alignment was refined by its pixels (<see cref="VerifierOptions.RefineAlignment"/>): the transform and the figures are the refined pose's.</summary>
+    /// <summary>The alignment was refined by its pixels (<see cref="VerifierOptions.RefineAlignment"/>): the transform, the regions and the pixel figures are the refined pose's; the keypoint counts stay the fit's.</summary>
     public bool PoseRefined { get; init; }
 
     /// <summary>Normalised cross-correlation of the aligned, lightly blurred pixels over their overlap; NaN when not computed.</summary>

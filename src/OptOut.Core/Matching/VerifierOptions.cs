@@ -192,6 +192,7 @@ public sealed record VerifierOptions
     /// verifies reads 0.984, unrelated pairs whose colours agree at most 0.954 (the EU flag drawn twice 0.970), and
     /// pairs refused only by their colours 0.973 but one (docs/copy-detection.md, "Thirteenth round"). 0.96 from the
     /// eighth round (with <see cref="MinSearchOverlap"/>, which refuses band flags aligned on one band), 0.99 before.
+    /// Calibrated with the refinement on: without it, copies read lower and this is stricter than calibrated.
     /// </summary>
     public double MinSearchNcc { get; init; } = 0.975;
 
@@ -243,6 +244,7 @@ public sealed record VerifierOptions
         if (!(MaxWeakFitRotation >= 0)) throw new ArgumentOutOfRangeException(nameof(MaxWeakFitRotation), MaxWeakFitRotation, "at least 0 (positive infinity: off)");
         if (double.IsNaN(MinHairlineAgreement)) throw new ArgumentOutOfRangeException(nameof(MinHairlineAgreement), MinHairlineAgreement, "a number (negative infinity: every hairline pair gets the second look)");
         if (MinimumSide < 1) throw new ArgumentOutOfRangeException(nameof(MinimumSide), MinimumSide, "at least 1");
+        if (double.IsNaN(RefineFromNcc)) throw new ArgumentOutOfRangeException(nameof(RefineFromNcc), RefineFromNcc, "a number (positive infinity: no alignment is refined; RefineAlignment = false says it plainly)");
         if (!(MaxRefinementShift is >= 0 and <= 0.5)) throw new ArgumentOutOfRangeException(nameof(MaxRefinementShift), MaxRefinementShift, "between 0 and 0.5");
         if (!(MaxRefinementShear is >= 0 and <= 0.5)) throw new ArgumentOutOfRangeException(nameof(MaxRefinementShear), MaxRefinementShear, "between 0 and 0.5");
     }

@@ -27,9 +27,12 @@ public class PoseRefinementTests
         double[] truth = [s * Math.Cos(angle), -s * Math.Sin(angle), 12.3, s * Math.Sin(angle), s * Math.Cos(angle), 7.6];
         using var model = Mat.FromPixelData(2, 3, MatType.CV_64FC1, truth);
         var copy = new Mat();
-        Cv2.WarpAffine(query, copy, model, new Size((int)(query.Width * 0.8), (int)(query.Height * 0.8)), InterpolationFlags.Area, BorderTypes.Constant, Scalar.All(255));
+        Cv2.WarpAffine(query, copy, model, new Size((int)(query.Width * 0.8), (int)(query.Height * 0.8)), InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(255));
         return (query, copy, truth);
     }
+
+    // The pose 1% too large and 1.5 px off, as a pixel-search grid or a fit from few inliers may leave it.
+    private static double[] Off(double[] truth) => [truth[0] * 1.01, truth[1] * 1.01, truth[2] + 1.5, truth[3] * 1.01, truth[4] * 1.01, truth[5] - 1.0];
 
     // The farthest any corner of the query lands from where the other pose puts it, in the copy's pixels.
     private static double CornerError(double[] a, double[] b, Mat query)
@@ -62,8 +65,7 @@ public class PoseRefinementTests
         using (query)
         using (copy)
         {
-            // 1% too large and 1.5 px off, as a pixel-search grid or a fit from few inliers may leave it.
-            double[] off = [truth[0] * 1.01, truth[1] * 1.01, truth[2] + 1.5, truth[3] * 1.01, truth[4] * 1.01, truth[5] - 1.0];
+            var off = Off(truth);
             Assert.True(CornerError(off, truth, query) > 3, "the starting pose must be visibly off");
 
             var refined = PoseRefinement.Refine(query, copy, off, maxShift: 0.03, maxShear: 0.03);
@@ -82,10 +84,46 @@ public class PoseRefinementTests
         using (query)
         using (copy)
         {
-            double[] off = [truth[0] * 1.01, truth[1] * 1.01, truth[2] + 1.5, truth[3] * 1.01, truth[4] * 1.01, truth[5] - 1.0];
+            var off = Off(truth);
 
             // The same correction, allowed to move a corner by at most a thousandth of the long side (half a pixel): refused.
             Assert.Null(PoseRefinement.Refine(query, copy, off, maxShift: 0.001, maxShear: 0.03));
+        }
+    }
+
+    [Fact]
+    public void A_small_pictures_pose_is_refined_on_its_own_frame()
+    {
+        // An 80-px drawing: no smaller level is tried, and 3% of its side would be 2.4 px, less than the pose is
+        // off (3.1 px in its own frame); the floor of 4 px lets the refinement through.
+        using var decoded = ClipArt.Load(Drawing);
+        using var query = GrayFrame.FromDecoded(decoded, 80);
+        double[] truth = [0.75, 0, 3.2, 0, 0.75, 2.6];
+        using var model = Mat.FromPixelData(2, 3, MatType.CV_64FC1, truth);
+        using var copy = new Mat();
+        Cv2.WarpAffine(query, copy, model, new Size((int)(query.Width * 0.85), (int)(query.Height * 0.85)), InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(255));
+        var off = Off(truth);
+        Assert.True(CornerError(off, truth, query) / 0.75 > 0.03 * Math.Max(query.Width, query.Height), "off by more than 3% of the side");
+
+        var refined = PoseRefinement.Refine(query, copy, off, maxShift: 0.03, maxShear: 0.03);
+
+        Assert.NotNull(refined);
+        Assert.True(CornerError(refined, truth, query) < CornerError(off, truth, query) / 3, $"{CornerError(off, truth, query):F2} -> {CornerError(refined, truth, query):F2} px");
+    }
+
+    [Fact]
+    public void Nothing_to_correlate_gives_no_refined_pose()
+    {
+        var (query, copy, truth) = MadeCopy();
+        using (query)
+        using (copy)
+        using (var blank = new Mat(copy.Size(), MatType.CV_8UC1, Scalar.All(255)))
+        using (var strip = new Mat(query, new Rect(0, 0, query.Width, 40)))
+        {
+            // A blank candidate: ECC stops with an error, the pose is not refined.
+            Assert.Null(PoseRefinement.Refine(query, blank, Off(truth), maxShift: 0.03, maxShear: 0.03));
+            // A strip 40 px high of a 445-px-wide frame: too thin for either level (under 24 px on them).
+            Assert.Null(PoseRefinement.Refine(strip, copy, Off(truth), maxShift: 0.03, maxShear: 0.03));
         }
     }
 
