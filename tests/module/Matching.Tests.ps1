@@ -121,6 +121,17 @@ Describe 'Verified copies through Find-TrainedImage and Add-OptOut' -Skip:(-not 
         $hit[0].Verified | Should -BeLike 'yes (*refined)'
     }
 
+    It 'records a copy verified on a refined alignment with that said in the claim''s evidence' {
+        $registry = Join-Path $TestDrive 'refined-registry.db'
+        $records = @(Add-OptOut -LiteralPath $button -IncludeCopies -IndexPath $index -RegistryPath $registry -PassThru -WarningAction SilentlyContinue)
+        $claim = @($records | Where-Object Target -EQ 'https://scraped.example/button-pad.png')
+        $claim.Count | Should -Be 1
+        $claim[0].MatchVerification | Should -BeLike '*inliers*refined by pixels*NCC*'
+        # Stored, not only shown: read back from the registry.
+        $stored = @(Get-OptOut -RegistryPath $registry | Where-Object Target -EQ 'https://scraped.example/button-pad.png')
+        $stored[0].MatchVerification | Should -BeLike '*refined by pixels*'
+    }
+
     It 'verifies the same copies from an index imported with -LocalFeatures (features stored, not extracted at search)' {
         $featuresIndex = Join-Path $TestDrive 'features.db'
         $null = Import-TrainingSet -Path $scraped.FullName -IndexPath $featuresIndex -LocalFeatures

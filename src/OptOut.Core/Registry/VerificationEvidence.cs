@@ -23,7 +23,10 @@ public sealed record VerificationEvidence
     /// <summary>Share of the claimant's picture the copy covers (0..1).</summary>
     public double Overlap { get; init; }
 
+    /// <summary>True when the alignment was refined by its pixels before they agreed; null otherwise (so a claim's stored evidence reads as before unless it was).</summary>
+    public bool? PoseRefined { get; init; }
+
     /// <summary>The figures in one line.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Method}: {Inliers} inliers, scale {Scale:F3}, rotation {RotationDegrees:F1} deg{(Mirrored ? ", mirrored" : "")}, NCC {Ncc:F3}, trimmed {TrimmedNcc:F3}, overlap {Overlap:P0}");
+        $"{Method}: {Inliers} inliers, scale {Scale:F3}, rotation {RotationDegrees:F1} deg{(Mirrored ? ", mirrored" : "")}{(PoseRefined == true ? ", refined by pixels" : "")}, NCC {Ncc:F3}, trimmed {TrimmedNcc:F3}, overlap {Overlap:P0}");
 }

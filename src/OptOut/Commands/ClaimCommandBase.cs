@@ -294,6 +294,7 @@ public abstract class ClaimCommandBase : RegistryCommandBase, IDisposable
                     {
                         Method = v.Method.ToString(), Inliers = v.Inliers, Scale = v.Scale, RotationDegrees = v.RotationDegrees, Mirrored = v.Mirrored,
                         Ncc = double.IsNaN(v.Ncc) ? null : v.Ncc, TrimmedNcc = double.IsNaN(v.TrimmedNcc) ? null : v.TrimmedNcc, Overlap = v.Overlap,
+                        PoseRefined = v.PoseRefined ? true : null,
                     },
                     Note = match.NotVerified,
                 },
