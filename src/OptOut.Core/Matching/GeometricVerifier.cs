@@ -384,7 +384,7 @@ public sealed class GeometricVerifier
                 return evidence with
                 {
                     Reason = NotVerifiedReason.TurnedWeakFit,
-                    Detail = F($"{fit}; a fit turned more than {Options.MaxWeakFitRotation:F0} deg must be strong ({Options.StrongFitInliers} inliers, {Options.StrongFitInlierRatio:P0} of the matches) unless the query looks the same turned (NCC with itself {itself:F3} < {Options.MinNcc:F2}): a turned pictogram is another sign"),
+                    Detail = F($"{fit}; the keypoints turn it {fitRotation:F1} deg, and a fit turned more than {Options.MaxWeakFitRotation:F0} deg must be strong ({Options.StrongFitInliers} inliers, {Options.StrongFitInlierRatio:P0} of the matches) unless the query looks the same turned (NCC with itself {itself:F3} < {Options.MinNcc:F2}): a turned pictogram is another sign"),
                 };
             }
         }

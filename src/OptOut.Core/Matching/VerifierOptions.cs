@@ -57,7 +57,7 @@ public sealed record VerifierOptions
     /// <summary>Pixel agreement (the higher of NCC and NCC outside one region) from which an alignment that does not verify is refined.</summary>
     public double RefineFromNcc { get; init; } = 0.8;
 
-    /// <summary>Farthest a refinement may move a corner of the query, as a share of its long side; further, the refined pose is not used.</summary>
+    /// <summary>Farthest a refinement may move a corner of the query, as a share of its long side (but always 4 px: on a small picture a share is a pixel or two); further, the refined pose is not used.</summary>
     public double MaxRefinementShift { get; init; } = 0.03;
 
     /// <summary>Most a refined pose may depart from a similarity (shear or uneven stretch, relative to its scale); more, it is not used.</summary>
