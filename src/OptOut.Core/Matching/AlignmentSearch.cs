@@ -49,8 +49,8 @@ internal static class AlignmentSearch
         for (double a = -options.SearchMaxRotation; a <= options.SearchMaxRotation + 1e-9; a += AngleStep) angles.Add(a);
 
         // Coarse: every pose on small frames.
-        using var queryCoarse = Scaled(queryGray, CoarseSide);
-        using var candidateCoarse = Scaled(candidateGray, Math.Max(candidateGray.Width, candidateGray.Height) * (CoarseSide / (double)Math.Max(queryGray.Width, queryGray.Height)));
+        using var queryCoarse = GrayFrame.ScaledDown(queryGray, CoarseSide);
+        using var candidateCoarse = GrayFrame.ScaledDown(candidateGray, Math.Max(candidateGray.Width, candidateGray.Height) * (CoarseSide / (double)Math.Max(queryGray.Width, queryGray.Height)));
         Pose? best = null;
         Point coarseAt = default;
         double bestScore = double.NegativeInfinity;
@@ -91,8 +91,8 @@ internal static class AlignmentSearch
         double[] angleOffsets, double[] fractionOffsets)
     {
         double factor = Math.Min(1, side / (double)Math.Max(queryGray.Width, queryGray.Height));
-        using var query = Scaled(queryGray, Math.Max(queryGray.Width, queryGray.Height) * factor);
-        using var candidate = Scaled(candidateGray, Math.Max(candidateGray.Width, candidateGray.Height) * factor);
+        using var query = GrayFrame.ScaledDown(queryGray, Math.Max(queryGray.Width, queryGray.Height) * factor);
+        using var candidate = GrayFrame.ScaledDown(candidateGray, Math.Max(candidateGray.Width, candidateGray.Height) * factor);
         double up = query.Width / (double)fromWidth;
         var predicted = new Point((int)Math.Round(from.X * up), (int)Math.Round(from.Y * up));
         int margin = (int)Math.Ceiling(2 * up) + 2;
@@ -175,19 +175,5 @@ internal static class AlignmentSearch
         // Query point q sits at t*q + at in the candidate.
         double s = Math.Round(pose.Fraction * candidate.Width) / query.Width;
         return [s, 0, at.X, 0, s, at.Y];
-    }
-
-    private static Mat Scaled(Mat gray, double longSide)
-    {
-        double factor = longSide / Math.Max(gray.Width, gray.Height);
-        var result = new Mat();
-        if (factor >= 1)
-        {
-            gray.CopyTo(result);
-            return result;
-        }
-        var size = new Size(Math.Max(1, (int)Math.Round(gray.Width * factor)), Math.Max(1, (int)Math.Round(gray.Height * factor)));
-        Cv2.Resize(gray, result, size, 0, 0, InterpolationFlags.Area);
-        return result;
     }
 }

@@ -38,6 +38,25 @@ internal static class GrayFrame
         }
     }
 
+    /// <summary>
+    /// <paramref name="gray"/> scaled down by area averaging so its long side is <paramref name="longSide"/>, each
+    /// side rounded; a copy when it is no larger already. For the pixel search's and the refinement's smaller
+    /// frames. The caller owns the returned Mat; <paramref name="gray"/> is left as it is.
+    /// </summary>
+    public static Mat ScaledDown(Mat gray, double longSide)
+    {
+        double factor = longSide / Math.Max(gray.Width, gray.Height);
+        var result = new Mat();
+        if (factor >= 1)
+        {
+            gray.CopyTo(result);
+            return result;
+        }
+        var size = new Size(Math.Max(1, (int)Math.Round(gray.Width * factor)), Math.Max(1, (int)Math.Round(gray.Height * factor)));
+        Cv2.Resize(gray, result, size, 0, 0, InterpolationFlags.Area);
+        return result;
+    }
+
     public static Size WorkingSize(int width, int height, int workingSide)
     {
         int longest = Math.Max(width, height);

@@ -57,8 +57,8 @@ internal static class PoseRefinement
     // One level: both frames scaled down by about factor, ECC on them, the pose carried there and back.
     private static double[]? RefineAt(Mat queryGray, Mat candidateGray, double[] pose, double factor, int iterations)
     {
-        using var query = Scaled(queryGray, factor);
-        using var candidate = Scaled(candidateGray, factor);
+        using var query = GrayFrame.ScaledDown(queryGray, Math.Max(queryGray.Width, queryGray.Height) * factor);
+        using var candidate = GrayFrame.ScaledDown(candidateGray, Math.Max(candidateGray.Width, candidateGray.Height) * factor);
         // Each frame's own scale on each axis (its size is rounded), and pixel centres: a frame scaled by s puts
         // x at s x + (s - 1) / 2. With q' = Sq q + dq and c' = Sc c + dc, the pose c = A q + t becomes
         // A' = Sc A Sq^-1, t' = Sc t + dc - A' dq.
@@ -89,14 +89,6 @@ internal static class PoseRefinement
             f[0] * sq.X / sc.X, f[1] * sq.Y / sc.X, (f[2] - dc.X + f[0] * dq.X + f[1] * dq.Y) / sc.X,
             f[3] * sq.X / sc.Y, f[4] * sq.Y / sc.Y, (f[5] - dc.Y + f[3] * dq.X + f[4] * dq.Y) / sc.Y,
         ];
-    }
-
-    private static Mat Scaled(Mat gray, double factor)
-    {
-        if (factor >= 1) return gray.Clone();
-        var result = new Mat();
-        Cv2.Resize(gray, result, new Size(Math.Max(1, (int)Math.Round(gray.Width * factor)), Math.Max(1, (int)Math.Round(gray.Height * factor))), 0, 0, InterpolationFlags.Area);
-        return result;
     }
 
     // Whether the refined pose moved a corner of the query too far (in the query's frame, through the first
