@@ -187,6 +187,19 @@ public sealed class GeometricVerifier
     private static (double Scale, double RotationDegrees) ScaleAndRotation(double[] m) =>
         (Math.Sqrt(Math.Abs(m[0] * m[4] - m[1] * m[3])), -Math.Atan2(m[3], m[0]) * 180 / Math.PI);
 
+    // The evidence's transform: the pose (query working frame to candidate's) in each picture's own pixels.
+    private static Verification WithTransform(Verification evidence, double[] pose, VerifiablePicture query, VerifiablePicture candidate)
+    {
+        var (workingScale, rotation) = ScaleAndRotation(pose);
+        return evidence with
+        {
+            Scale = workingScale * query.WorkingScale / candidate.WorkingScale,
+            RotationDegrees = rotation,
+            TranslationX = pose[2] / candidate.WorkingScale,
+            TranslationY = pose[5] / candidate.WorkingScale,
+        };
+    }
+
     // Verified beats not; then the one that got further (pixels compared beats a rejected fit), then the higher NCC or more inliers.
     private static Verification BestOf(Verification? a, Verification b)
     {
@@ -320,16 +333,7 @@ public sealed class GeometricVerifier
         for (int r = 0; r < 2; r++) for (int c = 0; c < 3; c++) m[r * 3 + c] = model.At<double>(r, c);
         var inliers = InlierIndices(inlierMask);
         var (workingScale, fitRotation) = ScaleAndRotation(m);
-        double rotation = fitRotation;
-        double sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
-        evidence = evidence with
-        {
-            Inliers = inliers.Length,
-            Scale = sourceScale,
-            RotationDegrees = rotation,
-            TranslationX = m[2] / candidate.WorkingScale,
-            TranslationY = m[5] / candidate.WorkingScale,
-        };
+        evidence = WithTransform(evidence, m, query, candidate) with { Inliers = inliers.Length };
         if (inliers.Length < Options.MinInliers)
         {
             return evidence with { Reason = NotVerifiedReason.NoGeometricFit, Detail = F($"{inliers.Length} inliers of {queryPoints.Length} matches with the {side}, fewer than {Options.MinInliers}") };
@@ -345,17 +349,8 @@ public sealed class GeometricVerifier
             a => alignedThresholds.Agree(a) || (strong && a.WideRegionNcc >= Options.MinStrongFitRegionNcc));
         timings?.Ncc(start);
         var candidateBox = QueryFrameInCandidate(pose, query, candidate);
-        if (refined)
+        evidence = WithTransform(evidence, pose, query, candidate) with
         {
-            (workingScale, rotation) = ScaleAndRotation(pose);
-            sourceScale = workingScale * query.WorkingScale / candidate.WorkingScale;
-        }
-        evidence = evidence with
-        {
-            Scale = sourceScale,
-            RotationDegrees = rotation,
-            TranslationX = pose[2] / candidate.WorkingScale,
-            TranslationY = pose[5] / candidate.WorkingScale,
             PoseRefined = refined,
             Ncc = agreement.Ncc,
             TrimmedNcc = agreement.TrimmedNcc,
@@ -368,7 +363,7 @@ public sealed class GeometricVerifier
             QueryRegion = ToSource(queryBox, query, mirrored),
             CandidateRegion = ToSource(candidateBox, candidate, mirrored: false),
         };
-        string fit = F($"{inliers.Length}/{queryPoints.Length} inliers with the {side}{(refined ? ", refined by pixels" : "")}, scale {sourceScale:F3}, rotation {rotation:F1} deg");
+        string fit = F($"{inliers.Length}/{queryPoints.Length} inliers with the {side}{(refined ? ", refined by pixels" : "")}, scale {evidence.Scale:F3}, rotation {evidence.RotationDegrees:F1} deg");
         if (overlap < Options.MinOverlap)
         {
             return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; the candidate covers {overlap:P0} of the query, less than {Options.MinOverlap:P0}") };
@@ -541,19 +536,15 @@ public sealed class GeometricVerifier
     {
         using var model = Mat.FromPixelData(2, 3, MatType.CV_64FC1, queryToCandidate);
         var first = AlignedAgreement(query, candidate, model, mirrored, grayAgrees);
+        var unrefined = (first.Agreement, first.Overlap, first.QueryBox, first.ColourDifference, queryToCandidate, false);
         double closest = Math.Max(Nan(first.Agreement.Ncc), Nan(first.Agreement.RegionNcc));
-        if (!Options.RefineAlignment || grayAgrees(first.Agreement) || !(closest >= Options.RefineFromNcc))
-        {
-            return (first.Agreement, first.Overlap, first.QueryBox, first.ColourDifference, queryToCandidate, false);
-        }
+        if (!Options.RefineAlignment || grayAgrees(first.Agreement) || !(closest >= Options.RefineFromNcc)) return unrefined;
         var pose = PoseRefinement.Refine(query.GrayOf(mirrored), candidate.GrayOf(mirrored: false), queryToCandidate, Options.MaxRefinementShift, Options.MaxRefinementShear);
-        if (pose is null) return (first.Agreement, first.Overlap, first.QueryBox, first.ColourDifference, queryToCandidate, false);
+        if (pose is null) return unrefined;
         using var refinedModel = Mat.FromPixelData(2, 3, MatType.CV_64FC1, pose);
         var second = AlignedAgreement(query, candidate, refinedModel, mirrored, grayAgrees);
         bool better = grayAgrees(second.Agreement) || Nan(second.Agreement.Ncc) > Nan(first.Agreement.Ncc);
-        return better
-            ? (second.Agreement, second.Overlap, second.QueryBox, second.ColourDifference, pose, true)
-            : (first.Agreement, first.Overlap, first.QueryBox, first.ColourDifference, queryToCandidate, false);
+        return better ? (second.Agreement, second.Overlap, second.QueryBox, second.ColourDifference, pose, true) : unrefined;
     }
 
     /// <summary>
