@@ -56,6 +56,9 @@ public sealed class StoredLocalFeaturesTests : IDisposable
     // Proposes nothing: rows become candidates only by hash (within HashCandidateRadius), rank or the screen.
     private static readonly CopyRule NoRule = new() { HashAlone = 0, CosineAlone = 2f, HashWithCosine = -1, CosineWithHash = 2f };
 
+    // Every row the matcher looked at, look-alikes included, to see which it verified.
+    private static readonly SearchOptions Everything = new() { Rule = NoRule, IncludeSimilar = true, MinimumSimilarity = 0 };
+
     // A matcher whose only way in besides the hash is the screen of the views' deeper ranks (screenDepth 0: none).
     private static CopyMatcher ScreenOnly(IndexStore store, int screenInliers = CopyMatcher.DefaultScreenInliers, int screenDepth = 4, MatcherStatistics? statistics = null) =>
         new(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = screenDepth, ScreenInliers = screenInliers, Statistics = statistics };
@@ -100,9 +103,8 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         var query = GrapesQuery(screening, Alteration.Mirror);
         using var picture = query.Picture;
         using var refusing = ScreenOnly(store, screenInliers: BeyondAnyFit(query), statistics: refusals);
-        var everything = new SearchOptions { Rule = NoRule, IncludeSimilar = true, MinimumSimilarity = 0 };
 
-        var refused = Grapes(refusing.Find(query, everything));
+        var refused = Grapes(refusing.Find(query, Everything));
         Assert.NotNull(refused);
         Assert.Equal(MatchKind.Similar, refused.Kind);
         Assert.Null(refused.Verification);
@@ -113,7 +115,7 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         // keypoints do not fit the grapes' with 15 inliers: they are not verified (no evidence) unless their hash is near.
         var passes = new MatcherStatistics();
         using var passing = ScreenOnly(store, statistics: passes);
-        var all = passing.Find(query, everything);
+        var all = passing.Find(query, Everything);
         Assert.Equal(1, passes.ScreenedIn);
         var read = Grapes(all);
         Assert.NotNull(read);
@@ -153,9 +155,8 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         using var picture = query.Picture;
         Assert.True(BeyondAnyFit(query) < CopyMatcher.DefaultScreenInliers, $"{BeyondAnyFit(query)} keypoints");
         static CopyMatch? Flag(IReadOnlyList<CopyMatch> matches) => matches.SingleOrDefault(m => m.Row.Image!.Path.EndsWith("netherlands-watermarked.png", StringComparison.Ordinal));
-        var everything = new SearchOptions { Rule = NoRule, IncludeSimilar = true, MinimumSimilarity = 0 };
 
-        var all = screening.Find(query, everything);
+        var all = screening.Find(query, Everything);
 
         var flag = Flag(all);
         Assert.NotNull(flag);
