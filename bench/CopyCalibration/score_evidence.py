@@ -56,23 +56,59 @@ def within_depth(row, o):
     plain_rank, view_rank = number(row.get('plain_rank', '-')), number(row.get('view_rank', '-'))
     if plain_rank is None:
         return True
-    hash_distance, cosine = number(row['hash']), number(row['cosine'])
-    rule = hash_distance <= 8 or cosine >= 0.9 or (hash_distance <= 16 and cosine >= 0.815)
-    if hash_distance <= 16 or rule or plain_rank <= (o.depth if o.depth is not None else 20):
+    if brought_otherwise(row, o) or in_plain_depth(row, plain_rank, o):
+        return True
+    if screened_in(row, plain_rank, o.screen_depth, o, o.plain_screen_inliers, o.plain_screen_full_below):
         return True
     if o.plain_candidates_only or view_rank is None:
         return False
     if view_rank <= (o.view_depth if o.view_depth is not None else 20):
         return True
-    # Deeper view ranks, down to --screen-view-depth, when the keypoints fit with --screen-inliers inliers either
-    # way (CopyMatcher.ScreenedViewDepth / ScreenInliers: the same figures as the fits' inlier columns).
+    return screened_in(row, view_rank, o.screen_view_depth, o, o.screen_inliers, o.screen_inliers)
+
+
+def brought_otherwise(row, o):
+    # Verified whatever the plain query's rank: a hash within 16 bits, the rule, or (with --depth-counts-others) a
+    # view's top --view-depth.
+    hash_distance, cosine = number(row['hash']), number(row['cosine'])
+    rule = hash_distance <= 8 or cosine >= 0.9 or (hash_distance <= 16 and cosine >= 0.815)
+    if hash_distance <= 16 or rule:
+        return True
+    view_rank = number(row.get('view_rank', '-'))
+    return o.depth_counts_others and view_rank is not None and view_rank <= (o.view_depth if o.view_depth is not None else 20)
+
+
+def in_plain_depth(row, plain_rank, o):
+    # Within --depth of the plain ranking; with --depth-counts-others, among the plain query's first --depth rows that
+    # no other way brings (CopyMatcher since the fourteenth round).
+    if o.depth_counts_others:
+        return (row['query'], row['item']) in o.full_pairs
+    return plain_rank <= (o.depth if o.depth is not None else 20)
+
+
+def first_rows_not_brought(evidence, o):
+    # (query, item) of each query's first --depth rows by plain rank that no other way brings.
+    ranked = collections.defaultdict(list)
+    with open(evidence, encoding='utf-8') as f:
+        for row in csv.DictReader(f, delimiter='\t'):
+            plain_rank = number(row.get('plain_rank', '-'))
+            if plain_rank is not None and not brought_otherwise(row, o):
+                ranked[row['query']].append((plain_rank, row['item']))
+    return {(query, item) for query, rows in ranked.items() for _, item in sorted(rows)[:o.depth]}
+
+
+def screened_in(row, rank, screen_depth, o, least_inliers, full_below):
+    # A rank beyond the depth verified in full, down to screen_depth, when the keypoints fit with --screen-inliers
+    # inliers either way (CopyMatcher.ScreenedViewDepth / ScreenInliers: the same figures as the fits' inlier columns).
+    if screen_depth is None or rank > screen_depth:
+        return False
     inliers = max(number(row.get('plain_inliers', '-')) or 0, number(row.get('mirror_inliers', '-')) or 0)
     # A query with fewer keypoints than the screen asks for has those rows verified in full (the thirteenth round on;
     # column query_keypoints from the twenty-fifth run on).
     keypoints = number(row.get('query_keypoints', '-'))
-    if o.screen_plain_queries and o.screen_view_depth is not None and view_rank <= o.screen_view_depth and keypoints is not None and keypoints < o.screen_inliers:
+    if o.screen_plain_queries and keypoints is not None and keypoints < full_below:
         return True
-    return o.screen_view_depth is not None and view_rank <= o.screen_view_depth and inliers >= o.screen_inliers
+    return inliers >= least_inliers
 
 
 def accepted(row, o):
@@ -120,8 +156,10 @@ def accepted(row, o):
         # A strong fit (VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc), its region
         # up to MaxStrongFitRegionShare (the _wide_region columns, from the fourteenth run on; older evidence has
         # only the general cap's, and --strong-fit-cap narrow counts that one).
-        if o.strong_fit is not None:
-            least_inliers, least_ratio, least_region = o.strong_fit
+        for tier in (o.strong_fit, o.medium_fit):
+            if tier is None:
+                continue
+            least_inliers, least_ratio, least_region = tier
             wide = number(row.get(fit + '_wide_region', '-')) if o.strong_fit_cap == 'wide' else None
             matches, region = number(row[fit + '_matches']) or 0, wide if wide is not None else number(row.get(fit + '_region', '-'))
             if inliers >= least_inliers and inliers >= least_ratio * matches and region is not None and region >= least_region:
@@ -169,6 +207,8 @@ def main():
                         help="'INLIERS,RATIO,REGION': a keypoint fit with at least INLIERS inliers, RATIO of its matches, verifies at REGION NCC outside one region "
                              "(VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc: '40,0.75,0.99' with the wide region since the fifth session, "
                              "'40,0.75,0.97' with the general cap from the sixth round, 'off' before)")
+    parser.add_argument('--medium-fit', type=lambda t: None if t == 'off' else tuple(float(v) for v in t.split(',')), default=None,
+                        help="a second tier of --strong-fit's form, INLIERS,RATIO,REGION (VerifierOptions.MediumFitInliers, MediumFitInlierRatio, MinMediumFitRegionNcc); 'off' (default) for none")
     parser.add_argument('--strong-fit-cap', choices=['wide', 'narrow'], default='wide',
                         help="the strong fit's region: 'wide' (columns *_wide_region, VerifierOptions.MaxStrongFitRegionShare 0.35, when the evidence has them) "
                              "or 'narrow' (the general cap's *_region, as before the fifth session)")
@@ -184,8 +224,12 @@ def main():
     parser.add_argument('--region-share', type=float, default=1.0, help='most share of the compared pixels that region may hold (the verifier caps it at 0.25)')
     parser.add_argument('--region-search', type=int, choices=[0, 1], default=0, help='1: the region clause applies to the pixel search too (VerifierOptions.MinSearchRegionNcc; off by default: no keypoints back its alignment)')
     parser.add_argument('--depth', type=int, default=None, help="count only the plain query's top N by cosine (besides hash and rule candidates); needs the plain_rank column")
+    parser.add_argument('--depth-counts-others', action='store_true', help="--depth counts only the rows no other way brings (a hash within 16 bits, the rule, a view's top --view-depth): CopyMatcher since the fourteenth round")
     parser.add_argument('--view-depth', type=int, default=None, help="count only each view's top N; needs the view_rank column")
     parser.add_argument('--screen-view-depth', type=int, default=None, help="also count each view's ranks beyond --view-depth down to this one when their keypoints fit with --screen-inliers inliers (CopyMatcher.ScreenedViewDepth: 20 since the twelfth round)")
+    parser.add_argument('--screen-depth', type=int, default=None, help="also count the plain query's ranks beyond --depth down to this one when their keypoints fit with --screen-inliers inliers (CopyMatcher.ScreenedDepth)")
+    parser.add_argument('--plain-screen-inliers', type=int, default=15, help='inliers a row the plain query ranks beyond --depth needs (CopyMatcher.ScreenInliers)')
+    parser.add_argument('--plain-screen-full-below', type=int, default=15, help="a query with fewer keypoints than this has the plain query's rows down to --screen-depth verified in full")
     parser.add_argument('--screen-inliers', type=int, default=15, help='inliers a screened row needs (CopyMatcher.ScreenInliers: 15)')
     parser.add_argument('--screen-plain-queries', type=int, choices=[0, 1], default=1, help="1: a query with fewer keypoints than --screen-inliers has every row down to --screen-view-depth verified (CopyMatcher since the thirteenth round; needs the query_keypoints column); 0: screened as any query")
     parser.add_argument('--plain-candidates-only', action='store_true', help='leave out the pairs only the rotated query views brought (column candidates = view)')
@@ -195,6 +239,7 @@ def main():
     parser.add_argument('--thicken', type=int, choices=[0, 1], default=1, help="1: count the product's second look at hairline drawings (column thickened); 0: leave it out (the engine before the tenth round)")
     o = parser.parse_args()
     o.shift_of = None
+    o.full_pairs = first_rows_not_brought(o.evidence, o) if o.depth_counts_others and o.depth is not None else set()
     if o.shifts:
         o.shift_of = {line.split('\t')[0]: float(line.split('\t')[1]) for line in open(o.shifts, encoding='utf-8') if line.strip()}
 

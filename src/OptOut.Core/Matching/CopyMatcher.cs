@@ -18,11 +18,14 @@ namespace OptOut.Core.Matching;
 public sealed class CopyMatcher : IDisposable
 {
     /// <summary>
-    /// Candidates verified besides those the rule accepts and the hash neighbours: the top this many by
-    /// embedding cosine. 20, the depth the calibration verifies (docs/copy-detection.md, "Sixth round"): at 10,
-    /// the same benchmark's Rotate recall falls from 0.860 to 0.693, Watermark from 0.867 to 0.840.
+    /// Rows verified in full besides those the rule accepts, the hash neighbours and each view's top rows: the plain
+    /// query's first this many by embedding cosine that none of those ways brings; the rest of its ranking, down to
+    /// <see cref="DefaultScreenedDepth"/>, is screened by stored keypoints first. Until the fourteenth round
+    /// (docs/copy-detection.md) the top 20 were verified in full (at 10 without a screen, "Sixth round", Rotate recall
+    /// fell from 0.860 to 0.693); so counted, 3 finds the same 1,467 of 1,500 copies at the same precision (2 loses two
+    /// cropped copies unless ScreenFromKeypoints holds them).
     /// </summary>
-    public const int DefaultCandidateDepth = 20;
+    public const int DefaultCandidateDepth = 3;
 
     /// <summary>
     /// The pixel search runs only for pairs where a picture has fewer keypoints than this
@@ -47,16 +50,28 @@ public sealed class CopyMatcher : IDisposable
     public const int DefaultViewCandidateDepth = 3;
 
     /// <summary>
-    /// How deep each extra view's cosine ranking is looked at beyond <see cref="DefaultViewCandidateDepth"/>: those
-    /// rows are verified only when their stored keypoints fit the query's with <see cref="DefaultScreenInliers"/>
-    /// inliers (no pixel is read otherwise). A watermark moves the embedding: watermarked copies that a turned view
-    /// ranked 7th to 13th verify as strong fits (docs/copy-detection.md, "Twelfth round"). A query with fewer
-    /// keypoints than that (a flag, an outline) has its screened rows verified in full ("Thirteenth round").
+    /// How deep each cosine ranking (the plain query's and each extra view's) is looked at beyond its depth
+    /// (<see cref="DefaultCandidateDepth"/>, <see cref="DefaultViewCandidateDepth"/>): those rows are verified only when
+    /// their stored keypoints fit the query's with <see cref="DefaultScreenInliers"/> inliers (no pixel is read
+    /// otherwise). A watermark moves the embedding: watermarked copies that a turned view ranked 7th to 13th verify as
+    /// strong fits (docs/copy-detection.md, "Twelfth round"). Verified in full instead: every such row of a query with
+    /// fewer keypoints than the screen asks for ("Thirteenth round"); the rows the plain query ranked, unless the query
+    /// has <see cref="DefaultScreenFromKeypoints"/> keypoints and the row stored features ("Fourteenth round"), so that
+    /// a plain query, or an index imported without features, is verified as deep as before.
     /// </summary>
-    public const int DefaultScreenedViewDepth = 20;
+    public const int DefaultScreenedDepth = 20;
 
-    /// <summary>Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenedViewDepth"/>).</summary>
+    /// <summary>Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenedDepth"/>).</summary>
     public const int DefaultScreenInliers = 15;
+
+    /// <summary>
+    /// Keypoints a query needs before the rows its plain ranking holds beyond <see cref="DefaultCandidateDepth"/> are
+    /// screened: a plainer query (a flag, an outline, a small icon) may have copies that only the stretch or the pixel
+    /// search verifies, with a handful of inliers, so those rows are verified in full. 64: with the depth counted by rank
+    /// alone, 50 loses a cropped and a ResizeCropJpeg copy of the calibration (drawings of 28-50 keypoints ranked 11th-13th
+    /// with fits of 4-13 inliers), 56 to 100 none (docs/copy-detection.md, "Fourteenth round").
+    /// </summary>
+    public const int DefaultScreenFromKeypoints = 64;
 
     /// <summary>Hash distance within which a row is verified whatever its cosine.</summary>
     public const int HashCandidateRadius = 16;
@@ -84,14 +99,14 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>The index searched.</summary>
     public IndexStore Store => store;
 
-    /// <summary>Rows verified beyond those the rule accepts, by cosine rank.</summary>
+    /// <summary>The plain query's rows verified in full, by cosine rank, beyond those another way brings (<see cref="DefaultCandidateDepth"/>).</summary>
     public int CandidateDepth { get; init; } = DefaultCandidateDepth;
 
     /// <summary>Rows verified for each of a query's extra views by cosine rank (<see cref="DefaultViewCandidateDepth"/>).</summary>
     public int ViewCandidateDepth { get; init; } = DefaultViewCandidateDepth;
 
-    /// <summary>How deep each extra view's ranking is screened by stored keypoints (<see cref="DefaultScreenedViewDepth"/>); at most <see cref="ViewCandidateDepth"/>: none.</summary>
-    public int ScreenedViewDepth { get; init; } = DefaultScreenedViewDepth;
+    /// <summary>How deep each ranking is screened by stored keypoints (<see cref="DefaultScreenedDepth"/>); at most a ranking's own depth: none of it.</summary>
+    public int ScreenedDepth { get; init; } = DefaultScreenedDepth;
 
     /// <summary>
     /// Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenInliers"/>).
@@ -99,6 +114,9 @@ public sealed class CopyMatcher : IDisposable
     /// off for more queries (every query's, past the query's keypoint count).
     /// </summary>
     public int ScreenInliers { get; init; } = DefaultScreenInliers;
+
+    /// <summary>Keypoints a query needs before the rows its plain ranking holds beyond <see cref="CandidateDepth"/> are screened rather than verified in full (<see cref="DefaultScreenFromKeypoints"/>).</summary>
+    public int ScreenFromKeypoints { get; init; } = DefaultScreenFromKeypoints;
 
     /// <summary>Angles (degrees) every query of this matcher is also turned by (<see cref="QueryFingerprinter"/>), besides the views a caller's fingerprinter adds; <see cref="CalibratedViewAngles"/> by default, empty for the plain query alone.</summary>
     public IReadOnlyList<float> ViewAngles { get; init; } = CalibratedViewAngles;
@@ -179,19 +197,22 @@ public sealed class CopyMatcher : IDisposable
         var all = new List<ImageView> { new(query.PerceptualHash, query.Embedding) };
         if ((views ?? query.Views) is { } extra) all.AddRange(extra);
         long started = Stopwatch.GetTimestamp();
-        var candidates = Candidates(query, all, rule, options, out var ranked, out var screened);
+        var candidates = Candidates(query, all, rule, options, out var plainRanking, out var ranked, out var screened);
 
         var sha256 = Convert.FromHexString(query.Sha256);
         var exactIds = store.FindBySha256(sha256, options.Dataset).Concat(store.FindByMd5(query.Md5, options.Dataset))
             .Select(r => r.Id).ToHashSet();
 
-        // Rows only a view's deeper ranks bring (below every other way in): verified when their hash is near, as any
+        // Rows only a ranking's deeper ranks bring (below every other way in): verified when their hash is near, as any
         // row is, or when their stored keypoints fit (the screen); never reported as look-alikes by that alone.
         var screenedOnly = screened.Keys.Where(id => !candidates.ContainsKey(id) && !exactIds.Contains(id)).ToHashSet();
         var rows = store.GetRows(candidates.Keys.Concat(exactIds).Concat(screenedOnly).Distinct().ToList(), options.Dataset);
         var decided = new List<CopyMatch>();
         var toVerify = new List<CopyMatch>();
         var toScreen = new List<CopyMatch>();
+        // The plain query's rows that no other way brings to verification, by id (their rank decides below).
+        var ranking = new Dictionary<long, CopyMatch>();
+        var inPlainRanking = plainRanking.ToHashSet();
         foreach (var row in rows)
         {
             if (options.Datasets is { } datasets && !datasets.Contains(row.Dataset)) continue;
@@ -208,13 +229,33 @@ public sealed class CopyMatcher : IDisposable
             bool accepted = candidate.ProposedBy(rule);
             var match = new CopyMatch(row, MatchKind.Similar, similarity, distance) { RuleAccepted = accepted };
             if (accepted || ranked.Contains(row.Id) || distance <= HashCandidateRadius) toVerify.Add(match);
-            else if (screened.ContainsKey(row.Id) && UseStoredFeatures && row.Image is not null) toScreen.Add(match);
+            else if (inPlainRanking.Contains(row.Id)) ranking[row.Id] = match;
+            else if (screened.ContainsKey(row.Id) && row.Image is not null && UseStoredFeatures) toScreen.Add(match);
             else if (!onlyScreened && options.IncludeSimilar && similarity >= options.MinimumSimilarity) decided.Add(match);
+        }
+
+        // The plain query's first CandidateDepth rows that no other way brought are verified in full, the rest of its
+        // ranking screened: counted so, the depth is not spent on the copies a hash or the rule brings anyway, and a
+        // copy ranked below a crowd of the same picture's other copies (a watermarked one, whose stretch verifies it
+        // where its keypoints may not fit) is still verified in full (docs/copy-detection.md, fourteenth round).
+        var plainScreened = new HashSet<long>();
+        int verifiedInFull = 0;
+        foreach (var id in plainRanking)
+        {
+            if (!ranking.TryGetValue(id, out var match)) continue;
+            // A row without local pixels is answered at once (not verifiable), so it takes nothing from the depth.
+            if (match.Row.Image is null) toVerify.Add(match);
+            else if (verifiedInFull++ < CandidateDepth) toVerify.Add(match);
+            else
+            {
+                toScreen.Add(match);
+                plainScreened.Add(id);
+            }
         }
 
         double candidateMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         // A screened row whose keypoints do not fit comes back as it went (Similar, unverified), as a row never looked at.
-        decided.AddRange(Verify(query, toVerify, toScreen, candidateMs).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
+        decided.AddRange(Verify(query, toVerify, toScreen, plainScreened, candidateMs).Where(m => m.Kind == MatchKind.Copy || m.RuleAccepted
             || (options.IncludeSimilar && (m.Similarity >= options.MinimumSimilarity || m.Similarity is null))));
 
         IEnumerable<CopyMatch> ordered = decided
@@ -226,13 +267,17 @@ public sealed class CopyMatcher : IDisposable
     }
 
     /// <summary>
-    /// Row ids with their best hash distance and similarity over the views; <paramref name="ranked"/>: the top rows by
-    /// cosine; <paramref name="screened"/>: the extra views' next rows, down to <see cref="ScreenedViewDepth"/>, with their
-    /// best similarity (not candidates by that alone: only what their stored keypoints say lets them be verified).
+    /// Row ids with their best hash distance and similarity over the views; <paramref name="plainRanking"/>: the plain
+    /// query's top rows by cosine, down to <see cref="ScreenedDepth"/> (at least <see cref="CandidateDepth"/>), best first
+    /// (candidates, whose depth <see cref="Find"/> decides); <paramref name="ranked"/>: each extra view's top rows;
+    /// <paramref name="screened"/>: each view's next rows, down to <see cref="ScreenedDepth"/>, with their best similarity
+    /// (not candidates by that alone: only what their stored keypoints say lets them be verified).
     /// </summary>
-    private Dictionary<long, CopyCandidate> Candidates(PictureFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options, out HashSet<long> ranked, out Dictionary<long, float> screened)
+    private Dictionary<long, CopyCandidate> Candidates(PictureFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options,
+        out List<long> plainRanking, out HashSet<long> ranked, out Dictionary<long, float> screened)
     {
         var candidates = new Dictionary<long, CopyCandidate>();
+        plainRanking = new List<long>();
         ranked = new HashSet<long>();
         screened = new Dictionary<long, float>();
         hashes ??= PerceptualHashIndex.Load(store);
@@ -252,8 +297,9 @@ public sealed class CopyMatcher : IDisposable
         {
             var view = all[v];
             var found = vectors.SearchAbove(view.Embedding, floor).ToList();
-            int depth = v == 0 ? CandidateDepth : ViewCandidateDepth;
-            int screenDepth = v == 0 ? depth : Math.Max(depth, ScreenedViewDepth);
+            // The plain query's whole ranking is candidates (Find verifies its first rows in full, screens the rest).
+            int depth = v == 0 ? Math.Max(CandidateDepth, ScreenedDepth) : ViewCandidateDepth;
+            int screenDepth = Math.Max(depth, ScreenedDepth);
             // With a dataset filter the top rows may all be elsewhere: look deeper so the filter leaves some.
             if (options.Dataset is not null || options.Datasets is not null)
             {
@@ -264,7 +310,12 @@ public sealed class CopyMatcher : IDisposable
             for (int rank = 0; rank < top.Count; rank++)
             {
                 var (id, similarity) = top[rank];
-                if (rank < depth)
+                if (v == 0)
+                {
+                    found.Add((id, similarity));
+                    plainRanking.Add(id);
+                }
+                else if (rank < depth)
                 {
                     found.Add((id, similarity));
                     ranked.Add(id);
@@ -293,7 +344,7 @@ public sealed class CopyMatcher : IDisposable
     /// Each candidate's pixels against the query's, and each screened row's when its stored keypoints fit (the
     /// others come back unchanged); the verified ones become copies.
     /// </summary>
-    private IEnumerable<CopyMatch> Verify(PictureFingerprint query, List<CopyMatch> candidates, List<CopyMatch> screened, double candidateMs)
+    private IEnumerable<CopyMatch> Verify(PictureFingerprint query, List<CopyMatch> candidates, List<CopyMatch> screened, HashSet<long> plainScreened, double candidateMs)
     {
         if (candidates.Count + screened.Count == 0) return candidates;
         if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable }).Concat(screened);
@@ -331,13 +382,22 @@ public sealed class CopyMatcher : IDisposable
                 ? store.GetLocalFeatures(all.Where(c => c.Row.Image is not null).Select(c => c.Row.Id).ToList())
                 : [];
             var results = new CopyMatch[all.Count];
-            // A query with fewer keypoints than the screen asks for (a flag, an outline) could pass no row through
-            // it: its screened rows are verified in full instead (docs/copy-detection.md, thirteenth round).
+            // A query with few keypoints (a flag, an outline, a small icon) may have copies that only the stretch or the
+            // pixel search verifies, with a handful of inliers at most: its screened rows are verified in full instead,
+            // those only a view ranked when it has fewer keypoints than the screen asks for, those the plain query ranked
+            // when it has fewer than ScreenFromKeypoints (docs/copy-detection.md, thirteenth and fourteenth rounds).
             // (Asked only when there are such rows: the query's keypoints may still be on their way.)
-            bool screenable = screened.Count == 0 || picture.Features.Count >= Math.Max(ScreenInliers, Verifier.Options.MinInliers);
-            Parallel.For(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-                i => results[i] = VerifyOne(picture, all[i], stored.GetValueOrDefault(all[i].Row.Id), screen: screenable && i >= candidates.Count));
-            Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            int keypoints = screened.Count == 0 ? 0 : picture.Features.Count;
+            bool viewRowsScreened = keypoints >= Math.Max(ScreenInliers, Verifier.Options.MinInliers);
+            bool queryRowsScreened = viewRowsScreened && keypoints >= ScreenFromKeypoints;
+            Parallel.For(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            {
+                var row = all[i].Row;
+                bool rankedByPlainQuery = plainScreened.Contains(row.Id);
+                bool screen = i >= candidates.Count && (rankedByPlainQuery ? queryRowsScreened : viewRowsScreened);
+                results[i] = VerifyOne(picture, all[i], stored.GetValueOrDefault(row.Id), screen, fullWithoutFeatures: rankedByPlainQuery);
+            });
+            Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, tooPlainToScreen: screened.Count > 0 && !queryRowsScreened);
             return results;
         }
         finally
@@ -347,14 +407,15 @@ public sealed class CopyMatcher : IDisposable
         }
     }
 
-    // screen: a row ranked too deep to be verified unasked (it has a local image), verified only when its stored keypoints fit (ScreenInliers).
-    private CopyMatch VerifyOne(VerifiablePicture query, CopyMatch candidate, byte[]? storedFeatures, bool screen)
+    // screen: a row ranked too deep to be verified unasked (it has a local image), verified only when its stored keypoints
+    // fit (ScreenInliers); fullWithoutFeatures: verified in full when it has no stored features to screen by.
+    private CopyMatch VerifyOne(VerifiablePicture query, CopyMatch candidate, byte[]? storedFeatures, bool screen, bool fullWithoutFeatures)
     {
         if (candidate.Row.Image is not { } image)
         {
             return candidate with { NotVerified = "not verified: the row has no local image (its dataset lists URLs or embeddings only)" };
         }
-        var verdict = pictures.VerifyIfKeypointsFit(query, () => Read(image), image.ToString(), $"its image '{image}'", storedFeatures, screen ? ScreenInliers : null);
+        var verdict = pictures.VerifyIfKeypointsFit(query, () => Read(image), image.ToString(), $"its image '{image}'", storedFeatures, screen ? ScreenInliers : null, fullWithoutFeatures);
         if (verdict is null) return candidate;
         return verdict.IsCopy == true
             ? candidate with { Kind = MatchKind.Copy, Verification = verdict.Verification }

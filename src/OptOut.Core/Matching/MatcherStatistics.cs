@@ -23,7 +23,9 @@ internal sealed class MatcherStatistics
     public double SearchMs => Stages.SearchMs;
     public double FingerprintMs { get; private set; }
     public double QueryFeaturesWaitMs { get; private set; }
-    /// <summary>Rows of the views' deeper ranks whose stored keypoints were asked whether they fit (<see cref="CopyMatcher.ScreenInliers"/>), those that did (then verified as candidates), and the time asking took.</summary>
+    /// <summary>Queries with deeper ranks to screen but too plain for the screen of their plain ranking (<see cref="CopyMatcher.ScreenFromKeypoints"/>): those rows verified in full.</summary>
+    public int PlainQueries { get; private set; }
+    /// <summary>Rows of the rankings' deeper ranks whose stored keypoints were asked whether they fit (<see cref="CopyMatcher.ScreenInliers"/>), those that did (then verified as candidates), and the time asking took.</summary>
     public int Screened { get; private set; }
     public int ScreenedIn { get; private set; }
     public double ScreenMs { get; private set; }
@@ -35,17 +37,18 @@ internal sealed class MatcherStatistics
     {
         lock (gate)
         {
-            Queries = Candidates = StoredFeaturesUsed = Decoded = Screened = ScreenedIn = 0;
+            Queries = PlainQueries = Candidates = StoredFeaturesUsed = Decoded = Screened = ScreenedIn = 0;
             FingerprintMs = QueryFeaturesWaitMs = CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = ScreenMs = 0;
             Stages.Clear();
         }
     }
 
-    internal void Query(double candidateMs, double queryPrepareMs, double verifyWallMs)
+    internal void Query(double candidateMs, double queryPrepareMs, double verifyWallMs, bool tooPlainToScreen)
     {
         lock (gate)
         {
             Queries++;
+            PlainQueries += tooPlainToScreen ? 1 : 0;
             CandidateMs += candidateMs;
             QueryPrepareMs += queryPrepareMs;
             VerifyWallMs += verifyWallMs;

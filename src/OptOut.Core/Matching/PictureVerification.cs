@@ -33,16 +33,17 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
     /// to verify, is not verified either way.
     /// </summary>
     public PictureVerdict Verify(VerifiablePicture reference, Func<byte[]> read, string name, string what, byte[]? storedFeatures = null) =>
-        VerifyIfKeypointsFit(reference, read, name, what, storedFeatures, minInliers: null)!;
+        VerifyIfKeypointsFit(reference, read, name, what, storedFeatures, minInliers: null, fullWithoutFeatures: true)!;
 
     /// <summary>
     /// As <see cref="Verify(VerifiablePicture, Func{byte[]}, string, string, byte[])"/>, first asking the picture's stored keypoints to fit the reference's with at least
     /// <paramref name="minInliers"/> inliers (<see cref="GeometricVerifier.FitsWithInliers"/>, no pixel read): null when they
     /// do not, when the picture has no stored features that fit the verifier's options, or when OpenCV is not
-    /// loadable, so that a row ranked too deep to be verified unasked costs a matching, not a decode. Null
-    /// <paramref name="minInliers"/>: no such question, as <see cref="Verify(VerifiablePicture, Func{byte[]}, string, string, byte[])"/>.
+    /// loadable, so that a row ranked too deep to be verified unasked costs a matching, not a decode; with
+    /// <paramref name="fullWithoutFeatures"/>, a picture without usable stored features is verified in full instead of
+    /// answering null. Null <paramref name="minInliers"/>: no such question, as <see cref="Verify(VerifiablePicture, Func{byte[]}, string, string, byte[])"/>.
     /// </summary>
-    public PictureVerdict? VerifyIfKeypointsFit(VerifiablePicture reference, Func<byte[]> read, string name, string what, byte[]? storedFeatures, int? minInliers)
+    public PictureVerdict? VerifyIfKeypointsFit(VerifiablePicture reference, Func<byte[]> read, string name, string what, byte[]? storedFeatures, int? minInliers, bool fullWithoutFeatures)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(read);
@@ -66,7 +67,7 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
                     // The file changed since the import: verified from its pixels below, as any row without features.
                 }
             }
-            else if (minInliers is not null)
+            else if (minInliers is not null && !fullWithoutFeatures)
             {
                 return null;
             }

@@ -226,7 +226,10 @@ Every search also turns each picture 4 degrees either way, so copies turned a fe
 down those turned pictures' rankings with the rows' stored keypoints alone: a row whose keypoints fit
 the picture's with 15 inliers (or whose hash is near, as for any row) is verified (watermarked copies
 91% -> 93%); a picture with fewer keypoints than that (a flag, an outline) has those rows verified in
-full (watermarked copies 93% -> 94%). -IncludeRotated
+full (watermarked copies 93% -> 94%). The picture's own ranking is looked at the same way: its first 3
+rows that no hash or rule brings are verified in full, the rest of its top 20 when their stored
+keypoints fit (a picture with fewer than 64 keypoints, or a row without stored keypoints, has them
+verified in full): the same copies found in the calibration, for less work. -IncludeRotated
 also searches it turned 3 and 6 degrees either way, for copies turned further (four more model runs a
 picture). -IncludeCropped also searches the picture's centre
 (90% and 80% of each side), as a dataset builder's centre crop keeps it: verified cropped copies 96% ->

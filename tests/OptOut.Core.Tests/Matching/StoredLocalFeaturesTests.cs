@@ -61,7 +61,7 @@ public sealed class StoredLocalFeaturesTests : IDisposable
 
     // A matcher whose only way in besides the hash is the screen of the views' deeper ranks (screenDepth 0: none).
     private static CopyMatcher ScreenOnly(IndexStore store, int screenInliers = CopyMatcher.DefaultScreenInliers, int screenDepth = 4, MatcherStatistics? statistics = null) =>
-        new(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = screenDepth, ScreenInliers = screenInliers, Statistics = statistics };
+        new(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedDepth = screenDepth, ScreenInliers = screenInliers, Statistics = statistics };
 
     // As many inliers as the query has keypoints: no fit has that many, yet the query is not too plain for the screen.
     private static int BeyondAnyFit(PictureFingerprint query) => ((VerifiablePicture)query.Picture!).Features.Count;
@@ -166,6 +166,72 @@ public sealed class StoredLocalFeaturesTests : IDisposable
         Assert.All(all.Where(m => m != flag), m => Assert.NotNull(m.Verification));
         using var unscreened = ScreenOnly(store, screenDepth: 0);
         Assert.Null(Flag(unscreened.Find(query, new SearchOptions { Rule = NoRule })));
+    }
+
+    [Fact]
+    public void The_plain_querys_depth_is_spent_on_rows_no_other_way_brings()
+    {
+        // Two copies of the grapes (hash-near, verified whatever their rank) rank above the apples. With a depth of
+        // one, the first apple is verified in full all the same, and the other apples' stored keypoints are asked
+        // first (here refused: as many inliers as the query has keypoints), so they come back unlooked at.
+        foreach (var alteration in new[] { Alteration.Reencode, Alteration.Resize })
+        {
+            using var copy = ClipArt.Copy("grapes_01.png", alteration);
+            copy.Pixels.SaveAsPng(Path.Combine(dataset, $"grapes-{alteration}.png"));
+        }
+        using var store = Import("crowded", withFeatures: true, rows: Drawings.Length + 2);
+        using var plain = new CopyMatcher(store) { ViewAngles = [] };
+        var query = plain.FingerprintQuery(fingerprinter, ClipArt.PathOf("grapes_01.png"));
+        using var picture = query.Picture;
+        int keypoints = BeyondAnyFit(query);
+        Assert.True(keypoints >= CopyMatcher.DefaultScreenFromKeypoints, $"{keypoints} keypoints");
+        var statistics = new MatcherStatistics();
+        using var oneDeep = new CopyMatcher(store) { ViewAngles = [], CandidateDepth = 1, ScreenInliers = keypoints, Statistics = statistics };
+
+        var all = oneDeep.Find(query, Everything);
+
+        var copies = all.Where(m => m.Kind is MatchKind.Copy or MatchKind.Exact).ToList();
+        Assert.Equal(3, copies.Count);
+        var apples = all.Where(m => m.Kind == MatchKind.Similar).ToList();
+        Assert.Equal(3, apples.Count);
+        // The copies rank above every apple: counted by rank alone, the depth would go to them.
+        Assert.True(copies.Min(m => m.Similarity) > apples.Max(m => m.Similarity));
+        Assert.All(apples, m => Assert.True(m.HashDistance > CopyMatcher.HashCandidateRadius, $"hash distance {m.HashDistance}"));
+        // The best-ranked apple compared, the two below it screened out.
+        Assert.NotNull(apples.OrderByDescending(m => m.Similarity).First().Verification);
+        Assert.Equal(2, apples.Count(m => m.Verification is null));
+        Assert.Equal(2, statistics.Screened);
+        Assert.Equal(0, statistics.ScreenedIn);
+
+        // A query with fewer keypoints than ScreenFromKeypoints has its plain ranking verified in full.
+        using var plainer = new CopyMatcher(store) { ViewAngles = [], CandidateDepth = 1, ScreenInliers = keypoints, ScreenFromKeypoints = keypoints + 1 };
+        Assert.All(plainer.Find(query, Everything).Where(m => m.Kind != MatchKind.Exact), m => Assert.NotNull(m.Verification));
+    }
+
+    [Fact]
+    public void Rows_the_plain_query_ranks_without_stored_features_are_verified_in_full()
+    {
+        // Nothing to screen them by: the plain ranking's rows are verified from their pixels, as deep as before the
+        // screen reached it, so an index imported without features loses no copy. The same rows with stored features
+        // are screened (and refused).
+        using var without = Import("without", withFeatures: false);
+        using var with = Import("with", withFeatures: true);
+        using var plain = new CopyMatcher(with) { ViewAngles = [] };
+        var query = plain.FingerprintQuery(fingerprinter, rotatedQuery.Path);
+        using var picture = query.Picture;
+        CopyMatcher Refusing(IndexStore store) => new(store) { ViewAngles = [], CandidateDepth = 0, ScreenInliers = BeyondAnyFit(query) };
+
+        using (var matcher = Refusing(without))
+        {
+            var grapes = Grapes(matcher.Find(query, Everything));
+            Assert.Equal(MatchKind.Copy, grapes!.Kind);
+        }
+        using (var matcher = Refusing(with))
+        {
+            var grapes = Grapes(matcher.Find(query, Everything));
+            Assert.Equal(MatchKind.Similar, grapes!.Kind);
+            Assert.Null(grapes.Verification);
+        }
     }
 
     // The grapes verified by `matcher`, their hash within HashCandidateRadius or not as said, and no candidate at all
