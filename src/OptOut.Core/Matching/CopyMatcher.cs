@@ -20,7 +20,7 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>
     /// Rows verified in full besides those the rule accepts, the hash neighbours and each view's top rows: the plain
     /// query's first this many by embedding cosine that none of those ways brings; the rest of its ranking, down to
-    /// <see cref="DefaultScreenedDepth"/>, is screened by stored keypoints first. Until the fourteenth round
+    /// <see cref="DefaultRankingDepth"/>, is screened by stored keypoints first. Until the fourteenth round
     /// (docs/copy-detection.md) the top 20 were verified in full (at 10 without a screen, "Sixth round", Rotate recall
     /// fell from 0.860 to 0.693); so counted, 3 finds the same 1,467 of 1,500 copies at the same precision (2 loses two
     /// cropped copies unless ScreenFromKeypoints holds them).
@@ -50,18 +50,24 @@ public sealed class CopyMatcher : IDisposable
     public const int DefaultViewCandidateDepth = 3;
 
     /// <summary>
-    /// How deep each cosine ranking (the plain query's and each extra view's) is looked at beyond its depth
-    /// (<see cref="DefaultCandidateDepth"/>, <see cref="DefaultViewCandidateDepth"/>): those rows are verified only when
-    /// their stored keypoints fit the query's with <see cref="DefaultScreenInliers"/> inliers (no pixel is read
-    /// otherwise). A watermark moves the embedding: watermarked copies that a turned view ranked 7th to 13th verify as
-    /// strong fits (docs/copy-detection.md, "Twelfth round"). Verified in full instead: every such row of a query with
-    /// fewer keypoints than the screen asks for ("Thirteenth round"); the rows the plain query ranked, unless the query
-    /// has <see cref="DefaultScreenFromKeypoints"/> keypoints and the row stored features ("Fourteenth round"), so that
-    /// a plain query, or an index imported without features, is verified as deep as before.
+    /// How deep the plain query's cosine ranking is looked at: its rows beyond <see cref="DefaultCandidateDepth"/> are
+    /// verified only when their stored keypoints fit the query's with <see cref="DefaultScreenInliers"/> inliers (no pixel
+    /// is read otherwise), unless the query has fewer than <see cref="DefaultScreenFromKeypoints"/> keypoints or the row
+    /// no stored features: then they are verified in full, as every row of this depth was before the fourteenth round
+    /// (docs/copy-detection.md), so that a plain query, or an index imported without features, loses nothing.
     /// </summary>
-    public const int DefaultScreenedDepth = 20;
+    public const int DefaultRankingDepth = 20;
 
-    /// <summary>Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenedDepth"/>).</summary>
+    /// <summary>
+    /// How deep each extra view's cosine ranking is looked at beyond <see cref="DefaultViewCandidateDepth"/>: those
+    /// rows are verified only when their stored keypoints fit the query's with <see cref="DefaultScreenInliers"/>
+    /// inliers (no pixel is read otherwise). A watermark moves the embedding: watermarked copies that a turned view
+    /// ranked 7th to 13th verify as strong fits (docs/copy-detection.md, "Twelfth round"). A query with fewer
+    /// keypoints than that (a flag, an outline) has its screened rows verified in full ("Thirteenth round").
+    /// </summary>
+    public const int DefaultScreenedViewDepth = 20;
+
+    /// <summary>Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultRankingDepth"/>, <see cref="DefaultScreenedViewDepth"/>).</summary>
     public const int DefaultScreenInliers = 15;
 
     /// <summary>
@@ -105,8 +111,11 @@ public sealed class CopyMatcher : IDisposable
     /// <summary>Rows verified for each of a query's extra views by cosine rank (<see cref="DefaultViewCandidateDepth"/>).</summary>
     public int ViewCandidateDepth { get; init; } = DefaultViewCandidateDepth;
 
-    /// <summary>How deep each ranking is screened by stored keypoints (<see cref="DefaultScreenedDepth"/>); at most a ranking's own depth: none of it.</summary>
-    public int ScreenedDepth { get; init; } = DefaultScreenedDepth;
+    /// <summary>How deep the plain query's ranking is looked at (<see cref="DefaultRankingDepth"/>); its rows beyond <see cref="CandidateDepth"/> are screened.</summary>
+    public int RankingDepth { get; init; } = DefaultRankingDepth;
+
+    /// <summary>How deep each extra view's ranking is screened by stored keypoints (<see cref="DefaultScreenedViewDepth"/>); at most <see cref="ViewCandidateDepth"/>: none.</summary>
+    public int ScreenedViewDepth { get; init; } = DefaultScreenedViewDepth;
 
     /// <summary>
     /// Inliers a screened row's stored keypoints must fit with before it is verified (<see cref="DefaultScreenInliers"/>).
@@ -203,7 +212,7 @@ public sealed class CopyMatcher : IDisposable
         var exactIds = store.FindBySha256(sha256, options.Dataset).Concat(store.FindByMd5(query.Md5, options.Dataset))
             .Select(r => r.Id).ToHashSet();
 
-        // Rows only a ranking's deeper ranks bring (below every other way in): verified when their hash is near, as any
+        // Rows only a view's deeper ranks bring (below every other way in): verified when their hash is near, as any
         // row is, or when their stored keypoints fit (the screen); never reported as look-alikes by that alone.
         var screenedOnly = screened.Keys.Where(id => !candidates.ContainsKey(id) && !exactIds.Contains(id)).ToHashSet();
         var rows = store.GetRows(candidates.Keys.Concat(exactIds).Concat(screenedOnly).Distinct().ToList(), options.Dataset);
@@ -268,9 +277,9 @@ public sealed class CopyMatcher : IDisposable
 
     /// <summary>
     /// Row ids with their best hash distance and similarity over the views; <paramref name="plainRanking"/>: the plain
-    /// query's top rows by cosine, down to <see cref="ScreenedDepth"/> (at least <see cref="CandidateDepth"/>), best first
+    /// query's top rows by cosine, down to <see cref="RankingDepth"/> (at least <see cref="CandidateDepth"/>), best first
     /// (candidates, whose depth <see cref="Find"/> decides); <paramref name="ranked"/>: each extra view's top rows;
-    /// <paramref name="screened"/>: each view's next rows, down to <see cref="ScreenedDepth"/>, with their best similarity
+    /// <paramref name="screened"/>: each view's next rows, down to <see cref="ScreenedViewDepth"/>, with their best similarity
     /// (not candidates by that alone: only what their stored keypoints say lets them be verified).
     /// </summary>
     private Dictionary<long, CopyCandidate> Candidates(PictureFingerprint query, List<ImageView> all, CopyRule rule, SearchOptions options,
@@ -298,8 +307,8 @@ public sealed class CopyMatcher : IDisposable
             var view = all[v];
             var found = vectors.SearchAbove(view.Embedding, floor).ToList();
             // The plain query's whole ranking is candidates (Find verifies its first rows in full, screens the rest).
-            int depth = v == 0 ? Math.Max(CandidateDepth, ScreenedDepth) : ViewCandidateDepth;
-            int screenDepth = Math.Max(depth, ScreenedDepth);
+            int depth = v == 0 ? Math.Max(CandidateDepth, RankingDepth) : ViewCandidateDepth;
+            int screenDepth = v == 0 ? depth : Math.Max(depth, ScreenedViewDepth);
             // With a dataset filter the top rows may all be elsewhere: look deeper so the filter leaves some.
             if (options.Dataset is not null || options.Datasets is not null)
             {
@@ -347,7 +356,7 @@ public sealed class CopyMatcher : IDisposable
     private IEnumerable<CopyMatch> Verify(PictureFingerprint query, List<CopyMatch> candidates, List<CopyMatch> screened, HashSet<long> plainScreened, double candidateMs)
     {
         if (candidates.Count + screened.Count == 0) return candidates;
-        if (VerificationUnavailable is { } unavailable) return candidates.Select(c => c with { NotVerified = "not verified: " + unavailable }).Concat(screened);
+        if (VerificationUnavailable is { } unavailable) return Unverified(candidates, screened, plainScreened, "not verified: " + unavailable);
 
         long started = Stopwatch.GetTimestamp();
         var picture = query.Picture as VerifiablePicture;
@@ -364,7 +373,7 @@ public sealed class CopyMatcher : IDisposable
                 queryProblem = $"not verified: the query picture '{query.Path}' could not be read ({e.Message})";
             }
         }
-        if (picture is null) return candidates.Select(c => c with { NotVerified = queryProblem }).Concat(screened);
+        if (picture is null) return Unverified(candidates, screened, plainScreened, queryProblem!);
 
         try
         {
@@ -397,7 +406,7 @@ public sealed class CopyMatcher : IDisposable
                 bool screen = i >= candidates.Count && (rankedByPlainQuery ? queryRowsScreened : viewRowsScreened);
                 results[i] = VerifyOne(picture, all[i], stored.GetValueOrDefault(row.Id), screen, fullWithoutFeatures: rankedByPlainQuery);
             });
-            Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, tooPlainToScreen: screened.Count > 0 && !queryRowsScreened);
+            Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, tooPlainToScreen: plainScreened.Count > 0 && !queryRowsScreened);
             return results;
         }
         finally
@@ -406,6 +415,12 @@ public sealed class CopyMatcher : IDisposable
             if (!ReferenceEquals(picture, query.Picture)) picture.Dispose();
         }
     }
+
+    // Nothing could be verified: the candidates, and the plain query's rows that would have been screened (verified in
+    // full before the screen reached them), say why; a view's deeper rows come back as they went, never looked at.
+    private static IEnumerable<CopyMatch> Unverified(List<CopyMatch> candidates, List<CopyMatch> screened, HashSet<long> plainScreened, string why) =>
+        candidates.Concat(screened.Where(m => plainScreened.Contains(m.Row.Id))).Select(c => c with { NotVerified = why })
+            .Concat(screened.Where(m => !plainScreened.Contains(m.Row.Id)));
 
     // screen: a row ranked too deep to be verified unasked (it has a local image), verified only when its stored keypoints
     // fit (ScreenInliers); fullWithoutFeatures: verified in full when it has no stored features to screen by.

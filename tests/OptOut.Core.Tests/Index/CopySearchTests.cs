@@ -174,7 +174,7 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
     /// Each extra view adds at most its first <see cref="CopyMatcher.ViewCandidateDepth"/> rows by cosine to
     /// what is verified (besides rows its hash or the rule proposes, as for the plain query), and at the
     /// default depth the rotated copy is still verified as a copy. The screen of deeper ranks is off here
-    /// (<see cref="CopyMatcher.ScreenedDepth"/> 0): its rows are verified only when their keypoints fit.
+    /// (<see cref="CopyMatcher.ScreenedViewDepth"/> 0): its rows are verified only when their keypoints fit.
     /// </summary>
     [Fact]
     public void Each_view_adds_only_its_first_rows_to_verify()
@@ -184,7 +184,7 @@ public sealed class CopySearchTests : IClassFixture<CopyIndexFixture>
         int Verified(int viewDepth, out IReadOnlyList<CopyMatch> found)
         {
             var stats = new MatcherStatistics();
-            using var matcher = new CopyMatcher(fixture.Store) { ViewCandidateDepth = viewDepth, ScreenedDepth = 0, Statistics = stats };
+            using var matcher = new CopyMatcher(fixture.Store) { ViewCandidateDepth = viewDepth, ScreenedViewDepth = 0, Statistics = stats };
             var query = matcher.FingerprintQuery(printer, fixture.OriginalPath(seed));
             using var picture = query.Picture;
             found = matcher.Find(query, new SearchOptions());

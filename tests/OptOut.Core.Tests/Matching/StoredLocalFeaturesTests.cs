@@ -61,7 +61,7 @@ public sealed class StoredLocalFeaturesTests : IDisposable
 
     // A matcher whose only way in besides the hash is the screen of the views' deeper ranks (screenDepth 0: none).
     private static CopyMatcher ScreenOnly(IndexStore store, int screenInliers = CopyMatcher.DefaultScreenInliers, int screenDepth = 4, MatcherStatistics? statistics = null) =>
-        new(store) { CandidateDepth = 0, ViewCandidateDepth = 0, ScreenedDepth = screenDepth, ScreenInliers = screenInliers, Statistics = statistics };
+        new(store) { CandidateDepth = 0, RankingDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = screenDepth, ScreenInliers = screenInliers, Statistics = statistics };
 
     // As many inliers as the query has keypoints: no fit has that many, yet the query is not too plain for the screen.
     private static int BeyondAnyFit(PictureFingerprint query) => ((VerifiablePicture)query.Picture!).Features.Count;
