@@ -51,8 +51,9 @@ def original_of(item):
 
 def within_depth(row, o):
     # A candidate at a smaller depth (columns plain_rank, view_rank from the eighth round's last run on): kept
-    # when the plain query ranks it within --depth, its hash is within 16 bits or the rule accepts it, or
-    # (unless --plain-candidates-only) a view ranks it within --view-depth.
+    # when the plain query ranks it within --depth (with --depth-counts-others: among its first --depth rows no other
+    # way brings), its hash is within 16 bits or the rule accepts it, (unless --plain-candidates-only) a view ranks it
+    # within --view-depth, or a ranking's deeper rank lets it through the screen (--screen-depth, --screen-view-depth).
     plain_rank, view_rank = number(row.get('plain_rank', '-')), number(row.get('view_rank', '-'))
     if plain_rank is None:
         return True
@@ -87,19 +88,21 @@ def in_plain_depth(row, plain_rank, o):
 
 
 def first_rows_not_brought(evidence, o):
-    # (query, item) of each query's first --depth rows by plain rank that no other way brings.
+    # (query, item) of each query's first --depth rows by plain rank that no other way brings, within the plain ranking
+    # the matcher looks at (CopyMatcher.RankingDepth, --screen-depth; the evidence also ranks rows only a view brought).
     ranked = collections.defaultdict(list)
+    ranking_depth = max(o.depth, o.screen_depth or 0)
     with open(evidence, encoding='utf-8') as f:
         for row in csv.DictReader(f, delimiter='\t'):
             plain_rank = number(row.get('plain_rank', '-'))
-            if plain_rank is not None and not brought_otherwise(row, o):
+            if plain_rank is not None and plain_rank <= ranking_depth and not brought_otherwise(row, o):
                 ranked[row['query']].append((plain_rank, row['item']))
     return {(query, item) for query, rows in ranked.items() for _, item in sorted(rows)[:o.depth]}
 
 
 def screened_in(row, rank, screen_depth, o, least_inliers, full_below):
     # A rank beyond the depth verified in full, down to screen_depth, when the keypoints fit with --screen-inliers
-    # inliers either way (CopyMatcher.ScreenedViewDepth / ScreenInliers: the same figures as the fits' inlier columns).
+    # inliers either way (CopyMatcher.RankingDepth or ScreenedViewDepth / ScreenInliers: the same figures as the fits' inlier columns).
     if screen_depth is None or rank > screen_depth:
         return False
     inliers = max(number(row.get('plain_inliers', '-')) or 0, number(row.get('mirror_inliers', '-')) or 0)
@@ -207,8 +210,8 @@ def main():
                         help="'INLIERS,RATIO,REGION': a keypoint fit with at least INLIERS inliers, RATIO of its matches, verifies at REGION NCC outside one region "
                              "(VerifierOptions.StrongFitInliers, StrongFitInlierRatio, MinStrongFitRegionNcc: '40,0.75,0.99' with the wide region since the fifth session, "
                              "'40,0.75,0.97' with the general cap from the sixth round, 'off' before)")
-    parser.add_argument('--medium-fit', type=lambda t: None if t == 'off' else tuple(float(v) for v in t.split(',')), default=None,
-                        help="a second tier of --strong-fit's form, INLIERS,RATIO,REGION (VerifierOptions.MediumFitInliers, MediumFitInlierRatio, MinMediumFitRegionNcc); 'off' (default) for none")
+    parser.add_argument('--medium-fit', type=lambda t: None if t == 'off' else tuple(float(v) for v in t.split(',')), default=(15, 0.6, 0.995),
+                        help="a second tier of --strong-fit's form, INLIERS,RATIO,REGION (VerifierOptions.MediumFitInliers, MediumFitInlierRatio, MinMediumFitRegionNcc: 15,0.6,0.995 since the fourteenth round); 'off' for none, as before it")
     parser.add_argument('--strong-fit-cap', choices=['wide', 'narrow'], default='wide',
                         help="the strong fit's region: 'wide' (columns *_wide_region, VerifierOptions.MaxStrongFitRegionShare 0.35, when the evidence has them) "
                              "or 'narrow' (the general cap's *_region, as before the fifth session)")
@@ -227,9 +230,9 @@ def main():
     parser.add_argument('--depth-counts-others', action='store_true', help="--depth counts only the rows no other way brings (a hash within 16 bits, the rule, a view's top --view-depth): CopyMatcher since the fourteenth round")
     parser.add_argument('--view-depth', type=int, default=None, help="count only each view's top N; needs the view_rank column")
     parser.add_argument('--screen-view-depth', type=int, default=None, help="also count each view's ranks beyond --view-depth down to this one when their keypoints fit with --screen-inliers inliers (CopyMatcher.ScreenedViewDepth: 20 since the twelfth round)")
-    parser.add_argument('--screen-depth', type=int, default=None, help="also count the plain query's ranks beyond --depth down to this one when their keypoints fit with --screen-inliers inliers (CopyMatcher.ScreenedDepth)")
+    parser.add_argument('--screen-depth', type=int, default=None, help="also count the plain query's ranks beyond --depth down to this one when their keypoints fit with --plain-screen-inliers inliers (CopyMatcher.RankingDepth)")
     parser.add_argument('--plain-screen-inliers', type=int, default=15, help='inliers a row the plain query ranks beyond --depth needs (CopyMatcher.ScreenInliers)')
-    parser.add_argument('--plain-screen-full-below', type=int, default=15, help="a query with fewer keypoints than this has the plain query's rows down to --screen-depth verified in full")
+    parser.add_argument('--plain-screen-full-below', type=int, default=64, help="a query with fewer keypoints than this has the plain query's rows down to --screen-depth verified in full (CopyMatcher.ScreenFromKeypoints)")
     parser.add_argument('--screen-inliers', type=int, default=15, help='inliers a screened row needs (CopyMatcher.ScreenInliers: 15)')
     parser.add_argument('--screen-plain-queries', type=int, choices=[0, 1], default=1, help="1: a query with fewer keypoints than --screen-inliers has every row down to --screen-view-depth verified (CopyMatcher since the thirteenth round; needs the query_keypoints column); 0: screened as any query")
     parser.add_argument('--plain-candidates-only', action='store_true', help='leave out the pairs only the rotated query views brought (column candidates = view)')
@@ -239,7 +242,9 @@ def main():
     parser.add_argument('--thicken', type=int, choices=[0, 1], default=1, help="1: count the product's second look at hairline drawings (column thickened); 0: leave it out (the engine before the tenth round)")
     o = parser.parse_args()
     o.shift_of = None
-    o.full_pairs = first_rows_not_brought(o.evidence, o) if o.depth_counts_others and o.depth is not None else set()
+    if o.depth_counts_others and (o.depth is None or o.view_depth is None):
+        parser.error('--depth-counts-others needs --depth and --view-depth (the product: 3 and 3)')
+    o.full_pairs = first_rows_not_brought(o.evidence, o) if o.depth_counts_others else set()
     if o.shifts:
         o.shift_of = {line.split('\t')[0]: float(line.split('\t')[1]) for line in open(o.shifts, encoding='utf-8') if line.strip()}
 

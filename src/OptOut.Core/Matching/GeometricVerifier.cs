@@ -344,9 +344,12 @@ public sealed class GeometricVerifier
         }
 
         bool strong = inliers.Length >= Options.StrongFitInliers && inliers.Length >= Options.StrongFitInlierRatio * queryPoints.Length;
+        bool medium = inliers.Length >= Options.MediumFitInliers && inliers.Length >= Options.MediumFitInlierRatio * queryPoints.Length;
+        // The bar a fit's pixels must reach outside the wider region: a strong fit's, else a medium fit's, else none.
+        double wideBar = Math.Min(strong ? Options.MinStrongFitRegionNcc : double.PositiveInfinity, medium ? Options.MinMediumFitRegionNcc : double.PositiveInfinity);
         start = VerificationTimings.Start();
         var (agreement, overlap, queryBox, colour, pose, refined) = RefinedAgreement(query, candidate, m, mirrored,
-            a => alignedThresholds.Agree(a) || (strong && a.WideRegionNcc >= Options.MinStrongFitRegionNcc));
+            a => alignedThresholds.Agree(a) || a.WideRegionNcc >= wideBar);
         timings?.Ncc(start);
         var candidateBox = QueryFrameInCandidate(pose, query, candidate);
         evidence = WithTransform(evidence, pose, query, candidate) with
@@ -384,13 +387,15 @@ public sealed class GeometricVerifier
             }
         }
         bool agrees = alignedThresholds.Agree(agreement);
-        bool strongAgrees = strong && agreement.WideRegionNcc >= Options.MinStrongFitRegionNcc;
-        if (!agrees && !strongAgrees)
+        bool wideAgrees = agreement.WideRegionNcc >= wideBar;
+        // The tier whose bar is the one applied (the lower of those the fit reaches).
+        string tier = strong && Options.MinStrongFitRegionNcc <= wideBar ? "strong" : "medium";
+        if (!agrees && !wideAgrees)
         {
-            string strongClause = strong && double.IsFinite(Options.MinStrongFitRegionNcc)
-                ? F($" and, for this strong fit, outside one region of up to {Options.MaxStrongFitRegionShare:P0} {agreement.WideRegionNcc:F3} < {Options.MinStrongFitRegionNcc:F2}")
+            string wideClause = double.IsFinite(wideBar)
+                ? F($" and, for this {tier} fit, outside one region of up to {Options.MaxStrongFitRegionShare:P0} {agreement.WideRegionNcc:F3} < {wideBar:0.00##}")
                 : "";
-            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: {alignedThresholds.Shortfall(agreement)}{strongClause}") };
+            return evidence with { Reason = NotVerifiedReason.PixelsDisagree, Detail = F($"{fit}; aligned pixels disagree: {alignedThresholds.Shortfall(agreement)}{wideClause}") };
         }
         if (!ColourAgrees(colour))
         {
@@ -402,7 +407,7 @@ public sealed class GeometricVerifier
             Method = VerificationMethod.Geometric,
             Reason = NotVerifiedReason.None,
             ByWideRegion = !agrees,
-            Detail = F($"{fit}; aligned pixels agree{(agrees ? "" : " as a strong fit's")}: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}")
+            Detail = F($"{fit}; aligned pixels agree{(agrees ? "" : $" as a {tier} fit's")}: NCC {agreement.Ncc:F3}, trimmed {agreement.TrimmedNcc:F3}, outside one region {agreement.RegionNcc:F3}")
                 + (agrees ? "" : F($" (of up to {Options.MaxStrongFitRegionShare:P0}: {agreement.WideRegionNcc:F3}, leaving out {agreement.WideRegionShare:P0})"))
                 + F($", {ColourText(colour)}, over {overlap:P0} of the query"),
         };

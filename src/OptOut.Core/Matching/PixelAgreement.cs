@@ -6,6 +6,6 @@ namespace OptOut.Core.Matching;
 /// <param name="Pixels">How many pixels were compared.</param>
 /// <param name="RegionNcc">The same over the compared pixels outside the one rectangle of disagreement (<see cref="DisagreementRegion"/>): a watermark or logo spoils one place of a copy, a sibling drawing many.</param>
 /// <param name="RegionShare">Share of the compared pixels that rectangle held (0: none left out).</param>
-/// <param name="WideRegionNcc">The same outside one rectangle of a wider cap (<see cref="VerifierOptions.MaxStrongFitRegionShare"/>), which only a strong keypoint fit may leave out.</param>
+/// <param name="WideRegionNcc">The same outside one rectangle of a wider cap (<see cref="VerifierOptions.MaxStrongFitRegionShare"/>), which only a strong or medium keypoint fit may leave out.</param>
 /// <param name="WideRegionShare">Share of the compared pixels that wider rectangle held.</param>
 internal readonly record struct PixelAgreement(double Ncc, double TrimmedNcc, long Pixels, double RegionNcc, double RegionShare, double WideRegionNcc, double WideRegionShare);

@@ -66,7 +66,7 @@ public sealed record Verification
 
     /// <summary>
     /// For a keypoint fit, <see cref="RegionNcc"/> with a wider rectangle (at most <see cref="VerifierOptions.MaxStrongFitRegionShare"/>
-    /// of the pixels), which only a strong fit may leave out; NaN when not computed.
+    /// of the pixels), which only a strong or medium fit may leave out; NaN when not computed.
     /// </summary>
     public double WideRegionNcc { get; init; } = double.NaN;
 
@@ -74,7 +74,7 @@ public sealed record Verification
     public double WideRegionShare { get; init; } = double.NaN;
 
     /// <summary>
-    /// True when a strong keypoint fit was verified by <see cref="WideRegionNcc"/> alone (no narrower clause
+    /// True when a strong or medium keypoint fit was verified by <see cref="WideRegionNcc"/> alone (no narrower clause
     /// agreed): the evidence to show is the wider region's.
     /// </summary>
     public bool ByWideRegion { get; init; }

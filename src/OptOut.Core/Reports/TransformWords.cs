@@ -38,10 +38,10 @@ internal static class TransformWords
         // The clause that accepts a watermarked copy: the artist sees how much of the picture was set aside,
         // where setting it aside changed the agreement (a clean copy's rectangle is arbitrary).
         if (v.RegionNcc - v.Ncc >= 0.01) figures.Add(string.Format(Invariant, "outside one region ({0:0%} of the picture left out) {1:0.000}", v.RegionShare, v.RegionNcc));
-        // A strong keypoint fit may set a wider region aside (VerifierOptions.MaxStrongFitRegionShare): named when that decided.
+        // A keypoint fit with many inliers (strong or medium) may set a wider region aside (VerifierOptions.MaxStrongFitRegionShare): named when that decided.
         if (v.ByWideRegion)
         {
-            figures.Add(string.Format(Invariant, "outside a wider region, as a strong keypoint fit may leave out ({0:0%}) {1:0.000}", v.WideRegionShare, v.WideRegionNcc));
+            figures.Add(string.Format(Invariant, "outside a wider region, as a keypoint fit with many inliers may leave out ({0:0%}) {1:0.000}", v.WideRegionShare, v.WideRegionNcc));
         }
         if (v.Overlap > 0) figures.Add(string.Format(Invariant, "overlap {0:0%}", v.Overlap));
         // The verifier's second look at a hairline drawing: the figures are those of the thickened lines.

@@ -12,10 +12,11 @@ namespace OptOut.Core.Tests.Matching;
 /// </summary>
 public class DisagreementRegionTests
 {
-    // The region clause alone: the plain, trimmed, stretch, search and strong-fit thresholds are out of reach.
+    // The region clause alone: the plain, trimmed, stretch, search, strong-fit and medium-fit thresholds are out of reach.
     private static readonly GeometricVerifier RegionOnly = new(VerifierOptions.Default with
     {
         MinNcc = 9, MinTrimmedNcc = 9, MinStretchNcc = 9, MinSearchNcc = 9, MinRegionNcc = 0.99, MinStrongFitRegionNcc = double.PositiveInfinity,
+        MinMediumFitRegionNcc = double.PositiveInfinity,
     });
 
     private static readonly GeometricVerifier Neither = new(RegionOnly.Options with { MinRegionNcc = double.PositiveInfinity });
