@@ -109,7 +109,11 @@ internal static class ContentMask
         int w = gray.Width, h = gray.Height;
         int bandWidth = Math.Max(1, (int)Math.Round(CornerBandShare * Math.Max(w, h)));
         using var band = new Mat(h, w, MatType.CV_8UC1, Scalar.All(255));
-        if (w > 2 * bandWidth && h > 2 * bandWidth) band[new Rect(bandWidth, bandWidth, w - 2 * bandWidth, h - 2 * bandWidth)].SetTo(Scalar.All(0));
+        if (w > 2 * bandWidth && h > 2 * bandWidth)
+        {
+            using var inside = new Mat(band, new Rect(bandWidth, bandWidth, w - 2 * bandWidth, h - 2 * bandWidth));
+            inside.SetTo(Scalar.All(0));
+        }
         using var darkInBand = new Mat();
         Cv2.Threshold(gray, darkInBand, Tolerance, 255, ThresholdTypes.BinaryInv);
         Cv2.BitwiseAnd(darkInBand, band, darkInBand);
