@@ -30,24 +30,16 @@ internal static class ContentMask
         int borderCount = 0;
         byte* pixels = (byte*)gray.DataPointer;
         long step = gray.Step();
-        byte At(int x, int y) => pixels[y * step + x];
-        for (int x = 0; x < w; x++) { histogram[At(x, 0)]++; histogram[At(x, h - 1)]++; borderCount += 2; }
-        for (int y = 1; y < h - 1; y++) { histogram[At(0, y)]++; histogram[At(w - 1, y)]++; borderCount += 2; }
+        foreach (var (x, y) in BorderPixels(w, h))
+        {
+            histogram[pixels[y * step + x]]++;
+            borderCount++;
+        }
         int background = Array.IndexOf(histogram, histogram.Max());
         bool plain = Near(histogram, background) >= PlainBorderShare * borderCount;
-        // A turned canvas: the page (the commonest light value of the border; the black corners may hold as much of
-        // it) and black make up the border. A dark field reaching the border (a flag's, a night sky) is no turned
-        // canvas: the page must hold a good part of the border, and each black corner only a little of the frame
-        // (DarkCorners); without such corners the picture is compared whole, as any picture without a plain border.
-        bool turnedCanvas = false;
-        if (!plain)
-        {
-            int page = LightPage + Array.IndexOf(histogram[LightPage..], histogram[LightPage..].Max());
-            int onPage = Near(histogram, page), dark = histogram[..(Tolerance + 1)].Sum();
-            turnedCanvas = dark > 0 && onPage >= PageBorderShare * borderCount && onPage + dark >= PlainBorderShare * borderCount;
-            if (turnedCanvas) background = page;
-        }
-        if (!plain && !turnedCanvas) return new Mat();
+        // Without a plain border the picture is compared whole, unless it is a turned canvas: then its page is the background.
+        using var corners = plain ? null : TurnedCanvasCorners(gray, histogram, borderCount, out background);
+        if (!plain && corners is null) return new Mat();
 
         var mask = new Mat(h, w, MatType.CV_8UC1);
         byte* maskPixels = (byte*)mask.DataPointer;
@@ -66,14 +58,8 @@ internal static class ContentMask
                     if (isContent) content++;
                 }
             }
-            using var corners = turnedCanvas ? DarkCorners(gray) : null;
             if (corners is not null)
             {
-                if (Cv2.CountNonZero(corners) == 0)
-                {
-                    mask.Dispose();
-                    return new Mat();
-                }
                 mask.SetTo(Scalar.All(0), corners);
                 content = Cv2.CountNonZero(mask);
             }
@@ -95,16 +81,43 @@ internal static class ContentMask
         }
     }
 
+    /// <summary>Each pixel of a width x height frame's outermost rows and columns (x, y), as the border colour is counted.</summary>
+    internal static IEnumerable<(int X, int Y)> BorderPixels(int width, int height)
+    {
+        for (int x = 0; x < width; x++)
+        {
+            yield return (x, 0);
+            yield return (x, height - 1);
+        }
+        for (int y = 1; y < height - 1; y++)
+        {
+            yield return (0, y);
+            yield return (width - 1, y);
+        }
+    }
+
+    // A turned canvas: the page (the commonest light value of the border; the black corners may hold as much of it)
+    // and black make up the border. A dark field reaching the border (a flag's, a night sky) is no turned canvas: the
+    // page must hold a good part of the border, and its black corners only a little of a band along it (DarkCorners).
+    // The corners to leave out and the page's value, or null when the picture is no turned canvas.
+    private static Mat? TurnedCanvasCorners(Mat gray, int[] histogram, int borderCount, out int page)
+    {
+        page = LightPage + Array.IndexOf(histogram[LightPage..], histogram[LightPage..].Max());
+        int onPage = Near(histogram, page), dark = histogram[..(Tolerance + 1)].Sum();
+        bool turnedCanvas = dark > 0 && onPage >= PageBorderShare * borderCount && onPage + dark >= PlainBorderShare * borderCount;
+        return turnedCanvas ? DarkCorners(gray) : null;
+    }
+
     // How many border pixels lie within Tolerance of value.
     private static int Near(int[] histogram, int value) =>
         histogram[Math.Max(0, value - Tolerance)..(Math.Min(255, value + Tolerance) + 1)].Sum();
 
     // The black corners of a turned canvas: the dark pixels (within Tolerance of 0) of a band along the border, as wide
     // as a turn of a few degrees leaves them, that the band connects to the border, grown past their soft edges (255 =
-    // corner). None unless one of them holds a corner of the frame and together they fill at most half the band: a
+    // corner). Null unless one of them holds a corner of the frame and together they fill at most half the band: a
     // dark field reaching the border (a flag's) fills it, thin corner triangles do not; a drawing touching a corner
     // loses only what lies in the band.
-    private static unsafe Mat DarkCorners(Mat gray)
+    private static unsafe Mat? DarkCorners(Mat gray)
     {
         int w = gray.Width, h = gray.Height;
         int bandWidth = Math.Max(1, (int)Math.Round(CornerBandShare * Math.Max(w, h)));
@@ -122,13 +135,12 @@ internal static class ContentMask
         int* label = (int*)labels.DataPointer;
         long labelStep = labels.Step() / sizeof(int);
         var atBorder = new bool[count];
-        for (int x = 0; x < w; x++) { atBorder[label[x]] = true; atBorder[label[(h - 1) * labelStep + x]] = true; }
-        for (int y = 0; y < h; y++) { atBorder[label[y * labelStep]] = true; atBorder[label[y * labelStep + w - 1]] = true; }
+        foreach (var (x, y) in BorderPixels(w, h)) atBorder[label[y * labelStep + x]] = true;
         atBorder[0] = false; // label 0: every pixel that is not dark, or lies inside the band
+        int[] frameCorners = [label[0], label[w - 1], label[(h - 1) * labelStep], label[(h - 1) * labelStep + w - 1]];
+        if (!frameCorners.Any(i => atBorder[i])) return null;
 
         var corners = new Mat(h, w, MatType.CV_8UC1, Scalar.All(0));
-        int[] frameCorners = [label[0], label[w - 1], label[(h - 1) * labelStep], label[(h - 1) * labelStep + w - 1]];
-        if (!frameCorners.Any(i => atBorder[i])) return corners;
         byte* target = (byte*)corners.DataPointer;
         long targetStep = corners.Step();
         for (int y = 0; y < h; y++)
@@ -138,8 +150,8 @@ internal static class ContentMask
         }
         if (Cv2.CountNonZero(corners) > MaxCornerBandShare * Cv2.CountNonZero(band))
         {
-            corners.SetTo(Scalar.All(0));
-            return corners;
+            corners.Dispose();
+            return null;
         }
         int grow = GrowPixels + CornerEdgePixels;
         using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(2 * grow + 1, 2 * grow + 1));

@@ -343,8 +343,9 @@ public sealed class GeometricVerifier
             return evidence with { Reason = NotVerifiedReason.DegenerateFit, Detail = "degenerate fit: " + degenerate };
         }
 
-        bool strong = inliers.Length >= Options.StrongFitInliers && inliers.Length >= Options.StrongFitInlierRatio * queryPoints.Length;
-        bool medium = inliers.Length >= Options.MediumFitInliers && inliers.Length >= Options.MediumFitInlierRatio * queryPoints.Length;
+        bool Reaches(int leastInliers, double leastRatio) => inliers.Length >= leastInliers && inliers.Length >= leastRatio * queryPoints.Length;
+        bool strong = Reaches(Options.StrongFitInliers, Options.StrongFitInlierRatio);
+        bool medium = Reaches(Options.MediumFitInliers, Options.MediumFitInlierRatio);
         // The bar a fit's pixels must reach outside the wider region: a strong fit's, else a medium fit's, else none.
         double wideBar = Math.Min(strong ? Options.MinStrongFitRegionNcc : double.PositiveInfinity, medium ? Options.MinMediumFitRegionNcc : double.PositiveInfinity);
         start = VerificationTimings.Start();

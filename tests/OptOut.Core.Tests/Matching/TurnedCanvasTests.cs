@@ -42,19 +42,13 @@ public class TurnedCanvasTests
 
         Assert.False(mask.Empty());
         // The corners (black where the turned canvas grew) and the page are out; the drawing in the middle is in.
-        var black = BorderPixels(gray).Where(p => gray.At<byte>(p.Y, p.X) < 40).ToList();
-        Assert.True(black.Count > 0.1 * BorderPixels(gray).Count(), $"{black.Count} black border pixels");
+        var border = ContentMask.BorderPixels(gray.Width, gray.Height).ToList();
+        var black = border.Where(p => gray.At<byte>(p.Y, p.X) < 40).ToList();
+        Assert.True(black.Count > 0.1 * border.Count, $"{black.Count} black border pixels");
         Assert.All(black, p => Assert.Equal(0, mask.At<byte>(p.Y, p.X)));
         using var middle = new Mat(mask, new Rect(gray.Width / 3, gray.Height * 3 / 8, gray.Width / 3, gray.Height / 4));
         Assert.True(Cv2.CountNonZero(middle) > 0.2 * middle.Total(), "the drawing is content");
         Assert.True(Cv2.CountNonZero(mask) < 0.15 * mask.Total(), $"{Cv2.CountNonZero(mask)} of {mask.Total()} pixels kept");
-    }
-
-    private static IEnumerable<OpenCvSharp.Point> BorderPixels(Mat frame)
-    {
-        int w = frame.Width, h = frame.Height;
-        for (int x = 0; x < w; x++) { yield return new OpenCvSharp.Point(x, 0); yield return new OpenCvSharp.Point(x, h - 1); }
-        for (int y = 1; y < h - 1; y++) { yield return new OpenCvSharp.Point(0, y); yield return new OpenCvSharp.Point(w - 1, y); }
     }
 
     [Fact]
