@@ -40,16 +40,27 @@ public sealed class Fingerprinter
         if (content.LongLength > Limits.MaxFileBytes) throw new ImageTooLargeException(path, content.LongLength, Limits);
         var sha256 = Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
         using var image = ImageLoader.Decode(content, path, Limits, budget, cancellationToken);
-        var (hash, input) = HashAndModelInput(image.Pixels);
-        // MD5 is no protection here: it is the digest LAION lists in its md5 column, so matching needs it.
-#pragma warning disable CA5351
-        return new PreparedImage(path, sha256, MD5.HashData(content), hash, image.Width, image.Height, image.Format, input)
+        // The picture made ready for its other use first: a query's keypoints are then extracted on another thread
+        // while its hash, views and model input are made here (docs/copy-detection.md, fifteenth round).
+        var picture = QueryPicture?.Invoke(image);
+        try
         {
-            Views = PrepareViews(image.Pixels),
-            LocalFeatures = LocalFeatureExtraction?.Invoke(image),
-            Picture = QueryPicture?.Invoke(image),
-        };
+            var (hash, input) = HashAndModelInput(image.Pixels);
+            // MD5 is no protection here: it is the digest LAION lists in its md5 column, so matching needs it.
+#pragma warning disable CA5351
+            return new PreparedImage(path, sha256, MD5.HashData(content), hash, image.Width, image.Height, image.Format, input)
+            {
+                Views = PrepareViews(image.Pixels),
+                LocalFeatures = LocalFeatureExtraction?.Invoke(image),
+                Picture = picture,
+            };
 #pragma warning restore CA5351
+        }
+        catch
+        {
+            picture?.Dispose();
+            throw;
+        }
     }
 
     internal PictureFingerprint Complete(PreparedImage prepared) => new(

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using OptOut.Core.Datasets;
 using OptOut.Core.Fingerprinting;
@@ -378,13 +379,8 @@ public sealed class CopyMatcher : IDisposable
         try
         {
             double queryPrepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (Statistics is not null)
-            {
-                // Measured apart so that a benchmark can tell the wait for the query's own keypoints from the candidates' work.
-                started = Stopwatch.GetTimestamp();
-                _ = picture.Features;
-                Statistics.QueryFeaturesWait(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
+            // Not waited for: the candidates' pixels are read and stretched while the query's keypoints may still be on their way.
+            Statistics?.QueryFeaturesPending(!picture.HasFeatures);
             started = Stopwatch.GetTimestamp();
             var all = candidates.Concat(screened).ToList();
             var stored = UseStoredFeatures
@@ -395,18 +391,18 @@ public sealed class CopyMatcher : IDisposable
             // pixel search verifies, with a handful of inliers at most: its screened rows are verified in full instead,
             // those only a view ranked when it has fewer keypoints than the screen asks for, those the plain query ranked
             // when it has fewer than ScreenFromKeypoints (docs/copy-detection.md, thirteenth and fourteenth rounds).
-            // (Asked only when there are such rows: the query's keypoints may still be on their way.)
-            int keypoints = screened.Count == 0 ? 0 : picture.Features.Count;
-            bool viewRowsScreened = keypoints >= Math.Max(ScreenInliers, Verifier.Options.MinInliers);
-            bool queryRowsScreened = viewRowsScreened && keypoints >= ScreenFromKeypoints;
-            Parallel.For(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+            // Asked only by a screened row, so that no candidate waits for the query's keypoints it may not need.
+            bool ViewRowsScreened() => picture.Features.Count >= Math.Max(ScreenInliers, Verifier.Options.MinInliers);
+            bool QueryRowsScreened() => ViewRowsScreened() && picture.Features.Count >= ScreenFromKeypoints;
+            Parallel.ForEach(Partitioner.Create(VerificationOrder(all, candidates.Count), EnumerablePartitionerOptions.NoBuffering),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             {
                 var row = all[i].Row;
                 bool rankedByPlainQuery = plainScreened.Contains(row.Id);
-                bool screen = i >= candidates.Count && (rankedByPlainQuery ? queryRowsScreened : viewRowsScreened);
+                bool screen = i >= candidates.Count && (rankedByPlainQuery ? QueryRowsScreened() : ViewRowsScreened());
                 results[i] = VerifyOne(picture, all[i], stored.GetValueOrDefault(row.Id), screen, fullWithoutFeatures: rankedByPlainQuery);
             });
-            Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, tooPlainToScreen: plainScreened.Count > 0 && !queryRowsScreened);
+            Statistics?.Query(candidateMs, queryPrepareMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds, tooPlainToScreen: plainScreened.Count > 0 && !QueryRowsScreened());
             return results;
         }
         finally
@@ -415,6 +411,19 @@ public sealed class CopyMatcher : IDisposable
             if (!ReferenceEquals(picture, query.Picture)) picture.Dispose();
         }
     }
+
+    /// <summary>
+    /// The order <paramref name="all"/> is verified in, handed out one at a time: the candidates verified in full (the first
+    /// <paramref name="candidates"/>), largest pictures first, then the screened rows as they were ranked. A large picture's decode and frames
+    /// cost most: begun first, they do not leave one core idle at the end while the other finishes them; and the screened
+    /// rows, which need the query's keypoints, come last, when those are most likely ready (docs/copy-detection.md,
+    /// "Speed, sixth pass").
+    /// </summary>
+    internal static IEnumerable<int> VerificationOrder(List<CopyMatch> all, int candidates) =>
+        Enumerable.Range(0, all.Count)
+            .OrderBy(i => i >= candidates)
+            .ThenByDescending(i => i < candidates ? (long)(all[i].Row.Width ?? 0) * (all[i].Row.Height ?? 0) : 0)
+            .ThenBy(i => i);
 
     // Nothing could be verified: the candidates, and the plain query's rows that would have been screened (verified in
     // full before the screen reached them), say why; a view's deeper rows come back as they went, never looked at.

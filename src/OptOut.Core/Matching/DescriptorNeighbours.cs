@@ -39,7 +39,7 @@ internal static class DescriptorNeighbours
         for (int i = 0; i < queryCount; i++)
         {
             var row = query.AsSpan(i * length, length);
-            for (int j = 0; j < candidateCount; j++) distances[j] = MathF.Sqrt(SquaredDistance(row, candidate.AsSpan(j * length, length)));
+            Distances(row, candidate, candidateCount, distances);
 
             // OpenCV's k-nearest insertion for k = 2, starting from float.MaxValue: a distance replaces a kept one
             // only when strictly smaller, so the first of equal distances stays first.
@@ -70,6 +70,56 @@ internal static class DescriptorNeighbours
             secondDistance[i] = candidateCount > 1 ? second : float.PositiveInfinity;
         }
         return new Neighbours(nearestCandidate, nearestDistance, secondDistance, nearestQuery);
+    }
+
+    /// <summary>
+    /// The L2 distance of <paramref name="row"/> to each candidate descriptor, as a float square root of the exact integer
+    /// sum of squares (what OpenCV compares). Four candidates at a time where the CPU has AVX2 and the length is whole
+    /// 16-byte blocks: the query row is widened once, and the four sums reduced and rooted together (the same integers,
+    /// the same correctly rounded roots, 1.5-2 times faster: docs/copy-detection.md, fifteenth round).
+    /// </summary>
+    internal static void Distances(ReadOnlySpan<byte> row, byte[] candidate, int candidateCount, Span<float> distances)
+    {
+        int length = row.Length, j = 0;
+        if (Avx2.IsSupported && length % Vector128<byte>.Count == 0 && length <= MaxBlockedLength)
+        {
+            int blocks = length / Vector128<byte>.Count;
+            Span<Vector256<short>> widened = stackalloc Vector256<short>[MaxBlockedLength / Vector128<byte>.Count];
+            ref byte q = ref MemoryMarshal.GetReference(row);
+            for (int k = 0; k < blocks; k++) widened[k] = Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref q, (nuint)(k * Vector128<byte>.Count)));
+            ref byte c = ref MemoryMarshal.GetArrayDataReference(candidate);
+            for (; j <= candidateCount - 4; j += 4)
+            {
+                var s0 = Vector256<int>.Zero; var s1 = Vector256<int>.Zero; var s2 = Vector256<int>.Zero; var s3 = Vector256<int>.Zero;
+                nuint at = (nuint)(j * length);
+                for (int k = 0; k < blocks; k++)
+                {
+                    var w = widened[k];
+                    nuint offset = at + (nuint)(k * Vector128<byte>.Count);
+                    s0 = Avx2.Add(s0, Square(w, Vector128.LoadUnsafe(ref c, offset)));
+                    s1 = Avx2.Add(s1, Square(w, Vector128.LoadUnsafe(ref c, offset + (nuint)length)));
+                    s2 = Avx2.Add(s2, Square(w, Vector128.LoadUnsafe(ref c, offset + (nuint)(2 * length))));
+                    s3 = Avx2.Add(s3, Square(w, Vector128.LoadUnsafe(ref c, offset + (nuint)(3 * length))));
+                }
+                // Pairwise sums of the four: each 128-bit half then holds a part of each candidate's sum, in order.
+                var both = Avx2.HorizontalAdd(Avx2.HorizontalAdd(s0, s1), Avx2.HorizontalAdd(s2, s3));
+                var sums = Sse2.Add(both.GetLower(), both.GetUpper());
+                // Exact in float below 2^24 (Find checks the length), and Sse.Sqrt rounds as MathF.Sqrt does.
+                Sse.Sqrt(Sse2.ConvertToVector128Single(sums)).CopyTo(distances[j..]);
+            }
+        }
+        for (; j < candidateCount; j++) distances[j] = MathF.Sqrt(SquaredDistance(row, candidate.AsSpan(j * length, length)));
+    }
+
+    // Longest descriptor the blocked loop takes (SIFT's is 128 bytes); longer ones go one candidate at a time.
+    private const int MaxBlockedLength = 256;
+
+    // The squares of one 16-byte block's differences, summed in pairs into eight 32-bit lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Square(Vector256<short> widenedQuery, Vector128<byte> candidate)
+    {
+        var difference = Avx2.Subtract(widenedQuery, Avx2.ConvertToVector256Int16(candidate));
+        return Avx2.MultiplyAddAdjacent(difference, difference);
     }
 
     /// <summary>The squared L2 distance of two 8-bit vectors, exact.</summary>

@@ -19,8 +19,6 @@ internal sealed class DisagreementRegion
     private readonly double maxShare, wideShare;
     // Each compared pixel's sums, per cell, exact in integers (row-major).
     private readonly PixelCorrelation.Sums[] cells;
-    // The cell column of each pixel column: one lookup a pixel instead of a division.
-    private readonly int[] columnOf;
 
     /// <param name="wideShare">A second, wider cap (at least <paramref name="maxShare"/>) whose best rectangle is found in the same pass (<see cref="Best"/>).</param>
     public DisagreementRegion(int frameWidth, int frameHeight, double maxShare, double wideShare)
@@ -31,19 +29,22 @@ internal sealed class DisagreementRegion
         columns = (frameWidth + cellSide - 1) / cellSide;
         rows = (frameHeight + cellSide - 1) / cellSide;
         cells = new PixelCorrelation.Sums[rows * columns];
-        columnOf = new int[frameWidth];
-        for (int x = 0; x < frameWidth; x++) columnOf[x] = x / cellSide;
     }
 
-    /// <summary>The cells of pixel row <paramref name="y"/>, to add that row's compared pixels to.</summary>
-    public CellRow RowOfCells(int y) => new(cells.AsSpan(y / cellSide * columns, columns), columnOf);
+    /// <summary>Pixels along a cell's side: cell <c>c</c> of a row holds the pixel columns from <c>c * CellSide</c>.</summary>
+    public int CellSide => cellSide;
 
-    /// <summary>One row of cells; <see cref="Add"/> takes a pixel by its column.</summary>
-    public readonly ref struct CellRow(Span<PixelCorrelation.Sums> cells, int[] columnOf)
+    /// <summary>The cells of pixel row <paramref name="y"/>, to add that row's compared pixels to, a cell's run of them at a time.</summary>
+    public CellRow RowOfCells(int y) => new(cells.AsSpan(y / cellSide * columns, columns));
+
+    /// <summary>One row of cells; <see cref="Add"/> takes the sums of one cell's pixels of a pixel row.</summary>
+    public readonly ref struct CellRow(Span<PixelCorrelation.Sums> cells)
     {
         private readonly Span<PixelCorrelation.Sums> cells = cells;
 
-        public void Add(int x, byte va, byte vb) => cells[columnOf[x]].Add(va, vb);
+        public int Count => cells.Length;
+
+        public void Add(int cell, in PixelCorrelation.Sums sums) => cells[cell].Add(sums);
     }
 
     /// <summary>The sums of every compared pixel (of every cell).</summary>

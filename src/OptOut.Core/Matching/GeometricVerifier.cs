@@ -35,7 +35,15 @@ public sealed class GeometricVerifier
         VerifiablePicture.FromDecoded(image, Options, storedFeatures);
 
     /// <summary>Is <paramref name="candidate"/> a copy of <paramref name="query"/>? Both must have been prepared with this verifier's options.</summary>
-    public Verification Verify(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
+    public Verification Verify(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null) =>
+        Verify(query, candidate, timings, searchWanted: null);
+
+    /// <summary>
+    /// As <see cref="Verify(VerifiablePicture, VerifiablePicture, VerificationTimings)"/>; <paramref name="searchWanted"/>, when given, is asked
+    /// before the pixel search runs (only when the earlier stages did not verify), so that what it reads (the pictures'
+    /// keypoints) is not waited for by a candidate the stretch settles.
+    /// </summary>
+    internal Verification Verify(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings, Func<bool>? searchWanted)
     {
         OpenCvTuning.OnThisThread();
         ArgumentNullException.ThrowIfNull(query);
@@ -53,12 +61,12 @@ public sealed class GeometricVerifier
                 $"too small to verify: {query.Width}x{query.Height} and {candidate.Width}x{candidate.Height}; verification needs at least {Options.MinimumSide} px on the short side of each");
         }
 
-        var first = VerifyOnce(query, candidate, timings, out double closest);
+        var first = VerifyOnce(query, candidate, timings, searchWanted, out double closest);
         if (first.IsVerified || !Options.ThickenHairlines || !(closest >= Options.MinHairlineAgreement) || !query.IsHairline) return first;
         // A hairline drawing: a second look with its lines and the candidate's thickened (LineArt), which gives
         // keypoints where there were next to none and forgives a fraction of a pixel of misalignment. Both
         // thickened views are owned by their pictures (a row verified against several claims reuses its own).
-        var second = VerifyOnce(query.Thickened, candidate.Thickened, timings, out _);
+        var second = VerifyOnce(query.Thickened, candidate.Thickened, timings, searchWanted, out _);
         // Refuted on both looks: the first look's answer stands, the second's reading kept beside it for a reviewer.
         return second.IsVerified
             ? second with { Detail = "a hairline drawing, compared with its lines thickened: " + second.Detail, LinesThickened = true }
@@ -67,7 +75,7 @@ public sealed class GeometricVerifier
 
     // The stretch, the keypoint fits and the pixel search in turn, as Verify describes; closest: the best pixel
     // agreement any of them read (NCC, outside one region, the search's coarse correlation), -2 when none.
-    private Verification VerifyOnce(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings, out double closest)
+    private Verification VerifyOnce(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings, Func<bool>? searchWanted, out double closest)
     {
         double seen = -2;
         Verification Note(Verification v)
@@ -86,7 +94,7 @@ public sealed class GeometricVerifier
             var best = BestOf(stretch, Note(VerifyGeometric(query, candidate, mirrored: false, timings)));
             if (best.IsVerified) return best;
             if (Options.TryMirrored) best = BestOf(best, Note(VerifyGeometric(query, candidate, mirrored: true, timings)));
-            if (best.IsVerified || !Options.PixelSearch) return best;
+            if (best.IsVerified || !Options.PixelSearch || searchWanted?.Invoke() == false) return best;
             if (SearchUnplaceable(query, candidate) is { } unplaceable) return best with { Detail = $"{best.Detail}; {unplaceable}" };
             // Keypoints could not align it (a plain picture): search by pixels. A keypoint fit whose pixels
             // disagree stays the answer unless the search does better, so its evidence is not lost.
@@ -113,7 +121,7 @@ public sealed class GeometricVerifier
     /// <summary>
     /// The pixel search alone (<see cref="VerificationMethod.PixelSearch"/>): the best alignment found by
     /// correlating pixels over scales and small rotations, as is and mirrored, then the aligned pixels
-    /// compared as for a keypoint fit. No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
+    /// compared as for a keypoint fit. No size check (<see cref="Verify(VerifiablePicture, VerifiablePicture, VerificationTimings)"/> does it): for calibration and diagnostics.
     /// </summary>
     internal Verification VerifySearch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
     {
@@ -222,7 +230,7 @@ public sealed class GeometricVerifier
     /// <summary>
     /// The direct stretch alone: the candidate resized onto the query's frame (as is and mirrored), when
     /// their aspect ratios are within <see cref="VerifierOptions.StretchAspectTolerance"/>; null otherwise.
-    /// No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
+    /// No size check (<see cref="Verify(VerifiablePicture, VerifiablePicture, VerificationTimings)"/> does it): for calibration and diagnostics.
     /// </summary>
     internal Verification? VerifyStretch(VerifiablePicture query, VerifiablePicture candidate, VerificationTimings? timings = null)
     {
@@ -236,13 +244,14 @@ public sealed class GeometricVerifier
         Cv2.Resize(candidate.GrayOf(mirrored: false), stretched, queryGray.Size(), 0, 0, InterpolationFlags.Area);
         var blurredQuery = QueryBlurred(query, mirrored: false, out var ownBlur);
         using var own = ownBlur;
-        var best = PixelCorrelation.MeasureBlurred(blurredQuery, stretched, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
+        using var blurredStretched = PixelCorrelation.Blurred(stretched, Options.BlurSigma);
+        var best = PixelCorrelation.MeasureBothBlurred(blurredQuery, blurredStretched, query.ContentMaskOf(mirrored: false), Options.MaxRegionShare);
         bool mirrored = false;
         if (Options.TryMirrored && !stretchThresholds.Agree(best))
         {
             using var flipped = new Mat();
-            Cv2.Flip(stretched, flipped, FlipMode.Y);
-            var other = PixelCorrelation.MeasureBlurred(blurredQuery, flipped, query.ContentMaskOf(mirrored: false), Options.BlurSigma, Options.MaxRegionShare);
+            Cv2.Flip(blurredStretched, flipped, FlipMode.Y);
+            var other = PixelCorrelation.MeasureBothBlurred(blurredQuery, flipped, query.ContentMaskOf(mirrored: false), Options.MaxRegionShare);
             if (stretchThresholds.Agree(other) || other.Ncc > best.Ncc || double.IsNaN(best.Ncc))
             {
                 best = other;
@@ -285,7 +294,7 @@ public sealed class GeometricVerifier
 
     /// <summary>
     /// The geometric path alone, for one orientation of the query: match, fit, reject degenerate fits,
-    /// compare the aligned pixels. No size check (<see cref="Verify"/> does it): for calibration and diagnostics.
+    /// compare the aligned pixels. No size check (<see cref="Verify(VerifiablePicture, VerifiablePicture, VerificationTimings)"/> does it): for calibration and diagnostics.
     /// </summary>
     internal Verification VerifyGeometric(VerifiablePicture query, VerifiablePicture candidate, bool mirrored, VerificationTimings? timings = null)
     {

@@ -22,7 +22,8 @@ internal sealed class MatcherStatistics
     public double VerifyMs { get; private set; }
     public double SearchMs => Stages.SearchMs;
     public double FingerprintMs { get; private set; }
-    public double QueryFeaturesWaitMs { get; private set; }
+    /// <summary>Queries whose own keypoints were still being extracted when their candidates' verification began (not waited for).</summary>
+    public int QueryFeaturesPendingQueries { get; private set; }
     /// <summary>Queries with deeper ranks to screen but too plain for the screen of their plain ranking (<see cref="CopyMatcher.ScreenFromKeypoints"/>): those rows verified in full.</summary>
     public int PlainQueries { get; private set; }
     /// <summary>Rows of the rankings' deeper ranks whose stored keypoints were asked whether they fit (<see cref="CopyMatcher.ScreenInliers"/>), those that did (then verified as candidates), and the time asking took.</summary>
@@ -37,8 +38,8 @@ internal sealed class MatcherStatistics
     {
         lock (gate)
         {
-            Queries = PlainQueries = Candidates = StoredFeaturesUsed = Decoded = Screened = ScreenedIn = 0;
-            FingerprintMs = QueryFeaturesWaitMs = CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = ScreenMs = 0;
+            Queries = PlainQueries = QueryFeaturesPendingQueries = Candidates = StoredFeaturesUsed = Decoded = Screened = ScreenedIn = 0;
+            FingerprintMs = CandidateMs = QueryPrepareMs = VerifyWallMs = DecodeMs = PrepareMs = VerifyMs = ScreenMs = 0;
             Stages.Clear();
         }
     }
@@ -61,9 +62,9 @@ internal sealed class MatcherStatistics
         lock (gate) FingerprintMs += ms;
     }
 
-    internal void QueryFeaturesWait(double ms)
+    internal void QueryFeaturesPending(bool pending)
     {
-        lock (gate) QueryFeaturesWaitMs += ms;
+        lock (gate) QueryFeaturesPendingQueries += pending ? 1 : 0;
     }
 
     internal void Screen(double ms, bool fits)

@@ -11,8 +11,6 @@ namespace OptOut.Core.Matching;
 /// </summary>
 internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimits limits)
 {
-    private readonly GeometricVerifier withoutSearch = new(verifier.Options with { PixelSearch = false });
-
     public GeometricVerifier Verifier { get; } = verifier;
 
     /// <summary>
@@ -180,9 +178,7 @@ internal sealed class PictureVerification(GeometricVerifier verifier, ImageLimit
     {
         long started = Stopwatch.GetTimestamp();
         var timings = Statistics is null ? null : new VerificationTimings();
-        var verification = PixelSearchHelps(reference, picture)
-            ? Verifier.Verify(reference, picture, timings)
-            : withoutSearch.Verify(reference, picture, timings);
+        var verification = Verifier.Verify(reference, picture, timings, () => PixelSearchHelps(reference, picture));
         double verifyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Statistics?.Candidate(decodeMs(), prepareMs, usedStored, picture.HasPixels, verifyMs - (usedStored ? decodeMs() : 0), timings!);
         return verification.Reason == NotVerifiedReason.TooSmall

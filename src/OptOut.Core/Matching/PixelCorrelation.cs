@@ -40,9 +40,19 @@ internal static class PixelCorrelation
     /// As <see cref="Measure"/>, <paramref name="blurredA"/> already blurred by <see cref="Blurred"/> with the
     /// same sigma: a query compared with many candidates is blurred once.
     /// </summary>
-    public static unsafe PixelAgreement MeasureBlurred(Mat blurredA, Mat b, Mat? mask, double blurSigma, double maxRegionShare, double wideRegionShare = 0)
+    public static PixelAgreement MeasureBlurred(Mat blurredA, Mat b, Mat? mask, double blurSigma, double maxRegionShare, double wideRegionShare = 0)
     {
         using var blurredB = Blurred(b, blurSigma);
+        return MeasureBothBlurred(blurredA, blurredB, mask, maxRegionShare, wideRegionShare);
+    }
+
+    /// <summary>
+    /// As <see cref="Measure"/>, both frames already blurred by <see cref="Blurred"/> with the same sigma: a frame
+    /// compared as it is and mirrored is blurred once (the blur's kernel and its reflected border are symmetric, so
+    /// the mirror image of the blurred frame is the blurred mirror image, bit for bit).
+    /// </summary>
+    public static unsafe PixelAgreement MeasureBothBlurred(Mat blurredA, Mat blurredB, Mat? mask, double maxRegionShare, double wideRegionShare = 0)
+    {
         var a = blurredA;
         int rows = a.Rows, cols = a.Cols;
         byte* baseA = (byte*)blurredA.DataPointer, baseB = (byte*)blurredB.DataPointer;
@@ -58,16 +68,29 @@ internal static class PixelCorrelation
         try
         {
             Array.Clear(pairs, 0, 256 * 256);
-            for (int y = 0; y < rows; y++)
+            int side = region.CellSide;
+            fixed (int* counts = pairs)
             {
-                byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
-                var cells = region.RowOfCells(y);
-                for (int x = 0; x < cols; x++)
+                for (int y = 0; y < rows; y++)
                 {
-                    if (pm is null || pm[x] != 0)
+                    byte* pa = baseA + y * stepA, pb = baseB + y * stepB, pm = baseM is null ? null : baseM + y * stepM;
+                    var cells = region.RowOfCells(y);
+                    // A cell's run of this row summed first, then added to the cell once.
+                    for (int cell = 0, from = 0; cell < cells.Count; cell++, from += side)
                     {
-                        cells.Add(x, pa[x], pb[x]);
-                        pairs[(pa[x] << 8) | pb[x]]++;
+                        // Plain locals, which the JIT keeps in registers (a struct of six fields it would not).
+                        int n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+                        for (int x = from, to = Math.Min(cols, from + side); x < to; x++)
+                        {
+                            if (pm is null || pm[x] != 0)
+                            {
+                                int va = pa[x], vb = pb[x];
+                                n++; sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb;
+                                counts[(va << 8) | vb]++;
+                            }
+                        }
+                        // A run holds one cell's width of pixels: its sums of squares stay far below int's range.
+                        cells.Add(cell, new Sums { N = n, A = sa, B = sb, AA = saa, BB = sbb, AB = sab });
                     }
                 }
             }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace OptOut.Core.Matching;
 
 /// <summary>
-/// Time spent per stage of <see cref="GeometricVerifier.Verify"/>, summed over the calls it is passed to
+/// Time spent per stage of <see cref="GeometricVerifier.Verify(VerifiablePicture, VerifiablePicture, VerificationTimings)"/>, summed over the calls it is passed to
 /// (for benchmarks; not thread-safe: one per thread).
 /// </summary>
 public sealed class VerificationTimings

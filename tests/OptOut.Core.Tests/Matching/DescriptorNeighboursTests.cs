@@ -74,6 +74,32 @@ public class DescriptorNeighboursTests
         Assert.Equal(Enumerable.Range(0, length).Sum(k => (255 - (byte)(2 * k)) * (255 - (byte)(2 * k))), DescriptorNeighbours.SquaredDistance(a, b));
     }
 
+    [Theory]
+    [InlineData(128, 9)] // four at a time twice, one left
+    [InlineData(256, 4)] // the longest the blocked loop takes
+    [InlineData(48, 3)] // fewer than four: one at a time
+    [InlineData(258, 6)] // too long for the blocked loop
+    [InlineData(131, 5)] // not whole 16-byte blocks
+    public void Four_at_a_time_gives_each_candidates_own_distance(int length, int candidates)
+    {
+        var random = new Random(length * 31 + candidates);
+        var row = new byte[length];
+        var all = new byte[length * candidates];
+        random.NextBytes(row);
+        random.NextBytes(all);
+        // The extremes too: every byte 0 against 255.
+        Array.Fill(all, (byte)255, 0, length);
+        Array.Fill(row, (byte)0, 0, length / 2);
+        var distances = new float[candidates];
+
+        DescriptorNeighbours.Distances(row, all, candidates, distances);
+
+        for (int j = 0; j < candidates; j++)
+        {
+            Assert.Equal(MathF.Sqrt(DescriptorNeighbours.SquaredDistance(row, all.AsSpan(j * length, length))), distances[j]);
+        }
+    }
+
     [Fact]
     public void One_candidate_has_no_second()
     {

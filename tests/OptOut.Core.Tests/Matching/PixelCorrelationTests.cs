@@ -48,6 +48,29 @@ public sealed class PixelCorrelationTests
         Assert.Equal(narrow.RegionShare, narrow.WideRegionShare);
     }
 
+    [Theory]
+    [InlineData("cattle.png")]
+    [InlineData("grapes_01.png")]
+    [InlineData("kuwait.png")]
+    public void The_blurred_mirror_image_is_the_mirror_image_of_the_blurred_frame_bit_for_bit(string name)
+    {
+        // The stretch blurs a candidate once and mirrors the blurred frame for its second look.
+        using var decoded = ClipArt.Load(name);
+        using var gray = GrayFrame.FromDecoded(decoded, 512);
+        using var flipped = gray.Flip(FlipMode.Y);
+        double sigma = VerifierOptions.Default.BlurSigma;
+
+        using var blurred = PixelCorrelation.Blurred(gray, sigma);
+        using var blurredThenFlipped = blurred.Flip(FlipMode.Y);
+        using var flippedThenBlurred = PixelCorrelation.Blurred(flipped, sigma);
+
+        using var difference = new Mat();
+        Cv2.Absdiff(blurredThenFlipped, flippedThenBlurred, difference);
+        Assert.Equal(0, Cv2.CountNonZero(difference));
+        using var query = PixelCorrelation.Blurred(flipped, sigma);
+        Assert.Equal(PixelCorrelation.MeasureBlurred(query, flipped, null, sigma, 0.25), PixelCorrelation.MeasureBothBlurred(query, blurredThenFlipped, null, 0.25));
+    }
+
     [Fact]
     public void A_share_that_is_not_a_number_is_refused()
     {

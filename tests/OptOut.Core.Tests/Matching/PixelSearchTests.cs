@@ -39,6 +39,35 @@ public class PixelSearchTests
     }
 
     [Fact]
+    public void Whether_the_search_is_wanted_is_asked_only_when_it_would_run()
+    {
+        // The caller's question reads the query's keypoints, which may still be extracted: a copy the stretch settles
+        // never asks it; a crop only the search verifies asks it, and is not searched when the answer is no.
+        using var original = ClipArt.Load(Kuwait);
+        using var reencoded = ClipArt.Copy(Kuwait, Alteration.Reencode);
+        using var cropped = ClipArt.Copy(Kuwait, Alteration.Crop);
+        using var query = Verifier.Prepare(original);
+        using var stretchCopy = Verifier.Prepare(reencoded);
+        using var searchCopy = Verifier.Prepare(cropped);
+        int asked = 0;
+
+        var stretched = Verifier.Verify(query, stretchCopy, null, () => { asked++; return true; });
+        Assert.True(stretched.IsVerified, stretched.Detail);
+        Assert.Equal(VerificationMethod.Stretch, stretched.Method);
+        Assert.Equal(0, asked);
+
+        var searched = Verifier.Verify(query, searchCopy, null, () => { asked++; return true; });
+        Assert.True(searched.IsVerified, searched.Detail);
+        Assert.Equal(VerificationMethod.PixelSearch, searched.Method);
+        Assert.True(asked >= 1);
+
+        var timings = new VerificationTimings();
+        var refused = Verifier.Verify(query, searchCopy, timings, () => false);
+        Assert.False(refused.IsVerified, refused.Detail);
+        Assert.Equal(0, timings.SearchRuns);
+    }
+
+    [Fact]
     public void An_unrelated_picture_stops_the_search_after_its_coarse_pass()
     {
         // A flag against a drawing: no pose correlates on the 64-px frames, so none is refined.
