@@ -20,9 +20,10 @@ public sealed class VerifiablePicture : IDisposable
     // Null until first needed when the picture was made from stored features (FromStoredFeatures).
     private Mat? gray;
     private Func<DecodedImage>? pixelSource;
-    // A picture decoded late that is no larger than its working frame keeps its decoded pixels until its colour
-    // frame is first made (most candidates are rejected on gray pixels and never need it): they are the working
-    // RGB frame's size, so nothing more is held. The others hold their working-frame RGB from the start.
+    // A picture decoded late keeps its decoded pixels until its colour frame is first made, and lets them go then:
+    // most unrelated candidates are refused on gray pixels and never need it, and scaling a large picture's RGB down
+    // costs more than its gray (docs/copy-detection.md, fifteenth round). Its decode held them anyway; they are held
+    // for the one verification the picture is made for. A picture decoded at once holds its working-frame RGB.
     private DecodedImage? decodedPixels;
     private Mat? workingRgb;
     private Mat? colour;
@@ -117,7 +118,6 @@ public sealed class VerifiablePicture : IDisposable
                 throw new StalePictureException($"The picture is {decoded.Width}x{decoded.Height}; its stored features were made from one of {Width}x{Height}.");
             }
             gray = GrayFrame.FromDecoded(decoded, Options.WorkingSide);
-            if (gray.Width != decoded.Width || gray.Height != decoded.Height) workingRgb = ColourFrame.WorkingRgb(decoded, Options.WorkingSide);
         }
         catch
         {
@@ -126,8 +126,7 @@ public sealed class VerifiablePicture : IDisposable
             decoded.Dispose();
             throw;
         }
-        if (workingRgb is null) decodedPixels = decoded;
-        else decoded.Dispose();
+        decodedPixels = decoded;
         pixelSource = null;
         return gray;
     }

@@ -5,14 +5,14 @@ namespace OptOut.Core.Tests.Matching;
 
 /// <summary>
 /// A picture known by its stored features is decoded only when a stage compares its pixels, once, and keeps its
-/// decoded pixels until its colour frame is first needed (most candidates are refused on gray pixels alone):
+/// decoded pixels until its colour frame is first needed (most unrelated candidates are refused on gray pixels alone):
 /// its frames are those of the picture decoded at once, bit for bit.
 /// </summary>
 public class VerifiablePictureTests
 {
     [Theory]
     [InlineData("grapes_01.png")] // within the working side: its decoded pixels are kept for its colour frame
-    [InlineData("cattle.png")] // larger: its working-frame RGB is made at once, the full picture let go
+    [InlineData("cattle.png")] // larger: its decoded pixels are kept too, scaled down only when its colours are first compared
     public void A_picture_decoded_late_has_the_frames_of_one_decoded_at_once_and_is_decoded_once(string name)
     {
         var options = VerifierOptions.Default;
