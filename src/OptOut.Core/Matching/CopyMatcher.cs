@@ -379,8 +379,9 @@ public sealed class CopyMatcher : IDisposable
         try
         {
             double queryPrepareMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            // Not waited for: the candidates' pixels are read and stretched while the query's keypoints may still be on their way.
-            Statistics?.QueryFeaturesPending(!picture.HasFeatures);
+            // Not waited for: the candidates' pixels are read and stretched while the query's keypoints may still be on their way
+            // (extracted in the background only for a picture prepared with the fingerprint: PrepareQuery).
+            if (ReferenceEquals(picture, query.Picture)) Statistics?.QueryFeaturesPending(!picture.HasFeatures);
             started = Stopwatch.GetTimestamp();
             var all = candidates.Concat(screened).ToList();
             var stored = UseStoredFeatures
@@ -414,15 +415,15 @@ public sealed class CopyMatcher : IDisposable
 
     /// <summary>
     /// The order <paramref name="all"/> is verified in, handed out one at a time: the candidates verified in full (the first
-    /// <paramref name="candidates"/>), largest pictures first, then the screened rows as they were ranked. A large picture's decode and frames
+    /// <paramref name="fullCount"/>), largest pictures first, then the screened rows as they were ranked. A large picture's decode and frames
     /// cost most: begun first, they do not leave one core idle at the end while the other finishes them; and the screened
     /// rows, which need the query's keypoints, come last, when those are most likely ready (docs/copy-detection.md,
-    /// "Speed, sixth pass").
+    /// fifteenth round).
     /// </summary>
-    internal static IEnumerable<int> VerificationOrder(List<CopyMatch> all, int candidates) =>
+    internal static IEnumerable<int> VerificationOrder(List<CopyMatch> all, int fullCount) =>
         Enumerable.Range(0, all.Count)
-            .OrderBy(i => i >= candidates)
-            .ThenByDescending(i => i < candidates ? (long)(all[i].Row.Width ?? 0) * (all[i].Row.Height ?? 0) : 0)
+            .OrderBy(i => i >= fullCount)
+            .ThenByDescending(i => i < fullCount ? (long)(all[i].Row.Width ?? 0) * (all[i].Row.Height ?? 0) : 0)
             .ThenBy(i => i);
 
     // Nothing could be verified: the candidates, and the plain query's rows that would have been screened (verified in

@@ -53,6 +53,15 @@ internal static class PixelCorrelation
     /// </summary>
     public static unsafe PixelAgreement MeasureBothBlurred(Mat blurredA, Mat blurredB, Mat? mask, double maxRegionShare, double wideRegionShare = 0)
     {
+        // The loop below reads all three frames by pointer: they must be 8-bit gray frames of one size.
+        if (blurredA.Type() != MatType.CV_8UC1 || blurredB.Type() != MatType.CV_8UC1 || blurredA.Size() != blurredB.Size())
+        {
+            throw new ArgumentException("Both frames must be 8-bit gray frames of the same size.", nameof(blurredB));
+        }
+        if (mask is not null && (mask.Type() != MatType.CV_8UC1 || mask.Size() != blurredA.Size()))
+        {
+            throw new ArgumentException("The mask must be an 8-bit frame of the frames' size.", nameof(mask));
+        }
         var a = blurredA;
         int rows = a.Rows, cols = a.Cols;
         byte* baseA = (byte*)blurredA.DataPointer, baseB = (byte*)blurredB.DataPointer;

@@ -20,10 +20,11 @@ public sealed class VerifiablePicture : IDisposable
     // Null until first needed when the picture was made from stored features (FromStoredFeatures).
     private Mat? gray;
     private Func<DecodedImage>? pixelSource;
-    // A picture decoded late keeps its decoded pixels until its colour frame is first made, and lets them go then:
-    // most unrelated candidates are refused on gray pixels and never need it, and scaling a large picture's RGB down
-    // costs more than its gray (docs/copy-detection.md, fifteenth round). Its decode held them anyway; they are held
-    // for the one verification the picture is made for. A picture decoded at once holds its working-frame RGB.
+    // A picture decoded late of at most DeferredColourPixels keeps its decoded pixels until its colour frame is first
+    // made, and lets them go then: most unrelated candidates are refused on gray pixels and never need it, and scaling
+    // a picture's RGB down costs more than its gray (docs/copy-detection.md, fifteenth round). A larger one makes its
+    // working-frame RGB at once, so that no full-size picture is held through a verification (a 12-megapixel row would
+    // hold 36 MB a thread); so does a picture decoded at once.
     private DecodedImage? decodedPixels;
     private Mat? workingRgb;
     private Mat? colour;
@@ -118,6 +119,7 @@ public sealed class VerifiablePicture : IDisposable
                 throw new StalePictureException($"The picture is {decoded.Width}x{decoded.Height}; its stored features were made from one of {Width}x{Height}.");
             }
             gray = GrayFrame.FromDecoded(decoded, Options.WorkingSide);
+            if ((long)decoded.Width * decoded.Height > DeferredColourPixels) workingRgb = ColourFrame.WorkingRgb(decoded, Options.WorkingSide);
         }
         catch
         {
@@ -126,9 +128,22 @@ public sealed class VerifiablePicture : IDisposable
             decoded.Dispose();
             throw;
         }
-        decodedPixels = decoded;
+        if (workingRgb is null) decodedPixels = decoded;
+        else decoded.Dispose();
         pixelSource = null;
         return gray;
+    }
+
+    /// <summary>
+    /// Most pixels of a picture decoded late that keeps its decoded pixels until its colours are first compared (3 MB of
+    /// RGB held a verification thread at most); a larger one scales its RGB down at once and lets the decoded pixels go.
+    /// </summary>
+    internal const long DeferredColourPixels = 1L << 20;
+
+    /// <summary>Whether the picture holds its decoded pixels for its colour frame (<see cref="DeferredColourPixels"/>).</summary>
+    internal bool HoldsDecodedPixels
+    {
+        get { lock (gate) return decodedPixels is not null; }
     }
 
     /// <summary>Whether the pixels have been decoded (always, unless made by <see cref="FromStoredFeatures"/>).</summary>

@@ -4,6 +4,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace OptOut.Core.Tests.Matching;
 
@@ -40,6 +41,13 @@ internal static class ClipArt
             }
         });
         return Reload(banded, lossless: true);
+    }
+
+    /// <summary>The picture scaled to <paramref name="width"/> x <paramref name="height"/> (bicubic), as decoded pixels.</summary>
+    public static DecodedImage Scaled(string name, int width, int height)
+    {
+        using var original = Load(name);
+        return new DecodedImage(original.Pixels.Clone(x => x.Resize(width, height)), original.Format);
     }
 
     /// <summary>The picture altered and stored as a scraper would: the file's bytes (JPEG q95).</summary>

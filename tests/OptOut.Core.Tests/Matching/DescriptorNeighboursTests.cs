@@ -78,7 +78,8 @@ public class DescriptorNeighboursTests
     [InlineData(128, 9)] // four at a time twice, one left
     [InlineData(256, 4)] // the longest the blocked loop takes
     [InlineData(48, 3)] // fewer than four: one at a time
-    [InlineData(258, 6)] // too long for the blocked loop
+    [InlineData(272, 6)] // whole 16-byte blocks but too long for the blocked loop
+    [InlineData(258, 6)] // neither whole blocks nor short enough
     [InlineData(131, 5)] // not whole 16-byte blocks
     public void Four_at_a_time_gives_each_candidates_own_distance(int length, int candidates)
     {
@@ -98,6 +99,14 @@ public class DescriptorNeighboursTests
         {
             Assert.Equal(MathF.Sqrt(DescriptorNeighbours.SquaredDistance(row, all.AsSpan(j * length, length))), distances[j]);
         }
+    }
+
+    [Fact]
+    public void Distances_refuses_arrays_shorter_than_the_counts()
+    {
+        var row = new byte[128];
+        Assert.Throws<ArgumentException>(() => DescriptorNeighbours.Distances(row, new byte[128 * 3 - 1], 3, new float[3]));
+        Assert.Throws<ArgumentException>(() => DescriptorNeighbours.Distances(row, new byte[128 * 3], 3, new float[2]));
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace OptOut.Core.Tests.Matching;
 
 /// <summary>
 /// The gray working frame is the BT.601 luma (299 R + 587 G + 114 B + 500) / 1000 of every pixel, computed sixteen
-/// pixels at a time where the CPU allows: the same value for every one of the 2^24 colours, at every position of a row.
+/// pixels at a time where the CPU allows: the same value for every one of the 2^24 colours, and for rows of any width
+/// (the vector loop and the pixels after it); a larger picture is that luma scaled down by area averaging.
 /// </summary>
 public class GrayFrameTests
 {
@@ -55,14 +56,13 @@ public class GrayFrameTests
         Assert.Equal(7, gray[width]);
     }
 
-    [Fact]
-    public void A_decoded_picture_is_its_luma_scaled_to_the_working_side()
+    [Theory]
+    [InlineData("grapes_01.png")] // within the working side: its luma as it is
+    [InlineData("cattle.png")] // 794 x 1123: its luma scaled down to 362 x 512
+    public void A_decoded_picture_is_its_luma_on_the_working_frame(string name)
     {
-        using var decoded = ClipArt.Load("grapes_01.png");
-        using var gray = GrayFrame.FromDecoded(decoded, 512);
-
-        Assert.Equal(new Size(decoded.Width, decoded.Height), gray.Size());
-        int wrong = 0;
+        using var decoded = ClipArt.Load(name);
+        using var luma = new Mat(decoded.Height, decoded.Width, MatType.CV_8UC1);
         decoded.Pixels.ProcessPixelRows(rows =>
         {
             for (int y = 0; y < rows.Height; y++)
@@ -71,11 +71,18 @@ public class GrayFrameTests
                 for (int x = 0; x < row.Length; x++)
                 {
                     Rgb24 p = row[x];
-                    if (gray.At<byte>(y, x) != Expected(p.R, p.G, p.B)) wrong++;
+                    luma.Set(y, x, Expected(p.R, p.G, p.B));
                 }
             }
         });
-        Assert.Equal(0, wrong);
+        using var expected = GrayFrame.ToWorkingSize(luma.Clone(), GrayFrame.WorkingSize(decoded.Width, decoded.Height, 512));
+
+        using var gray = GrayFrame.FromDecoded(decoded, 512);
+
+        Assert.Equal(expected.Size(), gray.Size());
+        using var difference = new Mat();
+        Cv2.Absdiff(expected, gray, difference);
+        Assert.Equal(0, Cv2.CountNonZero(difference));
     }
 
     private static byte Expected(byte r, byte g, byte b) => (byte)((299 * r + 587 * g + 114 * b + 500) / 1000);

@@ -50,6 +50,30 @@ public sealed class LineArtTests
     }
 
     [Fact]
+    public void The_question_whether_to_search_is_put_to_both_looks()
+    {
+        // Two outlines on one page: neither look verifies, and each reaches the pixel search when allowed. Told no,
+        // neither look searches (the second look is asked too); told yes, both do.
+        var always = new GeometricVerifier(VerifierOptions.Default with { MinHairlineAgreement = double.NegativeInfinity });
+        using var nsw = ClipArt.Load(NewSouthWales);
+        using var victoria = ClipArt.Load(Victoria);
+        using var query = always.Prepare(nsw);
+        using var candidate = always.Prepare(victoria);
+
+        var searched = new VerificationTimings();
+        var allowed = always.Verify(query, candidate, searched, () => true);
+        Assert.True(candidate.HasThickened, "the second look ran");
+        Assert.Equal(2, searched.SearchRuns);
+
+        int asked = 0;
+        var skipped = new VerificationTimings();
+        var refused = always.Verify(query, candidate, skipped, () => { asked++; return false; });
+        Assert.Equal(0, skipped.SearchRuns);
+        Assert.Equal(2, asked);
+        Assert.False(allowed.IsVerified || refused.IsVerified, refused.Detail);
+    }
+
+    [Fact]
     public void Another_outline_on_the_same_page_does_not_verify_on_the_second_look_and_the_first_answer_stands()
     {
         // Every hairline pair given the second look, whatever the first read (Victoria's reads under the floor).

@@ -67,8 +67,67 @@ public sealed class PixelCorrelationTests
         using var difference = new Mat();
         Cv2.Absdiff(blurredThenFlipped, flippedThenBlurred, difference);
         Assert.Equal(0, Cv2.CountNonZero(difference));
-        using var query = PixelCorrelation.Blurred(flipped, sigma);
-        Assert.Equal(PixelCorrelation.MeasureBlurred(query, flipped, null, sigma, 0.25), PixelCorrelation.MeasureBothBlurred(query, blurredThenFlipped, null, 0.25));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Cell_runs_add_up_to_every_masked_pixel_in_its_cell(int seed)
+    {
+        // A frame whose width is no multiple of the cell side (a last, narrower cell) and a random mask, against sums
+        // made one pixel at a time into cell (x / side, y / side).
+        var random = new Random(seed);
+        int width = 509 - seed * 40, height = 300 + seed * 17;
+        using var a = Noise(random, width, height);
+        using var b = Noise(random, width, height);
+        using var mask = new Mat(height, width, MatType.CV_8UC1);
+        for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) mask.Set(y, x, (byte)(random.Next(4) == 0 ? 0 : 255));
+
+        var measured = PixelCorrelation.MeasureBothBlurred(a, b, mask, 0.25, 0.35);
+
+        var region = new DisagreementRegion(width, height, 0.25, 0.35);
+        Assert.NotEqual(0, width % region.CellSide);
+        for (int y = 0; y < height; y++)
+        {
+            var cells = region.RowOfCells(y);
+            for (int x = 0; x < width; x++)
+            {
+                if (mask.At<byte>(y, x) == 0) continue;
+                var one = new PixelCorrelation.Sums();
+                one.Add(a.At<byte>(y, x), b.At<byte>(y, x));
+                cells.Add(x / region.CellSide, one);
+            }
+        }
+        var total = region.Total();
+        var (regionNcc, regionShare, wideNcc, wideShare) = region.Best();
+        Assert.Equal(total.N, measured.Pixels);
+        Assert.Equal(total.Correlation(), measured.Ncc);
+        Assert.Equal(regionNcc, measured.RegionNcc);
+        Assert.Equal(regionShare, measured.RegionShare);
+        Assert.Equal(wideNcc, measured.WideRegionNcc);
+        Assert.Equal(wideShare, measured.WideRegionShare);
+    }
+
+    [Fact]
+    public void Frames_of_another_size_or_type_are_refused()
+    {
+        using var a = new Mat(40, 50, MatType.CV_8UC1, Scalar.All(10));
+        using var smaller = new Mat(40, 49, MatType.CV_8UC1, Scalar.All(10));
+        using var colour = new Mat(40, 50, MatType.CV_8UC3, Scalar.All(10));
+        Assert.Throws<ArgumentException>(() => PixelCorrelation.MeasureBothBlurred(a, smaller, null, 0.25));
+        Assert.Throws<ArgumentException>(() => PixelCorrelation.MeasureBothBlurred(a, colour, null, 0.25));
+        Assert.Throws<ArgumentException>(() => PixelCorrelation.MeasureBothBlurred(a, a, smaller, 0.25));
+    }
+
+    // A smooth random frame: blocks of random gray with some pixel noise, so the region search has places to find.
+    private static Mat Noise(Random random, int width, int height)
+    {
+        var frame = new Mat(height, width, MatType.CV_8UC1);
+        for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++) frame.Set(y, x, (byte)Math.Clamp(((x / 37) * 53 + (y / 29) * 31) % 200 + random.Next(40), 0, 255));
+        return frame;
     }
 
     [Fact]

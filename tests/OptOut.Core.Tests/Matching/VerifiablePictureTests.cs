@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using OptOut.Core.Imaging;
 using OptOut.Core.Matching;
 
 namespace OptOut.Core.Tests.Matching;
@@ -12,7 +13,7 @@ public class VerifiablePictureTests
 {
     [Theory]
     [InlineData("grapes_01.png")] // within the working side: its decoded pixels are kept for its colour frame
-    [InlineData("cattle.png")] // larger: its decoded pixels are kept too, scaled down only when its colours are first compared
+    [InlineData("cattle.png")] // larger, under a megapixel: its decoded pixels are kept too, scaled down when its colours are first compared
     public void A_picture_decoded_late_has_the_frames_of_one_decoded_at_once_and_is_decoded_once(string name)
     {
         var options = VerifierOptions.Default;
@@ -32,6 +33,25 @@ public class VerifiablePictureTests
         AssertSame(atOnce.ColourOf(mirrored: false), unmirrored);
         AssertSame(atOnce.ColourOf(mirrored: false), late.ColourOf(mirrored: false));
         Assert.Equal(1, decodes);
+    }
+
+    [Fact]
+    public void Only_a_picture_of_at_most_a_megapixel_holds_its_decoded_pixels_until_its_colours_are_compared()
+    {
+        var options = VerifierOptions.Default;
+        using var small = ClipArt.Load("cattle.png"); // 794 x 1123: under a megapixel
+        using var large = ClipArt.Scaled("cattle.png", 1191, 1684);
+        Assert.True((long)large.Width * large.Height > VerifiablePicture.DeferredColourPixels);
+        foreach (var (decoded, holds) in new[] { (small, true), (large, false) })
+        {
+            using var atOnce = VerifiablePicture.FromDecoded(decoded, options);
+            using var late = VerifiablePicture.FromStoredFeatures(atOnce.Features, () => new DecodedImage(decoded.Pixels.Clone(), "PNG"), options)!;
+
+            _ = late.GrayOf(mirrored: false);
+            Assert.Equal(holds, late.HoldsDecodedPixels);
+            AssertSame(atOnce.ColourOf(mirrored: false), late.ColourOf(mirrored: false));
+            Assert.False(late.HoldsDecodedPixels);
+        }
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public class VerificationOrderTests
             Row(5, 2000, 2000), Row(6, 100, 100), Row(7, 3000, 3000),
         };
 
-        var order = CopyMatcher.VerificationOrder(all, candidates: 4).ToList();
+        var order = CopyMatcher.VerificationOrder(all, fullCount: 4).ToList();
 
         Assert.Equal([1, 3, 0, 2, 4, 5, 6], order);
     }
@@ -29,7 +29,7 @@ public class VerificationOrderTests
     {
         var all = new List<CopyMatch> { Row(1, 300, 300), Row(2, 300, 300), Row(3, 300, 300) };
 
-        Assert.Equal([0, 1, 2], CopyMatcher.VerificationOrder(all, candidates: 3).ToList());
+        Assert.Equal([0, 1, 2], CopyMatcher.VerificationOrder(all, fullCount: 3).ToList());
     }
 
     private static CopyMatch Row(long id, int? width, int? height) =>
