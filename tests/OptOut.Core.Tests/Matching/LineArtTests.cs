@@ -16,6 +16,25 @@ public sealed class LineArtTests
     private const string Victoria = "victoria-outline.png";
 
     private static readonly GeometricVerifier WithoutSecondLook = new(VerifierOptions.Default with { ThickenHairlines = false });
+    // Every hairline pair given the second look, whatever the first read.
+    private static readonly GeometricVerifier AlwaysSecondLook = new(VerifierOptions.Default with { MinHairlineAgreement = double.NegativeInfinity });
+
+    // New South Wales against Victoria: two outlines on the same page, prepared for AlwaysSecondLook; the caller disposes both.
+    private static (VerifiablePicture Query, VerifiablePicture Candidate) OutlinesOnOnePage()
+    {
+        using var nsw = ClipArt.Load(NewSouthWales);
+        using var victoria = ClipArt.Load(Victoria);
+        var query = AlwaysSecondLook.Prepare(nsw);
+        try
+        {
+            return (query, AlwaysSecondLook.Prepare(victoria));
+        }
+        catch
+        {
+            query.Dispose();
+            throw;
+        }
+    }
 
     [Theory]
     [InlineData(Elephant, true)]
@@ -54,20 +73,18 @@ public sealed class LineArtTests
     {
         // Two outlines on one page: neither look verifies, and each reaches the pixel search when allowed. Told no,
         // neither look searches (the second look is asked too); told yes, both do.
-        var always = new GeometricVerifier(VerifierOptions.Default with { MinHairlineAgreement = double.NegativeInfinity });
-        using var nsw = ClipArt.Load(NewSouthWales);
-        using var victoria = ClipArt.Load(Victoria);
-        using var query = always.Prepare(nsw);
-        using var candidate = always.Prepare(victoria);
+        var outlines = OutlinesOnOnePage();
+        using var query = outlines.Query;
+        using var candidate = outlines.Candidate;
 
         var searched = new VerificationTimings();
-        var allowed = always.Verify(query, candidate, searched, () => true);
+        var allowed = AlwaysSecondLook.Verify(query, candidate, searched, () => true);
         Assert.True(candidate.HasThickened, "the second look ran");
         Assert.Equal(2, searched.SearchRuns);
 
         int asked = 0;
         var skipped = new VerificationTimings();
-        var refused = always.Verify(query, candidate, skipped, () => { asked++; return false; });
+        var refused = AlwaysSecondLook.Verify(query, candidate, skipped, () => { asked++; return false; });
         Assert.Equal(0, skipped.SearchRuns);
         Assert.Equal(2, asked);
         Assert.False(allowed.IsVerified || refused.IsVerified, refused.Detail);
@@ -76,15 +93,13 @@ public sealed class LineArtTests
     [Fact]
     public void Another_outline_on_the_same_page_does_not_verify_on_the_second_look_and_the_first_answer_stands()
     {
-        // Every hairline pair given the second look, whatever the first read (Victoria's reads under the floor).
-        var always = new GeometricVerifier(VerifierOptions.Default with { MinHairlineAgreement = double.NegativeInfinity });
-        using var nsw = ClipArt.Load(NewSouthWales);
-        using var victoria = ClipArt.Load(Victoria);
-        using var query = always.Prepare(nsw);
-        using var candidate = always.Prepare(victoria);
+        // Victoria's first reading is under the floor: only AlwaysSecondLook gives it the second look.
+        var outlines = OutlinesOnOnePage();
+        using var query = outlines.Query;
+        using var candidate = outlines.Candidate;
         Assert.True(query.IsHairline);
 
-        var result = always.Verify(query, candidate);
+        var result = AlwaysSecondLook.Verify(query, candidate);
 
         Assert.True(candidate.HasThickened, "the second look ran");
         Assert.False(result.IsVerified, result.Detail);
@@ -116,13 +131,12 @@ public sealed class LineArtTests
     public void A_filled_drawing_gets_no_second_look()
     {
         // A look-alike that does not verify, every reading let through: only the query's being filled keeps it out.
-        var always = new GeometricVerifier(VerifierOptions.Default with { MinHairlineAgreement = double.NegativeInfinity });
         using var apple = ClipArt.Load("apple.png");
         using var other = ClipArt.Load("another_apple_01.png");
-        using var query = always.Prepare(apple);
-        using var candidate = always.Prepare(other);
+        using var query = AlwaysSecondLook.Prepare(apple);
+        using var candidate = AlwaysSecondLook.Prepare(other);
 
-        var result = always.Verify(query, candidate);
+        var result = AlwaysSecondLook.Verify(query, candidate);
 
         Assert.False(result.IsVerified, result.Detail);
         Assert.False(query.IsHairline);
