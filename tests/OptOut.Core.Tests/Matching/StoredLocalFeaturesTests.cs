@@ -209,6 +209,53 @@ public sealed class StoredLocalFeaturesTests : IDisposable
     }
 
     [Fact]
+    public void A_query_between_the_two_keypoint_bars_has_its_plain_ranking_verified_in_full_and_its_views_screened()
+    {
+        // A query with at least ScreenInliers keypoints but fewer than ScreenFromKeypoints (15-63 by default): the rows
+        // its plain ranking holds are verified in full, while the rows only its views' deeper ranks bring are still
+        // screened. Here the bars sit on either side of the mirrored grapes' own keypoint count, and no fit can reach
+        // the screen's inliers: the grapes are verified through the plain ranking, and refused unread through the views.
+        using var store = Import("with", withFeatures: true);
+        using var screening = ScreenOnly(store);
+        var query = GrapesQuery(screening, Alteration.Mirror);
+        using var picture = query.Picture;
+        int keypoints = BeyondAnyFit(query);
+        Assert.True(keypoints >= CopyMatcher.DefaultScreenInliers, $"{keypoints} keypoints");
+
+        var viewStatistics = new MatcherStatistics();
+        using var viewsOnly = new CopyMatcher(store)
+        {
+            CandidateDepth = 0, RankingDepth = 0, ViewCandidateDepth = 0, ScreenedViewDepth = 4,
+            ScreenInliers = keypoints, ScreenFromKeypoints = keypoints + 1, Statistics = viewStatistics,
+        };
+        var throughViews = Grapes(viewsOnly.Find(query, Everything));
+        Assert.NotNull(throughViews);
+        Assert.True(throughViews.HashDistance > CopyMatcher.HashCandidateRadius, $"hash distance {throughViews.HashDistance}");
+        Assert.Equal(MatchKind.Similar, throughViews.Kind);
+        Assert.Null(throughViews.Verification);
+        Assert.True(viewStatistics.Screened >= 1 && viewStatistics.ScreenedIn == 0, $"{viewStatistics.Screened} screened");
+
+        var plainStatistics = new MatcherStatistics();
+        using var plainOnly = new CopyMatcher(store)
+        {
+            CandidateDepth = 0, RankingDepth = 4, ViewCandidateDepth = 0, ScreenedViewDepth = 0,
+            ScreenInliers = keypoints, ScreenFromKeypoints = keypoints + 1, Statistics = plainStatistics,
+        };
+        var throughPlain = Grapes(plainOnly.Find(query, Everything));
+        Assert.Equal(MatchKind.Copy, throughPlain!.Kind);
+        Assert.Equal(0, plainStatistics.Screened);
+        Assert.Equal(1, plainStatistics.PlainQueries);
+
+        // At the bar (as many keypoints as ScreenFromKeypoints asks) the plain ranking is screened too.
+        using var atTheBar = new CopyMatcher(store)
+        {
+            CandidateDepth = 0, RankingDepth = 4, ViewCandidateDepth = 0, ScreenedViewDepth = 0,
+            ScreenInliers = keypoints, ScreenFromKeypoints = keypoints,
+        };
+        Assert.Null(Grapes(atTheBar.Find(query, Everything))!.Verification);
+    }
+
+    [Fact]
     public void Rows_the_plain_query_ranks_without_stored_features_are_verified_in_full()
     {
         // Nothing to screen them by: the plain ranking's rows are verified from their pixels, as deep as before the
