@@ -117,7 +117,7 @@ internal static class PixelCorrelation
 
     // The residual of each pair's standardised values; the worst share of the pixels is left out.
     // Each bin keeps its pixels' sums, so the kept pixels are summed by bin.
-    private static double TrimmedCorrelation(int[] pairs, Sums all)
+    internal static double TrimmedCorrelation(int[] pairs, Sums all)
     {
         double meanA = (double)all.A / all.N, meanB = (double)all.B / all.N;
         double sdA = Math.Sqrt((double)all.AA / all.N - meanA * meanA), sdB = Math.Sqrt((double)all.BB / all.N - meanB * meanB);

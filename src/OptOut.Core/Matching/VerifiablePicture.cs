@@ -135,8 +135,8 @@ public sealed class VerifiablePicture : IDisposable
     }
 
     /// <summary>
-    /// Most pixels of a picture decoded late that keeps its decoded pixels until its colours are first compared (3 MB of
-    /// RGB held a verification thread at most); a larger one scales its RGB down at once and lets the decoded pixels go.
+    /// Most pixels (2^20) of a picture decoded late that keeps its decoded pixels until its colours are first compared
+    /// (about 3 MB of RGB held a verification thread at most); a larger one scales its RGB down at once and lets the decoded pixels go.
     /// </summary>
     internal const long DeferredColourPixels = 1L << 20;
 

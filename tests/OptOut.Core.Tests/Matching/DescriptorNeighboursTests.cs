@@ -104,9 +104,10 @@ public class DescriptorNeighboursTests
     [Fact]
     public void Distances_refuses_arrays_shorter_than_the_counts()
     {
+        // Eight candidates go through the four-at-a-time loop, which reads without bounds checks.
         var row = new byte[128];
-        Assert.Throws<ArgumentException>(() => DescriptorNeighbours.Distances(row, new byte[128 * 3 - 1], 3, new float[3]));
-        Assert.Throws<ArgumentException>(() => DescriptorNeighbours.Distances(row, new byte[128 * 3], 3, new float[2]));
+        Assert.Throws<ArgumentException>(() => DescriptorNeighbours.Distances(row, new byte[128 * 8 - 1], 8, new float[8]));
+        Assert.Throws<ArgumentException>(() => DescriptorNeighbours.Distances(row, new byte[128 * 8], 8, new float[7]));
     }
 
     [Fact]

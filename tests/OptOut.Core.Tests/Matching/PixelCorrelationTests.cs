@@ -89,18 +89,22 @@ public sealed class PixelCorrelationTests
 
         var region = new DisagreementRegion(width, height, 0.25, 0.35);
         Assert.NotEqual(0, width % region.CellSide);
+        var pairs = new int[256 * 256];
         for (int y = 0; y < height; y++)
         {
             var cells = region.RowOfCells(y);
             for (int x = 0; x < width; x++)
             {
                 if (mask.At<byte>(y, x) == 0) continue;
+                byte va = a.At<byte>(y, x), vb = b.At<byte>(y, x);
                 var one = new PixelCorrelation.Sums();
-                one.Add(a.At<byte>(y, x), b.At<byte>(y, x));
+                one.Add(va, vb);
                 cells.Add(x / region.CellSide, one);
+                pairs[(va << 8) | vb]++;
             }
         }
         var total = region.Total();
+        Assert.Equal(PixelCorrelation.TrimmedCorrelation(pairs, total), measured.TrimmedNcc);
         var (regionNcc, regionShare, wideNcc, wideShare) = region.Best();
         Assert.Equal(total.N, measured.Pixels);
         Assert.Equal(total.Correlation(), measured.Ncc);

@@ -256,6 +256,23 @@ public sealed class StoredLocalFeaturesTests : IDisposable
     }
 
     [Fact]
+    public void Keypoints_are_counted_as_pending_only_for_a_query_prepared_in_the_background()
+    {
+        // A query fingerprinted without its picture is prepared inside the search, its keypoints extracted when first
+        // needed: nothing was on its way, so nothing is counted as pending.
+        using var store = Import("with", withFeatures: true);
+        var statistics = new MatcherStatistics();
+        using var matcher = new CopyMatcher(store) { Statistics = statistics };
+        var query = fingerprinter.Fingerprint(rotatedQuery.Path);
+        Assert.Null(query.Picture);
+
+        Assert.NotEmpty(matcher.Find(query, Everything));
+
+        Assert.Equal(1, statistics.Queries);
+        Assert.Equal(0, statistics.QueryFeaturesPendingQueries);
+    }
+
+    [Fact]
     public void Rows_the_plain_query_ranks_without_stored_features_are_verified_in_full()
     {
         // Nothing to screen them by: the plain ranking's rows are verified from their pixels, as deep as before the

@@ -5,9 +5,9 @@ using OptOut.Core.Matching;
 namespace OptOut.Core.Tests.Matching;
 
 /// <summary>
-/// A picture known by its stored features is decoded only when a stage compares its pixels, once, and keeps its
-/// decoded pixels until its colour frame is first needed (most unrelated candidates are refused on gray pixels alone):
-/// its frames are those of the picture decoded at once, bit for bit.
+/// A picture known by its stored features is decoded only when a stage compares its pixels, once; one of at most 2^20
+/// pixels keeps its decoded pixels until its colour frame is first needed (most unrelated candidates are refused on gray
+/// pixels alone), a larger one scales its RGB down at once: its frames are those of the picture decoded at once, bit for bit.
 /// </summary>
 public class VerifiablePictureTests
 {
@@ -36,13 +36,14 @@ public class VerifiablePictureTests
     }
 
     [Fact]
-    public void Only_a_picture_of_at_most_a_megapixel_holds_its_decoded_pixels_until_its_colours_are_compared()
+    public void Only_a_picture_of_at_most_2_to_the_20_pixels_holds_its_decoded_pixels_until_its_colours_are_compared()
     {
         var options = VerifierOptions.Default;
-        using var small = ClipArt.Load("cattle.png"); // 794 x 1123: under a megapixel
+        using var small = ClipArt.Load("cattle.png"); // 794 x 1123
+        using var atTheCap = ClipArt.Scaled("cattle.png", 1024, 1024); // 2^20 pixels: still held
         using var large = ClipArt.Scaled("cattle.png", 1191, 1684);
-        Assert.True((long)large.Width * large.Height > VerifiablePicture.DeferredColourPixels);
-        foreach (var (decoded, holds) in new[] { (small, true), (large, false) })
+        Assert.Equal(VerifiablePicture.DeferredColourPixels, (long)atTheCap.Width * atTheCap.Height);
+        foreach (var (decoded, holds) in new[] { (small, true), (atTheCap, true), (large, false) })
         {
             using var atOnce = VerifiablePicture.FromDecoded(decoded, options);
             using var late = VerifiablePicture.FromStoredFeatures(atOnce.Features, () => new DecodedImage(decoded.Pixels.Clone(), "PNG"), options)!;
