@@ -62,8 +62,7 @@ internal static class PixelCorrelation
         {
             throw new ArgumentException("The mask must be an 8-bit frame of the frames' size.", nameof(mask));
         }
-        var a = blurredA;
-        int rows = a.Rows, cols = a.Cols;
+        int rows = blurredA.Rows, cols = blurredA.Cols;
         byte* baseA = (byte*)blurredA.DataPointer, baseB = (byte*)blurredB.DataPointer;
         byte* baseM = mask is null ? null : (byte*)mask.DataPointer;
         long stepA = blurredA.Step(), stepB = blurredB.Step(), stepM = mask is null ? 0 : mask.Step();
@@ -156,12 +155,6 @@ internal static class PixelCorrelation
     internal struct Sums
     {
         public long A, B, AA, BB, AB, N;
-
-        public void Add(byte a, byte b)
-        {
-            A += a; B += b; AA += a * a; BB += b * b; AB += a * b;
-            N++;
-        }
 
         /// <summary>Adds <paramref name="count"/> pixels of the same pair of values.</summary>
         public void Add(byte a, byte b, int count)

@@ -98,7 +98,7 @@ public sealed class PixelCorrelationTests
                 if (mask.At<byte>(y, x) == 0) continue;
                 byte va = a.At<byte>(y, x), vb = b.At<byte>(y, x);
                 var one = new PixelCorrelation.Sums();
-                one.Add(va, vb);
+                one.Add(va, vb, 1);
                 cells.Add(x / region.CellSide, one);
                 pairs[(va << 8) | vb]++;
             }
