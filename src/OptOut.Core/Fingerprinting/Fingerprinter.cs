@@ -144,11 +144,9 @@ public sealed class Fingerprinter
         {
             using var small = Shrunk(pixels, TurnSide);
             var source = small ?? pixels;
-            int w = source.Width, h = source.Height;
             foreach (var angle in ViewAngles)
             {
-                using var turned = source.Clone(x => x.Rotate(angle, KnownResamplers.Triangle));
-                turned.Mutate(x => x.Crop(new Rectangle((turned.Width - w) / 2, (turned.Height - h) / 2, w, h)));
+                using var turned = CentredTurn.Turned(source, angle);
                 views.Add(HashAndModelInput(turned));
             }
         }

@@ -20,12 +20,8 @@ public sealed class VerifiablePicture : IDisposable
     // Null until first needed when the picture was made from stored features (FromStoredFeatures).
     private Mat? gray;
     private Func<DecodedImage>? pixelSource;
-    // A picture decoded late of at most DeferredColourPixels keeps its decoded pixels until its colour frame is first
-    // made, and lets them go then: most unrelated candidates are refused on gray pixels and never need it, and scaling
-    // a picture's RGB down costs more than its gray (docs/copy-detection.md, fifteenth round). A larger one makes its
-    // working-frame RGB at once, so that no full-size picture is held through a verification (a 12-megapixel row would
-    // hold 36 MB a thread); so does a picture decoded at once.
-    private DecodedImage? decodedPixels;
+    // The working-frame RGB is made with the gray frame, in the same pass (WorkingFrames), and kept until the colour frame
+    // is first made from it: no decoded picture is held through a verification (a 12-megapixel row would hold 36 MB a thread).
     private Mat? workingRgb;
     private Mat? colour;
     private Mat? mirroredGray;
@@ -91,59 +87,21 @@ public sealed class VerifiablePicture : IDisposable
             && features.Width == working.Width && features.Height == working.Height;
     }
 
-    // The gray working frame and the working-frame RGB the colour frame is made from, both or neither.
-    private static (Mat Gray, Mat Rgb) Frames(DecodedImage image, int workingSide)
-    {
-        var gray = GrayFrame.FromDecoded(image, workingSide);
-        try
-        {
-            return (gray, ColourFrame.WorkingRgb(image, workingSide));
-        }
-        catch
-        {
-            gray.Dispose();
-            throw;
-        }
-    }
-
     /// <summary>The gray working frame, decoding the pixels first where they are deferred; called under <see cref="gate"/>.</summary>
     private Mat Gray()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         if (gray is not null) return gray;
-        var decoded = pixelSource!();
-        try
+        using (var decoded = pixelSource!())
         {
             if (decoded.Width != Width || decoded.Height != Height)
             {
                 throw new StalePictureException($"The picture is {decoded.Width}x{decoded.Height}; its stored features were made from one of {Width}x{Height}.");
             }
-            gray = GrayFrame.FromDecoded(decoded, Options.WorkingSide);
-            if ((long)decoded.Width * decoded.Height > DeferredColourPixels) workingRgb = ColourFrame.WorkingRgb(decoded, Options.WorkingSide);
+            (gray, workingRgb) = WorkingFrames.From(decoded, Options.WorkingSide);
         }
-        catch
-        {
-            gray?.Dispose();
-            gray = null;
-            decoded.Dispose();
-            throw;
-        }
-        if (workingRgb is null) decodedPixels = decoded;
-        else decoded.Dispose();
         pixelSource = null;
         return gray;
-    }
-
-    /// <summary>
-    /// Most pixels (2^20) of a picture decoded late that keeps its decoded pixels until its colours are first compared
-    /// (about 3 MB of RGB held a verification thread at most); a larger one scales its RGB down at once and lets the decoded pixels go.
-    /// </summary>
-    internal const long DeferredColourPixels = 1L << 20;
-
-    /// <summary>Whether the picture holds its decoded pixels for its colour frame (<see cref="DeferredColourPixels"/>).</summary>
-    internal bool HoldsDecodedPixels
-    {
-        get { lock (gate) return decodedPixels is not null; }
     }
 
     /// <summary>Whether the pixels have been decoded (always, unless made by <see cref="FromStoredFeatures"/>).</summary>
@@ -165,7 +123,7 @@ public sealed class VerifiablePicture : IDisposable
         {
             throw new ArgumentException($"Stored features ({storedFeatures.Kind}, {storedFeatures.Width}x{storedFeatures.Height} of {storedFeatures.SourceWidth}x{storedFeatures.SourceHeight}) do not belong to this picture as {options.FeatureKind} at {options.WorkingSide} px.", nameof(storedFeatures));
         }
-        var (gray, rgb) = Frames(image, options.WorkingSide);
+        var (gray, rgb) = WorkingFrames.From(image, options.WorkingSide);
         return new VerifiablePicture(gray, rgb, image.Width, image.Height, options) { features = storedFeatures };
     }
 
@@ -327,14 +285,10 @@ public sealed class VerifiablePicture : IDisposable
             if (colour is null)
             {
                 Gray();
-                if (workingRgb is null)
-                {
-                    workingRgb = ColourFrame.WorkingRgb(decodedPixels!, Options.WorkingSide);
-                    decodedPixels!.Dispose();
-                    decodedPixels = null;
-                }
-                colour = ColourFrame.ToLab(workingRgb);
-                workingRgb.Dispose();
+                // Made with the gray frame (Gray); a thickened view is given its colour frame instead.
+                var rgb = workingRgb ?? throw new InvalidOperationException("The picture has no working-frame RGB to make its colour frame from.");
+                colour = ColourFrame.ToLab(rgb);
+                rgb.Dispose();
                 workingRgb = null;
             }
             if (!mirrored) return colour;
@@ -389,7 +343,6 @@ public sealed class VerifiablePicture : IDisposable
             if (disposed) return;
             disposed = true;
             gray?.Dispose();
-            decodedPixels?.Dispose();
             workingRgb?.Dispose();
             colour?.Dispose();
             mirroredGray?.Dispose();
