@@ -49,6 +49,26 @@ public class CentredTurnTests
     }
 
     [Theory]
+    [InlineData(1, 3)]
+    [InlineData(3, 1)]
+    [InlineData(1, 1)]
+    [InlineData(2, 9)]
+    [InlineData(60, 1)]
+    public void A_picture_one_or_two_pixels_across_turns_as_ImageSharp_turns_it(int width, int height)
+    {
+        var bytes = new byte[width * height * 3];
+        new Random(width * 31 + height).NextBytes(bytes);
+        using var noise = Image.LoadPixelData<Rgb24>(bytes, width, height);
+        // Just under a whole turn ImageSharp's matrix is the identity and it copies the picture; further off it samples.
+        int compared = 0;
+        foreach (var degrees in new[] { 359.9995f, -0.0005f, 359.9991f, 0.3f, -4f, 4f })
+        {
+            compared += AssertSameAsImageSharp(noise, degrees, $"noise {width}x{height}");
+        }
+        Assert.True(compared >= 3, $"only {compared} turns could be cropped by ImageSharp");
+    }
+
+    [Theory]
     [InlineData(90.0005f)]
     [InlineData(90.01f)]
     [InlineData(-270f)]

@@ -28,16 +28,17 @@ internal static class CentredTurn
     public static Image<Rgb24> Turned(Image<Rgb24> source, float degrees)
     {
         int width = source.Width, height = source.Height;
-        if (IsRightAngle(degrees)) return ImageSharpTurn(source, degrees);
-
-        // ImageSharp's own definition of the turn: its matrix and canvas.
+        // ImageSharp's own definition of the turn: its matrix and canvas. Within about 0.001 degrees of a whole turn the
+        // matrix is the identity, and ImageSharp copies the picture then, as it does near a right angle: left to it.
         var definition = new RotateProcessor(degrees, KnownResamplers.Triangle, source.Size());
+        if (definition.TransformMatrix.IsIdentity || IsRightAngle(degrees)) return ImageSharpTurn(source, degrees);
         var canvas = definition.DestinationSize;
         Matrix3x2.Invert(definition.TransformMatrix, out var toSource);
         float yRadius = SamplingRadius(height, canvas.Height), xRadius = SamplingRadius(width, canvas.Width);
 
-        // A canvas narrower than the picture (a long thin one turned) has no ImageSharp crop to agree with: the
-        // window then starts left of (or above) it and the same sampling gives its pixels.
+        // A canvas narrower (or lower) than the picture, a long thin one turned, has no ImageSharp crop to agree with
+        // (ImageSharp's crop throws): the window then starts left of (or above) it and the same sampling gives its pixels,
+        // black where no sample weighs anything.
         int left = (canvas.Width - width) / 2, top = (canvas.Height - height) / 2;
         int rowLength = Math.Max(canvas.Width, width), rowStart = canvas.Width >= width ? left : 0;
 
@@ -56,8 +57,9 @@ internal static class CentredTurn
             for (int x = 0; x < width; x++)
             {
                 var sum = Sample(pixels, width, height, Vector2.Transform(new Vector2(x + left, canvasY), toSource), xRadius, yRadius, unsampled);
-                // Un-premultiplied as ImageSharp does (each channel divided by the weight, which is kept in W).
-                sums[rowStart + x] = new Vector4(sum.X / sum.W, sum.Y / sum.W, sum.Z / sum.W, sum.W);
+                // Un-premultiplied as ImageSharp does (each channel divided by the weight, which is kept in W). A weight of
+                // zero needs a sampling radius over 1, which only a canvas narrower than the picture gives: black then.
+                sums[rowStart + x] = sum.W == 0 ? unsampled : new Vector4(sum.X / sum.W, sum.Y / sum.W, sum.Z / sum.W, sum.W);
             }
             PixelOperations<Rgb24>.Instance.FromVector4Destructive(source.GetConfiguration(), sums, rounded, PixelConversionModifiers.Scale);
             rounded.AsSpan(rowStart, width).CopyTo(turned.AsSpan(y * width, width));
@@ -104,7 +106,7 @@ internal static class CentredTurn
 
     private static int RangeEnd(float radius, float centre, int max) => Math.Clamp((int)MathF.Floor(centre + radius), 0, max);
 
-    // ImageSharp copies rather than samples a turn within its epsilon of a multiple of 90 degrees: left to it.
+    // ImageSharp copies rather than samples a turn within its epsilon of 90, 180 or 270 degrees (or of 0 after wrapping).
     private static bool IsRightAngle(float degrees)
     {
         degrees %= 360;
@@ -117,7 +119,15 @@ internal static class CentredTurn
     {
         int width = source.Width, height = source.Height;
         var turned = source.Clone(x => x.Rotate(degrees, KnownResamplers.Triangle));
-        turned.Mutate(x => x.Crop(new Rectangle((turned.Width - width) / 2, (turned.Height - height) / 2, width, height)));
-        return turned;
+        try
+        {
+            turned.Mutate(x => x.Crop(new Rectangle((turned.Width - width) / 2, (turned.Height - height) / 2, width, height)));
+            return turned;
+        }
+        catch
+        {
+            turned.Dispose();
+            throw;
+        }
     }
 }

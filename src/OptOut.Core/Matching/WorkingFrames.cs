@@ -21,19 +21,21 @@ internal static class WorkingFrames
     public static (Mat Gray, Mat Rgb) From(DecodedImage image, int workingSide)
     {
         var size = GrayFrame.WorkingSize(image.Width, image.Height, workingSide);
-        if (!TakesTheWeightedPath(image.Width, image.Height, size) || !Sse41.IsSupported || !Avx.IsSupported) return AsOpenCvMakesThem(image, workingSide);
+        if (!TakesTheWeightedPath(image.Width, image.Height, size) || !Avx2.IsSupported) return AsOpenCvMakesThem(image, workingSide);
         OpenCvTuning.OnThisThread();
         return Averaged(image, size);
     }
 
     // OpenCV's choice: its weighted sums when the picture shrinks by a fraction that is not a whole number on some side
     // (a whole-number step on both sides is averaged by another routine, rounded otherwise; the same size is copied).
-    private static bool TakesTheWeightedPath(int width, int height, Size size)
+    internal static bool TakesTheWeightedPath(int width, int height, Size size)
     {
         if (size.Width == width && size.Height == height) return false;
         double scaleX = Scale(width, size.Width), scaleY = Scale(height, size.Height);
         if (scaleX < 1 || scaleY < 1) return false;
-        bool wholeSteps = Math.Abs(scaleX - Math.Round(scaleX)) < double.Epsilon && Math.Abs(scaleY - Math.Round(scaleY)) < double.Epsilon;
+        // OpenCV's test is |scale - round(scale)| < DBL_EPSILON; a double of at least 1 that is not a whole number lies
+        // at least DBL_EPSILON from one, so only an exact whole number passes it.
+        bool wholeSteps = scaleX == Math.Round(scaleX) && scaleY == Math.Round(scaleY);
         return !wholeSteps;
     }
 
@@ -98,15 +100,17 @@ internal static class WorkingFrames
         int sourceWidth = image.Width, width = size.Width, height = size.Height;
         var (xSources, xWeights, xStarts) = Contributions(sourceWidth, width);
         var (ySources, yWeights, yStarts) = Contributions(image.Height, height);
-        var gray = new Mat(height, width, MatType.CV_8UC1);
-        var rgb = new Mat(height, width, MatType.CV_8UC3);
+        Mat? gray = null, rgb = null;
         try
         {
+            gray = new Mat(height, width, MatType.CV_8UC1);
+            rgb = new Mat(height, width, MatType.CV_8UC3);
             // Per working row, four floats a pixel (R, G, B, luma): one source row summed across, and the running sum down.
             var across = new float[width * 4];
             var down = new float[width * 4];
             var rounded = new byte[width * 4];
             var luma = new byte[sourceWidth];
+            var spread = new float[sourceWidth * 4];
             nint grayData = (nint)gray.DataPointer, rgbData = (nint)rgb.DataPointer;
             long grayStep = gray.Step(), rgbStep = rgb.Step();
             image.Pixels.ProcessPixelRows(rows =>
@@ -119,7 +123,7 @@ internal static class WorkingFrames
                         int sourceRow = ySources[k];
                         if (sourceRow != summedRow)
                         {
-                            SumAcross(MemoryMarshal.AsBytes(rows.GetRowSpan(sourceRow)), luma, xSources, xWeights, xStarts, across);
+                            SumAcross(MemoryMarshal.AsBytes(rows.GetRowSpan(sourceRow)), luma, spread, xSources, xWeights, xStarts, across);
                             summedRow = sourceRow;
                         }
                         // The first contribution starts the sum (OpenCV: sum = beta * buf), the rest add to it.
@@ -132,39 +136,61 @@ internal static class WorkingFrames
         }
         catch
         {
-            gray.Dispose();
-            rgb.Dispose();
+            gray?.Dispose();
+            rgb?.Dispose();
             throw;
         }
     }
 
     // One source row's weighted sums for every working column: R, G, B and luma side by side, each contribution added
-    // in OpenCV's order to a sum that starts at zero.
-    private static unsafe void SumAcross(ReadOnlySpan<byte> rgbRow, byte[] luma, int[] sources, float[] weights, int[] starts, float[] across)
+    // in OpenCV's order to a sum that starts at zero. The row is first spread out as four floats a pixel (exact: every
+    // byte is a float), so that each contribution is one load, one multiply and one add.
+    private static unsafe void SumAcross(ReadOnlySpan<byte> rgbRow, byte[] luma, float[] spread, int[] sources, float[] weights, int[] starts, float[] across)
     {
         GrayFrame.LumaRow(rgbRow, luma);
-        int width = starts.Length - 1, lastPixel = luma.Length - 1;
+        int width = starts.Length - 1, pixels = luma.Length;
         fixed (byte* rgb = rgbRow)
         fixed (byte* y = luma)
+        fixed (float* four = spread)
         fixed (int* source = sources)
         fixed (float* weight = weights)
+        fixed (int* start = starts)
         fixed (float* sums = across)
         {
+            Spread(rgb, y, four, pixels);
             for (int d = 0; d < width; d++)
             {
                 var sum = Vector128<float>.Zero;
-                for (int k = starts[d]; k < starts[d + 1]; k++)
+                for (int k = start[d], end = start[d + 1]; k < end; k++)
                 {
-                    int s = source[k];
-                    // Four bytes from the pixel's R (R, G, B and the next pixel's R), the last replaced by the luma;
-                    // the row's last pixel is read byte by byte, as its next one lies outside the row.
-                    var bytes = s < lastPixel
-                        ? Sse41.Insert(Sse41.ConvertToVector128Int32(rgb + 3 * s), y[s], 3)
-                        : Vector128.Create((int)rgb[3 * s], rgb[3 * s + 1], rgb[3 * s + 2], y[s]);
-                    sum = Sse.Add(sum, Sse.Multiply(Sse2.ConvertToVector128Single(bytes), Vector128.Create(weight[k])));
+                    sum = Sse.Add(sum, Sse.Multiply(Sse.LoadVector128(four + 4 * source[k]), Vector128.Create(weight[k])));
                 }
                 Sse.Store(sums + 4 * d, sum);
             }
+        }
+    }
+
+    // R, G, B and luma of each pixel as four floats: four pixels at a time where sixteen bytes can be read (the last
+    // pixels one by one, as a read past them would leave the row).
+    private static unsafe void Spread(byte* rgb, byte* y, float* four, int pixels)
+    {
+        int x = 0;
+        var toRgbx = Vector128.Create((byte)0, 1, 2, 0x80, 3, 4, 5, 0x80, 6, 7, 8, 0x80, 9, 10, 11, 0x80);
+        var toLumaSlots = Vector128.Create((byte)0x80, 0x80, 0x80, 0, 0x80, 0x80, 0x80, 1, 0x80, 0x80, 0x80, 2, 0x80, 0x80, 0x80, 3);
+        for (; x + 6 <= pixels; x += 4)
+        {
+            var colours = Ssse3.Shuffle(Sse2.LoadVector128(rgb + 3 * x), toRgbx);
+            var lumas = Ssse3.Shuffle(Vector128.CreateScalar(*(uint*)(y + x)).AsByte(), toLumaSlots);
+            var bytes = Sse2.Or(colours, lumas);
+            Avx.Store(four + 4 * x, Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(bytes)));
+            Avx.Store(four + 4 * x + 8, Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(bytes, 8))));
+        }
+        for (; x < pixels; x++)
+        {
+            four[4 * x] = rgb[3 * x];
+            four[4 * x + 1] = rgb[3 * x + 1];
+            four[4 * x + 2] = rgb[3 * x + 2];
+            four[4 * x + 3] = y[x];
         }
     }
 

@@ -38,8 +38,9 @@ public class WorkingFramesTests
         var bytes = new byte[width * height * 3];
         new Random(width * 7919 + height).NextBytes(bytes);
         using var decoded = new DecodedImage(Image.LoadPixelData<Rgb24>(bytes, width, height), "PNG");
-        AssertSameAsOpenCv(decoded, 512, $"noise {width}x{height}");
-        AssertSameAsOpenCv(decoded, 333, $"noise {width}x{height}");
+        int weighted = AssertSameAsOpenCv(decoded, 512, $"noise {width}x{height}") + AssertSameAsOpenCv(decoded, 333, $"noise {width}x{height}");
+        // Every size here shrinks by a fraction on some side at 333 px at least (2048 x 1024 to 512 px is a whole-number step).
+        Assert.True(weighted >= 1, $"noise {width}x{height} never took the weighted path");
     }
 
     [Fact]
@@ -50,6 +51,18 @@ public class WorkingFramesTests
             using var copy = ClipArt.Copy("elephant_outline_matthe_r.png", alteration);
             AssertSameAsOpenCv(copy, 512, $"elephant {alteration}");
         }
+    }
+
+    [Theory]
+    [InlineData(1024, 1024, 512, false)] // a whole-number step: OpenCV's other routine
+    [InlineData(2048, 1024, 512, false)]
+    [InlineData(300, 200, 512, false)] // within the working side: the same size
+    [InlineData(1123, 794, 512, true)]
+    [InlineData(1000, 980, 512, true)] // a whole step on no side
+    [InlineData(25088, 512, 512, true)] // 1 / (512 / 25088) is 49.00000000000001 in doubles, not a whole step
+    public void The_weighted_path_is_taken_where_OpenCV_takes_it(int width, int height, int side, bool weighted)
+    {
+        Assert.Equal(weighted, WorkingFrames.TakesTheWeightedPath(width, height, GrayFrame.WorkingSize(width, height, side)));
     }
 
     [Fact]
@@ -87,9 +100,7 @@ public class WorkingFramesTests
             Assert.True(Differing(expectedRgb, rgb) == 0, $"{name} at {side} px: {Differing(expectedRgb, rgb)} RGB bytes differ from OpenCV's");
         }
         var size = GrayFrame.WorkingSize(decoded.Width, decoded.Height, side);
-        bool same = size.Width == decoded.Width && size.Height == decoded.Height;
-        bool whole = decoded.Width % size.Width == 0 && decoded.Height % size.Height == 0;
-        return same || whole ? 0 : 1;
+        return WorkingFrames.TakesTheWeightedPath(decoded.Width, decoded.Height, size) ? 1 : 0;
     }
 
     private static int Differing(Mat a, Mat b)
