@@ -36,10 +36,7 @@ public class CentredTurnTests
     [InlineData(2, 2)]
     public void Noise_of_any_size_turns_to_the_same_bytes_as_ImageSharp_rotate_and_crop(int width, int height)
     {
-        var random = new Random(width * 1000 + height);
-        var bytes = new byte[width * height * 3];
-        random.NextBytes(bytes);
-        using var noise = Image.LoadPixelData<Rgb24>(bytes, width, height);
+        using var noise = Noise(width, height, seed: width * 1000 + height);
         int compared = 0;
         foreach (var degrees in new[] { -6f, -4f, 3f, 4f, 33.3f, -100.25f })
         {
@@ -56,9 +53,7 @@ public class CentredTurnTests
     [InlineData(60, 1)]
     public void A_picture_one_or_two_pixels_across_turns_as_ImageSharp_turns_it(int width, int height)
     {
-        var bytes = new byte[width * height * 3];
-        new Random(width * 31 + height).NextBytes(bytes);
-        using var noise = Image.LoadPixelData<Rgb24>(bytes, width, height);
+        using var noise = Noise(width, height, seed: width * 31 + height);
         // Just under a whole turn ImageSharp's matrix is the identity and it copies the picture; further off it samples.
         int compared = 0;
         foreach (var degrees in new[] { 359.9995f, -0.0005f, 359.9991f, 0.3f, -4f, 4f })
@@ -77,9 +72,7 @@ public class CentredTurnTests
     public void A_square_turned_near_or_by_a_right_angle_is_the_same_as_ImageSharp_turns_it(float degrees)
     {
         // ImageSharp copies pixels within 0.001 degrees of a right angle and samples them beyond it: both kept.
-        var bytes = new byte[64 * 64 * 3];
-        new Random(64).NextBytes(bytes);
-        using var noise = Image.LoadPixelData<Rgb24>(bytes, 64, 64);
+        using var noise = Noise(64, 64, seed: 64);
         Assert.Equal(1, AssertSameAsImageSharp(noise, degrees, "noise 64x64"));
     }
 
@@ -93,6 +86,13 @@ public class CentredTurnTests
         // The centre of a turned strip is still the strip's colour; its far ends turn out of the frame (black).
         Assert.Equal(new Rgb24(200, 30, 30), turned[300, 4]);
         Assert.Equal(new Rgb24(0, 0, 0), turned[0, 0]);
+    }
+
+    private static Image<Rgb24> Noise(int width, int height, int seed)
+    {
+        var bytes = new byte[width * height * 3];
+        new Random(seed).NextBytes(bytes);
+        return Image.LoadPixelData<Rgb24>(bytes, width, height);
     }
 
     // 1 when compared; 0 when ImageSharp's canvas is smaller than the picture in a direction, so that it cannot crop.
